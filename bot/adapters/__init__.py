@@ -1,0 +1,1 @@
+"""Chat adapters: platform payloads in, neutral events to the dispatcher, replies rendered back."""

@@ -1,0 +1,55 @@
+"""Console adapter: one person typing lines; buttons become numbered choices.
+
+It is the fake chat that ships with the product (as errbot's test backend): the demo runs on it
+and tests drive it one line in, one reply out.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.dispatch import Dispatcher
+from bot.events import Button, ButtonClick, ChatMessage, Platform, Reply
+from bot.i18n import detect_lang, t
+
+CHANNEL = "console"
+
+
+@dataclass
+class ConsoleAdapter:
+    dispatcher: Dispatcher
+    user: str = "you"
+    choices: list[Button] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def send(self, line: str) -> str:
+        """Handle one typed line; return what the console prints in answer ('' for nothing)."""
+        text = line.strip()
+        n = next(self._ids)
+        if text.isdigit() and len(text) < 3:
+            return await self._choose(int(text), n)
+        msg = ChatMessage(platform=Platform.CONSOLE, user=self.user, text=text, channel=CHANNEL,
+                          thread=CHANNEL, message_id=f"console-{n}", user_name=self.user)
+        return self.render(await self.dispatcher.handle_message(msg))
+
+    async def _choose(self, number: int, n: int) -> str:
+        if not 1 <= number <= len(self.choices):
+            lang = detect_lang(self.choices[0].label) if self.choices else "en"
+            return t(lang, "console_bad_choice", n=number)
+        button = self.choices[number - 1]
+        click = ButtonClick(platform=Platform.CONSOLE, user=self.user, action=button.action,
+                            value=button.value, click_id=f"console-click-{n}", channel=CHANNEL,
+                            thread=CHANNEL, user_name=self.user)
+        return self.render(await self.dispatcher.handle_click(click))
+
+    def render(self, replies: list[Reply]) -> str:
+        lines: list[str] = []
+        buttons = [b for r in replies for b in r.buttons]
+        if replies:
+            self.choices = buttons
+        for reply in replies:
+            lines.append(reply.text)
+        if buttons:
+            lines.append("   ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1)))
+        return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""The `hostbot` command: demo, parse, sandbox (and more as the bot grows)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+
+from bot import __version__
+
+
+@click.group()
+@click.version_option(__version__, prog_name="hostbot")
+def main() -> None:
+    """hostbot: change who hosts a video meeting, from chat."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+def demo() -> None:
+    """Run the bot in this console against the built-in sandbox (no accounts needed)."""
+    from bot.demo import run_demo
+
+    sys.exit(asyncio.run(run_demo()))
+
+
+@main.command()
+@click.argument("text", nargs=-1)
+@click.option("--platform", type=click.Choice(["console", "slack", "feishu"]), default="console")
+@click.option("--now", "now_text", default=None, help="ISO-8601 instant that 'now' means")
+@click.option("--tz", default=None, help="IANA time zone of the speaker")
+def parse(text: tuple[str, ...], platform: str, now_text: str | None, tz: str | None) -> None:
+    """Print what TEXT means to hostbot, as one JSON object."""
+    from bot.intents import parse as parse_text
+
+    now: datetime | None = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            now = None
+    zone = "UTC"
+    if tz:
+        try:
+            ZoneInfo(tz)
+            zone = tz
+        except (ValueError, KeyError, OSError):
+            zone = "UTC"
+    intent = parse_text(" ".join(text), platform=platform, now=now, tz=zone)
+    click.echo(json.dumps(intent.to_json(), ensure_ascii=False))
+
+
+@main.command()
+@click.option("--port", default=0, type=int, help="TCP port on 127.0.0.1 (0 = any free port)")
+def sandbox(port: int) -> None:
+    """Run the fake vendors alone on 127.0.0.1, seeded with the demo world."""
+    import time
+
+    from bot.demo import seed
+    from bot.sandbox import Sandbox
+
+    box = Sandbox().start(port=port)
+    world = seed(box)
+    click.echo(f"# hostbot sandbox on {box.url} — point a bot at it with:")
+    for key, value in box.env().items():
+        click.echo(f"export {key}={value}")
+    click.echo(f"# Feishu meeting {world.feishu_meeting.meeting_no} (id {world.feishu_meeting.id}); "
+               f"users: " + ", ".join(f"{n}={u.open_id}" for n, u in world.users.items()))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        box.stop()

@@ -1,0 +1,118 @@
+"""Settings: the environment (and an optional .env) read once into a typed value.
+
+Nothing else in hostbot reads os.environ; bot/app.py hands these values to whoever needs them.
+The variable names are a contract (DESIGN.md), so they are spelled out here verbatim.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+
+class ConfigError(ValueError):
+    """A setting is present but unusable; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = "https://slack.com/api/"
+
+    feishu_app_id: str = ""
+    feishu_app_secret: str = ""
+    feishu_verification_token: str = ""
+    feishu_encrypt_key: str = ""
+    feishu_domain: str = "https://open.feishu.cn"
+    feishu_mode: str = "webhook"
+
+    dingtalk_app_key: str = ""
+    dingtalk_app_secret: str = ""
+    dingtalk_api_base: str = "https://api.dingtalk.com"
+
+    webex_token: str = ""
+    webex_site_url: str = ""
+    webex_api_base: str = "https://webexapis.com/v1"
+
+    zoom_account_id: str = ""
+    zoom_client_id: str = ""
+    zoom_client_secret: str = ""
+    zoom_api_base: str = "https://api.zoom.us/v2"
+    zoom_oauth_url: str = "https://zoom.us/oauth/token"
+
+    db_path: str = "hostbot.db"
+    admins: tuple[str, ...] = field(default_factory=tuple)
+    tz: str = "UTC"
+    port: int = 3000
+    secret_key: str = ""
+
+    @property
+    def feishu_configured(self) -> bool:
+        return bool(self.feishu_app_id and self.feishu_app_secret)
+
+    def __repr__(self) -> str:  # never print secrets, even in a debugger or a traceback
+        return f"Settings(db_path={self.db_path!r}, feishu={self.feishu_configured}, port={self.port})"
+
+
+# env var name -> Settings field
+_ENV_FIELDS: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "slack_bot_token",
+    "SLACK_SIGNING_SECRET": "slack_signing_secret",
+    "SLACK_APP_TOKEN": "slack_app_token",
+    "SLACK_API_URL": "slack_api_url",
+    "FEISHU_APP_ID": "feishu_app_id",
+    "FEISHU_APP_SECRET": "feishu_app_secret",
+    "FEISHU_VERIFICATION_TOKEN": "feishu_verification_token",
+    "FEISHU_ENCRYPT_KEY": "feishu_encrypt_key",
+    "FEISHU_DOMAIN": "feishu_domain",
+    "FEISHU_MODE": "feishu_mode",
+    "DINGTALK_APP_KEY": "dingtalk_app_key",
+    "DINGTALK_APP_SECRET": "dingtalk_app_secret",
+    "DINGTALK_API_BASE": "dingtalk_api_base",
+    "WEBEX_TOKEN": "webex_token",
+    "WEBEX_SITE_URL": "webex_site_url",
+    "WEBEX_API_BASE": "webex_api_base",
+    "ZOOM_ACCOUNT_ID": "zoom_account_id",
+    "ZOOM_CLIENT_ID": "zoom_client_id",
+    "ZOOM_CLIENT_SECRET": "zoom_client_secret",
+    "ZOOM_API_BASE": "zoom_api_base",
+    "ZOOM_OAUTH_URL": "zoom_oauth_url",
+    "HOSTBOT_DB": "db_path",
+    "HOSTBOT_TZ": "tz",
+    "HOSTBOT_SECRET_KEY": "secret_key",
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
+    """Read settings: real environment variables win over the optional .env file."""
+    values: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return settings_from_mapping(values)
+
+
+def settings_from_mapping(values: Mapping[str, str]) -> Settings:
+    kwargs: dict[str, object] = {}
+    for env, attr in _ENV_FIELDS.items():
+        raw = values.get(env)
+        if raw is not None and raw.strip() != "":
+            kwargs[attr] = raw.strip()
+    admins = values.get("HOSTBOT_ADMINS", "")
+    kwargs["admins"] = tuple(a.strip() for a in admins.split(",") if a.strip())
+    port = values.get("HOSTBOT_PORT", "").strip()
+    if port:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"HOSTBOT_PORT must be a TCP port number, got {port!r}")
+        kwargs["port"] = int(port)
+    mode = str(kwargs.get("feishu_mode", "webhook")).lower()
+    if mode not in ("webhook", "ws"):
+        raise ConfigError(f"FEISHU_MODE must be 'webhook' or 'ws', got {mode!r}")
+    kwargs["feishu_mode"] = mode
+    return Settings(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,89 @@
+"""The typed context every handler gets: who asked what, and the services to act with."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.config import Settings
+from bot.events import Button, ButtonStyle, ChatMessage
+from bot.i18n import t, vendor_name
+from bot.identity import IdentityResolver
+from bot.intents import Intent
+from bot.outcome import Outcome
+from bot.registry import Registry
+from bot.store import Store
+from bot.vendors.base import MeetingVendor
+
+
+@dataclass
+class Services:
+    """Long-lived objects built once in bot/app.py."""
+
+    settings: Settings
+    registry: Registry
+    store: Store
+    people: IdentityResolver
+    vendors: dict[str, MeetingVendor]
+    clock: Callable[[], datetime]
+    proposal_ttl: timedelta = timedelta(minutes=5)
+
+
+@dataclass
+class Context:
+    services: Services
+    message: ChatMessage
+    intent: Intent
+    lang: str
+    resume: dict[str, Any] | None = None  # payload of the proposal a button click is resuming
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def people(self) -> IdentityResolver:
+        return self.services.people
+
+    @property
+    def vendors(self) -> dict[str, MeetingVendor]:
+        return self.services.vendors
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    def vendor_name(self, vendor: str) -> str:
+        return vendor_name(self.lang, vendor)
+
+    def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle]) -> tuple[Button, ...]:
+        """Store a proposal for the speaker and return buttons pointing at it.
+
+        `choices` are (action, label key, style); a positive action re-runs intent `action` with
+        `payload` as ctx.resume, "cancel" closes the proposal.
+        """
+        pid = self.store.create_proposal(
+            platform=self.message.platform, requester=self.message.user, action=action,
+            payload={**payload, "intent": self.intent.to_json(), "lang": self.lang},
+            channel=self.message.channel, thread=self.message.thread, ttl=self.services.proposal_ttl,
+        )
+        return tuple(Button(self.t(label), choice, pid, style) for choice, label, style in choices)
+
+    async def vendor_call(self, vendor: str, meeting: str, vendor_ids: str, call: Awaitable[Outcome]) -> Outcome:
+        """Await one vendor operation and write its audit row (outcome, vendor code, latency)."""
+        started = time.monotonic()
+        outcome = await call
+        self.record_outcome(vendor, meeting, vendor_ids, outcome, (time.monotonic() - started) * 1000)
+        return outcome
+
+    def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
+                       latency_ms: float = 0.0) -> None:
+        self.store.audit(
+            platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
+            event="outcome", vendor=vendor, meeting=meeting, vendor_ids=vendor_ids,
+            outcome=outcome.kind.value, vendor_code=outcome.vendor_code, latency_ms=round(latency_ms, 1),
+            detail=outcome.reason,
+        )

@@ -1,0 +1,130 @@
+"""`hostbot demo`: the bot in the console against the built-in sandbox, no accounts needed.
+
+The sandbox is seeded with a small world (you host a running Feishu meeting with alice and
+bob; carol is still being called; dave is not in it). Lines starting with `!` steer the
+sandbox instead of talking to the bot (CONTROLS_HELP lists them), so every path can be tried by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from bot.adapters.console import ConsoleAdapter
+from bot.app import HostBot, build
+from bot.config import settings_from_mapping
+from bot.sandbox import Fault, Sandbox
+from bot.sandbox.feishu import P_RINGING, FeishuMeeting, FeishuUser
+
+CONTROLS_HELP = """\
+    !as NAME        speak as somebody else           !host NAME   the host changes in Feishu
+    !race NAME      the host changes during the next set_host (shows the conflict + Retry)
+    !end            the meeting ends                 !fault OP STATUS   next OP call fails (e.g. feishu.set_host 500)
+    !requests       what the sandbox recorded        !help        this list"""
+DEMO_MEETING_NO = "123456789"
+DEMO_MEETING_ID = "6911188411932033028"
+PEOPLE = ("you", "alice", "bob", "carol", "dave")
+
+
+@dataclass
+class DemoWorld:
+    sandbox: Sandbox
+    users: dict[str, FeishuUser]
+    feishu_meeting: FeishuMeeting
+
+
+def seed(sandbox: Sandbox) -> DemoWorld:
+    """Users and one running Feishu meeting that `you` host."""
+    f = sandbox.feishu
+    users = {name: f.add_user(name) for name in PEOPLE}
+    meeting = f.add_meeting(users["you"], [users["alice"], users["bob"]], topic="Weekly sync",
+                            meeting_no=DEMO_MEETING_NO, meeting_id=DEMO_MEETING_ID)
+    f.set_participant(meeting.id, users["carol"].open_id, P_RINGING)
+    return DemoWorld(sandbox, users, meeting)
+
+
+def link_people(bot: HostBot, world: DemoWorld, platform: str = "console") -> None:
+    """The demo's chat users, mapped to their sandbox vendor ids (what an admin would import)."""
+    for name, user in world.users.items():
+        bot.services.store.upsert_person(platform, name, name=name, email=user.email,
+                                         feishu_open_id=user.open_id, feishu_union_id=user.union_id)
+
+
+def banner(world: DemoWorld) -> str:
+    m = world.feishu_meeting
+    return "\n".join([
+        f"hostbot demo — sandbox on {world.sandbox.url}",
+        f"Feishu meeting “{m.topic}”: number {DEMO_MEETING_NO} (id {m.id}), in progress.",
+        "  host: you · in the meeting: alice, bob · being called: carol · not in it: dave",
+        "Try:  make @alice host of meeting 123456789   ·   把 @bob 设为主持人 123456789   ·   help",
+        "Sandbox controls start with '!': !as NAME, !host NAME, !race NAME, !end, !fault OP STATUS, "
+        "!requests, !help",
+    ])
+
+
+def sandbox_command(line: str, world: DemoWorld, console: ConsoleAdapter) -> str:
+    words = line[1:].split()
+    cmd, args = (words[0].lower(), words[1:]) if words else ("help", [])
+    f, meeting = world.sandbox.feishu, world.feishu_meeting
+    try:
+        if cmd == "as" and args:
+            console.user = args[0].lstrip("@")
+            return f"(you are now speaking as @{console.user})"
+        if cmd == "host" and args:
+            f.change_host(meeting.id, world.users[args[0].lstrip("@")].open_id)
+            return f"(sandbox: @{args[0].lstrip('@')} is now host in the Feishu client)"
+        if cmd == "race" and args:
+            f.race_host_change(meeting.id, world.users[args[0].lstrip("@")].open_id)
+            return f"(sandbox: the host will become @{args[0].lstrip('@')} just before the next set_host)"
+        if cmd == "end":
+            f.end_meeting(meeting.id)
+            return "(sandbox: the meeting has ended)"
+        if cmd == "fault" and len(args) >= 2:
+            world.sandbox.faults.arm(Fault(args[0], status=int(args[1]),
+                                           body={"code": 121001, "msg": "internal error"}))
+            return f"(sandbox: the next {args[0]} answers HTTP {args[1]})"
+        if cmd == "requests":
+            rows = [f"{r.method} {r.path} -> {r.status} {r.body or ''}" for r in world.sandbox.recorder.all()
+                    if r.op != "feishu.token"]
+            return "\n".join(rows) or "(no requests yet)"
+    except (KeyError, ValueError):
+        return f"(sandbox: don't know how to {line!r}; people are {', '.join(PEOPLE)})"
+    return CONTROLS_HELP
+
+
+async def run_demo(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, sandbox: Sandbox | None = None) -> int:
+    """Run the demo until stdin ends. Pass a started `sandbox` to inspect it afterwards (tests)."""
+    interactive = stdin.isatty()
+    with tempfile.TemporaryDirectory(prefix="hostbot-demo-") as tmp, contextlib.ExitStack() as stack:
+        if sandbox is None:
+            sandbox = stack.enter_context(Sandbox())
+        world = seed(sandbox)
+        settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(Path(tmp) / "demo.db")})
+        bot = build(settings)
+        link_people(bot, world)
+        console = ConsoleAdapter(bot.dispatcher, user="you")
+        print(banner(world), file=stdout, flush=True)
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if interactive:
+                    print(f"{console.user}> ", end="", file=stdout, flush=True)
+                line = await loop.run_in_executor(None, stdin.readline)
+                if not line:
+                    break
+                line = line.strip()
+                if not line:
+                    continue
+                if not interactive:
+                    print(f"{console.user}> {line}", file=stdout)
+                out = sandbox_command(line, world, console) if line.startswith("!") else await console.send(line)
+                if out:
+                    print(out, file=stdout, flush=True)
+        finally:
+            await bot.aclose()
+    return 0

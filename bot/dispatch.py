@@ -1,0 +1,88 @@
+"""The dispatcher: a ChatMessage or ButtonClick in, Replies out.
+
+It owns the steps every request shares: exactly-once by delivery id, parsing, picking the
+handler from the registry, resuming a stored proposal on a button click, the audit row of the
+request, and turning a handler's user-facing exceptions (unknown person, no meeting) into
+replies. It never lets an exception out: a bug becomes an apology and a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.context import Context, Services
+from bot.events import ButtonClick, ChatMessage, Reply
+from bot.i18n import t
+from bot.identity import IdentityError
+from bot.intents import Intent, parse
+from bot.meetings import MeetingProblem
+from bot.store import ClaimError
+
+log = logging.getLogger(__name__)
+
+NEGATIVE_ACTIONS = {"cancel", "decline"}
+
+
+class Dispatcher:
+    def __init__(self, services: Services, bot_user: str = "") -> None:
+        self.registry = services.registry
+        self.services = services
+        self.bot_user = bot_user
+
+    async def handle_message(self, msg: ChatMessage) -> list[Reply]:
+        store = self.services.store
+        if msg.event_id and not store.first_delivery(msg.platform, f"event:{msg.event_id}"):
+            return []
+        if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
+            return []
+        intent = parse(msg.text, msg.platform, msg.mentions, self.bot_user, tz=msg.tz or self.services.settings.tz)
+        lang = msg.lang or intent.lang
+        store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
+        return await self._run(Context(self.services, msg, intent, lang))
+
+    async def handle_click(self, click: ButtonClick) -> list[Reply]:
+        store = self.services.store
+        lang = click.lang or "en"
+        if click.click_id and not store.first_delivery(click.platform, f"click:{click.click_id}"):
+            return []
+        negative = click.action in NEGATIVE_ACTIONS
+        try:
+            proposal = store.claim_proposal(click.value, click.user,
+                                            outcome="cancelled" if negative else "claimed")
+        except ClaimError as err:
+            if err.why == "not_yours" and err.proposal is not None:
+                owner = self.services.people.describe_chat_user(err.proposal.platform, err.proposal.requester)
+                return [Reply(t(lang, "choice_not_yours", owner=owner), ephemeral=True)]
+            return [Reply(t(lang, "choice_expired"))]
+        lang = click.lang or proposal.payload.get("lang", "en")
+        intent = Intent.from_json(proposal.payload["intent"])
+        store.audit(platform=click.platform, chat_user=click.user, intent=intent.name, event="decision",
+                    outcome="cancelled" if negative else click.action)
+        if negative:
+            return [Reply(t(lang, "cancelled"))]
+        msg = ChatMessage(platform=click.platform, user=click.user, text=intent.text,
+                          channel=proposal.channel, thread=proposal.thread, user_name=click.user_name)
+        replies = await self._run(Context(self.services, msg, intent, lang, resume=proposal.payload))
+        store.finish_proposal(proposal.id, "done")
+        return replies
+
+    async def _run(self, ctx: Context) -> list[Reply]:
+        spec = self.registry.get(ctx.intent.name)
+        if spec is None:
+            help_spec = self.registry.get("help")
+            head = Reply(ctx.t("not_understood", text=ctx.intent.text.strip()[:200]))
+            if help_spec is None:
+                return [head]
+            ctx.intent = Intent("help", lang=ctx.lang, text=ctx.intent.text)
+            return [head, *await help_spec.handler(ctx)]
+        try:
+            return await spec.handler(ctx)
+        except IdentityError as err:
+            return [Reply(ctx.t(err.key, **err.values))]
+        except MeetingProblem as err:
+            return [Reply(ctx.t(err.key, **err.values))]
+        except Exception:
+            log.exception("handler %s failed", spec.name)
+            return [Reply(ctx.t("internal_error"))]
+
+

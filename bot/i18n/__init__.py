@@ -1,0 +1,67 @@
+"""Every user-facing string, in English and Chinese, in one room (this package).
+
+`t(lang, key, **values)` renders one message. Keys are stable names used by handlers and by
+Outcome.reason / Outcome.remedy. The catalog is split by topic into the modules listed in
+_CATALOGS; a key defined twice is an import-time error. A test checks that every key has both
+languages and that the placeholders agree, so a translation can never crash a reply.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from bot.i18n import core, vendor
+
+Catalog = dict[str, dict[str, str]]
+
+_CATALOGS = (core.CATALOG, vendor.CATALOG)
+
+
+def _merge(catalogs: tuple[Catalog, ...]) -> Catalog:
+    merged: Catalog = {}
+    for catalog in catalogs:
+        clash = merged.keys() & catalog.keys()
+        if clash:
+            raise ValueError(f"i18n keys defined twice: {sorted(clash)}")
+        merged.update(catalog)
+    return merged
+
+
+MESSAGES: Catalog = _merge(_CATALOGS)
+
+LANGS = ("en", "zh")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """Render message `key` in `lang` (falls back to English), filling `{placeholders}`."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        # An Outcome may carry the vendor's own words rather than one of our keys.
+        return key
+    template = entry.get(lang) or entry["en"]
+    try:
+        return template.format_map(_Defaulting(values))
+    except (ValueError, IndexError):
+        return template
+
+
+class _Defaulting(dict[str, object]):
+    """format_map helper: a missing placeholder renders as '?' instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def detect_lang(text: str) -> str:
+    """'zh' when the text has Chinese characters, else 'en'."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+def vendor_name(lang: str, vendor: str) -> str:
+    return t(lang, f"vendor_{vendor}") if f"vendor_{vendor}" in MESSAGES else vendor

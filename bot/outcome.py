@@ -1,0 +1,87 @@
+"""Outcome: every vendor answer as a value (never an exception), one shape for all vendors.
+
+    Outcome
+     ├─ OK            done
+     ├─ CONFLICT      the state moved under us (e.g. host changed): `current_host` says what it is now
+     ├─ PARTIAL       a batch where some items failed: `items` holds each item's result
+     ├─ RATE_LIMITED  the vendor asked us to slow down: `retry_after` seconds
+     ├─ DENIED        not allowed: `reason` says why, `remedy` says who must do what
+     ├─ INVALID       the request cannot work as asked (meeting not running, target not in it, ...)
+     ├─ NOT_FOUND     the meeting or user does not exist at the vendor
+     └─ UNAVAILABLE   the vendor failed (5xx, timeout, garbage): try again later
+
+`reason` and `remedy` are message keys of bot/i18n.py, so the same Outcome renders in en and zh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    OK = "ok"
+    CONFLICT = "conflict"
+    PARTIAL = "partial"
+    RATE_LIMITED = "rate_limited"
+    DENIED = "denied"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class VendorUser:
+    """A user as a vendor names them (Feishu open_id + user_type, an email, a DingTalk unionId)."""
+
+    id: str
+    user_type: int = 1  # Feishu: 1 = Lark user; other vendors ignore it
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One item of a batch (an invitee, a meeting) and how it went."""
+
+    item: str
+    ok: bool
+    reason: str = ""  # i18n key or the vendor's own description
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: Kind
+    reason: str = ""  # i18n key: why (for anything but OK)
+    remedy: str = ""  # i18n key: what to do next
+    vendor_code: str = ""  # the vendor's own code, for audit and for the curious
+    current_host: VendorUser | None = None
+    items: tuple[ItemResult, ...] = ()
+    retry_after: float | None = None
+    detail: str = ""  # the vendor's message, untranslated
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.kind is Kind.OK
+
+    @classmethod
+    def success(cls, **kw: Any) -> Outcome:
+        return cls(Kind.OK, **kw)
+
+    @classmethod
+    def conflict(cls, current_host: VendorUser | None, **kw: Any) -> Outcome:
+        return cls(Kind.CONFLICT, reason=kw.pop("reason", "host_changed"), current_host=current_host, **kw)
+
+    @classmethod
+    def unavailable(cls, reason: str = "vendor_unavailable", **kw: Any) -> Outcome:
+        return cls(Kind.UNAVAILABLE, reason=reason, **kw)
+
+    @classmethod
+    def from_items(cls, items: list[ItemResult] | tuple[ItemResult, ...], **kw: Any) -> Outcome:
+        """OK when every item went through, else PARTIAL listing each item (failures included)."""
+        items = tuple(items)
+        if all(i.ok for i in items):
+            return cls(Kind.OK, items=items, **kw)
+        return cls(Kind.PARTIAL, items=items, reason=kw.pop("reason", "some_items_failed"), **kw)

@@ -1,0 +1,296 @@
+"""Fake Feishu Open API: tenant tokens and VC meetings (get, list_by_no, set_host with CAS).
+
+Written from vendor-docs/feishu-vc-set-host.md and vendor-notes.md §A. Every error code of the
+set_host doc is reachable from state (meeting ended, target not in meeting, ...) or by a fault:
+
+    121001 internal error ........ fault only (status 500)
+    121002 not support ........... target is not a Lark user (user_type != 1)
+    121003 param error ........... missing/invalid host_user, meeting_no, time window
+    121005 no permission ......... meeting of another tenant; a user operator who is not host
+    121006 data conflict (CAS) ... old_host_user differs from the host now (data.host_user = host)
+    122001 status unexpected ..... meeting not in progress (status 1 or 3)
+    122002 meeting not exist ..... unknown meeting_id
+    122003 operator not in mtg ... a user operator who is not a participant
+    122004 target not in mtg ..... target absent or has left
+    122005 cannot operate self ... a user operator naming themselves
+    122009 participant status .... target still being called / ringing
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.sandbox.base import FakeBase, error_json
+
+# Meeting status (vendor-notes: believed 1 calling, 2 in progress, 3 ended)
+CALLING, IN_PROGRESS, ENDED = 1, 2, 3
+# Participant status: 1 calling, 2 in meeting, 3 ringing, 4 left
+P_CALLING, P_IN_MEETING, P_RINGING, P_LEFT = 1, 2, 3, 4
+
+ERRORS: dict[int, tuple[int, str]] = {
+    121001: (500, "internal error"),
+    121002: (400, "not support"),
+    121003: (400, "param error"),
+    121005: (403, "no permission"),
+    121006: (409, "data conflict"),
+    122001: (400, "meeting status unexpected"),
+    122002: (404, "meeting not exist"),
+    122003: (400, "operator user not in meeting"),
+    122004: (400, "target user not in meeting"),
+    122005: (400, "cannot operate self"),
+    122009: (400, "participant status not expected"),
+}
+
+
+@dataclass
+class FeishuUser:
+    open_id: str
+    union_id: str
+    user_id: str
+    name: str
+    email: str = ""
+
+
+@dataclass
+class FeishuMeeting:
+    id: str  # 19 digits, as a string on the wire
+    meeting_no: str  # 9 digits
+    topic: str
+    host: tuple[str, int]  # (id, user_type)
+    status: int = IN_PROGRESS
+    participants: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (user_type, status)
+    start_time: int = 0
+    end_time: int = 0
+    foreign_tenant: bool = False  # owned by another tenant: 121005 for us
+
+    def as_json(self, with_participants: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "topic": self.topic,
+            "url": f"https://vc.feishu.cn/j/{self.meeting_no}",
+            "meeting_no": self.meeting_no,
+            "start_time": str(self.start_time),
+            "end_time": str(self.end_time) if self.end_time else "",
+            "host_user": {"id": self.host[0], "user_type": self.host[1]},
+            "status": self.status,
+            "participant_count": str(sum(1 for _, s in self.participants.values() if s == P_IN_MEETING)),
+        }
+        if with_participants:
+            out["participants"] = [
+                {"id": pid, "user_type": utype, "status": status, "is_host": pid == self.host[0]}
+                for pid, (utype, status) in self.participants.items()
+            ]
+        return out
+
+
+def _err(code: int, data: dict[str, Any] | None = None) -> JSONResponse:
+    status, msg = ERRORS[code]
+    body: dict[str, Any] = {"code": code, "msg": msg, "error": {"log_id": secrets.token_hex(8)}}
+    if data is not None:
+        body["data"] = data
+    return error_json(status, body)
+
+
+class FeishuFake(FakeBase):
+    """State and routes of the fake Feishu Open API."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.lock = threading.RLock()
+        self.app_id = f"cli_sandbox_{secrets.token_hex(6)}"  # unique: lark caches tokens per app_id
+        self.app_secret = secrets.token_hex(16)
+        self.users: dict[str, FeishuUser] = {}
+        self.meetings: dict[str, FeishuMeeting] = {}
+        self.tenant_tokens: dict[str, str] = {}  # token -> app_id
+        self.user_tokens: dict[str, str] = {}  # token -> open_id (the user the token acts for)
+        self.race_hosts: dict[str, tuple[str, int]] = {}  # meeting_id -> host set just before set_host
+        self._ids = itertools.count(1)
+
+    # ---- state helpers for seeds and tests ------------------------------------------------
+    def add_user(self, name: str, email: str = "") -> FeishuUser:
+        n = next(self._ids)
+        user = FeishuUser(
+            open_id=f"ou_{secrets.token_hex(16)}",
+            union_id=f"on_{secrets.token_hex(16)}",
+            user_id=f"u{n:05d}",
+            name=name,
+            email=email or f"{name.lower()}@example.com",
+        )
+        with self.lock:
+            self.users[user.open_id] = user
+        return user
+
+    def add_meeting(
+        self,
+        host: FeishuUser,
+        participants: list[FeishuUser] | None = None,
+        *,
+        topic: str = "Weekly sync",
+        meeting_no: str | None = None,
+        meeting_id: str | None = None,
+        status: int = IN_PROGRESS,
+        started_ago: int = 600,
+    ) -> FeishuMeeting:
+        now = int(time.time())
+        meeting = FeishuMeeting(
+            id=meeting_id or str(6_900_000_000_000_000_000 + secrets.randbelow(10**17)),
+            meeting_no=meeting_no or str(100_000_000 + secrets.randbelow(900_000_000)),
+            topic=topic,
+            host=(host.open_id, 1),
+            status=status,
+            start_time=now - started_ago,
+            end_time=now if status == ENDED else 0,
+        )
+        meeting.participants[host.open_id] = (1, P_IN_MEETING)
+        for p in participants or []:
+            meeting.participants[p.open_id] = (1, P_IN_MEETING)
+        with self.lock:
+            self.meetings[meeting.id] = meeting
+        return meeting
+
+    def set_participant(self, meeting_id: str, open_id: str, status: int, user_type: int = 1) -> None:
+        with self.lock:
+            self.meetings[meeting_id].participants[open_id] = (user_type, status)
+
+    def change_host(self, meeting_id: str, open_id: str) -> None:
+        """Somebody changed the host in the Feishu client (outside hostbot)."""
+        with self.lock:
+            self.meetings[meeting_id].host = (open_id, 1)
+
+    def race_host_change(self, meeting_id: str, open_id: str) -> None:
+        """The host changes between hostbot's lookup and its set_host call (tests the CAS path)."""
+        with self.lock:
+            self.race_hosts[meeting_id] = (open_id, 1)
+
+    def end_meeting(self, meeting_id: str) -> None:
+        with self.lock:
+            m = self.meetings[meeting_id]
+            m.status, m.end_time = ENDED, int(time.time())
+
+    def user_by_name(self, name: str) -> FeishuUser:
+        return next(u for u in self.users.values() if u.name == name)
+
+    def issue_user_token(self, open_id: str) -> str:
+        token = f"u-{secrets.token_urlsafe(24)}"
+        with self.lock:
+            self.user_tokens[token] = open_id
+        return token
+
+    # ---- routes --------------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        return [
+            Route("/open-apis/auth/v3/tenant_access_token/internal",
+                  self.endpoint("feishu.token", self._token), methods=["POST"]),
+            Route("/open-apis/vc/v1/meetings/list_by_no",
+                  self.endpoint("feishu.list_by_no", self._list_by_no), methods=["GET"]),
+            Route("/open-apis/vc/v1/meetings/{meeting_id}",
+                  self.endpoint("feishu.get_meeting", self._get_meeting), methods=["GET"]),
+            Route("/open-apis/vc/v1/meetings/{meeting_id}/set_host",
+                  self.endpoint("feishu.set_host", self._set_host), methods=["PATCH"]),
+        ]
+
+    async def _token(self, request: Request, body: Any) -> Response:
+        if not isinstance(body, dict) or body.get("app_id") != self.app_id:
+            return error_json(400, {"code": 10003, "msg": "invalid param: app_id"})
+        if body.get("app_secret") != self.app_secret:
+            return error_json(400, {"code": 10014, "msg": "app secret invalid"})
+        token = f"t-{secrets.token_urlsafe(24)}"
+        with self.lock:
+            self.tenant_tokens[token] = self.app_id
+        return JSONResponse({"code": 0, "msg": "ok", "tenant_access_token": token, "expire": 7200})
+
+    def _operator(self, request: Request) -> tuple[str, str] | Response:
+        """('tenant', app_id) or ('user', open_id) for the bearer token; an error response if invalid."""
+        auth = request.headers.get("authorization", "")
+        token = auth.removeprefix("Bearer ").strip()
+        with self.lock:
+            if token in self.tenant_tokens:
+                return ("tenant", self.tenant_tokens[token])
+            if token in self.user_tokens:
+                return ("user", self.user_tokens[token])
+        if not token:
+            return error_json(400, {"code": 99991661, "msg": "Missing access token for authorization."})
+        return error_json(400, {"code": 99991663, "msg": "Invalid access token for authorization."})
+
+    async def _list_by_no(self, request: Request, body: Any) -> Response:
+        op = self._operator(request)
+        if isinstance(op, Response):
+            return op
+        q = request.query_params
+        no, start, end = q.get("meeting_no", ""), q.get("start_time", ""), q.get("end_time", "")
+        if not (no.isdigit() and len(no) == 9 and start.isdigit() and end.isdigit()):
+            return _err(121003)
+        lo, hi, now = int(start), int(end), int(time.time())
+        with self.lock:
+            found = [
+                m for m in self.meetings.values()
+                if m.meeting_no == no and m.start_time <= hi and (m.end_time or now) >= lo
+            ]
+        briefs = [{"id": m.id, "topic": m.topic, "url": f"https://vc.feishu.cn/j/{m.meeting_no}",
+                   "meeting_no": m.meeting_no} for m in found]
+        return JSONResponse({"code": 0, "msg": "success", "data": {"has_more": False, "meeting_briefs": briefs}})
+
+    async def _get_meeting(self, request: Request, body: Any) -> Response:
+        op = self._operator(request)
+        if isinstance(op, Response):
+            return op
+        mid = request.path_params["meeting_id"]
+        with self.lock:
+            meeting = self.meetings.get(mid)
+            if meeting is None:
+                return _err(122002)
+            if meeting.foreign_tenant:
+                return _err(121005)
+            with_p = request.query_params.get("with_participants", "false") == "true"
+            return JSONResponse({"code": 0, "msg": "success", "data": {"meeting": meeting.as_json(with_p)}})
+
+    async def _set_host(self, request: Request, body: Any) -> Response:
+        op = self._operator(request)
+        if isinstance(op, Response):
+            return op
+        mid = request.path_params["meeting_id"]
+        with self.lock:
+            if mid in self.race_hosts and mid in self.meetings:
+                self.meetings[mid].host = self.race_hosts.pop(mid)
+            meeting = self.meetings.get(mid)
+            if meeting is None:
+                return _err(122002)
+            if not isinstance(body, dict) or not isinstance(body.get("host_user"), dict) \
+                    or not body["host_user"].get("id"):
+                return _err(121003)
+            if meeting.foreign_tenant:
+                return _err(121005)
+            if meeting.status != IN_PROGRESS:
+                return _err(122001)
+            target_id = str(body["host_user"]["id"])
+            target_type = int(body["host_user"].get("user_type") or 1)
+            kind, who = op
+            if kind == "user":
+                if meeting.participants.get(who, (1, P_LEFT))[1] != P_IN_MEETING:
+                    return _err(122003)
+                if who == target_id:
+                    return _err(122005)
+                if meeting.host[0] != who:
+                    return _err(121005)
+            old = body.get("old_host_user")
+            if isinstance(old, dict) and old.get("id") and str(old["id"]) != meeting.host[0]:
+                return _err(121006, {"host_user": {"id": meeting.host[0], "user_type": meeting.host[1]}})
+            if target_type != 1:
+                return _err(121002)
+            presence = meeting.participants.get(target_id)
+            if presence is None or presence[1] == P_LEFT:
+                return _err(122004)
+            if presence[1] != P_IN_MEETING:
+                return _err(122009)
+            meeting.host = (target_id, target_type)
+            return JSONResponse({"code": 0, "msg": "success",
+                                 "data": {"host_user": {"id": target_id, "user_type": target_type}}})

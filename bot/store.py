@@ -1,0 +1,275 @@
+"""The store: one SQLite file (WAL) through sqlite-utils, its schema grown by named migrations.
+
+Everything that must survive a restart lives here: people and their vendor ids, links from a
+thread/channel to a meeting, pending proposals (buttons), the delivery ledger that makes every
+inbound event and click count once, and the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+Clock = Callable[[], datetime]
+
+migrations = Migrations("hostbot")
+
+# Columns of `people` that hold a vendor id, by vendor key used in `hostbot users set`.
+VENDOR_ID_COLUMNS: dict[str, str] = {
+    "feishu": "feishu_open_id",
+    "feishu_union": "feishu_union_id",
+    "dingtalk": "dingtalk_union_id",
+    "webex": "webex_email",
+    "zoom": "zoom_email",
+}
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["people"].create(  # type: ignore[union-attr]
+        {
+            "platform": str,
+            "chat_user": str,
+            "name": str,
+            "email": str,
+            "feishu_open_id": str,
+            "feishu_union_id": str,
+            "dingtalk_union_id": str,
+            "webex_email": str,
+            "zoom_email": str,
+            "source": str,  # "mapping" (set by an admin) or "profile" (looked up, cached)
+            "updated_at": str,
+        },
+        pk=("platform", "chat_user"),
+        defaults={"name": "", "email": "", "feishu_open_id": "", "feishu_union_id": "",
+                  "dingtalk_union_id": "", "webex_email": "", "zoom_email": "", "source": "mapping"},
+    )
+    db["people"].create_index(["platform", "name"])  # type: ignore[union-attr]
+    db["people"].create_index(["feishu_open_id"])  # type: ignore[union-attr]
+    db["links"].create(  # type: ignore[union-attr]
+        {"platform": str, "scope": str, "vendor": str, "meeting_id": str, "linked_by": str, "linked_at": str},
+        pk=("platform", "scope"),
+    )
+    db["deliveries"].create(  # type: ignore[union-attr]
+        {"platform": str, "key": str, "seen_at": str},
+        pk=("platform", "key"),
+    )
+    db["proposals"].create(  # type: ignore[union-attr]
+        {
+            "id": str,
+            "platform": str,
+            "requester": str,  # who may press the buttons
+            "action": str,  # what runs on the positive choice, e.g. "set_host"
+            "payload": str,  # JSON: everything needed to run it again
+            "channel": str,
+            "thread": str,
+            "created_at": str,
+            "expires_at": str,
+            "status": str,  # pending -> claimed -> done | cancelled | expired
+            "resolved_by": str,
+            "resolved_at": str,
+        },
+        pk="id",
+        defaults={"status": "pending", "resolved_by": "", "resolved_at": ""},
+    )
+    db["audit"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "at": str,
+            "platform": str,
+            "chat_user": str,
+            "intent": str,
+            "event": str,  # request | decision | outcome
+            "vendor": str,
+            "meeting": str,
+            "vendor_ids": str,
+            "outcome": str,
+            "vendor_code": str,
+            "latency_ms": float,
+            "detail": str,
+        },
+        pk="id",
+    )
+    db["audit"].create_index(["at"])  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: str
+    platform: str
+    requester: str
+    action: str
+    payload: dict[str, Any]
+    channel: str
+    thread: str
+    status: str
+    expires_at: datetime
+
+
+class ClaimError(Exception):
+    """A proposal could not be claimed; `why` is 'unknown', 'used', 'expired' or 'not_yours'."""
+
+    def __init__(self, why: str, proposal: Proposal | None = None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.proposal = proposal
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class Store:
+    def __init__(self, path: str, clock: Clock | None = None) -> None:
+        self.path = path
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.db = sqlite_utils.Database(path)
+        if path != ":memory:":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA busy_timeout = 5000")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # ---- exactly-once ledger -------------------------------------------------------------
+    def first_delivery(self, platform: str, key: str) -> bool:
+        """Record a delivery id; True only the first time this (platform, key) is seen."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO deliveries (platform, key, seen_at) VALUES (?, ?, ?)",
+            [platform, key, _iso(self.now())],
+        )
+        self.db.conn.commit()
+        return cur.rowcount == 1
+
+    # ---- people --------------------------------------------------------------------------
+    def upsert_person(self, platform: str, chat_user: str, **fields: str) -> None:
+        row = {"platform": platform, "chat_user": chat_user, "updated_at": _iso(self.now()), **fields}
+        self.db["people"].upsert(row, pk=("platform", "chat_user"))  # type: ignore[union-attr]
+
+    def person(self, platform: str, chat_user: str) -> dict[str, Any] | None:
+        rows = list(self.db["people"].rows_where("platform = ? AND chat_user = ?", [platform, chat_user]))
+        return rows[0] if rows else None
+
+    def people_named(self, platform: str, name: str) -> list[dict[str, Any]]:
+        """People whose chat id or display name matches `name` (case-insensitive)."""
+        return list(
+            self.db["people"].rows_where(
+                "platform = ? AND (lower(chat_user) = lower(?) OR lower(name) = lower(?))",
+                [platform, name, name],
+                order_by="chat_user",
+            )
+        )
+
+    def person_by_vendor_id(self, vendor: str, vendor_id: str) -> dict[str, Any] | None:
+        column = VENDOR_ID_COLUMNS[vendor]
+        rows = list(self.db["people"].rows_where(f"{column} = ?", [vendor_id], limit=1))
+        return rows[0] if rows else None
+
+    def all_people(self) -> Iterator[dict[str, Any]]:
+        yield from self.db["people"].rows_where(order_by="platform, chat_user")
+
+    # ---- links: thread/channel -> meeting ------------------------------------------------------
+    def link(self, platform: str, scope: str) -> dict[str, Any] | None:
+        rows = list(self.db["links"].rows_where("platform = ? AND scope = ?", [platform, scope]))
+        return rows[0] if rows else None
+
+    def set_link(self, platform: str, scope: str, vendor: str, meeting_id: str, linked_by: str) -> None:
+        self.db["links"].upsert(  # type: ignore[union-attr]
+            {"platform": platform, "scope": scope, "vendor": vendor, "meeting_id": meeting_id,
+             "linked_by": linked_by, "linked_at": _iso(self.now())},
+            pk=("platform", "scope"),
+        )
+
+    # ---- proposals (buttons) --------------------------------------------------------------
+    def create_proposal(
+        self,
+        *,
+        platform: str,
+        requester: str,
+        action: str,
+        payload: dict[str, Any],
+        channel: str = "",
+        thread: str = "",
+        ttl: timedelta = timedelta(minutes=5),
+    ) -> str:
+        pid = secrets.token_urlsafe(9)
+        now = self.now()
+        self.db["proposals"].insert(  # type: ignore[union-attr]
+            {
+                "id": pid,
+                "platform": platform,
+                "requester": requester,
+                "action": action,
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "channel": channel,
+                "thread": thread,
+                "created_at": _iso(now),
+                "expires_at": _iso(now + ttl),
+                "status": "pending",
+            }
+        )
+        return pid
+
+    def get_proposal(self, pid: str) -> Proposal | None:
+        rows = list(self.db["proposals"].rows_where("id = ?", [pid]))
+        if not rows:
+            return None
+        r = rows[0]
+        return Proposal(
+            id=r["id"], platform=r["platform"], requester=r["requester"], action=r["action"],
+            payload=json.loads(r["payload"]), channel=r["channel"], thread=r["thread"], status=r["status"],
+            expires_at=datetime.fromisoformat(r["expires_at"]),
+        )
+
+    def claim_proposal(self, pid: str, user: str, *, outcome: str = "claimed") -> Proposal:
+        """Atomically move a pending, unexpired proposal of `user` to `outcome`; else raise ClaimError.
+
+        The conditional UPDATE is what makes a double click, a redelivered click or a click racing
+        another one run the action at most once: only one UPDATE can match status='pending'.
+        """
+        proposal = self.get_proposal(pid)
+        if proposal is None:
+            raise ClaimError("unknown")
+        if proposal.requester != user:
+            raise ClaimError("not_yours", proposal)
+        now = self.now()
+        cur = self.db.execute(
+            "UPDATE proposals SET status = ?, resolved_by = ?, resolved_at = ? "
+            "WHERE id = ? AND status = 'pending' AND expires_at > ?",
+            [outcome, user, _iso(now), pid, _iso(now)],
+        )
+        self.db.conn.commit()
+        if cur.rowcount == 1:
+            return proposal
+        if proposal.status == "pending" and proposal.expires_at <= now:
+            self.db.execute("UPDATE proposals SET status = 'expired' WHERE id = ? AND status = 'pending'", [pid])
+            self.db.conn.commit()
+            raise ClaimError("expired", proposal)
+        raise ClaimError("used", proposal)
+
+    def finish_proposal(self, pid: str, status: str) -> None:
+        self.db.execute("UPDATE proposals SET status = ? WHERE id = ?", [status, pid])
+        self.db.conn.commit()
+
+    # ---- audit ---------------------------------------------------------------------------
+    def audit(self, **row: Any) -> None:
+        row.setdefault("at", _iso(self.now()))
+        for key in ("platform", "chat_user", "intent", "event", "vendor", "meeting", "vendor_ids",
+                    "outcome", "vendor_code", "detail"):
+            row.setdefault(key, "")
+        row.setdefault("latency_ms", 0.0)
+        self.db["audit"].insert(row)  # type: ignore[union-attr]
+
+    def audit_rows(self) -> list[dict[str, Any]]:
+        return list(self.db["audit"].rows_where(order_by="id"))

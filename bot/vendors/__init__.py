@@ -1,0 +1,1 @@
+"""Meeting vendors: one MeetingVendor per vendor, every answer an Outcome."""

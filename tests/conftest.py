@@ -1,0 +1,52 @@
+"""Shared fixtures: a running sandbox on 127.0.0.1:0 and a bot pointed at it through the console."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.console import ConsoleAdapter
+from bot.app import HostBot, build
+from bot.config import settings_from_mapping
+from bot.demo import DemoWorld, link_people, seed
+from bot.sandbox import Sandbox
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as box:
+        yield box
+
+
+@dataclass
+class World:
+    sandbox: Sandbox
+    demo: DemoWorld
+    bot: HostBot
+    console: ConsoleAdapter
+
+    @property
+    def meeting_id(self) -> str:
+        return self.demo.feishu_meeting.id
+
+    def open_id(self, name: str) -> str:
+        return self.demo.users[name].open_id
+
+    def set_host_calls(self) -> list[dict[str, object]]:
+        return [r.body for r in self.sandbox.recorder.all("feishu.set_host")]
+
+    async def say(self, text: str) -> str:
+        return await self.console.send(text)
+
+
+@pytest.fixture
+async def world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[World]:
+    demo = seed(sandbox)
+    settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "hostbot.db")})
+    bot = build(settings)
+    link_people(bot, demo)
+    yield World(sandbox, demo, bot, ConsoleAdapter(bot.dispatcher, user="you"))
+    await bot.aclose()

@@ -1,0 +1,65 @@
+"""Bad input gets a clear reply, never an exception: unknown people, gibberish, no meeting."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.intents import parse
+from tests.conftest import World
+
+
+async def test_unknown_user(world: World) -> None:
+    reply = await world.say("make @zed host of meeting 123456789")
+    assert reply == "I don't know who @zed is. An admin can add them with `hostbot users set`."
+    assert world.set_host_calls() == []
+
+
+async def test_ambiguous_name(world: World) -> None:
+    store = world.bot.services.store
+    store.upsert_person("console", "alice2", name="Alice")
+    store.upsert_person("console", "alice3", name="alice")
+    reply = await world.say("make @Alice host of meeting 123456789")
+    assert "could be several people" in reply and "@alice2" in reply and "@alice3" in reply
+
+
+async def test_person_without_feishu_account(world: World) -> None:
+    world.bot.services.store.upsert_person("console", "erin", name="erin")
+    reply = await world.say("make @erin host of meeting 123456789")
+    assert "not their feishu account" in reply and "hostbot users set erin feishu=<id>" in reply
+
+
+async def test_gibberish_gets_help(world: World) -> None:
+    reply = await world.say("asdf qwerty")
+    assert reply.startswith("Sorry, I didn't understand “asdf qwerty”.")
+    assert "make @alice host of meeting 123456789" in reply
+
+
+async def test_no_target_and_no_meeting(world: World) -> None:
+    assert "Who should become host?" in await world.say("make host of 123456789")
+    assert "Which meeting?" in await world.say("make @alice host")
+
+
+async def test_unknown_vendor_for_a_named_vendor(world: World) -> None:
+    reply = await world.say("make @alice host of zoom meeting 123456789")
+    assert "Zoom is not set up here" in reply
+
+
+def test_parse_cli_prints_one_json_object() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", "parse", "把 @alice 设为主持人 123456789", "--tz", "Nowhere/X"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout) == {"intent": "set_host", "targets": ["@alice"], "from_user": None,
+                                       "meeting": {"vendor": None, "id": "123456789"}, "at": None, "lang": "zh"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parse_never_raises(text: str) -> None:
+    result = parse(text).to_json()
+    json.dumps(result)
+    assert isinstance(result["intent"], str)
