@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.context import Services
 from bot.dispatch import Dispatcher
 from bot.identity import IdentityResolver
+from bot.policy import Policy, PolicyConfig, parse_confirm_modes
 from bot.registry import Registry
 from bot.store import Store
 from bot.vendors.base import MeetingVendor
@@ -52,5 +53,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         people=IdentityResolver(store),
         vendors=build_vendors(settings) if vendors is None else vendors,
         clock=now,
+        policy=Policy(PolicyConfig(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm))),
+        proposal_ttl=timedelta(seconds=settings.confirm_ttl),
     )
     return HostBot(services=services, dispatcher=Dispatcher(services))

@@ -77,3 +77,8 @@ def sandbox(port: int) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         box.stop()
+
+
+from bot.cli_audit import audit  # noqa: E402 - subcommands live in their own modules
+
+main.add_command(audit)

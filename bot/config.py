@@ -51,6 +51,8 @@ class Settings:
     tz: str = "UTC"
     port: int = 3000
     secret_key: str = ""
+    confirm: str = ""  # HOSTBOT_CONFIRM: per-intent confirmation overrides (see bot/policy.py)
+    confirm_ttl: int = 300  # HOSTBOT_CONFIRM_TTL: seconds a Confirm/Approve button stays valid
 
     @property
     def feishu_configured(self) -> bool:
@@ -86,6 +88,7 @@ _ENV_FIELDS: dict[str, str] = {
     "HOSTBOT_DB": "db_path",
     "HOSTBOT_TZ": "tz",
     "HOSTBOT_SECRET_KEY": "secret_key",
+    "HOSTBOT_CONFIRM": "confirm",
 }
 
 
@@ -111,6 +114,11 @@ def settings_from_mapping(values: Mapping[str, str]) -> Settings:
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise ConfigError(f"HOSTBOT_PORT must be a TCP port number, got {port!r}")
         kwargs["port"] = int(port)
+    ttl = values.get("HOSTBOT_CONFIRM_TTL", "").strip()
+    if ttl:
+        if not ttl.isdigit() or int(ttl) < 10:
+            raise ConfigError(f"HOSTBOT_CONFIRM_TTL must be a number of seconds (>= 10), got {ttl!r}")
+        kwargs["confirm_ttl"] = int(ttl)
     mode = str(kwargs.get("feishu_mode", "webhook")).lower()
     if mode not in ("webhook", "ws"):
         raise ConfigError(f"FEISHU_MODE must be 'webhook' or 'ws', got {mode!r}")

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import Settings
-from bot.events import Button, ButtonStyle, ChatMessage
+from bot.events import Button, ButtonStyle, ChatMessage, Reply
 from bot.i18n import t, vendor_name
-from bot.identity import IdentityResolver
+from bot.identity import IdentityResolver, Person
 from bot.intents import Intent
 from bot.outcome import Outcome
+from bot.policy import Policy
 from bot.registry import Registry
 from bot.store import Store
-from bot.vendors.base import MeetingVendor
+from bot.vendors.base import Meeting, MeetingVendor
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Services:
     people: IdentityResolver
     vendors: dict[str, MeetingVendor]
     clock: Callable[[], datetime]
+    policy: Policy
     proposal_ttl: timedelta = timedelta(minutes=5)
 
 
@@ -59,14 +61,18 @@ class Context:
     def vendor_name(self, vendor: str) -> str:
         return vendor_name(self.lang, vendor)
 
-    def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle]) -> tuple[Button, ...]:
-        """Store a proposal for the speaker and return buttons pointing at it.
+    def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle],
+              requester: str | None = None) -> tuple[Button, ...]:
+        """Store a proposal and return buttons pointing at it; only `requester` (default: the speaker)
+        may press them.
 
         `choices` are (action, label key, style); a positive action re-runs intent `action` with
-        `payload` as ctx.resume, "cancel" closes the proposal.
+        `payload` as ctx.resume (plus "via" = the button's action and "clicked_by"); "cancel" and
+        "decline" close the proposal.
         """
+        payload = {"on_behalf_of": self.message.user, **payload}
         pid = self.store.create_proposal(
-            platform=self.message.platform, requester=self.message.user, action=action,
+            platform=self.message.platform, requester=requester or self.message.user, action=action,
             payload={**payload, "intent": self.intent.to_json(), "lang": self.lang},
             channel=self.message.channel, thread=self.message.thread, ttl=self.services.proposal_ttl,
         )
@@ -87,3 +93,18 @@ class Context:
             outcome=outcome.kind.value, vendor_code=outcome.vendor_code, latency_ms=round(latency_ms, 1),
             detail=outcome.reason,
         )
+
+    async def gate(
+        self, *, meeting: Meeting | None, summary: str, targets: Sequence[Person] = ()
+    ) -> list[Reply] | None:
+        """The policy check every mutating handler makes right before its vendor call.
+
+        None means go ahead. Otherwise the returned replies are sent instead of acting: a
+        confirmation (Confirm/Cancel), an approval request to the current host, or a refusal.
+        `summary` says exactly what will happen, in the reader's language.
+        """
+        return await self.services.policy.gate(self, meeting, summary, targets)
+
+    def audit_decision(self, decision: str, detail: str = "") -> None:
+        self.store.audit(platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
+                         event="decision", outcome=decision, detail=detail)

@@ -26,6 +26,7 @@ CONTROLS_HELP = """\
     !race NAME      the host changes during the next set_host (shows the conflict + Retry)
     !end            the meeting ends                 !fault OP STATUS   next OP call fails (e.g. feishu.set_host 500)
     !requests       what the sandbox recorded        !help        this list"""
+DEMO_ADMIN = "carol"  # a hostbot admin in the demo, to show the confirmation flow
 DEMO_MEETING_NO = "123456789"
 DEMO_MEETING_ID = "6911188411932033028"
 PEOPLE = ("you", "alice", "bob", "carol", "dave")
@@ -62,6 +63,8 @@ def banner(world: DemoWorld) -> str:
         f"Feishu meeting “{m.topic}”: number {DEMO_MEETING_NO} (id {m.id}), in progress.",
         "  host: you · in the meeting: alice, bob · being called: carol · not in it: dave",
         "Try:  make @alice host of meeting 123456789   ·   把 @bob 设为主持人 123456789   ·   help",
+        f"Policy: you are host (you may hand over); @{DEMO_ADMIN} is a hostbot admin (asked to confirm); "
+        "anyone else needs the host's approval — try `!as bob` then `make me host of meeting 123456789`.",
         "Sandbox controls start with '!': !as NAME, !host NAME, !race NAME, !end, !fault OP STATUS, "
         "!requests, !help",
     ])
@@ -104,7 +107,8 @@ async def run_demo(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, sandb
         if sandbox is None:
             sandbox = stack.enter_context(Sandbox())
         world = seed(sandbox)
-        settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(Path(tmp) / "demo.db")})
+        settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(Path(tmp) / "demo.db"),
+                                          "HOSTBOT_ADMINS": DEMO_ADMIN})
         bot = build(settings)
         link_people(bot, world)
         console = ConsoleAdapter(bot.dispatcher, user="you")

@@ -41,30 +41,49 @@ class Dispatcher:
         return await self._run(Context(self.services, msg, intent, lang))
 
     async def handle_click(self, click: ButtonClick) -> list[Reply]:
-        store = self.services.store
+        """A button press: claim its proposal exactly once, then cancel or re-run the intent."""
+        store, people = self.services.store, self.services.people
         lang = click.lang or "en"
         if click.click_id and not store.first_delivery(click.platform, f"click:{click.click_id}"):
             return []
         negative = click.action in NEGATIVE_ACTIONS
         try:
-            proposal = store.claim_proposal(click.value, click.user,
-                                            outcome="cancelled" if negative else "claimed")
+            proposal = store.claim_proposal(click.value, click.user, outcome="cancelled" if negative else "claimed")
         except ClaimError as err:
-            if err.why == "not_yours" and err.proposal is not None:
-                owner = self.services.people.describe_chat_user(err.proposal.platform, err.proposal.requester)
-                return [Reply(t(lang, "choice_not_yours", owner=owner), ephemeral=True)]
-            return [Reply(t(lang, "choice_expired"))]
-        lang = click.lang or proposal.payload.get("lang", "en")
-        intent = Intent.from_json(proposal.payload["intent"])
+            return self._refused_click(click, err, lang)
+        payload = proposal.payload
+        lang = click.lang or payload.get("lang", "en")
+        intent = Intent.from_json(payload["intent"])
+        requester = str(payload.get("on_behalf_of") or click.user)
+        decision = "declined" if click.action == "decline" else "cancelled" if negative else click.action
         store.audit(platform=click.platform, chat_user=click.user, intent=intent.name, event="decision",
-                    outcome="cancelled" if negative else click.action)
+                    outcome=decision, detail=f"on behalf of {requester}" if requester != click.user else "")
+        if click.action == "decline":
+            return [Reply(t(lang, "policy_declined", who=people.describe_chat_user(click.platform, click.user)),
+                          mention_users=(requester,))]
         if negative:
             return [Reply(t(lang, "cancelled"))]
-        msg = ChatMessage(platform=click.platform, user=click.user, text=intent.text,
-                          channel=proposal.channel, thread=proposal.thread, user_name=click.user_name)
-        replies = await self._run(Context(self.services, msg, intent, lang, resume=proposal.payload))
+        msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
+                          channel=proposal.channel, thread=proposal.thread)
+        resume = {**payload, "via": click.action, "clicked_by": click.user}
+        replies = await self._run(Context(self.services, msg, intent, lang, resume=resume))
         store.finish_proposal(proposal.id, "done")
         return replies
+
+    def _refused_click(self, click: ButtonClick, err: ClaimError, lang: str) -> list[Reply]:
+        store = self.services.store
+        proposal = err.proposal
+        intent = proposal.action if proposal else ""
+        store.audit(platform=click.platform, chat_user=click.user, intent=intent, event="decision",
+                    outcome={"not_yours": "foreign_click", "used": "already_used"}.get(err.why, "expired"))
+        if err.why == "not_yours" and proposal is not None:
+            owner = self.services.people.describe_chat_user(proposal.platform, proposal.requester)
+            key = {"approval": "choice_only_owner_approve", "confirm": "choice_only_owner_confirm"}.get(
+                str(proposal.payload.get("kind")), "choice_not_yours")
+            return [Reply(t(lang, key, owner=owner), ephemeral=True)]
+        if err.why == "used":
+            return [Reply(t(lang, "choice_used"))]
+        return [Reply(t(lang, "choice_expired"))]
 
     async def _run(self, ctx: Context) -> list[Reply]:
         spec = self.registry.get(ctx.intent.name)

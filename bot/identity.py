@@ -79,6 +79,20 @@ class IdentityResolver:
             raise IdentityError("no_vendor_id", who=person.display, vendor=vendor, chat_user=person.chat_user)
         return VendorUser(vid, name=person.name or person.chat_user)
 
+    def chat_user_for(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:
+        """The chat user on `platform` whose `vendor` id is `user` (reverse mapping), if we know one."""
+        column = VENDOR_ID_COLUMNS.get(vendor)
+        if user is None or column is None:
+            return None
+        rows = list(self.store.db["people"].rows_where(f"platform = ? AND {column} = ?", [platform, user.id], limit=1))
+        if rows:
+            return str(rows[0]["chat_user"])
+        if vendor in EMAIL_VENDORS:
+            rows = list(self.store.db["people"].rows_where("platform = ? AND lower(email) = lower(?)",
+                                                           [platform, user.id], limit=1))
+            return str(rows[0]["chat_user"]) if rows else None
+        return None
+
     def describe_chat_user(self, platform: str, chat_user: str) -> str:
         row = self.store.person(platform, chat_user)
         return f"@{row.get('name') or chat_user}" if row else f"@{chat_user}"

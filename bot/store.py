@@ -271,5 +271,13 @@ class Store:
         row.setdefault("latency_ms", 0.0)
         self.db["audit"].insert(row)  # type: ignore[union-attr]
 
-    def audit_rows(self) -> list[dict[str, Any]]:
-        return list(self.db["audit"].rows_where(order_by="id"))
+    def audit_rows(self, since: datetime | None = None, user: str | None = None) -> list[dict[str, Any]]:
+        """Audit rows, oldest first, optionally only from `since` on and only for chat user `user`."""
+        where, args = [], []
+        if since is not None:
+            where.append("at >= ?")
+            args.append(_iso(since))
+        if user:
+            where.append("chat_user = ?")
+            args.append(user)
+        return list(self.db["audit"].rows_where(" AND ".join(where) or None, args, order_by="id"))

@@ -8,6 +8,7 @@ from bot.meetings import locate
 from bot.outcome import Kind, Outcome, VendorUser
 from bot.registry import intent
 from bot.render import explain
+from bot.vendors.base import Meeting
 
 
 @intent(
@@ -37,22 +38,37 @@ async def set_host(ctx: Context) -> list[Reply]:
     expected = meeting.host
     if ctx.resume and ctx.resume.get("expected_host"):
         expected = VendorUser(**ctx.resume["expected_host"])
+        if meeting.host is not None and meeting.host.id != expected.id:
+            # The host moved while the buttons waited: what was confirmed no longer holds.
+            return [_conflict_reply(ctx, meeting, meeting.host, words)]
     elif meeting.host is not None and meeting.host.id == user.id:
         return [Reply(ctx.t("already_host", **words))]
+
+    loser = ctx.people.chat_user_for(ctx.message.platform, vendor.key, expected)
+    if loser == ctx.message.user:
+        summary = ctx.t("summary_set_host_you", **words)
+    else:
+        summary = ctx.t("summary_set_host", loser=ctx.people.describe(vendor.key, expected), **words)
+    blocked = await ctx.gate(meeting=meeting, summary=summary, targets=[target])
+    if blocked is not None:
+        return blocked
 
     outcome = await ctx.vendor_call(vendor.key, meeting.id, user.id, vendor.set_host(meeting, user, expected))
     if outcome.kind is Kind.OK:
         return [Reply(ctx.t("set_host_done", **words))]
     if outcome.kind is Kind.CONFLICT:
-        current = ctx.people.describe(vendor.key, outcome.current_host)
-        payload = {"meeting": meeting.to_json(),
-                   "expected_host": _user_json(outcome.current_host) if outcome.current_host else None}
-        buttons = ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
-                            ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-        return [Reply(ctx.t("host_changed", current=current, **words), buttons=buttons)]
+        return [_conflict_reply(ctx, meeting, outcome.current_host, words)]
     reason = explain(ctx.lang, outcome, vendor.key, **words)
     return [Reply(ctx.t("set_host_failed", reason=reason, **words))]
 
 
-def _user_json(user: VendorUser) -> dict[str, object]:
-    return {"id": user.id, "user_type": user.user_type, "name": user.name}
+def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, words: dict[str, str]) -> Reply:
+    """The host is not who we thought: say who it is now and offer a Retry against that host."""
+    payload = {"meeting": meeting.to_json(),
+               "expected_host": {"id": current.id, "user_type": current.user_type, "name": current.name}
+               if current else None,
+               "kind": "retry"}
+    buttons = ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
+                        ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+    return Reply(ctx.t("host_changed", current=ctx.people.describe(meeting.vendor, current), **words),
+                 buttons=buttons)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +42,28 @@ class World:
         return await self.console.send(text)
 
 
+WorldFactory = Callable[..., Awaitable[World]]
+
+
 @pytest.fixture
-async def world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[World]:
-    demo = seed(sandbox)
-    settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "hostbot.db")})
-    bot = build(settings)
-    link_people(bot, demo)
-    yield World(sandbox, demo, bot, ConsoleAdapter(bot.dispatcher, user="you"))
-    await bot.aclose()
+async def make_world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[WorldFactory]:
+    """Build the demo world with extra settings, e.g. `await make_world(HOSTBOT_ADMINS="you")`."""
+    bots: list[HostBot] = []
+
+    async def make(**env: str) -> World:
+        demo = seed(sandbox)
+        settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / f"hostbot{len(bots)}.db"),
+                                          **env})
+        bot = build(settings)
+        bots.append(bot)
+        link_people(bot, demo)
+        return World(sandbox, demo, bot, ConsoleAdapter(bot.dispatcher, user="you"))
+
+    yield make
+    for bot in bots:
+        await bot.aclose()
+
+
+@pytest.fixture
+async def world(make_world: WorldFactory) -> World:
+    return await make_world()

@@ -48,9 +48,10 @@ def test_installed_command_runs_the_demo_from_a_pipe(tmp_path: object) -> None:
 
 async def test_demo_sandbox_controls_show_the_conflict_path() -> None:
     out = io.StringIO()
-    script = "!race bob\nmake @alice host of meeting 123456789\n1\n!requests\n!nonsense\n"
+    script = "!race bob\nmake @alice host of meeting 123456789\n1\n!as bob\n1\n!requests\n!nonsense\n"
     await run_demo(_Pipe(script), out)
     text = out.getvalue()
     assert "it is now @bob" in text and "[1] Retry" in text
+    assert "[1] Approve   [2] Decline" in text
     assert text.count("PATCH /open-apis/vc/v1/meetings/") == 2
     assert "@alice is now host" in text

@@ -12,7 +12,7 @@ import pytest
 
 from bot.sandbox import Fault
 from bot.sandbox.feishu import P_RINGING
-from tests.conftest import World
+from tests.conftest import World, WorldFactory
 
 ASK = "make @{who} host of meeting 123456789"
 
@@ -93,6 +93,11 @@ async def test_cas_conflict_names_current_host_and_retry_succeeds(world: World) 
     first = world.set_host_calls()[0]
     assert first["old_host_user"] == {"id": world.open_id("you"), "user_type": 1}
 
+    # Retry goes through the policy: you are no longer host, so bob (host now) must approve.
+    ask = await world.say("1")
+    assert ask.startswith("@bob, @you asks: @alice becomes host of Feishu meeting 123 456 789; @bob stops being host.")
+    assert len(world.set_host_calls()) == 1
+    world.console.user = "bob"
     assert await world.say("1") == "✅ @alice is now host of Feishu meeting 123 456 789."
     retry = world.set_host_calls()[1]
     assert retry == {"host_user": {"id": world.open_id("alice"), "user_type": 1},
@@ -102,9 +107,17 @@ async def test_cas_conflict_names_current_host_and_retry_succeeds(world: World) 
     assert len(world.set_host_calls()) == 2
 
 
-async def test_retry_click_delivered_twice_calls_the_vendor_once(world: World) -> None:
+async def test_admin_retry_acts_at_once(make_world: WorldFactory) -> None:
+    world = await make_world(HOSTBOT_ADMINS="you")
+    world.sandbox.feishu.race_host_change(world.meeting_id, world.open_id("bob"))
+    await world.say(ASK.format(who="alice"))
+    assert await world.say("1") == "✅ @alice is now host of Feishu meeting 123 456 789."
+
+
+async def test_retry_click_delivered_twice_calls_the_vendor_once(make_world: WorldFactory) -> None:
     from bot.events import ButtonClick, Platform
 
+    world = await make_world(HOSTBOT_ADMINS="you")
     world.sandbox.feishu.race_host_change(world.meeting_id, world.open_id("bob"))
     await world.say(ASK.format(who="alice"))
     retry = world.console.choices[0]
@@ -115,7 +128,7 @@ async def test_retry_click_delivered_twice_calls_the_vendor_once(world: World) -
         ButtonClick(Platform.CONSOLE, "you", retry.action, retry.value, click_id="c-2"))
     assert "is now host" in first[0].text
     assert redelivered == []
-    assert "expired or was already used" in second_press[0].text
+    assert "already answered" in second_press[0].text
     assert len(world.set_host_calls()) == 2
 
 
@@ -130,7 +143,8 @@ async def test_retry_button_pressed_by_someone_else(world: World) -> None:
     assert len(world.set_host_calls()) == 1
 
 
-async def test_conflict_again_on_retry_offers_a_new_retry(world: World) -> None:
+async def test_conflict_again_on_retry_offers_a_new_retry(make_world: WorldFactory) -> None:
+    world = await make_world(HOSTBOT_ADMINS="you")
     world.sandbox.feishu.race_host_change(world.meeting_id, world.open_id("bob"))
     await world.say(ASK.format(who="alice"))
     world.sandbox.feishu.race_host_change(world.meeting_id, world.open_id("carol"))
@@ -184,5 +198,6 @@ async def test_bad_app_secret_tells_admin_what_to_fix(world: World) -> None:
 async def test_expired_tenant_token_is_refreshed_once(world: World) -> None:
     assert "is now host" in await world.say(ASK.format(who="alice"))
     world.sandbox.feishu.tenant_tokens.clear()  # Feishu forgot our token
+    world.console.user = "alice"  # alice is host now; she passes it on
     assert "is now host" in await world.say(ASK.format(who="bob"))
     assert world.sandbox.recorder.count("feishu.token") == 2

@@ -41,12 +41,17 @@ class ConsoleAdapter:
         click = ButtonClick(platform=Platform.CONSOLE, user=self.user, action=button.action,
                             value=button.value, click_id=f"console-click-{n}", channel=CHANNEL,
                             thread=CHANNEL, user_name=self.user)
-        return self.render(await self.dispatcher.handle_click(click))
+        replies = await self.dispatcher.handle_click(click)
+        # A refusal meant for this clicker only (not your button) leaves the buttons live, as in a chat.
+        consumed = any(not r.ephemeral for r in replies)
+        return self.render(replies, consumed=consumed)
 
-    def render(self, replies: list[Reply]) -> str:
+    def render(self, replies: list[Reply], consumed: bool = False) -> str:
+        """Text of the replies, then their buttons numbered. Numbers refer to the latest buttons shown;
+        they stay valid until new buttons appear or a click used them up."""
         lines: list[str] = []
         buttons = [b for r in replies for b in r.buttons]
-        if replies:
+        if buttons or consumed:
             self.choices = buttons
         for reply in replies:
             lines.append(reply.text)

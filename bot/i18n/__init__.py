@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import string
 
-from bot.i18n import core, vendor
+from bot.i18n import core, people, policy, vendor
 
 Catalog = dict[str, dict[str, str]]
 
-_CATALOGS = (core.CATALOG, vendor.CATALOG)
+_CATALOGS = (core.CATALOG, vendor.CATALOG, policy.CATALOG, people.CATALOG)
 
 
 def _merge(catalogs: tuple[Catalog, ...]) -> Catalog:

@@ -18,8 +18,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "button_cancel": {"en": "Cancel", "zh": "取消"},
     "button_confirm": {"en": "Confirm", "zh": "确认"},
     "choice_expired": {
-        "en": "That button has expired or was already used; nothing was done. Ask again if needed.",
-        "zh": "这个按钮已过期或已被使用，没有执行任何操作。如有需要请重新发起。",
+        "en": "This request has expired; nothing was done. Ask again if you still want it.",
+        "zh": "这个请求已过期，没有执行任何操作。如仍需要，请重新发起。",
     },
     "choice_not_yours": {
         "en": "Only {owner} can use this button.",

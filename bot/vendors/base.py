@@ -39,6 +39,7 @@ class Meeting:
     topic: str = ""
     host: VendorUser | None = None
     in_progress: bool = True
+    organizer: VendorUser | None = None  # who owns/scheduled it, when the vendor says (policy: may act)
 
     def to_json(self) -> dict[str, Any]:
         return {"vendor": self.vendor, "id": self.id, "display": self.display, "topic": self.topic}
