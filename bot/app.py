@@ -7,13 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import Services
 from bot.dispatch import Dispatcher
-from bot.identity import IdentityResolver
+from bot.identity import build_identity
 from bot.policy import Policy, PolicyConfig, parse_confirm_modes
 from bot.registry import Registry
+from bot.scheduler import HandoverScheduler
 from bot.store import Store
+from bot.vault import build_vault, check_vault
 from bot.vendors.base import MeetingVendor
 
 log = logging.getLogger(__name__)
@@ -24,19 +26,47 @@ class HostBot:
     services: Services
     dispatcher: Dispatcher
 
+    @property
+    def scheduler(self) -> HandoverScheduler:
+        assert self.services.scheduler is not None  # build() always sets it
+        return self.services.scheduler
+
+    async def start(self) -> None:
+        """Start what runs by itself (the handover timer); needs the running event loop."""
+        await self.scheduler.start()
+
     async def aclose(self) -> None:
+        await self.scheduler.stop()
         for vendor in self.services.vendors.values():
             await vendor.aclose()
         self.services.store.close()
 
 
-def build_vendors(settings: Settings) -> dict[str, MeetingVendor]:
-    """A MeetingVendor for every vendor whose credentials are configured."""
+def build_vendors(settings: Settings, store: Store | None = None) -> dict[str, MeetingVendor]:
+    """A MeetingVendor for every vendor whose credentials are configured (`store` holds user tokens)."""
+    from bot.vendors.dingtalk import DingTalkVendor
+    from bot.vendors.webex import WebexVendor
+    from bot.vendors.zoom import ZoomVendor
+
     vendors: dict[str, MeetingVendor] = {}
     if settings.feishu_configured:
+        from bot.feishu_oauth import FeishuOAuth
         from bot.vendors.feishu import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
 
-        vendors["feishu"] = FeishuVendor(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain)
+        # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for
+        # with an authorization link (bot/feishu_oauth.py).
+        tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
+                             public_url=settings.public_url) if store is not None else None
+        vendors["feishu"] = FeishuVendor(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain,
+                                         user_tokens=tokens)
+    if settings.dingtalk_app_key and settings.dingtalk_app_secret:
+        vendors["dingtalk"] = DingTalkVendor(settings.dingtalk_app_key, settings.dingtalk_app_secret,
+                                             settings.dingtalk_api_base)
+    if settings.webex_token:
+        vendors["webex"] = WebexVendor(settings.webex_token, settings.webex_api_base, settings.webex_site_url)
+    if settings.zoom_account_id and settings.zoom_client_id and settings.zoom_client_secret:
+        vendors["zoom"] = ZoomVendor(settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret,
+                                     settings.zoom_api_base, settings.zoom_oauth_url)
     return vendors
 
 
@@ -45,15 +75,22 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     from handlers import HANDLERS
 
     now = clock or (lambda: datetime.now(UTC))
-    store = Store(settings.db_path, clock=now)
+    store = Store(settings.db_path, clock=now, vault=build_vault(settings))  # ConfigError: no usable key
+    try:
+        check_vault(store)
+    except ConfigError:
+        store.close()
+        raise
     services = Services(
         settings=settings,
         registry=Registry(HANDLERS),
         store=store,
-        people=IdentityResolver(store),
-        vendors=build_vendors(settings) if vendors is None else vendors,
+        people=build_identity(settings, store),
+        vendors=build_vendors(settings, store) if vendors is None else vendors,
         clock=now,
         policy=Policy(PolicyConfig(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm))),
         proposal_ttl=timedelta(seconds=settings.confirm_ttl),
     )
+    services.scheduler = HandoverScheduler(services, lead=timedelta(minutes=settings.handover_lead_min),
+                                           grace=timedelta(minutes=settings.handover_grace_min))
     return HostBot(services=services, dispatcher=Dispatcher(services))

@@ -80,5 +80,21 @@ def sandbox(port: int) -> None:
 
 
 from bot.cli_audit import audit  # noqa: E402 - subcommands live in their own modules
+from bot.cli_users import users  # noqa: E402
 
 main.add_command(audit)
+main.add_command(users)
+
+
+@main.command()
+@click.option("--host", default="0.0.0.0", help="interface to listen on (HOSTBOT_PORT sets the port)")
+def run(host: str) -> None:
+    """Run the real bot: HTTP endpoints for Slack and Feishu, Socket Mode when configured."""
+    from bot.config import ConfigError, load_settings
+    from bot.server import run as run_server
+
+    try:
+        settings = load_settings()
+        run_server(settings, host)
+    except ConfigError as err:  # also from building: e.g. HOSTBOT_SECRET_KEY missing (bot/vault.py)
+        raise click.ClickException(str(err)) from None

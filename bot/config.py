@@ -51,8 +51,11 @@ class Settings:
     tz: str = "UTC"
     port: int = 3000
     secret_key: str = ""
+    public_url: str = ""  # HOSTBOT_PUBLIC_URL: hostbot's public base URL (Feishu OAuth redirect_uri)
     confirm: str = ""  # HOSTBOT_CONFIRM: per-intent confirmation overrides (see bot/policy.py)
     confirm_ttl: int = 300  # HOSTBOT_CONFIRM_TTL: seconds a Confirm/Approve button stays valid
+    handover_lead_min: float = 10.0  # HOSTBOT_HANDOVER_LEAD_MIN: remind this long before a scheduled handover
+    handover_grace_min: float = 15.0  # HOSTBOT_HANDOVER_GRACE_MIN: a handover missed while down runs this late
 
     @property
     def feishu_configured(self) -> bool:
@@ -88,6 +91,7 @@ _ENV_FIELDS: dict[str, str] = {
     "HOSTBOT_DB": "db_path",
     "HOSTBOT_TZ": "tz",
     "HOSTBOT_SECRET_KEY": "secret_key",
+    "HOSTBOT_PUBLIC_URL": "public_url",
     "HOSTBOT_CONFIRM": "confirm",
 }
 
@@ -123,4 +127,15 @@ def settings_from_mapping(values: Mapping[str, str]) -> Settings:
     if mode not in ("webhook", "ws"):
         raise ConfigError(f"FEISHU_MODE must be 'webhook' or 'ws', got {mode!r}")
     kwargs["feishu_mode"] = mode
+    for env, attr in (("HOSTBOT_HANDOVER_LEAD_MIN", "handover_lead_min"),
+                      ("HOSTBOT_HANDOVER_GRACE_MIN", "handover_grace_min")):
+        raw = values.get(env, "").strip()
+        if raw:
+            try:
+                minutes = float(raw)
+            except ValueError:
+                minutes = -1.0
+            if not 0 <= minutes <= 7 * 24 * 60:
+                raise ConfigError(f"{env} must be a number of minutes (0 to 10080), got {raw!r}")
+            kwargs[attr] = minutes
     return Settings(**kwargs)  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.events import Button, ButtonStyle, ChatMessage, Reply
@@ -18,6 +18,9 @@ from bot.policy import Policy
 from bot.registry import Registry
 from bot.store import Store
 from bot.vendors.base import Meeting, MeetingVendor
+
+if TYPE_CHECKING:
+    from bot.scheduler import HandoverScheduler
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Services:
     clock: Callable[[], datetime]
     policy: Policy
     proposal_ttl: timedelta = timedelta(minutes=5)
+    scheduler: HandoverScheduler | None = None  # scheduled handovers (bot/scheduler.py), set by bot/app.py
 
 
 @dataclass
@@ -62,9 +66,9 @@ class Context:
         return vendor_name(self.lang, vendor)
 
     def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle],
-              requester: str | None = None) -> tuple[Button, ...]:
+              requester: str | None = None, ttl: timedelta | None = None) -> tuple[Button, ...]:
         """Store a proposal and return buttons pointing at it; only `requester` (default: the speaker)
-        may press them.
+        may press them, for `ttl` (default: the configured proposal TTL).
 
         `choices` are (action, label key, style); a positive action re-runs intent `action` with
         `payload` as ctx.resume (plus "via" = the button's action and "clicked_by"); "cancel" and
@@ -73,8 +77,8 @@ class Context:
         payload = {"on_behalf_of": self.message.user, **payload}
         pid = self.store.create_proposal(
             platform=self.message.platform, requester=requester or self.message.user, action=action,
-            payload={**payload, "intent": self.intent.to_json(), "lang": self.lang},
-            channel=self.message.channel, thread=self.message.thread, ttl=self.services.proposal_ttl,
+            payload={**payload, "intent": self.intent.to_payload(), "lang": self.lang, "tz": self.message.tz},
+            channel=self.message.channel, thread=self.message.thread, ttl=ttl or self.services.proposal_ttl,
         )
         return tuple(Button(self.t(label), choice, pid, style) for choice, label, style in choices)
 

@@ -35,7 +35,8 @@ class Dispatcher:
             return []
         if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
             return []
-        intent = parse(msg.text, msg.platform, msg.mentions, self.bot_user, tz=msg.tz or self.services.settings.tz)
+        intent = parse(msg.text, msg.platform, msg.mentions, msg.bot_user or self.bot_user,
+                       now=self.services.clock(), tz=msg.tz or self.services.settings.tz)
         lang = msg.lang or intent.lang
         store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
         return await self._run(Context(self.services, msg, intent, lang))
@@ -64,7 +65,7 @@ class Dispatcher:
         if negative:
             return [Reply(t(lang, "cancelled"))]
         msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
-                          channel=proposal.channel, thread=proposal.thread)
+                          channel=proposal.channel, thread=proposal.thread, tz=str(payload.get("tz", "")))
         resume = {**payload, "via": click.action, "clicked_by": click.user}
         replies = await self._run(Context(self.services, msg, intent, lang, resume=resume))
         store.finish_proposal(proposal.id, "done")

@@ -43,6 +43,8 @@ class ChatMessage:
     user_name: str = ""
     lang: str = ""  # 'en' / 'zh' when the platform told us (locale); '' = guess from the text
     tz: str = ""  # the speaker's IANA zone when the platform told us
+    bot_user: str = ""  # the bot's own user id on this platform (its mention is not a target)
+    context_text: str = ""  # the thread's root message, when the platform gave it ("this meeting")
 
 
 class ButtonStyle(StrEnum):

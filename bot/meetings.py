@@ -25,12 +25,17 @@ class MeetingProblem(Exception):
 
 
 def linked_meeting(ctx: Context) -> MeetingRef | None:
+    """'this meeting': the one linked to the thread, else to the channel, else named in the thread's root."""
     msg = ctx.message
     for scope in (msg.thread, msg.channel):
         if scope:
             row = ctx.store.link(msg.platform, scope)
             if row is not None:
                 return MeetingRef(row["vendor"], row["meeting_id"])
+    if msg.context_text:
+        from bot.intents import parse  # the root message is parsed only for its meeting
+
+        return parse(msg.context_text, msg.platform).meeting
     return None
 
 

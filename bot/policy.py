@@ -43,6 +43,7 @@ DEFAULT_CONFIRM: dict[str, ConfirmMode] = {
     "remove_cohost": ConfirmMode.OTHERS,
     "reassign": ConfirmMode.ALWAYS,
     "cancel_handover": ConfirmMode.OTHERS,
+    "schedule_handover": ConfirmMode.OTHERS,  # asked when scheduled: when due it runs as confirmed
 }
 CONFIRMED_VIA = {"confirm", "retry"}
 
@@ -151,7 +152,7 @@ class Policy:
     async def _losers(self, ctx: Context, meeting: Meeting | None, targets: Sequence[Person]) -> list[str]:
         """Chat users who lose something if this runs ('?' for somebody we cannot name)."""
         intent = ctx.intent.name
-        if intent == "set_host" and meeting is not None and meeting.host is not None:
+        if intent in ("set_host", "schedule_handover") and meeting is not None and meeting.host is not None:
             return [self._chat_user_of(ctx, meeting.vendor, meeting.host)]
         if intent == "remove_cohost":
             return [p.chat_user for p in targets]
@@ -172,7 +173,7 @@ class Policy:
             if meeting.host else None
         if host_chat is None:
             ctx.audit_decision("denied", detail="host_unreachable")
-            who = ctx.people.describe(meeting.vendor, meeting.host)
+            who = ctx.people.describe(meeting.vendor, meeting.host, ctx.message.platform)
             return [Reply(ctx.t("policy_host_unreachable", host=who))]
         host = ctx.people.describe_chat_user(ctx.message.platform, host_chat)
         requester = ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -100,6 +100,76 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["audit"].create_index(["at"])  # type: ignore[union-attr]
 
 
+@migrations()
+def m002_user_tokens(db: sqlite_utils.Database) -> None:
+    """Tokens people granted hostbot (Feishu user_access_token: invite works only with one).
+
+    `subject` is the vendor's id of the person (Feishu open_id). Token columns hold what the
+    TokenVault sealed, never the plain token.
+    """
+    db["user_tokens"].create(  # type: ignore[union-attr]
+        {"vendor": str, "subject": str, "token_enc": str, "refresh_enc": str, "expires_at": str, "updated_at": str},
+        pk=("vendor", "subject"),
+        defaults={"refresh_enc": "", "expires_at": ""},
+    )
+
+
+@migrations()
+def m003_handovers(db: sqlite_utils.Database) -> None:
+    """Scheduled handovers (bot/handovers.py reads and writes them; bot/scheduler.py runs them).
+
+    Times are UTC ISO strings (comparable as text); `tz` is the requester's zone, for display.
+    status: pending -> running -> done | failed | conflict; pending -> cancelled | missed.
+    """
+    db["handovers"].create(  # type: ignore[union-attr]
+        {
+            "id": int, "platform": str, "channel": str, "thread": str, "requester": str, "lang": str, "tz": str,
+            "vendor": str, "meeting_id": str, "meeting_display": str,
+            "host_id": str, "host_type": int, "host_name": str,  # the host when scheduled: re-checked when due
+            "target": str, "target_id": str, "target_type": int, "target_name": str,
+            "authority": str,  # why it may run unasked when due: "requester" (host/admin) | "approved"
+            "due_at": str, "remind_at": str, "reminded_at": str, "created_at": str,
+            "status": str, "claimed_by": str, "claimed_at": str, "finished_at": str, "result": str, "detail": str,
+        },
+        pk="id",
+        defaults={"status": "pending", "remind_at": "", "reminded_at": "", "claimed_by": "", "claimed_at": "",
+                  "finished_at": "", "result": "", "detail": "", "host_type": 1, "target_type": 1},
+    )
+    db["handovers"].create_index(["status", "due_at"])  # type: ignore[union-attr]
+
+
+class TokenVault(Protocol):
+    """Seals tokens before they are stored and opens them when read.
+
+    PlainVault (below) stores them as given for now; the Feishu OAuth issue plugs in a vault that
+    encrypts with a key derived from HOSTBOT_SECRET_KEY, without touching the callers.
+    """
+
+    def seal(self, plain: str) -> str: ...
+
+    def open(self, sealed: str) -> str: ...
+
+
+class PlainVault:
+    """Identity vault: until encryption lands (HOSTBOT_SECRET_KEY), tokens are stored unchanged."""
+
+    def seal(self, plain: str) -> str:
+        return plain
+
+    def open(self, sealed: str) -> str:
+        return sealed
+
+
+@dataclass(frozen=True)
+class UserToken:
+    token: str
+    refresh_token: str = ""
+    expires_at: datetime | None = None
+
+    def __repr__(self) -> str:  # never print a token, even in a traceback
+        return f"UserToken(expires_at={self.expires_at!r})"
+
+
 @dataclass(frozen=True)
 class Proposal:
     id: str
@@ -127,9 +197,10 @@ def _iso(dt: datetime) -> str:
 
 
 class Store:
-    def __init__(self, path: str, clock: Clock | None = None) -> None:
+    def __init__(self, path: str, clock: Clock | None = None, vault: TokenVault | None = None) -> None:
         self.path = path
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.vault: TokenVault = vault or PlainVault()
         self.db = sqlite_utils.Database(path)
         if path != ":memory:":
             self.db.enable_wal()
@@ -260,6 +331,30 @@ class Store:
 
     def finish_proposal(self, pid: str, status: str) -> None:
         self.db.execute("UPDATE proposals SET status = ? WHERE id = ?", [status, pid])
+        self.db.conn.commit()
+
+    # ---- user tokens (through the vault) ---------------------------------------------------------
+    def save_user_token(self, vendor: str, subject: str, token: str, refresh_token: str = "",
+                        expires_at: datetime | None = None) -> None:
+        self.db["user_tokens"].upsert(  # type: ignore[union-attr]
+            {"vendor": vendor, "subject": subject, "token_enc": self.vault.seal(token),
+             "refresh_enc": self.vault.seal(refresh_token) if refresh_token else "",
+             "expires_at": _iso(expires_at) if expires_at else "", "updated_at": _iso(self.now())},
+            pk=("vendor", "subject"),
+        )
+
+    def user_token(self, vendor: str, subject: str) -> UserToken | None:
+        """The token `subject` granted us at `vendor`, expired or not (the caller decides), or None."""
+        rows = list(self.db["user_tokens"].rows_where("vendor = ? AND subject = ?", [vendor, subject]))
+        if not rows:
+            return None
+        r = rows[0]
+        return UserToken(token=self.vault.open(r["token_enc"]),
+                         refresh_token=self.vault.open(r["refresh_enc"]) if r["refresh_enc"] else "",
+                         expires_at=datetime.fromisoformat(r["expires_at"]) if r["expires_at"] else None)
+
+    def delete_user_token(self, vendor: str, subject: str) -> None:
+        self.db.execute("DELETE FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
         self.db.conn.commit()
 
     # ---- audit ---------------------------------------------------------------------------

@@ -1,20 +1,24 @@
-"""help: what hostbot can do, with examples in the asker's language."""
+"""help: every intent hostbot can act on, each with examples in the asker's language."""
 
 from __future__ import annotations
 
 from bot.context import Context
 from bot.events import Reply
-from bot.i18n import detect_lang
+from bot.i18n import MESSAGES, detect_lang
+from bot.intents.examples import EXAMPLES
 from bot.registry import intent
 
 
-@intent("help", examples=("help", "帮助"))
+@intent("help", examples=EXAMPLES["help"]["en"] + EXAMPLES["help"]["zh"])
 async def show_help(ctx: Context) -> list[Reply]:
     """List what I can do, with examples."""
     lines = [ctx.t("help_intro")]
     for spec in ctx.services.registry.specs():
         if spec.name == "help":
             continue
-        same_lang = [e for e in spec.examples if detect_lang(e) == ctx.lang] or list(spec.examples)
-        lines.extend(f"• {example}" for example in same_lang[:2])
+        examples = [e for e in spec.examples if detect_lang(e) == ctx.lang]
+        examples = examples or list(EXAMPLES.get(spec.name, {}).get(ctx.lang, ())) or list(spec.examples)
+        title = ctx.t(f"intent_{spec.name}") if f"intent_{spec.name}" in MESSAGES else spec.help
+        lines.append("• " + ctx.t("help_line", title=title, examples=" · ".join(f"“{e}”" for e in examples[:2])))
+    lines.append(ctx.t("help_more"))
     return [Reply("\n".join(lines))]

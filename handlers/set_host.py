@@ -9,6 +9,7 @@ from bot.outcome import Kind, Outcome, VendorUser
 from bot.registry import intent
 from bot.render import explain
 from bot.vendors.base import Meeting
+from handlers.cohost import offer_cohost_instead
 
 
 @intent(
@@ -32,6 +33,8 @@ async def set_host(ctx: Context) -> list[Reply]:
                  "meeting": located.data.get("meeting", "?")}
         return [Reply(ctx.t("set_host_failed", reason=explain(ctx.lang, located, vendor_key, **words), **words))]
     meeting, vendor = located
+    if not vendor.supports("set_host"):  # DingTalk: co-hosts only -> offer add_cohost (handlers/cohost.py)
+        return offer_cohost_instead(ctx, meeting, vendor, target)
     user = ctx.people.vendor_user(target, vendor.key)
     words = {"target": target.display, "vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display}
 
@@ -48,7 +51,8 @@ async def set_host(ctx: Context) -> list[Reply]:
     if loser == ctx.message.user:
         summary = ctx.t("summary_set_host_you", **words)
     else:
-        summary = ctx.t("summary_set_host", loser=ctx.people.describe(vendor.key, expected), **words)
+        summary = ctx.t("summary_set_host", loser=ctx.people.describe(vendor.key, expected, ctx.message.platform),
+                        **words)
     blocked = await ctx.gate(meeting=meeting, summary=summary, targets=[target])
     if blocked is not None:
         return blocked
@@ -70,5 +74,6 @@ def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, 
                "kind": "retry"}
     buttons = ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-    return Reply(ctx.t("host_changed", current=ctx.people.describe(meeting.vendor, current), **words),
+    return Reply(ctx.t("host_changed", current=ctx.people.describe(meeting.vendor, current, ctx.message.platform),
+                       **words),
                  buttons=buttons)

@@ -7,7 +7,9 @@ and tests drive it one line in, one reply out.
 from __future__ import annotations
 
 import itertools
+import sys
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from bot.dispatch import Dispatcher
 from bot.events import Button, ButtonClick, ChatMessage, Platform, Reply
@@ -21,6 +23,7 @@ class ConsoleAdapter:
     dispatcher: Dispatcher
     user: str = "you"
     choices: list[Button] = field(default_factory=list)
+    out: TextIO | None = None  # where messages nobody typed for are printed (post); None = stdout
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def send(self, line: str) -> str:
@@ -45,6 +48,12 @@ class ConsoleAdapter:
         # A refusal meant for this clicker only (not your button) leaves the buttons live, as in a chat.
         consumed = any(not r.ephemeral for r in replies)
         return self.render(replies, consumed=consumed)
+
+    async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
+        """Notifier (bot/scheduler.py): print a reminder or report; its buttons become the choices."""
+        text = self.render(replies)
+        if text:
+            print(text, file=self.out or sys.stdout, flush=True)
 
     def render(self, replies: list[Reply], consumed: bool = False) -> str:
         """Text of the replies, then their buttons numbered. Numbers refer to the latest buttons shown;

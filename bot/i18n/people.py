@@ -93,6 +93,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "这里没有可以关联会议的话题或群聊。",
     },
     # ---- help ------------------------------------------------------------------------------
+    "help_line": {"en": "{title}: {examples}", "zh": "{title}：{examples}"},
     "help_more": {
         "en": "Mention people with @, name a meeting by number or link, or link one to this thread first.",
         "zh": "用 @ 指定人员，用会议号或链接指定会议，或先把会议关联到本话题。",
@@ -130,7 +131,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "platform 必须是 {platforms} 之一，实际为“{value}”",
     },
     "users_empty_chat_user": {"en": "chat_user is empty", "zh": "chat_user 为空"},
-    "users_bad_email": {"en": "“{value}” is not an email address ({column})", "zh": "“{value}”不是邮箱地址（{column}）"},
+    "users_bad_email": {"en": "“{value}” is not an email address ({column})",
+                        "zh": "“{value}”不是邮箱地址（{column}）"},
     "users_bad_pair": {
         "en": "“{pair}” is not vendor=id; vendors: {vendors}",
         "zh": "“{pair}”不是 vendor=id 的形式；可用的 vendor：{vendors}",

@@ -9,6 +9,7 @@ process that did not start the sandbox inspect and steer it.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,9 +17,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.sandbox.dingtalk import DingTalkFake
 from bot.sandbox.faults import Fault, FaultPlan, Recorder
 from bot.sandbox.feishu import FeishuFake
+from bot.sandbox.feishu_events import FeishuEvents
+from bot.sandbox.feishu_im import FeishuIMFake
+from bot.sandbox.feishu_oauth import FeishuOAuthFake
+from bot.sandbox.feishu_ws import FeishuWsFake
 from bot.sandbox.server import ThreadedServer
+from bot.sandbox.slack import SlackFake
+from bot.sandbox.slack_socket import SocketModeFake
+from bot.sandbox.webex import WebexFake
+from bot.sandbox.zoom import ZoomFake
 
 __all__ = ["Fault", "Sandbox"]
 
@@ -28,12 +38,30 @@ class Sandbox:
         self.faults = FaultPlan()
         self.recorder = Recorder()
         self.feishu = FeishuFake(self.faults, self.recorder)
+        self.feishu_im = FeishuIMFake(self.feishu, self.faults, self.recorder)  # chat: replies in thread, bot info
+        self.feishu_oauth = FeishuOAuthFake(self.feishu, self.faults, self.recorder)  # user authorization
+        self.feishu_ws = FeishuWsFake(self.feishu, self.faults, self.recorder)  # long connection
+        self.feishu_events = FeishuEvents(self.feishu_im, self.feishu.app_id)  # pushes, encrypted and signed
+        self.secret_key = secrets.token_urlsafe(24)  # HOSTBOT_SECRET_KEY for a bot pointed here
+        self.dingtalk = DingTalkFake(self.faults, self.recorder)  # under /dingtalk
+        self.webex = WebexFake(self.faults, self.recorder)  # under /webex/v1
+        self.zoom = ZoomFake(self.faults, self.recorder)  # under /zoom/v2 and /zoom/oauth/token
+        self.slack = SlackFake(self.faults, self.recorder)
+        self.slack_socket = SocketModeFake(self.faults, self.recorder)
         self._server: ThreadedServer | None = None
 
     # ---- the ASGI app ---------------------------------------------------------------------
     def asgi(self) -> Starlette:
         routes = [
             *self.feishu.routes(),
+            *self.feishu_im.routes(),
+            *self.feishu_oauth.routes(),
+            *self.feishu_ws.routes(),
+            *self.dingtalk.routes(),
+            *self.webex.routes(),
+            *self.zoom.routes(),
+            *self.slack_socket.routes(),  # before the Slack catch-all /api/{method}
+            *self.slack.routes(),  # the Slack Web API under /api/
             Route("/_sandbox/requests", self._requests, methods=["GET"]),
             Route("/_sandbox/faults", self._arm, methods=["POST", "DELETE"]),
         ]
@@ -86,4 +114,20 @@ class Sandbox:
             "FEISHU_APP_ID": self.feishu.app_id,
             "FEISHU_APP_SECRET": self.feishu.app_secret,
             "FEISHU_DOMAIN": self.url,
+            "FEISHU_ENCRYPT_KEY": self.feishu_events.encrypt_key,
+            "FEISHU_VERIFICATION_TOKEN": self.feishu_events.verification_token,
+            "HOSTBOT_SECRET_KEY": self.secret_key,
+            "SLACK_BOT_TOKEN": self.slack.bot_token,
+            "SLACK_API_URL": f"{self.url}/api/",
+            "DINGTALK_APP_KEY": self.dingtalk.app_key,
+            "DINGTALK_APP_SECRET": self.dingtalk.app_secret,
+            "DINGTALK_API_BASE": f"{self.url}/dingtalk",
+            "WEBEX_TOKEN": self.webex.token,
+            "WEBEX_SITE_URL": self.webex.site,
+            "WEBEX_API_BASE": f"{self.url}/webex/v1",
+            "ZOOM_ACCOUNT_ID": self.zoom.account_id,
+            "ZOOM_CLIENT_ID": self.zoom.client_id,
+            "ZOOM_CLIENT_SECRET": self.zoom.client_secret,
+            "ZOOM_API_BASE": f"{self.url}/zoom/v2",
+            "ZOOM_OAUTH_URL": f"{self.url}/zoom/oauth/token",
         }

@@ -7,29 +7,41 @@ Vendor quirks handled here (vendor-notes §A):
 - The SDK parses the JSON body whatever the HTTP status is; a non-JSON body (an HTML 502) raises
   ValueError; transport failures raise httpx errors. All of those become Outcomes here.
 - A 9-digit meeting number is reused over time: list_by_no needs a time window.
+- invite takes only a user_access_token (the SDK declares it USER-only and the doc agrees): it runs
+  with the requester's own token from the store, at most 10 invitees per call, and the per-invitee
+  `status` (1 invited, 2 failed) of every call is merged into one OK / PARTIAL outcome.
+- Both calls are limited to 50/s and 1000/min (doc); a 429 is waited out when the vendor asks for
+  at most a few seconds. GETs are repeated after a 5xx or a timeout; set_host and invite are not
+  (a repeated set_host would meet its own CAS, a repeated invite would ring people twice).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import lark_oapi as lark
 from lark_oapi.api.auth.v3 import InternalTenantAccessTokenRequest, InternalTenantAccessTokenRequestBody
 from lark_oapi.api.vc.v1 import (
     GetMeetingRequest,
+    InviteMeetingRequest,
+    InviteMeetingRequestBody,
     ListByNoMeetingRequest,
     MeetingUser,
     SetHostMeetingRequest,
     SetHostMeetingRequestBody,
 )
 
-from bot.outcome import Kind, Outcome, VendorUser
-from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, group_digits
+from bot.outcome import ItemResult, Kind, Outcome, VendorUser
+from bot.store import UserToken
+from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, chunked, group_digits
+from bot.vendors.http import RateLimiter, RetryPolicy, Sleep
 
 log = logging.getLogger(__name__)
 
@@ -48,21 +60,46 @@ ERROR_TABLE: dict[int, tuple[Kind, str, str]] = {
     122005: (Kind.INVALID, "cannot_operate_self", "remedy_other_person"),
     122009: (Kind.INVALID, "participant_status", "remedy_wait_and_retry"),
 }
+# invite's own codes (vendor-docs/feishu-vc-invite.md); the rest of its list is ERROR_TABLE's.
+INVITE_ERRORS: dict[int, tuple[Kind, str, str]] = {
+    122006: (Kind.INVALID, "invite_limit_reached", "remedy_invite_limit"),
+    122007: (Kind.INVALID, "invite_callee_busy", "remedy_invite_busy"),
+    122008: (Kind.DENIED, "meeting_locked", "remedy_unlock_meeting"),
+}
+CALLEE_BUSY = 122007  # concerns the invitees of one call: later chunks are still tried
 CAS_CONFLICT = 121006
 TOKEN_INVALID = {99991661, 99991663, 99991664, 99991668}  # missing / invalid / expired tenant token
+# A user_access_token Feishu refuses: invalid (99991668) or expired (99991677). The exact codes for
+# a user token are UNCONFIRMED (vendor-notes §A); any token code sends the user to re-authorize.
+USER_TOKEN_REJECTED = TOKEN_INVALID | {99991677}
 RATE_LIMIT_CODE = 99991400
 IN_PROGRESS = 2
 NUMBER_WINDOW_S = 24 * 3600  # list_by_no looks back this far for a meeting number
+INVITE_MAX = 10  # "一次性最多支持邀请10人"
+RATE_WINDOWS = ((50, 1.0), (1000, 60.0))  # set_host / invite: 50/s and 1000/min
+INVITE_OK, INVITE_FAILED = 1, 2
+
+
+class UserTokens(Protocol):
+    """Where user tokens come from (the Store; the Feishu OAuth flow puts them there)."""
+
+    def user_token(self, vendor: str, subject: str) -> UserToken | None: ...
 
 
 class FeishuVendor(MeetingVendor):
     key = "feishu"
     id_kind = "open_id"
+    operations = frozenset({"set_host", "invite", "who_is_host"})
 
     def __init__(self, app_id: str, app_secret: str, domain: str, timeout: float = 10.0,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, user_tokens: UserTokens | None = None,
+                 sleep: Sleep = asyncio.sleep, retry: RetryPolicy | None = None) -> None:
         self.app_id, self._secret = app_id, app_secret
         self.clock = clock
+        self.user_tokens = user_tokens
+        self.limiter = RateLimiter(RATE_WINDOWS, sleep=sleep)
+        # Single answers in chat: wait out short Retry-Afters only; longer ones are told to the user.
+        self.retry = retry or RetryPolicy(attempts=3, backoff=0.5, max_wait=5.0)
         self.client = (
             lark.Client.builder().app_id(app_id).app_secret(app_secret).domain(domain.rstrip("/"))
             .timeout(timeout).enable_set_token(True).log_level(lark.LogLevel.ERROR).build()
@@ -131,6 +168,62 @@ class FeishuVendor(MeetingVendor):
         host = resp.data.host_user if resp.data else None
         return Outcome.success(current_host=VendorUser(str(host.id), int(host.user_type or 1)) if host else target)
 
+    # ---- invite (user token only) -----------------------------------------------------------
+    async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None) -> Outcome:
+        refresh = getattr(self.user_tokens, "refresh_if_due", None)  # bot/feishu_oauth.py renews a token
+        if refresh is not None and actor is not None:  # that is about to expire
+            await refresh(actor.id)
+        token = self._user_token(actor)
+        if isinstance(token, Outcome):
+            return self._with_authorization(token, actor)
+        items: list[ItemResult] = []
+        errors: list[Outcome] = []  # answers that failed a whole call
+        stopped: Outcome | None = None
+        for chunk in chunked(list(users), INVITE_MAX):
+            if stopped is not None:  # what stopped us applies to the rest as well
+                items += [ItemResult(u.id, False, stopped.reason, stopped.detail) for u in chunk]
+                continue
+            body = InviteMeetingRequestBody.builder().invitees(
+                [MeetingUser.builder().id(u.id).user_type(u.user_type).build() for u in chunk]).build()
+            req = (InviteMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
+                   .request_body(body).build())
+            resp = await self._call(self.client.vc.v1.meeting.ainvite, req, user_token=token,
+                                    on_error=_invite_outcome)
+            if isinstance(resp, Outcome):
+                errors.append(resp)
+                items += [ItemResult(u.id, False, resp.reason, resp.detail) for u in chunk]
+                if resp.vendor_code != str(CALLEE_BUSY):
+                    stopped = resp
+                continue
+            results = {str(r.id): int(r.status or 0) for r in (resp.data.invite_results or [])} if resp.data else {}
+            items += [ItemResult(u.id, results.get(u.id) == INVITE_OK,
+                                 "" if results.get(u.id) == INVITE_OK else "invite_failed") for u in chunk]
+        if errors and {i.reason for i in items} == {errors[0].reason}:
+            # Nobody was invited, for one reason: answer with that reason rather than a list.
+            return self._with_authorization(replace(errors[0], items=tuple(items)), actor)
+        return Outcome.from_items(items)
+
+    def _user_token(self, actor: VendorUser | None) -> str | Outcome:
+        """The requester's user_access_token, or DENIED telling them to authorize hostbot."""
+        grant = self.user_tokens.user_token(self.key, actor.id) if actor and self.user_tokens else None
+        if grant is None or not grant.token:
+            return Outcome(Kind.DENIED, reason="feishu_user_token_missing", remedy="remedy_authorize_hostbot")
+        if grant.expires_at is not None and grant.expires_at.timestamp() <= self.clock():
+            return Outcome(Kind.DENIED, reason="feishu_user_token_expired", remedy="remedy_authorize_hostbot")
+        return grant.token
+
+    def _with_authorization(self, outcome: Outcome, actor: VendorUser | None) -> Outcome:
+        """A DENIED asking the person to authorize hostbot carries the link to do it (data["authorize_url"]),
+        when the token source can make one (bot/feishu_oauth.py: it needs HOSTBOT_PUBLIC_URL)."""
+        offer = getattr(self.user_tokens, "authorization", None)
+        if outcome.remedy != "remedy_authorize_hostbot" or offer is None or actor is None:
+            return outcome
+        link = offer(actor.id)
+        if link is None:
+            return outcome
+        url, remedy = link
+        return replace(outcome, remedy=remedy, data={**outcome.data, "authorize_url": url})
+
     # ---- plumbing ------------------------------------------------------------------------
     async def _tenant_token(self, refresh: bool = False) -> str | Outcome:
         if self._token and not refresh and self.clock() < self._token_expires:
@@ -155,30 +248,58 @@ class FeishuVendor(MeetingVendor):
         self._token_expires = self.clock() + max(60, int(body.get("expire", 7200)) - 600)
         return self._token
 
-    async def _call(self, method: Callable[..., Awaitable[R]], req: Any) -> R | Outcome:
-        """Run one SDK call with our tenant token; refresh the token once if Feishu rejects it."""
-        for attempt in (0, 1):
-            token = await self._tenant_token(refresh=attempt == 1)
-            if isinstance(token, Outcome):
-                return token
-            option = lark.RequestOption.builder().tenant_access_token(token).build()
+    async def _call(self, method: Callable[..., Awaitable[R]], req: Any, *, user_token: str = "",
+                    on_error: Callable[[Any], Outcome] | None = None) -> R | Outcome:
+        """Run one SDK call under the rate limit, with our tenant token (or `user_token`).
+
+        A rejected tenant token is refreshed once. A 429 asking for at most `retry.max_wait` s is
+        waited out; GETs (safe to repeat) are also repeated after a 5xx or a timeout.
+        """
+        safe = req.http_method == lark.HttpMethod.GET
+        last = self.retry.attempts - 1
+        refreshed = False
+        attempt = 0
+        while True:
+            if user_token:
+                option = lark.RequestOption.builder().user_access_token(user_token).build()
+            else:
+                token = await self._tenant_token(refresh=refreshed)
+                if isinstance(token, Outcome):
+                    return token
+                option = lark.RequestOption.builder().tenant_access_token(token).build()
+            await self.limiter.acquire()
             started = time.monotonic()
             try:
                 resp: Any = await method(req, option)
             except httpx.TimeoutException:
+                if safe and attempt < last:
+                    attempt += 1
+                    await self.limiter.sleep(self.retry.delay(attempt))
+                    continue
                 return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
             except (httpx.HTTPError, OSError):
                 return Outcome.unavailable(remedy="remedy_retry_later")
             except ValueError:  # the SDK could not parse the body: an HTML error page, truncated JSON
                 return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
-            log.debug("feishu %s -> %s code=%s in %.0f ms", type(req).__name__,
-                      getattr(resp.raw, "status_code", "?"), resp.code, (time.monotonic() - started) * 1000)
-            if resp.code in TOKEN_INVALID and attempt == 0:
+            status = int(getattr(resp.raw, "status_code", 0) or 0)
+            log.debug("feishu %s -> %s code=%s in %.0f ms", type(req).__name__, status, resp.code,
+                      (time.monotonic() - started) * 1000)
+            if resp.code in TOKEN_INVALID and not user_token and not refreshed:
+                refreshed = True
                 continue
             if resp.success():
                 return resp
-            return _outcome_for_error(resp)
-        return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_feishu_credentials")
+            if attempt < last and (status == 429 or resp.code == RATE_LIMIT_CODE):
+                wait = _retry_after(resp)
+                if wait <= self.retry.max_wait:
+                    attempt += 1
+                    self.limiter.pause(wait)  # the next acquire() waits it out, for every caller
+                    continue
+            if safe and status >= 500 and attempt < last:
+                attempt += 1
+                await self.limiter.sleep(self.retry.delay(attempt))
+                continue
+            return (on_error or _outcome_for_error)(resp)
 
 
 def _outcome_for_error(resp: Any) -> Outcome:
@@ -192,17 +313,36 @@ def _outcome_for_error(resp: Any) -> Outcome:
         kind, reason, remedy = ERROR_TABLE[code]
         return Outcome(kind, reason=reason, remedy=remedy, vendor_code=str(code), detail=detail)
     if status == 429 or code == RATE_LIMIT_CODE:
-        headers = {k.lower(): v for k, v in (getattr(resp.raw, "headers", None) or {}).items()}
-        retry = headers.get("retry-after") or headers.get("x-ogw-ratelimit-reset") or "1"
-        try:
-            seconds = max(0.0, float(retry))
-        except ValueError:
-            seconds = 1.0
-        return Outcome(Kind.RATE_LIMITED, reason="rate_limited", retry_after=seconds, vendor_code=str(code))
+        return Outcome(Kind.RATE_LIMITED, reason="rate_limited", retry_after=_retry_after(resp), vendor_code=str(code))
     if status >= 500 or code == 0:
         return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=str(code or status), detail=detail)
     return Outcome(Kind.INVALID, reason="vendor_error_unknown", remedy="remedy_report_bug",
                    vendor_code=str(code), detail=detail)
+
+
+def _retry_after(resp: Any) -> float:
+    """Seconds Feishu asks us to wait: Retry-After, or its gateway's x-ogw-ratelimit-reset."""
+    headers = {k.lower(): v for k, v in (getattr(resp.raw, "headers", None) or {}).items()}
+    raw = headers.get("retry-after") or headers.get("x-ogw-ratelimit-reset") or "1"
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        return 1.0
+
+
+def _invite_outcome(resp: Any) -> Outcome:
+    """invite's errors: its own codes, a refused user token, then the codes it shares with set_host."""
+    code = int(resp.code or 0)
+    if code in INVITE_ERRORS:
+        kind, reason, remedy = INVITE_ERRORS[code]
+        return Outcome(kind, reason=reason, remedy=remedy, vendor_code=str(code), detail=str(resp.msg or ""))
+    if code in USER_TOKEN_REJECTED:
+        return Outcome(Kind.DENIED, reason="feishu_user_token_expired", remedy="remedy_authorize_hostbot",
+                       vendor_code=str(code), detail=str(resp.msg or ""))
+    if code == 122003:  # the one inviting (the requester) must be in the meeting
+        return Outcome(Kind.DENIED, reason="inviter_not_in_meeting", remedy="remedy_join_meeting",
+                       vendor_code=str(code), detail=str(resp.msg or ""))
+    return _outcome_for_error(resp)
 
 
 def _host_from_error(resp: Any) -> VendorUser | None:

@@ -1,0 +1,226 @@
+"""Understanding what people type: text -> Intent (name, targets, meeting, time, language).
+
+    parse(text, platform, mentions, bot_user, now, tz) -> Intent      never raises
+
+Four passes, each in its own module, so every platform's markup ends up the same:
+  1. tokens.py  mentions (Slack `<@U1|x>`, Feishu `@_user_N`, console `@name`; the bot's own
+                mention dropped) and meetings (links and ids of every vendor) become markers;
+  2. times.py   the time phrase, resolved in the speaker's zone (DST-safe), becomes a marker;
+  3. rules.py   the rest is normalised (case, width, politeness, synonyms) and the intent rules
+                (English and Chinese regexes, most specific first) name the intent;
+  4. rules.py   who is a target and who is the "from" person (reassign, set_host "instead of").
+
+Intent.to_json() is the `hostbot parse` schema:
+    {"intent", "targets", "from_user", "meeting": {"vendor", "id"} | null, "at", "lang"}
+A person ref is the Slack user id for `<@U…>`, the Feishu open_id for a resolved `@_user_N`,
+`@name` as written for console/plain names, and "me" for the speaker. `meeting` is the first
+meeting named; None means "this meeting" (the one linked to the thread or channel).
+
+What `Intent.extra` holds (stable keys; handlers read them):
+  every intent  "slash": True               written as `/host ...`
+                "meetings": [{"vendor","id"}, ...]   every meeting named, when two or more were
+                "vendor": "zoom"            a vendor named without an id ("the zoom meeting")
+  set_host      -                           from_user = the host being replaced, if said
+  schedule_handover
+                "time_text": "at 3pm"       the words that gave the time
+                "in_seconds": 1200          for a relative time ("in 20 minutes")
+                "time_problem": i18n key    the time cannot be used as said: time_in_past,
+                "time_values": {...}        time_ambiguous_hour ("at 3": am or pm?),
+                                            time_ambiguous_dst / time_nonexistent (a wall time
+                                            the DST change makes happen twice / not at all),
+                                            time_need_clock ("tomorrow" with no hour),
+                                            time_not_understood; render with
+                                            t(lang, extra["time_problem"], **extra["time_values"]).
+                                            `at` is None unless the problem is time_in_past.
+                (schedule_handover with no time at all has no "time_problem": ask when.)
+  reassign      "all": True                 no meeting listed (or "all" said): every meeting of
+                                            from_user; else
+                "meetings": [{"vendor","id"}, ...]   the meetings listed (even just one)
+                from_user = whose meetings ("me" for "my meetings"), targets[0] = the new host
+  cancel_handover
+                "handover_id": "3"          "cancel handover #3"
+                "all": True                 "cancel all handovers"
+                at / "time_text"            "cancel the 3pm handover" (no past-time problem)
+                targets                     "cancel the handover to @bob"
+  list_handovers "mine": True               "my handovers"
+  link_meeting  "scope": "thread"|"channel" when the words said which; else the handler picks
+  add_cohost, remove_cohost, invite: targets (one or many), meeting.
+  who_is_host, help, unknown: no targets.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.events import Mention
+from bot.i18n import detect_lang
+from bot.intents import rules
+from bot.intents.times import PAST, TimeSpec, lift_time, zone_of
+from bot.intents.tokens import Lifted, lift_meetings, lift_people, unwrap_slack
+from bot.vendors.base import MeetingRef
+
+__all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
+
+log = logging.getLogger(__name__)
+
+ME = "me"
+INTENT_NAMES = ("set_host", "add_cohost", "remove_cohost", "invite", "reassign", "schedule_handover",
+                "list_handovers", "cancel_handover", "link_meeting", "who_is_host", "help", "unknown")
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    targets: tuple[str, ...] = ()
+    from_user: str | None = None
+    meeting: MeetingRef | None = None
+    at: datetime | None = None
+    lang: str = "en"
+    text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "intent": self.name,
+            "targets": list(self.targets),
+            "from_user": self.from_user,
+            "meeting": self.meeting.to_json() if self.meeting else None,
+            "at": self.at.isoformat() if self.at else None,
+            "lang": self.lang,
+        }
+
+    def to_payload(self) -> dict[str, Any]:
+        """to_json plus `extra`: what a stored proposal needs to run the intent again."""
+        return {**self.to_json(), "extra": self.extra}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], text: str = "") -> Intent:
+        at = data.get("at")
+        extra = data.get("extra")
+        return cls(
+            name=data["intent"],
+            targets=tuple(data.get("targets") or ()),
+            from_user=data.get("from_user"),
+            meeting=MeetingRef.from_json(data.get("meeting")),
+            at=datetime.fromisoformat(at) if at else None,
+            lang=data.get("lang", "en"),
+            text=text,
+            extra=dict(extra) if isinstance(extra, dict) else {},
+        )
+
+
+def parse(
+    text: str,
+    platform: str = "console",
+    mentions: Sequence[Mention] = (),
+    bot_user: str = "",
+    now: datetime | None = None,
+    tz: str = "UTC",
+) -> Intent:
+    """Parse one chat line. Never raises; text it cannot place gives Intent('unknown')."""
+    raw = text if isinstance(text, str) else ""
+    try:
+        return _parse(raw, str(platform or "console"), tuple(mentions or ()), bot_user or "", now, tz or "UTC")
+    except Exception:  # a parser bug must never cost the user a reply
+        log.exception("parser failed on %r", raw[:200])
+        return Intent("unknown", lang=detect_lang(raw), text=raw)
+
+
+_SLASH = re.compile(r"^\s*/host(?:bot)?\b", re.I)
+_HANDOVER_ID = re.compile(
+    r"#\s*([a-z0-9][\w-]{0,24})|\b(?:handover|id|no\.?|number)\s*#?\s*(\d{1,8}|h[-_]?[a-z0-9]{1,24})\b"
+    r"|(?:交接|编号|id)\s*#?\s*(\d{1,8})|第\s*(\d{1,4})\s*个|^\s*(?:cancel|取消)\s+(\d{1,8})\s*$"
+)
+_SCOPE_THREAD = re.compile(r"\bthread\b|话题|帖子|线程|这条消息")
+_SCOPE_CHANNEL = re.compile(r"\b(?:channel|chat|group|room|conversation)\b|群|频道|会话")
+_ALL = re.compile(r"\ball\b|\bevery\b|所有|全部|都")
+
+
+def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: str,
+           now: datetime | None, tz: str) -> Intent:
+    original = text
+    zone = zone_of(tz)
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=zone)
+    text = unicodedata.normalize("NFKC", text[:4000]).replace("\ue000", " ")
+    text = unwrap_slack(text)
+    slash = bool(_SLASH.match(text))
+    text = _SLASH.sub(" ", text, count=1)
+
+    lifted = Lifted(text)
+    text = lift_people(text, mentions, bot_user, lifted)
+    text = lift_meetings(text, lifted)
+    text = rules.fold(text.lower())
+    lang = detect_lang(re.sub(r"\ue000[pm]\d+\ue000", " ", text))
+    text, when = lift_time(text, now, zone)
+    text = rules.strip_polite(text)
+    text = rules.mark_me(text, lifted.person)
+    skeleton = " ".join(text.split())
+    lifted.text = skeleton
+
+    people_idx = [int(i) for i in re.findall(r"\ue000p(\d+)\ue000", skeleton)]
+    has_people = bool(people_idx) or rules.SUBJECT in skeleton
+    meetings = lifted.meetings_in_order()
+    name = rules.classify(skeleton, slash, has_people, bool(meetings))
+    if name == "set_host" and when is not None:
+        name = "schedule_handover"
+
+    extra: dict[str, Any] = {}
+    if slash:
+        extra["slash"] = True
+    targets: list[str] = []
+    from_user: str | None = None
+    if name in rules.TARGET_INTENTS:
+        target_idx, from_idx = rules.split_roles(skeleton, name)
+        targets = [lifted.people[i] for i in target_idx]
+        from_user = lifted.people[from_idx] if from_idx is not None else None
+        if name == "reassign" and from_user is None and re.search(r"\bmy\b", skeleton):
+            from_user = ME
+        if not targets and rules.SUBJECT in skeleton:
+            targets = [ME]  # "can I be host?", "我要当主持人"
+        targets = list(dict.fromkeys(t for t in targets if t != from_user))
+
+    meeting = meetings[0] if meetings else None
+    if len(meetings) > 1 or (name == "reassign" and meetings):
+        extra["meetings"] = [m.to_json() for m in meetings]
+    if lifted.vendor_word and meeting is None:
+        extra["vendor"] = lifted.vendor_word
+
+    at = _time_for(name, when, extra)
+    if name == "reassign" and (not meetings or (_ALL.search(skeleton) and not meetings)):
+        extra["all"] = True
+    elif name == "cancel_handover":
+        hid = _HANDOVER_ID.search(skeleton)
+        if hid:
+            extra["handover_id"] = next(g for g in hid.groups() if g)
+        if re.search(r"\ball\b|所有|全部", skeleton):
+            extra["all"] = True
+    elif name == "list_handovers" and re.search(r"\bmy\b", skeleton):
+        extra["mine"] = True
+    elif name == "link_meeting":
+        if _SCOPE_THREAD.search(skeleton):
+            extra["scope"] = "thread"
+        elif _SCOPE_CHANNEL.search(skeleton):
+            extra["scope"] = "channel"
+    return Intent(name=name, targets=tuple(targets), from_user=from_user, meeting=meeting, at=at,
+                  lang=lang, text=original, extra=extra)
+
+
+def _time_for(name: str, when: TimeSpec | None, extra: dict[str, Any]) -> datetime | None:
+    """The `at` of the intent; time details and problems go to `extra` where the intent uses a time."""
+    if when is None or name not in ("schedule_handover", "cancel_handover"):
+        return None
+    details = when.extra()
+    if name == "cancel_handover" and when.problem == PAST:
+        details.pop("time_problem", None)
+        details.pop("time_values", None)
+    extra.update(details)
+    return when.at

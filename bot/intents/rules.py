@@ -1,0 +1,179 @@
+"""Pass 3 of the parser: which intent the words ask for, and who plays which part.
+
+The rules read a normalised skeleton of the message: lower case, politeness gone, synonyms
+folded ("co-host", "联席主持人" -> "cohost"), and the markers of tokens.py standing for people
+(<P>), meetings (<M>) and the time (<T>). They are tried in order; the first match wins, so the
+specific intents ("who is host", "cancel the handover", "cohost") come before the generic one
+("host").
+"""
+
+from __future__ import annotations
+
+import re
+
+P = r"\ue000p\d+\ue000"
+M = r"\ue000m\d+\ue000"
+T = r"\ue000t\ue000"
+SUBJECT = "\ue000s\ue000"  # "I" / "我想..." as the subject: the speaker only if nobody else is named
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace("<P>", P).replace("<M>", M).replace("<T>", T))
+
+
+# ---- normalisation --------------------------------------------------------------------------
+_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for a, b in (
+    (r"[’‘`´]", "'"),
+    (r"\bco[\s-]?hosts?\b|\balt(?:ernative|ernate)?[\s-]hosts?\b", " cohost "),
+    (r"联席主持人|联合主持人|共同主持人|协同主持人|副主持人|联席主持|联合主持|协管员", " cohost "),
+    (r"\bhand(?:ing)?[\s-]?(?:over|off)s?\b|\bhandoffs?\b", " handover "),
+    (r"主持權", "主持权"),
+))
+_POLITE = re.compile(
+    r"\b(?:please|pls|plz|kindly|could\s+you|can\s+you|would\s+you|will\s+you|hey|hi|hello|thanks|thank\s+you"
+    r"|let\s+me\s+know|tell\s+me)\b"
+    r"|(?<!邀|申)请你?|麻烦(?:你|您)?|劳驾|拜托|帮我|帮忙|谢谢|告诉我|给我看看?|我想知道|你好|您好"
+)
+_MY = re.compile(r"\bmy\b|我的")
+_ME_OBJECT = re.compile(r"\bme\b|\bmyself\b|我自己|本人")
+_ME_SUBJECT_EN = re.compile(r"\bi(?:'m|'ll|'d)?\b")
+_ME_SUBJECT_ZH = re.compile(r"我(?=想要|想|要把|希望|需要|打算|准备|要)")
+_ME_ZH = re.compile(r"我(?!们)")
+
+
+def fold(text: str) -> str:
+    for pattern, repl in _FOLDS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def strip_polite(text: str) -> str:
+    return _POLITE.sub(" ", text)
+
+
+def mark_me(text: str, person: object) -> str:
+    """Replace the words for the speaker by person markers (object) or SUBJECT markers.
+
+    `person` is Lifted.person: called with "me" it returns a new marker.
+    """
+    call = person  # typed loosely to keep tokens.py and rules.py independent
+    text = _MY.sub(" my ", text)
+    text = _ME_OBJECT.sub(lambda _: call("me"), text)  # type: ignore[operator]
+    text = _ME_SUBJECT_EN.sub(f" {SUBJECT} ", text)
+    text = _ME_SUBJECT_ZH.sub(f" {SUBJECT} ", text)
+    return _ME_ZH.sub(lambda _: call("me"), text)  # type: ignore[operator]
+
+
+# ---- intent rules ------------------------------------------------------------------------------
+_HELP = _rx(
+    r"^\s*(?:help|usage|commands|\?|h|what\s+(?:can\s+you\s+)?do|how\s+do\s+i\s+use\s+(?:this|you|it)|what\s+do\s+you\s+do"
+    r"|帮助|使用说明|说明|怎么用|如何使用|你能做什么|你会什么|能做什么|有什么功能)\s*[?？!！.。]*\s*$"
+)
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("help", _HELP),
+    ("who_is_host", _rx(
+        r"\bwho(?:'s|s|\s+is|\s+are)?\b.*\b(?:host(?:ing|s)?|cohost)\b|\b(?:current|present)\s+host\b"
+        r"|^\s*is\s+<P>\s+(?:the\s+|a\s+)?(?:host|cohost)\b|^\s*(?:the\s+)?host\s*\?\s*$"
+        r"|谁是.{0,6}(?:主持人|cohost)|(?:主持人|cohost)\s*是\s*(?:谁|哪位|哪个)|谁在主持|谁主持|谁是主持"
+        r"|(?:当前|现在)的?\s*主持人(?:\s*是)?\s*[?？]?\s*$|<P>\s*是(?:不是)?\s*(?:主持人|cohost)\s*[吗嘛]"
+        r"|查(?:看|询|一下)\s*(?:一下)?\s*主持人")),
+    ("cancel_handover", _rx(
+        r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop)\b.*\b(?:handovers?|schedule[ds]?|transfer)\b"
+        r"|\bunschedule\b|(?:取消|删除|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)")),
+    ("list_handovers", _rx(
+        r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?)\b"
+        r"|^\s*(?:handovers?|schedules?)\s*\??\s*$"
+        r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
+        r"|(?:交接|定时交接|计划)\s*(?:列表|清单|有哪些|有什么)")),
+    ("link_meeting", _rx(
+        r"\b(?:link|bind|attach|connect|associate|pin|track)\b"
+        r"|\b(?:this|the)\s+(?:channel|thread|chat|room|conversation|group)\s+(?:is\s+(?:about|for)|belongs\s+to|goes\s+with|uses?)\b"
+        r"|\buse\s+<M>\s+(?:here|for\s+this)|\bset\s+(?:the\s+|this\s+)?(?:channel|thread)(?:'s)?\s+meeting\b"
+        r"|绑定|关联|链接到|连到|(?:本|这个|此)\s*(?:群|频道|话题|帖子|线程|会话).{0,8}(?:对应|就是|用|是|开)\s*.{0,6}<M>")),
+    ("reassign", _rx(
+        r"\breassign|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\bmeetings\b|<P>\s*'s\s+(?:\w+\s+)?meetings\b"
+        r"|\bmeetings\s+(?:of|from)\s+<P>|\bmy\s+(?:\w+\s+)?meetings\b|\ball\s+(?:of\s+)?(?:the\s+)?meetings\b"
+        r"|(?:的|所有|全部)\s*(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移)"
+        r"|(?:转交|移交|转移).*(?:所有|全部)的?\s*会议|重新分配|改派")),
+    ("remove_cohost", _rx(
+        r"\b(?:remove|rm|drop|delete|revoke|demote|unset|strip|take\s+away|kick|unassign|no\s+longer)\b.*\bcohost"
+        r"|\bcohost\b.*\b(?:remove|rm|del|delete|off|revoke)\b|\bnot\s+(?:a\s+)?cohost\b|\bun-?cohost\b"
+        r"|(?:取消|移除|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任|不要|别让).*cohost"
+        r"|cohost.*(?:取消|移除|删除|去掉|撤掉)")),
+    ("add_cohost", _rx(r"\bcohost")),
+    ("invite", _rx(
+        r"\binvit|\b(?:call|ring|dial|bring|pull|add|get)\b.*\b(?:in(?:to)?|to)\s+(?:the\s+|this\s+|our\s+|my\s+)?"
+        r"(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?(?:meeting|call|<M>)|^\s*(?:call|ring|dial)\s+<P>"
+        r"|邀请|邀|拉.*(?:进|入)|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
+    ("set_host", _rx(
+        r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b"
+        r"|主持人|主持权|主持|交接给|转交给|移交给|交给|转给|交接|接管")),
+)
+
+# `/host <subcommand>`: words that only mean something right after the command.
+_SLASH_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("list_handovers", _rx(r"^\s*(?:list|ls|pending|queue)\b|^\s*(?:列表|列出)")),
+    ("cancel_handover", _rx(r"^\s*(?:cancel|unschedule)\b|^\s*取消(?!.*cohost)")),
+    ("who_is_host", _rx(r"^\s*(?:who|whois|status)\b|^\s*谁")),
+    ("reassign", _rx(r"^\s*(?:reassign|transfer)\b")),
+    ("invite", _rx(r"^\s*invite\b|^\s*邀请")),
+    ("link_meeting", _rx(r"^\s*(?:link|bind)\b|^\s*绑定")),
+)
+# Words that may stand around the people and the meeting without changing the meaning.
+_FILLER = _rx(
+    r"\b(?:to|for|of|in|on|at|the|meeting|meetings|call|now|this|and|with|as|be|new|please|pls)\b|[,，、.。!！?？:：;；&+]"
+    r"|和|与|跟|及|会议|会|现在|马上|立即|立刻"
+)
+
+TARGET_INTENTS = frozenset({"set_host", "schedule_handover", "add_cohost", "remove_cohost", "invite", "reassign",
+                            "cancel_handover"})
+FROM_INTENTS = frozenset({"set_host", "schedule_handover", "reassign"})
+
+
+def classify(rule_text: str, slash: bool, has_people: bool, has_meeting: bool) -> str:
+    """The intent name for a normalised skeleton (see module docstring)."""
+    if slash:
+        for name, rule in _SLASH_RULES:
+            if rule.search(rule_text):
+                return name
+    for name, rule in _RULES:
+        if rule.search(rule_text):
+            if name == "link_meeting" and re.search(P, rule_text):
+                continue  # "make @a host, here is the link": people are never part of a link
+            if name == "who_is_host" and re.search(r"\b(?:make|set|let)\b|设为|设成|让", rule_text) and has_people:
+                continue  # "make @bob the host, whoever it is now"
+            return name
+    bare = _FILLER.sub(" ", re.sub(f"{P}|{M}|{T}|{SUBJECT}", " ", rule_text)).strip()
+    if not bare:
+        if has_people and slash:
+            return "set_host"  # `/host @alice`
+        if not has_people and not has_meeting:
+            return "help"
+    return "unknown"
+
+
+# ---- roles -------------------------------------------------------------------------------
+_FROM_BEFORE = _rx(r"(?:\bfrom|\binstead\s+of|\breplac(?:e|ing)|从|替换掉?|代替|取代|接替)\s*$")
+_OF_BEFORE = _rx(r"\b(?:meetings?\s+)?of\s*$")
+_POSSESSIVE_AFTER = _rx(r"^\s*(?:'s\b|的\s*(?:所有|全部)?\s*(?:会议|会))")
+_TO_BEFORE = _rx(r"(?:\bto|\bwith|\bfor|给|为|成)\s*$")
+
+
+def split_roles(rule_text: str, intent: str) -> tuple[list[int], int | None]:
+    """(marker indexes of the targets in order, marker index of the from-user or None)."""
+    markers = list(re.finditer(P, rule_text))
+    targets: list[int] = []
+    from_idx: int | None = None
+    for m in markers:
+        idx = int(m.group(0)[2:-1])
+        before, after = rule_text[max(0, m.start() - 16):m.start()], rule_text[m.end():m.end() + 16]
+        owner = intent == "reassign" and bool(_OF_BEFORE.search(before) or _POSSESSIVE_AFTER.search(after))
+        is_from = (intent in FROM_INTENTS and from_idx is None and not _TO_BEFORE.search(before)
+                   and (bool(_FROM_BEFORE.search(before)) or owner))
+        if is_from:
+            from_idx = idx
+        else:
+            targets.append(idx)
+    if intent == "reassign" and from_idx is None and len(targets) >= 2 and not re.search(r"\bmy\b", rule_text):
+        from_idx = targets.pop(0)  # "/host reassign @dave @erin"
+    return targets, from_idx

@@ -1,0 +1,417 @@
+"""Pass 2 of the parser: the time a request names ("at 3pm", "in 20 minutes", "明天下午三点", "20分钟后").
+
+English dates and clocks are resolved by dateparser; Chinese clock phrases (which dateparser
+does not understand: "下午三点", "明早九点半") and relative durations in both languages are
+resolved here. Every result is DST-safe:
+- a relative time ("in 20 minutes") is elapsed time: now + 20 min as an instant, then shown in
+  the speaker's zone, so it is right across a DST change;
+- a wall-clock time is placed in the speaker's zone with zoneinfo; a wall time that does not
+  exist that day (spring forward) or exists twice (fall back) is reported, never guessed.
+A problem is reported as `problem` (an i18n key) with `values` for its placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+TIME_MARK = " \ue000t\ue000 "
+
+# i18n keys of the problems a time can have
+PAST = "time_in_past"
+AMBIGUOUS_HOUR = "time_ambiguous_hour"
+AMBIGUOUS_DST = "time_ambiguous_dst"
+NONEXISTENT = "time_nonexistent"
+NEED_CLOCK = "time_need_clock"
+NOT_UNDERSTOOD = "time_not_understood"
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    at: datetime | None  # aware, in the speaker's zone; None when it cannot be settled
+    text: str  # the words that said it
+    in_seconds: int | None = None  # for a relative time
+    problem: str = ""  # one of the keys above, '' when fine
+    values: dict[str, str] = field(default_factory=dict)
+
+    def extra(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"time_text": self.text}
+        if self.in_seconds is not None:
+            out["in_seconds"] = self.in_seconds
+        if self.problem:
+            out["time_problem"] = self.problem
+            out["time_values"] = dict(self.values)
+        return out
+
+
+# ---- numbers -------------------------------------------------------------------------------
+_EN_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+               "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90}
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+
+
+def zh_number(text: str) -> float | None:
+    """'15', '十五', '二十三', '两', '半' -> a number (None if it is not one)."""
+    text = text.strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if text == "半":
+        return 0.5
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        t = _ZH_DIGITS.get(tens) if tens else 1
+        u = _ZH_DIGITS.get(units) if units else 0
+        return None if t is None or u is None else float(t * 10 + u)
+    if all(c in _ZH_DIGITS for c in text) and len(text) == 1:
+        return float(_ZH_DIGITS[text])
+    return None
+
+
+def _en_number(text: str) -> float | None:
+    text = text.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    return float(_EN_NUMBERS[text]) if text in _EN_NUMBERS else None
+
+
+_UNIT_SECONDS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
+                 "minute": 60, "minutes": 60, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+                 "秒": 1, "秒钟": 1, "分": 60, "分钟": 60, "小时": 3600, "钟头": 3600}
+
+# ---- patterns -------------------------------------------------------------------------------
+_EN_NUM = (r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+           r"|forty-five|forty|fifty|sixty|ninety")
+_EN_UNIT = r"seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m"
+_EN_RELATIVE = re.compile(
+    r"\bin\s+(?:(?P<half>half\s+an?\s+hour)|an?\s+hour\s+and\s+a\s+half|(?P<hm_h>\d+)\s*h\s*(?P<hm_m>\d+)\s*m(?:in(?:utes?)?)?"
+    rf"|(?P<n>{_EN_NUM})\s*(?P<u>{_EN_UNIT}))\b"
+    rf"|\b(?P<n2>{_EN_NUM})\s*(?P<u2>{_EN_UNIT})\s+from\s+now\b"
+)
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_EN_WEEKDAY = r"(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:r(?:s)?)?|fri|sat(?:ur)?|sun)day"
+_EN_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_EN_DAY = (
+    rf"(?:today|tonight|tomorrow|tmrw?|tmr|(?:the\s+)?day\s+after\s+tomorrow"
+    rf"|(?:(?:next|this|on)\s+)?{_EN_WEEKDAY}|(?:next|this)\s+(?:mon|tue|wed|thu|fri|sat|sun)"
+    rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
+    rf"|{_EN_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_EN_MONTH}(?:\s+\d{{4}})?)"
+)
+_AMPM = r"(?:am|pm|a\.m\.|p\.m\.)"
+_EN_CLOCK = (
+    rf"(?:\d{{1,2}}:\d{{2}}(?:\s*{_AMPM})?|\d{{1,2}}\s*{_AMPM}|noon|midday|midnight"
+    rf"|\d{{1,2}}\s*o'?clock(?:\s*{_AMPM})?)"
+)
+_EN_PERIOD = r"(?:in\s+the\s+(?:morning|afternoon|evening)|tonight|at\s+night)"
+_EN_ABSOLUTE = re.compile(
+    rf"\b(?:(?P<day>{_EN_DAY})\s*,?\s*(?:at\s+)?)?"
+    rf"(?:(?:at|@)\s*)?(?P<clock>{_EN_CLOCK}|(?<=at\s)\d{{1,2}}(?![\d:]))(?!\d)"
+    rf"(?:\s+(?P<period>{_EN_PERIOD}))?(?:\s*,?\s*(?:on\s+)?(?P<day2>{_EN_DAY}))?"
+    rf"|\b(?P<dayonly>{_EN_DAY})\b",
+)
+_ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})[t ](\d{1,2}:\d{2}(?::\d{2})?)(z|[+-]\d{2}:?\d{2})?\b")
+
+_ZH_NUM = r"\d{1,2}|[零一二两三四五六七八九十]{1,3}"
+_ZH_RELATIVE = re.compile(
+    r"(?:过\s*)?(?P<n>\d+(?:\.\d+)?|[零一二两三四五六七八九十百]+)?\s*个?\s*(?P<half>半)?\s*"
+    r"(?P<u>分钟|分|小时|钟头|秒钟|秒)(?P<half2>半)?\s*(?:以后|之后|后)"
+)
+_ZH_DAY = (r"今天|今日|今晚|今早|明天|明日|明早|明晚|后天|大后天"
+           r"|(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天1-7]|\d{1,2}月\d{1,2}[日号]")
+_ZH_PERIOD = r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间|早|晚"
+_ZH_ABSOLUTE = re.compile(
+    rf"(?P<day>{_ZH_DAY})?\s*(?P<period>{_ZH_PERIOD})?\s*"
+    rf"(?:(?P<h>{_ZH_NUM})\s*[点點时](?:\s*(?P<min>半|一刻|三刻|整|钟|(?:{_ZH_NUM}|\d{{2}})\s*分?))?"
+    rf"|(?P<hh>\d{{1,2}}):(?P<mm>\d{{2}}))"
+    rf"|(?P<dayonly>{_ZH_DAY})"
+)
+
+
+# ---- resolution ---------------------------------------------------------------------------
+def place(day: date, clock: time, zone: tzinfo) -> tuple[datetime | None, str]:
+    """A wall time on `day` in `zone`: (aware datetime, '') or (None / first reading, problem key)."""
+    naive = datetime.combine(day, clock)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first, ""
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        return None, NONEXISTENT  # skipped by a spring-forward change
+    return None, AMBIGUOUS_DST  # happens twice: the clocks fall back
+
+
+def _fmt(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _spec(at: datetime | None, text: str, now: datetime, zone: tzinfo, problem: str = "",
+          values: dict[str, str] | None = None, in_seconds: int | None = None) -> TimeSpec:
+    values = dict(values or {})
+    if at is not None and not problem and at < now:
+        problem = PAST
+        values = {"when": _fmt(at), "now": _fmt(now.astimezone(zone))}
+    return TimeSpec(at, text.strip(), in_seconds, problem, values)
+
+
+MAX_AHEAD_S = 366 * 86400  # a handover more than a year ahead is a typo, and datetime overflows far out
+
+
+def _relative(text: str, seconds: float, now: datetime, zone: tzinfo) -> TimeSpec:
+    secs = round(seconds)
+    if not 0 <= secs <= MAX_AHEAD_S:
+        return TimeSpec(None, text.strip(), None, NOT_UNDERSTOOD, {"text": text.strip()})
+    at = (now + timedelta(seconds=secs)).astimezone(zone).replace(microsecond=0)
+    return TimeSpec(at, text.strip(), secs)
+
+
+def _wall(day: date, hour: int, minute: int, text: str, now: datetime, zone: tzinfo) -> TimeSpec:
+    extra_day = 0
+    if hour == 24:
+        hour, extra_day = 0, 1
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        return TimeSpec(None, text.strip(), problem=NOT_UNDERSTOOD, values={"text": text.strip()})
+    day = day + timedelta(days=extra_day)
+    at, problem = place(day, time(hour, minute), zone)
+    values: dict[str, str] = {}
+    if problem:
+        naive = datetime.combine(day, time(hour, minute))
+        values = {"when": naive.strftime("%Y-%m-%d %H:%M"), "zone": str(zone)}
+        if problem == AMBIGUOUS_DST:
+            a, b = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+            values["first"], values["second"] = a.isoformat(), b.isoformat()
+    return _spec(at, text, now, zone, problem, values)
+
+
+def _ambiguous_hour(day: date, hour: int, minute: int, text: str, zone: tzinfo) -> TimeSpec:
+    am, pm = time(hour % 12, minute), time(hour % 12 + 12, minute)
+    return TimeSpec(None, text.strip(), problem=AMBIGUOUS_HOUR,
+                    values={"text": text.strip(), "am": am.strftime("%H:%M"), "pm": pm.strftime("%H:%M"),
+                            "date": day.isoformat()})
+
+
+def _need_clock(text: str) -> TimeSpec:
+    return TimeSpec(None, text.strip(), problem=NEED_CLOCK, values={"text": text.strip()})
+
+
+# ---- English ------------------------------------------------------------------------------
+def _en_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
+    if m.group("half"):
+        return _relative(m.group(0), 1800, now, zone)
+    if m.group("hm_h"):
+        return _relative(m.group(0), int(m.group("hm_h")) * 3600 + int(m.group("hm_m")) * 60, now, zone)
+    n, unit = (m.group("n"), m.group("u")) if m.group("n") else (m.group("n2"), m.group("u2"))
+    if n is None:  # "in an hour and a half"
+        return _relative(m.group(0), 5400, now, zone)
+    value = _en_number(n)
+    if value is None or unit not in _UNIT_SECONDS:
+        return None
+    seconds = value * _UNIT_SECONDS[unit]
+    if seconds > 366 * 86400:
+        return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+    return _relative(m.group(0), seconds, now, zone)
+
+
+def _en_day(word: str, today: date) -> date | None:
+    """Today/tomorrow/weekdays ourselves (so a weekday means the next one, today included); the rest by dateparser."""
+    word = re.sub(r"\s+", " ", word.strip().removeprefix("on ").strip())
+    if word in ("today", "tonight"):
+        return today
+    if word in ("tomorrow", "tmr", "tmrw", "tmw"):
+        return today + timedelta(days=1)
+    if word.endswith("day after tomorrow"):
+        return today + timedelta(days=2)
+    wd = re.fullmatch(r"(next |this )?(mon|tue|wed|thu|fri|sat|sun)\w*", word)
+    if wd:
+        target = _WEEKDAYS[wd.group(2)]
+        if wd.group(1) == "next ":
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+            return monday + timedelta(days=target)
+        return today + timedelta(days=(target - today.weekday()) % 7)
+    return _dateparser_day(word, today)
+
+
+def _dateparser_day(word: str, today: date) -> date | None:
+    import dateparser  # imported on first use: it loads its language data lazily anyway
+
+    got = dateparser.parse(word, languages=["en"], settings={
+        "RELATIVE_BASE": datetime.combine(today, time(12, 0)), "PREFER_DATES_FROM": "future",
+        "RETURN_AS_TIMEZONE_AWARE": False, "DATE_ORDER": "YMD" if re.match(r"\d{4}", word) else "MDY",
+        "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month"],
+    })
+    return got.date() if isinstance(got, datetime) else None
+
+
+def _en_clock(clock: str, period: str | None) -> tuple[int, int, bool] | None:
+    """(hour, minute, ambiguous) for a clock phrase; ambiguous = a bare 1-12 with no am/pm."""
+    import dateparser
+
+    clock = clock.strip()
+    if clock in ("noon", "midday"):
+        return 12, 0, False
+    if clock == "midnight":
+        return 24, 0, False
+    bare = re.fullmatch(r"(\d{1,2})(?:\s*o'?clock)?", clock)
+    if bare:
+        hour = int(bare.group(1))
+        if period:
+            pm = not period.endswith("morning")
+            return (hour % 12 + (12 if pm else 0)), 0, False
+        return hour, 0, 1 <= hour <= 12
+    got = dateparser.parse(re.sub(r"o'?clock", "", clock), languages=["en"],
+                           settings={"RETURN_AS_TIMEZONE_AWARE": False})
+    if not isinstance(got, datetime):
+        return None
+    hour = got.hour
+    if period and not re.search(_AMPM, clock) and hour < 12 and not period.endswith("morning"):
+        hour += 12
+    return hour, got.minute, False
+
+
+def _en_absolute(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
+    local_today = now.astimezone(zone).date()
+    if m.group("dayonly"):
+        return _need_clock(m.group(0)) if _en_day(m.group("dayonly"), local_today) else None
+    day_word = m.group("day") or m.group("day2")
+    day = _en_day(day_word, local_today) if day_word else local_today
+    if day is None:
+        return None
+    period = m.group("period") or ("tonight" if day_word and "tonight" in day_word else None)
+    parsed = _en_clock(m.group("clock"), period)
+    if parsed is None:
+        return None
+    hour, minute, ambiguous = parsed
+    if ambiguous:
+        return _ambiguous_hour(day, hour, minute, m.group(0), zone)
+    return _wall(day, hour, minute, m.group(0), now, zone)
+
+
+# ---- Chinese ------------------------------------------------------------------------------
+_ZH_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+               "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+
+
+def _zh_day(word: str, today: date) -> tuple[date, str]:
+    """The date a Chinese day word names, and the part of day it implies ('早'/'晚'/'')."""
+    fixed = {"今天": (0, ""), "今日": (0, ""), "今晚": (0, "晚"), "今早": (0, "早"), "明天": (1, ""),
+             "明日": (1, ""), "明早": (1, "早"), "明晚": (1, "晚"), "后天": (2, ""), "大后天": (3, "")}
+    if word in fixed:
+        offset, part = fixed[word]
+        return today + timedelta(days=offset), part
+    md = re.fullmatch(r"(\d{1,2})月(\d{1,2})[日号]", word)
+    if md:
+        month, dom = int(md.group(1)), int(md.group(2))
+        try:
+            day = date(today.year, month, dom)
+            if day < today:
+                day = date(today.year + 1, month, dom)
+        except ValueError:
+            return today, "bad"
+        return day, ""
+    target = _ZH_WEEKDAY[word[-1]]
+    if word.startswith("下"):
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        return monday + timedelta(days=target), ""
+    if word.startswith(("这", "本")):
+        return today - timedelta(days=today.weekday()) + timedelta(days=target), ""
+    return today + timedelta(days=(target - today.weekday()) % 7), ""
+
+
+def _zh_hour(hour: int, period: str) -> int | None:
+    """Apply a part of day to an hour; None when the hour alone is ambiguous."""
+    if period in ("凌晨",):
+        return 0 if hour == 12 else hour
+    if period in ("早上", "早晨", "上午", "早"):
+        return hour
+    if period == "中午":
+        return hour if hour >= 11 else hour + 12
+    if period in ("下午", "傍晚", "晚上", "夜里", "夜间", "晚"):
+        return hour + 12 if hour < 12 else (24 if hour == 12 and period != "下午" else hour)
+    return None if 1 <= hour <= 12 else hour
+
+
+def _zh_absolute(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
+    local_today = now.astimezone(zone).date()
+    if m.group("dayonly"):
+        return _need_clock(m.group(0))
+    day, implied = _zh_day(m.group("day"), local_today) if m.group("day") else (local_today, "")
+    if implied == "bad":
+        return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+    period = m.group("period") or implied
+    if m.group("hh"):
+        if not (m.group("day") or m.group("period")):
+            return None  # a bare "15:00" is left to the English pass, which also sees "tomorrow 15:00"
+        return _wall(day, int(m.group("hh")), int(m.group("mm")), m.group(0), now, zone)
+    if m.group("h") == "一" and not (m.group("day") or period or m.group("min")):
+        return None  # "快一点" is "a bit quicker", not one o'clock
+    raw_hour = zh_number(m.group("h"))
+    if raw_hour is None:
+        return None
+    minute_word = (m.group("min") or "").strip().removesuffix("分").strip()
+    minute = {"半": 30, "一刻": 15, "三刻": 45, "整": 0, "钟": 0, "": 0}.get(minute_word)
+    if minute is None:
+        value = zh_number(minute_word)
+        if value is None:
+            return None
+        minute = int(value)
+    hour = _zh_hour(int(raw_hour), period)
+    if hour is None:
+        return _ambiguous_hour(day, int(raw_hour), minute, m.group(0), zone)
+    return _wall(day, hour, minute, m.group(0), now, zone)
+
+
+def _zh_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
+    n = zh_number(m.group("n")) if m.group("n") else None
+    half = 0.5 if (m.group("half") or m.group("half2")) else 0.0
+    if n is None and not half:
+        return None
+    return _relative(m.group(0), ((n or 0.0) + half) * _UNIT_SECONDS[m.group("u")], now, zone)
+
+
+def _iso(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
+    try:
+        day = date.fromisoformat(m.group(1))
+        clock = time.fromisoformat(m.group(2).zfill(5) if len(m.group(2)) == 4 else m.group(2))
+    except ValueError:
+        return TimeSpec(None, m.group(0), problem=NOT_UNDERSTOOD, values={"text": m.group(0)})
+    if m.group(3):  # an explicit offset is an instant: no wall-clock question
+        offset = m.group(3)
+        stamp = f"{day.isoformat()}T{clock.isoformat()}{'+00:00' if offset == 'z' else offset}"
+        try:
+            at = datetime.fromisoformat(stamp).astimezone(zone)
+        except ValueError:
+            return None
+        return _spec(at, m.group(0), now, zone)
+    return _wall(day, clock.hour, clock.minute, m.group(0), now, zone)
+
+
+_PASSES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (_ISO, _iso),
+    (_EN_RELATIVE, _en_relative),
+    (_ZH_RELATIVE, _zh_relative),
+    (_ZH_ABSOLUTE, _zh_absolute),
+    (_EN_ABSOLUTE, _en_absolute),
+)
+
+
+def zone_of(tz: str) -> tzinfo:
+    try:
+        return ZoneInfo(tz) if tz else UTC
+    except (ValueError, KeyError, OSError):
+        return UTC
+
+
+def lift_time(text: str, now: datetime, zone: tzinfo) -> tuple[str, TimeSpec | None]:
+    """Find the first time phrase in `text` (lower-case); return the text with it replaced by a marker."""
+    for pattern, resolve in _PASSES:
+        for m in pattern.finditer(text):
+            if not m.group(0).strip():
+                continue
+            spec: TimeSpec | None = resolve(m, now, zone)
+            if spec is not None:
+                return text[:m.start()] + TIME_MARK + text[m.end():], spec
+    return text, None

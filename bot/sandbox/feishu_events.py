@@ -1,0 +1,103 @@
+"""Feishu's side of event delivery: envelopes, encryption and signatures exactly as Feishu sends them.
+
+Tests (and `hostbot sandbox` users) build what Feishu would POST to the bot's event URL:
+    events.message(msg)           im.message.receive_v1 for a message made with FeishuIMFake.user_says
+    events.card_click(user, msg, value)   card.action.trigger for a button of a card hostbot sent
+    events.challenge()            url_verification
+    events.seal(envelope)         -> (body, headers): {"encrypt": AES-256-CBC(...)} and the
+                                  X-Lark-Request-Timestamp / -Nonce / X-Lark-Signature headers
+Encryption (vendor-oracles/lark/lark_decrypt_kat.json): key = SHA-256(encrypt_key), a random
+16-byte IV prepended to the ciphertext, PKCS7 padding, base64. Signature (vendor-notes §A):
+hex SHA-256 of timestamp + nonce + encrypt_key + body.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+if TYPE_CHECKING:
+    from bot.sandbox.feishu import FeishuUser
+    from bot.sandbox.feishu_im import FeishuIMFake
+
+
+def encrypt(encrypt_key: str, plaintext: str) -> str:
+    """What Feishu puts in {"encrypt": ...}."""
+    key = hashlib.sha256(encrypt_key.encode("utf-8")).digest()
+    iv = os.urandom(16)
+    padder = padding.PKCS7(128).padder()
+    data = padder.update(plaintext.encode("utf-8")) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return base64.b64encode(iv + encryptor.update(data) + encryptor.finalize()).decode("ascii")
+
+
+def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
+    return hashlib.sha256((timestamp + nonce + encrypt_key).encode("utf-8") + body).hexdigest()
+
+
+class FeishuEvents:
+    def __init__(self, im: FeishuIMFake, app_id: str) -> None:
+        self.im = im
+        self.app_id = app_id
+        self.encrypt_key = secrets.token_urlsafe(24)
+        self.verification_token = secrets.token_urlsafe(24)
+
+    def _header(self, event_type: str, event_id: str | None, token: str | None) -> dict[str, Any]:
+        return {"event_id": event_id or secrets.token_hex(16), "event_type": event_type,
+                "create_time": str(int(time.time() * 1000)),
+                "token": self.verification_token if token is None else token,
+                "app_id": self.app_id, "tenant_key": self.im.tenant_key}
+
+    def message(self, msg: dict[str, Any], *, event_id: str | None = None, token: str | None = None) -> dict[str, Any]:
+        """im.message.receive_v1 for a message FeishuIMFake holds (Feishu re-pushes with new event_ids)."""
+        user = self.im.feishu.users.get(msg["sender"]["id"])
+        sender_id = {"open_id": msg["sender"]["id"], "union_id": user.union_id if user else "",
+                     "user_id": user.user_id if user else ""}
+        return {
+            "schema": "2.0",
+            "header": self._header("im.message.receive_v1", event_id, token),
+            "event": {
+                "sender": {"sender_id": sender_id, "sender_type": "user", "tenant_key": self.im.tenant_key},
+                "message": {k: msg[k] for k in ("message_id", "root_id", "parent_id", "thread_id", "create_time",
+                                                "chat_id", "chat_type", "message_type", "content", "mentions")},
+            },
+        }
+
+    def card_click(self, user: FeishuUser, card_message: dict[str, Any], value: dict[str, Any], *,
+                   event_id: str | None = None) -> dict[str, Any]:
+        """card.action.trigger: `user` pressed the button whose `value` is given, on `card_message`."""
+        return {
+            "schema": "2.0",
+            "header": self._header("card.action.trigger", event_id, None),
+            "event": {
+                "operator": {"tenant_key": self.im.tenant_key, "user_id": user.user_id, "open_id": user.open_id,
+                             "union_id": user.union_id},
+                "token": f"c-{secrets.token_hex(16)}",  # the card's update token
+                "action": {"value": value, "tag": "button"},
+                "host": "im_message",
+                "context": {"open_message_id": card_message["message_id"], "open_chat_id": card_message["chat_id"]},
+            },
+        }
+
+    def challenge(self, token: str | None = None) -> dict[str, Any]:
+        return {"challenge": secrets.token_hex(16), "token": self.verification_token if token is None else token,
+                "type": "url_verification"}
+
+    def seal(self, envelope: dict[str, Any], *, timestamp: int | None = None,
+             encrypt_key: str | None = None) -> tuple[bytes, dict[str, str]]:
+        """The POST body and headers Feishu would send for `envelope` (encrypted, signed)."""
+        key = self.encrypt_key if encrypt_key is None else encrypt_key
+        body = json.dumps({"encrypt": encrypt(key, json.dumps(envelope, ensure_ascii=False))}).encode("utf-8")
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        nonce = secrets.token_hex(8)
+        return body, {"Content-Type": "application/json; charset=utf-8", "X-Lark-Request-Timestamp": stamp,
+                      "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": signature(stamp, nonce, key, body),
+                      "X-Request-Id": secrets.token_hex(8)}

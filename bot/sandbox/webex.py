@@ -1,0 +1,205 @@
+"""Fake Webex Meetings API (webexapis.com/v1, mounted under /webex/v1): meetings and reassignHost.
+
+Written from vendor-docs/webex-reassign-host.md, vendor-notes.md §D and the OpenAPI subset in
+vendor-oracles/webex. State: users (host privilege, calling, session types, licences per site),
+meeting series (host, state, what they need from a host). Reachable from state:
+
+    401  no or unknown bearer token
+    400  body is not {hostEmail, meetingIds[1..100]}
+    403  hostEmail is not a Webex user allowed to host on the site
+    204  every meeting moved; 207 items otherwise, per meeting:
+           404 not found (or on another site than the siteUrl header)
+           400 not a series id (scheduled meeting / instance), in progress, TC/EC1.0/SC,
+               created on behalf of somebody
+           403 the new host lacks calling/callback, the session type, or the MC / Webinar licence
+    429 / 423 with Retry-After, 5xx: faults ("webex.reassign")
+`httpstatus_as` chooses how 207 items spell httpStatus: "string" (the schema) or "number" (its example).
+Lists are paginated with `Link: <…>; rel="next"`, `max` per page.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.sandbox.base import FakeBase, error_json
+
+PREFIX = "/webex/v1"
+SITE = "hostbot-demo.webex.com"
+IN_PROGRESS, ACTIVE = "inProgress", "active"
+NOT_FOUND = "The meeting is not found."
+
+
+@dataclass
+class WebexUser:
+    email: str
+    name: str
+    can_host: bool = True
+    calling: bool = True
+    session_types: set[str] = field(default_factory=lambda: {"Meeting Center"})
+    licenses: set[str] = field(default_factory=lambda: {"MC"})
+    site: str = SITE
+
+
+@dataclass
+class WebexMeeting:
+    id: str  # 32 hex: a meeting series
+    number: str
+    title: str
+    host_email: str
+    state: str = ACTIVE
+    site: str = SITE
+    needs_calling: bool = False
+    session_type: str = "Meeting Center"
+    license: str = "MC"  # "MC" or "Webinar"
+    legacy_type: str = ""  # "TC" / "EC1.0" / "SC": cannot be reassigned
+    on_behalf: bool = False  # created on somebody's behalf: cannot be reassigned
+
+
+def _error(status: int, message: str, description: str) -> JSONResponse:
+    return error_json(status, {"message": message, "errors": [{"description": description}],
+                               "trackingId": f"ROUTER_{secrets.token_hex(8).upper()}"})
+
+
+class WebexFake(FakeBase):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.lock = threading.RLock()
+        self.token = f"webex-admin-{secrets.token_urlsafe(18)}"
+        self.site = SITE
+        self.users: dict[str, WebexUser] = {}  # lower-case email -> user
+        self.meetings: dict[str, WebexMeeting] = {}
+        self.httpstatus_as = "string"
+
+    # ---- state helpers ---------------------------------------------------------------------
+    def add_user(self, name: str, email: str = "", **kw: Any) -> WebexUser:
+        user = WebexUser(email=email or f"{name.lower()}@example.com", name=name, **kw)
+        with self.lock:
+            self.users[user.email.lower()] = user
+        return user
+
+    def add_meeting(self, host: WebexUser, title: str = "Team sync", **kw: Any) -> WebexMeeting:
+        meeting = WebexMeeting(id=secrets.token_hex(16), number=str(2_000_000_000 + secrets.randbelow(10**9)),
+                               title=title, host_email=host.email, **kw)
+        with self.lock:
+            self.meetings[meeting.id] = meeting
+        return meeting
+
+    def meetings_of(self, email: str) -> list[WebexMeeting]:
+        with self.lock:
+            return [m for m in self.meetings.values() if m.host_email.lower() == email.lower()]
+
+    # ---- routes ------------------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        return [
+            Route(f"{PREFIX}/meetings/reassignHost", self.endpoint("webex.reassign", self._reassign),
+                  methods=["POST"]),
+            Route(f"{PREFIX}/meetings", self.endpoint("webex.list_meetings", self._list), methods=["GET"]),
+            Route(f"{PREFIX}/meetings/{{meeting_id}}", self.endpoint("webex.get_meeting", self._get),
+                  methods=["GET"]),
+        ]
+
+    def _authorized(self, request: Request) -> Response | None:
+        if request.headers.get("authorization", "") != f"Bearer {self.token}":
+            text = "The request requires a valid access token set in the Authorization request header."
+            return _error(401, text, text)
+        return None
+
+    def _json(self, m: WebexMeeting) -> dict[str, Any]:
+        host = self.users.get(m.host_email.lower())
+        return {"id": m.id, "meetingNumber": m.number, "title": m.title, "meetingType": "meetingSeries",
+                "state": m.state, "hostEmail": m.host_email, "hostDisplayName": host.name if host else "",
+                "siteUrl": m.site, "webLink": f"https://{m.site}/{m.site.split('.')[0]}/j.php?MTID=m{m.id}",
+                "timezone": "UTC"}
+
+    async def _get(self, request: Request, body: Any) -> Response:
+        refused = self._authorized(request)
+        if refused is not None:
+            return refused
+        with self.lock:
+            m = self.meetings.get(request.path_params["meeting_id"])
+            if m is None:
+                return _error(404, "The requested resource could not be found.", NOT_FOUND)
+            return JSONResponse(self._json(m))
+
+    async def _list(self, request: Request, body: Any) -> Response:
+        refused = self._authorized(request)
+        if refused is not None:
+            return refused
+        q = request.query_params
+        if q.get("meetingType", "meetingSeries") != "meetingSeries":
+            return JSONResponse({"items": []})  # only series live here
+        try:
+            size = max(1, min(100, int(q.get("max", "10"))))
+            offset = max(0, int(q.get("offset", "0")))
+        except ValueError:
+            return _error(400, "The request was invalid.", "max and offset must be numbers")
+        with self.lock:
+            found = [m for m in self.meetings.values()
+                     if (not q.get("hostEmail") or m.host_email.lower() == q["hostEmail"].lower())
+                     and (not q.get("meetingNumber") or m.number == q["meetingNumber"])
+                     and (not q.get("siteUrl") or m.site == q["siteUrl"])]
+            page = [self._json(m) for m in found[offset:offset + size]]
+        headers = {}
+        if offset + size < len(found):
+            params = {k: v for k, v in q.items() if k != "offset"}
+            query = urlencode({**params, "offset": str(offset + size)})
+            headers["Link"] = f'<{request.url.scheme}://{request.url.netloc}{request.url.path}?{query}>; rel="next"'
+        return JSONResponse({"items": page}, headers=headers)
+
+    async def _reassign(self, request: Request, body: Any) -> Response:
+        refused = self._authorized(request)
+        if refused is not None:
+            return refused
+        ids = body.get("meetingIds") if isinstance(body, dict) else None
+        email = body.get("hostEmail") if isinstance(body, dict) else None
+        if not isinstance(email, str) or not email or not isinstance(ids, list) or not 1 <= len(ids) <= 100 \
+                or not all(isinstance(i, str) for i in ids):
+            return _error(400, "The request was invalid or cannot be otherwise served.",
+                          "hostEmail is required and meetingIds must hold 1 to 100 meeting series ids.")
+        site = request.headers.get("siteurl") or self.site
+        with self.lock:
+            host = self.users.get(email.lower())
+            if host is None or not host.can_host or host.site != site:
+                return _error(403, "The request is understood, but it has been refused or access is not allowed.",
+                              f"{email} is not qualified to be a host of site {site}.")
+            items = [self._reassign_one(mid, host, site) for mid in ids]
+        if all(i["httpStatus"] == 200 for i in items):
+            return Response(status_code=204)
+        if self.httpstatus_as == "string":
+            items = [{**i, "httpStatus": str(i["httpStatus"])} for i in items]
+        return JSONResponse({"items": items}, status_code=207, media_type="application/json;charset=UTF-8")
+
+    def _reassign_one(self, mid: str, host: WebexUser, site: str) -> dict[str, Any]:
+        def fail(status: int, description: str) -> dict[str, Any]:
+            message = {404: "The requested resource could not be found.",
+                       403: "Access to the requested resource is not allowed."}.get(status, "The request was invalid.")
+            return {"meetingId": mid, "httpStatus": status, "message": message,
+                    "errors": [{"description": description}]}
+
+        m = self.meetings.get(mid.split("_", 1)[0])
+        if m is None or m.site != site:
+            return fail(404, NOT_FOUND)
+        if "_" in mid:
+            return fail(400, "Only IDs of meeting series are supported.")
+        if m.state == IN_PROGRESS:
+            return fail(400, "Cannot reassign an in-progress meeting.")
+        if m.legacy_type:
+            return fail(400, f"Cannot reassign a {m.legacy_type} meeting.")
+        if m.on_behalf:
+            return fail(400, "Cannot reassign a meeting that was created on behalf of another user.")
+        if m.needs_calling and not host.calling:
+            return fail(403, "The new host does not have calling/callback privileges.")
+        if m.session_type not in host.session_types:
+            return fail(403, f"The new host does not have the session type privilege: {m.session_type}.")
+        if m.license not in host.licenses:
+            return fail(403, f"The new host does not have a {m.license} license.")
+        m.host_email = host.email
+        return {"meetingId": mid, "httpStatus": 200}

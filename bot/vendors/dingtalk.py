@@ -1,0 +1,163 @@
+"""DingTalk video conferences over httpx: co-hosts add/remove and conference lookup (vendor-notes §C).
+
+Vendor quirks handled here:
+- DingTalk has no "transfer host" API, only co-hosts (`coHosts/set`, action add|remove): set_host
+  answers op_not_supported and handlers offer add_cohost instead.
+- App token: POST /v1.0/oauth2/accessToken with JSON {appKey, appSecret} (form bodies are refused)
+  -> {accessToken, expireIn (7200 s)}. Token calls are throttled, so it is cached until five
+  minutes before it expires, and refreshed once when an answer says it is no longer valid.
+- The token goes in the `x-acs-dingtalk-access-token` header as is. The official SDK JSON-encodes
+  (quotes) it, which the gateway refuses with InvalidAuthentication (dingtalk_error_samples.json).
+- Errors are non-2xx with {"code": "<name>", "message", "requestid"} (lowercase requestid); the
+  codes of the coHosts doc are unknownUserError, paramsError and systemError.
+- Looking a conference up: GET /v1.0/conference/videoConferences/{conferenceId} (QueryConferenceInfo
+  in the official SDK) -> confInfo {title, status 0 created / 1 started / 2 ended, creatorId =
+  the creator's unionId, creatorNick, roomCode}. DingTalk reports no current host: the creator is
+  taken as host and organizer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from bot.outcome import Kind, Outcome, VendorUser
+from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, unsupported
+from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
+
+# coHosts/set error codes (vendor-docs/dingtalk-conference-cohosts.md) -> outcome
+ERROR_TABLE: dict[str, tuple[Kind, str, str]] = {
+    "unknownUserError": (Kind.NOT_FOUND, "dingtalk_unknown_user", "remedy_dingtalk_union_id"),
+    "paramsError": (Kind.INVALID, "dingtalk_params_error", "remedy_check_meeting"),
+    "systemError": (Kind.UNAVAILABLE, "vendor_unavailable", "remedy_retry_later"),
+}
+# Token refused: seen in third-party reports (vendor-oracles/dingtalk), not an official list.
+TOKEN_CODES = {"InvalidAuthentication", "authFailed", "InvalidAccessToken"}
+# Missing API permission, e.g. Forbidden.AccessDenied.AccessTokenPermissionDenied (UNCONFIRMED name;
+# matched by prefix) with HTTP 403.
+PERMISSION_PREFIX = "Forbidden"
+STARTED, ENDED = 1, 2
+# A conferenceId as the API doc shows it ("644272f14ba33101xxxx-xxxxx"): letters and digits, dashes.
+CONFERENCE_ID = re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z-]{11,63}$", re.I)
+
+
+class DingTalkVendor(MeetingVendor):
+    key = "dingtalk"
+    id_kind = "union_id"
+    operations = frozenset({"add_cohost", "remove_cohost", "who_is_host"})
+
+    def __init__(self, app_key: str, app_secret: str, api_base: str = "https://api.dingtalk.com", *,
+                 transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep,
+                 retry: RetryPolicy | None = None) -> None:
+        self.app_key, self._secret = app_key, app_secret
+        # No documented rate for coHosts/set: rely on 429 + Retry-After rather than a guessed window.
+        self.http = VendorHTTP(self.key, api_base, transport=transport, sleep=sleep, retry=retry)
+        self.tokens = TokenCache(self._fetch_token, margin=300.0)
+
+    # ---- meetings --------------------------------------------------------------------------
+    def claims(self, ref: MeetingRef) -> bool:
+        if ref.vendor is not None:
+            return ref.vendor == self.key
+        return bool(CONFERENCE_ID.match(ref.id)) and "-" in ref.id
+
+    async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
+        resp = await self._send("GET", f"/v1.0/conference/videoConferences/{ref.id}")
+        if isinstance(resp, Outcome):
+            if resp.reason == "dingtalk_params_error":  # an unknown conferenceId is a parameter error
+                return Outcome(Kind.NOT_FOUND, reason="meeting_not_found", remedy="remedy_check_meeting",
+                               vendor_code=resp.vendor_code, detail=resp.detail)
+            return resp
+        info = json_body(resp).get("confInfo") or {}
+        if not info:
+            return Outcome(Kind.NOT_FOUND, reason="meeting_not_found", remedy="remedy_check_meeting")
+        creator = VendorUser(str(info.get("creatorId") or ""), name=str(info.get("creatorNick") or ""))
+        conference_id = str(info.get("conferenceId") or ref.id)
+        # Shown as its conferenceId: that is what people give hostbot (the roomCode is for joining).
+        return Meeting(vendor=self.key, id=conference_id, display=conference_id, topic=str(info.get("title") or ""),
+                       host=creator if creator.id else None, in_progress=info.get("status") == STARTED,
+                       organizer=creator if creator.id else None)
+
+    async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
+        return unsupported("set_host")  # only co-hosts: see the module docstring
+
+    async def who_is_host(self, meeting: Meeting) -> Outcome:
+        found = await self.find_meeting(MeetingRef(self.key, meeting.id))
+        if isinstance(found, Outcome):
+            return found
+        # DingTalk tells the creator, not who hosts now, nor the co-hosts: say so in the reply.
+        return Outcome.success(current_host=found.host, data={"creator_only": True})
+
+    # ---- co-hosts ---------------------------------------------------------------------------
+    async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
+        return await self._cohosts(meeting, "add", users)
+
+    async def remove_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
+        return await self._cohosts(meeting, "remove", users)
+
+    async def _cohosts(self, meeting: Meeting, action: str, users: Sequence[VendorUser]) -> Outcome:
+        body = {"action": action, "userList": [{"unionId": u.id} for u in users]}
+        resp = await self._send("POST", f"/v1.0/conference/videoConferences/{meeting.id}/coHosts/set", json=body)
+        if isinstance(resp, Outcome):
+            return resp
+        if json_body(resp).get("success") is True:
+            return Outcome.success()
+        return Outcome.unavailable(remedy="remedy_retry_later", detail="success=false")
+
+    # ---- plumbing ---------------------------------------------------------------------------
+    async def _fetch_token(self) -> tuple[str, float] | Outcome:
+        resp = await self.http.request("POST", "/v1.0/oauth2/accessToken", safe=True,
+                                       json={"appKey": self.app_key, "appSecret": self._secret})
+        if isinstance(resp, Outcome):
+            return resp
+        body = json_body(resp)
+        if resp.status_code == 200 and body.get("accessToken"):
+            return str(body["accessToken"]), float(body.get("expireIn") or 7200)
+        if resp.status_code >= 500 or resp.status_code == 429:
+            return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=str(body.get("code", "")))
+        return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_dingtalk_credentials",
+                       vendor_code=str(body.get("code", resp.status_code)), detail=str(body.get("message", "")))
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response | Outcome:
+        """One API call with the app token: a 2xx response, or the Outcome of DingTalk's error."""
+        for attempt in (0, 1):
+            token = await self.tokens.get(refresh=attempt == 1)
+            if isinstance(token, Outcome):
+                return token
+            # coHosts/set is "set": adding or removing twice leaves the same state, so it may be repeated.
+            resp = await self.http.request(method, path, safe=True,
+                                           headers={"x-acs-dingtalk-access-token": token}, **kwargs)
+            if isinstance(resp, Outcome):
+                return resp
+            if resp.is_success:
+                return resp
+            code = str(json_body(resp).get("code") or "")
+            if attempt == 0 and (resp.status_code == 401 or code in TOKEN_CODES):
+                continue  # expired or revoked: fetch a new token once
+            return _outcome_for_error(resp)
+        return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_dingtalk_credentials")
+
+
+def _outcome_for_error(resp: httpx.Response) -> Outcome:
+    body = json_body(resp)
+    code = str(body.get("code") or "")
+    detail = str(body.get("message") or "")
+    status = resp.status_code
+    if code in ERROR_TABLE:
+        kind, reason, remedy = ERROR_TABLE[code]
+        return Outcome(kind, reason=reason, remedy=remedy, vendor_code=code, detail=detail)
+    if status == 429 or code.startswith("Throttling"):
+        return rate_limited(resp, code)
+    if code in TOKEN_CODES or status == 401:
+        return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_dingtalk_credentials",
+                       vendor_code=code or str(status), detail=detail)
+    if status == 403 or code.startswith(PERMISSION_PREFIX):
+        return Outcome(Kind.DENIED, reason="dingtalk_no_permission", remedy="remedy_dingtalk_permission",
+                       vendor_code=code or str(status), detail=detail)
+    if status >= 500:
+        return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=code or str(status), detail=detail)
+    return Outcome(Kind.INVALID, reason="vendor_error_unknown", remedy="remedy_report_bug",
+                   vendor_code=code or str(status), detail=detail)

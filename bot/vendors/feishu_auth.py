@@ -1,0 +1,85 @@
+"""Feishu tenant tokens for any lark-oapi client, fetched asynchronously and cached per instance.
+
+The same approach as FeishuVendor (vendor-notes §A): lark-oapi would fetch tenant tokens
+synchronously (requests) and cache them process-wide by app_id, so we fetch the token ourselves
+through the SDK's async `ainternal` call and hand it to each call with RequestOption; the client
+is built with `enable_set_token(True)` so the SDK uses it as given. Failures are Outcome values.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+import lark_oapi as lark
+from lark_oapi.api.auth.v3 import InternalTenantAccessTokenRequest, InternalTenantAccessTokenRequestBody
+
+from bot.outcome import Kind, Outcome
+
+R = TypeVar("R")
+TOKEN_INVALID = {99991661, 99991663, 99991664, 99991668}  # missing / invalid / expired tenant token
+
+
+def build_client(app_id: str, app_secret: str, domain: str, timeout: float = 10.0) -> lark.Client:
+    return (lark.Client.builder().app_id(app_id).app_secret(app_secret).domain(domain.rstrip("/"))
+            .timeout(timeout).enable_set_token(True).log_level(lark.LogLevel.ERROR).build())
+
+
+class FeishuAuth:
+    """One app's tenant access token, and `call` to run an SDK method with it."""
+
+    def __init__(self, client: lark.Client, app_id: str, app_secret: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.client, self.app_id, self._secret, self.clock = client, app_id, app_secret, clock
+        self._token = ""
+        self._expires = 0.0
+
+    async def token(self, refresh: bool = False) -> str | Outcome:
+        if self._token and not refresh and self.clock() < self._expires:
+            return self._token
+        req = InternalTenantAccessTokenRequest.builder().request_body(
+            InternalTenantAccessTokenRequestBody.builder().app_id(self.app_id).app_secret(self._secret).build()
+        ).build()
+        try:
+            resp = await self.client.auth.v3.tenant_access_token.ainternal(req)
+            body = json.loads(resp.raw.content)
+        except httpx.TimeoutException:
+            return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
+        except (httpx.HTTPError, ValueError, OSError):
+            return Outcome.unavailable(remedy="remedy_retry_later")
+        if body.get("code") != 0 or not body.get("tenant_access_token"):
+            if resp.raw.status_code >= 500:
+                return Outcome.unavailable(remedy="remedy_retry_later")
+            return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_feishu_credentials",
+                           vendor_code=str(body.get("code", "")), detail=str(body.get("msg", "")))
+        self._token = body["tenant_access_token"]
+        # Treat it as expired 10 minutes early, as lark-oapi itself does.
+        self._expires = self.clock() + max(60, int(body.get("expire", 7200)) - 600)
+        return self._token
+
+    async def call(self, method: Callable[..., Awaitable[R]], req: Any) -> R | Outcome:
+        """Run one SDK call with the tenant token; refresh it once if Feishu rejects it.
+
+        Returns the SDK response whatever its `code` (callers read it), or an Outcome when no
+        answer could be had (network, unparseable body, credentials).
+        """
+        for attempt in (0, 1):
+            token = await self.token(refresh=attempt == 1)
+            if isinstance(token, Outcome):
+                return token
+            option = lark.RequestOption.builder().tenant_access_token(token).build()
+            try:
+                resp: Any = await method(req, option)
+            except httpx.TimeoutException:
+                return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
+            except (httpx.HTTPError, OSError):
+                return Outcome.unavailable(remedy="remedy_retry_later")
+            except ValueError:  # an HTML error page or truncated JSON
+                return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
+            if resp.code in TOKEN_INVALID and attempt == 0:
+                continue
+            return resp
+        return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_feishu_credentials")

@@ -1,0 +1,242 @@
+"""Vendor HTTP plumbing every vendor shares: client-side rate limits, retries, timeouts.
+
+    RateLimiter   sliding windows (Feishu: 50 per second and 1000 per minute) plus a shared pause
+                  that a vendor's Retry-After imposes on every later call, not just the refused one
+    RetryPolicy   how often and how long: exponential backoff, and the longest Retry-After we wait
+                  out before answering RATE_LIMITED instead
+    VendorHTTP    one httpx.AsyncClient (constructor-injected: tests pass a transport or point it at
+                  the sandbox) + limiter + policy; `request()` returns an httpx.Response or, when no
+                  answer could be had, an UNAVAILABLE Outcome
+
+What is retried, and when (the rule every vendor module relies on):
+  429, 423   the vendor refused before doing anything, so repeating is always safe; we wait
+             Retry-After (or back off) when that is at most `max_wait`, else hand the answer back;
+  5xx, timeouts (and connection errors, treated alike)
+             the request may or may not have been carried out: repeated only when the caller says
+             the call is `safe` (idempotent: GETs, "set X to Y" updates), never for calls with side
+             effects a repeat would double (an invite rings people again);
+  anything else is the vendor's answer and goes back to the caller untouched.
+Nothing here logs headers or bodies, so tokens never reach a log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bot.outcome import Kind, Outcome
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+REFUSED = (423, 429)  # answered without doing anything: safe to repeat
+
+
+class RateLimiter:
+    """At most `limit` calls in any `period` seconds, for every (limit, period) window given.
+
+    `pause(s)` makes every caller wait `s` seconds from now (a vendor's Retry-After applies to
+    the client, not to one request). `sleep` and `clock` are injectable so tests never wait.
+    """
+
+    def __init__(self, windows: Sequence[tuple[int, float]] = (), *, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep, on_wait: Callable[[float], None] | None = None) -> None:
+        self.windows = [(int(n), float(p)) for n, p in windows]
+        self.clock = clock
+        self.sleep = sleep
+        self.on_wait = on_wait
+        self._sent: deque[float] = deque()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self.clock() + max(0.0, seconds))
+
+    def _wait_needed(self, now: float) -> float:
+        wait = max(0.0, self._paused_until - now)
+        longest = max((p for _, p in self.windows), default=0.0)
+        while self._sent and self._sent[0] <= now - longest:
+            self._sent.popleft()
+        for limit, period in self.windows:
+            recent = [t for t in self._sent if t > now - period]
+            if len(recent) >= limit:
+                wait = max(wait, recent[-limit] + period - now)
+        return wait
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            # One sleep is enough: the wait is computed to the moment the window frees up (the lock
+            # keeps others out meanwhile); it also keeps an injected instant sleep from spinning.
+            wait = self._wait_needed(self.clock())
+            if wait > 0:
+                if self.on_wait is not None:
+                    self.on_wait(wait)
+                paused = self._paused_until
+                await self.sleep(wait)
+                if self._paused_until == paused:  # waited out (unless a new pause came meanwhile)
+                    self._paused_until = 0.0
+            self._sent.append(self.clock())
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 3  # tries in all, the first included
+    backoff: float = 0.5  # seconds before the first repeat; doubles each time
+    max_backoff: float = 8.0
+    max_wait: float = 30.0  # the longest Retry-After we wait out; beyond it the caller answers RATE_LIMITED
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.max_backoff, self.backoff * (2 ** attempt)))
+
+
+def retry_after(headers: Mapping[str, str] | httpx.Headers, *names: str) -> float | None:
+    """Seconds the vendor asked us to wait: Retry-After as seconds or an HTTP date (or `names`)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name in ("retry-after", *names):
+        raw = lowered.get(name)
+        if raw is None:
+            continue
+        raw = raw.strip()
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            continue
+        return max(0.0, when.timestamp() - time.time())
+    return None
+
+
+def rate_limited(resp: httpx.Response, vendor_code: str = "") -> Outcome:
+    """The RATE_LIMITED Outcome for a 429 we did not (or could no longer) wait out."""
+    seconds = retry_after(resp.headers)
+    return Outcome(Kind.RATE_LIMITED, reason="rate_limited", retry_after=seconds if seconds is not None else 1.0,
+                   vendor_code=vendor_code or str(resp.status_code))
+
+
+def json_body(resp: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object, or {} for an empty, non-JSON or non-object body."""
+    try:
+        data = resp.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class VendorHTTP:
+    """An httpx.AsyncClient with one vendor's rate limits, retry rule and explicit timeouts."""
+
+    def __init__(self, vendor: str, base_url: str, *, client: httpx.AsyncClient | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None, windows: Sequence[tuple[int, float]] = (),
+                 retry: RetryPolicy | None = None, sleep: Sleep = asyncio.sleep,
+                 timeout: httpx.Timeout = DEFAULT_TIMEOUT, clock: Clock = time.monotonic) -> None:
+        self.vendor = vendor
+        self.client = client or httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=transport,
+                                                  timeout=timeout)
+        self.retry = retry or RetryPolicy()
+        self.waits: list[float] = []  # every wait (rate limit, Retry-After, backoff), newest last
+        self.limiter = RateLimiter(windows, clock=clock, sleep=sleep, on_wait=self.waits.append)
+        self._sleep = sleep
+
+    @property
+    def sleep(self) -> Sleep:
+        return self._sleep
+
+    @sleep.setter
+    def sleep(self, fn: Sleep) -> None:
+        """Swap the sleeper everywhere (tests make waits instant and record them)."""
+        self._sleep = fn
+        self.limiter.sleep = fn
+
+    async def request(self, method: str, url: str, *, safe: bool, **kwargs: Any) -> httpx.Response | Outcome:
+        """Send one request under the rate limit; retry per the module rule. Never raises for HTTP."""
+        last = self.retry.attempts - 1
+        for attempt in range(self.retry.attempts):
+            await self.limiter.acquire()
+            started = time.monotonic()
+            try:
+                resp = await self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException:
+                if safe and attempt < last:
+                    await self._wait(self.retry.delay(attempt))
+                    continue
+                return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
+            except (httpx.HTTPError, OSError) as exc:
+                # A dropped connection is treated like a timeout: the vendor may have done the work.
+                if safe and attempt < last:
+                    await self._wait(self.retry.delay(attempt))
+                    continue
+                return Outcome.unavailable(remedy="remedy_retry_later", detail=type(exc).__name__)
+            log.debug("%s %s %s -> %s in %.0f ms", self.vendor, method, url.split("?")[0], resp.status_code,
+                      (time.monotonic() - started) * 1000)
+            status = resp.status_code
+            if status in REFUSED or (status >= 500 and safe):
+                asked = retry_after(resp.headers)
+                wait = asked if asked is not None else self.retry.delay(attempt)
+                if attempt == last or wait > self.retry.max_wait:
+                    return resp
+                if status == 429:
+                    self.limiter.pause(wait)  # every caller waits (in acquire), not only this one
+                else:
+                    await self._wait(wait)
+                continue
+            return resp
+        raise AssertionError("unreachable: the loop returns on its last attempt")
+
+    async def _wait(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await self._sleep(seconds)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+TokenFetch = Callable[[], Awaitable["tuple[str, float] | Outcome"]]
+
+
+class TokenCache:
+    """An app token fetched on demand and reused until `margin` seconds before it expires.
+
+    `fetch` returns (token, lifetime in seconds) or an Outcome. One fetch at a time: callers that
+    arrive meanwhile wait for it instead of asking the vendor again (token calls are throttled).
+    """
+
+    def __init__(self, fetch: TokenFetch, *, margin: float = 300.0, clock: Clock = time.time) -> None:
+        self._fetch = fetch
+        self.margin = margin
+        self.clock = clock
+        self._token = ""
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+        self.fetches = 0
+
+    async def get(self, refresh: bool = False) -> str | Outcome:
+        stale = self._token
+        async with self._lock:
+            if refresh and self._token and self._token != stale:
+                return self._token  # somebody refreshed it while we waited
+            if self._token and not refresh and self.clock() < self._expires:
+                return self._token
+            got = await self._fetch()
+            self.fetches += 1
+            if isinstance(got, Outcome):
+                return got
+            token, lifetime = got
+            self._token = token
+            self._expires = self.clock() + max(30.0, lifetime - self.margin)
+            return token
+
+    def __repr__(self) -> str:  # never show the token
+        return f"TokenCache(expires_in={max(0.0, self._expires - self.clock()):.0f}s)"

@@ -1,0 +1,237 @@
+"""Zoom meetings over httpx with a Server-to-Server OAuth app (vendor-notes §E).
+
+Vendor quirks handled here:
+- Token: POST ZOOM_OAUTH_URL, Basic auth (client id:secret), form grant_type=account_credentials
+  &account_id=… -> {access_token, expires_in: 3600}; no refresh token, several may be valid at
+  once. Cached until shortly before expires_in; fetched again once when Zoom answers 401 / code 124.
+- Host change: PATCH /meetings/{id} {"schedule_for": email} -> 204. Code 3000 carries several
+  answers told apart only by the message. "You cannot schedule a meeting for X" (devforum 88501 /
+  129457, vendor-docs/zoom-change-host-forum-thread.md) means: the user the meeting was *created
+  under* (the {userId} of POST /users/{userId}/meetings, whoever calls the API) must be an
+  assistant of the new host (the new host gives them scheduling privilege), and both must be
+  licensed. The reply names that user: GET meeting tells it as `assistant_id` (the scheduler),
+  else it is the host itself; it is also the meeting's organizer, whom the policy lets act.
+- Co-hosts are `settings.alternative_hosts`, one string of emails, semicolon-separated today (the
+  archived spec says comma: both are read). Zoom has no compare-and-swap: we read the list, add or
+  remove, and write the whole list back, never dropping anyone we did not mean to.
+- Rates are per account and plan, by label (Light 30/s, Medium 20/s, Heavy 10/s on Pro, third-party
+  figures; the label of PATCH meeting is UNCONFIRMED): we keep to the Heavy 10/s and honour 429s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from bot.outcome import Kind, Outcome, VendorUser
+from bot.vendors.base import Meeting, MeetingRef, MeetingVendor
+from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
+
+RATE_WINDOWS = ((10, 1.0),)
+INVALID_TOKEN = 124
+# code 3000 answers, by the start of the message (vendor-notes §E)
+CODE_3000: tuple[tuple[str, Kind, str, str], ...] = (
+    ("you cannot schedule a meeting for", Kind.DENIED, "zoom_cannot_schedule_for",
+     "remedy_zoom_scheduling_privilege"),
+    ("cannot access meeting information", Kind.DENIED, "zoom_cannot_access", "remedy_zoom_app_scopes"),
+    ("instant meetings do not support schedule_for", Kind.INVALID, "zoom_instant_meeting",
+     "remedy_zoom_cohost_instead"),
+    ("you cannot update or delete meetings that have started", Kind.INVALID, "zoom_meeting_started",
+     "remedy_zoom_in_meeting"),
+)
+CODES: dict[int, tuple[Kind, str, str]] = {
+    3001: (Kind.NOT_FOUND, "zoom_meeting_not_found", "remedy_check_meeting"),
+    1001: (Kind.NOT_FOUND, "zoom_user_not_found", "remedy_check_zoom_email"),
+    3003: (Kind.DENIED, "zoom_not_meeting_host", "remedy_zoom_app_scopes"),
+    3161: (Kind.DENIED, "zoom_hosting_not_allowed", "remedy_zoom_license"),
+}
+INVALID_FIELD = 300  # "invalid schedule_for", or "Validation Failed." with errors[{field, message}]
+
+
+class ZoomVendor(MeetingVendor):
+    key = "zoom"
+    id_kind = "email"
+    operations = frozenset({"set_host", "add_cohost", "remove_cohost", "who_is_host"})
+
+    def __init__(self, account_id: str, client_id: str, client_secret: str,
+                 api_base: str = "https://api.zoom.us/v2", oauth_url: str = "https://zoom.us/oauth/token", *,
+                 transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep,
+                 retry: RetryPolicy | None = None) -> None:
+        self.account_id, self.client_id, self._secret = account_id, client_id, client_secret
+        self.oauth_url = oauth_url
+        self.http = VendorHTTP(self.key, api_base, transport=transport, sleep=sleep, windows=RATE_WINDOWS,
+                               retry=retry)
+        self.tokens = TokenCache(self._fetch_token, margin=60.0)
+        self._emails: dict[str, str] = {}  # user id -> email: a user's email seldom changes
+
+    # ---- meetings --------------------------------------------------------------------------
+    def claims(self, ref: MeetingRef) -> bool:
+        if ref.vendor is not None:
+            return ref.vendor == self.key and ref.id.isdigit() and 9 <= len(ref.id) <= 11
+        # Zoom ids issued today have 10 or 11 digits; a bare 9-digit number is left to Feishu
+        # (its meeting numbers have 9) unless Zoom is named: "zoom meeting 123456789".
+        return ref.id.isdigit() and len(ref.id) in (10, 11)
+
+    async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
+        got = await self._get_meeting(ref.id)
+        if isinstance(got, Outcome):
+            return got
+        return await self._to_meeting(got, ref.id)
+
+    async def _to_meeting(self, got: dict[str, Any], asked: str) -> Meeting:
+        host_email = str(got.get("host_email") or "")
+        if not host_email and got.get("host_id"):  # the archived API returned host_id only
+            host_email = await self._email_of(str(got["host_id"])) or str(got["host_id"])
+        host = VendorUser(host_email) if host_email else None
+        organizer = host
+        if got.get("assistant_id"):  # scheduled on the host's behalf: created under the scheduler
+            scheduler = await self._email_of(str(got["assistant_id"]))
+            organizer = VendorUser(scheduler) if scheduler else host
+        number = str(got.get("id") or asked)
+        return Meeting(vendor=self.key, id=number, display=zoom_digits(number), topic=str(got.get("topic") or ""),
+                       host=host, in_progress=got.get("status") == "started", organizer=organizer)
+
+    async def who_is_host(self, meeting: Meeting) -> Outcome:
+        got = await self._get_meeting(meeting.id)
+        if isinstance(got, Outcome):
+            return got
+        found = await self._to_meeting(got, meeting.id)
+        data: dict[str, Any] = {"cohosts": _alt_hosts(got)}
+        if found.organizer and found.host and found.organizer.id != found.host.id:
+            data["organizer"] = found.organizer.id
+        return Outcome.success(current_host=found.host, data=data)
+
+    # ---- host and co-hosts ----------------------------------------------------------------------
+    async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
+        outcome = await self._patch(meeting.id, {"schedule_for": target.id})
+        if outcome.ok:
+            return Outcome.success(current_host=target)
+        if outcome.reason == "zoom_cannot_schedule_for" and meeting.organizer is not None:
+            # The remedy names the user whose scheduling privilege counts (see the module docstring).
+            return Outcome(outcome.kind, reason=outcome.reason, remedy=outcome.remedy, vendor_code=outcome.vendor_code,
+                           detail=outcome.detail, data={"organizer": meeting.organizer.id})
+        return outcome
+
+    async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
+        got = await self._get_meeting(meeting.id)
+        if isinstance(got, Outcome):
+            return got
+        current = _alt_hosts(got)
+        have = {e.lower() for e in current}
+        new = [u.id for u in users if u.id.lower() not in have]
+        if not new:
+            return Outcome.success(data={"unchanged": True, "cohosts": current})
+        wanted = current + list(dict.fromkeys(new))
+        outcome = await self._patch(meeting.id, {"settings": {"alternative_hosts": ";".join(wanted)}})
+        return Outcome.success(data={"cohosts": wanted}) if outcome.ok else outcome
+
+    async def remove_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
+        got = await self._get_meeting(meeting.id)
+        if isinstance(got, Outcome):
+            return got
+        current = _alt_hosts(got)
+        drop = {u.id.lower() for u in users}
+        kept = [e for e in current if e.lower() not in drop]
+        if len(kept) == len(current):
+            return Outcome.success(data={"unchanged": True, "cohosts": current})
+        outcome = await self._patch(meeting.id, {"settings": {"alternative_hosts": ";".join(kept)}})
+        return Outcome.success(data={"cohosts": kept}) if outcome.ok else outcome
+
+    # ---- plumbing ---------------------------------------------------------------------------
+    async def _get_meeting(self, meeting_id: str) -> dict[str, Any] | Outcome:
+        resp = await self._send("GET", f"/meetings/{meeting_id}")
+        return resp if isinstance(resp, Outcome) else json_body(resp)
+
+    async def _email_of(self, user_id: str) -> str:
+        if user_id not in self._emails:
+            resp = await self._send("GET", f"/users/{user_id}")
+            if isinstance(resp, Outcome):
+                return ""
+            self._emails[user_id] = str(json_body(resp).get("email") or "")
+        return self._emails[user_id]
+
+    async def _patch(self, meeting_id: str, body: dict[str, Any]) -> Outcome:
+        # Setting a field to a value is idempotent: a repeat after a 5xx or a timeout is safe.
+        resp = await self._send("PATCH", f"/meetings/{meeting_id}", json=body)
+        return resp if isinstance(resp, Outcome) else Outcome.success()
+
+    async def _fetch_token(self) -> tuple[str, float] | Outcome:
+        resp = await self.http.request(
+            "POST", self.oauth_url, safe=True, auth=(self.client_id, self._secret),
+            data={"grant_type": "account_credentials", "account_id": self.account_id})
+        if isinstance(resp, Outcome):
+            return resp
+        body = json_body(resp)
+        if resp.status_code == 200 and body.get("access_token"):
+            return str(body["access_token"]), float(body.get("expires_in") or 3600)
+        if resp.status_code >= 500 or resp.status_code == 429:
+            return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=str(resp.status_code))
+        return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_zoom_credentials",
+                       vendor_code=str(body.get("error") or resp.status_code),
+                       detail=str(body.get("reason") or body.get("error_description") or ""))
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response | Outcome:
+        """One API call with the account token: a 2xx response, or the Outcome of Zoom's error."""
+        for attempt in (0, 1):
+            token = await self.tokens.get(refresh=attempt == 1)
+            if isinstance(token, Outcome):
+                return token
+            resp = await self.http.request(method, path, safe=True, headers={"Authorization": f"Bearer {token}"},
+                                           **kwargs)
+            if isinstance(resp, Outcome) or resp.is_success:
+                return resp
+            if attempt == 0 and (resp.status_code == 401 or json_body(resp).get("code") == INVALID_TOKEN):
+                continue
+            return _outcome_for_error(resp)
+        return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_zoom_credentials")
+
+
+def zoom_digits(number: str) -> str:
+    """A meeting id the way Zoom prints it: 850 1234 5678, 123 456 7890, 123 456 789."""
+    if not number.isdigit() or not 9 <= len(number) <= 11:
+        return number
+    first, rest = number[:3], number[3:]
+    half = len(rest) // 2
+    return f"{first} {rest[:half]} {rest[half:]}"
+
+
+def _alt_hosts(meeting: dict[str, Any]) -> list[str]:
+    raw = str((meeting.get("settings") or {}).get("alternative_hosts") or "")
+    return [e.strip() for e in re.split(r"[;,]", raw) if e.strip()]
+
+
+def _outcome_for_error(resp: httpx.Response) -> Outcome:
+    body = json_body(resp)
+    try:
+        code = int(body.get("code") or 0)
+    except (TypeError, ValueError):
+        code = 0
+    message = str(body.get("message") or "")
+    fields = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in body.get("errors") or [] if isinstance(e, dict))
+    detail = f"{message} {fields}".strip()
+    status = resp.status_code
+    if status == 429:
+        return rate_limited(resp, str(code or status))
+    if code == 3000:
+        for prefix, kind, reason, remedy in CODE_3000:
+            if message.lower().startswith(prefix):
+                return Outcome(kind, reason=reason, remedy=remedy, vendor_code="3000", detail=message)
+    if code in CODES:
+        kind, reason, remedy = CODES[code]
+        return Outcome(kind, reason=reason, remedy=remedy, vendor_code=str(code), detail=message)
+    if code == INVALID_FIELD:
+        if "schedule_for" in message.lower():
+            return Outcome(Kind.INVALID, reason="zoom_invalid_schedule_for", remedy="remedy_check_zoom_email",
+                           vendor_code="300", detail=message)
+        return Outcome(Kind.INVALID, reason="param_error", remedy="remedy_report_bug", vendor_code="300", detail=detail)
+    if status == 401 or code == INVALID_TOKEN:
+        return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_zoom_credentials",
+                       vendor_code=str(code or status), detail=message)
+    if status >= 500:
+        return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=str(code or status), detail=message)
+    return Outcome(Kind.INVALID, reason="vendor_error_unknown", remedy="remedy_report_bug",
+                   vendor_code=str(code or status), detail=detail)

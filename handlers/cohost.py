@@ -1,0 +1,90 @@
+"""add_cohost / remove_cohost: give or take the co-host role (DingTalk co-hosts, Zoom alternative hosts).
+
+Also the offer set_host makes on a vendor without host transfer (DingTalk): "make them co-host instead?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.context import Context
+from bot.events import ButtonStyle, Reply
+from bot.identity import Person
+from bot.outcome import Kind, VendorUser
+from bot.registry import intent
+from bot.render import join_names
+from bot.vendors.base import Meeting, MeetingVendor
+from handlers.common import failed, locate_meeting, meeting_words, not_supported, resolve_all
+
+
+@intent(
+    "add_cohost",
+    examples=(
+        "make @bob co-host of meeting 123456789",
+        "add @bob and @carol as co-hosts of dingtalk meeting 644272f14ba331015e7a-78bc1",
+        "把 @bob 设为联席主持人 123456789",
+    ),
+)
+async def add_cohost(ctx: Context) -> list[Reply]:
+    """Make people co-hosts of a meeting."""
+    return await _cohost(ctx, adding=True)
+
+
+@intent(
+    "remove_cohost",
+    examples=(
+        "remove @bob as co-host of meeting 123456789",
+        "取消 @bob 的联席主持人 123456789",
+    ),
+)
+async def remove_cohost(ctx: Context) -> list[Reply]:
+    """Take the co-host role away from people."""
+    return await _cohost(ctx, adding=False)
+
+
+async def _cohost(ctx: Context, adding: bool) -> list[Reply]:
+    op, fail_key = ("add_cohost", "cohost_add_failed") if adding else ("remove_cohost", "cohost_remove_failed")
+    if not ctx.intent.targets:
+        return [Reply(ctx.t("need_cohost_target" if adding else "need_cohost_removal_target"))]
+    people = await resolve_all(ctx, ctx.intent.targets)
+    located = await locate_meeting(ctx, fail_key, targets=join_names(ctx.lang, [p.display for p in people]))
+    if isinstance(located, list):
+        return located
+    meeting, vendor = located
+    words = meeting_words(ctx, meeting, vendor, people)
+    if not vendor.supports(op):
+        return [not_supported(ctx, fail_key, op, vendor, words)]
+    users = [ctx.people.vendor_user(p, vendor.key) for p in people]
+
+    summary = ctx.t("summary_add_cohost" if adding else "summary_remove_cohost", **words)
+    blocked = await ctx.gate(meeting=meeting, summary=summary, targets=people)
+    if blocked is not None:
+        return blocked
+
+    call = vendor.add_cohost(meeting, users) if adding else vendor.remove_cohost(meeting, users)
+    outcome = await ctx.vendor_call(vendor.key, meeting.id, ",".join(u.id for u in users), call)
+    if outcome.kind is not Kind.OK:
+        return [failed(ctx, fail_key, outcome, vendor, words)]
+    if outcome.data.get("unchanged"):
+        text = ctx.t("cohost_already" if adding else "cohost_not_there", **words)
+    else:
+        text = ctx.t("cohost_added" if adding else "cohost_removed", **words)
+    cohosts = outcome.data.get("cohosts")
+    if isinstance(cohosts, list) and cohosts:  # the vendor told us the whole list (Zoom): show it
+        listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
+                                       for c in cohosts])
+        text += "\n" + ctx.t("cohost_list", cohosts=listed)
+    return [Reply(text)]
+
+
+def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, target: Person) -> list[Reply]:
+    """set_host on a vendor that cannot transfer the host (DingTalk): say so, offer add_cohost.
+
+    The button re-runs the request as add_cohost (same people, same meeting), through the policy.
+    """
+    words = meeting_words(ctx, meeting, vendor, [target])
+    as_cohost = replace(ctx, intent=replace(ctx.intent, name="add_cohost"))
+    buttons = as_cohost.offer("add_cohost", {"kind": "switch"},
+                              ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
+                              ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+    return [Reply(ctx.t("dingtalk_cohost_only", **words), buttons=buttons)]

@@ -1,0 +1,55 @@
+"""What the meeting handlers (co-hosts, invite, reassign, who is host) share: people, the meeting, replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.context import Context
+from bot.events import Reply
+from bot.identity import Person
+from bot.meetings import locate
+from bot.outcome import Outcome
+from bot.render import explain, join_names
+from bot.vendors.base import Meeting, MeetingVendor, unsupported
+
+
+async def resolve_all(ctx: Context, refs: Sequence[str]) -> list[Person]:
+    """Every ref said (in order, each once) as a Person; IdentityError for the first unknown one."""
+    people: list[Person] = []
+    for ref in refs:
+        person = await ctx.people.resolve(ref, ctx.message.platform, ctx.message.user)
+        if all(p.chat_user != person.chat_user for p in people):
+            people.append(person)
+    return people
+
+
+def names(ctx: Context, people: Sequence[Person]) -> str:
+    return join_names(ctx.lang, [p.display for p in people])
+
+
+async def locate_meeting(ctx: Context, failed_key: str,
+                         **words: str) -> tuple[Meeting, MeetingVendor] | list[Reply]:
+    """The meeting of the request with its vendor, or the reply saying why it could not be found."""
+    located = await locate(ctx, ctx.intent.meeting)
+    if isinstance(located, Outcome):
+        vendor_key = str(located.data.get("vendor", ""))
+        ctx.record_outcome(vendor_key, str(located.data.get("meeting", "")), "", located)
+        fill = {**words, "vendor": ctx.vendor_name(vendor_key), "meeting": str(located.data.get("meeting", "?"))}
+        return [Reply(ctx.t(failed_key, reason=explain(ctx.lang, located, vendor_key, **fill), **fill))]
+    return located
+
+
+def meeting_words(ctx: Context, meeting: Meeting, vendor: MeetingVendor,
+                  people: Sequence[Person] = ()) -> dict[str, str]:
+    """Placeholders every reply about `meeting` uses; `target(s)` name the people acted on."""
+    who = names(ctx, people)
+    return {"targets": who, "target": who, "vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display}
+
+
+def failed(ctx: Context, key: str, outcome: Outcome, vendor: MeetingVendor, words: dict[str, str]) -> Reply:
+    return Reply(ctx.t(key, reason=explain(ctx.lang, outcome, vendor.key, **words), **words))
+
+
+def not_supported(ctx: Context, key: str, op: str, vendor: MeetingVendor, words: dict[str, str]) -> Reply:
+    """'<vendor> has no API for <op>' in the operation's failure sentence."""
+    return failed(ctx, key, unsupported(op), vendor, {**words, "op": ctx.t(f"op_{op}")})

@@ -1,0 +1,270 @@
+"""Scheduled handovers from chat: schedule, list, cancel, and the reminder's buttons.
+
+"hand host to @alice at 15:00" stores a handover (bot/handovers.py) after the same checks and
+policy as set_host; bot/scheduler.py reminds, re-checks and runs it when due. The reminder's
+buttons come back here (schedule_handover with ctx.resume["kind"] == "reminder" or "missed"):
+Hand over now (claims it like the timer does, so a click racing the due time runs it once),
+Snooze 5 min, Cancel. Times are read and shown in the reader's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.context import Context
+from bot.events import Reply
+from bot.handovers import Handover, iso, when_text, words, zone_of
+from bot.identity import IdentityError
+from bot.intents import Intent
+from bot.intents.examples import EXAMPLES
+from bot.meetings import MeetingProblem, locate
+from bot.outcome import Outcome
+from bot.registry import intent
+from bot.render import explain
+from bot.scheduler import HandoverScheduler
+from bot.vendors.base import Meeting, MeetingRef, unsupported
+
+
+def _examples(name: str) -> tuple[str, ...]:
+    return EXAMPLES[name]["en"] + EXAMPLES[name]["zh"]
+
+
+def _scheduler(ctx: Context) -> HandoverScheduler:
+    if ctx.services.scheduler is None:
+        raise RuntimeError("no handover scheduler: bot/app.py builds one")
+    return ctx.services.scheduler
+
+
+def _tz(ctx: Context) -> str:
+    return ctx.message.tz or ctx.services.settings.tz
+
+
+@intent("schedule_handover", examples=_examples("schedule_handover"))
+async def schedule_handover(ctx: Context) -> list[Reply]:
+    """Hand the host role to somebody at a given time."""
+    resume = ctx.resume or {}
+    if resume.get("kind") in ("reminder", "missed"):
+        return await _button(ctx, int(resume.get("handover_id") or 0), str(resume.get("via", "")))
+    extra = ctx.intent.extra
+    if extra.get("time_problem"):
+        return [Reply(ctx.t(str(extra["time_problem"]), **dict(extra.get("time_values") or {})))]
+    if not ctx.intent.targets:
+        return [Reply(ctx.t("handover_need_target"))]
+    if ctx.intent.at is None:
+        return [Reply(ctx.t("handover_need_time"))]
+    # All arithmetic in UTC: aware datetimes of one zone subtract as wall clocks, which is wrong by
+    # an hour across a DST change (01:30 EST − 10 min would give 01:20 EDT, an hour early).
+    at = ctx.intent.at.astimezone(UTC)
+    sched, now, tz = _scheduler(ctx), ctx.services.clock().astimezone(UTC), _tz(ctx)
+    if at <= now:  # e.g. the host approved after the time had passed
+        return [Reply(ctx.t("time_in_past", when=when_text(at, tz, now), now=when_text(now, tz, now)))]
+
+    target = await ctx.people.resolve(ctx.intent.targets[0], ctx.message.platform, ctx.message.user)
+    located = await locate(ctx, ctx.intent.meeting)
+    if isinstance(located, Outcome):
+        vendor_key = str(located.data.get("vendor", ""))
+        fill = {"target": target.display, "vendor": ctx.vendor_name(vendor_key),
+                "meeting": located.data.get("meeting", "?")}
+        return [Reply(ctx.t("handover_cannot_schedule", reason=explain(ctx.lang, located, vendor_key, **fill)))]
+    meeting, vendor = located
+    fill = {"target": target.display, "vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display}
+    if not vendor.supports("set_host"):
+        reason = explain(ctx.lang, unsupported("set_host"), vendor.key, **fill)
+        return [Reply(ctx.t("handover_cannot_schedule", reason=reason))]
+    user = ctx.people.vendor_user(target, vendor.key)
+    if not meeting.in_progress:
+        return [Reply(ctx.t("handover_meeting_not_running", **fill))]
+    if meeting.host is not None and meeting.host.id == user.id:
+        return [Reply(ctx.t("already_host", **fill))]
+    asked_with = resume.get("expected_host")
+    if isinstance(asked_with, dict) and meeting.host is not None and meeting.host.id != asked_with.get("id"):
+        # The host approved (or confirmed) a handover from somebody who is no longer host.
+        return [Reply(ctx.t("handover_host_moved", current=ctx.people.describe(vendor.key, meeting.host), **fill))]
+    same = sched.book.duplicate(ctx.message.platform, vendor.key, meeting.id, user.id, at)
+    if same is not None:
+        return [Reply(ctx.t("handover_duplicate", **words(same, ctx.people, ctx.lang, now, tz)))]
+
+    loser = ctx.people.chat_user_for(ctx.message.platform, vendor.key, meeting.host)
+    when = when_text(at, tz, now)
+    if loser == ctx.message.user:
+        summary = ctx.t("summary_handover_you", when=when, **fill)
+    else:
+        summary = ctx.t("summary_handover", when=when, loser=ctx.people.describe(vendor.key, meeting.host), **fill)
+    blocked = await ctx.gate(meeting=meeting, summary=summary, targets=[target])
+    if blocked is not None:
+        return blocked
+
+    remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
+    if remind is not None and remind <= now:
+        remind = None  # due sooner than the lead time: no reminder
+    msg = ctx.message
+    h = sched.book.add(
+        platform=msg.platform, channel=msg.channel, thread=msg.thread, requester=msg.user, lang=ctx.lang, tz=tz,
+        vendor=vendor.key, meeting_id=meeting.id, meeting_display=meeting.display, host=meeting.host,
+        target=target.chat_user, target_user=user, authority="approved" if resume.get("via") == "approve" else
+        "requester", due=at, remind_at=remind)
+    sched.track(h)
+    ctx.store.audit(platform=msg.platform, chat_user=msg.user, intent="schedule_handover", event="outcome",
+                    vendor=vendor.key, meeting=meeting.id, vendor_ids=user.id, outcome="scheduled",
+                    detail=f"handover #{h.id} due {iso(at)}")
+    w = words(h, ctx.people, ctx.lang, now, tz)
+    if remind is not None:
+        reminder = ctx.t("handover_will_remind", remind=when_text(remind, tz, now), **w)
+    elif sched.lead.total_seconds() > 0:
+        reminder = ctx.t("handover_no_reminder", lead=f"{sched.lead.total_seconds() / 60:g}")
+    else:
+        reminder = ""
+    return [Reply(ctx.t("handover_scheduled", reminder=reminder, **w).replace("  ", " "))]
+
+
+async def _button(ctx: Context, hid: int, via: str) -> list[Reply]:
+    """A reminder's (or a missed report's) button, pressed by the requester."""
+    sched, now = _scheduler(ctx), ctx.services.clock()
+    h = sched.book.get(hid)
+    if h is None:
+        return [Reply(ctx.t("handover_not_found", what=ctx.t("handover_what_id", id=hid)))]
+    if via == "handover_now":
+        replies = await sched.run_now(hid)
+        return replies if replies is not None else [_not_pending(ctx, hid)]
+    if via == "handover_snooze":
+        snoozed = sched.snooze(hid)
+        if snoozed is None:
+            return [_not_pending(ctx, hid)]
+        return [Reply(ctx.t("handover_snoozed", **words(snoozed, ctx.people, ctx.lang, now)),
+                      buttons=sched.choices(snoozed, "reminder", now))]
+    if via == "handover_cancel" and sched.cancel(hid, ctx.message.user):
+        return [Reply(ctx.t("handover_cancelled", **words(h, ctx.people, ctx.lang, now)))]
+    return [_not_pending(ctx, hid)]
+
+
+def _not_pending(ctx: Context, hid: int) -> Reply:
+    h = _scheduler(ctx).book.get(hid)
+    state = ctx.t(f"handover_state_{h.status}") if h else "?"
+    return Reply(ctx.t("handover_not_pending", id=hid, state=state))
+
+
+# ---- list ------------------------------------------------------------------------------------
+async def _is_admin(ctx: Context) -> bool:
+    try:
+        person = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
+    except IdentityError:
+        person = None
+    return ctx.services.policy.config.is_admin(person, ctx.message.user)
+
+
+def _involves(ctx: Context, h: Handover, user: str) -> bool:
+    host = ctx.people.chat_user_for(h.platform, h.vendor, h.host)
+    return user in (h.requester, h.target, host)
+
+
+@intent("list_handovers", examples=_examples("list_handovers"))
+async def list_handovers(ctx: Context) -> list[Reply]:
+    """List the scheduled handovers (yours; admins see all)."""
+    sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
+    mine = bool(ctx.intent.extra.get("mine")) or not await _is_admin(ctx)
+    rows = [h for h in sched.book.pending(ctx.message.platform) if not mine or _involves(ctx, h, user)]
+    if not rows:
+        return [Reply(ctx.t("handover_list_none_mine" if mine else "handover_list_none"))]
+    lines = [ctx.t("handover_list_head_mine" if mine else "handover_list_head")]
+    lines += [ctx.t("handover_list_line", **words(h, ctx.people, ctx.lang, now, tz)) for h in rows]
+    return [Reply("\n".join(lines))]
+
+
+# ---- cancel ----------------------------------------------------------------------------------
+def _local(at: datetime, tz: str) -> datetime:
+    return at.astimezone(zone_of(tz))
+
+
+def _time_matches(h: Handover, it: Intent, tz: str) -> bool:
+    """Does "the <time> handover" mean `h`? Compared on the reader's wall clock, deliberately: in
+    the autumn DST overlap "1:30" matches the 01:30 EDT and the 01:30 EST handover both (then we
+    ask which), and "3 o'clock" with no am/pm matches 03:00 and 15:00."""
+    local = _local(h.due, tz)
+    if it.at is not None:
+        wanted = _local(it.at, tz)
+        return (local.hour, local.minute) == (wanted.hour, wanted.minute)
+    values = dict(it.extra.get("time_values") or {})
+    problem = it.extra.get("time_problem")
+    if problem == "time_ambiguous_dst":
+        return local.strftime("%Y-%m-%d %H:%M") == values.get("when")
+    if problem == "time_ambiguous_hour":
+        return local.strftime("%H:%M") in (values.get("am"), values.get("pm"))
+    return False
+
+
+@intent("cancel_handover", examples=_examples("cancel_handover"))
+async def cancel_handover(ctx: Context) -> list[Reply]:
+    """Cancel a scheduled handover (by #id, by time, or by who it goes to)."""
+    sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
+    it, extra = ctx.intent, ctx.intent.extra
+    pending = sched.book.pending(ctx.message.platform)
+    if extra.get("handover_id") is not None:
+        wanted = str(extra["handover_id"]).lstrip("#")
+        found = [h for h in pending if str(h.id) == wanted]
+        if found:
+            return await _cancel_one(ctx, found[0])
+        old = sched.book.get(int(wanted)) if wanted.isdigit() else None
+        if old is not None and old.platform == ctx.message.platform:
+            return [_not_pending(ctx, old.id)]
+        return [Reply(ctx.t("handover_not_found", what=ctx.t("handover_what_id", id=wanted)))]
+
+    problem = extra.get("time_problem")
+    by_time = it.at is not None or problem in ("time_ambiguous_dst", "time_ambiguous_hour")
+    if problem and not by_time:
+        return [Reply(ctx.t(str(problem), **dict(extra.get("time_values") or {})))]
+    candidates, what = pending, []
+    if by_time:
+        candidates = [h for h in candidates if _time_matches(h, it, tz)]
+        shown = when_text(it.at, tz, now) if it.at else str(extra.get("time_text", ""))
+        what.append(ctx.t("handover_what_time", when=shown))
+    if it.targets:
+        person = await ctx.people.resolve(it.targets[0], ctx.message.platform, user)
+        candidates = [h for h in candidates if h.target == person.chat_user]
+        what.append(ctx.t("handover_what_target", target=person.display))
+    mine = [h for h in candidates if h.requester == user]
+    if extra.get("all"):
+        cancelled = [h for h in mine if sched.cancel(h.id, user)]
+        if not cancelled:
+            return [Reply(ctx.t("handover_list_none_mine"))]
+        return [Reply(ctx.t("handover_cancelled_many", count=len(cancelled),
+                            ids=", ".join(f"#{h.id}" for h in cancelled)))]
+    if not what:
+        candidates = mine  # "cancel my handover": only your own
+        what.append(ctx.t("handover_what_mine"))
+    else:
+        candidates = mine or candidates  # your own first, then anybody's (asks first, see policy)
+    if not candidates:
+        return [Reply(ctx.t("handover_not_found", what=" ".join(what)))]
+    if len(candidates) > 1:
+        choices = "; ".join(ctx.t("handover_list_line", **words(h, ctx.people, ctx.lang, now, tz))
+                            for h in candidates)
+        return [Reply(ctx.t("handover_which", choices=choices, first=candidates[0].id))]
+    return await _cancel_one(ctx, candidates[0])
+
+
+async def _cancel_one(ctx: Context, h: Handover) -> list[Reply]:
+    sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
+    w = words(h, ctx.people, ctx.lang, now, tz)
+    if h.requester != user:
+        # Somebody else's handover: the policy asks first (confirmation, or the host's approval).
+        ctx.extra["handover_owner"] = h.requester
+        summary = ctx.t("summary_cancel_handover", owner=ctx.people.describe_chat_user(h.platform, h.requester), **w)
+        blocked = await ctx.gate(meeting=await _meeting_now(ctx, h), summary=summary)
+        if blocked is not None:
+            return blocked
+    if not sched.cancel(h.id, user):
+        return [_not_pending(ctx, h.id)]
+    ctx.store.audit(platform=ctx.message.platform, chat_user=user, intent="cancel_handover", event="outcome",
+                    vendor=h.vendor, meeting=h.meeting_id, outcome="cancelled", detail=f"handover #{h.id}")
+    return [Reply(ctx.t("handover_cancelled", **w))]
+
+
+async def _meeting_now(ctx: Context, h: Handover) -> Meeting:
+    """The meeting as the vendor reports it now (its host decides), else as it was when scheduled."""
+    try:
+        located = await locate(ctx, MeetingRef(h.vendor, h.meeting_id))
+    except MeetingProblem:
+        located = Outcome.unavailable()
+    if isinstance(located, Outcome):
+        return Meeting(vendor=h.vendor, id=h.meeting_id, display=h.meeting_display, host=h.host)
+    return located[0]

@@ -1,0 +1,51 @@
+"""invite: call people into a running meeting (Feishu, on the requester's own authorization)."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Reply
+from bot.outcome import Kind
+from bot.registry import intent
+from bot.render import item_lines, join_names
+from handlers.common import failed, locate_meeting, meeting_words, not_supported, resolve_all
+
+
+@intent(
+    "invite",
+    examples=(
+        "invite @bob and @carol to meeting 123456789",
+        "邀请 @bob 加入会议 123456789",
+    ),
+)
+async def invite(ctx: Context) -> list[Reply]:
+    """Invite people into a meeting (the vendor calls them)."""
+    if not ctx.intent.targets:
+        return [Reply(ctx.t("need_invitee"))]
+    people = await resolve_all(ctx, ctx.intent.targets)
+    located = await locate_meeting(ctx, "invite_failed_reply",
+                                   targets=join_names(ctx.lang, [p.display for p in people]))
+    if isinstance(located, list):
+        return located
+    meeting, vendor = located
+    words = meeting_words(ctx, meeting, vendor, people)
+    if not vendor.supports("invite"):
+        return [not_supported(ctx, "invite_failed_reply", "invite", vendor, words)]
+    users = [ctx.people.vendor_user(p, vendor.key) for p in people]
+    # Feishu invites only with a person's own token: the requester's (after an approval, too).
+    speaker = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
+    actor = ctx.people.vendor_user(speaker, vendor.key)
+
+    blocked = await ctx.gate(meeting=meeting, summary=ctx.t("summary_invite", **words), targets=people)
+    if blocked is not None:
+        return blocked
+
+    outcome = await ctx.vendor_call(vendor.key, meeting.id, ",".join(u.id for u in users),
+                                    vendor.invite(meeting, users, actor))
+    if outcome.kind is Kind.OK:
+        return [Reply(ctx.t("invite_done", **words))]
+    if outcome.kind is Kind.PARTIAL:
+        shown = {u.id: p.display for u, p in zip(users, people, strict=True)}
+        lines = item_lines(ctx.lang, outcome, vendor.key, "invitees", shown)
+        ok = sum(1 for i in outcome.items if i.ok)
+        return [Reply(ctx.t("invite_partial", ok=ok, total=len(outcome.items), failures=lines, **words))]
+    return [failed(ctx, "invite_failed_reply", outcome, vendor, words)]

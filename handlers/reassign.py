@@ -1,0 +1,166 @@
+"""reassign: move all (or the listed) meeting series of one host to another (Webex, as an admin).
+
+"Reassign @dave's meetings to @erin" lists @dave's series at the vendor and reassigns them in
+batches; series in progress cannot be moved and are reported as skipped, never dropped silently.
+Policy: somebody else's meetings are admin-only, and the summary is always confirmed first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.context import Context
+from bot.events import Reply
+from bot.identity import Person
+from bot.meetings import MeetingProblem, locate
+from bot.outcome import Kind, Outcome
+from bot.registry import intent
+from bot.render import explain, item_lines
+from bot.vendors.base import Meeting, MeetingRef, MeetingVendor
+from handlers.common import not_supported
+
+SUMMARY_TITLES = 5  # the confirmation names this many meetings, then "…"
+
+
+@intent(
+    "reassign",
+    examples=(
+        "reassign @dave's meetings to @erin",
+        "reassign my webex meetings to @alice",
+        "把 @dave 的所有会议转给 @erin",
+    ),
+)
+async def reassign(ctx: Context) -> list[Reply]:
+    """Move somebody's meetings to a new host."""
+    if not ctx.intent.targets:
+        return [Reply(ctx.t("need_reassign_target"))]
+    target = await ctx.people.resolve(ctx.intent.targets[0], ctx.message.platform, ctx.message.user)
+    refs = _listed(ctx)
+    if refs:
+        found = await _listed_meetings(ctx, refs, target)
+    else:
+        found = await _all_meetings(ctx, target)
+    if isinstance(found, list):
+        return found
+    vendor, source, meetings = found
+    words = {"target": target.display, "source": source.display if source else "?",
+             "vendor": ctx.vendor_name(vendor.key)}
+    new_host = ctx.people.vendor_user(target, vendor.key)
+    skipped = [m for m in meetings if m.in_progress]
+    todo = [m for m in meetings if not m.in_progress and not (m.host and m.host.id.lower() == new_host.id.lower())]
+    shown = {m.id: f"“{m.topic}”" if m.topic else m.display for m in meetings}
+    skipped_data = {"skipped": [{"item": m.id, "reason": "skipped_in_progress"} for m in skipped]}
+    if not todo:
+        if not skipped:
+            return [Reply(ctx.t("reassign_nothing", **words))]
+        lines = item_lines(ctx.lang, Outcome(Kind.OK, data=skipped_data), vendor.key, "meetings", shown)
+        return [Reply(ctx.t("reassign_only_skipped", failures=lines, **words))]
+
+    titles = ", ".join(shown[m.id] for m in todo[:SUMMARY_TITLES])
+    if len(todo) > SUMMARY_TITLES:
+        titles = ctx.t("titles_and_more", titles=titles, count=len(todo) - SUMMARY_TITLES)
+    summary = ctx.t("summary_reassign", count=len(todo), titles=titles, **words)
+    blocked = await ctx.gate(meeting=None, summary=summary, targets=[target])
+    if blocked is not None:
+        return blocked
+
+    ids = [m.id for m in todo]
+    audit_meetings = ",".join(ids) if len(ids) <= 5 else f"{len(ids)} meetings"
+    outcome = await ctx.vendor_call(vendor.key, audit_meetings, new_host.id, vendor.reassign(new_host, ids))
+    outcome = replace(outcome, data={**outcome.data, **skipped_data})
+    lines = item_lines(ctx.lang, outcome, vendor.key, "meetings", shown)
+    if outcome.kind is Kind.OK:
+        text = ctx.t("reassign_done", count=len(ids), **words)
+        return [Reply(f"{text}\n{lines}" if lines else text)]
+    if outcome.kind is Kind.PARTIAL:
+        ok = sum(1 for i in outcome.items if i.ok)
+        return [Reply(ctx.t("reassign_partial", ok=ok, total=len(outcome.items), failures=lines, **words))]
+    text = ctx.t("reassign_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
+    skipped_only = item_lines(ctx.lang, Outcome(Kind.OK, data=skipped_data), vendor.key, "meetings", shown)
+    return [Reply(f"{text}\n{skipped_only}" if skipped_only else text)]
+
+
+def _listed(ctx: Context) -> list[MeetingRef]:
+    """The meetings the request names (all of them: extra["meetings"], else the one meeting)."""
+    raw = ctx.intent.extra.get("meetings")
+    if isinstance(raw, list) and raw:
+        return [ref for ref in (MeetingRef.from_json(m) for m in raw if isinstance(m, dict)) if ref is not None]
+    if ctx.intent.meeting is not None and not ctx.intent.extra.get("all"):
+        return [ctx.intent.meeting]
+    return []
+
+
+async def _all_meetings(ctx: Context, target: Person
+                        ) -> tuple[MeetingVendor, Person | None, list[Meeting]] | list[Reply]:
+    if not ctx.intent.from_user:
+        return [Reply(ctx.t("need_reassign_source"))]
+    source = await ctx.people.resolve(ctx.intent.from_user, ctx.message.platform, ctx.message.user)
+    vendor = _bulk_vendor(ctx, target, source)
+    if isinstance(vendor, list):
+        return vendor
+    listed = await vendor.list_host_meetings(ctx.people.vendor_user(source, vendor.key))
+    if isinstance(listed, Outcome):
+        ctx.record_outcome(vendor.key, "", source.chat_user, listed)
+        words = {"target": target.display, "source": source.display, "vendor": ctx.vendor_name(vendor.key)}
+        return [Reply(ctx.t("reassign_failed", reason=explain(ctx.lang, listed, vendor.key, **words), **words))]
+    return vendor, source, listed
+
+
+def _bulk_vendor(ctx: Context, target: Person, source: Person) -> MeetingVendor | list[Reply]:
+    """The vendor whose meetings to move: the one named, else the only one that can list and reassign."""
+    named = ctx.intent.extra.get("vendor")
+    if isinstance(named, str) and named:
+        vendor = ctx.vendors.get(named)
+        if vendor is None:
+            raise MeetingProblem("vendor_not_configured", vendor=ctx.vendor_name(named))
+        if not (vendor.supports("reassign") and vendor.supports("list_host_meetings")):
+            words = {"target": target.display, "source": source.display, "vendor": ctx.vendor_name(vendor.key)}
+            op = "list_host_meetings" if vendor.supports("reassign") else "reassign"
+            return [not_supported(ctx, "reassign_failed", op, vendor, words)]
+        return vendor
+    able = [v for v in ctx.vendors.values() if v.supports("reassign") and v.supports("list_host_meetings")]
+    if not able:
+        return [Reply(ctx.t("reassign_no_vendor"))]
+    if len(able) > 1:
+        return [Reply(ctx.t("reassign_which_vendor", vendors=", ".join(ctx.vendor_name(v.key) for v in able)))]
+    return able[0]
+
+
+async def _listed_meetings(ctx: Context, refs: list[MeetingRef], target: Person
+                           ) -> tuple[MeetingVendor, Person | None, list[Meeting]] | list[Reply]:
+    """Look each listed meeting up; they must share a vendor that reassigns. Who owns them decides
+    who may do this: the policy reads ctx.intent.from_user, so it is set to their host when unsaid."""
+    meetings: list[Meeting] = []
+    vendors: dict[str, MeetingVendor] = {}
+    for ref in refs:
+        located = await locate(ctx, ref)
+        if isinstance(located, Outcome):
+            vendor_key = str(located.data.get("vendor", ""))
+            words = {"target": target.display, "source": "?", "vendor": ctx.vendor_name(vendor_key),
+                     "meeting": str(located.data.get("meeting", ref.id))}
+            return [Reply(ctx.t("reassign_failed", reason=explain(ctx.lang, located, vendor_key, **words), **words))]
+        meetings.append(located[0])
+        vendors[located[1].key] = located[1]
+    if len(vendors) > 1:
+        return [Reply(ctx.t("reassign_mixed"))]
+    vendor = next(iter(vendors.values()))
+    if not vendor.supports("reassign"):
+        words = {"target": target.display, "source": ctx.people.describe(vendor.key, meetings[0].host,
+                                                                         ctx.message.platform),
+                 "vendor": ctx.vendor_name(vendor.key)}
+        return [not_supported(ctx, "reassign_failed", "reassign", vendor, words)]
+    if ctx.intent.from_user:
+        source: Person | None = await ctx.people.resolve(ctx.intent.from_user, ctx.message.platform, ctx.message.user)
+    else:
+        owners = {ctx.people.chat_user_for(ctx.message.platform, vendor.key, m.host) for m in meetings}
+        owner = owners.pop() if len(owners) == 1 else None
+        if owner is None:
+            # Hosts we cannot name (or several): only an admin may go on, as for anybody's meetings.
+            speaker = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
+            if not ctx.services.policy.config.is_admin(speaker, ctx.message.user):
+                return [Reply(ctx.t("policy_reassign_admin_only"))]
+            source = None
+        else:
+            ctx.intent = replace(ctx.intent, from_user=owner)
+            source = await ctx.people.resolve(owner, ctx.message.platform, ctx.message.user)
+    return vendor, source, meetings

@@ -1,0 +1,45 @@
+"""who_is_host: ask the vendor who hosts a meeting now (read-only: no policy gate)."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Reply
+from bot.outcome import Kind, VendorUser
+from bot.registry import intent
+from bot.render import join_names
+from handlers.common import failed, locate_meeting, meeting_words, not_supported
+
+
+@intent(
+    "who_is_host",
+    examples=(
+        "who is host of meeting 123456789",
+        "谁是主持人 123456789",
+    ),
+)
+async def who_is_host(ctx: Context) -> list[Reply]:
+    """Tell who hosts a meeting right now."""
+    located = await locate_meeting(ctx, "who_failed")
+    if isinstance(located, list):
+        return located
+    meeting, vendor = located
+    words = meeting_words(ctx, meeting, vendor)
+    if not vendor.supports("who_is_host"):
+        return [not_supported(ctx, "who_failed", "who_is_host", vendor, words)]
+    outcome = await ctx.vendor_call(vendor.key, meeting.id, "", vendor.who_is_host(meeting))
+    if outcome.kind is not Kind.OK:
+        return [failed(ctx, "who_failed", outcome, vendor, words)]
+    platform = ctx.message.platform
+    if outcome.current_host is None:
+        return [Reply(ctx.t("who_no_host", **words))]
+    host = ctx.people.describe(vendor.key, outcome.current_host, platform)
+    key = "who_is_host_creator" if outcome.data.get("creator_only") else "who_is_host_reply"
+    lines = [ctx.t(key, host=host, **words)]
+    cohosts = outcome.data.get("cohosts")
+    if isinstance(cohosts, list) and cohosts:
+        lines.append(ctx.t("who_cohosts", cohosts=join_names(
+            ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), platform) for c in cohosts])))
+    organizer = outcome.data.get("organizer")
+    if isinstance(organizer, str) and organizer and organizer != outcome.current_host.id:
+        lines.append(ctx.t("who_organizer", organizer=ctx.people.describe(vendor.key, VendorUser(organizer), platform)))
+    return [Reply("\n".join(lines))]
