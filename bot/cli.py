@@ -62,7 +62,7 @@ def sandbox(port: int) -> None:
     """Run the fake vendors alone on 127.0.0.1, seeded with the demo world."""
     import time
 
-    from bot.demo import seed
+    from bot.demo import banner, seed
     from bot.sandbox import Sandbox
 
     box = Sandbox().start(port=port)
@@ -70,8 +70,10 @@ def sandbox(port: int) -> None:
     click.echo(f"# hostbot sandbox on {box.url} — point a bot at it with:")
     for key, value in box.env().items():
         click.echo(f"export {key}={value}")
-    click.echo(f"# Feishu meeting {world.feishu_meeting.meeting_no} (id {world.feishu_meeting.id}); "
-               f"users: " + ", ".join(f"{n}={u.open_id}" for n, u in world.users.items()))
+    click.echo("# The seeded world (the same as `hostbot demo`'s):")
+    for line in banner(world).splitlines()[1:]:
+        click.echo(f"#   {line}")
+    click.echo("# Feishu open_ids: " + ", ".join(f"{n}={u.open_id}" for n, u in world.users.items()))
     try:
         while True:
             time.sleep(3600)

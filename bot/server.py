@@ -12,7 +12,9 @@ connection (FEISHU_MODE=ws) in its own thread, handing events to this loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +42,13 @@ class Runtime:
     socket_mode: Any = None  # AsyncSocketModeHandler when SLACK_APP_TOKEN is set
     feishu: Any = None  # FeishuAdapter when Feishu is configured (lark-oapi is imported only then)
     feishu_ws: Any = None  # FeishuLongConnection when FEISHU_MODE=ws
+    closed: bool = False
 
     async def aclose(self) -> None:
+        """Stop connections and close the store; safe to call twice (lifespan shutdown, then serve's finally)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.feishu_ws is not None:
             await self.feishu_ws.stop()
         if self.feishu is not None:
@@ -69,7 +76,16 @@ def build_runtime(settings: Settings, bot: HostBot | None = None) -> Runtime:
     return Runtime(bot=bot, slack=slack, feishu=feishu)
 
 
-def create_asgi(runtime: Runtime) -> Starlette:
+def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
+    """The ASGI app. With close_on_shutdown, the runtime closes in the lifespan shutdown: uvicorn
+    re-raises SIGTERM/SIGINT after its own shutdown, so code after `server.serve()` never runs then."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if close_on_shutdown:
+            await runtime.aclose()
+
     async def slack_events(request: Request) -> Response:
         if runtime.slack is None:
             return JSONResponse({"error": "Slack is not configured (SLACK_BOT_TOKEN)"}, status_code=503)
@@ -105,7 +121,7 @@ def create_asgi(runtime: Runtime) -> Starlette:
     async def metrics(request: Request) -> Response:
         return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
 
-    return Starlette(routes=[
+    return Starlette(lifespan=lifespan, routes=[
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/feishu/events", feishu_events, methods=["POST"]),
         Route("/feishu/oauth/callback", feishu_oauth, methods=["GET"]),
@@ -145,8 +161,8 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         await start_socket_mode(runtime, settings.slack_app_token)
     if settings.feishu_mode == "ws":
         await start_feishu_ws(runtime)
-    config = uvicorn.Config(create_asgi(runtime), host=host, port=settings.port, log_level="warning",
-                            access_log=False)
+    config = uvicorn.Config(create_asgi(runtime, close_on_shutdown=True), host=host, port=settings.port,
+                            log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     try:
         await server.serve()

@@ -82,7 +82,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\bunschedule\b|(?:取消|删除|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)")),
     ("list_handovers", _rx(
         r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?)\b"
-        r"|^\s*(?:handovers?|schedules?)\s*\??\s*$"
+        r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
+        r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[?？]?\s*$"
         r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
         r"|(?:交接|定时交接|计划)\s*(?:列表|清单|有哪些|有什么)")),
     ("link_meeting", _rx(
@@ -93,7 +94,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reassign", _rx(
         r"\breassign|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\bmeetings\b|<P>\s*'s\s+(?:\w+\s+)?meetings\b"
         r"|\bmeetings\s+(?:of|from)\s+<P>|\bmy\s+(?:\w+\s+)?meetings\b|\ball\s+(?:of\s+)?(?:the\s+)?meetings\b"
-        r"|(?:的|所有|全部)\s*(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移)"
+        r"|(?:的|所有|全部)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移)"
         r"|(?:转交|移交|转移).*(?:所有|全部)的?\s*会议|重新分配|改派")),
     ("remove_cohost", _rx(
         r"\b(?:remove|rm|drop|delete|revoke|demote|unset|strip|take\s+away|kick|unassign|no\s+longer)\b.*\bcohost"
