@@ -27,7 +27,6 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 import lark_oapi as lark
-from lark_oapi.api.auth.v3 import InternalTenantAccessTokenRequest, InternalTenantAccessTokenRequestBody
 from lark_oapi.api.vc.v1 import (
     GetMeetingRequest,
     InviteMeetingRequest,
@@ -41,6 +40,7 @@ from lark_oapi.api.vc.v1 import (
 from bot.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.store import UserToken
 from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, chunked, group_digits
+from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client
 from bot.vendors.http import RateLimiter, RetryPolicy, Sleep
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,6 @@ INVITE_ERRORS: dict[int, tuple[Kind, str, str]] = {
 }
 CALLEE_BUSY = 122007  # concerns the invitees of one call: later chunks are still tried
 CAS_CONFLICT = 121006
-TOKEN_INVALID = {99991661, 99991663, 99991664, 99991668}  # missing / invalid / expired tenant token
 # A user_access_token Feishu refuses: invalid (99991668) or expired (99991677). The exact codes for
 # a user token are UNCONFIRMED (vendor-notes §A); any token code sends the user to re-authorize.
 USER_TOKEN_REJECTED = TOKEN_INVALID | {99991677}
@@ -94,18 +93,14 @@ class FeishuVendor(MeetingVendor):
     def __init__(self, app_id: str, app_secret: str, domain: str, timeout: float = 10.0,
                  clock: Callable[[], float] = time.time, user_tokens: UserTokens | None = None,
                  sleep: Sleep = asyncio.sleep, retry: RetryPolicy | None = None) -> None:
-        self.app_id, self._secret = app_id, app_secret
+        self.app_id = app_id
         self.clock = clock
         self.user_tokens = user_tokens
         self.limiter = RateLimiter(RATE_WINDOWS, sleep=sleep)
         # Single answers in chat: wait out short Retry-Afters only; longer ones are told to the user.
         self.retry = retry or RetryPolicy(attempts=3, backoff=0.5, max_wait=5.0)
-        self.client = (
-            lark.Client.builder().app_id(app_id).app_secret(app_secret).domain(domain.rstrip("/"))
-            .timeout(timeout).enable_set_token(True).log_level(lark.LogLevel.ERROR).build()
-        )
-        self._token = ""
-        self._token_expires = 0.0
+        self.client = build_client(app_id, app_secret, domain, timeout)
+        self.auth = FeishuAuth(self.client, app_id, app_secret, clock)  # our async tenant-token cache
 
     # ---- identity of meetings ----------------------------------------------------------------
     def claims(self, ref: MeetingRef) -> bool:
@@ -225,29 +220,6 @@ class FeishuVendor(MeetingVendor):
         return replace(outcome, remedy=remedy, data={**outcome.data, "authorize_url": url})
 
     # ---- plumbing ------------------------------------------------------------------------
-    async def _tenant_token(self, refresh: bool = False) -> str | Outcome:
-        if self._token and not refresh and self.clock() < self._token_expires:
-            return self._token
-        req = InternalTenantAccessTokenRequest.builder().request_body(
-            InternalTenantAccessTokenRequestBody.builder().app_id(self.app_id).app_secret(self._secret).build()
-        ).build()
-        try:
-            resp = await self.client.auth.v3.tenant_access_token.ainternal(req)
-            body = json.loads(resp.raw.content)
-        except httpx.TimeoutException:
-            return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
-        except (httpx.HTTPError, ValueError, OSError):
-            return Outcome.unavailable(remedy="remedy_retry_later")
-        if body.get("code") != 0 or not body.get("tenant_access_token"):
-            if resp.raw.status_code >= 500:
-                return Outcome.unavailable(remedy="remedy_retry_later")
-            return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_feishu_credentials",
-                           vendor_code=str(body.get("code", "")), detail=str(body.get("msg", "")))
-        self._token = body["tenant_access_token"]
-        # Treat it as expired 10 minutes early, as lark-oapi itself does.
-        self._token_expires = self.clock() + max(60, int(body.get("expire", 7200)) - 600)
-        return self._token
-
     async def _call(self, method: Callable[..., Awaitable[R]], req: Any, *, user_token: str = "",
                     on_error: Callable[[Any], Outcome] | None = None) -> R | Outcome:
         """Run one SDK call under the rate limit, with our tenant token (or `user_token`).
@@ -263,7 +235,7 @@ class FeishuVendor(MeetingVendor):
             if user_token:
                 option = lark.RequestOption.builder().user_access_token(user_token).build()
             else:
-                token = await self._tenant_token(refresh=refreshed)
+                token = await self.auth.token(refresh=refreshed)
                 if isinstance(token, Outcome):
                     return token
                 option = lark.RequestOption.builder().tenant_access_token(token).build()
