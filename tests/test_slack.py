@@ -180,3 +180,12 @@ async def test_socket_mode_delivers_events_without_http(sandbox: Sandbox, tmp_pa
             assert (await http.get("/healthz")).json()["checks"]["slack_socket_mode"] == "ok"
     finally:
         await runtime.aclose()
+
+
+async def test_slack_429_is_waited_out_and_the_answer_still_lands(slack: SlackWorld) -> None:
+    slack.sandbox.slack.ratelimit("chat.postMessage", retry_after=1, times=1)  # the thread starter is refused once
+    await slack.command("you", ASK.format(alice=slack.users["alice"].id))
+    await wait_for(lambda: any("is now host" in m.get("text", "") for m in slack.messages()))
+    statuses = [r.status for r in slack.sandbox.recorder.all("slack.chat.postMessage")]
+    assert statuses[0] == 429 and statuses[1] == 200  # slack_sdk's RateLimitErrorRetryHandler retried
+    assert sum("asked" in m.get("text", "") for m in slack.messages()) == 1
