@@ -191,6 +191,8 @@ async def test_a_send_retried_after_a_5xx_is_posted_once(feishu: FeishuWorld) ->
     feishu.sandbox.faults.arm(Fault("feishu.im.reply", status=500, body={"code": 1, "msg": "internal"}))
     msg, _ = await feishu.ask("you")
     assert await wait_for(lambda: first_text(feishu.texts(msg["message_id"]), "is now host"))
+    # the fake records a request after answering it: wait for the second attempt's record too
+    await wait_for(lambda: len(reply_bodies(feishu.sandbox)) >= 2)
     attempts = reply_bodies(feishu.sandbox)
     assert len(attempts) == 2 and attempts[0]["uuid"] == attempts[1]["uuid"]
     assert len(feishu.texts(msg["message_id"])) == 1
