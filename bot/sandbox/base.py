@@ -25,7 +25,10 @@ class FakeBase:
         self.recorder = recorder
 
     def endpoint(self, op: str, fn: Handler) -> Callable[[Request], Awaitable[Response]]:
-        """Wrap a fake's handler: parse the body, record, inject latency/faults, call, record status."""
+        """Wrap a fake's handler: parse the body, inject latency, record, answer (fault or fake), note the status.
+
+        The request is recorded before the fake changes any state, so a test that saw the effect
+        (a message in a thread, a new host) also sees the request that caused it."""
 
         async def run(request: Request) -> Response:
             raw = await request.body()
@@ -38,17 +41,18 @@ class FakeBase:
             delay = latency + (fault.latency if fault else 0.0)
             if delay:
                 await asyncio.sleep(delay)
+            index = self._record(op, request, body)
             if fault is not None and fault.status is not None:
                 response = _canned(fault)
             else:
                 response = await fn(request, body)
-            self._record(op, request, body, response.status_code)
+            self.recorder.answered(index, response.status_code)
             return response
 
         return run
 
-    def _record(self, op: str, request: Request, body: Any, status: int) -> None:
-        self.recorder.add(
+    def _record(self, op: str, request: Request, body: Any) -> int:
+        return self.recorder.add(
             RecordedRequest(
                 op=op,
                 method=request.method,
@@ -57,7 +61,6 @@ class FakeBase:
                 headers={k.lower(): v for k, v in request.headers.items()},
                 body=body,
                 at=Recorder.now(),
-                status=status,
             )
         )
 

@@ -8,6 +8,7 @@ tests reach the answers that the fakes' state cannot produce on its own.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any  # parsed JSON when the body was JSON, else the raw text
     at: float
-    status: int = 0  # what the sandbox answered
+    status: int = 0  # what the sandbox answered (0 while the fake is still working on it)
 
 
 @dataclass
@@ -80,9 +81,16 @@ class Recorder:
         self._items: list[RecordedRequest] = []
         self._lock = threading.Lock()
 
-    def add(self, item: RecordedRequest) -> None:
+    def add(self, item: RecordedRequest) -> int:
         with self._lock:
             self._items.append(item)
+            return len(self._items) - 1
+
+    def answered(self, index: int, status: int) -> None:
+        """Fill in the status of request `index` once the fake has answered it."""
+        with self._lock:
+            if index < len(self._items):
+                self._items[index] = dataclasses.replace(self._items[index], status=status)
 
     def all(self, op: str | None = None) -> list[RecordedRequest]:
         with self._lock:
