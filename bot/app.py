@@ -10,7 +10,10 @@ from datetime import UTC, datetime, timedelta
 from bot.config import ConfigError, Settings
 from bot.context import Services
 from bot.dispatch import Dispatcher
+from bot.handovers import PENDING
 from bot.identity import build_identity
+from bot.logs import protect
+from bot.metrics import Metrics
 from bot.policy import Policy, PolicyConfig, parse_confirm_modes
 from bot.registry import Registry
 from bot.scheduler import HandoverScheduler
@@ -90,7 +93,14 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         clock=now,
         policy=Policy(PolicyConfig(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm))),
         proposal_ttl=timedelta(seconds=settings.confirm_ttl),
+        metrics=Metrics(),
     )
+    services.metrics.watch_vendors(services.vendors)
+    services.metrics.watch_store(lambda: store.db["handovers"].count_where("status = ?", [PENDING]))
+    # The configured secrets never reach a log line, whoever would print them (bot/logs.py).
+    protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
+            settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
+            settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key)
     services.scheduler = HandoverScheduler(services, lead=timedelta(minutes=settings.handover_lead_min),
                                            grace=timedelta(minutes=settings.handover_grace_min))
     return HostBot(services=services, dispatcher=Dispatcher(services))

@@ -12,14 +12,15 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot import __version__
+from bot.logs import configure as configure_logs
 
 
 @click.group()
 @click.version_option(__version__, prog_name="hostbot")
 def main() -> None:
     """hostbot: change who hosts a video meeting, from chat."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:  # as basicConfig: an embedding program's (or pytest's) logging stays
+        configure_logs("plain", logging.WARNING)  # `run` switches to HOSTBOT_LOG_FORMAT / HOSTBOT_LOG_LEVEL
 
 
 @main.command()
@@ -81,11 +82,15 @@ def sandbox(port: int) -> None:
         box.stop()
 
 
-from bot.cli_audit import audit  # noqa: E402 - subcommands live in their own modules
+from bot.backup import backup_command  # noqa: E402 - subcommands live in their own modules
+from bot.cli_audit import audit  # noqa: E402
 from bot.cli_users import users  # noqa: E402
+from bot.doctor import doctor  # noqa: E402
 
 main.add_command(audit)
 main.add_command(users)
+main.add_command(backup_command)
+main.add_command(doctor)
 
 
 @main.command()
@@ -97,6 +102,7 @@ def run(host: str) -> None:
 
     try:
         settings = load_settings()
+        configure_logs(settings.log_format, settings.log_level)
         run_server(settings, host)
     except ConfigError as err:  # also from building: e.g. HOSTBOT_SECRET_KEY missing (bot/vault.py)
         raise click.ClickException(str(err)) from None

@@ -56,6 +56,8 @@ class Settings:
     confirm_ttl: int = 300  # HOSTBOT_CONFIRM_TTL: seconds a Confirm/Approve button stays valid
     handover_lead_min: float = 10.0  # HOSTBOT_HANDOVER_LEAD_MIN: remind this long before a scheduled handover
     handover_grace_min: float = 15.0  # HOSTBOT_HANDOVER_GRACE_MIN: a handover missed while down runs this late
+    log_format: str = "plain"  # HOSTBOT_LOG_FORMAT: plain | json (bot/logs.py)
+    log_level: str = "INFO"  # HOSTBOT_LOG_LEVEL: DEBUG | INFO | WARNING | ERROR
 
     @property
     def feishu_configured(self) -> bool:
@@ -93,6 +95,8 @@ _ENV_FIELDS: dict[str, str] = {
     "HOSTBOT_SECRET_KEY": "secret_key",
     "HOSTBOT_PUBLIC_URL": "public_url",
     "HOSTBOT_CONFIRM": "confirm",
+    "HOSTBOT_LOG_FORMAT": "log_format",
+    "HOSTBOT_LOG_LEVEL": "log_level",
 }
 
 
@@ -138,4 +142,11 @@ def settings_from_mapping(values: Mapping[str, str]) -> Settings:
             if not 0 <= minutes <= 7 * 24 * 60:
                 raise ConfigError(f"{env} must be a number of minutes (0 to 10080), got {raw!r}")
             kwargs[attr] = minutes
+    for env, attr, allowed in (("HOSTBOT_LOG_FORMAT", "log_format", ("plain", "json")),
+                               ("HOSTBOT_LOG_LEVEL", "log_level", ("INFO", "DEBUG", "WARNING", "ERROR"))):
+        raw = str(kwargs.get(attr, allowed[0]))
+        value = raw.lower() if attr == "log_format" else raw.upper()
+        if value not in allowed:
+            raise ConfigError(f"{env} must be one of {', '.join(allowed)}, got {raw!r}")
+        kwargs[attr] = value
     return Settings(**kwargs)  # type: ignore[arg-type]

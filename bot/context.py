@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,14 +14,19 @@ from bot.events import Button, ButtonStyle, ChatMessage, Reply
 from bot.i18n import t, vendor_name
 from bot.identity import IdentityResolver, Person
 from bot.intents import Intent
+from bot.logs import event
+from bot.metrics import Metrics
 from bot.outcome import Outcome
 from bot.policy import Policy
+from bot.progress import NotifierProgress, Progress, ProgressSink
 from bot.registry import Registry
 from bot.store import Store
 from bot.vendors.base import Meeting, MeetingVendor
 
 if TYPE_CHECKING:
     from bot.scheduler import HandoverScheduler
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,6 +42,7 @@ class Services:
     policy: Policy
     proposal_ttl: timedelta = timedelta(minutes=5)
     scheduler: HandoverScheduler | None = None  # scheduled handovers (bot/scheduler.py), set by bot/app.py
+    metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot/metrics.py)
 
 
 @dataclass
@@ -46,6 +53,9 @@ class Context:
     lang: str
     resume: dict[str, Any] | None = None  # payload of the proposal a button click is resuming
     extra: dict[str, Any] = field(default_factory=dict)
+    progress_sink: ProgressSink | None = None  # where the adapter shows progress of long work in this thread
+    last_outcome: Outcome | None = None  # the last vendor answer of this request (metrics, request log line)
+    decision: str = ""  # the policy's last decision of this request (confirmation_asked, denied, ...)
 
     @property
     def store(self) -> Store:
@@ -82,15 +92,31 @@ class Context:
         )
         return tuple(Button(self.t(label), choice, pid, style) for choice, label, style in choices)
 
+    def progress(self, key: str, total: int) -> Progress:
+        """A progress handle for long work of `total` items; its `advance` goes to the vendor as the
+        per-chunk callback. Shown by the adapter's sink, else as replies through the platform's notifier."""
+        sink = self.progress_sink
+        scheduler = self.services.scheduler
+        if sink is None and scheduler is not None and self.message.platform in scheduler.notifiers:
+            sink = NotifierProgress(scheduler.notifiers[self.message.platform], self.message.platform,
+                                    self.message.channel, self.message.thread)
+        return Progress(sink, self.lang, key, total)
+
     async def vendor_call(self, vendor: str, meeting: str, vendor_ids: str, call: Awaitable[Outcome]) -> Outcome:
-        """Await one vendor operation and write its audit row (outcome, vendor code, latency)."""
+        """Await one vendor operation; write its audit row, its log line and its latency metric."""
+        operation = str(getattr(call, "__name__", "") or self.intent.name)  # the coroutine's name: "reassign"
         started = time.monotonic()
         outcome = await call
-        self.record_outcome(vendor, meeting, vendor_ids, outcome, (time.monotonic() - started) * 1000)
+        seconds = time.monotonic() - started
+        self.services.metrics.vendor_latency.labels(vendor, operation, outcome.kind.value).observe(seconds)
+        event(log, "vendor call", vendor=vendor, operation=operation, outcome=outcome.kind.value,
+              code=outcome.vendor_code or None, items=len(outcome.items) or None, ms=round(seconds * 1000, 1))
+        self.record_outcome(vendor, meeting, vendor_ids, outcome, seconds * 1000)
         return outcome
 
     def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
                        latency_ms: float = 0.0) -> None:
+        self.last_outcome = outcome
         self.store.audit(
             platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
             event="outcome", vendor=vendor, meeting=meeting, vendor_ids=vendor_ids,
@@ -110,5 +136,6 @@ class Context:
         return await self.services.policy.gate(self, meeting, summary, targets)
 
     def audit_decision(self, decision: str, detail: str = "") -> None:
+        self.decision = decision
         self.store.audit(platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
                          event="decision", outcome=decision, detail=detail)

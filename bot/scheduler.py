@@ -56,6 +56,7 @@ from bot.handovers import (
 from bot.i18n import t
 from bot.identity import IdentityError
 from bot.intents import Intent
+from bot.logs import request_scope
 from bot.meetings import MeetingProblem, locate
 from bot.outcome import Kind, Outcome
 from bot.render import explain
@@ -208,8 +209,9 @@ class HandoverScheduler:
     async def _run_and_post(self, h: Handover, now: datetime) -> None:
         async with self._limit:
             self.untrack(h.id)
-            replies = await self.execute(h, late=now - h.due)
-            await self.post(h, replies)
+            with request_scope(f"handover{h.id}"):  # its log lines, vendor calls included, share one id
+                replies = await self.execute(h, late=now - h.due)
+                await self.post(h, replies)
 
     async def run_now(self, hid: int) -> list[Reply] | None:
         """A "Hand over now" click: claim the handover (pending, or missed) and run it; None when

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -38,11 +38,14 @@ class Runtime:
 
     bot: HostBot
     slack: SlackAdapter | None = None
-    metrics: Metrics = field(default_factory=Metrics)
     socket_mode: Any = None  # AsyncSocketModeHandler when SLACK_APP_TOKEN is set
     feishu: Any = None  # FeishuAdapter when Feishu is configured (lark-oapi is imported only then)
     feishu_ws: Any = None  # FeishuLongConnection when FEISHU_MODE=ws
     closed: bool = False
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.bot.services.metrics  # built with the bot (bot/app.py): adapters and vendors count into it
 
     async def aclose(self) -> None:
         """Stop connections and close the store; safe to call twice (lifespan shutdown, then serve's finally)."""

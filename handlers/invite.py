@@ -39,8 +39,9 @@ async def invite(ctx: Context) -> list[Reply]:
     if blocked is not None:
         return blocked
 
+    progress = ctx.progress("progress_invite", len(users))  # "20/45 invited…" while the chunks run
     outcome = await ctx.vendor_call(vendor.key, meeting.id, ",".join(u.id for u in users),
-                                    vendor.invite(meeting, users, actor))
+                                    vendor.invite(meeting, users, actor, progress=progress.advance))
     if outcome.kind is Kind.OK:
         return [Reply(ctx.t("invite_done", **words))]
     if outcome.kind is Kind.PARTIAL:

@@ -66,7 +66,9 @@ async def reassign(ctx: Context) -> list[Reply]:
 
     ids = [m.id for m in todo]
     audit_meetings = ",".join(ids) if len(ids) <= 5 else f"{len(ids)} meetings"
-    outcome = await ctx.vendor_call(vendor.key, audit_meetings, new_host.id, vendor.reassign(new_host, ids))
+    progress = ctx.progress("progress_reassign", len(ids))  # "120/250 reassigned…" while the batches run
+    outcome = await ctx.vendor_call(vendor.key, audit_meetings, new_host.id,
+                                    vendor.reassign(new_host, ids, progress=progress.advance))
     outcome = replace(outcome, data={**outcome.data, **skipped_data})
     lines = item_lines(ctx.lang, outcome, vendor.key, "meetings", shown)
     if outcome.kind is Kind.OK:

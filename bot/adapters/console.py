@@ -34,7 +34,7 @@ class ConsoleAdapter:
             return await self._choose(int(text), n)
         msg = ChatMessage(platform=Platform.CONSOLE, user=self.user, text=text, channel=CHANNEL,
                           thread=CHANNEL, message_id=f"console-{n}", user_name=self.user)
-        return self.render(await self.dispatcher.handle_message(msg))
+        return self.render(await self.dispatcher.handle_message(msg, ConsoleProgress(self.out)))
 
     async def _choose(self, number: int, n: int) -> str:
         if not 1 <= number <= len(self.choices):
@@ -44,7 +44,7 @@ class ConsoleAdapter:
         click = ButtonClick(platform=Platform.CONSOLE, user=self.user, action=button.action,
                             value=button.value, click_id=f"console-click-{n}", channel=CHANNEL,
                             thread=CHANNEL, user_name=self.user)
-        replies = await self.dispatcher.handle_click(click)
+        replies = await self.dispatcher.handle_click(click, ConsoleProgress(self.out))
         # A refusal meant for this clicker only (not your button) leaves the buttons live, as in a chat.
         consumed = any(not r.ephemeral for r in replies)
         return self.render(replies, consumed=consumed)
@@ -67,3 +67,14 @@ class ConsoleAdapter:
         if buttons:
             lines.append("   ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1)))
         return "\n".join(lines)
+
+
+@dataclass
+class ConsoleProgress:
+    """Progress of long work (bot/progress.py): a console cannot edit what it printed, so each
+    update is a line of its own, printed while the work goes on; the answer follows as usual."""
+
+    out: TextIO | None = None
+
+    async def show(self, text: str) -> None:
+        print(text, file=self.out or sys.stdout, flush=True)

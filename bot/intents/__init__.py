@@ -128,7 +128,7 @@ def parse(
     try:
         return _parse(raw, str(platform or "console"), tuple(mentions or ()), bot_user or "", now, tz or "UTC")
     except Exception:  # a parser bug must never cost the user a reply
-        log.exception("parser failed on %r", raw[:200])
+        log.exception("parser failed on a %d-character message", len(raw))  # never log what people typed
         return Intent("unknown", lang=detect_lang(raw), text=raw)
 
 

@@ -14,6 +14,7 @@ meeting series (host, state, what they need from a host). Reachable from state:
            403 the new host lacks calling/callback, the session type, or the MC / Webinar licence
     429 / 423 with Retry-After, 5xx: faults ("webex.reassign")
 `httpstatus_as` chooses how 207 items spell httpStatus: "string" (the schema) or "number" (its example).
+GET /people/me answers who the token belongs to (the site admin): `hostbot doctor` checks the token with it.
 Lists are paginated with `Link: <…>; rel="next"`, `max` per page.
 """
 
@@ -77,6 +78,7 @@ class WebexFake(FakeBase):
         self.users: dict[str, WebexUser] = {}  # lower-case email -> user
         self.meetings: dict[str, WebexMeeting] = {}
         self.httpstatus_as = "string"
+        self.admin = WebexUser(email="webex-admin@example.com", name="hostbot admin")  # whose token `token` is
 
     # ---- state helpers ---------------------------------------------------------------------
     def add_user(self, name: str, email: str = "", **kw: Any) -> WebexUser:
@@ -104,7 +106,16 @@ class WebexFake(FakeBase):
             Route(f"{PREFIX}/meetings", self.endpoint("webex.list_meetings", self._list), methods=["GET"]),
             Route(f"{PREFIX}/meetings/{{meeting_id}}", self.endpoint("webex.get_meeting", self._get),
                   methods=["GET"]),
+            Route(f"{PREFIX}/people/me", self.endpoint("webex.people_me", self._me), methods=["GET"]),
         ]
+
+    async def _me(self, request: Request, body: Any) -> Response:
+        refused = self._authorized(request)
+        if refused is not None:
+            return refused
+        return JSONResponse({"id": f"Y2lzY29zcGFyazovL3VzL1BFT1BMRS8{secrets.token_hex(8)}",
+                             "emails": [self.admin.email], "displayName": self.admin.name, "type": "person",
+                             "siteUrls": [f"{self.site}#meetings"]})
 
     def _authorized(self, request: Request) -> Response | None:
         if request.headers.get("authorization", "") != f"Bearer {self.token}":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -14,6 +14,9 @@ VENDOR_KEYS = ("feishu", "zoom", "webex", "dingtalk")
 # Every operation a vendor may offer; `MeetingVendor.operations` says which one it has.
 OPERATIONS = ("set_host", "add_cohost", "remove_cohost", "invite", "reassign", "who_is_host", "list_host_meetings")
 T = TypeVar("T")
+# Told after each chunk of a batch (invite, reassign) how many items are done so far: the progress
+# message of long work (bot/progress.py). Awaited, so updates show in order.
+ChunkDone = Callable[[int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -101,17 +104,21 @@ class MeetingVendor(ABC):
         """Take the co-host role away from `users`, keeping the others."""
         return unsupported("remove_cohost")
 
-    async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None) -> Outcome:
+    async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
+                     progress: ChunkDone | None = None) -> Outcome:
         """Call `users` into the meeting on behalf of `actor` (the requester, as this vendor names them).
 
-        OK or PARTIAL with one ItemResult per invitee (item = the invitee's vendor id).
+        OK or PARTIAL with one ItemResult per invitee (item = the invitee's vendor id); `progress` is
+        awaited after each chunk with the number of invitees done.
         """
         return unsupported("invite")
 
-    async def reassign(self, new_host: VendorUser, meeting_ids: Sequence[str]) -> Outcome:
+    async def reassign(self, new_host: VendorUser, meeting_ids: Sequence[str],
+                       progress: ChunkDone | None = None) -> Outcome:
         """Give `new_host` every meeting in `meeting_ids` (Webex series), as an admin.
 
-        OK or PARTIAL with one ItemResult per meeting (item = the meeting id).
+        OK or PARTIAL with one ItemResult per meeting (item = the meeting id); `progress` is awaited
+        after each chunk with the number of meetings done.
         """
         return unsupported("reassign")
 

@@ -37,9 +37,10 @@ from lark_oapi.api.vc.v1 import (
     SetHostMeetingRequestBody,
 )
 
+from bot.logs import event
 from bot.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.store import UserToken
-from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, chunked, group_digits
+from bot.vendors.base import ChunkDone, Meeting, MeetingRef, MeetingVendor, chunked, group_digits
 from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client
 from bot.vendors.http import RateLimiter, RetryPolicy, Sleep
 
@@ -96,7 +97,8 @@ class FeishuVendor(MeetingVendor):
         self.app_id = app_id
         self.clock = clock
         self.user_tokens = user_tokens
-        self.limiter = RateLimiter(RATE_WINDOWS, sleep=sleep)
+        self.limiter = RateLimiter(RATE_WINDOWS, sleep=sleep, name=self.key,
+                                   spacing=RATE_WINDOWS[0][1] / RATE_WINDOWS[0][0])  # 50/s: 20 ms apart
         # Single answers in chat: wait out short Retry-Afters only; longer ones are told to the user.
         self.retry = retry or RetryPolicy(attempts=3, backoff=0.5, max_wait=5.0)
         self.client = build_client(app_id, app_secret, domain, timeout)
@@ -164,7 +166,8 @@ class FeishuVendor(MeetingVendor):
         return Outcome.success(current_host=VendorUser(str(host.id), int(host.user_type or 1)) if host else target)
 
     # ---- invite (user token only) -----------------------------------------------------------
-    async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None) -> Outcome:
+    async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
+                     progress: ChunkDone | None = None) -> Outcome:
         refresh = getattr(self.user_tokens, "refresh_if_due", None)  # bot/feishu_oauth.py renews a token
         if refresh is not None and actor is not None:  # that is about to expire
             await refresh(actor.id)
@@ -193,6 +196,8 @@ class FeishuVendor(MeetingVendor):
             results = {str(r.id): int(r.status or 0) for r in (resp.data.invite_results or [])} if resp.data else {}
             items += [ItemResult(u.id, results.get(u.id) == INVITE_OK,
                                  "" if results.get(u.id) == INVITE_OK else "invite_failed") for u in chunk]
+            if progress is not None:
+                await progress(len(items))
         if errors and {i.reason for i in items} == {errors[0].reason}:
             # Nobody was invited, for one reason: answer with that reason rather than a list.
             return self._with_authorization(replace(errors[0], items=tuple(items)), actor)
@@ -254,8 +259,8 @@ class FeishuVendor(MeetingVendor):
             except ValueError:  # the SDK could not parse the body: an HTML error page, truncated JSON
                 return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
             status = int(getattr(resp.raw, "status_code", 0) or 0)
-            log.debug("feishu %s -> %s code=%s in %.0f ms", type(req).__name__, status, resp.code,
-                      (time.monotonic() - started) * 1000)
+            event(log, "vendor http", vendor=self.key, call=type(req).__name__, status=status, code=resp.code,
+                  ms=round((time.monotonic() - started) * 1000, 1), attempt=attempt + 1)
             if resp.code in TOKEN_INVALID and not user_token and not refreshed:
                 refreshed = True
                 continue

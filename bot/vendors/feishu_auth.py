@@ -8,13 +8,16 @@ is built with `enable_set_token(True)` so the SDK uses it as given. Failures are
 
 from __future__ import annotations
 
+import asyncio
 import json
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
 import lark_oapi as lark
+import lark_oapi.core.http.transport as lark_transport
 from lark_oapi.api.auth.v3 import InternalTenantAccessTokenRequest, InternalTenantAccessTokenRequestBody
 
 from bot.outcome import Kind, Outcome
@@ -23,7 +26,37 @@ R = TypeVar("R")
 TOKEN_INVALID = {99991661, 99991663, 99991664, 99991668}  # missing / invalid / expired tenant token
 
 
+class _OneTLSContext:
+    """httpx as lark-oapi's transport module sees it, except that AsyncClient() reuses one TLS context.
+
+    lark-oapi 1.7.5 opens a new `httpx.AsyncClient()` for every async call (core/http/transport.py,
+    Transport.aexecute). Each one builds an SSL context and loads the CA bundle: tens of ms of CPU
+    on the event loop per call, https or not. Under load every other request waited behind it
+    (bench/ack_load.py: Slack acks took seconds, and a 500-command burst reached RSS 730 MiB).
+    The verification is the same (httpx's defaults, SSL_CERT_FILE honoured), loaded once.
+    """
+
+    def __init__(self) -> None:
+        self._context: ssl.SSLContext | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(httpx, name)
+
+    def AsyncClient(self, *args: Any, **kwargs: Any) -> httpx.AsyncClient:  # the name lark-oapi calls
+        if self._context is None:
+            self._context = httpx.create_ssl_context()
+        kwargs.setdefault("verify", self._context)
+        return httpx.AsyncClient(*args, **kwargs)
+
+
+def share_tls_context() -> None:
+    """Give lark-oapi's transport the shared-context httpx (once per process; a no-op afterwards)."""
+    if getattr(lark_transport, "httpx", None) is httpx:
+        lark_transport.httpx = _OneTLSContext()
+
+
 def build_client(app_id: str, app_secret: str, domain: str, timeout: float = 10.0) -> lark.Client:
+    share_tls_context()
     return (lark.Client.builder().app_id(app_id).app_secret(app_secret).domain(domain.rstrip("/"))
             .timeout(timeout).enable_set_token(True).log_level(lark.LogLevel.ERROR).build())
 
@@ -36,10 +69,18 @@ class FeishuAuth:
         self.client, self.app_id, self._secret, self.clock = client, app_id, app_secret, clock
         self._token = ""
         self._expires = 0.0
+        self._lock = asyncio.Lock()  # one fetch at a time: a burst of first calls makes one token call
 
     async def token(self, refresh: bool = False) -> str | Outcome:
         if self._token and not refresh and self.clock() < self._expires:
             return self._token
+        stale = self._token
+        async with self._lock:
+            if self._token and self.clock() < self._expires and (not refresh or self._token != stale):
+                return self._token  # fetched (or refreshed) by somebody else while we waited
+            return await self._fetch()
+
+    async def _fetch(self) -> str | Outcome:
         req = InternalTenantAccessTokenRequest.builder().request_body(
             InternalTenantAccessTokenRequestBody.builder().app_id(self.app_id).app_secret(self._secret).build()
         ).build()

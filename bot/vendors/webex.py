@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from bot.outcome import ItemResult, Kind, Outcome, VendorUser
-from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, chunked
+from bot.vendors.base import ChunkDone, Meeting, MeetingRef, MeetingVendor, chunked
 from bot.vendors.http import RetryPolicy, Sleep, VendorHTTP, json_body, rate_limited, retry_after
 
 REASSIGN_MAX = 100
@@ -109,7 +109,8 @@ class WebexVendor(MeetingVendor):
                            vendor_code=item.detail, detail=item.reason)
         return outcome
 
-    async def reassign(self, new_host: VendorUser, meeting_ids: Sequence[str]) -> Outcome:
+    async def reassign(self, new_host: VendorUser, meeting_ids: Sequence[str],
+                       progress: ChunkDone | None = None) -> Outcome:
         items: list[ItemResult] = []
         stopped: Outcome | None = None
         for chunk in chunked(list(meeting_ids), REASSIGN_MAX):
@@ -126,6 +127,8 @@ class WebexVendor(MeetingVendor):
                 items += [ItemResult(m, True) for m in chunk]
             else:  # 207
                 items += _items_of_207(json_body(resp), chunk)
+            if progress is not None and stopped is None:
+                await progress(len(items))
         if stopped is not None and not any(i.ok for i in items):
             return replace(stopped, items=tuple(items))
         return Outcome.from_items(items, data={"stopped": stopped.reason} if stopped else {})
