@@ -164,7 +164,7 @@ def _raise_for(resp: Any, who: str) -> None:
         raise IdentityError("profile_rejected", who=who, platform="Feishu", reason=resp.detail or resp.reason)
     if resp.success():
         return
-    code = int(resp.code or 0)
+    code = resp.code if isinstance(resp.code, int) else 0  # a code that is no number: unknown
     status = int(getattr(resp.raw, "status_code", 0) or 0)
     if code == FEISHU_NO_SCOPE:
         scope = re.search(r"\[([^\]]+)\]", str(resp.msg or ""))

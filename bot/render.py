@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.i18n import t, vendor_name
+from bot.i18n import MESSAGES, t, vendor_name
+from bot.logs import scrub
 from bot.outcome import ItemResult, Kind, Outcome
 
 # Reasons whose text is too general without the vendor's own words after it.
@@ -23,7 +24,7 @@ def _fill(lang: str, outcome: Outcome, vendor_key: str, values: Mapping[str, obj
     seconds = f"{outcome.retry_after:.0f}" if outcome.retry_after is not None else "?"
     data = {k: v for k, v in outcome.data.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
     return {"vendor": vendor_name(lang, vendor_key), "code": outcome.vendor_code or "?", "seconds": seconds,
-            "detail": outcome.detail or "?", **data, **values}
+            "detail": scrub(outcome.detail) if outcome.detail else "?", **data, **values}
 
 
 def explain(lang: str, outcome: Outcome, vendor_key: str, **values: object) -> str:
@@ -36,7 +37,8 @@ def explain(lang: str, outcome: Outcome, vendor_key: str, **values: object) -> s
     if outcome.remedy:
         text += sep + t(lang, "remedy_prefix", remedy=t(lang, outcome.remedy, **fill))
     if outcome.reason in SHOW_DETAIL and outcome.detail:
-        text += sep + t(lang, "detail_suffix", detail=outcome.detail)
+        # The vendor's own words go to chat: a credential it echoes back is masked, as in the logs.
+        text += sep + t(lang, "detail_suffix", detail=scrub(outcome.detail))
     return text
 
 
@@ -50,9 +52,11 @@ def join_names(lang: str, names: Sequence[str]) -> str:
 
 
 def _item_reason(lang: str, item: ItemResult, vendor_key: str, name: str) -> str:
-    """An item's reason: one of our message keys rendered, or the vendor's own description as is."""
-    return t(lang, item.reason or "vendor_error_unknown", vendor=vendor_name(lang, vendor_key), target=name,
-             code=item.detail or "?", seconds=item.detail or "?", detail=item.detail or "?")
+    """An item's reason: one of our message keys rendered, or the vendor's own description (secrets masked)."""
+    reason = item.reason or "vendor_error_unknown"
+    words = t(lang, reason, vendor=vendor_name(lang, vendor_key), target=name,
+              code=item.detail or "?", seconds=item.detail or "?", detail=scrub(item.detail) if item.detail else "?")
+    return words if reason in MESSAGES else scrub(words)
 
 
 def item_lines(lang: str, outcome: Outcome, vendor_key: str, noun: str, names: Mapping[str, str],

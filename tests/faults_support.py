@@ -11,7 +11,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -47,13 +46,6 @@ def instant_vendor_waits(bot: HostBot) -> None:
                 holder.limiter.sleep = NoWait()  # type: ignore[union-attr]
         if getattr(vendor, "http", None) is not None:
             vendor.http.sleep = NoWait()  # type: ignore[attr-defined]
-
-
-def vendor_calls(sandbox: Sandbox) -> list[RecordedRequest]:
-    """What reached a meeting vendor (Feishu VC and contacts, DingTalk, Webex, Zoom; not chat)."""
-    chat = ("feishu.im.", "feishu.bot.", "feishu.ws.")
-    return [r for r in sandbox.recorder.all()
-            if r.op.split(".")[0] in ("feishu", "dingtalk", "webex", "zoom") and not r.op.startswith(chat)]
 
 
 def mutations(sandbox: Sandbox) -> list[RecordedRequest]:
@@ -96,8 +88,8 @@ class FaultWorld:
 
 @contextlib.asynccontextmanager
 async def fault_world(sandbox: Sandbox, tmp_path: Path, **env: str) -> AsyncIterator[FaultWorld]:
-    """The demo world; Slack users you, alice, bob, carol, dave mapped to their vendor accounts (the console
-    ones too), `you` authorized in Feishu; a bot serving POST /slack/events and POST /feishu/events."""
+    """The demo world; Slack users you, alice, bob, carol, dave mapped to their vendor accounts (the Feishu and
+    console ones too), `you` authorized in Feishu; a bot serving POST /slack/events and POST /feishu/events."""
     demo = seed(sandbox)
     users = sandbox.slack.seed(PEOPLE)
     channel = sandbox.slack.channel_named("general")
@@ -110,6 +102,10 @@ async def fault_world(sandbox: Sandbox, tmp_path: Path, **env: str) -> AsyncIter
                                          feishu_open_id=demo.users[name].open_id,
                                          dingtalk_union_id=dingtalk[name].union_id,
                                          webex_email=user.email, zoom_email=user.email)
+    for name, person in demo.users.items():  # and the Feishu chat users (open_ids) to their other accounts
+        bot.services.store.upsert_person("feishu", person.open_id, name=name, email=person.email,
+                                         feishu_open_id=person.open_id, dingtalk_union_id=dingtalk[name].union_id,
+                                         webex_email=person.email, zoom_email=person.email)
     link_people(bot, demo)  # the console's people, and `you`'s Feishu user token
     instant_vendor_waits(bot)
     runtime = build_runtime(settings, bot)
@@ -122,8 +118,3 @@ async def fault_world(sandbox: Sandbox, tmp_path: Path, **env: str) -> AsyncIter
                              FeishuWorld(sandbox, demo, runtime, http))
     finally:
         await runtime.aclose()
-
-
-def json_safe(value: Any) -> Any:
-    """A value as it would be logged or stored (for scanning): str() of anything that is not a str."""
-    return value if isinstance(value, str) else str(value)

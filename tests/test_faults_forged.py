@@ -50,6 +50,9 @@ Headers = dict[str, str | bytes]
 SlackForgery = Callable[[str, int, int], tuple[str | bytes, Headers]]  # (body, now, n) -> (body sent, headers)
 
 
+_NOT_STAMPS = ("", "abc", "1e10", f"{int(time.time())}.5")
+
+
 def _not_utf8(body: str, now: int, n: int) -> tuple[bytes, Headers]:
     raw = body.encode() + b"&note=\xff\xfe"  # signed over the raw bytes, as Slack signs
     digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{now}:".encode() + raw, hashlib.sha256).hexdigest()
@@ -74,7 +77,7 @@ SLACK_FORGERIES: dict[str, SlackForgery] = {
                                            "X-Slack-Signature": _slack_sig(b, str(now), scheme="v1")}),
     "truncated signature": lambda b, now, n: (b, {"X-Slack-Request-Timestamp": str(now),
                                                   "X-Slack-Signature": _slack_sig(b, str(now))[:-1 - n % 20]}),
-    "timestamp not a number": lambda b, now, n: (b, {"X-Slack-Request-Timestamp": ["", "abc", "1e10", f"{now}.5"][n % 4],
+    "timestamp not a number": lambda b, now, n: (b, {"X-Slack-Request-Timestamp": _NOT_STAMPS[n % 4],
                                                      "X-Slack-Signature": _slack_sig(b, str(now))}),
     "signature not ASCII": lambda b, now, n: (b, {"X-Slack-Request-Timestamp": str(now),
                                                   "X-Slack-Signature": b"v0=" + b"\xe9" * 64}),
@@ -125,7 +128,8 @@ async def test_100_forged_or_stale_slack_requests_are_refused_and_reach_no_vendo
         label, forge = kinds[n % len(kinds)]
         ctype, body = bodies[n % len(bodies)]
         sent, headers = forge(body, int(time.time()), n)
-        resp = await world.slack.http.post("/slack/events", content=sent, headers={"Content-Type": ctype, **headers})
+        raw: Any = {"Content-Type": ctype, **headers}  # httpx sends bytes values as they are (a non-ASCII header)
+        resp = await world.slack.http.post("/slack/events", content=sent, headers=raw)
         statuses.setdefault(label, set()).add(resp.status_code)
     assert statuses == {label: {401} for label in SLACK_FORGERIES}
     assert world.sandbox.recorder.all() == []  # no vendor call, no chat message, not even a lookup
@@ -221,8 +225,8 @@ def _feishu_forgeries() -> dict[str, FeishuForgery]:
         return body, _headers(body, key, now)
 
     return {f.__name__.replace("_", " "): f for f in (
-        other_key_signature, zero_signature, body_swapped, wrong_token, no_token_unsigned, stale, future, stamp_not_a_number,
-        random_ciphertext, flipped_ciphertext, truncated_ciphertext, not_base64, other_encrypt_key,
+        other_key_signature, zero_signature, body_swapped, wrong_token, no_token_unsigned, stale, future,
+        stamp_not_a_number, random_ciphertext, flipped_ciphertext, truncated_ciphertext, not_base64, other_encrypt_key,
         plaintext_unsigned, not_json)}
 
 

@@ -72,6 +72,8 @@ class DingTalkVendor(MeetingVendor):
                                vendor_code=resp.vendor_code, detail=resp.detail)
             return resp
         info = json_body(resp).get("confInfo") or {}
+        if not isinstance(info, dict):  # a 200 of another shape than the API's: nothing to act on
+            return Outcome.unavailable(remedy="remedy_retry_later", detail="unexpected response")
         if not info:
             return Outcome(Kind.NOT_FOUND, reason="meeting_not_found", remedy="remedy_check_meeting")
         creator = VendorUser(str(info.get("creatorId") or ""), name=str(info.get("creatorNick") or ""))

@@ -36,6 +36,7 @@ from lark_oapi.api.vc.v1 import (
     SetHostMeetingRequest,
     SetHostMeetingRequestBody,
 )
+from lark_oapi.core.exception import UnmarshalException
 
 from bot.logs import event
 from bot.outcome import ItemResult, Kind, Outcome, VendorUser
@@ -126,6 +127,8 @@ class FeishuVendor(MeetingVendor):
         if not briefs:
             return Outcome(Kind.NOT_FOUND, reason="meeting_no_match", remedy="remedy_check_meeting",
                            data={"meeting": number})
+        if not all(str(b.id or "").isdigit() for b in briefs):
+            return _unreadable()
         found: list[Meeting] = []
         for brief in briefs:
             got = await self._get_meeting(str(brief.id))
@@ -145,10 +148,11 @@ class FeishuVendor(MeetingVendor):
         resp = await self._call(self.client.vc.v1.meeting.aget, req)
         if isinstance(resp, Outcome):
             return resp
-        m = resp.data.meeting
-        host = VendorUser(str(m.host_user.id), int(m.host_user.user_type or 1)) if m.host_user else None
+        m = resp.data.meeting if resp.data else None
+        if m is None or not str(m.id or "").isdigit():
+            return _unreadable()
         return Meeting(vendor=self.key, id=str(m.id), display=group_digits(str(m.meeting_no or m.id)),
-                       topic=m.topic or "", host=host, in_progress=m.status == IN_PROGRESS)
+                       topic=str(m.topic or ""), host=_user(m.host_user), in_progress=m.status == IN_PROGRESS)
 
     # ---- host change ---------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
@@ -162,8 +166,8 @@ class FeishuVendor(MeetingVendor):
         resp = await self._call(self.client.vc.v1.meeting.aset_host, req)
         if isinstance(resp, Outcome):
             return resp
-        host = resp.data.host_user if resp.data else None
-        return Outcome.success(current_host=VendorUser(str(host.id), int(host.user_type or 1)) if host else target)
+        host = _user(resp.data.host_user) if resp.data else None
+        return Outcome.success(current_host=host or target)
 
     # ---- invite (user token only) -----------------------------------------------------------
     async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
@@ -193,7 +197,8 @@ class FeishuVendor(MeetingVendor):
                 if resp.vendor_code != str(CALLEE_BUSY):
                     stopped = resp
                 continue
-            results = {str(r.id): int(r.status or 0) for r in (resp.data.invite_results or [])} if resp.data else {}
+            results = {str(r.id): r.status if isinstance(r.status, int) else 0
+                       for r in (resp.data.invite_results or [])} if resp.data else {}
             items += [ItemResult(u.id, results.get(u.id) == INVITE_OK,
                                  "" if results.get(u.id) == INVITE_OK else "invite_failed") for u in chunk]
             if progress is not None:
@@ -256,7 +261,9 @@ class FeishuVendor(MeetingVendor):
                 return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
             except (httpx.HTTPError, OSError):
                 return Outcome.unavailable(remedy="remedy_retry_later")
-            except ValueError:  # the SDK could not parse the body: an HTML error page, truncated JSON
+            except (ValueError, TypeError, AttributeError, UnmarshalException):
+                # The SDK could not read the body: an HTML error page, truncated JSON (ValueError), fields
+                # of the wrong shape (UnmarshalException), a body that is no JSON object (AttributeError).
                 return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
             status = int(getattr(resp.raw, "status_code", 0) or 0)
             event(log, "vendor http", vendor=self.key, call=type(req).__name__, status=status, code=resp.code,
@@ -279,8 +286,26 @@ class FeishuVendor(MeetingVendor):
             return (on_error or _outcome_for_error)(resp)
 
 
+def _unreadable() -> Outcome:
+    """A success whose content is not what the API returns (an id that is no number...): nothing to act on."""
+    return Outcome.unavailable(remedy="remedy_retry_later", detail="unexpected response")
+
+
+def _code(resp: Any) -> int:
+    """Feishu's numeric error `code`; 0 when the body has none, or one that is not a number."""
+    code = getattr(resp, "code", 0)
+    return code if isinstance(code, int) else 0
+
+
+def _user(user: Any) -> VendorUser | None:
+    """An SDK MeetingUser as a VendorUser (None when absent or unreadable)."""
+    if user is None or not isinstance(user.id, str) or not user.id:
+        return None
+    return VendorUser(user.id, user.user_type if isinstance(user.user_type, int) and user.user_type else 1)
+
+
 def _outcome_for_error(resp: Any) -> Outcome:
-    code = int(resp.code or 0)
+    code = _code(resp)
     status = int(getattr(resp.raw, "status_code", 0) or 0)
     detail = str(resp.msg or "")
     if code == CAS_CONFLICT:
@@ -309,7 +334,7 @@ def _retry_after(resp: Any) -> float:
 
 def _invite_outcome(resp: Any) -> Outcome:
     """invite's errors: its own codes, a refused user token, then the codes it shares with set_host."""
-    code = int(resp.code or 0)
+    code = _code(resp)
     if code in INVITE_ERRORS:
         kind, reason, remedy = INVITE_ERRORS[code]
         return Outcome(kind, reason=reason, remedy=remedy, vendor_code=str(code), detail=str(resp.msg or ""))

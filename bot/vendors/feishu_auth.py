@@ -19,6 +19,7 @@ import httpx
 import lark_oapi as lark
 import lark_oapi.core.http.transport as lark_transport
 from lark_oapi.api.auth.v3 import InternalTenantAccessTokenRequest, InternalTenantAccessTokenRequestBody
+from lark_oapi.core.exception import UnmarshalException
 
 from bot.outcome import Kind, Outcome
 
@@ -118,7 +119,9 @@ class FeishuAuth:
                 return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
             except (httpx.HTTPError, OSError):
                 return Outcome.unavailable(remedy="remedy_retry_later")
-            except ValueError:  # an HTML error page or truncated JSON
+            except (ValueError, TypeError, AttributeError, UnmarshalException):
+                # An HTML error page or truncated JSON (ValueError), fields of the wrong shape
+                # (UnmarshalException), a body that is no JSON object (AttributeError).
                 return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
             if resp.code in TOKEN_INVALID and attempt == 0:
                 continue

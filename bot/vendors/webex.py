@@ -72,14 +72,14 @@ class WebexVendor(MeetingVendor):
             resp = await self._send("GET", "/meetings", params=self._site_params({"meetingNumber": ref.id}))
             if isinstance(resp, Outcome):
                 return resp
-            items = json_body(resp).get("items") or []
+            items = _items(json_body(resp))
             if not items:
                 return Outcome(Kind.NOT_FOUND, reason="meeting_not_found", remedy="remedy_check_meeting")
-            return _meeting(items[0])
+            return _readable(_meeting(items[0]))
         resp = await self._send("GET", f"/meetings/{ref.id}", params=self._site_params({}))
         if isinstance(resp, Outcome):
             return resp
-        return _meeting(json_body(resp))
+        return _readable(_meeting(json_body(resp)))
 
     async def list_host_meetings(self, host: VendorUser) -> list[Meeting] | Outcome:
         params = self._site_params({"hostEmail": host.id, "meetingType": "meetingSeries", "max": str(PAGE_SIZE)})
@@ -88,7 +88,7 @@ class WebexVendor(MeetingVendor):
         for _ in range(MAX_PAGES):
             if isinstance(resp, Outcome):
                 return resp
-            found += [_meeting(m) for m in json_body(resp).get("items") or []]
+            found += [m for m in map(_meeting, _items(json_body(resp))) if MEETING_ID.match(m.id)]
             url = resp.links.get("next", {}).get("url", "")
             if not url:
                 return found
@@ -105,6 +105,8 @@ class WebexVendor(MeetingVendor):
         if outcome.kind is Kind.PARTIAL and len(failed) == 1:
             # One meeting: its 207 item is the answer.
             item = failed[0]
+            if item.reason == "webex_no_result":  # Webex said nothing about it: whether it moved is unknown
+                return Outcome.unavailable("webex_no_result", remedy="remedy_retry_later")
             return Outcome(_item_kind(item.detail), reason="vendor_refused", remedy="remedy_webex_item",
                            vendor_code=item.detail, detail=item.reason)
         return outcome
@@ -160,10 +162,23 @@ def _meeting(m: dict[str, Any]) -> Meeting:
                    in_progress=str(m.get("state") or "") in IN_PROGRESS_STATES)
 
 
+def _items(body: dict[str, Any], key: str = "items") -> list[dict[str, Any]]:
+    """The objects of a list field; anything of another shape (a vendor or proxy gone wrong) is left out."""
+    found = body.get(key)
+    return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+
+
+def _readable(meeting: Meeting) -> Meeting | Outcome:
+    """The meeting, when the answer named it by a series id (else nothing can be reassigned: unavailable)."""
+    if MEETING_ID.match(meeting.id):
+        return meeting
+    return Outcome.unavailable(remedy="remedy_retry_later", detail="unexpected response")
+
+
 def _items_of_207(body: dict[str, Any], asked: list[str]) -> list[ItemResult]:
     """Per-meeting results; `httpStatus` may be "200" or 200. A meeting Webex left out counts as failed."""
     seen: dict[str, ItemResult] = {}
-    for item in body.get("items") or []:
+    for item in _items(body):
         mid = str(item.get("meetingId") or "")
         try:
             status = int(str(item.get("httpStatus", "0")).strip())
@@ -172,7 +187,7 @@ def _items_of_207(body: dict[str, Any], asked: list[str]) -> list[ItemResult]:
         if 200 <= status < 300:
             seen[mid] = ItemResult(mid, True)
             continue
-        words = "; ".join(str(e.get("description")) for e in item.get("errors") or [] if e.get("description"))
+        words = "; ".join(str(e.get("description")) for e in _items(item, "errors") if e.get("description"))
         seen[mid] = ItemResult(mid, False, words or str(item.get("message") or "") or f"HTTP {status}", str(status))
     return [seen.get(m) or ItemResult(m, False, "webex_no_result", "") for m in asked]
 

@@ -144,7 +144,14 @@ class ZoomVendor(MeetingVendor):
     # ---- plumbing ---------------------------------------------------------------------------
     async def _get_meeting(self, meeting_id: str) -> dict[str, Any] | Outcome:
         resp = await self._send("GET", f"/meetings/{meeting_id}")
-        return resp if isinstance(resp, Outcome) else json_body(resp)
+        if isinstance(resp, Outcome):
+            return resp
+        got = json_body(resp)
+        # A 200 of another shape than the API's (a proxy, a vendor bug): nothing in it can be acted on.
+        if not str(got.get("id", "")).isdigit() or not isinstance(got.get("host_email", ""), str) \
+                or not isinstance(got.get("settings") or {}, dict):
+            return Outcome.unavailable(remedy="remedy_retry_later", detail="unexpected response")
+        return got
 
     async def _email_of(self, user_id: str) -> str:
         if user_id not in self._emails:
