@@ -31,6 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 import lark_oapi as lark
@@ -71,6 +72,9 @@ log = logging.getLogger(__name__)
 MAX_SKEW_S = 300  # a webhook request stamped further from now than this is refused (replay)
 CARD_ANSWER_S = 1.0  # how long a click waits for the dispatcher before answering "working on it"
 SEND_ATTEMPTS = 3
+# Set while a webhook request is handled: only those must carry the verification token (the long
+# connection is authenticated by its own session and its events carry none).
+WEBHOOK_DELIVERY: ContextVar[bool] = ContextVar("hostbot_feishu_webhook", default=False)
 # Starlette lower-cases header names; lark-oapi looks them up by these exact spellings.
 CANONICAL_HEADERS = {h.lower(): h for h in (LARK_REQUEST_TIMESTAMP, LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE,
                                             X_REQUEST_ID, "Content-Type")}
@@ -136,7 +140,12 @@ class FeishuAdapter:
         raw.headers = {CANONICAL_HEADERS.get(k.lower(), k): v for k, v in request.headers.items()}
         self.bind_loop()
         # `do` calls our callbacks synchronously; in a worker thread they can wait for the main loop.
-        resp = await asyncio.to_thread(self.handler.do, raw)
+        # (to_thread copies the context, so the callbacks see WEBHOOK_DELIVERY set.)
+        marker = WEBHOOK_DELIVERY.set(True)
+        try:
+            resp = await asyncio.to_thread(self.handler.do, raw)
+        finally:
+            WEBHOOK_DELIVERY.reset(marker)
         content = resp.content or b"{}"
         if resp.status_code != 200:
             msg = _sdk_message(content)
@@ -168,10 +177,20 @@ class FeishuAdapter:
             self.oauth.public_url = f"{proto}://{host}"
 
     # ---- SDK callbacks: called in the SDK's thread, never on the main loop -------------------
+    def _check_token(self, token: str | None) -> None:
+        """A webhook delivery must carry our verification token. lark-oapi compares it only when the
+        body has one, so an encrypted, signed body without a token would pass: refuse it here (the
+        SDK turns the exception into an error status, which handle_http answers with 401)."""
+        expected = self.settings.feishu_verification_token
+        if WEBHOOK_DELIVERY.get() and expected and token != expected:
+            raise PermissionError("feishu: verification token missing or wrong")
+
     def _message_from_sdk(self, data: P2ImMessageReceiveV1) -> None:
+        self._check_token(data.header.token if data.header else None)
         self._submit(self.on_message(data))  # acknowledged now; handled on the main loop
 
     def _card_from_sdk(self, data: P2CardActionTrigger) -> P2CardActionTriggerResponse:
+        self._check_token((data.header.token if data.header else None) or getattr(data.event, "token", None))
         future = self._submit(self.on_card(data))
         try:
             answer = future.result(timeout=CARD_ANSWER_S + 1.0)
