@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +10,7 @@ import click
 
 from bot.config import load_settings
 from bot.store import Store
+from bot.tables import format_rows
 
 COLUMNS = ("at", "platform", "chat_user", "intent", "event", "vendor", "meeting", "vendor_ids", "outcome",
            "vendor_code", "latency_ms", "detail")
@@ -32,21 +30,8 @@ def parse_since(text: str, now: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:
-    picked = [{c: ("" if r.get(c) is None else r.get(c)) for c in COLUMNS} for r in rows]
-    if fmt == "json":
-        return json.dumps(picked, ensure_ascii=False, indent=1)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(picked)
-        return out.getvalue().rstrip("\n")
-    cells = [list(COLUMNS)] + [[str(r[c]) for c in COLUMNS] for r in picked]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def format_audit(rows: list[dict[str, Any]], fmt: str) -> str:
+    return format_rows(rows, COLUMNS, fmt)
 
 
 @click.command()
@@ -65,4 +50,4 @@ def audit(since: str | None, user: str | None, fmt: str) -> None:
     if not rows and fmt == "table":
         click.echo("no audit rows match")
         return
-    click.echo(format_rows(rows, fmt))
+    click.echo(format_audit(rows, fmt))

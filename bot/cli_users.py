@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ import click
 from bot.config import load_settings
 from bot.i18n import t
 from bot.store import VENDOR_ID_COLUMNS, Store
+from bot.tables import format_rows
 
 PLATFORMS = ("slack", "feishu", "console")
 EMAIL_FIELDS = ("email", "webex_email", "zoom_email")
@@ -131,21 +131,10 @@ def list_(platform: str | None, fmt: str) -> None:
 
 
 def format_people(rows: list[dict[str, Any]], fmt: str) -> str:
+    """The table leaves out vendor columns nobody has; JSON and CSV keep every column."""
     picked = [{c: str(r.get(c) or "") for c in LIST_COLUMNS} for r in rows]
-    if fmt == "json":
-        return json.dumps(picked, ensure_ascii=False, indent=1)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=LIST_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(picked)
-        return out.getvalue().rstrip("\n")
     shown = [c for c in LIST_COLUMNS if c == "chat_user" or any(p[c] for p in picked)]
-    cells = [shown] + [[p[c] for c in shown] for p in picked]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(shown))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return format_rows(picked, LIST_COLUMNS, fmt, table_columns=shown)
 
 
 @users.command("set")

@@ -12,7 +12,7 @@ from bot.outcome import Kind
 from bot.sandbox import Fault
 from bot.vendors.http import RateLimiter, RetryPolicy, VendorHTTP
 from tests.conftest import World, WorldFactory
-from tests.vendor_support import Waits, add_feishu_people, instant_waits, outcomes, requests
+from tests.vendor_support import ManualClock, Waits, add_feishu_people, instant_waits, outcomes, requests
 
 
 def _people(n: int) -> list[str]:
@@ -130,17 +130,6 @@ async def test_a_batch_stopped_by_a_long_rate_limit_says_what_is_left(make_world
 
 
 # ---- the shared client: limits and retries (httpx.MockTransport) ------------------------------------
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 async def test_feishu_windows_are_never_exceeded() -> None:
     clock = ManualClock()
     limiter = RateLimiter(((50, 1.0), (1000, 60.0)), clock=clock, sleep=clock.sleep)

@@ -16,19 +16,9 @@ from bot.vendors.base import Meeting
 from bot.vendors.feishu import RATE_WINDOWS, FeishuVendor
 from bot.vendors.http import RateLimiter
 from tests.faults_support import NoWait
+from tests.vendor_support import ManualClock
 
 BURST = 500
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 async def test_spaced_calls_never_put_more_than_50_in_a_second() -> None:

@@ -48,3 +48,16 @@ def add_feishu_people(world: World, names: list[str]) -> dict[str, str]:
                                                feishu_open_id=user.open_id)
         found[name] = user.open_id
     return found
+
+
+class ManualClock:
+    """A clock that moves only when something sleeps on it: rate-limit tests without real waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
