@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.config import ConfigError, Settings
-from bot.context import Services
-from bot.dispatch import Dispatcher
-from bot.handovers import PENDING
-from bot.identity import build_identity
-from bot.logs import protect
-from bot.metrics import Metrics
-from bot.policy import Policy, PolicyConfig, parse_confirm_modes
-from bot.registry import Registry
-from bot.scheduler import HandoverScheduler
+from bot.core.context import Services
+from bot.core.dispatch import Dispatcher
+from bot.core.identity import build_identity
+from bot.core.logs import protect
+from bot.core.metrics import Metrics
+from bot.core.policy import Policy, PolicyConfig, parse_confirm_modes
+from bot.core.registry import Registry
+from bot.scheduling.book import PENDING
+from bot.scheduling.scheduler import HandoverScheduler
 from bot.store import Store
-from bot.vault import build_vault, check_vault
+from bot.store.vault import build_vault, check_vault
 from bot.vendors.base import MeetingVendor
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def build_vendors(settings: Settings, store: Store | None = None) -> dict[str, M
 
     vendors: dict[str, MeetingVendor] = {}
     if settings.feishu_configured:
-        from bot.feishu_oauth import FeishuOAuth
+        from bot.adapters.feishu.oauth import FeishuOAuth
         from bot.vendors.feishu import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
 
         # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot import __version__
-from bot.logs import configure as configure_logs
+from bot.core.logs import configure as configure_logs
 
 
 @click.group()
@@ -26,7 +26,7 @@ def main() -> None:
 @main.command()
 def demo() -> None:
     """Run the bot in this console against the built-in sandbox (no accounts needed)."""
-    from bot.demo import run_demo
+    from bot.ops.demo import run_demo
 
     sys.exit(asyncio.run(run_demo()))
 
@@ -63,7 +63,7 @@ def sandbox(port: int) -> None:
     """Run the fake vendors alone on 127.0.0.1, seeded with the demo world."""
     import time
 
-    from bot.demo import banner, seed
+    from bot.ops.demo import banner, seed
     from bot.sandbox import Sandbox
 
     box = Sandbox().start(port=port)
@@ -82,10 +82,10 @@ def sandbox(port: int) -> None:
         box.stop()
 
 
-from bot.backup import backup_command  # noqa: E402 - subcommands live in their own modules
-from bot.cli_audit import audit  # noqa: E402
-from bot.cli_users import users  # noqa: E402
-from bot.doctor import doctor  # noqa: E402
+from bot.ops.audit import audit  # noqa: E402
+from bot.ops.backup import backup_command  # noqa: E402 - subcommands live in their own modules
+from bot.ops.doctor import doctor  # noqa: E402
+from bot.ops.users import users  # noqa: E402
 
 main.add_command(audit)
 main.add_command(users)
@@ -98,7 +98,7 @@ main.add_command(doctor)
 def run(host: str) -> None:
     """Run the real bot: HTTP endpoints for Slack and Feishu, Socket Mode when configured."""
     from bot.config import ConfigError, load_settings
-    from bot.server import run as run_server
+    from bot.ops.server import run as run_server
 
     try:
         settings = load_settings()

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.context import Context
-from bot.events import ButtonStyle, Reply
-from bot.identity import Person
-from bot.outcome import Kind, VendorUser
-from bot.registry import intent
-from bot.render import join_names
+from bot.core.context import Context
+from bot.core.events import ButtonStyle, Reply
+from bot.core.identity import Person
+from bot.core.outcome import Kind, VendorUser
+from bot.core.registry import intent
+from bot.core.render import join_names
 from bot.vendors.base import Meeting, MeetingVendor
 from handlers.common import failed, locate_meeting, meeting_words, not_supported, resolve_all
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.context import Context
-from bot.events import Reply
-from bot.identity import Person
-from bot.meetings import locate
-from bot.outcome import Outcome
-from bot.render import explain, join_names
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.identity import Person
+from bot.core.meetings import locate
+from bot.core.outcome import Outcome
+from bot.core.render import explain, join_names
 from bot.vendors.base import Meeting, MeetingVendor, unsupported
 
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.context import Context
-from bot.events import Reply
-from bot.handovers import Handover, iso, when_text, words, zone_of
-from bot.identity import IdentityError
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.identity import IdentityError
+from bot.core.meetings import MeetingProblem, locate
+from bot.core.outcome import Outcome
+from bot.core.registry import intent
+from bot.core.render import explain
 from bot.intents import Intent
 from bot.intents.examples import EXAMPLES
-from bot.meetings import MeetingProblem, locate
-from bot.outcome import Outcome
-from bot.registry import intent
-from bot.render import explain
-from bot.scheduler import HandoverScheduler
+from bot.scheduling.book import Handover, iso, when_text, words, zone_of
+from bot.scheduling.scheduler import HandoverScheduler
 from bot.vendors.base import Meeting, MeetingRef, unsupported
 
 

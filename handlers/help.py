@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import Reply
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.registry import intent
 from bot.i18n import MESSAGES, detect_lang
 from bot.intents.examples import EXAMPLES
-from bot.registry import intent
 
 
 @intent("help", examples=EXAMPLES["help"]["en"] + EXAMPLES["help"]["zh"])

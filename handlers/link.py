@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import Reply
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.meetings import locate
+from bot.core.outcome import Outcome
+from bot.core.registry import intent
+from bot.core.render import explain
 from bot.intents.examples import EXAMPLES
-from bot.meetings import locate
-from bot.outcome import Outcome
-from bot.registry import intent
-from bot.render import explain
 from bot.vendors.base import group_digits
 
 

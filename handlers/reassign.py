@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.context import Context
-from bot.events import Reply
-from bot.identity import Person
-from bot.meetings import MeetingProblem, locate
-from bot.outcome import Kind, Outcome
-from bot.registry import intent
-from bot.render import explain, item_lines
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.identity import Person
+from bot.core.meetings import MeetingProblem, locate
+from bot.core.outcome import Kind, Outcome
+from bot.core.registry import intent
+from bot.core.render import explain, item_lines
 from bot.vendors.base import Meeting, MeetingRef, MeetingVendor
 from handlers.common import not_supported
 

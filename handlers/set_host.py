@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import ButtonStyle, Reply
-from bot.meetings import locate
-from bot.outcome import Kind, Outcome, VendorUser
-from bot.registry import intent
-from bot.render import explain
+from bot.core.context import Context
+from bot.core.events import ButtonStyle, Reply
+from bot.core.meetings import locate
+from bot.core.outcome import Kind, Outcome, VendorUser
+from bot.core.registry import intent
+from bot.core.render import explain
 from bot.vendors.base import Meeting
 from handlers.cohost import offer_cohost_instead
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import Reply
-from bot.outcome import Kind, VendorUser
-from bot.registry import intent
-from bot.render import join_names
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.outcome import Kind, VendorUser
+from bot.core.registry import intent
+from bot.core.render import join_names
 from handlers.common import failed, locate_meeting, meeting_words, not_supported
 
 

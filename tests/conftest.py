@@ -11,7 +11,7 @@ import pytest
 from bot.adapters.console import ConsoleAdapter
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
-from bot.demo import DemoWorld, link_people, seed
+from bot.ops.demo import DemoWorld, link_people, seed
 from bot.sandbox import Sandbox
 
 

@@ -11,8 +11,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from bot.dispatch import Dispatcher
-from bot.events import Button, ButtonClick, ChatMessage, Platform, Reply
+from bot.core.dispatch import Dispatcher
+from bot.core.events import Button, ButtonClick, ChatMessage, Platform, Reply
 from bot.i18n import detect_lang, t
 
 CHANNEL = "console"

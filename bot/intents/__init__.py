@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.events import Mention
+from bot.core.events import Mention
 from bot.i18n import detect_lang
 from bot.intents import rules
 from bot.intents.times import PAST, TimeSpec, lift_time, zone_of

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.events import Mention
+from bot.core.events import Mention
 from bot.vendors.base import MeetingRef
 
 MARK = "\ue000"

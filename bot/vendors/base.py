@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from bot.outcome import Kind, Outcome, VendorUser
+from bot.core.outcome import Kind, Outcome, VendorUser
 
 VENDOR_KEYS = ("feishu", "zoom", "webex", "dingtalk")
 # Every operation a vendor may offer; `MeetingVendor.operations` says which one it has.

@@ -38,8 +38,8 @@ from lark_oapi.api.vc.v1 import (
 )
 from lark_oapi.core.exception import UnmarshalException
 
-from bot.logs import event
-from bot.outcome import ItemResult, Kind, Outcome, VendorUser
+from bot.core.logs import event
+from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.store import UserToken
 from bot.vendors.base import ChunkDone, Meeting, MeetingRef, MeetingVendor, chunked, group_digits
 from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client

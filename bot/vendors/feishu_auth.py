@@ -21,7 +21,7 @@ import lark_oapi.core.http.transport as lark_transport
 from lark_oapi.api.auth.v3 import InternalTenantAccessTokenRequest, InternalTenantAccessTokenRequestBody
 from lark_oapi.core.exception import UnmarshalException
 
-from bot.outcome import Kind, Outcome
+from bot.core.outcome import Kind, Outcome
 
 R = TypeVar("R")
 TOKEN_INVALID = {99991661, 99991663, 99991664, 99991668}  # missing / invalid / expired tenant token

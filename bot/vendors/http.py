@@ -32,8 +32,8 @@ from typing import Any
 
 import httpx
 
-from bot.logs import event
-from bot.outcome import Kind, Outcome
+from bot.core.logs import event
+from bot.core.outcome import Kind, Outcome
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bot.outcome import ItemResult, Kind, Outcome, VendorUser
+from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.vendors.base import ChunkDone, Meeting, MeetingRef, MeetingVendor, chunked
 from bot.vendors.http import RetryPolicy, Sleep, VendorHTTP, json_body, rate_limited, retry_after
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from bot.outcome import Kind, Outcome, VendorUser
+from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.vendors.base import Meeting, MeetingRef, MeetingVendor
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 

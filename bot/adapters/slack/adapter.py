@@ -1,0 +1,286 @@
+"""Slack adapter on slack-bolt's AsyncApp: /host, @mentions, DMs, buttons; HTTP or Socket Mode.
+
+Every listener acks first and works after (Bolt sends the HTTP response as soon as ack() is
+called). Exactly-once: Events API deliveries are deduplicated by event_id (a retry carries
+X-Slack-Retry-Num and the same event_id), slash commands by trigger_id, clicks by message ts +
+action_ts — all in the store before any vendor call. Replies go in thread; a slash command's
+answer starts a visible thread ("@you asked: …"). After a click the buttons are replaced
+(chat.update) so they cannot be pressed again.
+
+Operations: a middleware stamps each request with the moment it arrived and a request id (every
+log line of the work, vendor calls included, carries it); each listener observes its ack latency
+(hostbot_ack_seconds). Long work shows progress as one thread message edited in place
+(SlackProgress) that ends as the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
+from bot.config import Settings
+from bot.core.dispatch import Dispatcher
+from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
+from bot.core.logs import request_scope
+from bot.i18n import t
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+PROFILE_TTL_S = 600.0
+# The scopes this code needs; tests/test_slack_manifest.py checks manifest.yaml asks for exactly these.
+BOT_SCOPES = ("app_mentions:read", "channels:history", "chat:write", "commands", "groups:history",
+              "im:history", "users:read", "users:read.email")
+BOT_EVENTS = ("app_mention", "message.im")
+COMMAND = "/host"
+# When the HTTP request arrived (set before Bolt verifies and routes it; Socket Mode has no such moment
+# outside Bolt, so the middleware stamps those itself).
+_ARRIVED: ContextVar[float] = ContextVar("hostbot_slack_arrived", default=0.0)
+
+
+def signed_by_slack(secret: str, body: bytes, headers: Mapping[str, str]) -> bool:
+    """Slack's v0 signature over the body, stamped within 5 minutes (what Bolt's verification checks),
+    answering False for anything malformed instead of raising."""
+    stamp, sig = headers.get("x-slack-request-timestamp", ""), headers.get("x-slack-signature", "")
+    if not stamp.isdigit() or not sig.isascii():
+        return False
+    try:
+        return SignatureVerifier(secret).is_valid(body, stamp, sig)
+    except ValueError:  # a body that is not UTF-8
+        return False
+
+
+@dataclass(frozen=True)
+class Profile:
+    lang: str
+    tz: str
+
+
+class SlackAdapter:
+    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store,
+                 client: AsyncWebClient | None = None) -> None:
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self.store = store
+        self.client = client or AsyncWebClient(
+            token=settings.slack_bot_token,
+            base_url=settings.slack_api_url,
+            timeout=10,
+            # slack_sdk retries only connection errors by default; 429s need this handler.
+            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret or None,
+            # Bolt skips the check for Socket Mode deliveries by itself; HTTP ones are always verified
+            # (401 on a forged or stale signature), and without a secret HTTP is refused (handle_http).
+            request_verification_enabled=bool(settings.slack_signing_secret),
+            raise_error_for_unhandled_request=False,
+        )
+        self._profiles: dict[str, tuple[float, Profile]] = {}
+        self._register()
+
+    # ---- HTTP entry point (mounted at POST /slack/events) ----------------------------------
+    async def handle_http(self, request: Request) -> Response:
+        from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+
+        if not self.settings.slack_signing_secret:  # never accept unverifiable requests
+            return JSONResponse({"error": "SLACK_SIGNING_SECRET is not set; HTTP mode is off"}, status_code=503)
+        if not signed_by_slack(self.settings.slack_signing_secret, await request.body(), request.headers):
+            # Bolt checks too, but some forgeries fail inside Bolt before or while it checks (a JSON body
+            # that does not parse: a 500 and a traceback; a timestamp that is not a number: an error
+            # logged). Checked here first, every forged or stale request gets the same quiet 401.
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        arrived = _ARRIVED.set(time.monotonic())
+        try:
+            return await AsyncSlackRequestHandler(self.app).handle(request)
+        except ValueError:  # signed, yet not what its Content-Type says (JSON that does not parse)
+            return JSONResponse({"error": "invalid request body"}, status_code=400)
+        finally:
+            _ARRIVED.reset(arrived)  # listener tasks started meanwhile keep their copy
+
+    def _register(self) -> None:
+        self.app.middleware(self._stamp)
+        self.app.command(COMMAND)(self._on_command)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
+        self.app.action(re.compile(f"^{ACTION_PREFIX}"))(self._on_action)
+
+    async def _stamp(self, context: Any, next: Callable[[], Awaitable[Any]]) -> Any:  # `next`: Bolt injects by name
+        """Global middleware: arrival time and request id; listeners (run as tasks) inherit the id."""
+        context["hostbot_arrived"] = _ARRIVED.get() or time.monotonic()
+        with request_scope("slack"):
+            return await next()
+
+    def _acked(self, context: Any) -> None:
+        arrived = context.get("hostbot_arrived") if context is not None else None
+        if arrived:
+            self.dispatcher.services.metrics.ack_latency.labels("slack").observe(time.monotonic() - arrived)
+
+    # ---- listeners ---------------------------------------------------------------------
+    async def _on_command(self, ack: Any, command: dict[str, Any], context: Any) -> None:
+        await ack()
+        self._acked(context)
+        user, channel = command.get("user_id", ""), command.get("channel_id", "")
+        key = command.get("trigger_id") or f"{channel}:{user}:{command.get('text', '')}:{time.time()}"
+        if not self.store.first_delivery("slack", f"command:{key}"):
+            self.dispatcher.duplicate("slack", "command")
+            return
+        text = f"{COMMAND} {command.get('text', '')}".strip()
+        profile = await self.profile(user)
+        try:
+            root = await self.client.chat_postMessage(
+                channel=channel, text=t(profile.lang, "slack_asked", user=f"<@{user}>", text=text))
+            thread = str(root["ts"])
+        except SlackApiError as err:
+            log.warning("slack: could not start a thread in %s: %s", channel, err.response.get("error"))
+            thread = ""
+        msg = ChatMessage(platform=Platform.SLACK, user=user, text=text, channel=channel, thread=thread,
+                          lang=profile.lang, tz=profile.tz, bot_user=context.get("bot_user_id") or "",
+                          user_name=command.get("user_name", ""))
+        progress = SlackProgress(self, channel, thread)
+        await self.deliver(channel, thread, user, await self.dispatcher.handle_message(msg, progress), progress)
+
+    async def _on_mention(self, ack: Any, event: dict[str, Any], body: dict[str, Any], context: Any,
+                          request: AsyncBoltRequest) -> None:
+        await ack()
+        self._acked(context)
+        await self._handle_event(event, body, context, request)
+
+    async def _on_message(self, ack: Any, event: dict[str, Any], body: dict[str, Any], context: Any,
+                          request: AsyncBoltRequest) -> None:
+        await ack()
+        self._acked(context)
+        # Only direct messages from people; channel messages reach us as app_mention.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        await self._handle_event(event, body, context, request)
+
+    async def _handle_event(self, event: dict[str, Any], body: dict[str, Any], context: Any,
+                            request: AsyncBoltRequest) -> None:
+        retry = request.headers.get("x-slack-retry-num")
+        if retry:
+            log.info("slack: redelivery %s of %s (%s)", retry, body.get("event_id"),
+                     request.headers.get("x-slack-retry-reason"))
+        user, channel, ts = event.get("user", ""), event.get("channel", ""), event.get("ts", "")
+        thread = event.get("thread_ts") or ts
+        profile = await self.profile(user)
+        msg = ChatMessage(
+            platform=Platform.SLACK, user=user, text=event.get("text", ""), channel=channel, thread=thread,
+            message_id=f"{channel}:{ts}", event_id=str(body.get("event_id", "")), lang=profile.lang,
+            tz=profile.tz, bot_user=context.get("bot_user_id") or "",
+            context_text=await self._root_text(channel, thread) if thread != ts else "",
+        )
+        progress = SlackProgress(self, channel, thread)
+        await self.deliver(channel, thread, user, await self.dispatcher.handle_message(msg, progress), progress)
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+        await ack()
+        self._acked(context)
+        user = body.get("user", {}).get("id", "")
+        channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id", "")
+        message = body.get("message") or {}
+        message_ts = body.get("container", {}).get("message_ts") or message.get("ts", "")
+        thread = message.get("thread_ts") or message_ts
+        profile = await self.profile(user)
+        click = ButtonClick(
+            platform=Platform.SLACK, user=user, action=action["action_id"].removeprefix(ACTION_PREFIX),
+            value=action.get("value", ""), click_id=f"{message_ts}:{action.get('action_ts', '')}",
+            channel=channel, thread=thread, message_id=message_ts, lang=profile.lang,
+        )
+        progress = SlackProgress(self, channel, thread)
+        replies = await self.dispatcher.handle_click(click, progress)
+        if not replies:
+            return  # a redelivered click: already handled
+        if not replies[0].ephemeral and message_ts:
+            label = (action.get("text") or {}).get("text", click.action)
+            note = t(profile.lang, "slack_answered", label=label, user=f"<@{user}>")
+            await self._call("chat_update", channel=channel, ts=message_ts, text=message.get("text", ""),
+                             blocks=answered_blocks(message.get("text", ""), note))
+        await self.deliver(channel, thread, user, replies, progress)
+
+    # ---- outbound ----------------------------------------------------------------------
+    async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
+        """Notifier (bot/scheduler.py): a reminder or report nobody's event is waiting for, in its thread."""
+        await self.deliver(channel, thread, "", replies)
+
+    async def deliver(self, channel: str, thread: str, user: str, replies: list[Reply],
+                      progress: SlackProgress | None = None) -> None:
+        if progress is not None and progress.ts and replies and not replies[0].ephemeral:
+            # Long work showed its progress: that message becomes the answer instead of a new one.
+            first, replies = replies[0], replies[1:]
+            await self._call("chat_update", channel=channel, ts=progress.ts, text=reply_text(first),
+                             blocks=reply_blocks(first))
+        for reply in replies:
+            if reply.ephemeral:
+                await self._call("chat_postEphemeral", channel=channel, user=user, text=reply_text(reply),
+                                 thread_ts=thread or None)
+            else:
+                await self._call("chat_postMessage", channel=channel, thread_ts=thread or None,
+                                 text=reply_text(reply), blocks=reply_blocks(reply))
+
+    async def _call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
+        try:
+            resp = await getattr(self.client, method)(**{k: v for k, v in kwargs.items() if v is not None})
+            return dict(resp.data) if isinstance(resp.data, dict) else None
+        except SlackApiError as err:
+            log.warning("slack %s failed: %s", method, err.response.get("error"))
+        except Exception as err:  # network trouble must not kill the listener; the log says what
+            log.warning("slack %s failed: %s", method, type(err).__name__)
+        return None
+
+    async def _root_text(self, channel: str, thread: str) -> str:
+        data = await self._call("conversations_replies", channel=channel, ts=thread, limit=1)
+        messages = (data or {}).get("messages") or []
+        return str(messages[0].get("text", "")) if messages else ""
+
+    async def profile(self, user: str) -> Profile:
+        """The user's language (Slack locale: zh* -> zh, else en) and time zone, cached for a while."""
+        cached = self._profiles.get(user)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        profile = Profile(lang="en", tz=self.settings.tz)
+        data = await self._call("users_info", user=user, include_locale=True)
+        if data and isinstance(data.get("user"), dict):
+            info = data["user"]
+            locale = str(info.get("locale") or "")
+            profile = Profile(lang="zh" if locale.lower().startswith("zh") else "en",
+                              tz=str(info.get("tz") or self.settings.tz))
+        self._profiles[user] = (time.monotonic() + PROFILE_TTL_S, profile)
+        return profile
+
+
+class SlackProgress:
+    """Progress of long work in one thread: the first update posts a message, later ones edit it
+    (chat.update), and deliver() turns it into the answer: the thread shows one message throughout."""
+
+    def __init__(self, adapter: SlackAdapter, channel: str, thread: str) -> None:
+        self.adapter = adapter
+        self.channel = channel
+        self.thread = thread
+        self.ts = ""  # the progress message, once posted
+
+    async def show(self, text: str) -> None:
+        if self.ts:
+            await self.adapter._call("chat_update", channel=self.channel, ts=self.ts, text=text)
+            return
+        posted = await self.adapter._call("chat_postMessage", channel=self.channel, thread_ts=self.thread or None,
+                                          text=text)
+        self.ts = str((posted or {}).get("ts") or "")

@@ -1,0 +1,46 @@
+"""Block Kit rendering of neutral Replies: a mrkdwn section and, when offered, a row of buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.events import Button, ButtonStyle, Reply
+
+ACTION_PREFIX = "hostbot_"  # action_id = prefix + Button.action; the listener matches the prefix
+
+
+def reply_text(reply: Reply) -> str:
+    """The plain text (also the notification fallback), with a <@U…> for each user to notify."""
+    text = reply.text
+    missing = [u for u in reply.mention_users if f"<@{u}>" not in text]
+    if missing:
+        text = " ".join(f"<@{u}>" for u in missing) + " " + text
+    return text
+
+
+def button_json(button: Button) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "button",
+        "action_id": f"{ACTION_PREFIX}{button.action}",
+        "text": {"type": "plain_text", "text": button.label, "emoji": True},
+        "value": button.value,
+    }
+    if button.style is not ButtonStyle.DEFAULT:
+        out["style"] = button.style.value
+    return out
+
+
+def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": reply_text(reply)}}]
+    if reply.buttons:
+        blocks.append({"type": "actions", "block_id": "hostbot_choices",
+                       "elements": [button_json(b) for b in reply.buttons]})
+    return blocks
+
+
+def answered_blocks(text: str, note: str) -> list[dict[str, Any]]:
+    """The message after a click: same text, buttons replaced by who chose what (cannot be pressed again)."""
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]},
+    ]

@@ -1,0 +1,156 @@
+"""The dispatcher: a ChatMessage or ButtonClick in, Replies out.
+
+It owns the steps every request shares: exactly-once by delivery id, parsing, picking the
+handler from the registry, resuming a stored proposal on a button click, the audit row of the
+request, and turning a handler's user-facing exceptions (unknown person, no meeting) into
+replies. It never lets an exception out: a bug becomes an apology and a log line.
+Each request runs under a request id (bot/logs.py) and ends with one log line and one count in
+hostbot_requests_total (bot/metrics.py); a redelivery dropped is counted too. An adapter may pass
+a ProgressSink: long work shows its progress there (bot/progress.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.core.context import Context, Services
+from bot.core.events import ButtonClick, ChatMessage, Reply
+from bot.core.identity import IdentityError
+from bot.core.logs import Timer, event, request_scope
+from bot.core.meetings import MeetingProblem
+from bot.core.progress import ProgressSink
+from bot.i18n import t
+from bot.intents import Intent, parse
+from bot.store import ClaimError
+
+log = logging.getLogger(__name__)
+
+NEGATIVE_ACTIONS = {"cancel", "decline"}
+
+
+class Dispatcher:
+    def __init__(self, services: Services, bot_user: str = "") -> None:
+        self.registry = services.registry
+        self.services = services
+        self.bot_user = bot_user
+
+    async def handle_message(self, msg: ChatMessage, progress: ProgressSink | None = None) -> list[Reply]:
+        with request_scope(msg.platform):
+            return await self._message(msg, progress)
+
+    async def _message(self, msg: ChatMessage, progress: ProgressSink | None) -> list[Reply]:
+        store, timer = self.services.store, Timer()
+        if msg.event_id and not store.first_delivery(msg.platform, f"event:{msg.event_id}"):
+            return self.duplicate(msg.platform, "event")
+        if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
+            return self.duplicate(msg.platform, "message")
+        intent = parse(msg.text, msg.platform, msg.mentions, msg.bot_user or self.bot_user,
+                       now=self.services.clock(), tz=msg.tz or self.services.settings.tz)
+        lang = msg.lang or intent.lang
+        store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
+        ctx = Context(self.services, msg, intent, lang, progress_sink=progress)
+        replies = await self._run(ctx)
+        # Never the text itself (it may name people or carry links): its length, and the delivery id.
+        self._count(msg.platform, intent.name, self.outcome_of(ctx), timer, kind="message", user=msg.user,
+                    lang=lang, delivery=msg.event_id or msg.message_id or None, text_len=len(msg.text))
+        return replies
+
+    async def handle_click(self, click: ButtonClick, progress: ProgressSink | None = None) -> list[Reply]:
+        """A button press: claim its proposal exactly once, then cancel or re-run the intent."""
+        with request_scope(click.platform):
+            return await self._click(click, progress)
+
+    def duplicate(self, platform: str, kind: str) -> list[Reply]:
+        """A redelivery dropped (adapters that deduplicate on their own call this too): counted, no reply."""
+        self.services.metrics.duplicates.labels(str(platform)).inc()
+        event(log, "duplicate dropped", platform=str(platform), kind=kind)
+        return []
+
+    def _count(self, platform: str, intent: str, outcome: str, timer: Timer, **fields: Any) -> None:
+        self.services.metrics.requests.labels(str(platform), intent or "-", outcome).inc()
+        event(log, "request", platform=str(platform), intent=intent or "-", outcome=outcome, ms=timer.ms, **fields)
+
+    @staticmethod
+    def outcome_of(ctx: Context) -> str:
+        """What became of a request: its last vendor answer, else the decision or problem instead."""
+        if ctx.last_outcome is not None:
+            return ctx.last_outcome.kind.value
+        return ctx.decision or "answered"
+
+    async def _click(self, click: ButtonClick, progress: ProgressSink | None) -> list[Reply]:
+        store, people, timer = self.services.store, self.services.people, Timer()
+        lang = click.lang or "en"
+        if click.click_id and not store.first_delivery(click.platform, f"click:{click.click_id}"):
+            return self.duplicate(click.platform, "click")
+        negative = click.action in NEGATIVE_ACTIONS
+        try:
+            proposal = store.claim_proposal(click.value, click.user, outcome="cancelled" if negative else "claimed")
+        except ClaimError as err:
+            intent_name = err.proposal.action if err.proposal else ""
+            self._count(click.platform, intent_name, {"not_yours": "foreign_click", "used": "already_used"}.get(
+                err.why, "expired"), timer, kind="click", action=click.action, user=click.user)
+            return self._refused_click(click, err, lang)
+        payload = proposal.payload
+        lang = click.lang or payload.get("lang", "en")
+        intent = Intent.from_json(payload["intent"])
+        requester = str(payload.get("on_behalf_of") or click.user)
+        decision = "declined" if click.action == "decline" else "cancelled" if negative else click.action
+        store.audit(platform=click.platform, chat_user=click.user, intent=intent.name, event="decision",
+                    outcome=decision, detail=f"on behalf of {requester}" if requester != click.user else "")
+        if negative:
+            self._count(click.platform, intent.name, decision, timer, kind="click", action=click.action,
+                        user=click.user)
+            if click.action == "decline":
+                return [Reply(t(lang, "policy_declined", who=people.describe_chat_user(click.platform, click.user)),
+                              mention_users=(requester,))]
+            return [Reply(t(lang, "cancelled"))]
+        msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
+                          channel=proposal.channel, thread=proposal.thread, tz=str(payload.get("tz", "")))
+        resume = {**payload, "via": click.action, "clicked_by": click.user}
+        ctx = Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress)
+        replies = await self._run(ctx)
+        store.finish_proposal(proposal.id, "done")
+        self._count(click.platform, intent.name, self.outcome_of(ctx), timer, kind="click", action=click.action,
+                    user=click.user)
+        return replies
+
+    def _refused_click(self, click: ButtonClick, err: ClaimError, lang: str) -> list[Reply]:
+        store = self.services.store
+        proposal = err.proposal
+        intent = proposal.action if proposal else ""
+        store.audit(platform=click.platform, chat_user=click.user, intent=intent, event="decision",
+                    outcome={"not_yours": "foreign_click", "used": "already_used"}.get(err.why, "expired"))
+        if err.why == "not_yours" and proposal is not None:
+            owner = self.services.people.describe_chat_user(proposal.platform, proposal.requester)
+            key = {"approval": "choice_only_owner_approve", "confirm": "choice_only_owner_confirm"}.get(
+                str(proposal.payload.get("kind")), "choice_not_yours")
+            return [Reply(t(lang, key, owner=owner), ephemeral=True)]
+        if err.why == "used":
+            return [Reply(t(lang, "choice_used"))]
+        return [Reply(t(lang, "choice_expired"))]
+
+    async def _run(self, ctx: Context) -> list[Reply]:
+        spec = self.registry.get(ctx.intent.name)
+        if spec is None:
+            ctx.decision = "not_understood"
+            help_spec = self.registry.get("help")
+            head = Reply(ctx.t("not_understood", text=ctx.intent.text.strip()[:200]))
+            if help_spec is None:
+                return [head]
+            ctx.intent = Intent("help", lang=ctx.lang, text=ctx.intent.text)
+            return [head, *await help_spec.handler(ctx)]
+        try:
+            return await spec.handler(ctx)
+        except IdentityError as err:
+            ctx.decision = "rejected"
+            return [Reply(ctx.t(err.key, **err.values))]
+        except MeetingProblem as err:
+            ctx.decision = "rejected"
+            return [Reply(ctx.t(err.key, **err.values))]
+        except Exception:
+            ctx.decision, ctx.last_outcome = "error", None
+            log.exception("handler %s failed", spec.name)
+            return [Reply(ctx.t("internal_error"))]
+
+

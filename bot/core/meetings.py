@@ -1,0 +1,77 @@
+"""Finding the meeting a request is about: an explicit id or link, else the one linked here.
+
+A bare number can belong to several vendors (a 9-digit Feishu number, a Zoom id): when the
+vendor was not named, every configured vendor that could own the id is asked, and only an
+unambiguous answer is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from bot.core.context import Context
+from bot.core.outcome import Kind, Outcome
+from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, group_digits
+
+
+class MeetingProblem(Exception):
+    """No single meeting could be settled on; `key` + `values` say why, in reply words."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def linked_meeting(ctx: Context) -> MeetingRef | None:
+    """'this meeting': the one linked to the thread, else to the channel, else named in the thread's root."""
+    msg = ctx.message
+    for scope in (msg.thread, msg.channel):
+        if scope:
+            row = ctx.store.link(msg.platform, scope)
+            if row is not None:
+                return MeetingRef(row["vendor"], row["meeting_id"])
+    if msg.context_text:
+        from bot.intents import parse  # the root message is parsed only for its meeting
+
+        return parse(msg.context_text, msg.platform).meeting
+    return None
+
+
+async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, MeetingVendor] | Outcome:
+    """The meeting `ref` names (or the one linked to this thread/channel), with its vendor.
+
+    Raises MeetingProblem when the request does not name one meeting; returns the vendor's
+    Outcome when the vendor could not find it, with data["vendor"] and data["meeting"] set.
+    """
+    ref = ref or linked_meeting(ctx)
+    if ref is None:
+        raise MeetingProblem("need_meeting")
+    if ref.vendor is not None:
+        vendor = ctx.vendors.get(ref.vendor)
+        if vendor is None:
+            raise MeetingProblem("vendor_not_configured", vendor=ctx.vendor_name(ref.vendor))
+        return _tagged(await vendor.find_meeting(ref), vendor, ref)
+    candidates = [v for v in ctx.vendors.values() if v.claims(ref)]
+    if not candidates:
+        raise MeetingProblem("need_meeting")
+    if len(candidates) == 1:
+        return _tagged(await candidates[0].find_meeting(ref), candidates[0], ref)
+    answers = await asyncio.gather(*(v.find_meeting(ref) for v in candidates))
+    hits = [(m, v) for m, v in zip(answers, candidates, strict=True) if isinstance(m, Meeting)]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits and all(isinstance(a, Outcome) and a.kind is Kind.NOT_FOUND for a in answers):
+        return Outcome(Kind.NOT_FOUND, reason="meeting_not_found", remedy="remedy_check_meeting",
+                       data={"vendor": "", "meeting": group_digits(ref.id)})
+    names = ", ".join(ctx.vendor_name(v.key) for v in candidates)
+    raise MeetingProblem("which_vendor", meeting=ref.id, vendors=names)
+
+
+def _tagged(
+    found: Meeting | Outcome, vendor: MeetingVendor, ref: MeetingRef
+) -> tuple[Meeting, MeetingVendor] | Outcome:
+    if isinstance(found, Meeting):
+        return found, vendor
+    return replace(found, data={**found.data, "vendor": vendor.key, "meeting": group_digits(ref.id)})

@@ -1,0 +1,62 @@
+"""Intent registry: `@intent(...)` tags a handler; Registry collects an explicit tuple of them.
+
+As in errbot, the decorator only tags the function (no global mutable state) and the handler's
+docstring is its help text. A duplicate intent name is a start-up error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from bot.core.events import Reply
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+Handler = Callable[["Context"], Awaitable[list[Reply]]]
+H = TypeVar("H", bound=Handler)
+
+_TAG = "__hostbot_intent__"
+
+
+@dataclass(frozen=True)
+class IntentSpec:
+    name: str
+    handler: Handler
+    examples: tuple[str, ...]
+    help: str
+
+
+def intent(name: str, examples: Iterable[str] = ()) -> Callable[[H], H]:
+    """Tag an async handler as the one for intent `name`; returns it unchanged."""
+
+    def tag(fn: H) -> H:
+        doc = (fn.__doc__ or "").strip().splitlines()
+        setattr(fn, _TAG, IntentSpec(name, fn, tuple(examples), doc[0] if doc else name))
+        return fn
+
+    return tag
+
+
+class DuplicateIntentError(ValueError):
+    pass
+
+
+class Registry:
+    def __init__(self, handlers: Iterable[Handler]) -> None:
+        self._specs: dict[str, IntentSpec] = {}
+        for fn in handlers:
+            spec = getattr(fn, _TAG, None)
+            if not isinstance(spec, IntentSpec):
+                raise TypeError(f"{fn!r} is not tagged with @intent")
+            if spec.name in self._specs:
+                raise DuplicateIntentError(f"two handlers for intent {spec.name!r}")
+            self._specs[spec.name] = spec
+
+    def get(self, name: str) -> IntentSpec | None:
+        return self._specs.get(name)
+
+    def specs(self) -> list[IntentSpec]:
+        return list(self._specs.values())

@@ -1,0 +1,87 @@
+"""Turning Outcomes into reply text: the why and the what-next of every vendor answer.
+
+    explain(lang, outcome, vendor)        '<reason> What to do: <remedy>' for one failed Outcome
+    item_lines(lang, outcome, vendor, noun, names)
+                                          a batch's failures and skipped items, one line each:
+                                          '3 of 250 meetings failed:' + '• Weekly sync: <why>'
+    join_names(lang, names)               '@a, @b and @c' / '@a、@b 和 @c'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.core.logs import scrub
+from bot.core.outcome import ItemResult, Kind, Outcome
+from bot.i18n import MESSAGES, t, vendor_name
+
+# Reasons whose text is too general without the vendor's own words after it.
+SHOW_DETAIL = ("vendor_error_unknown", "param_error", "dingtalk_params_error")
+MAX_ITEM_LINES = 10
+
+
+def _fill(lang: str, outcome: Outcome, vendor_key: str, values: Mapping[str, object]) -> dict[str, object]:
+    seconds = f"{outcome.retry_after:.0f}" if outcome.retry_after is not None else "?"
+    data = {k: v for k, v in outcome.data.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    return {"vendor": vendor_name(lang, vendor_key), "code": outcome.vendor_code or "?", "seconds": seconds,
+            "detail": scrub(outcome.detail) if outcome.detail else "?", **data, **values}
+
+
+def explain(lang: str, outcome: Outcome, vendor_key: str, **values: object) -> str:
+    """'<reason> What to do: <remedy>' for a failed Outcome, in `lang`."""
+    fill = _fill(lang, outcome, vendor_key, values)
+    if outcome.kind is Kind.RATE_LIMITED:
+        return t(lang, "rate_limited", **fill)
+    text = t(lang, outcome.reason or "vendor_error_unknown", **fill)
+    sep = "" if lang == "zh" else " "  # Chinese sentences join without a space
+    if outcome.remedy:
+        text += sep + t(lang, "remedy_prefix", remedy=t(lang, outcome.remedy, **fill))
+    if outcome.reason in SHOW_DETAIL and outcome.detail:
+        # The vendor's own words go to chat: a credential it echoes back is masked, as in the logs.
+        text += sep + t(lang, "detail_suffix", detail=scrub(outcome.detail))
+    return text
+
+
+def join_names(lang: str, names: Sequence[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    if lang == "zh":
+        return "、".join(names[:-1]) + " 和 " + names[-1]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _item_reason(lang: str, item: ItemResult, vendor_key: str, name: str) -> str:
+    """An item's reason: one of our message keys rendered, or the vendor's own description (secrets masked)."""
+    reason = item.reason or "vendor_error_unknown"
+    words = t(lang, reason, vendor=vendor_name(lang, vendor_key), target=name,
+              code=item.detail or "?", seconds=item.detail or "?", detail=scrub(item.detail) if item.detail else "?")
+    return words if reason in MESSAGES else scrub(words)
+
+
+def item_lines(lang: str, outcome: Outcome, vendor_key: str, noun: str, names: Mapping[str, str],
+               limit: int = MAX_ITEM_LINES) -> str:
+    """Each failed item with its reason, then each skipped item, under a counting head line.
+
+    `noun` picks the head lines ("meetings" -> items_failed_meetings / items_skipped_meetings);
+    `names` maps item ids to what people recognise (a meeting's title, @name).
+    Skipped items come from outcome.data["skipped"]: [{"item": id, "reason": key}, ...].
+    """
+    lines: list[str] = []
+    failed = [i for i in outcome.items if not i.ok]
+    if failed:
+        lines.append(t(lang, f"items_failed_{noun}", failed=len(failed), total=len(outcome.items)))
+        lines += [f"• {names.get(i.item, i.item)}: {_item_reason(lang, i, vendor_key, names.get(i.item, i.item))}"
+                  for i in failed[:limit]]
+        if len(failed) > limit:
+            lines.append(t(lang, "items_more", count=len(failed) - limit))
+    skipped = [s for s in outcome.data.get("skipped") or () if isinstance(s, dict)]
+    if skipped:
+        lines.append(t(lang, f"items_skipped_{noun}", count=len(skipped)))
+        for s in skipped[:limit]:
+            item = str(s.get("item", ""))
+            reason = ItemResult(item, False, str(s.get("reason") or ""))
+            lines.append(f"• {names.get(item, item)}: {_item_reason(lang, reason, vendor_key, names.get(item, item))}")
+        if len(skipped) > limit:
+            lines.append(t(lang, "items_more", count=len(skipped) - limit))
+    return "\n".join(lines)

@@ -1,0 +1,242 @@
+"""`hostbot doctor`: check what can be checked before going live, and say exactly how to fix the rest.
+
+For the settings, the database and every configured platform and vendor it prints one table row
+per check (✓ or ✗, what was checked, what was found) and, under each ✗, the fix. It exits 1 when
+anything failed, so it can gate a deployment. The remote checks live in bot/doctor_remote.py.
+
+Nothing is changed: the database is opened without migrating it (writability is probed with a
+write inside a transaction that is rolled back) and vendors are asked only for a token or who the
+credentials belong to. No secret is printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+import httpx
+import sqlite_utils
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import t
+from bot.store import migrations
+from bot.store.vault import MIN_KEY_CHARS, SecretVault, VaultError
+
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Check:
+    area: str  # "database", "slack", "feishu", ... (not translated: the names people configure)
+    what: str  # what was checked
+    ok: bool
+    result: str  # what was found
+    fix: str = ""  # for a failed check: exactly what to do
+
+
+Say = Callable[..., str]
+
+
+def sayer(lang: str) -> Say:
+    def say(key: str, **values: object) -> str:
+        return t(lang, key, **values)
+
+    return say
+
+
+# ---- settings ---------------------------------------------------------------------------------
+def chat_platforms(s: Settings) -> list[str]:
+    return [name for name, on in (("slack", bool(s.slack_bot_token)), ("feishu", s.feishu_configured)) if on]
+
+
+def meeting_vendors(s: Settings) -> list[str]:
+    configured = {
+        "feishu": s.feishu_configured,
+        "dingtalk": bool(s.dingtalk_app_key and s.dingtalk_app_secret),
+        "webex": bool(s.webex_token),
+        "zoom": bool(s.zoom_account_id and s.zoom_client_id and s.zoom_client_secret),
+    }
+    return [name for name, on in configured.items() if on]
+
+
+def check_settings(s: Settings, say: Say) -> list[Check]:
+    chat, vendors = chat_platforms(s), meeting_vendors(s)
+    none = say("doctor_none")
+    checks = [Check("settings", say("doctor_what_settings"), True,
+                    say("doctor_settings_ok", chat=", ".join(chat) or none, vendors=", ".join(vendors) or none))]
+    if not chat:
+        checks.append(Check("settings", say("doctor_what_chat"), False, none, say("doctor_fix_chat")))
+    if not vendors:
+        checks.append(Check("settings", say("doctor_what_vendor"), False, none, say("doctor_fix_vendor")))
+    try:
+        ZoneInfo(s.tz)
+        checks.append(Check("settings", say("doctor_what_tz"), True, s.tz))
+    except (ValueError, KeyError, OSError):
+        checks.append(Check("settings", say("doctor_what_tz"), False, say("doctor_tz_unknown", tz=s.tz),
+                            say("doctor_fix_tz")))
+    return checks
+
+
+# ---- database ---------------------------------------------------------------------------------
+def check_database(s: Settings, say: Say) -> list[Check]:
+    path = Path(s.db_path)
+    what = say("doctor_what_db_write", path=s.db_path)
+    if s.db_path == ":memory:":
+        return []
+    folder = path.parent
+    if not folder.is_dir():
+        return [Check("database", what, False, say("doctor_db_no_folder", folder=str(folder)),
+                      say("doctor_fix_db_folder", folder=str(folder)))]
+    if not path.exists():
+        if os.access(folder, os.W_OK | os.X_OK):
+            return [Check("database", what, True, say("doctor_db_new"))]
+        return [Check("database", what, False, say("doctor_db_not_writable", error=f"{folder}: permission denied"),
+                      say("doctor_fix_db_write", path=s.db_path))]
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=5.0, isolation_level=None)
+    except sqlite3.Error as err:
+        return [Check("database", what, False, say("doctor_db_not_writable", error=str(err)),
+                      say("doctor_fix_db_write", path=s.db_path))]
+    try:
+        return _probe(conn, s, say, what)
+    finally:
+        conn.close()
+
+
+def _probe(conn: sqlite3.Connection, s: Settings, say: Say, what: str) -> list[Check]:
+    try:
+        journal = str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("CREATE TABLE _hostbot_doctor_probe (x)")
+        finally:
+            conn.execute("ROLLBACK")
+    except sqlite3.DatabaseError as err:
+        if "not a database" in str(err) or "malformed" in str(err):
+            return [Check("database", what, False, say("doctor_db_unreadable", error=str(err)),
+                          say("doctor_fix_db_unreadable"))]
+        return [Check("database", what, False, say("doctor_db_not_writable", error=str(err)),
+                      say("doctor_fix_db_write", path=s.db_path))]
+    checks = [Check("database", what, True, say("doctor_db_writable", version=sqlite3.sqlite_version,
+                                                  journal=journal))]
+    db = sqlite_utils.Database(conn)
+    known = [m.name for m in migrations.pending(sqlite_utils.Database(memory=True))]
+    applied = [m.name for m in migrations.applied(db)]
+    pending = [name for name in known if name not in applied]
+    unknown = [name for name in applied if name not in known]
+    what = say("doctor_what_db_migrated")
+    if unknown:
+        checks.append(Check("database", what, False, say("doctor_db_newer", names=", ".join(unknown)),
+                            say("doctor_fix_db_newer")))
+    elif pending:
+        checks.append(Check("database", what, False, say("doctor_db_pending", count=len(pending),
+                                                          names=", ".join(pending)), say("doctor_fix_db_pending")))
+    else:
+        checks.append(Check("database", what, True, say("doctor_db_migrated", count=len(applied))))
+    return checks
+
+
+# ---- the key of the token vault -------------------------------------------------------------------
+def check_secret_key(s: Settings, say: Say) -> list[Check]:
+    """Feishu invite stores people's user tokens, sealed with a key derived from HOSTBOT_SECRET_KEY."""
+    if not s.feishu_configured:
+        return []
+    what = say("doctor_what_secret")
+    if not s.secret_key:
+        return [Check("feishu", what, False, say("doctor_secret_missing"), say("doctor_fix_secret"))]
+    if len(s.secret_key) < MIN_KEY_CHARS:
+        return [Check("feishu", what, False, say("doctor_secret_short", length=len(s.secret_key)),
+                      say("doctor_fix_secret"))]
+    sealed, count = _stored_token(s.db_path)
+    if not sealed:
+        return [Check("feishu", what, True, say("doctor_secret_ok_empty"))]
+    try:
+        SecretVault(s.secret_key).open(sealed)
+    except VaultError:
+        return [Check("feishu", what, False, say("doctor_secret_wrong", path=s.db_path),
+                      say("doctor_fix_secret_wrong"))]
+    return [Check("feishu", what, True, say("doctor_secret_ok", count=count))]
+
+
+def _stored_token(db_path: str) -> tuple[str, int]:
+    """One sealed user token from the database (and how many there are); ('', 0) when none."""
+    if db_path == ":memory:" or not Path(db_path).is_file():
+        return "", 0
+    try:
+        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return "", 0
+    try:
+        count = int(conn.execute("SELECT COUNT(*) FROM user_tokens").fetchone()[0])
+        row = conn.execute("SELECT token_enc FROM user_tokens LIMIT 1").fetchone()
+        return (str(row[0]) if row else ""), count
+    except sqlite3.Error:  # no table yet (not migrated): nothing stored
+        return "", 0
+    finally:
+        conn.close()
+
+
+# ---- all of it ----------------------------------------------------------------------------------
+async def run_checks(s: Settings, lang: str = "en", *, timeout: float = DEFAULT_TIMEOUT,
+                     transport: httpx.AsyncBaseTransport | None = None) -> list[Check]:
+    """Every check for these settings, local ones first, then each platform and vendor (concurrently)."""
+    from bot.ops.doctor_remote import remote_checks
+
+    say = sayer(lang)
+    checks = [*check_settings(s, say), *check_database(s, say), *check_secret_key(s, say)]
+    async with httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False) as client:
+        groups = await asyncio.gather(*remote_checks(s, client, say))
+    return checks + [check for group in groups for check in group]
+
+
+def width(text: str) -> int:
+    """Columns the text takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - width(text))
+
+
+def render(checks: list[Check], lang: str = "en") -> str:
+    say = sayer(lang)
+    failed = sum(1 for c in checks if not c.ok)
+    head = ("", say("doctor_col_area"), say("doctor_col_check"), say("doctor_col_result"))
+    rows = [("✓" if c.ok else "✗", c.area, c.what, c.result) for c in checks]
+    area_w = max(width(r[1]) for r in [head, *rows])
+    what_w = max(width(r[2]) for r in [head, *rows])
+    lines = [say("doctor_head", checks=len(checks), failed=failed), ""]
+    lines.append(f"{pad(head[0], 1)}  {pad(head[1], area_w)}  {pad(head[2], what_w)}  {head[3]}".rstrip())
+    indent = " " * (1 + 2 + area_w + 2)
+    for check, row in zip(checks, rows, strict=True):
+        lines.append(f"{row[0]}  {pad(row[1], area_w)}  {pad(row[2], what_w)}  {row[3]}".rstrip())
+        if not check.ok and check.fix:
+            lines.append(indent + "→ " + say("doctor_fix", fix=check.fix))
+    if not failed:
+        lines += ["", say("doctor_all_ok")]
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", help="language of the table")
+@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+              help="seconds to wait for each platform or vendor")
+def doctor(lang: str, timeout: float) -> None:
+    """Check the settings, the database and every configured platform and vendor; exit 1 on any ✗."""
+    say = sayer(lang)
+    try:
+        settings = load_settings()
+    except ConfigError as err:
+        checks = [Check("settings", say("doctor_what_settings"), False, str(err), say("doctor_fix_settings"))]
+    else:
+        checks = asyncio.run(run_checks(settings, lang, timeout=timeout))
+    click.echo(render(checks, lang))
+    sys.exit(0 if all(c.ok for c in checks) else 1)

@@ -1,0 +1,177 @@
+"""The one HTTP server of `hostbot run`: Slack and Feishu endpoints, /healthz and /metrics.
+
+    POST /slack/events          slash commands, events, interactivity (slack-bolt)
+    POST /feishu/events         Feishu events and card callbacks (lark-oapi; bot/adapters/feishu.py)
+    GET  /feishu/oauth/callback where Feishu sends people back after they authorized hostbot
+    GET  /healthz               store, handover scheduler (and connections, when used) -> 200 or 503
+    GET  /metrics               Prometheus text format
+Socket Mode (SLACK_APP_TOKEN) runs beside the server on the same event loop; the Feishu long
+connection (FEISHU_MODE=ws) in its own thread, handing events to this loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.app import HostBot, build
+from bot.config import Settings
+from bot.core.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything `hostbot run` serves, built from settings."""
+
+    bot: HostBot
+    slack: SlackAdapter | None = None
+    socket_mode: Any = None  # AsyncSocketModeHandler when SLACK_APP_TOKEN is set
+    feishu: Any = None  # FeishuAdapter when Feishu is configured (lark-oapi is imported only then)
+    feishu_ws: Any = None  # FeishuLongConnection when FEISHU_MODE=ws
+    closed: bool = False
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.bot.services.metrics  # built with the bot (bot/app.py): adapters and vendors count into it
+
+    async def aclose(self) -> None:
+        """Stop connections and close the store; safe to call twice (lifespan shutdown, then serve's finally)."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.feishu_ws is not None:
+            await self.feishu_ws.stop()
+        if self.feishu is not None:
+            await self.feishu.aclose()
+        if self.socket_mode is not None:
+            await self.socket_mode.close_async()
+        await self.bot.aclose()
+
+
+def build_runtime(settings: Settings, bot: HostBot | None = None) -> Runtime:
+    bot = bot or build(settings)
+    slack = None
+    if settings.slack_bot_token:
+        slack = SlackAdapter(settings, bot.dispatcher, bot.services.store)
+        bot.scheduler.attach("slack", slack)  # scheduled handovers post their reminders and reports here
+    feishu = None
+    if settings.feishu_configured:
+        from bot.adapters.feishu.adapter import FeishuAdapter
+        from bot.adapters.feishu.oauth import FeishuOAuth
+
+        tokens = getattr(bot.services.vendors.get("feishu"), "user_tokens", None)
+        feishu = FeishuAdapter(settings, bot.dispatcher, bot.services.store,
+                               oauth=tokens if isinstance(tokens, FeishuOAuth) else None)
+        bot.scheduler.attach("feishu", feishu)
+    return Runtime(bot=bot, slack=slack, feishu=feishu)
+
+
+def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
+    """The ASGI app. With close_on_shutdown, the runtime closes in the lifespan shutdown: uvicorn
+    re-raises SIGTERM/SIGINT after its own shutdown, so code after `server.serve()` never runs then."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if close_on_shutdown:
+            await runtime.aclose()
+
+    async def slack_events(request: Request) -> Response:
+        if runtime.slack is None:
+            return JSONResponse({"error": "Slack is not configured (SLACK_BOT_TOKEN)"}, status_code=503)
+        return await runtime.slack.handle_http(request)
+
+    async def feishu_events(request: Request) -> Response:
+        if runtime.feishu is None:
+            return JSONResponse({"msg": "Feishu is not configured (FEISHU_APP_ID, FEISHU_APP_SECRET)"}, status_code=503)
+        return await runtime.feishu.handle_http(request)
+
+    async def feishu_oauth(request: Request) -> Response:
+        if runtime.feishu is None:
+            return JSONResponse({"msg": "Feishu is not configured (FEISHU_APP_ID, FEISHU_APP_SECRET)"}, status_code=503)
+        return await runtime.feishu.handle_oauth_callback(request)
+
+    async def healthz(request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            runtime.bot.services.store.db.execute("SELECT 1").fetchone()
+            checks["store"] = "ok"
+        except Exception as err:
+            checks["store"] = f"error: {type(err).__name__}"
+        if runtime.bot.scheduler.started:
+            checks["scheduler"] = "ok" if runtime.bot.scheduler.running else "stopped"
+        if runtime.socket_mode is not None:
+            client = runtime.socket_mode.client
+            checks["slack_socket_mode"] = "ok" if await client.is_connected() else "disconnected"
+        if runtime.feishu_ws is not None:
+            checks["feishu_long_connection"] = "ok" if runtime.feishu_ws.connected else "disconnected"
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ok": healthy, "checks": checks}, status_code=200 if healthy else 503)
+
+    async def metrics(request: Request) -> Response:
+        return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
+
+    return Starlette(lifespan=lifespan, routes=[
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/feishu/events", feishu_events, methods=["POST"]),
+        Route("/feishu/oauth/callback", feishu_oauth, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ])
+
+
+async def start_socket_mode(runtime: Runtime, app_token: str) -> None:
+    """Connect Slack Socket Mode (aiohttp client on this loop); events then flow without a public URL."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    if runtime.slack is None:
+        raise RuntimeError("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not")
+    runtime.socket_mode = AsyncSocketModeHandler(runtime.slack.app, app_token,
+                                                 web_client=runtime.slack.client)
+    await runtime.socket_mode.connect_async()
+    log.info("slack: socket mode connected")
+
+
+async def start_feishu_ws(runtime: Runtime, **options: Any) -> None:
+    """Open the Feishu long connection (its own thread and loop); events then reach this loop."""
+    from bot.adapters.feishu.ws import FeishuLongConnection
+
+    if runtime.feishu is None:
+        raise RuntimeError("FEISHU_MODE=ws needs FEISHU_APP_ID and FEISHU_APP_SECRET")
+    runtime.feishu_ws = FeishuLongConnection(runtime.feishu, **options)
+    await runtime.feishu_ws.start()
+    log.info("feishu: long connection started")
+
+
+async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
+    """`hostbot run`: build everything, start Socket Mode if configured, serve HTTP until stopped."""
+    runtime = build_runtime(settings)
+    await runtime.bot.start()
+    if settings.slack_app_token:
+        await start_socket_mode(runtime, settings.slack_app_token)
+    if settings.feishu_mode == "ws":
+        await start_feishu_ws(runtime)
+    config = uvicorn.Config(create_asgi(runtime, close_on_shutdown=True), host=host, port=settings.port,
+                            log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    try:
+        await server.serve()
+    finally:
+        await runtime.aclose()
+
+
+def run(settings: Settings, host: str = "0.0.0.0") -> None:
+    asyncio.run(serve(settings, host))

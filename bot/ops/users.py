@@ -1,0 +1,164 @@
+"""`hostbot users`: the admin's explicit mappings from chat users to vendor ids (they always win).
+
+    hostbot users import FILE.csv [--platform P]     all rows or none; empty cells change nothing
+    hostbot users list [--platform P] [--format table|json|csv]
+    hostbot users set CHAT_USER vendor=id... [--platform P]   e.g. dingtalk=<unionId> zoom=a@x.com
+
+CSV columns: chat_user (required), platform (or --platform), name, email, and one column per
+vendor id, named by vendor key or by store column: feishu|feishu_open_id, feishu_union|
+feishu_union_id, dingtalk|dingtalk_union_id, webex|webex_email, zoom|zoom_email.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.config import load_settings
+from bot.i18n import t
+from bot.ops.tables import format_rows
+from bot.store import VENDOR_ID_COLUMNS, Store
+
+PLATFORMS = ("slack", "feishu", "console")
+EMAIL_FIELDS = ("email", "webex_email", "zoom_email")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LIST_COLUMNS = ("platform", "chat_user", "name", "email", *VENDOR_ID_COLUMNS.values(), "source", "updated_at")
+# key as written (vendor key, store column, or name/email) -> store column
+FIELD_OF: dict[str, str] = {**VENDOR_ID_COLUMNS, **{c: c for c in VENDOR_ID_COLUMNS.values()},
+                            "name": "name", "email": "email"}
+
+
+def _say(key: str, **values: object) -> str:
+    return t("en", key, **values)  # admins' console: English, the same words as in the catalog
+
+
+def _check(fields: dict[str, str]) -> str | None:
+    for column in EMAIL_FIELDS:
+        value = fields.get(column, "")
+        if value and not _EMAIL.match(value):
+            return _say("users_bad_email", value=value, column=column)
+    return None
+
+
+def guess_platform(store: Store, chat_user: str) -> str:
+    """The platform of a chat user: where we already know them, else by the form of the id."""
+    known = [r["platform"] for r in store.db["people"].rows_where("chat_user = ?", [chat_user])]
+    if len(known) == 1:
+        return str(known[0])
+    if re.fullmatch(r"[UW][A-Z0-9]{2,}", chat_user):
+        return "slack"
+    if chat_user.startswith(("ou_", "on_")):
+        return "feishu"
+    return "console"
+
+
+def read_rows(text: str, default_platform: str | None) -> tuple[list[tuple[str, str, dict[str, str]]], list[str]]:
+    """(platform, chat_user, fields) per CSV row, and the problems found (line: what)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    if "chat_user" not in columns:
+        return [], [_say("users_missing_column", column="chat_user", columns=", ".join(columns) or "-")]
+    if "platform" not in columns and not default_platform:
+        return [], [_say("users_missing_column", column="platform", columns=", ".join(columns))]
+    rows: list[tuple[str, str, dict[str, str]]] = []
+    problems: list[str] = []
+    for line, raw in enumerate(reader, start=2):
+        row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        platform = row.get("platform") or default_platform or ""
+        chat_user = row.get("chat_user", "")
+        fields = {FIELD_OF[k]: v for k, v in row.items() if k in FIELD_OF and v}
+        problem = None
+        if platform not in PLATFORMS:
+            problem = _say("users_bad_platform", platforms=", ".join(PLATFORMS), value=platform)
+        elif not chat_user:
+            problem = _say("users_empty_chat_user")
+        else:
+            problem = _check(fields)
+        if problem:
+            problems.append(f"{line}\x00{problem}")
+        else:
+            rows.append((platform, chat_user, fields))
+    return rows, problems
+
+
+@click.group()
+def users() -> None:
+    """Explicit mappings from chat users to vendor ids (they always win over lookups)."""
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--platform", type=click.Choice(PLATFORMS), default=None, help="for rows without a platform column")
+def import_(file: Path, platform: str | None) -> None:
+    """Import people from a CSV file (all rows or none)."""
+    rows, problems = read_rows(file.read_text(encoding="utf-8-sig"), platform)
+    if problems:
+        for problem in problems:
+            line, _, what = problem.rpartition("\x00")
+            click.echo(_say("users_import_bad_row", file=file.name, line=line or 1, problem=what), err=True)
+        click.echo(_say("users_import_failed"), err=True)
+        sys.exit(1)
+    store = Store(load_settings().db_path)
+    try:
+        with store.db.conn:
+            for plat, chat_user, fields in rows:
+                store.upsert_person(plat, chat_user, source="mapping", **fields)
+    finally:
+        store.close()
+    click.echo(_say("users_imported", count=len(rows), file=file.name))
+
+
+@users.command("list")
+@click.option("--platform", type=click.Choice(PLATFORMS), default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+def list_(platform: str | None, fmt: str) -> None:
+    """Show every person hostbot knows, with their vendor ids and where they came from."""
+    store = Store(load_settings().db_path)
+    try:
+        rows = [r for r in store.all_people() if platform is None or r["platform"] == platform]
+    finally:
+        store.close()
+    if not rows and fmt == "table":
+        click.echo(_say("users_none"))
+        return
+    click.echo(format_people(rows, fmt))
+
+
+def format_people(rows: list[dict[str, Any]], fmt: str) -> str:
+    """The table leaves out vendor columns nobody has; JSON and CSV keep every column."""
+    picked = [{c: str(r.get(c) or "") for c in LIST_COLUMNS} for r in rows]
+    shown = [c for c in LIST_COLUMNS if c == "chat_user" or any(p[c] for p in picked)]
+    return format_rows(picked, LIST_COLUMNS, fmt, table_columns=shown)
+
+
+@users.command("set")
+@click.argument("chat_user")
+@click.argument("pairs", nargs=-1, required=True)
+@click.option("--platform", type=click.Choice(PLATFORMS), default=None,
+              help="default: where CHAT_USER is known, else guessed from the id (U… slack, ou_… feishu)")
+def set_(chat_user: str, pairs: tuple[str, ...], platform: str | None) -> None:
+    """Set ids for one chat user: vendor=id ... (an empty id clears it)."""
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key.strip().lower() not in FIELD_OF:
+            raise click.UsageError(_say("users_bad_pair", pair=pair, vendors=", ".join([*VENDOR_ID_COLUMNS, "name",
+                                                                                        "email"])))
+        fields[FIELD_OF[key.strip().lower()]] = value.strip()
+    problem = _check(fields)
+    if problem:
+        raise click.UsageError(problem)
+    store = Store(load_settings().db_path)
+    try:
+        plat = platform or guess_platform(store, chat_user)
+        store.upsert_person(plat, chat_user, source="mapping", **fields)
+    finally:
+        store.close()
+    shown = ", ".join(f"{k}={v or '(cleared)'}" for k, v in fields.items())
+    click.echo(_say("users_set_done", platform=plat, chat_user=chat_user, fields=shown))

@@ -1,0 +1,377 @@
+"""The handover scheduler: APScheduler wakes it up, the store says what is due, set_host acts.
+
+- **The store is the source of truth** (bot/handovers.py). On start every pending handover gets
+  its APScheduler jobs again (reminder, due), and a sweep every 30 s catches whatever a job could
+  not (another process's handover, a clock jump). A job only wakes `run_due`, which reads the store.
+- `run_due(now)`: a reminder whose time has come is marked sent, then posted; a due handover is
+  **claimed** by a conditional UPDATE, then run. Two timers, two processes on one database, a
+  restart mid-run or a "Hand over now" click racing the due time: one claim wins, one vendor call.
+- Running one: re-check first (the meeting is still on, its host is still the one we expect —
+  else set_host reports the conflict and offers a Retry — the target is not host already), then
+  act through the registered set_host handler and the policy layer with the handover's authority
+  (scheduled by the host, organizer or an admin = confirmed; asked by someone else = approved by
+  the host when scheduled). The vendor checks the target's presence where it needs it (Feishu:
+  in the meeting) and the report says so. The report goes to the handover's thread via the
+  Notifier of its platform.
+- Missed while down: due within the grace period -> run now (the report says how late); older ->
+  marked missed and reported, never run silently late. A run cut short by a crash (running, its
+  process gone) is picked up again: the re-check finds the host already changed when the call had
+  gone through, so it is not made twice.
+- Time zones and DST: instants are UTC; the reminder (due − lead) and a snooze are elapsed time,
+  right across a DST change; messages show local times with the zone's abbreviation. Wall times in
+  a DST gap or overlap are refused by the parser (bot/intents/times.py) unless an offset is given.
+- `clock` is the Services clock: tests move time with it and call `run_due()` themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.core.context import Context, Services
+from bot.core.events import Button, ButtonStyle, ChatMessage, Platform, Reply
+from bot.core.identity import IdentityError
+from bot.core.logs import request_scope
+from bot.core.meetings import MeetingProblem, locate
+from bot.core.outcome import Kind, Outcome
+from bot.core.render import explain
+from bot.i18n import t
+from bot.intents import Intent
+from bot.scheduling.book import (
+    CONFLICT,
+    DONE,
+    FAILED,
+    MISSED,
+    PENDING,
+    Handover,
+    HandoverBook,
+    duration_text,
+    when_text,
+    words,
+)
+from bot.vendors.base import MeetingRef
+
+log = logging.getLogger(__name__)
+
+SNOOZE = timedelta(minutes=5)  # the "Snooze 5 min" button
+SWEEP_S = 30.0
+LATE_NOTE = timedelta(minutes=1)  # a run later than this says so in its report
+STALE_CLAIM = timedelta(minutes=10)  # a run claimed this long ago by a live-looking process is taken over
+STOP_WAIT_S = 10.0
+_LIVE_BOOTS: set[str] = set()  # schedulers alive in this process (tests run several on one store)
+
+
+class Notifier(Protocol):
+    """Posts in a thread when no chat event is waiting for an answer (chat adapters implement it)."""
+
+    async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None: ...
+
+
+@dataclass
+class RunContext(Context):
+    """A Context that also keeps the vendor Outcomes of the run, to record the handover's result."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
+                       latency_ms: float = 0.0) -> None:
+        self.outcomes.append(outcome)
+        super().record_outcome(vendor, meeting, vendor_ids, outcome, latency_ms)
+
+
+class HandoverScheduler:
+    def __init__(self, services: Services, *, lead: timedelta, grace: timedelta, concurrency: int = 8) -> None:
+        self.services = services
+        self.book = HandoverBook(services.store)
+        self.lead = lead
+        self.grace = grace
+        self.notifiers: dict[str, Notifier] = {}
+        self._boot = secrets.token_hex(4)
+        _LIVE_BOOTS.add(self._boot)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{self._boot}"  # who claimed a run
+        self._aps: AsyncIOScheduler | None = None
+        self._started = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._pass_lock = asyncio.Lock()
+        self._limit = asyncio.Semaphore(concurrency)
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def attach(self, platform: str, notifier: Notifier) -> None:
+        """Where reminders and reports for handovers scheduled on `platform` are posted."""
+        self.notifiers[str(platform)] = notifier
+
+    # ---- the timer -------------------------------------------------------------------------
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    @property
+    def running(self) -> bool:
+        return self._aps is not None and self._aps.running
+
+    async def start(self) -> None:
+        """Start the timer: jobs for every pending handover in the store, a sweep, and one pass now
+        (missed while down, due within grace, runs a crash cut short)."""
+        if self._aps is not None:
+            return
+        self._aps = AsyncIOScheduler(timezone=UTC, job_defaults={
+            "misfire_grace_time": None, "coalesce": True, "max_instances": 1})  # late is late, never skipped
+        self._aps.start()
+        self._started = True
+        for h in self.book.pending():
+            self.track(h)
+        self._aps.add_job(self._wake, "interval", seconds=SWEEP_S, id="handover-sweep")
+        self._spawn(self.run_due())
+
+    async def stop(self) -> None:
+        """Stop the timer and let runs in flight finish (bounded); what is left runs at the next start."""
+        aps, self._aps = self._aps, None
+        if aps is not None and aps.running:
+            aps.shutdown(wait=False)
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=STOP_WAIT_S)
+        _LIVE_BOOTS.discard(self._boot)
+
+    def track(self, h: Handover) -> None:
+        """(Re)schedule the wake-ups of a pending handover: its reminder and its due time."""
+        if self._aps is None:
+            return
+        if h.remind_at is not None and not h.reminded:
+            self._job(f"handover-{h.id}-remind", h.remind_at)
+        self._job(f"handover-{h.id}-due", h.due)
+
+    def untrack(self, hid: int) -> None:
+        if self._aps is None:
+            return
+        for kind in ("remind", "due"):
+            with contextlib.suppress(JobLookupError):
+                self._aps.remove_job(f"handover-{hid}-{kind}")
+
+    def _job(self, job_id: str, at: datetime) -> None:
+        assert self._aps is not None
+        # APScheduler counts real time; our clock may be offset from it (the demo's !wait).
+        real = datetime.now(UTC) + (at - self.now())
+        self._aps.add_job(self._wake, "date", run_date=real, args=[at], id=job_id, replace_existing=True)
+
+    async def _wake(self, at: datetime | None = None) -> None:
+        now = self.now()
+        # A shielded task: stopping APScheduler cancels its job coroutines, never a run in flight.
+        await asyncio.shield(self._spawn(self.run_due(max(now, at) if at else now)))
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # e.g. the database is locked
+            log.error("handover pass failed; the next wake-up or sweep tries again", exc_info=task.exception())
+
+    # ---- one pass ----------------------------------------------------------------------------
+    async def run_due(self, now: datetime | None = None) -> None:
+        """Post the reminders and run the handovers that are due at `now` (default: the clock's now)."""
+        async with self._pass_lock:
+            now = now or self.now()
+            for h in self.book.to_remind(now):
+                if self.book.mark_reminded(h.id):
+                    await self.post(h, [self.reminder(h, now)])
+            runs: list[Handover] = []
+            for h in self.book.due(now):
+                if now - h.due > self.grace:
+                    if self.book.miss(h.id):
+                        self.untrack(h.id)
+                        await self.post(h, [self._missed(h, now)])
+                elif self.book.claim(h.id, self.owner):
+                    runs.append(h)
+            for h in self._orphans(now):
+                if now - h.due > self.grace:
+                    self.book.finish(h.id, self.owner, MISSED, "interrupted")
+                    await self.post(h, [self._missed(h, now)])
+                else:
+                    runs.append(h)
+            await asyncio.gather(*(self._run_and_post(h, now) for h in runs))
+
+    async def _run_and_post(self, h: Handover, now: datetime) -> None:
+        async with self._limit:
+            self.untrack(h.id)
+            with request_scope(f"handover{h.id}"):  # its log lines, vendor calls included, share one id
+                replies = await self.execute(h, late=now - h.due)
+                await self.post(h, replies)
+
+    async def run_now(self, hid: int) -> list[Reply] | None:
+        """A "Hand over now" click: claim the handover (pending, or missed) and run it; None when
+        it is no longer there to run (already ran, running, cancelled)."""
+        if not self.book.claim(hid, self.owner, (PENDING, MISSED)):
+            return None
+        self.untrack(hid)
+        h = self.book.get(hid)
+        assert h is not None
+        return await self.execute(h, trigger="now")
+
+    def snooze(self, hid: int) -> Handover | None:
+        h = self.book.get(hid)
+        if h is None or not self.book.snooze(hid, max(h.due, self.now()).astimezone(UTC) + SNOOZE):
+            return None
+        snoozed = self.book.get(hid)
+        assert snoozed is not None
+        self.untrack(hid)
+        self.track(snoozed)
+        return snoozed
+
+    def cancel(self, hid: int, by: str) -> bool:
+        if not self.book.cancel(hid, by):
+            return False
+        self.untrack(hid)
+        return True
+
+    def _orphans(self, now: datetime) -> list[Handover]:
+        """Runs claimed by a process that is gone (killed mid-run), taken over by this one."""
+        found: list[Handover] = []
+        for h in self.book.running():
+            if h.claimed_by != self.owner and self._owner_gone(h, now) \
+                    and self.book.reclaim(h.id, h.claimed_by, self.owner):
+                log.warning("handover #%s: taking over the run of %s, which is gone", h.id, h.claimed_by)
+                found.append(h)
+        return found
+
+    def _owner_gone(self, h: Handover, now: datetime) -> bool:
+        host, _, rest = h.claimed_by.partition(":")
+        pid_text, _, boot = rest.partition(":")
+        if host == socket.gethostname() and pid_text.isdigit():
+            pid = int(pid_text)
+            if pid == os.getpid():
+                return boot not in _LIVE_BOOTS  # an earlier life of this pid (a container restarted)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            except (PermissionError, OverflowError, OSError):
+                pass
+        return h.claimed_at is not None and now - h.claimed_at > STALE_CLAIM
+
+    # ---- running one handover -----------------------------------------------------------------
+    async def execute(self, h: Handover, *, late: timedelta = timedelta(0), trigger: str = "timer") -> list[Reply]:
+        """Run a handover this scheduler has claimed; record its result; return the report."""
+        lang, now = h.lang, self.now()
+        w = words(h, self.services.people, lang, now)
+        ctx = RunContext(self.services, self.message(h), Intent(
+            "set_host", targets=(h.target,), meeting=MeetingRef(h.vendor, h.meeting_id), lang=lang,
+            text=f"handover #{h.id}"), lang)
+        ctx.resume = {
+            # The policy re-check, with the authority the handover was scheduled with.
+            "via": "approve" if h.authority == "approved" else "confirm",
+            "clicked_by": f"scheduler:handover#{h.id}",
+            **({"expected_host": {"id": h.host.id, "user_type": h.host.user_type, "name": h.host.name}}
+               if h.host else {}),
+        }
+        try:
+            status, result, replies = await self._act(ctx, h, w)
+        except Exception:  # a bug must not leave the handover running forever, nor kill the timer
+            log.exception("handover #%s failed", h.id)
+            status, result, replies = FAILED, "error", [Reply(t(lang, "internal_error"))]
+        self.book.finish(h.id, self.owner, status, result)
+        if trigger == "now":
+            head = t(lang, "handover_head_now", **w)
+        elif late > LATE_NOTE:
+            head = t(lang, "handover_head_late", late=duration_text(lang, late), **w)
+        else:
+            head = t(lang, "handover_head", **w)
+        mentions = tuple(dict.fromkeys((h.requester, h.target)))
+        first = replies[0] if replies else Reply("")
+        return [Reply(f"{head}\n{first.text}".strip(), buttons=first.buttons, mention_users=mentions),
+                *replies[1:]]
+
+    async def _act(self, ctx: RunContext, h: Handover, w: dict[str, str]) -> tuple[str, str, list[Reply]]:
+        lang = h.lang
+        try:
+            located = await locate(ctx, MeetingRef(h.vendor, h.meeting_id))
+        except MeetingProblem as err:
+            return FAILED, err.key, [Reply(t(lang, "handover_not_done", reason=t(lang, err.key, **err.values)))]
+        if isinstance(located, Outcome):
+            reason = explain(lang, located, h.vendor, **w)
+            return FAILED, located.kind.value, [Reply(t(lang, "handover_not_done", reason=reason))]
+        meeting, _vendor = located
+        if not meeting.in_progress:
+            return FAILED, "meeting_ended", [Reply(t(lang, "handover_meeting_ended", **w))]
+        if meeting.host is not None and meeting.host.id == h.target_user.id:
+            # Done already: by hand, or by our own call just before a crash cut the run short.
+            return DONE, "already_host", [Reply(t(lang, "handover_already_done", **w))]
+        moved = h.host is not None and (meeting.host is None or meeting.host.id != h.host.id)
+        spec = self.services.registry.get("set_host")
+        if spec is None:
+            return FAILED, "no_handler", [Reply(t(lang, "internal_error"))]
+        try:
+            replies = await spec.handler(ctx)  # moved: set_host says who hosts now and offers a Retry
+        except IdentityError as err:
+            return FAILED, err.key, [Reply(t(lang, "handover_not_done", reason=t(lang, err.key, **err.values)))]
+        except MeetingProblem as err:
+            return FAILED, err.key, [Reply(t(lang, "handover_not_done", reason=t(lang, err.key, **err.values)))]
+        outcome = ctx.outcomes[-1] if ctx.outcomes else None
+        if outcome is not None and outcome.kind is Kind.OK:
+            return DONE, "ok", replies
+        if moved or (outcome is not None and outcome.kind is Kind.CONFLICT):
+            return CONFLICT, "host_changed", replies
+        return FAILED, outcome.kind.value if outcome else "not_run", replies
+
+    # ---- messages -----------------------------------------------------------------------------
+    @staticmethod
+    def message(h: Handover) -> ChatMessage:
+        """The handover's thread, as if its requester spoke there (the scheduler has no chat event)."""
+        return ChatMessage(platform=Platform(h.platform), user=h.requester, text=f"handover #{h.id}",
+                           channel=h.channel, thread=h.thread)
+
+    def choices(self, h: Handover, kind: str, now: datetime) -> tuple[Button, ...]:
+        """The buttons of a reminder (now / snooze / cancel) or of a missed report (now / cancel).
+
+        Only the requester may press them. A reminder's stay valid until the grace period after the
+        due time; a missed report's for the grace period from now (time to read it and decide).
+        """
+        ctx = Context(self.services, self.message(h), Intent("schedule_handover", lang=h.lang), h.lang)
+        if kind == "missed":
+            ttl = max(self.services.proposal_ttl, self.grace)
+            return ctx.offer("schedule_handover", {"kind": kind, "handover_id": h.id},
+                             ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
+                             ("cancel", "button_cancel", ButtonStyle.DEFAULT), ttl=ttl)
+        return ctx.offer("schedule_handover", {"kind": kind, "handover_id": h.id},
+                         ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
+                         ("handover_snooze", "button_handover_snooze", ButtonStyle.DEFAULT),
+                         ("handover_cancel", "button_cancel", ButtonStyle.DANGER),
+                         ttl=max(self.services.proposal_ttl, h.due + self.grace - now))
+
+    def reminder(self, h: Handover, now: datetime) -> Reply:
+        w = words(h, self.services.people, h.lang, now)
+        host = self.services.people.chat_user_for(h.platform, h.vendor, h.host) or h.requester
+        return Reply(t(h.lang, "handover_reminder", **w), buttons=self.choices(h, "reminder", now),
+                     mention_users=tuple(dict.fromkeys((host, h.target))))
+
+    def _missed(self, h: Handover, now: datetime) -> Reply:
+        w = words(h, self.services.people, h.lang, now)
+        minutes = self.grace.total_seconds() / 60
+        text = t(h.lang, "handover_missed", now=when_text(now, h.tz, now),
+                 grace=f"{minutes:g}", **w)
+        return Reply(text, buttons=self.choices(h, "missed", now), mention_users=(h.requester,))
+
+    async def post(self, h: Handover, replies: list[Reply]) -> None:
+        notifier = self.notifiers.get(h.platform)
+        if notifier is None:
+            log.warning("handover #%s: nowhere to post on %s (no adapter attached)", h.id, h.platform)
+            return
+        try:
+            await notifier.post(h.platform, h.channel, h.thread, replies)
+        except Exception:  # a chat outage must not stop the other handovers
+            log.exception("handover #%s: posting to %s failed", h.id, h.platform)

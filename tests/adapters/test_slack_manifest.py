@@ -1,0 +1,61 @@
+"""manifest.yaml matches the code: the command, the events, and exactly the scopes the code uses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.adapters.slack import adapter as slack_adapter
+
+ROOT = Path(__file__).resolve().parents[2]
+# Web API method -> the bot scope it needs (docs.slack.dev method pages)
+METHOD_SCOPES = {
+    "chat_postMessage": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
+    "users_info": {"users:read"},
+    "users_lookupByEmail": {"users:read.email"},
+    # replies in public and private channels alike
+    "conversations_replies": {"channels:history", "groups:history"},
+}
+EVENT_SCOPES = {"app_mention": {"app_mentions:read"}, "message.im": {"im:history"}}
+
+
+def manifest() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((ROOT / "manifest.yaml").read_text())
+
+
+def methods_called(*sources: Path) -> set[str]:
+    text = "\n".join(p.read_text() for p in sources)
+    called = set(re.findall(r'_call\("(\w+)"', text)) | set(re.findall(r"\bclient\.(\w+)\(", text))
+    return {m for m in called if m in METHOD_SCOPES or "_" in m}
+
+
+def test_manifest_command_events_and_scopes_match_the_code() -> None:
+    m = manifest()
+    commands = m["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == [slack_adapter.COMMAND]
+    assert commands[0]["should_escape"] is True and commands[0]["usage_hint"]
+    assert tuple(m["settings"]["event_subscriptions"]["bot_events"]) == slack_adapter.BOT_EVENTS
+    assert m["settings"]["interactivity"]["is_enabled"] is True
+
+    sources = [*sorted((ROOT / "bot" / "adapters" / "slack").glob("*.py")), *sorted((ROOT / "bot" / "core").glob("*.py"))]
+    used = methods_called(*sources)
+    assert {"chat_postMessage", "chat_update", "chat_postEphemeral", "users_info",
+            "conversations_replies"} <= used
+    unknown = used - set(METHOD_SCOPES)
+    assert not unknown, f"add these Slack methods to METHOD_SCOPES: {unknown}"
+    needed = {"commands"} | set().union(*(METHOD_SCOPES[u] for u in used))
+    needed |= set().union(*(EVENT_SCOPES[e] for e in slack_adapter.BOT_EVENTS))
+    needed.add("users:read.email")  # users.info returns the email (identity) only with this scope
+    granted = set(m["oauth_config"]["scopes"]["bot"])
+    assert granted == needed == set(slack_adapter.BOT_SCOPES)
+
+
+def test_every_url_points_at_the_one_endpoint() -> None:
+    m = manifest()
+    urls = [m["features"]["slash_commands"][0]["url"], m["settings"]["event_subscriptions"]["request_url"],
+            m["settings"]["interactivity"]["request_url"]]
+    assert all(u.endswith("/slack/events") for u in urls)

@@ -1,0 +1,57 @@
+"""The README's promise: `printf 'make @alice host of meeting <number>' | make demo` changes the host."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+from bot.ops.demo import DEMO_MEETING_NO, run_demo
+from bot.sandbox import Sandbox
+
+
+class _Pipe(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+async def test_piped_demo_makes_alice_host_with_one_cas_call() -> None:
+    out = io.StringIO()
+    with Sandbox() as box:
+        await run_demo(_Pipe(f"make @alice host of meeting {DEMO_MEETING_NO}\n"), out, sandbox=box)
+        calls = box.recorder.all("feishu.set_host")
+        users = {u.name: u for u in box.feishu.users.values()}
+        meeting = next(iter(box.feishu.meetings.values()))
+    assert "@alice is now host of Feishu meeting 123 456 789" in out.getvalue()
+    assert len(calls) == 1
+    assert calls[0].method == "PATCH"
+    assert calls[0].path == f"/open-apis/vc/v1/meetings/{meeting.id}/set_host"
+    assert calls[0].body == {
+        "host_user": {"id": users["alice"].open_id, "user_type": 1},
+        "old_host_user": {"id": users["you"].open_id, "user_type": 1},
+    }
+    assert meeting.host[0] == users["alice"].open_id
+
+
+def test_installed_command_runs_the_demo_from_a_pipe(tmp_path: object) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        input="make @alice host of meeting 123456789\nhelp\n",
+        capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "number 123456789" in proc.stdout and "id 6911188411932033028" in proc.stdout
+    assert "✅ @alice is now host of Feishu meeting 123 456 789." in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+async def test_demo_sandbox_controls_show_the_conflict_path() -> None:
+    out = io.StringIO()
+    script = "!race bob\nmake @alice host of meeting 123456789\n1\n!as bob\n1\n!requests\n!nonsense\n"
+    await run_demo(_Pipe(script), out)
+    text = out.getvalue()
+    assert "it is now @bob" in text and "[1] Retry" in text
+    assert "[1] Approve   [2] Decline" in text
+    assert text.count("PATCH /open-apis/vc/v1/meetings/") == 2
+    assert "@alice is now host" in text
