@@ -15,11 +15,11 @@ from bot.core.logs import protect
 from bot.core.metrics import Metrics
 from bot.core.policy import Policy, PolicyConfig, parse_confirm_modes
 from bot.core.registry import Registry
+from bot.core.vendor import MeetingVendor
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.store import Store
 from bot.store.vault import build_vault, check_vault
-from bot.vendors.base import MeetingVendor
 
 log = logging.getLogger(__name__)
 

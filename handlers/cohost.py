@@ -13,7 +13,7 @@ from bot.core.identity import Person
 from bot.core.outcome import Kind, VendorUser
 from bot.core.registry import intent
 from bot.core.render import join_names
-from bot.vendors.base import Meeting, MeetingVendor
+from bot.core.vendor import Meeting, MeetingVendor
 from handlers.common import failed, locate_meeting, meeting_words, not_supported, resolve_all
 
 

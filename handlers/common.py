@@ -10,7 +10,7 @@ from bot.core.identity import Person
 from bot.core.meetings import locate
 from bot.core.outcome import Outcome
 from bot.core.render import explain, join_names
-from bot.vendors.base import Meeting, MeetingVendor, unsupported
+from bot.core.vendor import Meeting, MeetingVendor, unsupported
 
 
 async def resolve_all(ctx: Context, refs: Sequence[str]) -> list[Person]:

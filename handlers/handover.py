@@ -18,11 +18,11 @@ from bot.core.meetings import MeetingProblem, locate
 from bot.core.outcome import Outcome
 from bot.core.registry import intent
 from bot.core.render import explain
+from bot.core.vendor import Meeting, MeetingRef, unsupported
 from bot.intents import Intent
 from bot.intents.examples import EXAMPLES
 from bot.scheduling.book import Handover, iso, when_text, words, zone_of
 from bot.scheduling.scheduler import HandoverScheduler
-from bot.vendors.base import Meeting, MeetingRef, unsupported
 
 
 def _examples(name: str) -> tuple[str, ...]:

@@ -8,8 +8,8 @@ from bot.core.meetings import locate
 from bot.core.outcome import Outcome
 from bot.core.registry import intent
 from bot.core.render import explain
+from bot.core.vendor import group_digits
 from bot.intents.examples import EXAMPLES
-from bot.vendors.base import group_digits
 
 
 @intent("link_meeting", examples=EXAMPLES["link_meeting"]["en"] + EXAMPLES["link_meeting"]["zh"])

@@ -16,7 +16,7 @@ from bot.core.meetings import MeetingProblem, locate
 from bot.core.outcome import Kind, Outcome
 from bot.core.registry import intent
 from bot.core.render import explain, item_lines
-from bot.vendors.base import Meeting, MeetingRef, MeetingVendor
+from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
 from handlers.common import not_supported
 
 SUMMARY_TITLES = 5  # the confirmation names this many meetings, then "…"

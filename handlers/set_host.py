@@ -8,7 +8,7 @@ from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.registry import intent
 from bot.core.render import explain
-from bot.vendors.base import Meeting
+from bot.core.vendor import Meeting
 from handlers.cohost import offer_cohost_instead
 
 

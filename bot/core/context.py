@@ -18,10 +18,10 @@ from bot.core.outcome import Outcome
 from bot.core.policy import Policy
 from bot.core.progress import NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
+from bot.core.vendor import Meeting, MeetingVendor
 from bot.i18n import t, vendor_name
 from bot.intents import Intent
 from bot.store import Store
-from bot.vendors.base import Meeting, MeetingVendor
 
 if TYPE_CHECKING:
     from bot.scheduling.scheduler import HandoverScheduler

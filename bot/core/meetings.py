@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from bot.core.context import Context
 from bot.core.outcome import Kind, Outcome
-from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, group_digits
+from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, group_digits
 
 
 class MeetingProblem(Exception):

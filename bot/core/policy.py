@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.events import ButtonStyle, Reply
 from bot.core.identity import IdentityError, Person
 from bot.core.outcome import VendorUser
-from bot.vendors.base import Meeting
+from bot.core.vendor import Meeting
 
 if TYPE_CHECKING:
     from bot.core.context import Context

@@ -59,11 +59,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.events import Mention
+from bot.core.vendor import MeetingRef
 from bot.i18n import detect_lang
 from bot.intents import rules
 from bot.intents.times import PAST, TimeSpec, lift_time, zone_of
 from bot.intents.tokens import Lifted, lift_meetings, lift_people, unwrap_slack
-from bot.vendors.base import MeetingRef
 
 __all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.events import Mention
-from bot.vendors.base import MeetingRef
+from bot.core.vendor import MeetingRef
 
 MARK = "\ue000"
 PERSON_TOKEN = re.compile(r"\ue000p(\d+)\ue000")

@@ -24,7 +24,7 @@ from bot.app import HostBot, build
 from bot.config import settings_from_mapping
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import BANNER, VendorWorld, fault_for, seed_vendors
-from bot.sandbox.feishu import P_RINGING, FeishuMeeting, FeishuUser
+from bot.sandbox.feishu.vc import P_RINGING, FeishuMeeting, FeishuUser
 
 CONTROLS_HELP = """\
     !as NAME        speak as somebody else           !host NAME   the host changes in Feishu

@@ -19,14 +19,14 @@ from starlette.routing import Route
 
 from bot.sandbox.dingtalk import DingTalkFake
 from bot.sandbox.faults import Fault, FaultPlan, Recorder
-from bot.sandbox.feishu import FeishuFake
-from bot.sandbox.feishu_events import FeishuEvents
-from bot.sandbox.feishu_im import FeishuIMFake
-from bot.sandbox.feishu_oauth import FeishuOAuthFake
-from bot.sandbox.feishu_ws import FeishuWsFake
+from bot.sandbox.feishu.events import FeishuEvents
+from bot.sandbox.feishu.im import FeishuIMFake
+from bot.sandbox.feishu.oauth import FeishuOAuthFake
+from bot.sandbox.feishu.vc import FeishuFake
+from bot.sandbox.feishu.ws import FeishuWsFake
 from bot.sandbox.server import ThreadedServer
-from bot.sandbox.slack import SlackFake
-from bot.sandbox.slack_socket import SocketModeFake
+from bot.sandbox.slack.socket import SocketModeFake
+from bot.sandbox.slack.web import SlackFake
 from bot.sandbox.webex import WebexFake
 from bot.sandbox.zoom import ZoomFake
 

@@ -46,6 +46,7 @@ from bot.core.logs import request_scope
 from bot.core.meetings import MeetingProblem, locate
 from bot.core.outcome import Kind, Outcome
 from bot.core.render import explain
+from bot.core.vendor import MeetingRef
 from bot.i18n import t
 from bot.intents import Intent
 from bot.scheduling.book import (
@@ -60,7 +61,6 @@ from bot.scheduling.book import (
     when_text,
     words,
 )
-from bot.vendors.base import MeetingRef
 
 log = logging.getLogger(__name__)
 

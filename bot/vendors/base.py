@@ -1,138 +1,14 @@
-"""The MeetingVendor interface every vendor implements, and the meeting values they exchange."""
+"""What the vendor clients share beyond the interface (bot/core/vendor.py): batching."""
 
 from __future__ import annotations
 
-import re
-from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
-from bot.core.outcome import Kind, Outcome, VendorUser
-
-VENDOR_KEYS = ("feishu", "zoom", "webex", "dingtalk")
-# Every operation a vendor may offer; `MeetingVendor.operations` says which one it has.
-OPERATIONS = ("set_host", "add_cohost", "remove_cohost", "invite", "reassign", "who_is_host", "list_host_meetings")
 T = TypeVar("T")
-# Told after each chunk of a batch (invite, reassign) how many items are done so far: the progress
-# message of long work (bot/progress.py). Awaited, so updates show in order.
-ChunkDone = Callable[[int], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class MeetingRef:
-    """A meeting as somebody named it: an id, a number or a link, maybe with the vendor said."""
-
-    vendor: str | None
-    id: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"vendor": self.vendor, "id": self.id}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any] | None) -> MeetingRef | None:
-        if not data:
-            return None
-        return cls(vendor=data.get("vendor"), id=str(data["id"]))
-
-
-@dataclass(frozen=True)
-class Meeting:
-    """A meeting the vendor confirmed exists, with what it reports now."""
-
-    vendor: str
-    id: str  # the vendor's id for API calls
-    display: str  # what people recognise (a meeting number, grouped for reading)
-    topic: str = ""
-    host: VendorUser | None = None
-    in_progress: bool = True
-    organizer: VendorUser | None = None  # who owns/scheduled it, when the vendor says (policy: may act)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"vendor": self.vendor, "id": self.id, "display": self.display, "topic": self.topic}
-
-
-def group_digits(number: str) -> str:
-    """'123456789' -> '123 456 789', the way meeting apps print numbers."""
-    if re.fullmatch(r"\d{9,11}", number):
-        return " ".join(number[i:i + 3] for i in range(0, len(number), 3))
-    return number
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
     """Consecutive slices of at most `size` items (vendors cap batch sizes: Feishu 10, Webex 100)."""
     for start in range(0, len(items), size):
         yield list(items[start:start + size])
-
-
-def unsupported(op: str) -> Outcome:
-    """The answer of a vendor that has no API for `op` (e.g. DingTalk cannot transfer the host)."""
-    return Outcome(Kind.INVALID, reason="op_not_supported", remedy="remedy_op_in_client", data={"op": op})
-
-
-class MeetingVendor(ABC):
-    """One vendor's host operations. Implementations never raise for a vendor's answer.
-
-    Besides the three abstract methods, a vendor overrides the operations it has and lists them
-    in `operations`; the others answer `unsupported(op)`, which handlers turn into a clear reply.
-    """
-
-    key: ClassVar[str]
-    id_kind: ClassVar[str] = "open_id"  # which person id the vendor wants (see identity)
-    operations: ClassVar[frozenset[str]] = frozenset({"set_host", "who_is_host"})
-
-    def supports(self, op: str) -> bool:
-        return op in self.operations
-
-    @abstractmethod
-    def claims(self, ref: MeetingRef) -> bool:
-        """Could `ref.id` name one of this vendor's meetings (by its form alone)?"""
-
-    @abstractmethod
-    async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
-        """Look the meeting up: a Meeting, or an Outcome saying why not (not found, ambiguous, ...)."""
-
-    @abstractmethod
-    async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
-        """Make `target` host. `expected_host` is who we believe hosts now (CAS where supported)."""
-
-    async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
-        """Make `users` co-hosts (DingTalk co-hosts, Zoom alternative hosts), keeping the others."""
-        return unsupported("add_cohost")
-
-    async def remove_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
-        """Take the co-host role away from `users`, keeping the others."""
-        return unsupported("remove_cohost")
-
-    async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
-                     progress: ChunkDone | None = None) -> Outcome:
-        """Call `users` into the meeting on behalf of `actor` (the requester, as this vendor names them).
-
-        OK or PARTIAL with one ItemResult per invitee (item = the invitee's vendor id); `progress` is
-        awaited after each chunk with the number of invitees done.
-        """
-        return unsupported("invite")
-
-    async def reassign(self, new_host: VendorUser, meeting_ids: Sequence[str],
-                       progress: ChunkDone | None = None) -> Outcome:
-        """Give `new_host` every meeting in `meeting_ids` (Webex series), as an admin.
-
-        OK or PARTIAL with one ItemResult per meeting (item = the meeting id); `progress` is awaited
-        after each chunk with the number of meetings done.
-        """
-        return unsupported("reassign")
-
-    async def who_is_host(self, meeting: Meeting) -> Outcome:
-        """OK with `current_host` as the vendor reports it now (data may add "cohosts", "organizer")."""
-        found = await self.find_meeting(MeetingRef(self.key, meeting.id))
-        if isinstance(found, Outcome):
-            return found
-        return Outcome.success(current_host=found.host,
-                               data={"organizer": found.organizer.id} if found.organizer else {})
-
-    async def list_host_meetings(self, host: VendorUser) -> list[Meeting] | Outcome:
-        """Every meeting (series) `host` hosts, for "reassign all of @dave's meetings"."""
-        return unsupported("list_host_meetings")
-
-    async def aclose(self) -> None:  # noqa: B027 - optional hook
-        """Release connections."""

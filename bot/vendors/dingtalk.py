@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.vendors.base import Meeting, MeetingRef, MeetingVendor, unsupported
+from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, unsupported
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 
 # coHosts/set error codes (vendor-docs/dingtalk-conference-cohosts.md) -> outcome
@@ -47,7 +47,6 @@ CONFERENCE_ID = re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z-]{11,63}$", re.
 
 class DingTalkVendor(MeetingVendor):
     key = "dingtalk"
-    id_kind = "union_id"
     operations = frozenset({"add_cohost", "remove_cohost", "who_is_host"})
 
     def __init__(self, app_key: str, app_secret: str, api_base: str = "https://api.dingtalk.com", *,

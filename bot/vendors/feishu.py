@@ -40,8 +40,9 @@ from lark_oapi.core.exception import UnmarshalException
 
 from bot.core.logs import event
 from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
+from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, group_digits
 from bot.store import UserToken
-from bot.vendors.base import ChunkDone, Meeting, MeetingRef, MeetingVendor, chunked, group_digits
+from bot.vendors.base import chunked
 from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client
 from bot.vendors.http import RateLimiter, RetryPolicy, Sleep
 
@@ -89,7 +90,6 @@ class UserTokens(Protocol):
 
 class FeishuVendor(MeetingVendor):
     key = "feishu"
-    id_kind = "open_id"
     operations = frozenset({"set_host", "invite", "who_is_host"})
 
     def __init__(self, app_id: str, app_secret: str, domain: str, timeout: float = 10.0,

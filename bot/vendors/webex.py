@@ -24,7 +24,8 @@ from typing import Any
 import httpx
 
 from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
-from bot.vendors.base import ChunkDone, Meeting, MeetingRef, MeetingVendor, chunked
+from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor
+from bot.vendors.base import chunked
 from bot.vendors.http import RetryPolicy, Sleep, VendorHTTP, json_body, rate_limited, retry_after
 
 REASSIGN_MAX = 100
@@ -48,7 +49,6 @@ ITEM_KINDS = {400: Kind.INVALID, 403: Kind.DENIED, 404: Kind.NOT_FOUND}
 
 class WebexVendor(MeetingVendor):
     key = "webex"
-    id_kind = "email"
     operations = frozenset({"set_host", "reassign", "who_is_host", "list_host_meetings"})
 
     def __init__(self, token: str, api_base: str = "https://webexapis.com/v1", site_url: str = "", *,

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.vendors.base import Meeting, MeetingRef, MeetingVendor
+from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 
 RATE_WINDOWS = ((10, 1.0),)
@@ -54,7 +54,6 @@ INVALID_FIELD = 300  # "invalid schedule_for", or "Validation Failed." with erro
 
 class ZoomVendor(MeetingVendor):
     key = "zoom"
-    id_kind = "email"
     operations = frozenset({"set_host", "add_cohost", "remove_cohost", "who_is_host"})
 
     def __init__(self, account_id: str, client_id: str, client_secret: str,

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.events import Reply
 from bot.sandbox import Fault, Sandbox
-from bot.sandbox.feishu_im import BOT
+from bot.sandbox.feishu.im import BOT
 from tests.support.feishu import (
     ASK,
     FeishuWorld,

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from bot.app import build
 from bot.config import ConfigError, settings_from_mapping
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu_im import BOT
+from bot.sandbox.feishu.im import BOT
 from bot.store import Store
 from bot.store.vault import SecretVault, VaultError
 from tests.conftest import WorldFactory

@@ -16,7 +16,7 @@ import pytest
 from bot.core.events import ChatMessage, Reply
 from bot.ops.server import start_feishu_ws
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu_im import BOT
+from bot.sandbox.feishu.im import BOT
 from tests.support.feishu import ASK, FeishuWorld, card_has_buttons, feishu_world, first_text
 from tests.support.slack import wait_for
 

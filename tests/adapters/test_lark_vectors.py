@@ -16,7 +16,7 @@ import pytest
 from lark_oapi.core.utils import AESCipher
 
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu_events import encrypt, signature
+from bot.sandbox.feishu.events import encrypt, signature
 from tests.support.feishu import feishu_world
 
 KAT = json.loads((Path(__file__).parents[1] / "corpus" / "lark_decrypt_kat.json").read_text(encoding="utf-8"))

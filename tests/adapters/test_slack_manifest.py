@@ -41,7 +41,8 @@ def test_manifest_command_events_and_scopes_match_the_code() -> None:
     assert tuple(m["settings"]["event_subscriptions"]["bot_events"]) == slack_adapter.BOT_EVENTS
     assert m["settings"]["interactivity"]["is_enabled"] is True
 
-    sources = [*sorted((ROOT / "bot" / "adapters" / "slack").glob("*.py")), *sorted((ROOT / "bot" / "core").glob("*.py"))]
+    slack_dir, core_dir = ROOT / "bot" / "adapters" / "slack", ROOT / "bot" / "core"
+    sources = [*sorted(slack_dir.glob("*.py")), *sorted(core_dir.glob("*.py"))]
     used = methods_called(*sources)
     assert {"chat_postMessage", "chat_update", "chat_postEphemeral", "users_info",
             "conversations_replies"} <= used

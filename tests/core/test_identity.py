@@ -18,7 +18,7 @@ from bot.core.profiles import FeishuDirectory, SlackProfiles
 from bot.i18n import t
 from bot.ops.demo import seed
 from bot.sandbox import Sandbox
-from bot.sandbox.slack import ALL_BOT_SCOPES, SlackUser
+from bot.sandbox.slack.web import ALL_BOT_SCOPES, SlackUser
 from bot.store import Store
 
 

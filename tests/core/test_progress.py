@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu_im import BOT
+from bot.sandbox.feishu.im import BOT
 from tests.conftest import World, WorldFactory
 from tests.support.feishu import feishu_world
 from tests.support.operate import slack_world

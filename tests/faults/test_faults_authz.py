@@ -20,7 +20,7 @@ import pytest
 
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
-from bot.sandbox.feishu_im import BOT
+from bot.sandbox.feishu.im import BOT
 from tests.support.faults import INTERNAL_ERROR, FaultWorld, fault_world, mutations
 from tests.support.feishu import card_text
 from tests.support.slack import wait_for

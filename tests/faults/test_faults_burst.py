@@ -11,8 +11,8 @@ import asyncio
 import itertools
 
 from bot.core.outcome import VendorUser
+from bot.core.vendor import Meeting
 from bot.sandbox import Sandbox
-from bot.vendors.base import Meeting
 from bot.vendors.feishu import RATE_WINDOWS, FeishuVendor
 from bot.vendors.http import RateLimiter
 from tests.support.faults import NoWait

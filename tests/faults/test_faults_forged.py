@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu_events import encrypt, signature
-from bot.sandbox.feishu_im import BOT
+from bot.sandbox.feishu.events import encrypt, signature
+from bot.sandbox.feishu.im import BOT
 from tests.support.faults import FaultWorld, fault_world
 from tests.support.feishu import ASK, card_text, first_text
 from tests.support.slack import SIGNING_SECRET, wait_for

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu import FeishuMeeting
-from bot.sandbox.feishu_im import BOT
+from bot.sandbox.feishu.im import BOT
+from bot.sandbox.feishu.vc import FeishuMeeting
 from tests.support.faults import FaultWorld, fault_world
 from tests.support.feishu import card_text
 from tests.support.slack import sign, wait_for

@@ -30,8 +30,8 @@ from bot.config import settings_from_mapping
 from bot.ops.demo import seed
 from bot.sandbox import Fault, Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
-from bot.sandbox.feishu_im import BOT
-from bot.sandbox.slack import ALL_BOT_SCOPES, SlackToken
+from bot.sandbox.feishu.im import BOT
+from bot.sandbox.slack.web import ALL_BOT_SCOPES, SlackToken
 from bot.store import Store
 from bot.store.vault import build_vault
 from tests.support.slack import sign

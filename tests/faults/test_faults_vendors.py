@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.core.vendor import MeetingVendor
 from bot.sandbox import Fault, Sandbox
 from bot.sandbox.demo_data import ZOOM_API_USER, fault_for
-from bot.vendors.base import MeetingVendor
 from bot.vendors.dingtalk import DingTalkVendor
 from bot.vendors.feishu import FeishuVendor
 from bot.vendors.webex import WebexVendor

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from bot.sandbox import Fault, Sandbox
-from bot.sandbox.feishu import P_RINGING
+from bot.sandbox.feishu.vc import P_RINGING
 
 
 @pytest.fixture

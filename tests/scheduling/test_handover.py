@@ -25,7 +25,7 @@ from bot.config import ConfigError, settings_from_mapping
 from bot.core.events import ButtonClick, ChatMessage, Platform
 from bot.ops.demo import DemoWorld, link_people, seed
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu import P_LEFT
+from bot.sandbox.feishu.vc import P_LEFT
 from bot.scheduling.book import Handover
 
 ASK = "hand host to @alice at 16:00 of meeting 123456789"

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import httpx
 
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu import FeishuMeeting
+from bot.sandbox.feishu.vc import FeishuMeeting
 from bot.store import Store
 from tests.support.slack import SIGNING_SECRET, sign
 

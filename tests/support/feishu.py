@@ -18,8 +18,8 @@ from bot.config import settings_from_mapping
 from bot.ops.demo import DemoWorld, seed
 from bot.ops.server import Runtime, build_runtime, create_asgi
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu import FeishuUser
-from bot.sandbox.feishu_im import BOT
+from bot.sandbox.feishu.im import BOT
+from bot.sandbox.feishu.vc import FeishuUser
 
 ASK = "@_user_1 make @_user_2 host of meeting 123456789"
 

@@ -17,7 +17,7 @@ import httpx
 from bot.ops.demo import DemoWorld
 from bot.ops.server import Runtime
 from bot.sandbox import Sandbox
-from bot.sandbox.slack import SlackChannel, SlackUser
+from bot.sandbox.slack.web import SlackChannel, SlackUser
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.sandbox import Fault
-from bot.sandbox.feishu import P_RINGING
+from bot.sandbox.feishu.vc import P_RINGING
 from tests.conftest import World, WorldFactory
 
 ASK = "make @{who} host of meeting 123456789"

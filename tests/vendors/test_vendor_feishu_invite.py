@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.sandbox import Fault
-from bot.sandbox.feishu import P_CALLING, P_LEFT, FeishuMeeting
+from bot.sandbox.feishu.vc import P_CALLING, P_LEFT, FeishuMeeting
 from tests.conftest import World
 from tests.support.vendors import add_feishu_people, instant_waits, outcomes, requests
 

@@ -276,7 +276,7 @@ class FeishuFake(FakeBase):
         return JSONResponse({"code": 0, "msg": "ok", "tenant_access_token": token, "expire": 7200})
 
     async def _invite(self, request: Request, body: Any) -> Response:
-        from bot.sandbox.feishu_invite import invite  # kept in its own module: see its docstring
+        from bot.sandbox.feishu.invite import invite  # kept in its own module: see its docstring
 
         return invite(self, request, body)
 

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from bot.sandbox.base import FakeBase, error_json
 
 if TYPE_CHECKING:
-    from bot.sandbox.feishu import FeishuFake
+    from bot.sandbox.feishu.vc import FeishuFake
 
 CODE_TTL_S = 300
 BAD_CODE, BAD_REFRESH, REFRESH_EXPIRED = 20003, 20026, 20037

@@ -28,14 +28,14 @@ from starlette.responses import JSONResponse, Response
 from bot.sandbox.base import error_json
 
 if TYPE_CHECKING:
-    from bot.sandbox.feishu import FeishuFake
+    from bot.sandbox.feishu.vc import FeishuFake
 
 MAX_INVITEES = 10
 STATUS_INVITED, STATUS_FAILED = 1, 2
 
 
 def invite(fake: FeishuFake, request: Request, body: Any) -> Response:
-    from bot.sandbox.feishu import IN_PROGRESS, P_CALLING, P_IN_MEETING, P_LEFT, P_RINGING, _err
+    from bot.sandbox.feishu.vc import IN_PROGRESS, P_CALLING, P_IN_MEETING, P_LEFT, P_RINGING, _err
 
     token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if token in fake.expired_user_tokens:

@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 if TYPE_CHECKING:
-    from bot.sandbox.feishu import FeishuUser
-    from bot.sandbox.feishu_im import FeishuIMFake
+    from bot.sandbox.feishu.im import FeishuIMFake
+    from bot.sandbox.feishu.vc import FeishuUser
 
 
 def encrypt(encrypt_key: str, plaintext: str) -> str:

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from bot.sandbox.base import FakeBase, error_json
 
 if TYPE_CHECKING:
-    from bot.sandbox.feishu import FeishuFake, FeishuUser
+    from bot.sandbox.feishu.vc import FeishuFake, FeishuUser
 
 BOT = "bot"  # in `user_says(mentions=...)`: an @mention of hostbot itself
 UUID_TTL_S = 3600

@@ -33,7 +33,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from bot.sandbox.base import FakeBase
 
 if TYPE_CHECKING:
-    from bot.sandbox.feishu import FeishuFake
+    from bot.sandbox.feishu.vc import FeishuFake
 
 WS_PATH = "/feishu-ws"
 CONTROL, DATA = 0, 1
