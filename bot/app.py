@@ -13,9 +13,10 @@ from bot.core.dispatch import Dispatcher
 from bot.core.identity import build_identity
 from bot.core.logs import protect
 from bot.core.metrics import Metrics
-from bot.core.policy import Policy, PolicyConfig, parse_confirm_modes
+from bot.core.policy import Policy, parse_confirm_modes
 from bot.core.registry import Registry
 from bot.core.vendor import MeetingVendor
+from bot.intents import parse
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.store import Store
@@ -91,7 +92,8 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         people=build_identity(settings, store),
         vendors=build_vendors(settings, store) if vendors is None else vendors,
         clock=now,
-        policy=Policy(PolicyConfig(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm))),
+        policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm)),
+        read_meeting=lambda text, platform: parse(text, platform).meeting,
         proposal_ttl=timedelta(seconds=settings.confirm_ttl),
         metrics=Metrics(),
     )

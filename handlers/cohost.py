@@ -10,7 +10,8 @@ from dataclasses import replace
 from bot.core.context import Context
 from bot.core.events import ButtonStyle, Reply
 from bot.core.identity import Person
-from bot.core.outcome import Kind, VendorUser
+from bot.core.outcome import Kind, Outcome, VendorUser
+from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import join_names
 from bot.core.vendor import Meeting, MeetingVendor
@@ -24,8 +25,9 @@ from handlers.common import failed, locate_meeting, meeting_words, not_supported
         "add @bob and @carol as co-hosts of dingtalk meeting 644272f14ba331015e7a-78bc1",
         "把 @bob 设为联席主持人 123456789",
     ),
+    authority=Authority.MEETING,
 )
-async def add_cohost(ctx: Context) -> list[Reply]:
+async def add_cohost(ctx: Context) -> Plan | list[Reply]:
     """Make people co-hosts of a meeting."""
     return await _cohost(ctx, adding=True)
 
@@ -36,13 +38,15 @@ async def add_cohost(ctx: Context) -> list[Reply]:
         "remove @bob as co-host of meeting 123456789",
         "取消 @bob 的联席主持人 123456789",
     ),
+    confirm=ConfirmMode.OTHERS,
+    authority=Authority.MEETING,
 )
-async def remove_cohost(ctx: Context) -> list[Reply]:
+async def remove_cohost(ctx: Context) -> Plan | list[Reply]:
     """Take the co-host role away from people."""
     return await _cohost(ctx, adding=False)
 
 
-async def _cohost(ctx: Context, adding: bool) -> list[Reply]:
+async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
     op, fail_key = ("add_cohost", "cohost_add_failed") if adding else ("remove_cohost", "cohost_remove_failed")
     if not ctx.intent.targets:
         return [Reply(ctx.t("need_cohost_target" if adding else "need_cohost_removal_target"))]
@@ -57,24 +61,23 @@ async def _cohost(ctx: Context, adding: bool) -> list[Reply]:
     users = [ctx.people.vendor_user(p, vendor.key) for p in people]
 
     summary = ctx.t("summary_add_cohost" if adding else "summary_remove_cohost", **words)
-    blocked = await ctx.gate(meeting=meeting, summary=summary, targets=people)
-    if blocked is not None:
-        return blocked
 
-    call = vendor.add_cohost(meeting, users) if adding else vendor.remove_cohost(meeting, users)
-    outcome = await ctx.vendor_call(vendor.key, meeting.id, ",".join(u.id for u in users), call)
-    if outcome.kind is not Kind.OK:
-        return [failed(ctx, fail_key, outcome, vendor, words)]
-    if outcome.data.get("unchanged"):
-        text = ctx.t("cohost_already" if adding else "cohost_not_there", **words)
-    else:
-        text = ctx.t("cohost_added" if adding else "cohost_removed", **words)
-    cohosts = outcome.data.get("cohosts")
-    if isinstance(cohosts, list) and cohosts:  # the vendor told us the whole list (Zoom): show it
-        listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
-                                       for c in cohosts])
-        text += "\n" + ctx.t("cohost_list", cohosts=listed)
-    return [Reply(text)]
+    def render(outcome: Outcome) -> list[Reply]:
+        if outcome.kind is not Kind.OK:
+            return [failed(ctx, fail_key, outcome, vendor, words)]
+        if outcome.data.get("unchanged"):
+            text = ctx.t("cohost_already" if adding else "cohost_not_there", **words)
+        else:
+            text = ctx.t("cohost_added" if adding else "cohost_removed", **words)
+        cohosts = outcome.data.get("cohosts")
+        if isinstance(cohosts, list) and cohosts:  # the vendor told us the whole list (Zoom): show it
+            listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
+                                           for c in cohosts])
+            text += "\n" + ctx.t("cohost_list", cohosts=listed)
+        return [Reply(text)]
+
+    return Plan(Operation.ADD_COHOST if adding else Operation.REMOVE_COHOST, summary, render, vendor=vendor.key,
+                meetings=(meeting,), users=tuple(users), losers=() if adding else tuple(p.chat_user for p in people))
 
 
 def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, target: Person) -> list[Reply]:

@@ -12,16 +12,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.core.context import Context
+from bot.core.errors import IdentityError, MeetingProblem
 from bot.core.events import Reply
-from bot.core.identity import IdentityError
-from bot.core.meetings import MeetingProblem, locate
-from bot.core.outcome import Outcome
+from bot.core.meetings import locate
+from bot.core.outcome import Kind, Outcome
+from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, unsupported
 from bot.intents import Intent
 from bot.intents.examples import EXAMPLES
-from bot.scheduling.book import Handover, iso, when_text, words, zone_of
+from bot.scheduling.book import Handover, when_text, words, zone_of
 from bot.scheduling.scheduler import HandoverScheduler
 
 
@@ -39,8 +40,9 @@ def _tz(ctx: Context) -> str:
     return ctx.message.tz or ctx.services.settings.tz
 
 
-@intent("schedule_handover", examples=_examples("schedule_handover"))
-async def schedule_handover(ctx: Context) -> list[Reply]:
+@intent("schedule_handover", examples=_examples("schedule_handover"), confirm=ConfirmMode.OTHERS,
+        authority=Authority.MEETING)
+async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     """Hand the host role to somebody at a given time."""
     resume = ctx.resume or {}
     if resume.get("kind") in ("reminder", "missed"):
@@ -90,31 +92,36 @@ async def schedule_handover(ctx: Context) -> list[Reply]:
         summary = ctx.t("summary_handover_you", when=when, **fill)
     else:
         summary = ctx.t("summary_handover", when=when, loser=ctx.people.describe(vendor.key, meeting.host), **fill)
-    blocked = await ctx.gate(meeting=meeting, summary=summary, targets=[target])
-    if blocked is not None:
-        return blocked
-
     remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
     if remind is not None and remind <= now:
         remind = None  # due sooner than the lead time: no reminder
+    approved = resume.get("via") == "approve"
     msg = ctx.message
-    h = sched.book.add(
-        platform=msg.platform, channel=msg.channel, thread=msg.thread, requester=msg.user, lang=ctx.lang, tz=tz,
-        vendor=vendor.key, meeting_id=meeting.id, meeting_display=meeting.display, host=meeting.host,
-        target=target.chat_user, target_user=user, authority="approved" if resume.get("via") == "approve" else
-        "requester", due=at, remind_at=remind)
-    sched.track(h)
-    ctx.store.audit(platform=msg.platform, chat_user=msg.user, intent="schedule_handover", event="outcome",
-                    vendor=vendor.key, meeting=meeting.id, vendor_ids=user.id, outcome="scheduled",
-                    detail=f"handover #{h.id} due {iso(at)}")
-    w = words(h, ctx.people, ctx.lang, now, tz)
-    if remind is not None:
-        reminder = ctx.t("handover_will_remind", remind=when_text(remind, tz, now), **w)
-    elif sched.lead.total_seconds() > 0:
-        reminder = ctx.t("handover_no_reminder", lead=f"{sched.lead.total_seconds() / 60:g}")
-    else:
-        reminder = ""
-    return [Reply(ctx.t("handover_scheduled", reminder=reminder, **w).replace("  ", " "))]
+
+    async def store_it() -> Outcome:
+        h = sched.book.add(
+            platform=msg.platform, channel=msg.channel, thread=msg.thread, requester=msg.user, lang=ctx.lang, tz=tz,
+            vendor=vendor.key, meeting_id=meeting.id, meeting_display=meeting.display, host=meeting.host,
+            target=target.chat_user, target_user=user, authority="approved" if approved else "requester",
+            due=at, remind_at=remind)
+        sched.track(h)
+        return Outcome(Kind.OK, data={"handover_id": h.id})
+
+    def render(outcome: Outcome) -> list[Reply]:
+        h = sched.book.get(int(outcome.data["handover_id"]))
+        assert h is not None
+        w = words(h, ctx.people, ctx.lang, now, tz)
+        if remind is not None:
+            reminder = ctx.t("handover_will_remind", remind=when_text(remind, tz, now), **w)
+        elif sched.lead.total_seconds() > 0:
+            reminder = ctx.t("handover_no_reminder", lead=f"{sched.lead.total_seconds() / 60:g}")
+        else:
+            reminder = ""
+        return [Reply(ctx.t("handover_scheduled", reminder=reminder, **w).replace("  ", " "))]
+
+    return Plan(Operation.SCHEDULE_HANDOVER, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
+                expected_host=meeting.host, losers=(loser or "?",) if meeting.host is not None else (),
+                apply=store_it)
 
 
 async def _button(ctx: Context, hid: int, via: str) -> list[Reply]:
@@ -149,7 +156,7 @@ async def _is_admin(ctx: Context) -> bool:
         person = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
     except IdentityError:
         person = None
-    return ctx.services.policy.config.is_admin(person, ctx.message.user)
+    return ctx.services.policy.is_admin(person, ctx.message.user)
 
 
 def _involves(ctx: Context, h: Handover, user: str) -> bool:
@@ -192,8 +199,9 @@ def _time_matches(h: Handover, it: Intent, tz: str) -> bool:
     return False
 
 
-@intent("cancel_handover", examples=_examples("cancel_handover"))
-async def cancel_handover(ctx: Context) -> list[Reply]:
+@intent("cancel_handover", examples=_examples("cancel_handover"), confirm=ConfirmMode.OTHERS,
+        authority=Authority.OWNER)
+async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
     """Cancel a scheduled handover (by #id, by time, or by who it goes to)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
     it, extra = ctx.intent, ctx.intent.extra
@@ -242,21 +250,26 @@ async def cancel_handover(ctx: Context) -> list[Reply]:
     return await _cancel_one(ctx, candidates[0])
 
 
-async def _cancel_one(ctx: Context, h: Handover) -> list[Reply]:
+async def _cancel_one(ctx: Context, h: Handover) -> Plan:
+    """Cancel `h`: its requester may; anybody else needs the meeting's host (asked) or to be an admin."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
     w = words(h, ctx.people, ctx.lang, now, tz)
-    if h.requester != user:
-        # Somebody else's handover: the policy asks first (confirmation, or the host's approval).
-        ctx.extra["handover_owner"] = h.requester
-        summary = ctx.t("summary_cancel_handover", owner=ctx.people.describe_chat_user(h.platform, h.requester), **w)
-        blocked = await ctx.gate(meeting=await _meeting_now(ctx, h), summary=summary)
-        if blocked is not None:
-            return blocked
-    if not sched.cancel(h.id, user):
-        return [_not_pending(ctx, h.id)]
-    ctx.store.audit(platform=ctx.message.platform, chat_user=user, intent="cancel_handover", event="outcome",
-                    vendor=h.vendor, meeting=h.meeting_id, outcome="cancelled", detail=f"handover #{h.id}")
-    return [Reply(ctx.t("handover_cancelled", **w))]
+    summary = ctx.t("summary_cancel_handover", owner=ctx.people.describe_chat_user(h.platform, h.requester), **w)
+    meeting = await _meeting_now(ctx, h) if h.requester != user else None
+
+    async def cancel() -> Outcome:
+        if not sched.cancel(h.id, user):
+            return Outcome(Kind.INVALID, reason="handover_not_pending")
+        return Outcome(Kind.OK, data={"handover_id": h.id})
+
+    def render(outcome: Outcome) -> list[Reply]:
+        if outcome.kind is not Kind.OK:
+            return [_not_pending(ctx, h.id)]
+        return [Reply(ctx.t("handover_cancelled", **w))]
+
+    return Plan(Operation.CANCEL_HANDOVER, summary, render, authority=Authority.OWNER, vendor=h.vendor,
+                meetings=(meeting,) if meeting is not None else (), owners=(h.requester,), losers=(h.requester,),
+                apply=cancel, audit_ids=f"handover #{h.id}")
 
 
 async def _meeting_now(ctx: Context, h: Handover) -> Meeting:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Reply
-from bot.core.outcome import Kind
+from bot.core.outcome import Kind, Outcome
+from bot.core.plan import Authority, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import item_lines, join_names
 from handlers.common import failed, locate_meeting, meeting_words, not_supported, resolve_all
@@ -16,8 +17,9 @@ from handlers.common import failed, locate_meeting, meeting_words, not_supported
         "invite @bob and @carol to meeting 123456789",
         "邀请 @bob 加入会议 123456789",
     ),
+    authority=Authority.MEETING,
 )
-async def invite(ctx: Context) -> list[Reply]:
+async def invite(ctx: Context) -> Plan | list[Reply]:
     """Invite people into a meeting (the vendor calls them)."""
     if not ctx.intent.targets:
         return [Reply(ctx.t("need_invitee"))]
@@ -35,18 +37,18 @@ async def invite(ctx: Context) -> list[Reply]:
     speaker = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
     actor = ctx.people.vendor_user(speaker, vendor.key)
 
-    blocked = await ctx.gate(meeting=meeting, summary=ctx.t("summary_invite", **words), targets=people)
-    if blocked is not None:
-        return blocked
+    ids = ",".join(u.id for u in users)
 
-    progress = ctx.progress("progress_invite", len(users))  # "20/45 invited…" while the chunks run
-    outcome = await ctx.vendor_call(vendor.key, meeting.id, ",".join(u.id for u in users),
-                                    vendor.invite(meeting, users, actor, progress=progress.advance))
-    if outcome.kind is Kind.OK:
-        return [Reply(ctx.t("invite_done", **words))]
-    if outcome.kind is Kind.PARTIAL:
-        shown = {u.id: p.display for u, p in zip(users, people, strict=True)}
-        lines = item_lines(ctx.lang, outcome, vendor.key, "invitees", shown)
-        ok = sum(1 for i in outcome.items if i.ok)
-        return [Reply(ctx.t("invite_partial", ok=ok, total=len(outcome.items), failures=lines, **words))]
-    return [failed(ctx, "invite_failed_reply", outcome, vendor, words)]
+    def render(outcome: Outcome) -> list[Reply]:
+        if outcome.kind is Kind.OK:
+            return [Reply(ctx.t("invite_done", **words))]
+        if outcome.kind is Kind.PARTIAL:
+            shown = {u.id: p.display for u, p in zip(users, people, strict=True)}
+            lines = item_lines(ctx.lang, outcome, vendor.key, "invitees", shown)
+            ok = sum(1 for i in outcome.items if i.ok)
+            return [Reply(ctx.t("invite_partial", ok=ok, total=len(outcome.items), failures=lines, **words))]
+        return [failed(ctx, "invite_failed_reply", outcome, vendor, words)]
+
+    # progress_invite: "20/45 invited…" while the chunks run
+    return Plan(Operation.INVITE, ctx.t("summary_invite", **words), render, vendor=vendor.key, meetings=(meeting,),
+                users=tuple(users), actor=actor, progress_key="progress_invite", audit_ids=ids)

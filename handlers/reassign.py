@@ -2,7 +2,8 @@
 
 "Reassign @dave's meetings to @erin" lists @dave's series at the vendor and reassigns them in
 batches; series in progress cannot be moved and are reported as skipped, never dropped silently.
-Policy: somebody else's meetings are admin-only, and the summary is always confirmed first.
+Policy: the host of every meeting to move (as the vendor reports it) or an admin; the summary is
+always confirmed first.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.context import Context
+from bot.core.errors import MeetingProblem
 from bot.core.events import Reply
 from bot.core.identity import Person
-from bot.core.meetings import MeetingProblem, locate
+from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome
+from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain, item_lines
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
@@ -29,8 +32,10 @@ SUMMARY_TITLES = 5  # the confirmation names this many meetings, then "…"
         "reassign my webex meetings to @alice",
         "把 @dave 的所有会议转给 @erin",
     ),
+    confirm=ConfirmMode.ALWAYS,
+    authority=Authority.HOST_OR_ADMIN,
 )
-async def reassign(ctx: Context) -> list[Reply]:
+async def reassign(ctx: Context) -> Plan | list[Reply]:
     """Move somebody's meetings to a new host."""
     if not ctx.intent.targets:
         return [Reply(ctx.t("need_reassign_target"))]
@@ -60,26 +65,26 @@ async def reassign(ctx: Context) -> list[Reply]:
     if len(todo) > SUMMARY_TITLES:
         titles = ctx.t("titles_and_more", titles=titles, count=len(todo) - SUMMARY_TITLES)
     summary = ctx.t("summary_reassign", count=len(todo), titles=titles, **words)
-    blocked = await ctx.gate(meeting=None, summary=summary, targets=[target])
-    if blocked is not None:
-        return blocked
-
     ids = [m.id for m in todo]
-    audit_meetings = ",".join(ids) if len(ids) <= 5 else f"{len(ids)} meetings"
-    progress = ctx.progress("progress_reassign", len(ids))  # "120/250 reassigned…" while the batches run
-    outcome = await ctx.vendor_call(vendor.key, audit_meetings, new_host.id,
-                                    vendor.reassign(new_host, ids, progress=progress.advance))
-    outcome = replace(outcome, data={**outcome.data, **skipped_data})
-    lines = item_lines(ctx.lang, outcome, vendor.key, "meetings", shown)
-    if outcome.kind is Kind.OK:
-        text = ctx.t("reassign_done", count=len(ids), **words)
-        return [Reply(f"{text}\n{lines}" if lines else text)]
-    if outcome.kind is Kind.PARTIAL:
-        ok = sum(1 for i in outcome.items if i.ok)
-        return [Reply(ctx.t("reassign_partial", ok=ok, total=len(outcome.items), failures=lines, **words))]
-    text = ctx.t("reassign_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
-    skipped_only = item_lines(ctx.lang, Outcome(Kind.OK, data=skipped_data), vendor.key, "meetings", shown)
-    return [Reply(f"{text}\n{skipped_only}" if skipped_only else text)]
+
+    def render(outcome: Outcome) -> list[Reply]:
+        outcome = replace(outcome, data={**outcome.data, **skipped_data})
+        lines = item_lines(ctx.lang, outcome, vendor.key, "meetings", shown)
+        if outcome.kind is Kind.OK:
+            text = ctx.t("reassign_done", count=len(ids), **words)
+            return [Reply(f"{text}\n{lines}" if lines else text)]
+        if outcome.kind is Kind.PARTIAL:
+            ok = sum(1 for i in outcome.items if i.ok)
+            return [Reply(ctx.t("reassign_partial", ok=ok, total=len(outcome.items), failures=lines, **words))]
+        text = ctx.t("reassign_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
+        skipped_only = item_lines(ctx.lang, Outcome(Kind.OK, data=skipped_data), vendor.key, "meetings", shown)
+        return [Reply(f"{text}\n{skipped_only}" if skipped_only else text)]
+
+    # The authority is each listed meeting's host as the vendor reports it (Authority.HOST_OR_ADMIN),
+    # never whose meetings the requester said they were. "120/250 reassigned…" while the batches run.
+    losers = {ctx.people.chat_user_for(ctx.message.platform, vendor.key, m.host) or "?" for m in todo}
+    return Plan(Operation.REASSIGN, summary, render, vendor=vendor.key, meetings=tuple(todo), users=(new_host,),
+                losers=tuple(sorted(losers)), progress_key="progress_reassign", audit_ids=new_host.id)
 
 
 def _listed(ctx: Context) -> list[MeetingRef]:
@@ -153,16 +158,8 @@ async def _listed_meetings(ctx: Context, refs: list[MeetingRef], target: Person
         return [not_supported(ctx, "reassign_failed", "reassign", vendor, words)]
     if ctx.intent.from_user:
         source: Person | None = await ctx.people.resolve(ctx.intent.from_user, ctx.message.platform, ctx.message.user)
-    else:
+    else:  # named in the reply only: who may move them is the gate's question, from the vendor's hosts
         owners = {ctx.people.chat_user_for(ctx.message.platform, vendor.key, m.host) for m in meetings}
         owner = owners.pop() if len(owners) == 1 else None
-        if owner is None:
-            # Hosts we cannot name (or several): only an admin may go on, as for anybody's meetings.
-            speaker = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
-            if not ctx.services.policy.config.is_admin(speaker, ctx.message.user):
-                return [Reply(ctx.t("policy_reassign_admin_only"))]
-            source = None
-        else:
-            ctx.intent = replace(ctx.intent, from_user=owner)
-            source = await ctx.people.resolve(owner, ctx.message.platform, ctx.message.user)
+        source = await ctx.people.resolve(owner, ctx.message.platform, ctx.message.user) if owner else None
     return vendor, source, meetings

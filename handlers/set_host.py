@@ -6,6 +6,7 @@ from bot.core.context import Context
 from bot.core.events import ButtonStyle, Reply
 from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome, VendorUser
+from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting
@@ -19,8 +20,10 @@ from handlers.cohost import offer_cohost_instead
         "set @alice as host",
         "把 @alice 设为主持人 123456789",
     ),
+    confirm=ConfirmMode.OTHERS,
+    authority=Authority.MEETING,
 )
-async def set_host(ctx: Context) -> list[Reply]:
+async def set_host(ctx: Context) -> Plan | list[Reply]:
     """Make somebody host of a meeting."""
     if not ctx.intent.targets:
         return [Reply(ctx.t("need_target"))]
@@ -39,8 +42,9 @@ async def set_host(ctx: Context) -> list[Reply]:
     words = {"target": target.display, "vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display}
 
     expected = meeting.host
-    if ctx.resume and ctx.resume.get("expected_host"):
-        expected = VendorUser(**ctx.resume["expected_host"])
+    asked_with = VendorUser.from_json((ctx.resume or {}).get("expected_host"))
+    if asked_with is not None:
+        expected = asked_with
         if meeting.host is not None and meeting.host.id != expected.id:
             # The host moved while the buttons waited: what was confirmed no longer holds.
             return [_conflict_reply(ctx, meeting, meeting.host, words)]
@@ -53,25 +57,21 @@ async def set_host(ctx: Context) -> list[Reply]:
     else:
         summary = ctx.t("summary_set_host", loser=ctx.people.describe(vendor.key, expected, ctx.message.platform),
                         **words)
-    blocked = await ctx.gate(meeting=meeting, summary=summary, targets=[target])
-    if blocked is not None:
-        return blocked
 
-    outcome = await ctx.vendor_call(vendor.key, meeting.id, user.id, vendor.set_host(meeting, user, expected))
-    if outcome.kind is Kind.OK:
-        return [Reply(ctx.t("set_host_done", **words))]
-    if outcome.kind is Kind.CONFLICT:
-        return [_conflict_reply(ctx, meeting, outcome.current_host, words)]
-    reason = explain(ctx.lang, outcome, vendor.key, **words)
-    return [Reply(ctx.t("set_host_failed", reason=reason, **words))]
+    def render(outcome: Outcome) -> list[Reply]:
+        if outcome.kind is Kind.OK:
+            return [Reply(ctx.t("set_host_done", **words))]
+        if outcome.kind is Kind.CONFLICT:
+            return [_conflict_reply(ctx, meeting, outcome.current_host, words)]
+        return [Reply(ctx.t("set_host_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
+
+    return Plan(Operation.SET_HOST, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
+                expected_host=expected, losers=(loser or "?",) if expected is not None else ())
 
 
 def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, words: dict[str, str]) -> Reply:
     """The host is not who we thought: say who it is now and offer a Retry against that host."""
-    payload = {"meeting": meeting.to_json(),
-               "expected_host": {"id": current.id, "user_type": current.user_type, "name": current.name}
-               if current else None,
-               "kind": "retry"}
+    payload = {"meeting": meeting.to_json(), "expected_host": current.to_json() if current else None, "kind": "retry"}
     buttons = ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     return Reply(ctx.t("host_changed", current=ctx.people.describe(meeting.vendor, current, ctx.message.platform),

@@ -26,7 +26,8 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     words = meeting_words(ctx, meeting, vendor)
     if not vendor.supports("who_is_host"):
         return [not_supported(ctx, "who_failed", "who_is_host", vendor, words)]
-    outcome = await ctx.vendor_call(vendor.key, meeting.id, "", vendor.who_is_host(meeting))
+    outcome = await vendor.who_is_host(meeting)  # read-only: no plan, no gate
+    ctx.record_outcome(vendor.key, meeting.id, "", outcome)
     if outcome.kind is not Kind.OK:
         return [failed(ctx, "who_failed", outcome, vendor, words)]
     platform = ctx.message.platform

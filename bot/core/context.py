@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
-from bot.core.events import Button, ButtonStyle, ChatMessage, Reply
-from bot.core.identity import IdentityResolver, Person
-from bot.core.logs import event
+from bot.core.events import Button, ButtonStyle, ChatMessage
+from bot.core.identity import IdentityResolver
 from bot.core.metrics import Metrics
 from bot.core.outcome import Outcome
 from bot.core.policy import Policy
 from bot.core.progress import NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
-from bot.core.vendor import Meeting, MeetingVendor
+from bot.core.vendor import MeetingRef, MeetingVendor
 from bot.i18n import t, vendor_name
 from bot.intents import Intent
 from bot.store import Store
@@ -41,7 +39,8 @@ class Services:
     clock: Callable[[], datetime]
     policy: Policy
     proposal_ttl: timedelta = timedelta(minutes=5)
-    scheduler: HandoverScheduler | None = None  # scheduled handovers (bot/scheduler.py), set by bot/app.py
+    read_meeting: Callable[[str, str], MeetingRef | None] = lambda text, platform: None  # the parser's meeting
+    scheduler: HandoverScheduler | None = None  # scheduled handovers (bot/scheduling), set by bot/app.py
     metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot/metrics.py)
 
 
@@ -52,7 +51,6 @@ class Context:
     intent: Intent
     lang: str
     resume: dict[str, Any] | None = None  # payload of the proposal a button click is resuming
-    extra: dict[str, Any] = field(default_factory=dict)
     progress_sink: ProgressSink | None = None  # where the adapter shows progress of long work in this thread
     last_outcome: Outcome | None = None  # the last vendor answer of this request (metrics, request log line)
     decision: str = ""  # the policy's last decision of this request (confirmation_asked, denied, ...)
@@ -102,18 +100,6 @@ class Context:
                                     self.message.channel, self.message.thread)
         return Progress(sink, self.lang, key, total)
 
-    async def vendor_call(self, vendor: str, meeting: str, vendor_ids: str, call: Awaitable[Outcome]) -> Outcome:
-        """Await one vendor operation; write its audit row, its log line and its latency metric."""
-        operation = str(getattr(call, "__name__", "") or self.intent.name)  # the coroutine's name: "reassign"
-        started = time.monotonic()
-        outcome = await call
-        seconds = time.monotonic() - started
-        self.services.metrics.vendor_latency.labels(vendor, operation, outcome.kind.value).observe(seconds)
-        event(log, "vendor call", vendor=vendor, operation=operation, outcome=outcome.kind.value,
-              code=outcome.vendor_code or None, items=len(outcome.items) or None, ms=round(seconds * 1000, 1))
-        self.record_outcome(vendor, meeting, vendor_ids, outcome, seconds * 1000)
-        return outcome
-
     def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
                        latency_ms: float = 0.0) -> None:
         self.last_outcome = outcome
@@ -123,17 +109,6 @@ class Context:
             outcome=outcome.kind.value, vendor_code=outcome.vendor_code, latency_ms=round(latency_ms, 1),
             detail=outcome.reason,
         )
-
-    async def gate(
-        self, *, meeting: Meeting | None, summary: str, targets: Sequence[Person] = ()
-    ) -> list[Reply] | None:
-        """The policy check every mutating handler makes right before its vendor call.
-
-        None means go ahead. Otherwise the returned replies are sent instead of acting: a
-        confirmation (Confirm/Cancel), an approval request to the current host, or a refusal.
-        `summary` says exactly what will happen, in the reader's language.
-        """
-        return await self.services.policy.gate(self, meeting, summary, targets)
 
     def audit_decision(self, decision: str, detail: str = "") -> None:
         self.decision = decision

@@ -16,9 +16,8 @@ from typing import Any
 
 from bot.core.context import Context, Services
 from bot.core.events import ButtonClick, ChatMessage, Reply
-from bot.core.identity import IdentityError
 from bot.core.logs import Timer, event, request_scope
-from bot.core.meetings import MeetingProblem
+from bot.core.pipeline import run
 from bot.core.progress import ProgressSink
 from bot.i18n import t
 from bot.intents import Intent, parse
@@ -131,26 +130,4 @@ class Dispatcher:
         return [Reply(t(lang, "choice_expired"))]
 
     async def _run(self, ctx: Context) -> list[Reply]:
-        spec = self.registry.get(ctx.intent.name)
-        if spec is None:
-            ctx.decision = "not_understood"
-            help_spec = self.registry.get("help")
-            head = Reply(ctx.t("not_understood", text=ctx.intent.text.strip()[:200]))
-            if help_spec is None:
-                return [head]
-            ctx.intent = Intent("help", lang=ctx.lang, text=ctx.intent.text)
-            return [head, *await help_spec.handler(ctx)]
-        try:
-            return await spec.handler(ctx)
-        except IdentityError as err:
-            ctx.decision = "rejected"
-            return [Reply(ctx.t(err.key, **err.values))]
-        except MeetingProblem as err:
-            ctx.decision = "rejected"
-            return [Reply(ctx.t(err.key, **err.values))]
-        except Exception:
-            ctx.decision, ctx.last_outcome = "error", None
-            log.exception("handler %s failed", spec.name)
-            return [Reply(ctx.t("internal_error"))]
-
-
+        return await run(ctx)

@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.config import Settings
+from bot.core.errors import IdentityError
 from bot.core.outcome import VendorUser
-from bot.core.profiles import PLATFORM_NAMES, IdentityError, Profile
+from bot.core.profiles import PLATFORM_NAMES, Profile
 from bot.intents import ME
 from bot.store import VENDOR_ID_COLUMNS, Store
 

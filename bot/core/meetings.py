@@ -11,17 +11,9 @@ import asyncio
 from dataclasses import replace
 
 from bot.core.context import Context
+from bot.core.errors import MeetingProblem
 from bot.core.outcome import Kind, Outcome
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, group_digits
-
-
-class MeetingProblem(Exception):
-    """No single meeting could be settled on; `key` + `values` say why, in reply words."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 def linked_meeting(ctx: Context) -> MeetingRef | None:
@@ -32,10 +24,8 @@ def linked_meeting(ctx: Context) -> MeetingRef | None:
             row = ctx.store.link(msg.platform, scope)
             if row is not None:
                 return MeetingRef(row["vendor"], row["meeting_id"])
-    if msg.context_text:
-        from bot.intents import parse  # the root message is parsed only for its meeting
-
-        return parse(msg.context_text, msg.platform).meeting
+    if msg.context_text:  # the root message is read only for its meeting
+        return ctx.services.read_meeting(msg.context_text, msg.platform)
     return None
 
 

@@ -39,6 +39,20 @@ class VendorUser:
     user_type: int = 1  # Feishu: 1 = Lark user; other vendors ignore it
     name: str = ""
 
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "user_type": self.user_type, "name": self.name}
+
+    @classmethod
+    def from_json(cls, data: object) -> VendorUser | None:
+        """The stored form back (proposals, handover rows); None for anything that is not one."""
+        if not isinstance(data, dict) or not data.get("id"):
+            return None
+        try:
+            user_type = int(data.get("user_type", 1))
+        except (TypeError, ValueError):
+            user_type = 1
+        return cls(str(data["id"]), user_type, str(data.get("name") or ""))
+
 
 @dataclass(frozen=True)
 class ItemResult:

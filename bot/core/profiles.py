@@ -25,28 +25,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.errors import IdentityError
 from bot.core.outcome import Kind, Outcome
 
 SLACK_EMAIL_SCOPE = "users:read.email"
 FEISHU_EMAIL_SCOPE = "contact:user.email:readonly"
 PLATFORM_NAMES = {"slack": "Slack", "feishu": "Feishu", "console": "console"}
-
-
-class IdentityError(Exception):
-    """Who was meant cannot be settled; `key` is an i18n message, `values` fill it."""
-
-    transient = False  # True when asking again later may work (rate limit, outage)
-
-    def __init__(self, key: str, **values: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-    @classmethod
-    def later(cls, key: str, **values: str) -> IdentityError:
-        err = cls(key, **values)
-        err.transient = True
-        return err
 
 
 @dataclass(frozen=True)

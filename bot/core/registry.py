@@ -1,7 +1,11 @@
 """Intent registry: `@intent(...)` tags a handler; Registry collects an explicit tuple of them.
 
 As in errbot, the decorator only tags the function (no global mutable state) and the handler's
-docstring is its help text. A duplicate intent name is a start-up error.
+docstring is its help text. The intent's policy is declared here too, next to its name:
+`confirm` (ConfirmMode: always / never / others, overridable by HOSTBOT_CONFIRM) and `authority`
+(who may go ahead without approval; a Plan may narrow it for a sub-operation). A handler plans:
+it returns a Plan (bot/core/plan.py) for the gate, or replies when there is nothing to gate.
+A duplicate intent name is a start-up error.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.core.events import Reply
+from bot.core.plan import Authority, ConfirmMode, Plan
 
 if TYPE_CHECKING:
     from bot.core.context import Context
 
-Handler = Callable[["Context"], Awaitable[list[Reply]]]
+Handler = Callable[["Context"], Awaitable["Plan | list[Reply]"]]
 H = TypeVar("H", bound=Handler)
 
 _TAG = "__hostbot_intent__"
@@ -27,14 +32,17 @@ class IntentSpec:
     handler: Handler
     examples: tuple[str, ...]
     help: str
+    confirm: ConfirmMode = ConfirmMode.NEVER
+    authority: Authority = Authority.SPEAKER
 
 
-def intent(name: str, examples: Iterable[str] = ()) -> Callable[[H], H]:
-    """Tag an async handler as the one for intent `name`; returns it unchanged."""
+def intent(name: str, examples: Iterable[str] = (), *, confirm: ConfirmMode = ConfirmMode.NEVER,
+           authority: Authority = Authority.SPEAKER) -> Callable[[H], H]:
+    """Tag an async handler as the one for intent `name`, with its policy; returns it unchanged."""
 
     def tag(fn: H) -> H:
         doc = (fn.__doc__ or "").strip().splitlines()
-        setattr(fn, _TAG, IntentSpec(name, fn, tuple(examples), doc[0] if doc else name))
+        setattr(fn, _TAG, IntentSpec(name, fn, tuple(examples), doc[0] if doc else name, confirm, authority))
         return fn
 
     return tag

@@ -32,7 +32,6 @@ import os
 import secrets
 import socket
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -40,11 +39,13 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.context import Context, Services
+from bot.core.errors import MeetingProblem, UserFacingError
 from bot.core.events import Button, ButtonStyle, ChatMessage, Platform, Reply
-from bot.core.identity import IdentityError
 from bot.core.logs import request_scope
-from bot.core.meetings import MeetingProblem, locate
+from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome
+from bot.core.pipeline import settle
+from bot.core.plan import Plan
 from bot.core.render import explain
 from bot.core.vendor import MeetingRef
 from bot.i18n import t
@@ -76,18 +77,6 @@ class Notifier(Protocol):
     """Posts in a thread when no chat event is waiting for an answer (chat adapters implement it)."""
 
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None: ...
-
-
-@dataclass
-class RunContext(Context):
-    """A Context that also keeps the vendor Outcomes of the run, to record the handover's result."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
-                       latency_ms: float = 0.0) -> None:
-        self.outcomes.append(outcome)
-        super().record_outcome(vendor, meeting, vendor_ids, outcome, latency_ms)
 
 
 class HandoverScheduler:
@@ -269,15 +258,14 @@ class HandoverScheduler:
         """Run a handover this scheduler has claimed; record its result; return the report."""
         lang, now = h.lang, self.now()
         w = words(h, self.services.people, lang, now)
-        ctx = RunContext(self.services, self.message(h), Intent(
+        ctx = Context(self.services, self.message(h), Intent(
             "set_host", targets=(h.target,), meeting=MeetingRef(h.vendor, h.meeting_id), lang=lang,
             text=f"handover #{h.id}"), lang)
         ctx.resume = {
             # The policy re-check, with the authority the handover was scheduled with.
             "via": "approve" if h.authority == "approved" else "confirm",
             "clicked_by": f"scheduler:handover#{h.id}",
-            **({"expected_host": {"id": h.host.id, "user_type": h.host.user_type, "name": h.host.name}}
-               if h.host else {}),
+            **({"expected_host": h.host.to_json()} if h.host else {}),
         }
         try:
             status, result, replies = await self._act(ctx, h, w)
@@ -296,7 +284,7 @@ class HandoverScheduler:
         return [Reply(f"{head}\n{first.text}".strip(), buttons=first.buttons, mention_users=mentions),
                 *replies[1:]]
 
-    async def _act(self, ctx: RunContext, h: Handover, w: dict[str, str]) -> tuple[str, str, list[Reply]]:
+    async def _act(self, ctx: Context, h: Handover, w: dict[str, str]) -> tuple[str, str, list[Reply]]:
         lang = h.lang
         try:
             located = await locate(ctx, MeetingRef(h.vendor, h.meeting_id))
@@ -315,13 +303,12 @@ class HandoverScheduler:
         spec = self.services.registry.get("set_host")
         if spec is None:
             return FAILED, "no_handler", [Reply(t(lang, "internal_error"))]
-        try:
-            replies = await spec.handler(ctx)  # moved: set_host says who hosts now and offers a Retry
-        except IdentityError as err:
+        try:  # re-planned from the meeting as it is now, gated with the authority it was scheduled with
+            planned = await spec.handler(ctx)  # moved: set_host says who hosts now and offers a Retry
+            replies = await settle(ctx, spec, planned) if isinstance(planned, Plan) else planned
+        except UserFacingError as err:
             return FAILED, err.key, [Reply(t(lang, "handover_not_done", reason=t(lang, err.key, **err.values)))]
-        except MeetingProblem as err:
-            return FAILED, err.key, [Reply(t(lang, "handover_not_done", reason=t(lang, err.key, **err.values)))]
-        outcome = ctx.outcomes[-1] if ctx.outcomes else None
+        outcome = ctx.last_outcome
         if outcome is not None and outcome.kind is Kind.OK:
             return DONE, "ok", replies
         if moved or (outcome is not None and outcome.kind is Kind.CONFLICT):

@@ -12,8 +12,9 @@ import pytest
 
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
+from bot.core.errors import IdentityError
 from bot.core.events import ChatMessage, Platform
-from bot.core.identity import IdentityError, IdentityResolver
+from bot.core.identity import IdentityResolver
 from bot.core.profiles import FeishuDirectory, SlackProfiles
 from bot.i18n import t
 from bot.ops.demo import seed

@@ -1,0 +1,137 @@
+"""Plan → gate → execute → render, for one request (a message, a click, or a due handover).
+
+    run(ctx)            the intent's handler plans; a Plan goes through settle(); replies come back
+    settle(ctx, plan)   gate it (bot/core/gate.py), then execute it, ask first, or refuse
+
+The inputs of the gate are gathered here (who the speaker is at each vendor, whether they are an
+admin, what a click already settled); the decision itself is pure. A confirmation or an approval
+request stores the request as a proposal; its click re-runs the intent (re-planning = reading
+the meeting again) with that approval, so nothing decided earlier outlives a change at the vendor.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.core.errors import IdentityError, UserFacingError
+from bot.core.events import ButtonStyle, Reply
+from bot.core.execute import execute
+from bot.core.gate import Approval, Decision, Speaker, Verdict, decide
+from bot.core.identity import Person
+from bot.core.plan import Plan
+from bot.core.registry import IntentSpec
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+log = logging.getLogger(__name__)
+
+CONFIRMED_VIA = frozenset({"confirm", "retry"})
+
+
+async def run(ctx: Context) -> list[Reply]:
+    """Answer one request with its handler; user-facing errors become replies, a bug an apology."""
+    spec = ctx.services.registry.get(ctx.intent.name)
+    if spec is None:
+        return await _not_understood(ctx)
+    try:
+        planned = await spec.handler(ctx)
+        if isinstance(planned, Plan):
+            return await settle(ctx, spec, planned)
+        return planned
+    except UserFacingError as err:
+        ctx.decision = "rejected"
+        return [Reply(ctx.t(err.key, **err.values))]
+    except Exception:
+        ctx.decision, ctx.last_outcome = "error", None
+        log.exception("handler %s failed", spec.name)
+        return [Reply(ctx.t("internal_error"))]
+
+
+async def _not_understood(ctx: Context) -> list[Reply]:
+    from dataclasses import replace
+
+    ctx.decision = "not_understood"
+    help_spec = ctx.services.registry.get("help")
+    head = Reply(ctx.t("not_understood", text=ctx.intent.text.strip()[:200]))
+    if help_spec is None:
+        return [head]
+    ctx.intent = replace(ctx.intent, name="help")
+    rest = await help_spec.handler(ctx)
+    return [head, *(rest if isinstance(rest, list) else [])]
+
+
+async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
+    """Gate `plan`; execute it when allowed, else ask (confirm / the host) or refuse."""
+    person = await speaker_person(ctx)
+    speaker = speaker_of(ctx, person)
+    confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)
+    approval = approval_of(ctx)
+    decision = decide(plan, speaker, confirm, approval)
+    if decision.verdict is Verdict.ALLOW:
+        if approval is not Approval.NONE:
+            ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
+        outcome = await execute(ctx, plan)
+        return plan.render(outcome)
+    if decision.verdict is Verdict.CONFIRM:
+        return _ask_confirmation(ctx, spec, plan)
+    if decision.verdict is Verdict.ASK_HOST:
+        return _ask_host(ctx, spec, plan, decision)
+    ctx.audit_decision("denied", detail=decision.reason)
+    return [Reply(ctx.t(decision.reason, host="?"))]
+
+
+async def speaker_person(ctx: Context) -> Person | None:
+    try:
+        return await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
+    except IdentityError:
+        return None
+
+
+def speaker_of(ctx: Context, person: Person | None) -> Speaker:
+    ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
+    return Speaker(ctx.message.user, {k: v for k, v in ids.items() if v},
+                   admin=ctx.services.policy.is_admin(person, ctx.message.user))
+
+
+def approval_of(ctx: Context) -> Approval:
+    via = str((ctx.resume or {}).get("via", ""))
+    if via == "approve":
+        return Approval.APPROVED
+    if via in CONFIRMED_VIA:
+        return Approval.CONFIRMED
+    return Approval.NONE
+
+
+def cas_payload(plan: Plan) -> dict[str, object]:
+    """What the meeting looked like when we asked: the re-run uses it as CAS (the expected host)."""
+    host = plan.expected_host or (plan.meeting.host if plan.meeting is not None else None)
+    return {"expected_host": host.to_json()} if host is not None else {}
+
+
+def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
+    buttons = ctx.offer(spec.name, {**cas_payload(plan), "kind": "confirm"},
+                        ("confirm", "button_confirm", ButtonStyle.PRIMARY),
+                        ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+    ctx.audit_decision("confirmation_asked")
+    return [Reply(f"{plan.summary}\n{ctx.t('policy_confirm_question')}", buttons=buttons)]
+
+
+def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decision) -> list[Reply]:
+    meeting = plan.meeting
+    vendor = meeting.vendor if meeting is not None else plan.vendor
+    host_chat = ctx.people.chat_user_for(ctx.message.platform, vendor, decision.host)
+    if host_chat is None:
+        ctx.audit_decision("denied", detail="host_unreachable")
+        who = ctx.people.describe(vendor, decision.host, ctx.message.platform)
+        return [Reply(ctx.t("policy_host_unreachable", host=who))]
+    host = ctx.people.describe_chat_user(ctx.message.platform, host_chat)
+    requester = ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
+    buttons = ctx.offer(spec.name, {**cas_payload(plan), "kind": "approval", "on_behalf_of": ctx.message.user},
+                        ("approve", "button_approve", ButtonStyle.PRIMARY),
+                        ("decline", "button_decline", ButtonStyle.DANGER),
+                        requester=host_chat)
+    ctx.audit_decision("approval_requested", detail=host_chat)
+    text = ctx.t("policy_approval_request", host=host, requester=requester, summary=plan.summary)
+    return [Reply(text, buttons=buttons, mention_users=(host_chat,))]

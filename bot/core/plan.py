@@ -1,0 +1,96 @@
+"""The Plan: what a handler proposes to change, before anybody decided whether it may happen.
+
+A handler reads the world (people, the meeting as the VENDOR reports it) and returns a Plan; the
+gate (bot/core/policy.py) decides from the Plan alone; execute (bot/core/execute.py) carries it
+out; the Plan's `render` turns the Outcome into replies. Nothing in a Plan comes from names the
+requester typed about authority: `meetings` are the vendor's answers, `losers` are derived from
+them.
+
+    Operation   what kind of change (the vendor method execute calls, or a change in our store)
+    Authority   who may do it without asking somebody else
+    Plan        one proposed change, complete enough to gate, execute and render
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.core.events import Reply
+from bot.core.outcome import Outcome, VendorUser
+from bot.core.vendor import Meeting
+
+
+class Operation(StrEnum):
+    """Every change hostbot can make. The first five are vendor calls; the rest change our store."""
+
+    SET_HOST = "set_host"
+    ADD_COHOST = "add_cohost"
+    REMOVE_COHOST = "remove_cohost"
+    INVITE = "invite"
+    REASSIGN = "reassign"
+    LINK = "link_meeting"
+    SCHEDULE_HANDOVER = "schedule_handover"
+    CANCEL_HANDOVER = "cancel_handover"
+    HANDOVER_NOW = "handover_now"
+    SNOOZE_HANDOVER = "snooze_handover"
+
+    @property
+    def calls_vendor(self) -> bool:
+        return self in VENDOR_OPERATIONS
+
+
+VENDOR_OPERATIONS = frozenset({Operation.SET_HOST, Operation.ADD_COHOST, Operation.REMOVE_COHOST,
+                               Operation.INVITE, Operation.REASSIGN})
+
+
+class Authority(StrEnum):
+    """Who may go ahead without anybody else's approval (admins always may)."""
+
+    MEETING = "meeting"  # the host or organizer the vendor reports for every meeting in the plan
+    ADMIN = "admin"  # admins only: anybody else is refused
+    HOST_OR_ADMIN = "host_or_admin"  # the host/organizer of every meeting, or an admin; nobody is asked
+    OWNER = "owner"  # the plan's owners (chat users), or the host/organizer of its meeting
+    SPEAKER = "speaker"  # anybody, for what is theirs alone (nobody else loses anything)
+
+
+class ConfirmMode(StrEnum):
+    ALWAYS = "always"
+    NEVER = "never"
+    OTHERS = "others"  # when somebody other than the requester loses something
+
+
+Render = Callable[[Outcome], list[Reply]]
+Apply = Callable[[], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One proposed change.
+
+    `expected_host` is the host seen when the plan was made: the vendor call uses it as CAS and a
+    confirmation carries it, so that a click after the host moved changes nothing.
+    `losers` are the chat users who lose something ('?' for somebody hostbot cannot name).
+    `apply` does the change for operations that only touch our store (link, handovers).
+    """
+
+    operation: Operation
+    summary: str
+    render: Render
+    authority: Authority | None = None  # None: the intent's declared authority
+    vendor: str = ""
+    meetings: tuple[Meeting, ...] = ()
+    users: tuple[VendorUser, ...] = ()
+    actor: VendorUser | None = None  # invite: the requester, whose own authorization the vendor needs
+    expected_host: VendorUser | None = None
+    losers: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()  # Authority.OWNER: who owns what this changes
+    apply: Apply | None = None
+    progress_key: str = ""  # long work: the progress message's key ("progress_invite")
+    audit_ids: str = ""  # what the audit row names as the vendor ids acted on
+    cas_from_resume: bool = field(default=False, compare=False)
+
+    @property
+    def meeting(self) -> Meeting | None:
+        return self.meetings[0] if self.meetings else None
