@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
 from bot.core.context import Services
 from bot.core.dispatch import Dispatcher
-from bot.core.identity import build_identity
+from bot.core.identity import IdentityResolver
 from bot.core.logs import protect
 from bot.core.metrics import Metrics
 from bot.core.policy import Policy, parse_confirm_modes
+from bot.core.profiles import ProfileSource
 from bot.core.registry import Registry
 from bot.core.vendor import MeetingVendor
 from bot.intents import parse
@@ -22,13 +24,28 @@ from bot.scheduling.scheduler import HandoverScheduler
 from bot.store import Store
 from bot.store.vault import build_vault, check_vault
 
+if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.vendors.feishu_auth import FeishuAuth
+
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Clients:
+    """One client per chat platform, shared by everything that talks to it (identity, adapters,
+    the Feishu vendor, OAuth): one connection pool and one tenant-token cache each."""
+
+    slack: AsyncWebClient | None = None
+    feishu: FeishuAuth | None = None
 
 
 @dataclass
 class HostBot:
     services: Services
     dispatcher: Dispatcher
+    clients: Clients = field(default_factory=Clients)
 
     @property
     def scheduler(self) -> HandoverScheduler:
@@ -46,7 +63,38 @@ class HostBot:
         self.services.store.close()
 
 
-def build_vendors(settings: Settings, store: Store | None = None) -> dict[str, MeetingVendor]:
+def build_clients(settings: Settings) -> Clients:
+    clients = Clients()
+    if settings.slack_bot_token:
+        from bot.adapters.slack.adapter import build_web_client
+
+        clients.slack = build_web_client(settings)
+    if settings.feishu_configured:
+        from bot.vendors.feishu_auth import FeishuAuth, build_client  # lark-oapi is slow to import: only when used
+
+        client = build_client(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain)
+        clients.feishu = FeishuAuth(client, settings.feishu_app_id, settings.feishu_app_secret)
+    return clients
+
+
+def build_identity(store: Store, clients: Clients) -> IdentityResolver:
+    """The resolver with a profile source for each configured chat platform."""
+    sources: dict[str, ProfileSource] = {}
+    directory = None
+    if clients.slack is not None:
+        from bot.adapters.slack.profiles import SlackProfiles
+
+        sources["slack"] = SlackProfiles(clients.slack)
+    if clients.feishu is not None:
+        from bot.adapters.feishu.directory import FeishuDirectory
+
+        directory = FeishuDirectory(clients.feishu)
+        sources["feishu"] = directory
+    return IdentityResolver(store, sources=sources, feishu_directory=directory)
+
+
+def build_vendors(settings: Settings, store: Store | None = None,
+                  clients: Clients | None = None) -> dict[str, MeetingVendor]:
     """A MeetingVendor for every vendor whose credentials are configured (`store` holds user tokens)."""
     from bot.vendors.dingtalk import DingTalkVendor
     from bot.vendors.webex import WebexVendor
@@ -59,10 +107,12 @@ def build_vendors(settings: Settings, store: Store | None = None) -> dict[str, M
 
         # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for
         # with an authorization link (bot/feishu_oauth.py).
+        auth = clients.feishu if clients is not None else None
         tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
-                             public_url=settings.public_url) if store is not None else None
+                             public_url=settings.public_url, client=auth.client if auth else None) \
+            if store is not None else None
         vendors["feishu"] = FeishuVendor(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain,
-                                         user_tokens=tokens)
+                                         user_tokens=tokens, auth=auth)
     if settings.dingtalk_app_key and settings.dingtalk_app_secret:
         vendors["dingtalk"] = DingTalkVendor(settings.dingtalk_app_key, settings.dingtalk_app_secret,
                                              settings.dingtalk_api_base)
@@ -85,12 +135,13 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     except ConfigError:
         store.close()
         raise
+    clients = build_clients(settings)
     services = Services(
         settings=settings,
         registry=Registry(HANDLERS),
         store=store,
-        people=build_identity(settings, store),
-        vendors=build_vendors(settings, store) if vendors is None else vendors,
+        people=build_identity(store, clients),
+        vendors=build_vendors(settings, store, clients) if vendors is None else vendors,
         clock=now,
         policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm)),
         read_meeting=lambda text, platform: parse(text, platform).meeting,
@@ -105,4 +156,4 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
             settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key)
     services.scheduler = HandoverScheduler(services, lead=timedelta(minutes=settings.handover_lead_min),
                                            grace=timedelta(minutes=settings.handover_grace_min))
-    return HostBot(services=services, dispatcher=Dispatcher(services))
+    return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients)

@@ -120,7 +120,7 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
         return [Reply(ctx.t("handover_scheduled", reminder=reminder, **w).replace("  ", " "))]
 
     return Plan(Operation.SCHEDULE_HANDOVER, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
-                expected_host=meeting.host, losers=(loser or "?",) if meeting.host is not None else (),
+                expected_host=meeting.host, losing_users=(meeting.host,) if meeting.host is not None else (),
                 apply=store_it)
 
 

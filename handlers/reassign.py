@@ -82,9 +82,9 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
 
     # The authority is each listed meeting's host as the vendor reports it (Authority.HOST_OR_ADMIN),
     # never whose meetings the requester said they were. "120/250 reassigned…" while the batches run.
-    losers = {ctx.people.chat_user_for(ctx.message.platform, vendor.key, m.host) or "?" for m in todo}
+    losing = {m.host.id.lower(): m.host for m in todo if m.host is not None}
     return Plan(Operation.REASSIGN, summary, render, vendor=vendor.key, meetings=tuple(todo), users=(new_host,),
-                losers=tuple(sorted(losers)), progress_key="progress_reassign", audit_ids=new_host.id)
+                losing_users=tuple(losing.values()), progress_key="progress_reassign", audit_ids=new_host.id)
 
 
 def _listed(ctx: Context) -> list[MeetingRef]:

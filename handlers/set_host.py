@@ -66,7 +66,7 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
         return [Reply(ctx.t("set_host_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
 
     return Plan(Operation.SET_HOST, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
-                expected_host=expected, losers=(loser or "?",) if expected is not None else ())
+                expected_host=expected, losing_users=(expected,) if expected is not None else ())
 
 
 def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, words: dict[str, str]) -> Reply:

@@ -73,8 +73,7 @@ def decide(plan: Plan, speaker: Speaker, confirm: ConfirmMode, approval: Approva
         return refused
     if approval is not Approval.NONE:
         return Decision(Verdict.ALLOW, reason=approval.value)
-    needed = confirm is ConfirmMode.ALWAYS or (
-        confirm is ConfirmMode.OTHERS and any(p != speaker.chat_user for p in plan.losers))
+    needed = confirm is ConfirmMode.ALWAYS or (confirm is ConfirmMode.OTHERS and _others_lose(plan, speaker))
     if needed:
         return Decision(Verdict.CONFIRM, reason="confirmation_asked")
     return Decision(Verdict.ALLOW, reason="allowed")
@@ -101,6 +100,12 @@ def _authorize(plan: Plan, speaker: Speaker, approval: Approval) -> Decision | N
     if len(hosts) == 1:
         return Decision(Verdict.ASK_HOST, reason="approval_requested", host=next(iter(hosts.values())))
     return Decision(Verdict.DENY, reason="policy_host_unreachable" if not hosts else "policy_reassign_admin_only")
+
+
+def _others_lose(plan: Plan, speaker: Speaker) -> bool:
+    mine = speaker.vendor_ids.get(plan.vendor, "")
+    return any(p != speaker.chat_user for p in plan.losers) or any(
+        not (mine and _same(u.id, mine)) for u in plan.losing_users)
 
 
 def _same(a: str, b: str) -> bool:

@@ -18,12 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from bot.config import Settings
 from bot.core.errors import IdentityError
 from bot.core.outcome import VendorUser
-from bot.core.profiles import PLATFORM_NAMES, Profile
+from bot.core.profiles import PLATFORM_NAMES, EmailDirectory, Profile, ProfileSource
 from bot.intents import ME
 from bot.store import VENDOR_ID_COLUMNS, Store
 
@@ -34,16 +33,6 @@ EMAIL_VENDORS = ("webex", "zoom")
 # Vendors whose ids no lookup yields: only an admin's mapping has them.
 MAPPING_ONLY_VENDORS = ("dingtalk",)
 DEFAULT_TTL = timedelta(hours=12)
-
-
-class ProfileSource(Protocol):
-    platform: str
-
-    async def profile(self, chat_user: str) -> Profile: ...
-
-
-class EmailDirectory(Protocol):
-    async def open_id_by_email(self, email: str, who: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -222,17 +211,3 @@ class IdentityResolver:
         if row is not None:
             return f"@{row.get('name') or row['chat_user']}"
         return user.name or user.id
-
-
-def build_identity(settings: Settings, store: Store) -> IdentityResolver:
-    """The resolver with a profile source for each configured chat platform (called by bot/app.py)."""
-    from bot.core.profiles import FeishuDirectory, SlackProfiles
-
-    sources: dict[str, ProfileSource] = {}
-    directory: FeishuDirectory | None = None
-    if settings.slack_bot_token:
-        sources["slack"] = SlackProfiles(settings.slack_bot_token, settings.slack_api_url)
-    if settings.feishu_configured:
-        directory = FeishuDirectory(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain)
-        sources["feishu"] = directory
-    return IdentityResolver(store, sources=sources, feishu_directory=directory)

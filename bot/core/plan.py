@@ -71,7 +71,8 @@ class Plan:
 
     `expected_host` is the host seen when the plan was made: the vendor call uses it as CAS and a
     confirmation carries it, so that a click after the host moved changes nothing.
-    `losers` are the chat users who lose something ('?' for somebody hostbot cannot name).
+    `losers` are the chat users who lose something, `losing_users` those known only by their vendor
+    id (the host being replaced): the speaker is one of them when the vendor id is theirs.
     `apply` does the change for operations that only touch our store (link, handovers).
     """
 
@@ -84,7 +85,8 @@ class Plan:
     users: tuple[VendorUser, ...] = ()
     actor: VendorUser | None = None  # invite: the requester, whose own authorization the vendor needs
     expected_host: VendorUser | None = None
-    losers: tuple[str, ...] = ()
+    losers: tuple[str, ...] = ()  # chat users who lose something
+    losing_users: tuple[VendorUser, ...] = ()  # vendor users who lose something (the host replaced)
     owners: tuple[str, ...] = ()  # Authority.OWNER: who owns what this changes
     apply: Apply | None = None
     progress_key: str = ""  # long work: the progress message's key ("progress_invite")

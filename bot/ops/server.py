@@ -65,7 +65,7 @@ def build_runtime(settings: Settings, bot: HostBot | None = None) -> Runtime:
     bot = bot or build(settings)
     slack = None
     if settings.slack_bot_token:
-        slack = SlackAdapter(settings, bot.dispatcher, bot.services.store)
+        slack = SlackAdapter(settings, bot.dispatcher, bot.services.store, client=bot.clients.slack)
         bot.scheduler.attach("slack", slack)  # scheduled handovers post their reminders and reports here
     feishu = None
     if settings.feishu_configured:
@@ -74,7 +74,7 @@ def build_runtime(settings: Settings, bot: HostBot | None = None) -> Runtime:
 
         tokens = getattr(bot.services.vendors.get("feishu"), "user_tokens", None)
         feishu = FeishuAdapter(settings, bot.dispatcher, bot.services.store,
-                               oauth=tokens if isinstance(tokens, FeishuOAuth) else None)
+                               oauth=tokens if isinstance(tokens, FeishuOAuth) else None, auth=bot.clients.feishu)
         bot.scheduler.attach("feishu", feishu)
     return Runtime(bot=bot, slack=slack, feishu=feishu)
 

@@ -94,7 +94,8 @@ class FeishuVendor(MeetingVendor):
 
     def __init__(self, app_id: str, app_secret: str, domain: str, timeout: float = 10.0,
                  clock: Callable[[], float] = time.time, user_tokens: UserTokens | None = None,
-                 sleep: Sleep = asyncio.sleep, retry: RetryPolicy | None = None) -> None:
+                 sleep: Sleep = asyncio.sleep, retry: RetryPolicy | None = None,
+                 auth: FeishuAuth | None = None) -> None:
         self.app_id = app_id
         self.clock = clock
         self.user_tokens = user_tokens
@@ -102,8 +103,9 @@ class FeishuVendor(MeetingVendor):
                                    spacing=RATE_WINDOWS[0][1] / RATE_WINDOWS[0][0])  # 50/s: 20 ms apart
         # Single answers in chat: wait out short Retry-Afters only; longer ones are told to the user.
         self.retry = retry or RetryPolicy(attempts=3, backoff=0.5, max_wait=5.0)
-        self.client = build_client(app_id, app_secret, domain, timeout)
-        self.auth = FeishuAuth(self.client, app_id, app_secret, clock)  # our async tenant-token cache
+        # The one Feishu client and tenant-token cache of the app (bot/app.py), or our own.
+        self.auth = auth or FeishuAuth(build_client(app_id, app_secret, domain, timeout), app_id, app_secret, clock)
+        self.client = self.auth.client
 
     # ---- identity of meetings ----------------------------------------------------------------
     def claims(self, ref: MeetingRef) -> bool:

@@ -9,18 +9,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.feishu.directory import FeishuDirectory
+from bot.adapters.slack.profiles import SlackProfiles
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
 from bot.core.errors import IdentityError
 from bot.core.events import ChatMessage, Platform
 from bot.core.identity import IdentityResolver
-from bot.core.profiles import FeishuDirectory, SlackProfiles
 from bot.i18n import t
 from bot.ops.demo import seed
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.web import ALL_BOT_SCOPES, SlackUser
 from bot.store import Store
+from bot.vendors.feishu_auth import FeishuAuth, build_client
 
 
 class Clock:
@@ -50,8 +53,10 @@ def env(sandbox: Sandbox, tmp_path: Path) -> Iterator[Env]:
     users["zed"] = sandbox.slack.add_user("zed", email="zed@elsewhere.example")  # nobody at Feishu
     clock = Clock()
     store = Store(str(tmp_path / "h.db"), clock=clock)
-    directory = FeishuDirectory(sandbox.feishu.app_id, sandbox.feishu.app_secret, sandbox.url)
-    people = IdentityResolver(store, sources={"slack": SlackProfiles(sandbox.slack.bot_token, f"{sandbox.url}/api/"),
+    app_id, secret = sandbox.feishu.app_id, sandbox.feishu.app_secret
+    directory = FeishuDirectory(FeishuAuth(build_client(app_id, secret, sandbox.url), app_id, secret))
+    slack = AsyncWebClient(token=sandbox.slack.bot_token, base_url=f"{sandbox.url}/api/", timeout=10)
+    people = IdentityResolver(store, sources={"slack": SlackProfiles(slack),
                                               "feishu": directory},
                               feishu_directory=directory, ttl=timedelta(hours=12))
     yield Env(sandbox, store, clock, people, users)

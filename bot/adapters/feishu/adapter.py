@@ -99,15 +99,18 @@ def reply_uuid(key: str, index: int) -> str:
 
 class FeishuAdapter:
     def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store, oauth: FeishuOAuth | None = None,
-                 *, clock: Callable[[], float] = time.time, timeout: float = 10.0) -> None:
+                 *, clock: Callable[[], float] = time.time, timeout: float = 10.0,
+                 auth: FeishuAuth | None = None) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
         self.store = store
         self.oauth = oauth
         self.clock = clock
-        self.client = build_client(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain,
-                                   timeout)
-        self.auth = FeishuAuth(self.client, settings.feishu_app_id, settings.feishu_app_secret)
+        # The app's one Feishu client and tenant-token cache (bot/app.py), shared with the vendor.
+        self.auth = auth or FeishuAuth(build_client(settings.feishu_app_id, settings.feishu_app_secret,
+                                                    settings.feishu_domain, timeout),
+                                       settings.feishu_app_id, settings.feishu_app_secret)
+        self.client = self.auth.client
         self.handler = self.event_handler(settings.feishu_encrypt_key, settings.feishu_verification_token)
         self.loop: asyncio.AbstractEventLoop | None = None  # the main loop, where all the work runs
         self._loop_thread = 0

@@ -115,13 +115,13 @@ class FeishuOAuth:
     `authorization`) and the OAuth callback's work (`complete`)."""
 
     def __init__(self, app_id: str, app_secret: str, domain: str, store: Store, *, public_url: str = "",
-                 scope: str = USER_SCOPE, timeout: float = 10.0) -> None:
+                 scope: str = USER_SCOPE, timeout: float = 10.0, client: lark.Client | None = None) -> None:
         self.app_id, self._secret = app_id, app_secret
         self.domain = domain.rstrip("/")
         self.store = store
         self.public_url = public_url.rstrip("/")  # where Feishu sends the browser back (HOSTBOT_PUBLIC_URL)
         self.scope = scope
-        self.client = build_client(app_id, app_secret, domain, timeout)
+        self.client = client or build_client(app_id, app_secret, domain, timeout)  # the app's one client
         self._app_token = ""
         self._app_token_expires = 0.0
         self._locks: dict[str, asyncio.Lock] = {}

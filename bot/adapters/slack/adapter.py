@@ -73,19 +73,24 @@ class Profile:
     tz: str
 
 
+def build_web_client(settings: Settings) -> AsyncWebClient:
+    """The one Slack Web API client of the app (bot/app.py): adapter, profiles and notifier share it."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        # slack_sdk retries only connection errors by default; 429s need this handler.
+        retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+
+
 class SlackAdapter:
     def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store,
                  client: AsyncWebClient | None = None) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
         self.store = store
-        self.client = client or AsyncWebClient(
-            token=settings.slack_bot_token,
-            base_url=settings.slack_api_url,
-            timeout=10,
-            # slack_sdk retries only connection errors by default; 429s need this handler.
-            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
-        )
+        self.client = client or build_web_client(settings)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret or None,
