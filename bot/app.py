@@ -124,6 +124,20 @@ def build_vendors(settings: Settings, store: Store | None = None,
     return vendors
 
 
+def watch_rate_limits(metrics: Metrics, vendors: dict[str, MeetingVendor]) -> None:
+    """Count the waits of each vendor's client-side rate limiter (bot/vendors/http.RateLimiter).
+
+    Vendors keep their limiter either directly (Feishu: `limiter`) or in their VendorHTTP
+    (`http.limiter`); both are looked up, so no vendor needs to know about metrics.
+    """
+    from bot.vendors.http import RateLimiter
+
+    for key, vendor in vendors.items():
+        found = (getattr(vendor, "limiter", None), getattr(getattr(vendor, "http", None), "limiter", None))
+        for limiter in {id(x): x for x in found if isinstance(x, RateLimiter)}.values():
+            limiter.observers.append(metrics.waited_for(key))
+
+
 def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
           vendors: dict[str, MeetingVendor] | None = None) -> HostBot:
     from handlers import HANDLERS
@@ -144,11 +158,11 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         vendors=build_vendors(settings, store, clients) if vendors is None else vendors,
         clock=now,
         policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm)),
-        read_meeting=lambda text, platform: parse(text, platform).meeting,
+        parse=parse,
         proposal_ttl=timedelta(seconds=settings.confirm_ttl),
         metrics=Metrics(),
     )
-    services.metrics.watch_vendors(services.vendors)
+    watch_rate_limits(services.metrics, services.vendors)
     services.metrics.watch_store(lambda: store.db["handovers"].count_where("status = ?", [PENDING]))
     # The configured secrets never reach a log line, whoever would print them (bot/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,

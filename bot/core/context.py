@@ -16,7 +16,7 @@ from bot.core.outcome import Outcome
 from bot.core.policy import Policy
 from bot.core.progress import NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
-from bot.core.vendor import MeetingRef, MeetingVendor
+from bot.core.vendor import MeetingVendor
 from bot.i18n import t, vendor_name
 from bot.intents import Intent
 from bot.store import Store
@@ -39,7 +39,7 @@ class Services:
     clock: Callable[[], datetime]
     policy: Policy
     proposal_ttl: timedelta = timedelta(minutes=5)
-    read_meeting: Callable[[str, str], MeetingRef | None] = lambda text, platform: None  # the parser's meeting
+    parse: Callable[..., Intent] = field(default=lambda *a, **kw: Intent("unknown"))  # bot.intents.parse
     scheduler: HandoverScheduler | None = None  # scheduled handovers (bot/scheduling), set by bot/app.py
     metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot/metrics.py)
 

@@ -20,7 +20,7 @@ from bot.core.logs import Timer, event, request_scope
 from bot.core.pipeline import run
 from bot.core.progress import ProgressSink
 from bot.i18n import t
-from bot.intents import Intent, parse
+from bot.intents import Intent
 from bot.store import ClaimError
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class Dispatcher:
             return self.duplicate(msg.platform, "event")
         if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
             return self.duplicate(msg.platform, "message")
-        intent = parse(msg.text, msg.platform, msg.mentions, msg.bot_user or self.bot_user,
+        intent = self.services.parse(msg.text, msg.platform, msg.mentions, msg.bot_user or self.bot_user,
                        now=self.services.clock(), tz=msg.tz or self.services.settings.tz)
         lang = msg.lang or intent.lang
         store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+ME = "me"  # a person ref meaning the speaker ("make me host")
+
 
 class Platform(StrEnum):
     CONSOLE = "console"
     SLACK = "slack"
     FEISHU = "feishu"
-    SCHEDULER = "scheduler"
 
 
 @dataclass(frozen=True)

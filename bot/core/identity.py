@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.errors import IdentityError
+from bot.core.events import ME
 from bot.core.outcome import VendorUser
 from bot.core.profiles import PLATFORM_NAMES, EmailDirectory, Profile, ProfileSource
-from bot.intents import ME
 from bot.store import VENDOR_ID_COLUMNS, Store
 
 __all__ = ["EMAIL_VENDORS", "IdentityError", "IdentityResolver", "Person"]

@@ -52,10 +52,6 @@ _MASK = "***"
 _STD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "fields", "request_id", "taskName"}
 
 
-def current_request_id() -> str:
-    return _REQUEST_ID.get()
-
-
 def new_request_id(platform: str = "") -> str:
     """A short id unique enough to follow one request through the log: 'slack-3f9c2a1b'."""
     return f"{platform or 'req'}-{secrets.token_hex(4)}"

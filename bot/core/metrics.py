@@ -15,8 +15,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -66,20 +65,7 @@ class Metrics:
 
         self.pending_handovers.set_function(read)
 
-    def watch_vendors(self, vendors: Mapping[str, Any]) -> None:
-        """Count the waits of each vendor's client-side rate limiter (bot/vendors/http.RateLimiter).
-
-        Vendors keep their limiter either directly (Feishu: `limiter`) or in their VendorHTTP
-        (`http.limiter`); both are looked up, so no vendor needs to know about metrics.
-        """
-        from bot.vendors.http import RateLimiter
-
-        for key, vendor in vendors.items():
-            found = (getattr(vendor, "limiter", None), getattr(getattr(vendor, "http", None), "limiter", None))
-            for limiter in {id(x): x for x in found if isinstance(x, RateLimiter)}.values():
-                limiter.observers.append(self._waited_for(key))
-
-    def _waited_for(self, vendor: str) -> Callable[[float], None]:
+    def waited_for(self, vendor: str) -> Callable[[float], None]:
         def waited(seconds: float) -> None:
             self.rate_limit_waits.labels(vendor).inc()
             self.rate_limit_seconds.labels(vendor).inc(max(0.0, seconds))

@@ -26,10 +26,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "只有 {owner} 可以使用这个按钮。",
     },
     "cancelled": {"en": "Cancelled; nothing was changed.", "zh": "已取消，没有做任何更改。"},
-    "duplicate_delivery": {
-        "en": "Already handled this one.",
-        "zh": "这条消息已经处理过了。",
-    },
     # ---- people --------------------------------------------------------------------------
     "unknown_user": {
         "en": "I don't know who {who} is. An admin can add them with `hostbot users set`.",

@@ -16,8 +16,6 @@ import os
 import sqlite3
 import sys
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,30 +24,12 @@ import httpx
 import sqlite_utils
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.i18n import t
+from bot.ops.checks import Check, Say, sayer
 from bot.store import migrations
 from bot.store.vault import MIN_KEY_CHARS, SecretVault, VaultError
 
 DEFAULT_TIMEOUT = 10.0
 
-
-@dataclass(frozen=True)
-class Check:
-    area: str  # "database", "slack", "feishu", ... (not translated: the names people configure)
-    what: str  # what was checked
-    ok: bool
-    result: str  # what was found
-    fix: str = ""  # for a failed check: exactly what to do
-
-
-Say = Callable[..., str]
-
-
-def sayer(lang: str) -> Say:
-    def say(key: str, **values: object) -> str:
-        return t(lang, key, **values)
-
-    return say
 
 
 # ---- settings ---------------------------------------------------------------------------------

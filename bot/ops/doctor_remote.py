@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from bot.config import Settings
-from bot.ops.doctor import Check, Say
+from bot.ops.checks import Check, Say
 from bot.vendors.http import json_body
 
 FEISHU_BOT_ACTIVE = 2  # bot/v3/info activate_status: 2 = enabled in the tenant

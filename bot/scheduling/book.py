@@ -108,13 +108,6 @@ class HandoverBook:
     def running(self) -> list[Handover]:
         return self._where("status = ?", [RUNNING])
 
-    def next_time(self) -> datetime | None:
-        """The earliest reminder or due time still ahead of a pending handover."""
-        row = self.db.execute(
-            "SELECT min(t) FROM (SELECT due_at AS t FROM handovers WHERE status = ? UNION ALL "
-            "SELECT remind_at FROM handovers WHERE status = ? AND remind_at != '' AND reminded_at = '')",
-            [PENDING, PENDING]).fetchone()
-        return _time(row[0]) if row and row[0] else None
 
     def duplicate(self, platform: str, vendor: str, meeting_id: str, target_id: str, due: datetime) -> Handover | None:
         found = self._where("status = ? AND platform = ? AND vendor = ? AND meeting_id = ? AND target_id = ? "
