@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from bot.core.context import Context
 from bot.core.errors import IdentityError, MeetingProblem
 from bot.core.events import Reply
+from bot.core.identity import Person
 from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome
+from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
@@ -47,20 +48,9 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     resume = ctx.resume or {}
     if resume.get("kind") in ("reminder", "missed"):
         return await _button(ctx, int(resume.get("handover_id") or 0), str(resume.get("via", "")))
-    extra = ctx.intent.extra
-    if extra.get("time_problem"):
-        return [Reply(ctx.t(str(extra["time_problem"]), **dict(extra.get("time_values") or {})))]
-    if not ctx.intent.targets:
-        return [Reply(ctx.t("handover_need_target"))]
-    if ctx.intent.at is None:
-        return [Reply(ctx.t("handover_need_time"))]
-    # All arithmetic in UTC: aware datetimes of one zone subtract as wall clocks, which is wrong by
-    # an hour across a DST change (01:30 EST − 10 min would give 01:20 EDT, an hour early).
-    at = ctx.intent.at.astimezone(UTC)
-    sched, now, tz = _scheduler(ctx), ctx.services.clock().astimezone(UTC), _tz(ctx)
-    if at <= now:  # e.g. the host approved after the time had passed
-        return [Reply(ctx.t("time_in_past", when=when_text(at, tz, now), now=when_text(now, tz, now)))]
-
+    at = _due_time(ctx)
+    if isinstance(at, list):
+        return at
     target = await ctx.people.resolve(ctx.intent.targets[0], ctx.message.platform, ctx.message.user)
     located = await locate(ctx, ctx.intent.meeting)
     if isinstance(located, Outcome):
@@ -78,30 +68,54 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
         return [Reply(ctx.t("handover_meeting_not_running", **fill))]
     if meeting.host is not None and meeting.host.id == user.id:
         return [Reply(ctx.t("already_host", **fill))]
-    asked_with = resume.get("expected_host")
-    if isinstance(asked_with, dict) and meeting.host is not None and meeting.host.id != asked_with.get("id"):
+    asked_with = VendorUser.from_json(resume.get("expected_host"))
+    if asked_with is not None and meeting.host is not None and meeting.host.id != asked_with.id:
         # The host approved (or confirmed) a handover from somebody who is no longer host.
         return [Reply(ctx.t("handover_host_moved", current=ctx.people.describe(vendor.key, meeting.host), **fill))]
+    sched, now, tz = _scheduler(ctx), ctx.services.clock().astimezone(UTC), _tz(ctx)
     same = sched.book.duplicate(ctx.message.platform, vendor.key, meeting.id, user.id, at)
     if same is not None:
         return [Reply(ctx.t("handover_duplicate", **words(same, ctx.people, ctx.lang, now, tz)))]
+    return _schedule_plan(ctx, at, meeting, target, user, fill)
 
-    loser = ctx.people.chat_user_for(ctx.message.platform, vendor.key, meeting.host)
+
+def _due_time(ctx: Context) -> datetime | list[Reply]:
+    """When the handover is due (UTC), or the reply saying why the request has no usable time."""
+    extra = ctx.intent.extra
+    if extra.get("time_problem"):
+        return [Reply(ctx.t(str(extra["time_problem"]), **dict(extra.get("time_values") or {})))]
+    if not ctx.intent.targets:
+        return [Reply(ctx.t("handover_need_target"))]
+    if ctx.intent.at is None:
+        return [Reply(ctx.t("handover_need_time"))]
+    # All arithmetic in UTC: aware datetimes of one zone subtract as wall clocks, which is wrong by
+    # an hour across a DST change (01:30 EST − 10 min would give 01:20 EDT, an hour early).
+    at = ctx.intent.at.astimezone(UTC)
+    now, tz = ctx.services.clock().astimezone(UTC), _tz(ctx)
+    if at <= now:  # e.g. the host approved after the time had passed
+        return [Reply(ctx.t("time_in_past", when=when_text(at, tz, now), now=when_text(now, tz, now)))]
+    return at
+
+
+def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person, user: VendorUser,
+                   fill: dict[str, str]) -> Plan:
+    """The plan that stores the handover (the scheduler runs it when due, through the gate again)."""
+    sched, now, tz, msg = _scheduler(ctx), ctx.services.clock().astimezone(UTC), _tz(ctx), ctx.message
+    loser = ctx.people.chat_user_for(msg.platform, meeting.vendor, meeting.host)
     when = when_text(at, tz, now)
-    if loser == ctx.message.user:
+    if loser == msg.user:
         summary = ctx.t("summary_handover_you", when=when, **fill)
     else:
-        summary = ctx.t("summary_handover", when=when, loser=ctx.people.describe(vendor.key, meeting.host), **fill)
+        summary = ctx.t("summary_handover", when=when, loser=ctx.people.describe(meeting.vendor, meeting.host), **fill)
     remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
     if remind is not None and remind <= now:
         remind = None  # due sooner than the lead time: no reminder
-    approved = resume.get("via") == "approve"
-    msg = ctx.message
+    approved = (ctx.resume or {}).get("via") == "approve"
 
     async def store_it() -> Outcome:
         h = sched.book.add(
             platform=msg.platform, channel=msg.channel, thread=msg.thread, requester=msg.user, lang=ctx.lang, tz=tz,
-            vendor=vendor.key, meeting_id=meeting.id, meeting_display=meeting.display, host=meeting.host,
+            vendor=meeting.vendor, meeting_id=meeting.id, meeting_display=meeting.display, host=meeting.host,
             target=target.chat_user, target_user=user, authority="approved" if approved else "requester",
             due=at, remind_at=remind)
         sched.track(h)
@@ -119,9 +133,9 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
             reminder = ""
         return [Reply(ctx.t("handover_scheduled", reminder=reminder, **w).replace("  ", " "))]
 
-    return Plan(Operation.SCHEDULE_HANDOVER, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
-                expected_host=meeting.host, losing_users=(meeting.host,) if meeting.host is not None else (),
-                apply=store_it)
+    return Plan(Operation.SCHEDULE_HANDOVER, summary, render, vendor=meeting.vendor, meetings=(meeting,),
+                users=(user,), expected_host=meeting.host,
+                losing_users=(meeting.host,) if meeting.host is not None else (), apply=store_it)
 
 
 async def _button(ctx: Context, hid: int, via: str) -> list[Reply]:

@@ -1,13 +1,17 @@
 """Identity: from a chat user (a mention, a name, "me") to a Person with per-vendor ids.
 
-The resolver chain, first answer wins:
-  1. an explicit mapping in the store (source="mapping", set by `hostbot users set/import`):
-     it always wins, and is never overwritten by a lookup;
-  2. a cached profile row (source="profile") younger than the TTL;
-  3. the chat platform's profile (Slack users.info; Feishu contact user), then vendor lookups
-     that need it (Feishu batch_get_id by email, for people who chat on Slack); the result is
-     cached as a source="profile" row. A profile whose email is hidden (missing scope) is not
-     cached, so that granting the scope takes effect at once.
+A Person is a merge, field by field:
+  1. what was looked up: a cached profile row (source="profile") younger than the TTL, else the
+     chat platform's profile (Slack users.info; Feishu contact user) and the lookups that need it
+     (Feishu batch_get_id by email, for people who chat on Slack), cached as a source="profile"
+     row. A profile whose email is hidden (missing scope) is not cached, so that granting the
+     scope takes effect at once;
+  2. over it, an admin's mappings (`hostbot users set/import`, table `mappings`): each overrides
+     exactly the field it sets, and "-" pins "no id for this vendor". A person mapped for one
+     vendor keeps every other id the lookups give.
+Reverse identity (`find_chat_user`): from a vendor user (the host the vendor reports) to the chat
+user on the requesting platform: mappings, the cache, then lookups (Feishu contact open_id ->
+email, Slack users.lookupByEmail), so that a host hostbot never met can still be asked.
 A Person's id for a vendor is what that vendor wants: Feishu open_id (per app! see profiles.py),
 DingTalk unionId (only from a mapping: no email lookup yields it), Webex and Zoom email.
 Failures are IdentityError, whose key and values render straight into a reply.
@@ -16,7 +20,7 @@ Failures are IdentityError, whose key and values render straight into a reply.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +37,7 @@ EMAIL_VENDORS = ("webex", "zoom")
 # Vendors whose ids no lookup yields: only an admin's mapping has them.
 MAPPING_ONLY_VENDORS = ("dingtalk",)
 DEFAULT_TTL = timedelta(hours=12)
+VENDOR_OF_COLUMN = {column: vendor for vendor, column in VENDOR_ID_COLUMNS.items()}
 
 
 @dataclass(frozen=True)
@@ -47,16 +52,28 @@ class Person:
     tz: str = ""
     locale: str = ""
     problems: dict[str, IdentityError] = field(default_factory=dict, compare=False)  # vendor -> why no id
+    mapped: frozenset[str] = frozenset()  # vendors (and "email") whose value an admin set
+    pinned: frozenset[str] = frozenset()  # vendors an admin pinned to "no id"
 
     @property
     def display(self) -> str:
         return mention(self.platform, self.chat_user, self.name)
 
     def vendor_id(self, vendor: str) -> str:
+        if vendor in self.pinned:
+            return ""
         found = self.ids.get(vendor, "")
         if not found and vendor in EMAIL_VENDORS:
             return self.email
         return found
+
+    def source_of(self, vendor: str) -> str:
+        """Where this person's id for `vendor` came from: mapping, profile, event, email, or ''."""
+        if vendor in self.pinned or vendor in self.mapped:
+            return "mapping"
+        if self.ids.get(vendor):
+            return self.source
+        return "email" if vendor in EMAIL_VENDORS and self.email else ""
 
 
 _SLACK_ID = re.compile(r"[UW][A-Z0-9]+")
@@ -92,22 +109,26 @@ class IdentityResolver:
         if ref == ME:
             ref = speaker
         if ref.startswith("@"):
-            return self._by_name(ref, platform)
+            return self._with_mappings(self._by_name(ref, platform))
+        return self._with_mappings(await self._looked_up(ref, platform))
+
+    async def _looked_up(self, ref: str, platform: str) -> Person:
+        """What the platform (or the cache of it) says about `ref`, before the mappings."""
         row = self.store.person(platform, ref)
-        if row is not None and (row.get("source") or "mapping") == "mapping":
-            return _person(row)
-        if row is not None and self._fresh(row):
+        if row is not None and (row.get("source") == "profile" and self._fresh(row)):
             return _person(row)
         source = self.sources.get(platform)
         if source is None:
-            if row is not None:
-                return _person(row)
+            if row is not None or self.store.mappings_of(platform, ref):
+                return _person(row) if row is not None else Person(platform, ref, source="mapping")
             raise IdentityError("unknown_user", who=f"@{ref}")
         try:
             profile = await source.profile(ref)
         except IdentityError as err:
-            if row is not None and err.transient:
-                return _person(row)  # a stale answer beats none while the platform is down
+            if row is not None and (err.transient or row.get("source") == "mapping"):
+                return _person(row)  # a stale answer (or the admin's word) beats none while the platform fails
+            if self.store.mappings_of(platform, ref):
+                return Person(platform, ref, source="mapping")  # the admin mapped them: their ids stand
             if platform == "feishu" and err.key != "unknown_user":
                 # The open_id came from our own app's event, so it is valid for VC even when the
                 # contact API will not tell us more: keep going with what the event said.
@@ -115,6 +136,29 @@ class IdentityResolver:
                               problems={v: err for v in ("webex", "zoom", "dingtalk")})
             raise
         return await self._from_profile(platform, profile)
+
+    def _with_mappings(self, person: Person) -> Person:
+        """The admin's mappings over what was looked up, field by field."""
+        mapped = self.store.mappings_of(person.platform, person.chat_user)
+        if not mapped:
+            return person
+        ids, email, pinned, fields = dict(person.ids), person.email, set(person.pinned), set(person.mapped)
+        for column, value in mapped.items():
+            if column == "email":
+                email, fields = ("" if value == "-" else value), fields | {"email"}
+                continue
+            vendor = VENDOR_OF_COLUMN.get(column)
+            if vendor is None:
+                continue
+            fields.add(vendor)
+            if value == "-":
+                pinned.add(vendor)
+                ids.pop(vendor, None)
+            else:
+                pinned.discard(vendor)
+                ids[vendor] = value
+        return replace(person, ids=ids, email=email, pinned=frozenset(pinned), mapped=frozenset(fields),
+                       problems={v: e for v, e in person.problems.items() if v not in fields})
 
     def _by_name(self, ref: str, platform: str) -> Person:
         rows = self.store.people_named(platform, ref[1:])
@@ -181,8 +225,13 @@ class IdentityResolver:
     def chat_user_for(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:
         """The chat user on `platform` whose `vendor` id is `user` (reverse mapping), if we know one."""
         column = VENDOR_ID_COLUMNS.get(vendor)
-        if user is None or column is None:
+        if user is None or column is None or not user.id:
             return None
+        mapped = self.store.mapped_chat_user(platform, column, user.id)
+        if mapped is None and vendor in EMAIL_VENDORS:
+            mapped = self.store.mapped_chat_user(platform, "email", user.id)
+        if mapped is not None:
+            return mapped
         rows = list(self.store.db["people"].rows_where(f"platform = ? AND {column} = ?", [platform, user.id], limit=1))
         if rows:
             return str(rows[0]["chat_user"])
@@ -193,6 +242,34 @@ class IdentityResolver:
                                                            [platform, user.id], limit=1))
             return str(rows[0]["chat_user"]) if rows else None
         return None
+
+    async def find_chat_user(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:
+        """Like chat_user_for, and when nobody known has that id, look them up: a Feishu open_id
+        through Feishu contact to an email, an email through the chat platform's directory (Slack
+        users.lookupByEmail, Feishu batch_get_id). The answer is cached like any profile."""
+        known = self.chat_user_for(platform, vendor, user)
+        if known is not None or user is None or not user.id:
+            return known
+        email = user.id if vendor in EMAIL_VENDORS and "@" in user.id else ""
+        directory = self.sources.get("feishu")
+        if vendor == "feishu" and user.id.startswith("ou_") and directory is not None:
+            try:
+                email = (await directory.profile(user.id)).email
+            except IdentityError:
+                return None
+        source = self.sources.get(platform)
+        if not email or source is None:
+            return None
+        try:
+            profile = await source.by_email(email)
+        except IdentityError:
+            return None
+        if profile is None:
+            return None
+        person = await self._from_profile(platform, profile)
+        if vendor == "feishu" and person.ids.get("feishu") not in (None, "", user.id):
+            return None  # the email leads to somebody else's Feishu account: do not guess
+        return person.chat_user
 
     def describe_chat_user(self, platform: str, chat_user: str) -> str:
         row = self.store.person(platform, chat_user)

@@ -77,7 +77,7 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
     if decision.verdict is Verdict.CONFIRM:
         return _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ASK_HOST:
-        return _ask_host(ctx, spec, plan, decision)
+        return await _ask_host(ctx, spec, plan, decision)
     ctx.audit_decision("denied", detail=decision.reason)
     return [Reply(ctx.t(decision.reason, host="?"))]
 
@@ -118,10 +118,12 @@ def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]
     return [Reply(f"{plan.summary}\n{ctx.t('policy_confirm_question')}", buttons=buttons)]
 
 
-def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decision) -> list[Reply]:
+async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decision) -> list[Reply]:
+    """Send the summary to the host the vendor reports, wherever they chat, with buttons only they
+    can press; when nobody can be found for that vendor id, say who it is and what an admin can map."""
     meeting = plan.meeting
     vendor = meeting.vendor if meeting is not None else plan.vendor
-    host_chat = ctx.people.chat_user_for(ctx.message.platform, vendor, decision.host)
+    host_chat = await ctx.people.find_chat_user(ctx.message.platform, vendor, decision.host)
     if host_chat is None:
         ctx.audit_decision("denied", detail="host_unreachable")
         who = ctx.people.describe(vendor, decision.host, ctx.message.platform)

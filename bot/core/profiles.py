@@ -31,6 +31,10 @@ class ProfileSource(Protocol):
 
     async def profile(self, chat_user: str) -> Profile: ...
 
+    async def by_email(self, email: str) -> Profile | None:
+        """The chat user with this email on the platform; None when there is nobody with it."""
+        ...
+
 
 class EmailDirectory(Protocol):
     async def open_id_by_email(self, email: str, who: str) -> str | None: ...

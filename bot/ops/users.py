@@ -1,4 +1,4 @@
-"""`hostbot users`: the admin's explicit mappings from chat users to vendor ids (they always win).
+"""`hostbot users`: the admin's explicit mappings from chat users to vendor ids, field by field.
 
     hostbot users import FILE.csv [--platform P]     all rows or none; empty cells change nothing
     hostbot users list [--platform P] [--format table|json|csv]
@@ -41,7 +41,7 @@ def _say(key: str, **values: object) -> str:
 def _check(fields: dict[str, str]) -> str | None:
     for column in EMAIL_FIELDS:
         value = fields.get(column, "")
-        if value and not _EMAIL.match(value):
+        if value and value != "-" and not _EMAIL.match(value):
             return _say("users_bad_email", value=value, column=column)
     return None
 
@@ -89,7 +89,7 @@ def read_rows(text: str, default_platform: str | None) -> tuple[list[tuple[str, 
 
 @click.group()
 def users() -> None:
-    """Explicit mappings from chat users to vendor ids (they always win over lookups)."""
+    """Explicit mappings from chat users to vendor ids (each wins over lookups for its own id)."""
 
 
 @users.command("import")
@@ -108,7 +108,7 @@ def import_(file: Path, platform: str | None) -> None:
     try:
         with store.db.conn:
             for plat, chat_user, fields in rows:
-                store.upsert_person(plat, chat_user, source="mapping", **fields)
+                save_mapping(store, plat, chat_user, fields)
     finally:
         store.close()
     click.echo(_say("users_imported", count=len(rows), file=file.name))
@@ -121,13 +121,51 @@ def list_(platform: str | None, fmt: str) -> None:
     """Show every person hostbot knows, with their vendor ids and where they came from."""
     store = Store(load_settings().db_path)
     try:
-        rows = [r for r in store.all_people() if platform is None or r["platform"] == platform]
+        rows = [r for r in merged_people(store) if platform is None or r["platform"] == platform]
     finally:
         store.close()
     if not rows and fmt == "table":
         click.echo(_say("users_none"))
         return
     click.echo(format_people(rows, fmt))
+
+
+def save_mapping(store: Store, platform: str, chat_user: str, fields: dict[str, str]) -> None:
+    """An admin's ids, field by field (bot/core/identity.py merges them over what lookups find)."""
+    name = fields.pop("name", "")
+    row = store.person(platform, chat_user)
+    if row is None:  # a row to find them by name, holding no ids of its own
+        store.upsert_person(platform, chat_user, source="mapping", name=name)
+    elif name:
+        store.upsert_person(platform, chat_user, name=name)
+    for field, value in fields.items():
+        store.set_mapping(platform, chat_user, field, value)
+
+
+def merged_people(store: Store) -> list[dict[str, Any]]:
+    """Each person's row with the admin's mappings over it, and `sources`: where each id came from."""
+    mappings: dict[tuple[str, str], dict[str, str]] = {}
+    for m in store.all_mappings():
+        mappings.setdefault((m["platform"], m["chat_user"]), {})[m["field"]] = m["value"]
+    out = []
+    for row in store.all_people():
+        mapped = mappings.pop((row["platform"], row["chat_user"]), {})
+        looked_up = str(row.get("source") or "profile")
+        merged, sources = dict(row), []
+        for column in ("email", *VENDOR_ID_COLUMNS.values()):
+            if column in mapped:
+                merged[column] = "(none)" if mapped[column] == "-" else mapped[column]
+                sources.append(f"{column}=mapping")
+            elif row.get(column) and looked_up != "mapping":
+                sources.append(f"{column}={looked_up}")
+            elif looked_up == "mapping":
+                merged[column] = ""  # an old mapping row's ids now live in `mappings`
+        merged["source"] = ", ".join(sources)
+        out.append(merged)
+    for (platform, chat_user), mapped in mappings.items():  # mapped, never seen
+        out.append({"platform": platform, "chat_user": chat_user, **{c: ("(none)" if v == "-" else v)
+                    for c, v in mapped.items()}, "source": ", ".join(f"{c}=mapping" for c in mapped)})
+    return sorted(out, key=lambda r: (r["platform"], r["chat_user"]))
 
 
 def format_people(rows: list[dict[str, Any]], fmt: str) -> str:
@@ -143,7 +181,8 @@ def format_people(rows: list[dict[str, Any]], fmt: str) -> str:
 @click.option("--platform", type=click.Choice(PLATFORMS), default=None,
               help="default: where CHAT_USER is known, else guessed from the id (U… slack, ou_… feishu)")
 def set_(chat_user: str, pairs: tuple[str, ...], platform: str | None) -> None:
-    """Set ids for one chat user: vendor=id ... (an empty id clears it)."""
+    """Set ids for one chat user: vendor=id ... Each overrides only that id; the others still come
+    from lookups. An empty id clears the mapping (lookups again); "-" pins "no id for that vendor"."""
     fields: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -157,8 +196,8 @@ def set_(chat_user: str, pairs: tuple[str, ...], platform: str | None) -> None:
     store = Store(load_settings().db_path)
     try:
         plat = platform or guess_platform(store, chat_user)
-        store.upsert_person(plat, chat_user, source="mapping", **fields)
+        save_mapping(store, plat, chat_user, dict(fields))
     finally:
         store.close()
-    shown = ", ".join(f"{k}={v or '(cleared)'}" for k, v in fields.items())
+    shown = ", ".join(f"{k}={v or '(cleared)'}" if v != "-" else f"{k}=(none)" for k, v in fields.items())
     click.echo(_say("users_set_done", platform=plat, chat_user=chat_user, fields=shown))

@@ -138,6 +138,27 @@ def m003_handovers(db: sqlite_utils.Database) -> None:
     db["handovers"].create_index(["status", "due_at"])  # type: ignore[union-attr]
 
 
+@migrations()
+def m004_mappings(db: sqlite_utils.Database) -> None:
+    """An admin's mappings, field by field (`hostbot users set`): each overrides exactly the id it
+    sets; the other ids still come from the chat profile and the directories. A value of "-"
+    pins "no id for this vendor". `people` keeps only what was looked up (a cache).
+
+    Rows that were mappings before (source = "mapping") become one mapping per field they held.
+    """
+    db["mappings"].create(  # type: ignore[union-attr]
+        {"platform": str, "chat_user": str, "field": str, "value": str, "set_at": str},
+        pk=("platform", "chat_user", "field"),
+    )
+    db["mappings"].create_index(["field", "value"])  # type: ignore[union-attr]
+    fields = ("email", *VENDOR_ID_COLUMNS.values())
+    for row in list(db["people"].rows_where("source = ?", ["mapping"])):
+        for f in fields:
+            if row.get(f):
+                db["mappings"].insert({"platform": row["platform"], "chat_user": row["chat_user"],  # type: ignore[union-attr]
+                                       "field": f, "value": row[f], "set_at": row.get("updated_at") or ""})
+
+
 class TokenVault(Protocol):
     """Seals tokens before they are stored and opens them when read.
 
@@ -249,6 +270,30 @@ class Store:
 
     def all_people(self) -> Iterator[dict[str, Any]]:
         yield from self.db["people"].rows_where(order_by="platform, chat_user")
+
+    # ---- mappings: an admin's ids, field by field ----------------------------------------------
+    def set_mapping(self, platform: str, chat_user: str, field: str, value: str) -> None:
+        """Map one field ("email" or a VENDOR_ID_COLUMNS column); value "-" pins "none", "" clears."""
+        if not value:
+            self.db["mappings"].delete_where(  # type: ignore[union-attr]
+                "platform = ? AND chat_user = ? AND field = ?", [platform, chat_user, field])
+            return
+        self.db["mappings"].upsert(  # type: ignore[union-attr]
+            {"platform": platform, "chat_user": chat_user, "field": field, "value": value,
+             "set_at": _iso(self.now())}, pk=("platform", "chat_user", "field"))
+
+    def mappings_of(self, platform: str, chat_user: str) -> dict[str, str]:
+        return {r["field"]: r["value"] for r in self.db["mappings"].rows_where(
+            "platform = ? AND chat_user = ?", [platform, chat_user])}
+
+    def mapped_chat_user(self, platform: str, field: str, value: str) -> str | None:
+        """The chat user on `platform` an admin mapped to `value` (case-insensitive)."""
+        rows = list(self.db["mappings"].rows_where(
+            "platform = ? AND field = ? AND lower(value) = lower(?)", [platform, field, value], limit=2))
+        return str(rows[0]["chat_user"]) if len(rows) == 1 else None
+
+    def all_mappings(self) -> list[dict[str, Any]]:
+        return list(self.db["mappings"].rows_where(order_by="platform, chat_user, field"))
 
     # ---- links: thread/channel -> meeting ------------------------------------------------------
     def link(self, platform: str, scope: str) -> dict[str, Any] | None:

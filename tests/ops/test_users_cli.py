@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.core.identity import IdentityResolver
+from bot.ops.users import merged_people
 from bot.store import Store
 
 
@@ -22,7 +23,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def _rows(tmp_path: Path) -> dict[tuple[str, str], dict[str, str]]:
     store = Store(str(tmp_path / "h.db"))
     try:
-        return {(r["platform"], r["chat_user"]): r for r in store.all_people()}
+        return {(r["platform"], r["chat_user"]): r for r in merged_people(store)}
     finally:
         store.close()
 
@@ -39,7 +40,8 @@ def test_import_then_list(runner: CliRunner, tmp_path: Path) -> None:
     assert rows[("slack", "U0ALICE")]["feishu_open_id"] == "ou_alice"
     assert rows[("feishu", "ou_bob")]["dingtalk_union_id"] == "dt-union-bob"
     assert rows[("feishu", "ou_bob")]["zoom_email"] == "bob.zoom@example.com"
-    assert {r["source"] for r in rows.values()} == {"mapping"}
+    assert rows[("slack", "U0ALICE")]["source"] == "email=mapping, feishu_open_id=mapping"
+    assert rows[("feishu", "ou_bob")]["source"] == "dingtalk_union_id=mapping, zoom_email=mapping"
 
     listed = runner.invoke(main, ["users", "list", "--format", "json"])
     people = json.loads(listed.output)
@@ -47,7 +49,7 @@ def test_import_then_list(runner: CliRunner, tmp_path: Path) -> None:
                                                                            ("slack", "U0ALICE", "alice")]
     table = runner.invoke(main, ["users", "list", "--platform", "slack"]).output.splitlines()
     assert table[0].split() == ["platform", "chat_user", "name", "email", "feishu_open_id", "source", "updated_at"]
-    assert table[2].split()[:6] == ["slack", "U0ALICE", "alice", "alice@example.com", "ou_alice", "mapping"]
+    assert table[2].split()[:6] == ["slack", "U0ALICE", "alice", "alice@example.com", "ou_alice", "email=mapping,"]
 
 
 def test_a_bad_row_imports_nothing(runner: CliRunner, tmp_path: Path) -> None:
@@ -77,7 +79,8 @@ def test_set_guesses_the_platform_and_keeps_other_ids(runner: CliRunner, tmp_pat
     assert result.output == "slack user U0ERIN: dingtalk_union_id=dt-erin, name=erin\n"
     runner.invoke(main, ["users", "set", "U0ERIN", "zoom=erin@example.com"])
     row = _rows(tmp_path)[("slack", "U0ERIN")]
-    assert (row["dingtalk_union_id"], row["zoom_email"], row["source"]) == ("dt-erin", "erin@example.com", "mapping")
+    assert (row["dingtalk_union_id"], row["zoom_email"]) == ("dt-erin", "erin@example.com")
+    assert row["source"] == "dingtalk_union_id=mapping, zoom_email=mapping"
     assert runner.invoke(main, ["users", "set", "ou_x", "feishu=ou_x"]).output.startswith("feishu user ou_x")
     assert runner.invoke(main, ["users", "set", "dave", "webex=dave@example.com"]).output.startswith("console user")
 
@@ -104,3 +107,29 @@ def test_set_refuses_bad_pairs(runner: CliRunner, tmp_path: Path, args: list[str
 
 def test_list_when_empty(runner: CliRunner) -> None:
     assert runner.invoke(main, ["users", "list"]).output.startswith("No people yet.")
+
+
+async def test_a_one_vendor_mapping_keeps_every_other_id_and_a_pin_removes_one(runner: CliRunner,
+                                                                                tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "h.db"))
+    store.upsert_person("console", "host", source="profile", name="host", email="host@example.com",
+                        feishu_open_id="ou_host")
+    store.close()
+    runner.invoke(main, ["users", "set", "host", "dingtalk=union_host", "--platform", "console"])
+    store = Store(str(tmp_path / "h.db"))
+    people = IdentityResolver(store)
+    person = await people.resolve("host", "console", "host")
+    assert {v: person.vendor_id(v) for v in ("feishu", "dingtalk", "zoom", "webex")} == {
+        "feishu": "ou_host", "dingtalk": "union_host", "zoom": "host@example.com", "webex": "host@example.com"}
+    assert (person.source_of("dingtalk"), person.source_of("feishu"), person.source_of("zoom")) == (
+        "mapping", "profile", "email")
+    store.close()
+    result = runner.invoke(main, ["users", "set", "host", "zoom=-", "--platform", "console"])
+    assert result.output == "console user host: zoom_email=(none)\n"
+    store = Store(str(tmp_path / "h.db"))
+    person = await IdentityResolver(store).resolve("host", "console", "host")
+    assert person.vendor_id("zoom") == "" and person.vendor_id("webex") == "host@example.com"
+    store.close()
+    listed = json.loads(runner.invoke(main, ["users", "list", "--format", "json"]).output)
+    assert listed[0]["zoom_email"] == "(none)"
+    assert listed[0]["source"] == "email=profile, feishu_open_id=profile, dingtalk_union_id=mapping, zoom_email=mapping"

@@ -43,6 +43,11 @@ class FeishuDirectory:
         return Profile(chat_user=open_id, name=str(user.name or ""), email=email, ids=ids,
                        email_scope="" if email else FEISHU_EMAIL_SCOPE)
 
+    async def by_email(self, email: str) -> Profile | None:
+        """In a Feishu chat the open_id is the chat user: the one batch_get_id gives for the email."""
+        open_id = await self.open_id_by_email(email, email)
+        return await self.profile(open_id) if open_id else None
+
     async def open_id_by_email(self, email: str, who: str) -> str | None:
         """Our app's open_id for the Feishu user with this email; None when Feishu has nobody with it."""
         from lark_oapi.api.contact.v3 import BatchGetIdUserRequest, BatchGetIdUserRequestBody

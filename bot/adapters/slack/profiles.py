@@ -31,16 +31,36 @@ class SlackProfiles:
         except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as err:
             raise IdentityError.later("profile_unavailable", who=who, platform="Slack",
                                 reason=type(err).__name__) from None
-        user: dict[str, Any] = resp.get("user") or {}
-        profile: dict[str, Any] = user.get("profile") or {}
-        email = str(profile.get("email") or "")
-        scopes = _header(resp.headers, "x-oauth-scopes")
-        hidden = ""
-        if not email and not user.get("is_bot") and (scopes is None or SLACK_EMAIL_SCOPE not in scopes.split(",")):
-            hidden = SLACK_EMAIL_SCOPE
-        return Profile(chat_user=user_id, name=str(user.get("name") or profile.get("display_name") or ""),
-                       email=email, email_scope=hidden, tz=str(user.get("tz") or ""),
-                       locale=str(user.get("locale") or ""))
+        return _profile(resp, user_id)
+
+    async def by_email(self, email: str) -> Profile | None:
+        """users.lookupByEmail (scope users:read.email): how a host hostbot never met is found."""
+        try:
+            resp = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as err:
+            data: Any = err.response.data if err.response is not None else {}
+            if isinstance(data, dict) and data.get("error") == "users_not_found":
+                return None
+            raise _slack_error(err, email) from None
+        except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as err:
+            raise IdentityError.later("profile_unavailable", who=email, platform="Slack",
+                                      reason=type(err).__name__) from None
+        user_id = str((resp.get("user") or {}).get("id") or "")
+        return _profile(resp, user_id) if user_id else None
+
+
+def _profile(resp: Any, user_id: str) -> Profile:
+    """A Profile from a users.info / users.lookupByEmail answer."""
+    user: dict[str, Any] = resp.get("user") or {}
+    profile: dict[str, Any] = user.get("profile") or {}
+    email = str(profile.get("email") or "")
+    scopes = _header(resp.headers, "x-oauth-scopes")
+    hidden = ""
+    if not email and not user.get("is_bot") and (scopes is None or SLACK_EMAIL_SCOPE not in scopes.split(",")):
+        hidden = SLACK_EMAIL_SCOPE
+    return Profile(chat_user=user_id, name=str(user.get("name") or profile.get("display_name") or ""),
+                   email=email, email_scope=hidden, tz=str(user.get("tz") or ""),
+                   locale=str(user.get("locale") or ""))
 
 
 def _header(headers: Any, name: str) -> str | None:
