@@ -23,8 +23,9 @@ from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, unsupported
 from bot.intents import Intent
 from bot.intents.examples import EXAMPLES
-from bot.scheduling.book import Handover, when_text, words, zone_of
+from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
+from bot.scheduling.wording import when_text, words, zone_of
 
 
 def _examples(name: str) -> tuple[str, ...]:
@@ -119,7 +120,8 @@ def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person,
             target=target.chat_user, target_user=user, authority="approved" if approved else "requester",
             due=at, remind_at=remind)
         sched.track(h)
-        return Outcome(Kind.OK, data={"handover_id": h.id})
+        return Outcome(Kind.OK, data={"handover_id": h.id, "audit": "scheduled",
+                                      "audit_detail": f"handover #{h.id} due {iso(at)}"})
 
     def render(outcome: Outcome) -> list[Reply]:
         h = sched.book.get(int(outcome.data["handover_id"]))
@@ -149,6 +151,8 @@ async def _button(ctx: Context, hid: int, via: str) -> list[Reply]:
         return replies if replies is not None else [_not_pending(ctx, hid)]
     if via == "handover_snooze":
         snoozed = sched.snooze(hid)
+        if snoozed is None and h.status == "pending":  # an approved one moved as far as it may
+            return [Reply(ctx.t("handover_snooze_limit", **words(h, ctx.people, ctx.lang, now)))]
         if snoozed is None:
             return [_not_pending(ctx, hid)]
         return [Reply(ctx.t("handover_snoozed", **words(snoozed, ctx.people, ctx.lang, now)),
@@ -274,7 +278,7 @@ async def _cancel_one(ctx: Context, h: Handover) -> Plan:
     async def cancel() -> Outcome:
         if not sched.cancel(h.id, user):
             return Outcome(Kind.INVALID, reason="handover_not_pending")
-        return Outcome(Kind.OK, data={"handover_id": h.id})
+        return Outcome(Kind.OK, data={"handover_id": h.id, "audit": "cancelled", "audit_detail": f"handover #{h.id}"})
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.core.errors import MeetingProblem
 from bot.core.events import Reply
 from bot.core.meetings import locate
-from bot.core.outcome import Outcome
+from bot.core.outcome import Kind, Outcome
+from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
-from bot.core.vendor import group_digits
+from bot.core.vendor import Meeting, MeetingRef, group_digits
 from bot.intents.examples import EXAMPLES
 
 
-@intent("link_meeting", examples=EXAMPLES["link_meeting"]["en"] + EXAMPLES["link_meeting"]["zh"])
-async def link_meeting(ctx: Context) -> list[Reply]:
+@intent("link_meeting", examples=EXAMPLES["link_meeting"]["en"] + EXAMPLES["link_meeting"]["zh"],
+        confirm=ConfirmMode.OTHERS, authority=Authority.OWNER)
+async def link_meeting(ctx: Context) -> Plan | list[Reply]:
     """Link this thread or channel to a meeting."""
     msg = ctx.message
     kind = str(ctx.intent.extra.get("scope") or "")
@@ -37,10 +40,34 @@ async def link_meeting(ctx: Context) -> list[Reply]:
     old = ctx.store.link(msg.platform, scope)
     if old is not None and old["vendor"] == vendor.key and old["meeting_id"] == meeting.id:
         return [Reply(ctx.t("link_same", **words))]
-    ctx.store.set_link(msg.platform, scope, vendor.key, meeting.id, linked_by=msg.user)
-    ctx.store.audit(platform=msg.platform, chat_user=msg.user, intent="link_meeting", event="outcome",
-                    vendor=vendor.key, meeting=meeting.id, outcome="ok", detail=f"{kind}:{scope}")
-    if old is not None:
-        previous = f"{ctx.vendor_name(str(old['vendor']))} {group_digits(str(old['meeting_id']))}"
-        return [Reply(ctx.t("link_replaced", old=previous, **words))]
-    return [Reply(ctx.t("link_done", **words))]
+    previous = f"{ctx.vendor_name(str(old['vendor']))} {group_digits(str(old['meeting_id']))}" if old else ""
+
+    async def link() -> Outcome:
+        ctx.store.set_link(msg.platform, scope, vendor.key, meeting.id, linked_by=msg.user)
+        return Outcome(Kind.OK, data={"audit_detail": f"{kind}:{scope}"})
+
+    def render(outcome: Outcome) -> list[Reply]:
+        return [Reply(ctx.t("link_replaced", old=previous, **words) if old else ctx.t("link_done", **words))]
+
+    if old is None or str(old.get("linked_by") or "") == msg.user:
+        return Plan(Operation.LINK, ctx.t("link_done", **words), render, authority=Authority.SPEAKER,
+                    vendor=vendor.key, meetings=(meeting,), apply=link)
+    # Re-pointing a place somebody else linked: theirs to change, or the linked meeting's host's
+    # (as the vendor reports it now), or an admin's; anybody else asks that host first.
+    linked_by = str(old.get("linked_by") or "?")
+    current = await _linked_meeting_now(ctx, str(old["vendor"]), str(old["meeting_id"]))
+    summary = ctx.t("summary_relink", old=previous, owner=ctx.people.describe_chat_user(msg.platform, linked_by),
+                    **words)
+    return Plan(Operation.LINK, summary, render, authority=Authority.OWNER, vendor=str(old["vendor"]),
+                meetings=(current,), owners=(linked_by,), losers=(linked_by,), apply=link)
+
+
+async def _linked_meeting_now(ctx: Context, vendor: str, meeting_id: str) -> Meeting:
+    """The meeting a place is linked to, as its vendor reports it now (its host may approve)."""
+    try:
+        located = await locate(ctx, MeetingRef(vendor, meeting_id))
+    except MeetingProblem:
+        located = Outcome.unavailable()
+    if isinstance(located, Outcome):
+        return Meeting(vendor=vendor, id=meeting_id, display=group_digits(meeting_id))
+    return located[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -74,7 +74,7 @@ class Context:
         return vendor_name(self.lang, vendor)
 
     def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle],
-              requester: str | None = None, ttl: timedelta | None = None) -> tuple[Button, ...]:
+              requester: str | Sequence[str] | None = None, ttl: timedelta | None = None) -> tuple[Button, ...]:
         """Store a proposal and return buttons pointing at it; only `requester` (default: the speaker)
         may press them, for `ttl` (default: the configured proposal TTL).
 
@@ -84,7 +84,9 @@ class Context:
         """
         payload = {"on_behalf_of": self.message.user, **payload}
         pid = self.store.create_proposal(
-            platform=self.message.platform, requester=requester or self.message.user, action=action,
+            platform=self.message.platform, action=action,
+            requester=" ".join(dict.fromkeys([requester] if isinstance(requester, str) else requester))
+            if requester else self.message.user,
             payload={**payload, "intent": self.intent.to_payload(), "lang": self.lang, "tz": self.message.tz},
             channel=self.message.channel, thread=self.message.thread, ttl=ttl or self.services.proposal_ttl,
         )
@@ -102,12 +104,13 @@ class Context:
 
     def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
                        latency_ms: float = 0.0) -> None:
+        """The audit row of a vendor answer (or of a change in our store: data "audit" names it)."""
         self.last_outcome = outcome
         self.store.audit(
             platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
             event="outcome", vendor=vendor, meeting=meeting, vendor_ids=vendor_ids,
-            outcome=outcome.kind.value, vendor_code=outcome.vendor_code, latency_ms=round(latency_ms, 1),
-            detail=outcome.reason,
+            outcome=str(outcome.data.get("audit") or outcome.kind.value), vendor_code=outcome.vendor_code,
+            latency_ms=round(latency_ms, 1), detail=str(outcome.data.get("audit_detail") or outcome.reason),
         )
 
     def audit_decision(self, decision: str, detail: str = "") -> None:

@@ -121,7 +121,7 @@ class Dispatcher:
         store.audit(platform=click.platform, chat_user=click.user, intent=intent, event="decision",
                     outcome={"not_yours": "foreign_click", "used": "already_used"}.get(err.why, "expired"))
         if err.why == "not_yours" and proposal is not None:
-            owner = self.services.people.describe_chat_user(proposal.platform, proposal.requester)
+            owner = self.services.people.describe_chat_user(proposal.platform, proposal.pressers[0])
             key = {"approval": "choice_only_owner_approve", "confirm": "choice_only_owner_confirm"}.get(
                 str(proposal.payload.get("kind")), "choice_not_yours")
             return [Reply(t(lang, key, owner=owner), ephemeral=True)]

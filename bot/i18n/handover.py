@@ -113,6 +113,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "🗑 Cancelled {count} handovers: {ids}.",
         "zh": "🗑 已取消 {count} 个定时交接：{ids}。",
     },
+    "handover_snooze_limit": {
+        "en": "Handover #{id} was approved for a time it may move from by 30 minutes at most, and it has: it stays "
+        "at {when}. For a later time, cancel it and ask again.",
+        "zh": "定时交接 #{id} 经主持人批准后最多只能推迟 30 分钟，现已推迟到上限，仍在 {when} 执行。"
+        "如需更晚，请取消后重新申请。",
+    },
     "summary_cancel_handover": {
         "en": "Handover #{id} of {owner} is cancelled: {target} will not become host of {vendor} meeting "
         "{meeting} at {when}.",

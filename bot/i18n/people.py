@@ -79,6 +79,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "🔗 This {scope} is now linked to {vendor} meeting {meeting} (it was linked to {old}).",
         "zh": "🔗 已将本{scope}改为关联{vendor}会议 {meeting}（之前关联的是 {old}）。",
     },
+    "summary_relink": {
+        "en": "This {scope} will be linked to {vendor} meeting {meeting} instead of {old}, which {owner} linked: "
+        "“this meeting” here will mean the new one.",
+        "zh": "本{scope}将改为关联{vendor}会议 {meeting}，不再关联 {owner} 绑定的 {old}：此后这里的“这个会”指新会议。",
+    },
     "link_same": {
         "en": "This {scope} is already linked to {vendor} meeting {meeting}; nothing to do.",
         "zh": "本{scope}已经关联了{vendor}会议 {meeting}，无需操作。",

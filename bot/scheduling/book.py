@@ -14,13 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.core.identity import IdentityResolver
 from bot.core.outcome import VendorUser
-from bot.i18n import t, vendor_name
 from bot.store import Store
 
 PENDING, RUNNING, DONE, FAILED, CONFLICT, CANCELLED, MISSED = (
@@ -52,6 +49,7 @@ class Handover:
     target_user: VendorUser  # ... and their vendor id
     authority: str  # "requester" (host, organizer or admin) | "approved" (by the host)
     due: datetime
+    first_due: datetime  # when it was due before any snooze (a snooze moves it 30 min in all, at most)
     remind_at: datetime | None
     reminded: bool
     status: str
@@ -70,7 +68,8 @@ class Handover:
             requester=r["requester"], lang=r["lang"], tz=r["tz"], vendor=r["vendor"], meeting_id=r["meeting_id"],
             meeting_display=r["meeting_display"], host=host, target=r["target"],
             target_user=VendorUser(r["target_id"], int(r["target_type"] or 1), r["target_name"]),
-            authority=r["authority"], due=due, remind_at=_time(r["remind_at"]), reminded=bool(r["reminded_at"]),
+            authority=r["authority"], due=due, first_due=_time(r.get("first_due_at") or "") or due,
+            remind_at=_time(r["remind_at"]), reminded=bool(r["reminded_at"]),
             status=r["status"], claimed_by=r["claimed_by"], claimed_at=_time(r["claimed_at"]),
             result=r["result"], detail=r["detail"],
         )
@@ -125,7 +124,8 @@ class HandoverBook:
             "host_id": host.id if host else "", "host_type": host.user_type if host else 1,
             "host_name": host.name if host else "", "target": target, "target_id": target_user.id,
             "target_type": target_user.user_type, "target_name": target_user.name, "authority": authority,
-            "due_at": iso(due), "remind_at": iso(remind_at) if remind_at else "", "created_at": iso(self.store.now()),
+            "due_at": iso(due), "first_due_at": iso(due), "remind_at": iso(remind_at) if remind_at else "",
+            "created_at": iso(self.store.now()),
             "status": PENDING,
         })
         found = self.get(int(str(table.last_pk)))  # type: ignore[union-attr]
@@ -170,53 +170,3 @@ class HandoverBook:
     def miss(self, hid: int) -> bool:
         return self._update("UPDATE handovers SET status = ?, finished_at = ? WHERE id = ? AND status = ?",
                             [MISSED, iso(self.store.now()), hid, PENDING])
-
-
-# ---- how handovers read: times in the reader's zone, names as people know them --------------
-def zone_of(tz: str) -> tzinfo:
-    try:
-        return ZoneInfo(tz) if tz else UTC
-    except (ValueError, KeyError, OSError):  # an unknown zone name: show UTC rather than fail
-        return UTC
-
-
-def when_text(at: datetime, tz: str, now: datetime) -> str:
-    """'15:00 CET' today, '2026-11-22 15:00 CET' another day. The abbreviation tells the two
-    01:30s of an autumn DST overlap apart (01:30 EDT, then 01:30 EST)."""
-    zone = zone_of(tz)
-    local = at.astimezone(zone)
-    clock = "%H:%M:%S" if local.second else "%H:%M"
-    day = "" if local.date() == now.astimezone(zone).date() else "%Y-%m-%d "
-    return local.strftime(f"{day}{clock} %Z").strip()
-
-
-def duration_text(lang: str, delta: timedelta) -> str:
-    seconds = max(0, round(delta.total_seconds()))
-    if seconds < 60:
-        return t(lang, "duration_seconds", n=seconds)
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return t(lang, "duration_minutes", n=minutes)
-    if minutes % 60 == 0:
-        return t(lang, "duration_whole_hours", h=minutes // 60)
-    return t(lang, "duration_hours", h=minutes // 60, m=minutes % 60)
-
-
-def until_text(lang: str, at: datetime, now: datetime) -> str:
-    return t(lang, "until", duration=duration_text(lang, at - now))
-
-
-def words(h: Handover, people: IdentityResolver, lang: str, now: datetime, tz: str = "") -> dict[str, str]:
-    """The placeholders every handover message uses, for a reader in `tz` (default: the requester's)."""
-    zone = tz or h.tz
-    host_chat = people.chat_user_for(h.platform, h.vendor, h.host)
-    return {
-        "id": str(h.id),
-        "target": people.describe_chat_user(h.platform, h.target),
-        "host": people.describe_chat_user(h.platform, host_chat) if host_chat else people.describe(h.vendor, h.host),
-        "requester": people.describe_chat_user(h.platform, h.requester),
-        "vendor": vendor_name(lang, h.vendor),
-        "meeting": h.meeting_display,
-        "when": when_text(h.due, zone, now),
-        "until": until_text(lang, h.due, now),
-    }

@@ -50,22 +50,14 @@ from bot.core.render import explain
 from bot.core.vendor import MeetingRef
 from bot.i18n import t
 from bot.intents import Intent
-from bot.scheduling.book import (
-    CONFLICT,
-    DONE,
-    FAILED,
-    MISSED,
-    PENDING,
-    Handover,
-    HandoverBook,
-    duration_text,
-    when_text,
-    words,
-)
+from bot.scheduling.book import CONFLICT, DONE, FAILED, MISSED, PENDING, Handover, HandoverBook
+from bot.scheduling.wording import duration_text, when_text, words
 
 log = logging.getLogger(__name__)
 
 SNOOZE = timedelta(minutes=5)  # the "Snooze 5 min" button
+NOBODY = "(nobody)"  # a presser no chat user id can be
+MAX_SNOOZE = timedelta(minutes=30)  # an approved handover moves this far in all; further needs a new approval
 SWEEP_S = 30.0
 LATE_NOTE = timedelta(minutes=1)  # a run later than this says so in its report
 STALE_CLAIM = timedelta(minutes=10)  # a run claimed this long ago by a live-looking process is taken over
@@ -213,8 +205,15 @@ class HandoverScheduler:
         return await self.execute(h, trigger="now")
 
     def snooze(self, hid: int) -> Handover | None:
+        """Move a pending handover SNOOZE later; an approved one at most MAX_SNOOZE past the time the
+        host approved (None when it cannot move: not pending, or snoozed that far already)."""
         h = self.book.get(hid)
-        if h is None or not self.book.snooze(hid, max(h.due, self.now()).astimezone(UTC) + SNOOZE):
+        if h is None:
+            return None
+        due = max(h.due, self.now()).astimezone(UTC) + SNOOZE
+        if h.authority == "approved" and due - h.first_due > MAX_SNOOZE:
+            return None
+        if not self.book.snooze(hid, due):
             return None
         snoozed = self.book.get(hid)
         assert snoozed is not None
@@ -325,20 +324,35 @@ class HandoverScheduler:
     def choices(self, h: Handover, kind: str, now: datetime) -> tuple[Button, ...]:
         """The buttons of a reminder (now / snooze / cancel) or of a missed report (now / cancel).
 
-        Only the requester may press them. A reminder's stay valid until the grace period after the
-        due time; a missed report's for the grace period from now (time to read it and decide).
+        Who may press them (see `pressers`) follows the authority the handover has: once the host
+        approved it, acting early or snoozing is the host's (or an admin's), while the requester
+        can still cancel their own request. A reminder's stay valid until the grace period after
+        the due time; a missed report's for the grace period from now (time to read it and decide).
         """
         ctx = Context(self.services, self.message(h), Intent("schedule_handover", lang=h.lang), h.lang)
+        act, cancel = self.pressers(h)
+        payload = {"kind": kind, "handover_id": h.id}
         if kind == "missed":
             ttl = max(self.services.proposal_ttl, self.grace)
-            return ctx.offer("schedule_handover", {"kind": kind, "handover_id": h.id},
-                             ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
-                             ("cancel", "button_cancel", ButtonStyle.DEFAULT), ttl=ttl)
-        return ctx.offer("schedule_handover", {"kind": kind, "handover_id": h.id},
-                         ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
-                         ("handover_snooze", "button_handover_snooze", ButtonStyle.DEFAULT),
-                         ("handover_cancel", "button_cancel", ButtonStyle.DANGER),
-                         ttl=max(self.services.proposal_ttl, h.due + self.grace - now))
+            return (*ctx.offer("schedule_handover", payload,
+                               ("handover_now", "button_handover_now", ButtonStyle.PRIMARY), requester=act, ttl=ttl),
+                    *ctx.offer("schedule_handover", payload,
+                               ("cancel", "button_cancel", ButtonStyle.DEFAULT), requester=cancel, ttl=ttl))
+        ttl = max(self.services.proposal_ttl, h.due + self.grace - now)
+        return (*ctx.offer("schedule_handover", payload,
+                           ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
+                           ("handover_snooze", "button_handover_snooze", ButtonStyle.DEFAULT), requester=act, ttl=ttl),
+                *ctx.offer("schedule_handover", payload,
+                           ("handover_cancel", "button_cancel", ButtonStyle.DANGER), requester=cancel, ttl=ttl))
+
+    def pressers(self, h: Handover) -> tuple[list[str], list[str]]:
+        """Who may act on a handover's buttons (hand over now, snooze), and who may cancel it."""
+        admins = [a for a in self.services.policy.admins if "@" not in a]  # chat ids (emails never click)
+        if h.authority != "approved":  # scheduled by the host, organizer or an admin: theirs
+            return [h.requester, *admins], [h.requester, *admins]
+        host = self.services.people.chat_user_for(h.platform, h.vendor, h.host)
+        act = [*([host] if host else []), *admins] or [NOBODY]
+        return act, [h.requester, *act]
 
     def reminder(self, h: Handover, now: datetime) -> Reply:
         w = words(h, self.services.people, h.lang, now)

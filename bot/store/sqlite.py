@@ -65,7 +65,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         {
             "id": str,
             "platform": str,
-            "requester": str,  # who may press the buttons
+            "requester": str,  # who may press the buttons (several: separated by spaces)
             "action": str,  # what runs on the positive choice, e.g. "set_host"
             "payload": str,  # JSON: everything needed to run it again
             "channel": str,
@@ -151,6 +151,8 @@ def m004_mappings(db: sqlite_utils.Database) -> None:
         pk=("platform", "chat_user", "field"),
     )
     db["mappings"].create_index(["field", "value"])  # type: ignore[union-attr]
+    # A snooze moves a handover 30 minutes in all without a new approval: measured from here.
+    db["handovers"].add_column("first_due_at", str, not_null_default="")  # type: ignore[union-attr]
     fields = ("email", *VENDOR_ID_COLUMNS.values())
     for row in list(db["people"].rows_where("source = ?", ["mapping"])):
         for f in fields:
@@ -202,6 +204,11 @@ class Proposal:
     thread: str
     status: str
     expires_at: datetime
+
+    @property
+    def pressers(self) -> list[str]:
+        """Who may press its buttons: `requester` holds one chat user id, or several separated by spaces."""
+        return self.requester.split()
 
 
 class ClaimError(Exception):
@@ -357,7 +364,7 @@ class Store:
         proposal = self.get_proposal(pid)
         if proposal is None:
             raise ClaimError("unknown")
-        if proposal.requester != user:
+        if user not in proposal.pressers:
             raise ClaimError("not_yours", proposal)
         now = self.now()
         cur = self.db.execute(

@@ -1,0 +1,59 @@
+"""How handovers read: times in the reader's zone, durations, names as people know them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from bot.core.identity import IdentityResolver
+from bot.i18n import t, vendor_name
+from bot.scheduling.book import Handover
+
+
+def zone_of(tz: str) -> tzinfo:
+    try:
+        return ZoneInfo(tz) if tz else UTC
+    except (ValueError, KeyError, OSError):  # an unknown zone name: show UTC rather than fail
+        return UTC
+
+
+def when_text(at: datetime, tz: str, now: datetime) -> str:
+    """'15:00 CET' today, '2026-11-22 15:00 CET' another day. The abbreviation tells the two
+    01:30s of an autumn DST overlap apart (01:30 EDT, then 01:30 EST)."""
+    zone = zone_of(tz)
+    local = at.astimezone(zone)
+    clock = "%H:%M:%S" if local.second else "%H:%M"
+    day = "" if local.date() == now.astimezone(zone).date() else "%Y-%m-%d "
+    return local.strftime(f"{day}{clock} %Z").strip()
+
+
+def duration_text(lang: str, delta: timedelta) -> str:
+    seconds = max(0, round(delta.total_seconds()))
+    if seconds < 60:
+        return t(lang, "duration_seconds", n=seconds)
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return t(lang, "duration_minutes", n=minutes)
+    if minutes % 60 == 0:
+        return t(lang, "duration_whole_hours", h=minutes // 60)
+    return t(lang, "duration_hours", h=minutes // 60, m=minutes % 60)
+
+
+def until_text(lang: str, at: datetime, now: datetime) -> str:
+    return t(lang, "until", duration=duration_text(lang, at - now))
+
+
+def words(h: Handover, people: IdentityResolver, lang: str, now: datetime, tz: str = "") -> dict[str, str]:
+    """The placeholders every handover message uses, for a reader in `tz` (default: the requester's)."""
+    zone = tz or h.tz
+    host_chat = people.chat_user_for(h.platform, h.vendor, h.host)
+    return {
+        "id": str(h.id),
+        "target": people.describe_chat_user(h.platform, h.target),
+        "host": people.describe_chat_user(h.platform, host_chat) if host_chat else people.describe(h.vendor, h.host),
+        "requester": people.describe_chat_user(h.platform, h.requester),
+        "vendor": vendor_name(lang, h.vendor),
+        "meeting": h.meeting_display,
+        "when": when_text(h.due, zone, now),
+        "until": until_text(lang, h.due, now),
+    }
