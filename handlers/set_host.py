@@ -11,6 +11,7 @@ from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting
 from handlers.cohost import offer_cohost_instead
+from handlers.common import not_found
 
 
 @intent(
@@ -30,11 +31,7 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
     target = await ctx.people.resolve(ctx.intent.targets[0], ctx.message.platform, ctx.message.user)
     located = await locate(ctx, ctx.intent.meeting)
     if isinstance(located, Outcome):
-        vendor_key = str(located.data.get("vendor", ""))
-        ctx.record_outcome(vendor_key, str(located.data.get("meeting", "")), "", located)
-        words = {"target": target.display, "vendor": ctx.vendor_name(vendor_key),
-                 "meeting": located.data.get("meeting", "?")}
-        return [Reply(ctx.t("set_host_failed", reason=explain(ctx.lang, located, vendor_key, **words), **words))]
+        return [not_found(ctx, "set_host_failed", located, target=target.display)]
     meeting, vendor = located
     if not vendor.supports("set_host"):  # DingTalk: co-hosts only -> offer add_cohost (handlers/cohost.py)
         return offer_cohost_instead(ctx, meeting, vendor, target)

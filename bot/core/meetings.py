@@ -44,8 +44,10 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
             raise MeetingProblem("vendor_not_configured", vendor=ctx.vendor_name(ref.vendor))
         return _tagged(await vendor.find_meeting(ref), vendor, ref)
     candidates = [v for v in ctx.vendors.values() if v.claims(ref)]
-    if not candidates:
-        raise MeetingProblem("need_meeting")
+    if not candidates:  # named, but no vendor has meetings of that form: say so, never fall back
+        return Outcome(Kind.NOT_FOUND, reason="meeting_not_found_anywhere", remedy="remedy_check_meeting",
+                       data={"vendor": "", "meeting": group_digits(ref.id),
+                             "vendors": ", ".join(ctx.vendor_name(v) for v in ctx.vendors)})
     if len(candidates) == 1:
         return _tagged(await candidates[0].find_meeting(ref), candidates[0], ref)
     answers = await asyncio.gather(*(v.find_meeting(ref) for v in candidates))
@@ -53,8 +55,9 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
     if len(hits) == 1:
         return hits[0]
     if not hits and all(isinstance(a, Outcome) and a.kind is Kind.NOT_FOUND for a in answers):
-        return Outcome(Kind.NOT_FOUND, reason="meeting_not_found", remedy="remedy_check_meeting",
-                       data={"vendor": "", "meeting": group_digits(ref.id)})
+        return Outcome(Kind.NOT_FOUND, reason="meeting_not_found_anywhere", remedy="remedy_check_meeting",
+                       data={"vendor": "", "meeting": group_digits(ref.id),
+                             "vendors": ", ".join(ctx.vendor_name(v.key) for v in candidates)})
     names = ", ".join(ctx.vendor_name(v.key) for v in candidates)
     raise MeetingProblem("which_vendor", meeting=ref.id, vendors=names)
 

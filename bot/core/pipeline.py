@@ -12,6 +12,7 @@ the meeting again) with that approval, so nothing decided earlier outlives a cha
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.core.errors import IdentityError, UserFacingError
@@ -50,8 +51,6 @@ async def run(ctx: Context) -> list[Reply]:
 
 
 async def _not_understood(ctx: Context) -> list[Reply]:
-    from dataclasses import replace
-
     ctx.decision = "not_understood"
     help_spec = ctx.services.registry.get("help")
     head = Reply(ctx.t("not_understood", text=ctx.intent.text.strip()[:200]))
@@ -64,6 +63,8 @@ async def _not_understood(ctx: Context) -> list[Reply]:
 
 async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
     """Gate `plan`; execute it when allowed, else ask (confirm / the host) or refuse."""
+    if plan.authority is None:  # the intent's declared authority (@intent(..., authority=...))
+        plan = replace(plan, authority=spec.authority)
     person = await speaker_person(ctx)
     speaker = speaker_of(ctx, person)
     confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)

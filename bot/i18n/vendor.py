@@ -41,6 +41,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the host can only be changed while the meeting is running.",
         "zh": "只能在会议进行中更换主持人。",
     },
+    "meeting_not_found_anywhere": {
+        "en": "there is no meeting {meeting} at {vendors}.",
+        "zh": "在{vendors}都找不到会议 {meeting}。",
+    },
     "meeting_not_found": {
         "en": "the meeting does not exist at {vendor}.",
         "zh": "{vendor}上不存在该会议。",

@@ -78,7 +78,7 @@ async def test_counters_match_what_was_done(sandbox: Sandbox, tmp_path: Path) ->
                             and sum(series(s, "hostbot_requests_total").values()) == 4)
         requests = {tuple(sorted(labels)): v for labels, v in series(after, "hostbot_requests_total").items()}
         assert requests == {
-            (("intent", "schedule_handover"), ("outcome", "answered"), ("platform", "slack")): 1.0,
+            (("intent", "schedule_handover"), ("outcome", "scheduled"), ("platform", "slack")): 1.0,
             (("intent", "set_host"), ("outcome", "ok"), ("platform", "slack")): 1.0,
             (("intent", "unknown"), ("outcome", "not_understood"), ("platform", "slack")): 1.0,
             (("intent", "help"), ("outcome", "answered"), ("platform", "slack")): 1.0,
