@@ -38,6 +38,12 @@ async def invite(ctx: Context) -> Plan | list[Reply]:
     actor = ctx.people.vendor_user(speaker, vendor.key)
 
     ids = ",".join(u.id for u in users)
+    # Checked before anybody is asked to approve: the requester's own authorization (Feishu; the
+    # reply carries the authorization link), the meeting being on.
+    problem = await vendor.precheck("invite", meeting, users, actor)
+    if problem is not None:
+        ctx.record_outcome(vendor.key, meeting.id, ids, problem)
+        return [failed(ctx, "invite_failed_reply", problem, vendor, words)]
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:

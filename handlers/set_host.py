@@ -48,6 +48,10 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
     elif meeting.host is not None and meeting.host.id == user.id:
         return [Reply(ctx.t("already_host", **words))]
 
+    problem = await vendor.precheck("set_host", meeting, (user,), None)  # before anybody is asked
+    if problem is not None:
+        ctx.record_outcome(vendor.key, meeting.id, user.id, problem)
+        return [Reply(ctx.t("set_host_failed", reason=explain(ctx.lang, problem, vendor.key, **words), **words))]
     loser = ctx.people.chat_user_for(ctx.message.platform, vendor.key, expected)
     if loser == ctx.message.user:
         summary = ctx.t("summary_set_host_you", **words)

@@ -271,6 +271,21 @@ class IdentityResolver:
             return None  # the email leads to somebody else's Feishu account: do not guess
         return person.chat_user
 
+    async def vendor_name_of(self, vendor: str, user: VendorUser) -> str:
+        """A vendor user nobody here is mapped to, named as well as the directories allow:
+        'Ghost <ghost@example.com>' rather than a bare open_id."""
+        name, email = user.name, user.id if "@" in user.id else ""
+        directory = self.sources.get("feishu")
+        if vendor == "feishu" and directory is not None and user.id.startswith("ou_"):
+            try:
+                profile = await directory.profile(user.id)
+                name, email = profile.name or name, profile.email or email
+            except IdentityError:
+                pass
+        if name and email:
+            return f"{name} <{email}>"
+        return name or email or user.id
+
     def describe_chat_user(self, platform: str, chat_user: str) -> str:
         row = self.store.person(platform, chat_user)
         return mention(platform, chat_user, (row.get("name") or "") if row else "")

@@ -21,6 +21,7 @@ from bot.core.execute import execute
 from bot.core.gate import Approval, Decision, Speaker, Verdict, decide
 from bot.core.identity import Person
 from bot.core.plan import Plan
+from bot.core.profiles import PLATFORM_NAMES
 from bot.core.registry import IntentSpec
 
 if TYPE_CHECKING:
@@ -127,8 +128,11 @@ async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decisi
     host_chat = await ctx.people.find_chat_user(ctx.message.platform, vendor, decision.host)
     if host_chat is None:
         ctx.audit_decision("denied", detail="host_unreachable")
-        who = ctx.people.describe(vendor, decision.host, ctx.message.platform)
-        return [Reply(ctx.t("policy_host_unreachable", host=who))]
+        if decision.host is None:
+            return [Reply(ctx.t("policy_host_unreachable", host="?"))]
+        who = await ctx.people.vendor_name_of(vendor, decision.host)
+        return [Reply(ctx.t("policy_host_unmapped", host=who, platform=PLATFORM_NAMES.get(
+            ctx.message.platform, ctx.message.platform), field=vendor, id=decision.host.id))]
     host = ctx.people.describe_chat_user(ctx.message.platform, host_chat)
     requester = ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
     buttons = ctx.offer(spec.name, {**cas_payload(plan), "kind": "approval", "on_behalf_of": ctx.message.user},

@@ -119,6 +119,12 @@ class MeetingVendor(ABC):
         return Outcome.success(current_host=found.host,
                                data={"organizer": found.organizer.id} if found.organizer else {})
 
+    async def precheck(self, op: str, meeting: Meeting, users: Sequence[VendorUser],
+                       actor: VendorUser | None) -> Outcome | None:
+        """What can be known before anybody is asked to confirm or approve `op` (read-only): None
+        when nothing stands in the way, else the Outcome the vendor call would end with."""
+        return None
+
     async def list_host_meetings(self, host: VendorUser) -> list[Meeting] | Outcome:
         """Every meeting (series) `host` hosts, for "reassign all of @dave's meetings"."""
         return unsupported("list_host_meetings")

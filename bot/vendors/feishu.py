@@ -210,6 +210,21 @@ class FeishuVendor(MeetingVendor):
             return self._with_authorization(replace(errors[0], items=tuple(items)), actor)
         return Outcome.from_items(items)
 
+    async def precheck(self, op: str, meeting: Meeting, users: Sequence[VendorUser],
+                       actor: VendorUser | None) -> Outcome | None:
+        """Feishu changes hosts and invites only in a running meeting, and invites only with the
+        requester's own authorization: both are known before anybody is asked to approve."""
+        if op in ("set_host", "invite") and not meeting.in_progress:
+            return Outcome(Kind.INVALID, reason="meeting_not_in_progress", remedy="remedy_start_meeting")
+        if op == "invite":
+            refresh = getattr(self.user_tokens, "refresh_if_due", None)
+            if refresh is not None and actor is not None:
+                await refresh(actor.id)
+            token = self._user_token(actor)
+            if isinstance(token, Outcome):
+                return self._with_authorization(token, actor)
+        return None
+
     def _user_token(self, actor: VendorUser | None) -> str | Outcome:
         """The requester's user_access_token, or DENIED telling them to authorize hostbot."""
         grant = self.user_tokens.user_token(self.key, actor.id) if actor and self.user_tokens else None
