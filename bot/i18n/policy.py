@@ -13,8 +13,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Only the meeting's host, its organizer or a hostbot admin can do this, and I can't find the "
         "current host ({host}) on {platform} to ask them. Ask them or an admin; an admin can map them with "
         "`hostbot users set THEIR_CHAT_ID {field}={id}`.",
-        "zh": "只有会议主持人、组织者或 hostbot 管理员可以执行此操作，而我在{platform}上找不到当前主持人（{host}）来征求同意。"
-        "请直接联系主持人或管理员；管理员可以用 `hostbot users set 对方的聊天ID {field}={id}` 为其建立映射。",
+        "zh": "只有会议主持人、组织者或 hostbot 管理员可以执行此操作，"
+        "而我在{platform}上找不到当前主持人（{host}）来征求同意。请直接联系主持人或管理员；"
+        "管理员可以用 `hostbot users set 对方的聊天ID {field}={id}` 为其建立映射。",
     },
     "policy_host_unreachable": {
         "en": "Only the meeting's host, its organizer or a hostbot admin can do this, and I can't reach "
