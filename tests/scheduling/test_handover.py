@@ -599,3 +599,36 @@ async def test_demo_shows_the_reminder_and_the_result_with_wait() -> None:
     assert text.index("Reminder") < text.index("you> !wait 10") < text.index("✅ @alice is now host")
     assert "(sandbox: say how long, e.g. !wait 5" in text
     assert calls == 2
+
+
+# ---- after the host approved: the buttons are the host's ------------------------------------------
+async def test_an_approved_handovers_buttons_belong_to_the_host_and_the_requester_may_only_cancel(hw: HW) -> None:
+    await hw.say("hand host to me at 16:00 of meeting 123456789", who="bob")
+    assert (await hw.say("1")).startswith("⏰ Handover #1 scheduled")  # you approve
+    reminder = await hw.tick_to(utc(14, 50))
+    assert "[1] Hand over now   [2] Snooze 5 min   [3] Cancel" in reminder
+    assert await hw.say("1", who="bob") == "Only @you can use this button."  # bob cannot take it early
+    assert await hw.say("2", who="bob") == "Only @you can use this button."  # nor push it back
+    assert hw.calls() == []
+    assert hw.handover().status == "pending"
+    assert "cancelled" in await hw.say("3", who="bob")  # but his own request is his to cancel
+    assert hw.handover().status == "cancelled" and hw.calls() == []
+
+
+async def test_the_host_may_hand_over_an_approved_handover_now(hw: HW) -> None:
+    await hw.say("hand host to me at 16:00 of meeting 123456789", who="bob")
+    await hw.say("1")
+    await hw.tick_to(utc(14, 50))
+    assert "✅ @bob is now host" in await hw.say("1")
+    assert len(hw.calls()) == 1
+
+
+async def test_an_approved_handover_snoozes_thirty_minutes_in_all(hw: HW) -> None:
+    await hw.say("hand host to me at 16:00 of meeting 123456789", who="bob")
+    await hw.say("1")
+    await hw.tick_to(utc(14, 50))
+    for minutes in range(5, 31, 5):
+        assert f"at 16:{minutes:02d} CET" in await hw.say("2")
+    refused = await hw.say("2")
+    assert refused.startswith("Handover #1 was approved for a time it may move from by 30 minutes at most")
+    assert hw.handover().due == utc(15, 30)
