@@ -66,9 +66,14 @@ class Decision:
         return self.verdict is Verdict.ALLOW
 
 
-def decide(plan: Plan, speaker: Speaker, confirm: ConfirmMode, approval: Approval = Approval.NONE) -> Decision:
-    """The gate. Authorization first, then confirmation."""
-    refused = _authorize(plan, speaker, approval)
+def decide(plan: Plan, speaker: Speaker, confirm: ConfirmMode, approval: Approval = Approval.NONE,
+           approver: Speaker | None = None) -> Decision:
+    """The gate. Authorization first, then confirmation.
+
+    An approval counts only while the approver still runs every meeting of the plan (or is an
+    admin): a click after the host changed goes to the new host instead.
+    """
+    refused = _authorize(plan, speaker, approval, approver)
     if refused is not None:
         return refused
     if approval is not Approval.NONE:
@@ -79,7 +84,7 @@ def decide(plan: Plan, speaker: Speaker, confirm: ConfirmMode, approval: Approva
     return Decision(Verdict.ALLOW, reason="allowed")
 
 
-def _authorize(plan: Plan, speaker: Speaker, approval: Approval) -> Decision | None:
+def _authorize(plan: Plan, speaker: Speaker, approval: Approval, approver: Speaker | None) -> Decision | None:
     if speaker.admin:
         return None
     authority = plan.authority or Authority.MEETING
@@ -94,7 +99,8 @@ def _authorize(plan: Plan, speaker: Speaker, approval: Approval) -> Decision | N
         return None
     if authority is Authority.HOST_OR_ADMIN:
         return None if runs_all else Decision(Verdict.DENY, reason="policy_reassign_admin_only")
-    if approval is Approval.APPROVED:
+    if approval is Approval.APPROVED and approver is not None and (
+            approver.admin or (bool(plan.meetings) and all(approver.runs(m) for m in plan.meetings))):
         return None
     hosts = {m.host.id.lower(): m.host for m in plan.meetings if m.host is not None}
     if len(hosts) == 1:

@@ -20,6 +20,7 @@ from bot.core.events import ButtonStyle, Reply
 from bot.core.execute import execute
 from bot.core.gate import Approval, Decision, Speaker, Verdict, decide
 from bot.core.identity import Person
+from bot.core.outcome import VendorUser
 from bot.core.plan import Plan
 from bot.core.profiles import PLATFORM_NAMES
 from bot.core.registry import IntentSpec
@@ -70,7 +71,8 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
     speaker = speaker_of(ctx, person)
     confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)
     approval = approval_of(ctx)
-    decision = decide(plan, speaker, confirm, approval)
+    approver = await approver_of(ctx, plan) if approval is Approval.APPROVED else None
+    decision = decide(plan, speaker, confirm, approval, approver)
     if decision.verdict is Verdict.ALLOW:
         if approval is not Approval.NONE:
             ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
@@ -95,6 +97,24 @@ def speaker_of(ctx: Context, person: Person | None) -> Speaker:
     ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
     return Speaker(ctx.message.user, {k: v for k, v in ids.items() if v},
                    admin=ctx.services.policy.is_admin(person, ctx.message.user))
+
+
+async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
+    """Who approved: the clicker (a chat user), or for a due handover the host who approved it (a
+    vendor user, carried in the handover). The gate checks they still run the meeting."""
+    resume = ctx.resume or {}
+    host = VendorUser.from_json(resume.get("approved_by_host"))
+    if host is not None:
+        return Speaker("", {plan.vendor: host.id})
+    clicker = str(resume.get("clicked_by") or "")
+    if not clicker:
+        return None
+    try:
+        person: Person | None = await ctx.people.resolve(clicker, ctx.message.platform, clicker)
+    except IdentityError:
+        person = None
+    ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
+    return Speaker(clicker, {k: v for k, v in ids.items() if v}, admin=ctx.services.policy.is_admin(person, clicker))
 
 
 def approval_of(ctx: Context) -> Approval:

@@ -265,6 +265,8 @@ class HandoverScheduler:
             "via": "approve" if h.authority == "approved" else "confirm",
             "clicked_by": f"scheduler:handover#{h.id}",
             **({"expected_host": h.host.to_json()} if h.host else {}),
+            # Approved by the host of that time: it still counts only while they host (CAS too).
+            **({"approved_by_host": h.host.to_json()} if h.host and h.authority == "approved" else {}),
         }
         try:
             status, result, replies = await self._act(ctx, h, w)

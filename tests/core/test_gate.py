@@ -68,7 +68,7 @@ def test_gate_table(role: str, op_authority: tuple[Operation, Authority], confir
     op, authority = op_authority
     host_loses = op in (Operation.SET_HOST, Operation.SCHEDULE_HANDOVER, Operation.REASSIGN)
     p = plan(op, authority, losing_users=(HOST,) if host_loses else ())
-    decision = decide(p, SPEAKERS[role], confirm, approval)
+    decision = decide(p, SPEAKERS[role], confirm, approval, approver=SPEAKERS["host"])
     assert decision.verdict is expected(role, authority, approval, confirm, host_loses)
     if decision.verdict is Verdict.ASK_HOST:
         assert decision.host == HOST  # the host the VENDOR reported, never a name the requester typed
@@ -101,3 +101,16 @@ def test_vendor_ids_compare_without_case_or_spaces() -> None:
     speaker = Speaker("U1", {"zoom": " host@example.com"})
     p = Plan(Operation.SET_HOST, "s", lambda o: [], vendor="zoom", meetings=(zoom,), losing_users=(zoom.host,))
     assert decide(p, speaker, ConfirmMode.OTHERS).verdict is Verdict.ALLOW
+
+
+def test_an_approval_counts_only_while_the_approver_still_hosts() -> None:
+    p = plan(Operation.SET_HOST, Authority.MEETING, losing_users=(HOST,))
+    moved = Meeting("feishu", "m1", "123 456 789", host=VendorUser("ou_alice"))
+    after_move = plan(Operation.SET_HOST, Authority.MEETING, meetings=(moved,), losing_users=(moved.host,))
+    stranger, former_host = SPEAKERS["stranger"], SPEAKERS["host"]
+    assert decide(p, stranger, ConfirmMode.OTHERS, Approval.APPROVED, former_host).verdict is Verdict.ALLOW
+    again = decide(after_move, stranger, ConfirmMode.OTHERS, Approval.APPROVED, former_host)
+    assert again.verdict is Verdict.ASK_HOST and again.host == VendorUser("ou_alice")  # the new host is asked
+    assert decide(p, stranger, ConfirmMode.OTHERS, Approval.APPROVED, None).verdict is Verdict.ASK_HOST
+    assert decide(after_move, stranger, ConfirmMode.OTHERS, Approval.APPROVED,
+                  SPEAKERS["admin"]).verdict is Verdict.ALLOW

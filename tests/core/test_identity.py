@@ -128,16 +128,18 @@ async def test_stale_profile_is_used_while_slack_rate_limits(env: Env) -> None:
     assert [r.status for r in env.box.recorder.all("slack.users.info")] == [200, 429]
 
 
-async def test_mapping_always_wins(env: Env) -> None:
+async def test_a_mapping_wins_for_the_ids_it_sets_and_lookups_give_the_rest(env: Env) -> None:
     alice = env.slack_users["alice"]
     await env.people.resolve(alice.id, "slack", alice.id)  # cached profile first
-    env.store.upsert_person("slack", alice.id, source="mapping", zoom_email="alice.zoom@example.com",
-                            dingtalk_union_id="dt-union-alice")
-    env.clock.now += timedelta(days=30)  # long past the TTL: a mapping never expires
+    env.store.set_mapping("slack", alice.id, "zoom_email", "alice.zoom@example.com")
+    env.store.set_mapping("slack", alice.id, "dingtalk_union_id", "dt-union-alice")
+    env.clock.now += timedelta(days=30)  # long past the TTL: a mapping never expires, the profile is asked again
     person = await env.people.resolve(alice.id, "slack", alice.id)
     assert env.people.vendor_user(person, "zoom").id == "alice.zoom@example.com"
     assert env.people.vendor_user(person, "dingtalk").id == "dt-union-alice"
-    assert env.requests("slack.users.info") == 1
+    assert env.people.vendor_user(person, "webex").id == "alice@example.com"  # from the profile's email
+    assert env.people.vendor_user(person, "feishu").id.startswith("ou_")  # from batch_get_id, as before
+    assert env.requests("slack.users.info") == 2
 
 
 # ---- errors, as the user reads them ----------------------------------------------------------
