@@ -1,0 +1,149 @@
+"""Who may change what: every operation × speaker × path, asserted on what the vendors recorded.
+
+The cells are generated from three tables (operations, speakers, paths) and one rule per path
+(`expected`), run through the console adapter against one in-process sandbox whose vendor state
+is restored before each cell. The gate's own table (tests/core/test_gate.py) needs no I/O; this
+one proves the wiring: handlers, identity, the gate, clicks and execute together.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
+from tests.conftest import World, WorldFactory
+
+MUTATING = {"feishu.set_host", "feishu.invite", "zoom.update_meeting", "webex.reassign", "dingtalk.cohosts"}
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    text: str
+    # what the speaker sees first: executed | confirm | approval | denied, by speaker role
+    prompt: Callable[[str], str]
+    host_can_change: bool = False  # a path where the host changes at the vendor before the click
+
+
+def _set_host(role: str) -> str:  # anybody else, even somebody hostbot never saw, asks the host
+    return {"host": "executed", "admin": "confirm"}.get(role, "approval")
+
+
+def _cohost(role: str) -> str:
+    return {"host": "executed", "admin": "executed"}.get(role, "approval")
+
+
+def _invite(role: str) -> str:  # Feishu invites with the requester's own authorization: only `you` gave it
+    return "executed" if role == "host" else "denied"
+
+
+def _reassign(role: str) -> str:
+    return "confirm" if role in ("host", "admin") else "denied"
+
+
+def _relink(role: str) -> str:  # the channel was linked by `you`, to your Zoom meeting
+    return {"host": "executed", "admin": "confirm"}.get(role, "approval")
+
+
+OPS = [
+    Op("feishu set_host", "make @alice host of meeting 123456789", _set_host, host_can_change=True),
+    Op("zoom set_host", f"make @alice host of meeting {DEMO_ZOOM_ID}", _set_host, host_can_change=True),
+    Op("dingtalk add_cohost", f"make @bob co-host of dingtalk meeting {DEMO_DINGTALK_ID}", _cohost),
+    Op("feishu invite", "invite @dave to meeting 123456789", _invite),
+    Op("webex reassign", f"reassign webex meeting {DEMO_WEBEX_ID} to @alice", _reassign, host_can_change=True),
+    # "my" is the requester's word, not the vendor's: the series is still yours (`you`) to move
+    Op("webex reassign 'my'", f"reassign my webex meeting {DEMO_WEBEX_ID} to @dave", _reassign),
+    Op("relink", "link this channel to meeting 123456789", _relink),
+]
+SPEAKERS = {"host": "you", "admin": "carol", "stranger": "bob", "participant": "alice",
+            "one_vendor_mapping": "erin", "never_seen": "zed"}
+PATHS = ["direct", "confirm_by_speaker", "click_by_someone_else", "click_by_host", "replayed_click",
+         "expired_click", "click_after_host_changed"]
+
+
+def expected(prompt: str, path: str, role: str) -> int:
+    """How many changes the vendor (or the link) must see."""
+    if prompt == "executed":
+        return 1  # done at once; any later click finds nothing to press
+    if prompt == "denied":
+        return 0
+    if path == "confirm_by_speaker":
+        return 1 if prompt == "confirm" else 0  # a requester cannot approve their own request
+    if path in ("click_by_host", "replayed_click"):
+        return 1 if prompt == "approval" or role == "host" else 0
+    return 0  # someone else's click, an expired one, or one after the host changed: nothing
+
+
+CELLS = [(op, role, path) for op, role, path in itertools.product(OPS, SPEAKERS, PATHS)
+         if path != "click_after_host_changed" or op.host_can_change]
+
+
+async def _run_cell(world: World, op: Op, role: str, path: str) -> int:
+    start = len(world.sandbox.recorder.all())
+    link_before = world.bot.services.store.link("console", "console")
+    console = world.console
+    console.user = SPEAKERS[role]
+    first = await console.send(op.text)
+    if "[1]" in first:
+        if path == "click_after_host_changed":
+            _change_hosts(world)
+        if path == "expired_click":
+            world.bot.services.store.db.execute("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
+            world.bot.services.store.db.conn.commit()
+        clicker = {"confirm_by_speaker": SPEAKERS[role], "click_by_someone_else": "dave"}.get(path, "you")
+        if path != "direct":
+            console.user = clicker
+            await console.send("1")
+            if path == "replayed_click":
+                await console.send("1")
+    changes = sum(1 for r in world.sandbox.recorder.all()[start:] if r.op in MUTATING and 200 <= r.status < 300)
+    link_after = world.bot.services.store.link("console", "console")
+    if op.name == "relink" and link_before != link_after:
+        changes += 1
+    return changes
+
+
+def _change_hosts(world: World) -> None:
+    """Somebody else took the meetings over at the vendor (outside hostbot)."""
+    world.sandbox.feishu.change_host(world.meeting_id, world.open_id("alice"))
+    zoom = world.sandbox.zoom
+    alice = zoom.user("alice@example.com")
+    assert alice is not None
+    zoom.meetings[DEMO_ZOOM_ID].host_id = alice.id
+    world.sandbox.webex.meetings[DEMO_WEBEX_ID].host_email = "alice@example.com"
+
+
+async def test_the_authorization_matrix(make_world: WorldFactory) -> None:
+    world = await make_world(HOSTBOT_ADMINS="carol")
+    store = world.bot.services.store
+    store.upsert_person("console", "erin", name="erin")  # mapped for DingTalk only, by an admin
+    store.set_mapping("console", "erin", "dingtalk_union_id", "union-erin")
+    fakes = [(world.sandbox.feishu, "meetings"), (world.sandbox.zoom, "meetings"), (world.sandbox.webex, "meetings"),
+             (world.sandbox.dingtalk, "conferences")]
+    pristine = [copy.deepcopy(getattr(fake, attr)) for fake, attr in fakes]
+    reset: Callable[[], Awaitable[None]]
+
+    async def reset() -> None:
+        for (fake, attr), state in zip(fakes, pristine, strict=True):
+            with fake.lock:
+                setattr(fake, attr, copy.deepcopy(state))
+        store.db.execute("DELETE FROM links")
+        store.db.conn.commit()
+        world.console.user = "you"
+        await world.console.send(f"link this channel to zoom meeting {DEMO_ZOOM_ID}")
+
+    wrong = []
+    changed_by_fix = 0
+    for op, role, path in CELLS:
+        await reset()
+        got = await _run_cell(world, op, role, path)
+        want = expected(op.prompt(role), path, role)
+        if got != want:
+            wrong.append(f"{op.name} · {role} · {path}: {got} change(s), expected {want}")
+        changed_by_fix += want
+    print(f"\nauthorization matrix: {len(CELLS)} cells, {changed_by_fix} of them change something")
+    assert wrong == [], "\n".join(wrong)
+    assert len(CELLS) == 7 * 6 * 6 + 3 * 6
