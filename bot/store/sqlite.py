@@ -253,8 +253,15 @@ class Store:
 
     # ---- people --------------------------------------------------------------------------
     def upsert_person(self, platform: str, chat_user: str, **fields: str) -> None:
+        """Cache what a lookup found (source="profile"). Otherwise (source="mapping", the default)
+        the ids given are an admin's word: each is kept as a mapping too (table `mappings`), so a
+        later lookup cannot overwrite it."""
         row = {"platform": platform, "chat_user": chat_user, "updated_at": _iso(self.now()), **fields}
         self.db["people"].upsert(row, pk=("platform", "chat_user"))  # type: ignore[union-attr]
+        if fields.get("source", "mapping") == "mapping":
+            for column in ("email", *VENDOR_ID_COLUMNS.values()):
+                if fields.get(column):
+                    self.set_mapping(platform, chat_user, column, fields[column])
 
     def person(self, platform: str, chat_user: str) -> dict[str, Any] | None:
         rows = list(self.db["people"].rows_where("platform = ? AND chat_user = ?", [platform, chat_user]))
