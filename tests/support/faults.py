@@ -87,9 +87,11 @@ class FaultWorld:
 
 
 @contextlib.asynccontextmanager
-async def fault_world(sandbox: Sandbox, tmp_path: Path, **env: str) -> AsyncIterator[FaultWorld]:
+async def fault_world(sandbox: Sandbox, tmp_path: Path, *, mapped: bool = True, **env: str
+                      ) -> AsyncIterator[FaultWorld]:
     """The demo world; Slack users you, alice, bob, carol, dave mapped to their vendor accounts (the Feishu and
-    console ones too), `you` authorized in Feishu; a bot serving POST /slack/events and POST /feishu/events."""
+    console ones too; with mapped=False nobody is: hostbot has never met them), `you` authorized in Feishu;
+    a bot serving POST /slack/events and POST /feishu/events."""
     demo = seed(sandbox)
     users = sandbox.slack.seed(PEOPLE)
     channel = sandbox.slack.channel_named("general")
@@ -97,12 +99,12 @@ async def fault_world(sandbox: Sandbox, tmp_path: Path, **env: str) -> AsyncIter
                                       "SLACK_SIGNING_SECRET": SIGNING_SECRET, **env})
     bot = build(settings)
     dingtalk = demo.vendors.dingtalk_users
-    for name, user in users.items():  # an admin's explicit mapping: Slack user -> vendor accounts
+    for name, user in users.items() if mapped else ():  # an admin's explicit mapping: Slack user -> accounts
         bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
                                          feishu_open_id=demo.users[name].open_id,
                                          dingtalk_union_id=dingtalk[name].union_id,
                                          webex_email=user.email, zoom_email=user.email)
-    for name, person in demo.users.items():  # and the Feishu chat users (open_ids) to their other accounts
+    for name, person in demo.users.items() if mapped else ():  # and the Feishu chat users to their accounts
         bot.services.store.upsert_person("feishu", person.open_id, name=name, email=person.email,
                                          feishu_open_id=person.open_id, dingtalk_union_id=dingtalk[name].union_id,
                                          webex_email=person.email, zoom_email=person.email)
