@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
+from bot.core.errors import IdentityError
 from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
 from bot.core.logs import request_scope
 from bot.i18n import t
@@ -262,12 +263,15 @@ class SlackAdapter:
         if cached and cached[0] > time.monotonic():
             return cached[1]
         profile = Profile(lang="en", tz=self.settings.tz)
-        data = await self._call("users_info", user=user, include_locale=True)
-        if data and isinstance(data.get("user"), dict):
-            info = data["user"]
-            locale = str(info.get("locale") or "")
-            profile = Profile(lang="zh" if locale.lower().startswith("zh") else "en",
-                              tz=str(info.get("tz") or self.settings.tz))
+        source = self.dispatcher.services.people.sources.get("slack")
+        if source is not None:  # the one users.info per request, shared with identity
+            try:
+                found = await source.profile(user)
+            except IdentityError:
+                found = None
+            if found is not None:
+                profile = Profile(lang="zh" if found.locale.lower().startswith("zh") else "en",
+                                  tz=found.tz or self.settings.tz)
         self._profiles[user] = (time.monotonic() + PROFILE_TTL_S, profile)
         return profile
 

@@ -6,6 +6,7 @@ the `X-OAuth-Scopes` response header tells us whether that is why.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import aiohttp
@@ -15,14 +16,31 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.errors import IdentityError
 from bot.core.profiles import SLACK_EMAIL_SCOPE, Profile
 
+MEMO_S = 60.0  # long enough for one request, short enough that a changed email shows soon
+MEMO_MAX = 10_000
+
 
 class SlackProfiles:
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, memo_s: float = MEMO_S) -> None:
         self.client = client  # the one Slack Web API client (bot/app.py builds it)
+        self.memo_s = memo_s
+        self._memo: dict[str, tuple[float, Profile]] = {}
 
     async def profile(self, user_id: str) -> Profile:
+        """users.info, remembered for a minute: the adapter (language, zone) and identity (email)
+        ask about the same speaker within one request, and Slack answers once."""
+        remembered = self._memo.get(user_id)
+        if remembered is not None and remembered[0] > time.monotonic():
+            return remembered[1]
+        profile = await self._users_info(user_id)
+        if len(self._memo) > MEMO_MAX:
+            self._memo.clear()
+        self._memo[user_id] = (time.monotonic() + self.memo_s, profile)
+        return profile
+
+    async def _users_info(self, user_id: str) -> Profile:
         who = f"@{user_id}"
         try:
             resp = await self.client.users_info(user=user_id, include_locale=True)
