@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.sandbox.base import error_json
+from bot.sandbox.feishu.state import IN_PROGRESS, P_CALLING, P_IN_MEETING, P_LEFT, P_RINGING
+from bot.sandbox.feishu.state import err as _err
 
 if TYPE_CHECKING:
     from bot.sandbox.feishu.vc import FeishuFake
@@ -35,8 +37,6 @@ STATUS_INVITED, STATUS_FAILED = 1, 2
 
 
 def invite(fake: FeishuFake, request: Request, body: Any) -> Response:
-    from bot.sandbox.feishu.vc import IN_PROGRESS, P_CALLING, P_IN_MEETING, P_LEFT, P_RINGING, _err
-
     token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if token in fake.expired_user_tokens:
         return error_json(400, {"code": 99991677, "msg": "user access token expired"})
