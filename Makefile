@@ -20,6 +20,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
 test: lint
