@@ -46,6 +46,15 @@ What `Intent.extra` holds (stable keys; handlers read them):
   link_meeting  "scope": "thread"|"channel" when the words said which; else the handler picks
   add_cohost, remove_cohost, invite: targets (one or many), meeting.
   who_is_host, help, unknown: no targets.
+  nothing       a negated or doubtful request ("don't make @alice host", "可以把@bob设为主持人吗？"):
+                changes nothing; `why` is "negation" or "question" (doubt.py)
+  did_you_mean  a slip ("mkae @alice hsot", "make alice host"): `suggestion` is the corrected text, to be
+                offered with a button that runs it like a new message (typos.py); never acted on as is
+  compound      two requests in one message ("make @bob host and @carol co-host"): `parts` are the
+                requests as written, to be sent one per message (compound.py)
+
+`parse(..., known_names=...)` takes the names hostbot knows (chat ids and display names): they end a
+Chinese `@name` written without a space and are what a mistyped or bare name is matched against.
 """
 
 from __future__ import annotations
@@ -53,14 +62,14 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.events import Mention
 from bot.i18n import detect_lang
-from bot.intents import rules
+from bot.intents import compound, doubt, rules, typos
 from bot.intents.times import PAST, TimeSpec, lift_time, zone_of
 from bot.intents.tokens import Lifted, lift_meetings, lift_people, unwrap_slack
 from bot.vendors.base import MeetingRef
@@ -71,7 +80,9 @@ log = logging.getLogger(__name__)
 
 ME = "me"
 INTENT_NAMES = ("set_host", "add_cohost", "remove_cohost", "invite", "reassign", "schedule_handover",
-                "list_handovers", "cancel_handover", "link_meeting", "who_is_host", "help", "unknown")
+                "list_handovers", "cancel_handover", "link_meeting", "who_is_host", "help", "nothing", "did_you_mean",
+                "compound", "unknown")
+NEEDS_TARGETS = frozenset({"set_host", "schedule_handover", "add_cohost", "remove_cohost", "invite", "reassign"})
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,9 @@ class Intent:
     lang: str = "en"
     text: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    suggestion: str = ""  # did_you_mean: the corrected request
+    parts: tuple[str, ...] = ()  # compound: the requests, as written
+    why: str = ""  # nothing: "negation" | "question"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,8 +110,16 @@ class Intent:
         }
 
     def to_payload(self) -> dict[str, Any]:
-        """to_json plus `extra`: what a stored proposal needs to run the intent again."""
-        return {**self.to_json(), "extra": self.extra}
+        """to_json plus `extra` and the fields of the newer intents: what a stored proposal needs to run
+        the intent again, and what `hostbot parse` prints."""
+        out = {**self.to_json(), "extra": self.extra}
+        if self.suggestion:
+            out["suggestion"] = self.suggestion
+        if self.parts:
+            out["parts"] = list(self.parts)
+        if self.why:
+            out["why"] = self.why
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any], text: str = "") -> Intent:
@@ -112,6 +134,9 @@ class Intent:
             lang=data.get("lang", "en"),
             text=text,
             extra=dict(extra) if isinstance(extra, dict) else {},
+            suggestion=str(data.get("suggestion") or ""),
+            parts=tuple(str(p) for p in data.get("parts") or ()),
+            why=str(data.get("why") or ""),
         )
 
 
@@ -122,11 +147,14 @@ def parse(
     bot_user: str = "",
     now: datetime | None = None,
     tz: str = "UTC",
+    known_names: Iterable[str] = (),
 ) -> Intent:
     """Parse one chat line. Never raises; text it cannot place gives Intent('unknown')."""
     raw = text if isinstance(text, str) else ""
     try:
-        return _parse(raw, str(platform or "console"), tuple(mentions or ()), bot_user or "", now, tz or "UTC")
+        known = tuple(dict.fromkeys(str(n) for n in (known_names or ()) if n))
+        args = (str(platform or "console"), tuple(mentions or ()), bot_user or "", now, tz or "UTC", known)
+        return _second_look(_parse(raw, *args), args)
     except Exception:  # a parser bug must never cost the user a reply
         log.exception("parser failed on a %d-character message", len(raw))  # never log what people typed
         return Intent("unknown", lang=detect_lang(raw), text=raw)
@@ -142,8 +170,26 @@ _SCOPE_CHANNEL = re.compile(r"\b(?:channel|chat|group|room|conversation)\b|群|�
 _ALL = re.compile(r"\ball\b|\bevery\b|所有|全部|都")
 
 
+def _second_look(first: Intent, args: tuple[Any, ...]) -> Intent:
+    """A request with a slip in it becomes a "did you mean …?" when the corrected text means something."""
+    if first.name in ("nothing", "compound"):
+        return first
+    bare = first.name == "unknown" or (first.name in NEEDS_TARGETS and not first.targets)
+    fixed = typos.corrections(first.text, args[-1], bare_names=bare)
+    if fixed == first.text:
+        return first
+    second = _parse(fixed, *args)
+    if second.name == "nothing":
+        return replace(second, text=first.text)
+    if second.name in ("unknown", "did_you_mean", "compound") or (second.name in NEEDS_TARGETS and not second.targets):
+        return first
+    if second.to_json() == first.to_json() and first.name not in doubt.ACTING:
+        return first  # a slip that changes nothing in a question: just answer it
+    return Intent("did_you_mean", lang=first.lang, text=first.text, suggestion=fixed)
+
+
 def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: str,
-           now: datetime | None, tz: str) -> Intent:
+           now: datetime | None, tz: str, known: tuple[str, ...] = ()) -> Intent:
     original = text
     zone = zone_of(tz)
     if now is None:
@@ -156,7 +202,7 @@ def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: st
     text = _SLASH.sub(" ", text, count=1)
 
     lifted = Lifted(text)
-    text = lift_people(text, mentions, bot_user, lifted)
+    text = lift_people(text, mentions, bot_user, lifted, known)
     text = lift_meetings(text, lifted)
     text = rules.fold(text.lower())
     lang = detect_lang(re.sub(r"\ue000[pm]\d+\ue000", " ", text))
@@ -172,6 +218,9 @@ def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: st
     name = rules.classify(skeleton, slash, has_people, bool(meetings))
     if name == "set_host" and when is not None:
         name = "schedule_handover"
+    why = doubt.why_nothing(name, skeleton)
+    if why:
+        return Intent("nothing", lang=lang, text=original, why=why)
 
     extra: dict[str, Any] = {}
     if slash:
@@ -188,6 +237,8 @@ def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: st
             targets = [ME]  # "can I be host?", "我要当主持人"
         targets = list(dict.fromkeys(t for t in targets if t != from_user))
 
+    if compound.is_compound(skeleton, name, len(targets)):
+        return Intent("compound", lang=lang, text=original, parts=compound.parts(original))
     meeting = meetings[0] if meetings else None
     if len(meetings) > 1 or (name == "reassign" and meetings):
         extra["meetings"] = [m.to_json() for m in meetings]

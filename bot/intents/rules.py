@@ -18,7 +18,7 @@ SUBJECT = "\ue000s\ue000"  # "I" / "我想..." as the subject: the speaker only 
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern.replace("<P>", P).replace("<M>", M).replace("<T>", T))
+    return re.compile(pattern.replace("<P>", P).replace("<M>", M).replace("<T>", T).replace("<S>", SUBJECT))
 
 
 # ---- normalisation --------------------------------------------------------------------------
@@ -68,6 +68,9 @@ def mark_me(text: str, person: object) -> str:
 _HELP = _rx(
     r"^\s*(?:help|usage|commands|\?|h|what\s+(?:can\s+you\s+)?do|how\s+do\s+i\s+use\s+(?:this|you|it)|what\s+do\s+you\s+do"
     r"|帮助|使用说明|说明|怎么用|如何使用|你能做什么|你会什么|能做什么|有什么功能)\s*[?？!！.。]*\s*$"
+    # "how do I ...?", "怎么用", "怎么把…设为主持人？": a question about using hostbot, answered by the help
+    r"|^\s*how\s+(?:do|can|should|would|does)\s+(?:<S>|(?:we|you|one|someone|this|it|hostbot|the\s+bot)\b)"
+    r"|^\s*how\s+to\b|^\s*(?:怎么|怎样|如何|咋)(?:样|才能|可以|能)?\s*(?:用|使用|操作|把|让|设|给|邀请|取消|绑定|查看)"
 )
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("help", _HELP),
@@ -76,7 +79,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|^\s*is\s+<P>\s+(?:the\s+|a\s+)?(?:host|cohost)\b|^\s*(?:the\s+)?host\s*\?\s*$"
         r"|谁是.{0,6}(?:主持人|cohost)|(?:主持人|cohost)\s*是\s*(?:谁|哪位|哪个)|谁在主持|谁主持|谁是主持"
         r"|(?:当前|现在)的?\s*主持人(?:\s*是)?\s*[?？]?\s*$|<P>\s*是(?:不是)?\s*(?:主持人|cohost)\s*[吗嘛]"
-        r"|查(?:看|询|一下)\s*(?:一下)?\s*主持人")),
+        r"|查(?:看|询|一下)\s*(?:一下)?\s*主持人"
+        r"|谁是\s*(?:<M>)?\s*(?:的)?\s*(?:主持人|cohost)|\bwhich\s+(?:person|one|user|member)\b.*\bhost"
+        r"|哪位.{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位")),
     ("cancel_handover", _rx(
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop)\b.*\b(?:handovers?|schedule[ds]?|transfer)\b"
         r"|\bunschedule\b|(?:取消|删除|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)")),
@@ -94,12 +99,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reassign", _rx(
         r"\breassign|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\bmeetings\b|<P>\s*'s\s+(?:\w+\s+)?meetings\b"
         r"|\bmeetings\s+(?:of|from)\s+<P>|\bmy\s+(?:\w+\s+)?meetings\b|\ball\s+(?:of\s+)?(?:the\s+)?meetings\b"
-        r"|(?:的|所有|全部)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移)"
+        r"|(?:的|所有|全部|\bmy)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移)"
         r"|(?:转交|移交|转移).*(?:所有|全部)的?\s*会议|重新分配|改派")),
     ("remove_cohost", _rx(
         r"\b(?:remove|rm|drop|delete|revoke|demote|unset|strip|take\s+away|kick|unassign|no\s+longer)\b.*\bcohost"
         r"|\bcohost\b.*\b(?:remove|rm|del|delete|off|revoke)\b|\bnot\s+(?:a\s+)?cohost\b|\bun-?cohost\b"
-        r"|(?:取消|移除|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任|不要|别让).*cohost"
+        r"|(?:取消|移除|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任).*cohost"
         r"|cohost.*(?:取消|移除|删除|去掉|撤掉)")),
     ("add_cohost", _rx(r"\bcohost")),
     ("invite", _rx(
@@ -158,6 +163,7 @@ _FROM_BEFORE = _rx(r"(?:\bfrom|\binstead\s+of|\breplac(?:e|ing)|从|替换掉?|�
 _OF_BEFORE = _rx(r"\b(?:meetings?\s+)?of\s*$")
 _POSSESSIVE_AFTER = _rx(r"^\s*(?:'s\b|的\s*(?:所有|全部)?\s*(?:会议|会))")
 _TO_BEFORE = _rx(r"(?:\bto|\bwith|\bfor|给|为|成)\s*$")
+_NOT_BEFORE = _rx(r"(?:\bnot|\bbut\s+not|不是)\s*$")  # "make @bob host, not @alice": @alice is neither
 
 
 def split_roles(rule_text: str, intent: str) -> tuple[list[int], int | None]:
@@ -168,6 +174,8 @@ def split_roles(rule_text: str, intent: str) -> tuple[list[int], int | None]:
     for m in markers:
         idx = int(m.group(0)[2:-1])
         before, after = rule_text[max(0, m.start() - 16):m.start()], rule_text[m.end():m.end() + 16]
+        if _NOT_BEFORE.search(before):
+            continue
         owner = intent == "reassign" and bool(_OF_BEFORE.search(before) or _POSSESSIVE_AFTER.search(after))
         is_from = (intent in FROM_INTENTS and from_idx is None and not _TO_BEFORE.search(before)
                    and (bool(_FROM_BEFORE.search(before)) or owner))
