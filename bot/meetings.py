@@ -54,8 +54,9 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
             raise MeetingProblem("vendor_not_configured", vendor=ctx.vendor_name(ref.vendor))
         return _tagged(await vendor.find_meeting(ref), vendor, ref)
     candidates = [v for v in ctx.vendors.values() if v.claims(ref)]
-    if not candidates:
-        raise MeetingProblem("need_meeting")
+    if not candidates:  # a meeting the user named but no vendor has: an error, never another meeting
+        return Outcome(Kind.NOT_FOUND, reason="meeting_not_found_anywhere", remedy="remedy_check_meeting",
+                       data={"vendor": "", "meeting": group_digits(ref.id)})
     if len(candidates) == 1:
         return _tagged(await candidates[0].find_meeting(ref), candidates[0], ref)
     answers = await asyncio.gather(*(v.find_meeting(ref) for v in candidates))

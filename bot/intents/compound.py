@@ -24,15 +24,17 @@ _CUT = re.compile(
 # A second time phrase that pass 2 (times.py) left in the text: "at 3pm … and at 5pm".
 _SECOND_TIME = re.compile(r"\b(?:at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?|in\s+\d+\s*(?:min|minutes|hours?))\b"
                           r"|\d{1,2}\s*[点:]\s*\d{0,2}|\d+\s*分钟后")
+MAX_CLAUSES = 8  # a message with more is not a list of requests; this bounds the work on long lines
 _ONE_HOST = frozenset({"set_host", "schedule_handover"})
 
 
 def clause_requests(skeleton: str) -> list[str]:
     """The intent each clause asks for by itself, for the clauses that ask for something."""
     found: list[str] = []
-    for clause in _CUT.split(skeleton):
-        if not clause.strip():
-            continue
+    clauses = [c for c in _CUT.split(skeleton, maxsplit=MAX_CLAUSES) if c.strip()]
+    if len(clauses) < 2:
+        return found  # one clause: nothing to compare (and no second pass over a long text)
+    for clause in clauses[:MAX_CLAUSES]:
         people = bool(re.search(rules.P, clause)) or rules.SUBJECT in clause
         name = rules.classify(clause, False, people, bool(re.search(rules.M, clause)))
         if name == "link_meeting" and re.search(rules.P, skeleton):

@@ -123,7 +123,7 @@ def lift_people(text: str, mentions: Sequence[Mention], bot_user: str, lifted: L
 
 
 # ---- meetings --------------------------------------------------------------------------------
-_VENDOR_WORD = re.compile(r"\b(feishu|lark|zoom|webex|ding\s?talk)\b|(飞书|钉钉)", re.I)
+_VENDOR_WORD = re.compile(r"\b(feishu|lark|zoom|webex|ding\s?talk)\b|(飞书|钉钉)")  # on lower-cased text
 _VENDOR_OF_WORD = {"feishu": "feishu", "lark": "feishu", "飞书": "feishu", "zoom": "zoom", "webex": "webex",
                    "dingtalk": "dingtalk", "ding talk": "dingtalk", "钉钉": "dingtalk"}
 
@@ -162,9 +162,8 @@ _HANDOVER_WORDS = re.compile(r"hand\s?-?over|handoff|schedul|cancel|交接|定�
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}")
 
 
-def _vendor_before(text: str, pos: int) -> str | None:
-    """The vendor named closest before `pos`, else the only vendor named anywhere."""
-    found = _vendor_words(text)
+def _vendor_before(found: list[tuple[int, str]], pos: int) -> str | None:
+    """The vendor named closest before `pos`, else the only vendor named anywhere (`found`: _vendor_words)."""
     before = [v for start, v in found if start < pos]
     if before:
         return before[-1]
@@ -183,19 +182,22 @@ def lift_meetings(text: str, lifted: Lifted) -> str:
         digits = re.sub(r"[ -]", "", match.group(1))
         if not 9 <= len(digits) <= 11:
             return match.group(0)
-        return lifted.meeting(MeetingRef(_vendor_before(text, match.start()), digits))
+        return lifted.meeting(MeetingRef(_vendor_before(found, match.start()), digits))
 
+    found = _vendor_words(text)
     text = _NUMBER.sub(number, text)
 
     def named(match: re.Match[str]) -> str:
         if _DATE.fullmatch(match.group(1)):
             return match.group(0)
-        ref = MeetingRef(_vendor_before(text, match.start()), re.sub(r"[ -]", "", match.group(1)))
+        ref = MeetingRef(_vendor_before(found, match.start()), re.sub(r"[ -]", "", match.group(1)))
         return match.group(0)[:match.start(1) - match.start()] + lifted.meeting(ref)
 
+    found = _vendor_words(text)
     text = _MEETING_WORD_ID.sub(named, text)
     if not _HANDOVER_WORDS.search(text.lower()):
-        text = _HASH_ID.sub(lambda m: lifted.meeting(MeetingRef(_vendor_before(text, m.start()), m.group(1))), text)
+        found = _vendor_words(text)
+        text = _HASH_ID.sub(lambda m: lifted.meeting(MeetingRef(_vendor_before(found, m.start()), m.group(1))), text)
     if any(v == "dingtalk" for _, v in _vendor_words(text)):
         # With DingTalk named, an opaque token with letters and digits is its conferenceId.
         def loose(m: re.Match[str]) -> str:
@@ -214,5 +216,11 @@ def _link_lifter(vendor: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
     return lambda m: lifted.meeting(MeetingRef(vendor, m.group(1).lower()))
 
 
+_VENDOR_HINTS = ("feishu", "lark", "zoom", "webex", "ding", "飞书", "钉钉")
+
+
 def _vendor_words(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), _VENDOR_OF_WORD[re.sub(r"\s+", " ", m.group(0).lower())]) for m in _VENDOR_WORD.finditer(text)]
+    low = text.lower()
+    if not any(hint in low for hint in _VENDOR_HINTS):  # a substring test is far cheaper than the pattern
+        return []
+    return [(m.start(), _VENDOR_OF_WORD[re.sub(r"\s+", " ", m.group(0))]) for m in _VENDOR_WORD.finditer(low)]
