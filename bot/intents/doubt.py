@@ -26,7 +26,7 @@ _NEGATION = re.compile(
 _DOUBT = re.compile(
     rf"^\s*(?:should|shall|what\s+if|whether|maybe|perhaps|do\s+you\s+think|would\s+it\s+be|is\s+it\s+wise)\b"
     rf"|\b(?:i|{_S})\s*(?:wonder|am\s+not\s+sure|'m\s+not\s+sure)\b|\bnot\s+sure\b"
-    r"|(?<!什)[吗么嘛]\s*[?？]*\s*$|要不要|该不该|应不应该|能不能|可不可以|是否|会不会|好不好|行不行|可以吗|应该.*[?？]\s*$"
+    r"|(?<!什)[吗么嘛]\s*[?？]*\s*$|要不要|该不该|应不应该|能不能|可不可以|是否|会不会|好不好|行不行|可以吗|应该.{0,60}[?？]\s*$"
 )
 # A handover cancelled by "不要/别 … 交接" is asked for, not negated; "不要取消交接" keeps its own cancel verb.
 _CANCEL_VERB = re.compile(r"\b(?:cancel|delete|remove|drop|abort|unschedule|undo)\b|取消|删除|撤销|撤回")

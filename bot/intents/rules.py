@@ -17,7 +17,12 @@ T = r"\ue000t\ue000"
 SUBJECT = "\ue000s\ue000"  # "I" / "我想..." as the subject: the speaker only if nobody else is named
 
 
+GAP = ".{0,60}"  # a rule's words stand close together; an unbounded `.*` is quadratic on a long line
+
+
 def _rx(pattern: str) -> re.Pattern[str]:
+    """Compile a rule: <P> <M> <T> <S> stand for the markers, and every `.*` is bounded to GAP."""
+    pattern = pattern.replace(".*", GAP)
     return re.compile(pattern.replace("<P>", P).replace("<M>", M).replace("<T>", T).replace("<S>", SUBJECT))
 
 
@@ -116,6 +121,29 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|主持人|主持权|主持|交接给|转交给|移交给|交给|转给|交接|接管")),
 )
 
+# Words one of which a rule needs before it can match: a substring test is far cheaper than the
+# rule's pattern on a long line (rules without an entry are always tried).
+_GATES: dict[str, tuple[str, ...]] = {
+    "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "which"),
+    "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排"),
+    "list_handovers": ("handover", "schedule", "交接", "定时", "计划", "安排"),
+    "link_meeting": ("link", "bind", "attach", "connect", "associat", "pin", "track", "channel", "thread", "chat",
+                     "room", "conversation", "group", "use", "绑定", "关联", "链接", "连到", "群", "频道", "话题",
+                     "帖子", "线程", "会话"),
+    "reassign": ("reassign", "meetings", "会", "重新分配", "改派"),
+    "remove_cohost": ("cohost",),
+    "add_cohost": ("cohost",),
+    "invite": ("invit", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
+               "加入会议"),
+    "set_host": ("host", "handover", "take", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
+}
+
+
+def _gated(name: str, text: str) -> bool:
+    gate = _GATES.get(name)
+    return gate is not None and not any(word in text for word in gate)
+
+
 # `/host <subcommand>`: words that only mean something right after the command.
 _SLASH_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list_handovers", _rx(r"^\s*(?:list|ls|pending|queue)\b|^\s*(?:列表|列出)")),
@@ -143,7 +171,7 @@ def classify(rule_text: str, slash: bool, has_people: bool, has_meeting: bool) -
             if rule.search(rule_text):
                 return name
     for name, rule in _RULES:
-        if rule.search(rule_text):
+        if not _gated(name, rule_text) and rule.search(rule_text):
             if name == "link_meeting" and re.search(P, rule_text):
                 continue  # "make @a host, here is the link": people are never part of a link
             if name == "who_is_host" and re.search(r"\b(?:make|set|let)\b|设为|设成|让", rule_text) and has_people:

@@ -17,6 +17,10 @@ from bot.vendors.base import MeetingRef
 MARK = "\ue000"
 PERSON_TOKEN = re.compile(r"\ue000p(\d+)\ue000")
 MEETING_TOKEN = re.compile(r"\ue000m(\d+)\ue000")
+# No request names more people or meetings than this (Feishu invites at most 10 at once); past it a
+# mention is dropped, which keeps a line of 4,000 "@a" from growing the text the rules read fivefold.
+MAX_PEOPLE = 100
+MAX_MEETINGS = 20
 
 
 @dataclass
@@ -29,10 +33,14 @@ class Lifted:
     vendor_word: str | None = None  # a vendor named without an id ("the zoom meeting")
 
     def person(self, ref: str) -> str:
+        if len(self.people) >= MAX_PEOPLE:
+            return " "
         self.people.append(ref)
         return f" {MARK}p{len(self.people) - 1}{MARK} "
 
     def meeting(self, ref: MeetingRef) -> str:
+        if len(self.meetings) >= MAX_MEETINGS:
+            return " "
         self.meetings.append(ref)
         return f" {MARK}m{len(self.meetings) - 1}{MARK} "
 
@@ -223,4 +231,7 @@ def _vendor_words(text: str) -> list[tuple[int, str]]:
     low = text.lower()
     if not any(hint in low for hint in _VENDOR_HINTS):  # a substring test is far cheaper than the pattern
         return []
+    if len(low) != len(text):  # a few letters change length when lower-cased ("İ"): keep positions right
+        return [(m.start(), _VENDOR_OF_WORD[re.sub(r"\s+", " ", m.group(0).lower())])
+                for m in re.finditer(_VENDOR_WORD.pattern, text, re.I)]
     return [(m.start(), _VENDOR_OF_WORD[re.sub(r"\s+", " ", m.group(0))]) for m in _VENDOR_WORD.finditer(low)]
