@@ -9,7 +9,7 @@ from bot.intents.examples import EXAMPLES
 from bot.registry import intent
 
 # Intents that answer a request instead of doing something: not listed as things hostbot can do.
-_NOT_ABILITIES = frozenset({"help", "nothing", "did_you_mean", "compound"})
+NOT_ABILITIES = frozenset({"help", "nothing", "did_you_mean", "compound"})
 
 
 @intent("help", examples=EXAMPLES["help"]["en"] + EXAMPLES["help"]["zh"])
@@ -17,7 +17,7 @@ async def show_help(ctx: Context) -> list[Reply]:
     """List what I can do, with examples."""
     lines = [ctx.t("help_intro")]
     for spec in ctx.services.registry.specs():
-        if spec.name in _NOT_ABILITIES:
+        if spec.name in NOT_ABILITIES:
             continue
         examples = [e for e in spec.examples if detect_lang(e) == ctx.lang]
         examples = examples or list(EXAMPLES.get(spec.name, {}).get(ctx.lang, ())) or list(spec.examples)
