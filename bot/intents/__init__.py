@@ -176,7 +176,7 @@ def _second_look(first: Intent, args: tuple[Any, ...]) -> Intent:
         return first
     bare = first.name == "unknown" or (first.name in NEEDS_TARGETS and not first.targets)
     fixed = typos.corrections(first.text, args[-1], bare_names=bare)
-    if fixed == first.text:
+    if fixed == first.text or not _storable(fixed):
         return first
     second = _parse(fixed, *args)
     if second.name == "nothing":
@@ -186,6 +186,15 @@ def _second_look(first: Intent, args: tuple[Any, ...]) -> Intent:
     if second.to_json() == first.to_json() and first.name not in doubt.ACTING:
         return first  # a slip that changes nothing in a question: just answer it
     return Intent("did_you_mean", lang=first.lang, text=first.text, suggestion=fixed)
+
+
+def _storable(text: str) -> bool:
+    """A suggestion is stored with its button (bot/store.py): lone surrogates cannot be."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: str,
