@@ -18,7 +18,7 @@ REQUESTS = frozenset({"set_host", "schedule_handover", "add_cohost", "remove_coh
                       "cancel_handover", "link_meeting", "who_is_host", "list_handovers"})
 _SAME = {"schedule_handover": "set_host"}  # one clause may carry the time, the other not
 _CUT = re.compile(
-    r"\band\s+then\b|\band\s+also\b|\bthen\b|\balso\b|\band\b|\bplus\b|[,;!?，；！？。]"
+    r"\band\s+then\b|\band\s+also\b|\bthen\b|\balso\b|\band\b|\bplus\b|[,;!?&+，；！？。]"
     r"|然后|并且|并把|同时|另外|还要|以及|再把|再(?=邀请|取消|绑定|添加|移除|设)|并(?=邀请|取消|绑定|添加|移除|设|让)"
 )
 # A second time phrase that pass 2 (times.py) left in the text: "at 3pm … and at 5pm".

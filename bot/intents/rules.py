@@ -75,7 +75,7 @@ _HELP = _rx(
     r"|帮助|使用说明|说明|怎么用|如何使用|你能做什么|你会什么|能做什么|有什么功能)\s*[?？!！.。]*\s*$"
     # "how do I ...?", "怎么用", "怎么把…设为主持人？": a question about using hostbot, answered by the help
     r"|^\s*how\s+(?:do|can|should|would|does)\s+(?:<S>|(?:we|you|one|someone|this|it|hostbot|the\s+bot)\b)"
-    r"|^\s*how\s+to\b|^\s*(?:怎么|怎样|如何|咋)(?:样|才能|可以|能)?\s*(?:用|使用|操作|把|让|设|给|邀请|取消|绑定|查看)"
+    r"|(?:怎么|如何|怎样)(?:用|使用)\s*[?？!！。]*\s*$|^\s*how\s+to\b|^\s*(?:怎么|怎样|如何|咋)(?:样|才能|可以|能)?\s*(?:用|使用|操作|把|让|设|给|邀请|取消|绑定|查看)"
 )
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("help", _HELP),
@@ -91,7 +91,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop)\b.*\b(?:handovers?|schedule[ds]?|transfer)\b"
         r"|\bunschedule\b|(?:取消|删除|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)")),
     ("list_handovers", _rx(
-        r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?)\b"
+        r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?|scheduled)\b"
         r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
         r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[?？]?\s*$"
         r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
@@ -109,6 +109,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("remove_cohost", _rx(
         r"\b(?:remove|rm|drop|delete|revoke|demote|unset|strip|take\s+away|kick|unassign|no\s+longer)\b.*\bcohost"
         r"|\bcohost\b.*\b(?:remove|rm|del|delete|off|revoke)\b|\bnot\s+(?:a\s+)?cohost\b|\bun-?cohost\b"
+        r"|\b(?:take|get|kick|knock)\b.{0,30}\b(?:off|out\s+of)\b.{0,20}\bcohost"
         r"|(?:取消|移除|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任).*cohost"
         r"|cohost.*(?:取消|移除|删除|去掉|撤掉)")),
     ("add_cohost", _rx(r"\bcohost")),
@@ -117,7 +118,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?(?:meeting|call|<M>)|^\s*(?:call|ring|dial)\s+<P>"
         r"|邀请|邀|拉.*(?:进|入)|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
     ("set_host", _rx(
-        r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b"
+        r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b|\bhand\b.{0,30}\bover\s+to\b"
         r"|主持人|主持权|主持|交接给|转交给|移交给|交给|转给|交接|接管")),
 )
 
@@ -135,7 +136,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "add_cohost": ("cohost",),
     "invite": ("invit", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
                "加入会议"),
-    "set_host": ("host", "handover", "take", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
+    "set_host": ("host", "handover", "take", "hand", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
 }
 
 
