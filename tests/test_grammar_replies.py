@@ -63,3 +63,20 @@ async def test_a_named_meeting_is_never_replaced_by_the_linked_one(world: World)
 async def test_help_does_not_list_the_answers_as_abilities(world: World) -> None:
     text = await world.say("help")
     assert "nothing" not in text.lower() and "did you mean" not in text.lower()
+
+
+def test_the_corrected_request_keeps_the_feishu_mentions() -> None:
+    from dataclasses import asdict
+
+    from bot.dispatch import rerun_message
+    from bot.events import ChatMessage, Mention, Platform
+    from bot.intents import parse
+
+    bot, alice = Mention("ou_bot", name="@_user_1", is_bot=True), Mention("ou_alice", name="@_user_2")
+    typed = parse("@_user_1 mkae @_user_2 hsot", "feishu", (bot, alice), "ou_bot")
+    assert (typed.name, typed.suggestion) == ("did_you_mean", "@_user_1 make @_user_2 host")
+    msg = ChatMessage(platform=Platform.FEISHU, user="ou_you", text="@_user_1 mkae @_user_2 hsot")
+    payload = {"rerun": typed.suggestion, "mentions": [asdict(bot), asdict(alice)], "bot_user": "ou_bot"}
+    again = rerun_message(msg, payload)
+    assert again.mentions == (bot, alice) and again.text == typed.suggestion
+    assert parse(again.text, "feishu", again.mentions, again.bot_user).targets == ("ou_alice",)
