@@ -25,6 +25,7 @@ _CUT = re.compile(
 _SECOND_TIME = re.compile(r"\b(?:at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?|in\s+\d+\s*(?:min|minutes|hours?))\b"
                           r"|\d{1,2}\s*[点:]\s*\d{0,2}|\d+\s*分钟后")
 MAX_CLAUSES = 8  # a message with more is not a list of requests; this bounds the work on long lines
+_CORRECTION = re.compile(r"\s*(?:but\s+)?not\b|\s*(?:而)?不是")
 _ONE_HOST = frozenset({"set_host", "schedule_handover"})
 
 
@@ -35,6 +36,8 @@ def clause_requests(skeleton: str) -> list[str]:
     if len(clauses) < 2:
         return found  # one clause: nothing to compare (and no second pass over a long text)
     for clause in clauses[:MAX_CLAUSES]:
+        if _CORRECTION.match(clause):
+            continue  # "make @bob co-host, not host": a correction of the request, not a second one
         people = bool(re.search(rules.P, clause)) or rules.SUBJECT in clause
         name = rules.classify(clause, False, people, bool(re.search(rules.M, clause)))
         if name == "link_meeting" and re.search(rules.P, skeleton):

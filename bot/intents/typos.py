@@ -37,7 +37,8 @@ mistake meant mating meeting's greeting lists limit links
 hose house horse hoist honest hotel hostess handed handle handles handling hands handy
 move mover movie removal renew review remote reason ignore invoice invent invest inside
 these those there their them then than this that what when where which while white whole
-make-up lake take bake wake fake sake rake cake
+make-up lake take bake wake fake sake rake cake bend bond band bird binds binder pals pays stitch swatch
+revoked melting schedules reassigns shaw shew gibe evoke
 """
 _WORDS = frozenset(_COMMON.split())
 _CJK_SLIPS = (
