@@ -139,6 +139,10 @@ def _en_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
     if value is None or unit not in _UNIT_SECONDS:
         return None
     seconds = value * _UNIT_SECONDS[unit]
+    if m.group("more"):  # "in 1 hour and 30 minutes"; minutes after anything but hours make no sense
+        if _UNIT_SECONDS[unit] != 3600:
+            return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+        seconds += int(m.group("more")) * 60
     if seconds > 366 * 86400:
         return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
     return _relative(m.group(0), seconds, now, zone)
@@ -297,7 +301,13 @@ def _zh_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
     half = 0.5 if (m.group("half") or m.group("half2")) else 0.0
     if n is None and not half:
         return None
-    return _relative(m.group(0), ((n or 0.0) + half) * _UNIT_SECONDS[m.group("u")], now, zone)
+    seconds = ((n or 0.0) + half) * _UNIT_SECONDS[m.group("u")]
+    if m.group("hn"):  # "1小时30分钟后"
+        hours = zh_number(m.group("hn"))
+        if hours is None or _UNIT_SECONDS[m.group("u")] >= 3600:
+            return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+        seconds += hours * 3600
+    return _relative(m.group(0), seconds, now, zone)
 
 
 def _iso(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:

@@ -49,7 +49,7 @@ _EN_NUM = (r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|
 _EN_UNIT = r"seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|m"
 _EN_RELATIVE = re.compile(
     r"\bin\s+(?:(?P<half>half\s+an?\s+hour)|an?\s+hour\s+and\s+a\s+half|(?P<hm_h>\d+)\s*h\s*(?P<hm_m>\d+)\s*m(?:in(?:utes?)?)?"
-    rf"|(?P<n>{_EN_NUM})\s*(?P<u>{_EN_UNIT}))\b"
+    rf"|(?P<n>{_EN_NUM})\s*(?P<u>{_EN_UNIT})(?:\s*,?\s*(?:and\s+)?(?P<more>\d+)\s*(?:minutes?|mins?|m))?)\b"
     rf"|\b(?P<n2>{_EN_NUM})\s*(?P<u2>{_EN_UNIT})\s+from\s+now\b"
 )
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -77,7 +77,8 @@ _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})[t ](\d{1,2}:\d{2}(?::\d{2})?)(z|[+-]\d
 
 _ZH_NUM = r"\d{1,2}|[零一二两三四五六七八九十]{1,3}"
 _ZH_RELATIVE = re.compile(
-    r"(?:过\s*)?(?:(?<![\d.])(?P<n>\d+(?:\.\d+)?|[零一二两三四五六七八九十百]+))?\s*个?\s*(?P<half>半)?\s*"
+    r"(?:过\s*)?(?:(?<![\d.])(?P<hn>\d+|[零一二两三四五六七八九十]+)\s*个?\s*(?:小时|钟头)\s*零?\s*)?"
+    r"(?:(?<![\d.])(?P<n>\d+(?:\.\d+)?|[零一二两三四五六七八九十百]+))?\s*个?\s*(?P<half>半)?\s*"
     r"(?P<u>分钟|分|小时|钟头|秒钟|秒|天)(?P<half2>半)?\s*(?:以后|之后|后)"
 )
 _ZH_DAY = (r"今天|今日|今晚|今早|明天|明日|明早|明晚|后天|大后天"
