@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -31,30 +32,63 @@ def demo() -> None:
     sys.exit(asyncio.run(run_demo()))
 
 
+def _now_option(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 time, e.g. 2026-11-23T09:00:00+08:00") from None
+
+
+def _tz_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        raise click.BadParameter(f"{value!r} is not an IANA time zone, e.g. Asia/Shanghai") from None
+    return value
+
+
+def _known_names(given: tuple[str, ...]) -> list[str]:
+    """--known names, else the people in the store (HOSTBOT_DB, read only), else the demo's people."""
+    if given:
+        return [n.strip().lstrip("@") for item in given for n in item.split(",") if n.strip()]
+    import os
+    import sqlite3
+
+    path = os.environ.get("HOSTBOT_DB", "hostbot.db")
+    if "://" not in path and os.path.exists(path):
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                rows = db.execute("SELECT chat_user, name FROM people").fetchall()
+            return [str(v) for row in rows for v in row if v]
+        except sqlite3.Error:
+            pass
+    from bot.ops.demo import PEOPLE
+
+    return list(PEOPLE)
+
+
 @main.command()
 @click.argument("text", nargs=-1)
 @click.option("--platform", type=click.Choice(["console", "slack", "feishu"]), default="console")
-@click.option("--now", "now_text", default=None, help="ISO-8601 instant that 'now' means")
-@click.option("--tz", default=None, help="IANA time zone of the speaker")
-def parse(text: tuple[str, ...], platform: str, now_text: str | None, tz: str | None) -> None:
-    """Print what TEXT means to hostbot, as one JSON object."""
+@click.option("--now", "now", default=None, callback=_now_option, help="ISO-8601 instant that 'now' means")
+@click.option("--tz", default=None, callback=_tz_option, help="IANA time zone of the speaker (default UTC)")
+@click.option("--known", multiple=True, help="a name hostbot knows (repeat, or comma-separated); default: "
+              "the people in HOSTBOT_DB, else the demo's")
+def parse(text: tuple[str, ...], platform: str, now: datetime | None, tz: str | None, known: tuple[str, ...]) -> None:
+    """Print what TEXT means to hostbot, as one JSON object.
+
+    The keys of the contract (intent, targets, from_user, meeting, at, lang) come first; then
+    `extra` (handover_id, in_seconds, time_text, time_problem, all, scope, ...) and, for the
+    intents that have them, `suggestion` (did_you_mean), `parts` (compound), `why` (nothing).
+    A bad --now or --tz is an error (exit 2)."""
     from bot.intents import parse as parse_text
 
-    now: datetime | None = None
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            now = None
-    zone = "UTC"
-    if tz:
-        try:
-            ZoneInfo(tz)
-            zone = tz
-        except (ValueError, KeyError, OSError):
-            zone = "UTC"
-    intent = parse_text(" ".join(text), platform=platform, now=now, tz=zone)
-    click.echo(json.dumps(intent.to_json(), ensure_ascii=False))
+    intent = parse_text(" ".join(text), platform=platform, now=now, tz=tz or "UTC", known_names=_known_names(known))
+    click.echo(json.dumps(intent.to_payload(), ensure_ascii=False))
 
 
 @main.command()

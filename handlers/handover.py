@@ -15,13 +15,13 @@ from bot.core.context import Context
 from bot.core.errors import IdentityError, MeetingProblem
 from bot.core.events import Reply
 from bot.core.identity import Person
+from bot.core.intent import Intent
 from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, unsupported
-from bot.intents import Intent
 from bot.intents.examples import EXAMPLES
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler

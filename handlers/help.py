@@ -8,13 +8,16 @@ from bot.core.registry import intent
 from bot.i18n import MESSAGES, detect_lang
 from bot.intents.examples import EXAMPLES
 
+# Intents that answer a request instead of doing something: not listed as things hostbot can do.
+NOT_ABILITIES = frozenset({"help", "nothing", "did_you_mean", "compound"})
+
 
 @intent("help", examples=EXAMPLES["help"]["en"] + EXAMPLES["help"]["zh"])
 async def show_help(ctx: Context) -> list[Reply]:
     """List what I can do, with examples."""
     lines = [ctx.t("help_intro")]
     for spec in ctx.services.registry.specs():
-        if spec.name == "help":
+        if spec.name in NOT_ABILITIES:
             continue
         examples = [e for e in spec.examples if detect_lang(e) == ctx.lang]
         examples = examples or list(EXAMPLES.get(spec.name, {}).get(ctx.lang, ())) or list(spec.examples)

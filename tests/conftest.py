@@ -67,3 +67,14 @@ async def make_world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[WorldFac
 @pytest.fixture
 async def world(make_world: WorldFactory) -> World:
     return await make_world()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The grammar corpus's accuracy per group, when its test ran (tests/test_grammar_corpus.py)."""
+    import sys
+
+    module = sys.modules.get("tests.test_grammar_corpus")
+    table = getattr(module, "REPORT", None)
+    if table:
+        terminalreporter.section("grammar corpus: accuracy per group")
+        terminalreporter.write_line(table[0])

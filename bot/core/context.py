@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Settings
 from bot.core.events import Button, ButtonStyle, ChatMessage
 from bot.core.identity import IdentityResolver
+from bot.core.intent import Intent
 from bot.core.metrics import Metrics
 from bot.core.outcome import Outcome
 from bot.core.policy import Policy
@@ -18,7 +19,6 @@ from bot.core.progress import NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
 from bot.core.vendor import MeetingVendor
 from bot.i18n import t, vendor_name
-from bot.intents import Intent
 from bot.store import Store
 
 if TYPE_CHECKING:

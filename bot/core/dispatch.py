@@ -12,20 +12,27 @@ a ProgressSink: long work shows its progress there (bot/progress.py).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot.core.context import Context, Services
-from bot.core.events import ButtonClick, ChatMessage, Reply
+from bot.core.events import ButtonClick, ChatMessage, Mention, Reply
+from bot.core.intent import Intent
 from bot.core.logs import Timer, event, request_scope
 from bot.core.pipeline import run
 from bot.core.progress import ProgressSink
 from bot.i18n import t
-from bot.intents import Intent
 from bot.store import ClaimError
 
 log = logging.getLogger(__name__)
 
 NEGATIVE_ACTIONS = {"cancel", "decline"}
+
+
+def rerun_message(msg: ChatMessage, payload: dict[str, Any]) -> ChatMessage:
+    """The corrected request a "did you mean …?" button sends, with the original message's mentions."""
+    mentions = tuple(Mention(**m) for m in payload.get("mentions") or () if isinstance(m, dict))
+    return replace(msg, text=str(payload["rerun"]), mentions=mentions, bot_user=str(payload.get("bot_user") or ""))
 
 
 class Dispatcher:
@@ -44,8 +51,7 @@ class Dispatcher:
             return self.duplicate(msg.platform, "event")
         if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
             return self.duplicate(msg.platform, "message")
-        intent = self.services.parse(msg.text, msg.platform, msg.mentions, msg.bot_user or self.bot_user,
-                       now=self.services.clock(), tz=msg.tz or self.services.settings.tz)
+        intent = self.parse(msg)
         lang = msg.lang or intent.lang
         store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
         ctx = Context(self.services, msg, intent, lang, progress_sink=progress)
@@ -106,13 +112,29 @@ class Dispatcher:
             return [Reply(t(lang, "cancelled"))]
         msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
                           channel=proposal.channel, thread=proposal.thread, tz=str(payload.get("tz", "")))
-        resume = {**payload, "via": click.action, "clicked_by": click.user}
+        resume: dict[str, Any] | None = {**payload, "via": click.action, "clicked_by": click.user}
+        if isinstance(payload.get("rerun"), str):  # "did you mean …?": the corrected text, as if just typed
+            msg = rerun_message(msg, payload)
+            intent, resume = self.parse(msg), None  # a fresh request: the policy gate applies as to any other
         ctx = Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress)
         replies = await self._run(ctx)
         store.finish_proposal(proposal.id, "done")
         self._count(click.platform, intent.name, self.outcome_of(ctx), timer, kind="click", action=click.action,
                     user=click.user)
         return replies
+
+    def parse(self, msg: ChatMessage) -> Intent:
+        """The message's Intent, with the names hostbot knows on that platform (for "did you mean @alice?")."""
+        return self.services.parse(msg.text, msg.platform, msg.mentions, msg.bot_user or self.bot_user,
+                                   now=self.services.clock(), tz=msg.tz or self.services.settings.tz,
+                                   known_names=self.known_names(msg.platform))
+
+    def known_names(self, platform: str) -> list[str]:
+        names: list[str] = []
+        for row in self.services.store.all_people():
+            if row.get("platform") == platform:
+                names.extend(str(row[k]) for k in ("chat_user", "name") if row.get(k))
+        return names
 
     def _refused_click(self, click: ButtonClick, err: ClaimError, lang: str) -> list[Reply]:
         store = self.services.store

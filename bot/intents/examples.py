@@ -44,7 +44,19 @@ EXAMPLES: dict[str, dict[str, tuple[str, ...]]] = {
         "zh": ("谁是主持人？", "会议 123456789 现在的主持人是谁"),
     },
     "help": {
-        "en": ("help",),
-        "zh": ("帮助",),
+        "en": ("help", "how do I use this?"),
+        "zh": ("帮助", "怎么用"),
+    },
+    "nothing": {
+        "en": ("don't make @alice host", "should I make @alice host?"),
+        "zh": ("不要把 @alice 设为主持人", "可以把@bob设为主持人吗？"),
+    },
+    "did_you_mean": {
+        "en": ("mkae @alice hsot",),
+        "zh": ("把@bob设为主持仁",),
+    },
+    "compound": {
+        "en": ("make @bob host and @carol co-host",),
+        "zh": ("把@bob设为主持人，然后邀请@carol入会",),
     },
 }

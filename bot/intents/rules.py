@@ -17,8 +17,13 @@ T = r"\ue000t\ue000"
 SUBJECT = "\ue000s\ue000"  # "I" / "我想..." as the subject: the speaker only if nobody else is named
 
 
+GAP = ".{0,60}"  # a rule's words stand close together; an unbounded `.*` is quadratic on a long line
+
+
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern.replace("<P>", P).replace("<M>", M).replace("<T>", T))
+    """Compile a rule: <P> <M> <T> <S> stand for the markers, and every `.*` is bounded to GAP."""
+    pattern = pattern.replace(".*", GAP)
+    return re.compile(pattern.replace("<P>", P).replace("<M>", M).replace("<T>", T).replace("<S>", SUBJECT))
 
 
 # ---- normalisation --------------------------------------------------------------------------
@@ -68,6 +73,9 @@ def mark_me(text: str, person: object) -> str:
 _HELP = _rx(
     r"^\s*(?:help|usage|commands|\?|h|what\s+(?:can\s+you\s+)?do|how\s+do\s+i\s+use\s+(?:this|you|it)|what\s+do\s+you\s+do"
     r"|帮助|使用说明|说明|怎么用|如何使用|你能做什么|你会什么|能做什么|有什么功能)\s*[?？!！.。]*\s*$"
+    # "how do I ...?", "怎么用", "怎么把…设为主持人？": a question about using hostbot, answered by the help
+    r"|^\s*how\s+(?:do|can|should|would|does)\s+(?:<S>|(?:we|you|one|someone|this|it|hostbot|the\s+bot)\b)"
+    r"|(?:怎么|如何|怎样)(?:用|使用)\s*[?？!！。]*\s*$|^\s*how\s+to\b|^\s*(?:怎么|怎样|如何|咋)(?:样|才能|可以|能)?\s*(?:用|使用|操作|把|让|设|给|邀请|取消|绑定|查看)"
 )
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("help", _HELP),
@@ -76,12 +84,14 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|^\s*is\s+<P>\s+(?:the\s+|a\s+)?(?:host|cohost)\b|^\s*(?:the\s+)?host\s*\?\s*$"
         r"|谁是.{0,6}(?:主持人|cohost)|(?:主持人|cohost)\s*是\s*(?:谁|哪位|哪个)|谁在主持|谁主持|谁是主持"
         r"|(?:当前|现在)的?\s*主持人(?:\s*是)?\s*[?？]?\s*$|<P>\s*是(?:不是)?\s*(?:主持人|cohost)\s*[吗嘛]"
-        r"|查(?:看|询|一下)\s*(?:一下)?\s*主持人")),
+        r"|查(?:看|询|一下)\s*(?:一下)?\s*主持人"
+        r"|谁是\s*(?:<M>)?\s*(?:的)?\s*(?:主持人|cohost)|\bwhich\s+(?:person|one|user|member)\b.*\bhost"
+        r"|哪位.{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位")),
     ("cancel_handover", _rx(
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop)\b.*\b(?:handovers?|schedule[ds]?|transfer)\b"
         r"|\bunschedule\b|(?:取消|删除|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)")),
     ("list_handovers", _rx(
-        r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?)\b"
+        r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?|scheduled)\b"
         r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
         r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[?？]?\s*$"
         r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
@@ -94,12 +104,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reassign", _rx(
         r"\breassign|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\bmeetings\b|<P>\s*'s\s+(?:\w+\s+)?meetings\b"
         r"|\bmeetings\s+(?:of|from)\s+<P>|\bmy\s+(?:\w+\s+)?meetings\b|\ball\s+(?:of\s+)?(?:the\s+)?meetings\b"
-        r"|(?:的|所有|全部)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移)"
+        r"|(?:的|所有|全部|\bmy)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移)"
         r"|(?:转交|移交|转移).*(?:所有|全部)的?\s*会议|重新分配|改派")),
     ("remove_cohost", _rx(
         r"\b(?:remove|rm|drop|delete|revoke|demote|unset|strip|take\s+away|kick|unassign|no\s+longer)\b.*\bcohost"
         r"|\bcohost\b.*\b(?:remove|rm|del|delete|off|revoke)\b|\bnot\s+(?:a\s+)?cohost\b|\bun-?cohost\b"
-        r"|(?:取消|移除|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任|不要|别让).*cohost"
+        r"|\b(?:take|get|kick|knock)\b.{0,30}\b(?:off|out\s+of)\b.{0,20}\bcohost"
+        r"|(?:取消|移除|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任).*cohost"
         r"|cohost.*(?:取消|移除|删除|去掉|撤掉)")),
     ("add_cohost", _rx(r"\bcohost")),
     ("invite", _rx(
@@ -107,9 +118,32 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?(?:meeting|call|<M>)|^\s*(?:call|ring|dial)\s+<P>"
         r"|邀请|邀|拉.*(?:进|入)|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
     ("set_host", _rx(
-        r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b"
+        r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b|\bhand\b.{0,30}\bover\s+to\b"
         r"|主持人|主持权|主持|交接给|转交给|移交给|交给|转给|交接|接管")),
 )
+
+# Words one of which a rule needs before it can match: a substring test is far cheaper than the
+# rule's pattern on a long line (rules without an entry are always tried).
+_GATES: dict[str, tuple[str, ...]] = {
+    "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "which"),
+    "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排"),
+    "list_handovers": ("handover", "schedule", "交接", "定时", "计划", "安排"),
+    "link_meeting": ("link", "bind", "attach", "connect", "associat", "pin", "track", "channel", "thread", "chat",
+                     "room", "conversation", "group", "use", "绑定", "关联", "链接", "连到", "群", "频道", "话题",
+                     "帖子", "线程", "会话"),
+    "reassign": ("reassign", "meetings", "会", "重新分配", "改派"),
+    "remove_cohost": ("cohost",),
+    "add_cohost": ("cohost",),
+    "invite": ("invit", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
+               "加入会议"),
+    "set_host": ("host", "handover", "take", "hand", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
+}
+
+
+def _gated(name: str, text: str) -> bool:
+    gate = _GATES.get(name)
+    return gate is not None and not any(word in text for word in gate)
+
 
 # `/host <subcommand>`: words that only mean something right after the command.
 _SLASH_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -138,7 +172,7 @@ def classify(rule_text: str, slash: bool, has_people: bool, has_meeting: bool) -
             if rule.search(rule_text):
                 return name
     for name, rule in _RULES:
-        if rule.search(rule_text):
+        if not _gated(name, rule_text) and rule.search(rule_text):
             if name == "link_meeting" and re.search(P, rule_text):
                 continue  # "make @a host, here is the link": people are never part of a link
             if name == "who_is_host" and re.search(r"\b(?:make|set|let)\b|设为|设成|让", rule_text) and has_people:
@@ -158,6 +192,7 @@ _FROM_BEFORE = _rx(r"(?:\bfrom|\binstead\s+of|\breplac(?:e|ing)|从|替换掉?|�
 _OF_BEFORE = _rx(r"\b(?:meetings?\s+)?of\s*$")
 _POSSESSIVE_AFTER = _rx(r"^\s*(?:'s\b|的\s*(?:所有|全部)?\s*(?:会议|会))")
 _TO_BEFORE = _rx(r"(?:\bto|\bwith|\bfor|给|为|成)\s*$")
+_NOT_BEFORE = _rx(r"(?:\bnot|\bbut\s+not|不是)\s*$")  # "make @bob host, not @alice": @alice is neither
 
 
 def split_roles(rule_text: str, intent: str) -> tuple[list[int], int | None]:
@@ -168,6 +203,8 @@ def split_roles(rule_text: str, intent: str) -> tuple[list[int], int | None]:
     for m in markers:
         idx = int(m.group(0)[2:-1])
         before, after = rule_text[max(0, m.start() - 16):m.start()], rule_text[m.end():m.end() + 16]
+        if _NOT_BEFORE.search(before):
+            continue
         owner = intent == "reassign" and bool(_OF_BEFORE.search(before) or _POSSESSIVE_AFTER.search(after))
         is_from = (intent in FROM_INTENTS and from_idx is None and not _TO_BEFORE.search(before)
                    and (bool(_FROM_BEFORE.search(before)) or owner))

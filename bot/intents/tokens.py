@@ -17,6 +17,10 @@ from bot.core.vendor import MeetingRef
 MARK = "\ue000"
 PERSON_TOKEN = re.compile(r"\ue000p(\d+)\ue000")
 MEETING_TOKEN = re.compile(r"\ue000m(\d+)\ue000")
+# No request names more people or meetings than this (Feishu invites at most 10 at once); past it a
+# mention is dropped, which keeps a line of 4,000 "@a" from growing the text the rules read fivefold.
+MAX_PEOPLE = 100
+MAX_MEETINGS = 20
 
 
 @dataclass
@@ -29,15 +33,16 @@ class Lifted:
     vendor_word: str | None = None  # a vendor named without an id ("the zoom meeting")
 
     def person(self, ref: str) -> str:
+        if len(self.people) >= MAX_PEOPLE:
+            return " "
         self.people.append(ref)
         return f" {MARK}p{len(self.people) - 1}{MARK} "
 
     def meeting(self, ref: MeetingRef) -> str:
+        if len(self.meetings) >= MAX_MEETINGS:
+            return " "
         self.meetings.append(ref)
         return f" {MARK}m{len(self.meetings) - 1}{MARK} "
-
-    def people_in_order(self, text: str | None = None) -> list[str]:
-        return [self.people[int(i)] for i in PERSON_TOKEN.findall(self.text if text is None else text)]
 
     def meetings_in_order(self) -> list[MeetingRef]:
         return [self.meetings[int(i)] for i in MEETING_TOKEN.findall(self.text)]
@@ -55,18 +60,36 @@ def unwrap_slack(text: str) -> str:
 
 
 # ---- people ----------------------------------------------------------------------------------
+# Word characters that are not CJK: an ASCII (or Latin) `@name` ends where they end ("@bob设为" is @bob).
+_W = r"[^\W\u3400-\u9fff\uf900-\ufaff]"
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _MENTION = re.compile(
     r"<@(?P<slack>[UW][A-Z0-9]+)(?:\|[^>]*)?>"
     r"|(?P<feishu>@_user_\d+|@_all)"
-    r"|(?<![\w@.])@(?P<name>[\w.\-\u3400-\u9fff]+)"
+    rf"|(?<!{_W})(?<![@.])@(?P<name>{_W}(?:{_W}|[.\-])*|{_CJK}[\u3400-\u9fff\uf900-\ufaff·]*)"
 )
-# A console name written in Chinese runs into the next word ("@小王和@小李"): cut it at a connector.
-_CJK_CUT = re.compile(r"(?<=[\u3400-\u9fff])[和与跟及的设为当做来成是吗呢吧也都把给让]")
+# A Chinese name written in plain text runs into the next word ("@小王和@小李", "@小王设为"): it ends at a
+# known name, else at a connector or a verb that cannot end a name.
+_CJK_CUT = re.compile(r"(?<=[\u3400-\u9fff])[和与跟及的设为当做来成是吗呢吧也都把给让入进加拉转交改换移去不再请主]")
 SELF_NAMES = frozenset({"hostbot"})
 
 
-def lift_people(text: str, mentions: Sequence[Mention], bot_user: str, lifted: Lifted) -> str:
-    """Replace every mention by a person marker, in text order; the bot's own mention is dropped."""
+def cut_cjk_name(name: str, known: Sequence[str] = ()) -> int:
+    """Where a Chinese name that runs into the following words ends: the longest known name it
+    starts with, else the first connector or verb after its first character, else its end."""
+    best = max((len(k) for k in known if k and name.startswith(k)), default=0)
+    if best:
+        return best
+    cut = _CJK_CUT.search(name, 1)
+    return cut.start() if cut else len(name)
+
+
+def lift_people(text: str, mentions: Sequence[Mention], bot_user: str, lifted: Lifted,
+                known: Sequence[str] = ()) -> str:
+    """Replace every mention by a person marker, in text order; the bot's own mention is dropped.
+
+    Slack `<@U…>` and Feishu `@_user_N` tokens are exact; a plain `@name` ends where its script
+    ends, and a Chinese one at a known name (`known`), a connector or a verb (cut_cjk_name)."""
     by_key = {m.name: m for m in mentions if m.name.startswith("@_user_")}
 
     def feishu(key: str) -> str:
@@ -90,9 +113,9 @@ def lift_people(text: str, mentions: Sequence[Mention], bot_user: str, lifted: L
             return feishu(match.group("feishu"))
         name = match.group("name")
         rest = ""
-        cut = _CJK_CUT.search(name, 1)
-        if cut:
-            name, rest = name[:cut.start()], name[cut.start():]
+        if re.match(_CJK, name):
+            cut = cut_cjk_name(name, known)
+            name, rest = name[:cut], name[cut:]
         stripped = name.rstrip(".-")
         rest = name[len(stripped):] + rest
         if not stripped:
@@ -105,31 +128,47 @@ def lift_people(text: str, mentions: Sequence[Mention], bot_user: str, lifted: L
 
 
 # ---- meetings --------------------------------------------------------------------------------
-_VENDOR_WORD = re.compile(r"\b(feishu|lark|zoom|webex|ding\s?talk)\b|(飞书|钉钉)", re.I)
+_VENDOR_WORD = re.compile(r"\b(feishu|lark|zoom|webex|ding\s?talk)\b|(飞书|钉钉)")  # on lower-cased text
 _VENDOR_OF_WORD = {"feishu": "feishu", "lark": "feishu", "飞书": "feishu", "zoom": "zoom", "webex": "webex",
                    "dingtalk": "dingtalk", "ding talk": "dingtalk", "钉钉": "dingtalk"}
 
+# Lookarounds are ASCII-only on purpose: a number or link glued to Chinese text ("会议123456789的") is
+# still one. Every pattern can only start where a token starts, so none is quadratic on long input.
+_A = r"[A-Za-z0-9_]"
 _LINKS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Feishu: https://vc.feishu.cn/j/123456789 (the 9-digit meeting number)
-    (re.compile(r"(?:https?://)?(?:vc|meetings)\.(?:feishu\.cn|larksuite\.com)/j/(\d{9})[^\s\ue000]*", re.I), "feishu"),
+    (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?(?:vc|meetings)\.(?:feishu\.cn|larksuite\.com)/j/(\d{9})"
+                r"[^\s\ue000]*", re.I), "feishu"),
     # Zoom: https://us02web.zoom.us/j/81234567890?pwd=... (9-11 digits)
-    (re.compile(r"(?:https?://)?(?:[\w-]+\.)*zoom\.(?:us|com\.cn)/(?:j|s|w|wc/join)/(\d{9,11})[^\s\ue000]*", re.I),
-     "zoom"),
+    (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?(?:[A-Za-z0-9-]+\.)*zoom\.(?:us|com\.cn)/(?:j|s|w|wc/join)/"
+                r"(\d{9,11})[^\s\ue000]*", re.I), "zoom"),
     # Webex: https://site.webex.com/site/j.php?MTID=m<32 hex> (the meeting id, with an 'm' in front)
-    (re.compile(r"(?:https?://)?[\w.-]*webex\.com/[^\s\ue000]*?MTID=m([0-9a-f]{32})[^\s\ue000]*", re.I), "webex"),
+    (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?[A-Za-z0-9.-]*webex\.com/[^\s\ue000]*?MTID=m([0-9a-f]{32})"
+                r"[^\s\ue000]*", re.I), "webex"),
 )
 _WEBEX_ID = re.compile(r"(?<![0-9a-z])([0-9a-f]{32})(?![0-9a-z])", re.I)
 # DingTalk conferenceId, e.g. "644272f14ba33101xxxx-xxxxx" (the API doc's masked sample): hex, then a dash part.
-_DINGTALK_ID = re.compile(r"(?<![\w-])([0-9a-f]{8}[0-9a-z]{4,40}(?:-[0-9a-z]{2,})+)(?![\w-])", re.I)
-_DINGTALK_LOOSE = re.compile(r"(?<![\w-])((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{11,63})(?![\w-])", re.I)
+_DINGTALK_ID = re.compile(rf"(?<!{_A})(?<!-)([0-9a-f]{{8}}[0-9a-z]{{4,40}}(?:-[0-9a-z]{{2,}})+)(?!{_A}|-)", re.I)
+_DINGTALK_LOOSE = re.compile(
+    rf"(?<!{_A})(?<!-)((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{{11,63}})(?!{_A}|-)", re.I)
 _FEISHU_MEETING_ID = re.compile(r"(?<![\d+])(\d{19})(?!\d)")
 # 9-11 digit meeting numbers, as people write them: 123456789, 123 456 789, 123-4567-8901, #123456789
-_NUMBER = re.compile(r"(?<![\w+.:/-])#?(\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})(?![\w.:/]|-\d)")
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9_+.:/-])#?(\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})(?![A-Za-z0-9_.:/]|-\d)")
+# Any number right after a meeting word is the meeting the user named, whatever its length
+# ("meeting 12345", "会议号：1234"), unless it is a time or a duration ("meeting 15 minutes", "会议3点").
+_MEETING_WORD_ID = re.compile(
+    r"(?:\b(?:meeting|mtg|conference|webinar)(?:\s+(?:id|number|no\.?|num|code))?|会议(?:号码|号|id|ID)?)"
+    r"\s*[:：#]?\s*(?<![A-Za-z0-9_])(\d+(?:[ -]\d+)*+)"
+    r"(?![\d:.]|\s*(?:[点點时時分秒号號月日个個天周]|am\b|pm\b|a\.m|p\.m|min|h\b|hours?|o'?clock|days?|sec))", re.I)
+# "#12345" names a meeting too, unless the text is about handovers ("cancel handover #3" is a handover).
+_HASH_ID = re.compile(r"(?<![A-Za-z0-9_&])#\s?(\d{4,})(?!\d)")
+_HANDOVER_WORDS = re.compile(r"hand\s?-?over|handoff|schedul|cancel|交接|定时|取消|计划")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}")
 
 
-def _vendor_before(text: str, pos: int) -> str | None:
-    """The vendor named closest before `pos`, else the only vendor named anywhere."""
-    found = _vendor_words(text)
+def _vendor_before(found: list[tuple[int, str]], pos: int) -> str | None:
+    """The vendor named closest before `pos`, else the only vendor named anywhere (`found`: _vendor_words)."""
     before = [v for start, v in found if start < pos]
     if before:
         return before[-1]
@@ -148,9 +187,22 @@ def lift_meetings(text: str, lifted: Lifted) -> str:
         digits = re.sub(r"[ -]", "", match.group(1))
         if not 9 <= len(digits) <= 11:
             return match.group(0)
-        return lifted.meeting(MeetingRef(_vendor_before(text, match.start()), digits))
+        return lifted.meeting(MeetingRef(_vendor_before(found, match.start()), digits))
 
+    found = _vendor_words(text)
     text = _NUMBER.sub(number, text)
+
+    def named(match: re.Match[str]) -> str:
+        if _DATE.fullmatch(match.group(1)):
+            return match.group(0)
+        ref = MeetingRef(_vendor_before(found, match.start()), re.sub(r"[ -]", "", match.group(1)))
+        return match.group(0)[:match.start(1) - match.start()] + lifted.meeting(ref)
+
+    found = _vendor_words(text)
+    text = _MEETING_WORD_ID.sub(named, text)
+    if not _HANDOVER_WORDS.search(text.lower()):
+        found = _vendor_words(text)
+        text = _HASH_ID.sub(lambda m: lifted.meeting(MeetingRef(_vendor_before(found, m.start()), m.group(1))), text)
     if any(v == "dingtalk" for _, v in _vendor_words(text)):
         # With DingTalk named, an opaque token with letters and digits is its conferenceId.
         def loose(m: re.Match[str]) -> str:
@@ -169,5 +221,14 @@ def _link_lifter(vendor: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
     return lambda m: lifted.meeting(MeetingRef(vendor, m.group(1).lower()))
 
 
+_VENDOR_HINTS = ("feishu", "lark", "zoom", "webex", "ding", "飞书", "钉钉")
+
+
 def _vendor_words(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), _VENDOR_OF_WORD[re.sub(r"\s+", " ", m.group(0).lower())]) for m in _VENDOR_WORD.finditer(text)]
+    low = text.lower()
+    if not any(hint in low for hint in _VENDOR_HINTS):  # a substring test is far cheaper than the pattern
+        return []
+    if len(low) != len(text):  # a few letters change length when lower-cased ("İ"): keep positions right
+        return [(m.start(), _VENDOR_OF_WORD[re.sub(r"\s+", " ", m.group(0).lower())])
+                for m in re.finditer(_VENDOR_WORD.pattern, text, re.I)]
+    return [(m.start(), _VENDOR_OF_WORD[re.sub(r"\s+", " ", m.group(0))]) for m in _VENDOR_WORD.finditer(low)]

@@ -41,6 +41,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.core.context import Context, Services
 from bot.core.errors import MeetingProblem, UserFacingError
 from bot.core.events import Button, ButtonStyle, ChatMessage, Platform, Reply
+from bot.core.intent import Intent
 from bot.core.logs import request_scope
 from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome
@@ -49,7 +50,6 @@ from bot.core.plan import Plan
 from bot.core.render import explain
 from bot.core.vendor import MeetingRef
 from bot.i18n import t
-from bot.intents import Intent
 from bot.scheduling.book import CONFLICT, DONE, FAILED, MISSED, PENDING, Handover, HandoverBook
 from bot.scheduling.wording import duration_text, when_text, words
 

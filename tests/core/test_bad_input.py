@@ -51,11 +51,15 @@ async def test_unknown_vendor_for_a_named_vendor(make_world: WorldFactory) -> No
 
 
 def test_parse_cli_prints_one_json_object() -> None:
-    proc = subprocess.run([sys.executable, "-m", "bot", "parse", "把 @alice 设为主持人 123456789", "--tz", "Nowhere/X"],
+    proc = subprocess.run([sys.executable, "-m", "bot", "parse", "把 @alice 设为主持人 123456789", "--tz", "UTC"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert json.loads(proc.stdout) == {"intent": "set_host", "targets": ["@alice"], "from_user": None,
-                                       "meeting": {"vendor": None, "id": "123456789"}, "at": None, "lang": "zh"}
+                                       "meeting": {"vendor": None, "id": "123456789"}, "at": None, "lang": "zh",
+                                       "extra": {}}
+    bad_zone = subprocess.run([sys.executable, "-m", "bot", "parse", "help", "--tz", "Nowhere/X"],
+                              capture_output=True, text=True, timeout=60)
+    assert bad_zone.returncode == 2 and "Nowhere/X" in bad_zone.stderr  # DESIGN.md: a bad --tz is exit 2
 
 
 @settings(max_examples=300, deadline=None)

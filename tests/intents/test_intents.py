@@ -111,17 +111,33 @@ def test_payload_round_trip_keeps_extra() -> None:
     assert Intent.from_json(intent.to_json()).extra == {}  # old proposals without extra still load
 
 
-def test_parse_cli_prints_exactly_the_schema_with_now_and_tz() -> None:
+def test_parse_cli_prints_the_schema_and_every_field_with_now_and_tz() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "parse", "明天下午三点把主持人交给", "@bob", "--now", "2026-03-07T10:00:00+08:00",
          "--tz", "Asia/Shanghai"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"intent": "schedule_handover", "targets": ["@bob"], "from_user": None,
-                                       "meeting": None, "at": "2026-03-08T15:00:00+08:00", "lang": "zh"}
-    slack = subprocess.run([sys.executable, "-m", "bot", "parse", "--platform", "slack", "--now", "garbage",
+                                       "meeting": None, "at": "2026-03-08T15:00:00+08:00", "lang": "zh",
+                                       "extra": {"time_text": "明天下午三点"}}
+    slack = subprocess.run([sys.executable, "-m", "bot", "parse", "--platform", "slack",
                             "make <@U1ABC|al> host of zoom.us/j/81234567890"], capture_output=True, text=True,
                            timeout=60)
     assert json.loads(slack.stdout)["targets"] == ["U1ABC"] and "Traceback" not in slack.stderr
+    fields = subprocess.run([sys.executable, "-m", "bot", "parse", "cancel handover #3"], capture_output=True,
+                            text=True, timeout=60)
+    assert json.loads(fields.stdout)["extra"] == {"handover_id": "3"}
+    typo = subprocess.run([sys.executable, "-m", "bot", "parse", "make alice host", "--known", "alice,bob"],
+                          capture_output=True, text=True, timeout=60)
+    assert json.loads(typo.stdout)["suggestion"] == "make @alice host"
+
+
+@pytest.mark.parametrize(("option", "value"), [("--now", "garbage"), ("--now", "2026-13-01T00:00"),
+                                               ("--tz", "Mars/Olympus"), ("--tz", "../../etc/passwd")])
+def test_parse_cli_refuses_a_bad_now_or_tz(option: str, value: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", "parse", "make @bob host", option, value],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"Invalid value for '{option}'" in proc.stderr and "Traceback" not in proc.stderr
 
 
 _PLATFORMS = st.sampled_from(["console", "slack", "feishu"])

@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
+from bot.adapters.slack.profiles import SlackProfiles
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.errors import IdentityError
@@ -264,9 +265,9 @@ class SlackAdapter:
             return cached[1]
         profile = Profile(lang="en", tz=self.settings.tz)
         source = self.dispatcher.services.people.sources.get("slack")
-        if source is not None:  # the one users.info per request, shared with identity
+        if isinstance(source, SlackProfiles):  # the one users.info per request, shared with identity
             try:
-                found = await source.profile(user)
+                found = await source.profile(user, remember=True)
             except IdentityError:
                 found = None
             if found is not None:

@@ -28,16 +28,18 @@ class SlackProfiles:
         self.memo_s = memo_s
         self._memo: dict[str, tuple[float, Profile]] = {}
 
-    async def profile(self, user_id: str) -> Profile:
-        """users.info, remembered for a minute: the adapter (language, zone) and identity (email)
-        ask about the same speaker within one request, and Slack answers once."""
-        remembered = self._memo.get(user_id)
-        if remembered is not None and remembered[0] > time.monotonic():
+    async def profile(self, user_id: str, *, remember: bool = False) -> Profile:
+        """users.info. The adapter asks first (language, zone) with remember=True; identity's own
+        question about the same speaker in that request takes the remembered answer, once, so
+        Slack is asked once per person per request."""
+        remembered = self._memo.pop(user_id, None)
+        if remembered is not None and remembered[0] > time.monotonic() and not remember:
             return remembered[1]
         profile = await self._users_info(user_id)
-        if len(self._memo) > MEMO_MAX:
-            self._memo.clear()
-        self._memo[user_id] = (time.monotonic() + self.memo_s, profile)
+        if remember:
+            if len(self._memo) > MEMO_MAX:
+                self._memo.clear()
+            self._memo[user_id] = (time.monotonic() + self.memo_s, profile)
         return profile
 
     async def _users_info(self, user_id: str) -> Profile:

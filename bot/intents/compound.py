@@ -1,0 +1,63 @@
+"""Two requests in one message ("make @bob host and @carol co-host") are never merged silently.
+
+The skeleton (rules.py) is cut into clauses at "and", "then", commas, semicolons, "然后", "并"…;
+each clause is classified alone. When two clauses ask for different things, or the whole asks
+for two hosts or two times at once, the message is a compound: hostbot asks for one request per
+message. Clauses that ask for nothing by themselves ("make @bob and @carol co-hosts" -> "make
+@bob" + "@carol co-hosts") do not count, so lists of people stay one request.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.intents import rules
+
+# What a clause can ask for that counts as a request of its own.
+REQUESTS = frozenset({"set_host", "schedule_handover", "add_cohost", "remove_cohost", "invite", "reassign",
+                      "cancel_handover", "link_meeting", "who_is_host", "list_handovers"})
+_SAME = {"schedule_handover": "set_host"}  # one clause may carry the time, the other not
+_CUT = re.compile(
+    r"\band\s+then\b|\band\s+also\b|\bthen\b|\balso\b|\band\b|\bplus\b|[,;!?&+，；！？。]"
+    r"|然后|并且|并把|同时|另外|还要|以及|再把|再(?=邀请|取消|绑定|添加|移除|设)|并(?=邀请|取消|绑定|添加|移除|设|让)"
+)
+# A second time phrase that pass 2 (times.py) left in the text: "at 3pm … and at 5pm".
+_SECOND_TIME = re.compile(r"\b(?:at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?|in\s+\d+\s*(?:min|minutes|hours?))\b"
+                          r"|\d{1,2}\s*[点:]\s*\d{0,2}|\d+\s*分钟后")
+MAX_CLAUSES = 8  # a message with more is not a list of requests; this bounds the work on long lines
+_CORRECTION = re.compile(r"\s*(?:but\s+)?not\b|\s*(?:而)?不是")
+_ONE_HOST = frozenset({"set_host", "schedule_handover"})
+
+
+def clause_requests(skeleton: str) -> list[str]:
+    """The intent each clause asks for by itself, for the clauses that ask for something."""
+    found: list[str] = []
+    clauses = [c for c in _CUT.split(skeleton, maxsplit=MAX_CLAUSES) if c.strip()]
+    if len(clauses) < 2:
+        return found  # one clause: nothing to compare (and no second pass over a long text)
+    for clause in clauses[:MAX_CLAUSES]:
+        if _CORRECTION.match(clause):
+            continue  # "make @bob co-host, not host": a correction of the request, not a second one
+        people = bool(re.search(rules.P, clause)) or rules.SUBJECT in clause
+        name = rules.classify(clause, False, people, bool(re.search(rules.M, clause)))
+        if name == "link_meeting" and re.search(rules.P, skeleton):
+            continue  # "make @bob host, here is the link: …": people are never part of a link (rules.classify)
+        if name in REQUESTS:
+            found.append(_SAME.get(name, name))
+    return found
+
+
+def is_compound(skeleton: str, name: str, targets: int) -> bool:
+    """True when the message holds two requests that one intent would merge."""
+    asked = clause_requests(skeleton)
+    if len(set(asked)) >= 2:
+        return True
+    if name in _ONE_HOST and targets >= 2:
+        return True  # a meeting has one host: "make @bob host and @carol host"
+    return name == "schedule_handover" and bool(_SECOND_TIME.search(skeleton.replace(rules.T, " ")))
+
+
+def parts(text: str) -> tuple[str, ...]:
+    """The requests of a compound as the user wrote them, for the reply (best effort)."""
+    pieces = [p.strip(" ,;，；。") for p in _CUT.split(text)]
+    return tuple(p for p in pieces if len(p) > 1)

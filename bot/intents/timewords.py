@@ -1,0 +1,92 @@
+"""Time words for pass 2 (times.py): numbers in English and Chinese, units, and the phrase patterns."""
+
+from __future__ import annotations
+
+import re
+
+# ---- numbers -------------------------------------------------------------------------------
+_EN_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+               "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90}
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+
+
+def zh_number(text: str) -> float | None:
+    """'15', '十五', '二十三', '两', '半' -> a number (None if it is not one)."""
+    text = text.strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if text == "半":
+        return 0.5
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        t = _ZH_DIGITS.get(tens) if tens else 1
+        u = _ZH_DIGITS.get(units) if units else 0
+        return None if t is None or u is None else float(t * 10 + u)
+    if all(c in _ZH_DIGITS for c in text) and len(text) == 1:
+        return float(_ZH_DIGITS[text])
+    return None
+
+
+def _en_number(text: str) -> float | None:
+    text = text.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    return float(_EN_NUMBERS[text]) if text in _EN_NUMBERS else None
+
+
+_UNIT_SECONDS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
+                 "minute": 60, "minutes": 60, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+                 "day": 86400, "days": 86400, "天": 86400,
+                 "秒": 1, "秒钟": 1, "分": 60, "分钟": 60, "小时": 3600, "钟头": 3600}
+
+# ---- patterns -------------------------------------------------------------------------------
+_EN_NUM = (r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+           r"|forty-five|forty|fifty|sixty|ninety")
+_EN_UNIT = r"seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|m"
+_EN_RELATIVE = re.compile(
+    r"\bin\s+(?:(?P<half>half\s+an?\s+hour)|an?\s+hour\s+and\s+a\s+half|(?P<hm_h>\d+)\s*h\s*(?P<hm_m>\d+)\s*m(?:in(?:utes?)?)?"
+    rf"|(?P<n>{_EN_NUM})\s*(?P<u>{_EN_UNIT})(?:\s*,?\s*(?:and\s+)?(?P<more>\d+)\s*(?:minutes?|mins?|m))?)\b"
+    rf"|\b(?P<n2>{_EN_NUM})\s*(?P<u2>{_EN_UNIT})\s+from\s+now\b"
+)
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_EN_WEEKDAY = r"(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:r(?:s)?)?|fri|sat(?:ur)?|sun)day"
+_EN_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_EN_DAY = (
+    rf"(?:today|tonight|tomorrow|tmrw?|tmr|(?:the\s+)?day\s+after\s+tomorrow"
+    rf"|(?:(?:next|this|on)\s+)?{_EN_WEEKDAY}|(?:next|this)\s+(?:mon|tue|wed|thu|fri|sat|sun)"
+    rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
+    rf"|{_EN_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_EN_MONTH}(?:\s+\d{{4}})?)"
+)
+_AMPM = r"(?:am|pm|a\.m\.|p\.m\.)"
+_EN_CLOCK = (
+    rf"(?:\d{{1,2}}:\d{{2}}(?:\s*{_AMPM})?|\d{{1,2}}\s*{_AMPM}|noon|midday|midnight"
+    rf"|\d{{1,2}}\s*o'?clock(?:\s*{_AMPM})?)"
+)
+_EN_PERIOD = r"(?:in\s+the\s+(?:morning|afternoon|evening)|tonight|at\s+night)"
+_EN_ABSOLUTE = re.compile(
+    rf"\b(?:(?P<day>{_EN_DAY})\s*,?\s*(?:at\s+)?)?"
+    rf"(?:(?:at|@)\s*)?(?P<clock>{_EN_CLOCK}|(?<=at\s)\d{{1,2}}(?![\d:]))(?!\d)"
+    rf"(?:\s+(?P<period>{_EN_PERIOD}))?(?:\s*,?\s*(?:on\s+)?(?P<day2>{_EN_DAY}))?"
+    rf"|\b(?P<dayonly>{_EN_DAY})\b",
+)
+_ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})[t ](\d{1,2}:\d{2}(?::\d{2})?)(z|[+-]\d{2}:?\d{2})?\b")
+
+_ZH_NUM = r"\d{1,2}|[零一二两三四五六七八九十]{1,3}"
+_ZH_RELATIVE = re.compile(
+    r"(?:过\s*)?(?:(?<![\d.])(?P<hn>\d+|[零一二两三四五六七八九十]+)\s*个?\s*(?:小时|钟头)\s*零?\s*)?"
+    r"(?:(?<![\d.])(?P<n>\d+(?:\.\d+)?|[零一二两三四五六七八九十百]+))?\s*个?\s*(?P<half>半)?\s*"
+    r"(?P<u>分钟|分|小时|钟头|秒钟|秒|天)(?P<half2>半)?\s*(?:以后|之后|后)"
+)
+_ZH_DAY = (r"今天|今日|今晚|今早|明天|明日|明早|明晚|后天|大后天"
+           r"|(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天1-7]|\d{1,2}月\d{1,2}[日号]")
+_ZH_PERIOD = r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间|早|晚"
+_ZH_ABSOLUTE = re.compile(
+    rf"(?P<day>{_ZH_DAY})?\s*(?P<period>{_ZH_PERIOD})?\s*"
+    rf"(?:(?P<h>{_ZH_NUM})\s*[点點时](?:\s*(?P<min>半|一刻|三刻|整|钟|(?:{_ZH_NUM}|\d{{2}})\s*分?))?"
+    rf"|(?P<hh>\d{{1,2}}):(?P<mm>\d{{2}}))"
+    rf"|(?P<dayonly>{_ZH_DAY})"
+)

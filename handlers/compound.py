@@ -1,0 +1,20 @@
+"""compound: two requests in one message ("make @bob host and @carol co-host") are never merged;
+hostbot asks for one request per message."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.registry import intent
+from bot.intents.examples import EXAMPLES
+
+
+@intent("compound", examples=EXAMPLES["compound"]["en"] + EXAMPLES["compound"]["zh"])
+async def compound(ctx: Context) -> list[Reply]:
+    """Ask for the requests one per message (nothing is done)."""
+    ctx.audit_decision("compound")
+    parts = ctx.intent.parts
+    if len(parts) < 2:
+        return [Reply(ctx.t("compound_ask_unsplit"))]
+    listed = "\n".join(f"{n}. {part}" for n, part in enumerate(parts, 1))
+    return [Reply(ctx.t("compound_ask", count=len(parts), parts=listed))]

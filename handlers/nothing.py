@@ -1,0 +1,18 @@
+"""nothing: a negated or doubtful request ("don't make @alice host", "可以把@bob设为主持人吗？") changes nothing."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.registry import intent
+from bot.intents.examples import EXAMPLES
+
+
+@intent("nothing", examples=EXAMPLES["nothing"]["en"] + EXAMPLES["nothing"]["zh"])
+async def nothing(ctx: Context) -> list[Reply]:
+    """Say that nothing was changed (no vendor call, no proposal)."""
+    ctx.audit_decision("nothing", ctx.intent.why)
+    lines = [ctx.t("nothing_done")]
+    if ctx.intent.why == "question":
+        lines.append(ctx.t("nothing_question"))
+    return [Reply("\n".join(lines))]
