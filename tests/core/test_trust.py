@@ -154,3 +154,21 @@ async def test_a_host_change_on_an_ended_meeting_is_refused_before_confirming(wo
     world.console.user = "carol"  # an admin: would be asked to confirm
     reply = await world.say("make @alice host of meeting 123456789")
     assert "[1]" not in reply and world.set_host_calls() == []
+
+
+# ---- 6. words that mean "no" never act; 7. a named meeting is never replaced --------------------
+@pytest.mark.parametrize("text", ["don't make @alice host of meeting 123456789",
+                                  "never mind, don't make @alice host of meeting 123456789",
+                                  "不要把 @alice 设为主持人 123456789", "别把@alice设为主持人",
+                                  "should I make @alice host of meeting 123456789?"])
+async def test_negated_or_doubtful_requests_said_by_the_host_change_nothing(world: World, text: str) -> None:
+    reply = await world.say(text)
+    assert ("nothing changed" in reply or "未做任何更改" in reply) and "[1]" not in reply
+    assert world.set_host_calls() == []
+
+
+async def test_a_mistyped_meeting_number_is_reported_not_replaced_by_the_linked_one(world: World) -> None:
+    await world.say("link this channel to meeting 123456789")
+    reply = await world.say("make @alice host of meeting 12345678")
+    assert "12345678" in reply and world.set_host_calls() == []
+    assert "123 456 789" not in await world.say("who is host of meeting 12345")
