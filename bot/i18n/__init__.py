@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import string
 
-from bot.i18n import chat, core, feishu, handover, operate, operations, people, policy, vendor
+from bot.i18n import chat, core, feishu, fidelity, handover, operate, operations, people, policy, vendor
 
 Catalog = dict[str, dict[str, str]]
 
 _CATALOGS = (core.CATALOG, vendor.CATALOG, policy.CATALOG, people.CATALOG, chat.CATALOG, handover.CATALOG,
-             operations.CATALOG, feishu.CATALOG, operate.CATALOG)
+             operations.CATALOG, feishu.CATALOG, operate.CATALOG, fidelity.CATALOG)
 
 
 def _merge(catalogs: tuple[Catalog, ...]) -> Catalog:

@@ -123,8 +123,10 @@ _WEBEX_ID = re.compile(r"(?<![0-9a-z])([0-9a-f]{32})(?![0-9a-z])", re.I)
 _DINGTALK_ID = re.compile(r"(?<![\w-])([0-9a-f]{8}[0-9a-z]{4,40}(?:-[0-9a-z]{2,})+)(?![\w-])", re.I)
 _DINGTALK_LOOSE = re.compile(r"(?<![\w-])((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{11,63})(?![\w-])", re.I)
 _FEISHU_MEETING_ID = re.compile(r"(?<![\d+])(\d{19})(?!\d)")
-# 9-11 digit meeting numbers, as people write them: 123456789, 123 456 789, 123-4567-8901, #123456789
-_NUMBER = re.compile(r"(?<![\w+.:/-])#?(\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})(?![\w.:/]|-\d)")
+# 9-11 digit meeting numbers, as people write them (and as the vendors' apps print them): 123456789,
+# 123 456 789 (Feishu), 123-4567-8901 / 850 1234 5678 (Zoom), 2820 653 693 (Webex), #123456789
+_NUMBER = re.compile(r"(?<![\w+.:/-])#?(\d{4}[ -]\d{3}[ -]\d{3,4}|\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})"
+                     r"(?![\w.:/]|-\d)")
 
 
 def _vendor_before(text: str, pos: int) -> str | None:

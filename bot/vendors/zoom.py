@@ -167,7 +167,7 @@ class ZoomVendor(MeetingVendor):
 
     async def _fetch_token(self) -> tuple[str, float] | Outcome:
         resp = await self.http.request(
-            "POST", self.oauth_url, safe=True, auth=(self.client_id, self._secret),
+            "POST", self.oauth_url, op="zoom.token", auth=(self.client_id, self._secret),
             data={"grant_type": "account_credentials", "account_id": self.account_id})
         if isinstance(resp, Outcome):
             return resp
