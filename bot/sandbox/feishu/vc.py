@@ -322,7 +322,8 @@ class FeishuFake(FakeBase):
                 return _err(122002)
             if meeting.foreign_tenant:
                 return _err(121005)
-            with_p = request.query_params.get("with_participants", "false") == "true"
+            # lark-oapi sends Python's spelling ("True"); read it case-insensitively (GUESS: as Feishu does)
+            with_p = request.query_params.get("with_participants", "false").lower() == "true"
             return JSONResponse({"code": 0, "msg": "success", "data": {"meeting": meeting.as_json(with_p)}})
 
     async def _set_host(self, request: Request, body: Any) -> Response:
