@@ -30,8 +30,8 @@ async def _meeting(w: World) -> Meeting:
 
 async def test_a_success_that_names_another_host_is_not_a_success(world: World) -> None:
     bob = world.open_id("bob")
-    world.sandbox.faults.arm(Fault("feishu.set_host", status=200,
-                                   body={"code": 0, "msg": "success", "data": {"host_user": {"id": bob, "user_type": 1}}}))
+    answer = {"code": 0, "msg": "success", "data": {"host_user": {"id": bob, "user_type": 1}}}
+    world.sandbox.faults.arm(Fault("feishu.set_host", status=200, body=answer))
     reply = await world.say(ASK.format(who="alice"))
     assert not reply.startswith("✅"), reply
     assert "it is now @bob" in reply
