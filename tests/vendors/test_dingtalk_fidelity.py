@@ -98,3 +98,10 @@ async def _meeting(world: World) -> Meeting:
     found = await _vendor(world).find_meeting(MeetingRef("dingtalk", DEMO_DINGTALK_ID))
     assert isinstance(found, Meeting)
     return found
+
+
+async def test_who_is_host_of_an_ended_conference_says_it_ended(world: World) -> None:
+    meeting = await _meeting(world)
+    _conference(world).status = ENDED
+    outcome = await _vendor(world).who_is_host(meeting)
+    assert outcome.kind is Kind.OK and outcome.data["ended"] is True

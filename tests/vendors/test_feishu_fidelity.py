@@ -85,3 +85,15 @@ async def test_invite_gets_invites_advice_not_set_hosts(world: World) -> None:
 
 async def test_feishu_needs_the_meeting_running_for_a_host_change() -> None:
     assert FeishuVendor.host_change_needs_running is True
+
+
+async def test_who_is_host_of_an_ended_meeting_says_it_ended(world: World) -> None:
+    meeting = await _meeting(world)
+    assert meeting.display == SHOWN  # the number, grouped as Feishu prints it, never the internal id
+    world.sandbox.feishu.end_meeting(world.meeting_id)
+    outcome = await _vendor(world).who_is_host(meeting)
+    assert outcome.kind is Kind.OK and outcome.data["ended"] is True  # the handler adds who_meeting_ended
+    from bot.i18n import t
+
+    assert t("en", "who_meeting_ended", vendor="Feishu", meeting=SHOWN, host="@you") == \
+        f"Feishu meeting {SHOWN} has ended; its host was @you."
