@@ -126,3 +126,16 @@ def test_demo_fault_refuses_an_unknown_operation(sandbox: Sandbox) -> None:
     assert fault_command(sandbox, ["webex.reassign", "502", "lost"]).startswith("(sandbox: the next webex.reassign is")
     fired, _ = sandbox.faults.take("webex.reassign")
     assert fired is not None and fired.after and fired.status == 502
+
+
+def test_feishu_changes_take_json_only(sandbox: Sandbox, api: httpx.Client) -> None:
+    f = sandbox.feishu
+    host, alice = f.add_user("host"), f.add_user("alice")
+    m = f.add_meeting(host, [alice])
+    body = b'{"host_user": {"id": "%s", "user_type": 1}}' % alice.open_id.encode()
+    resp = api.patch(f"/open-apis/vc/v1/meetings/{m.id}/set_host", content=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status_code == 400 and resp.json()["code"] == 99992402 and m.host[0] == host.open_id
+    ok = api.patch(f"/open-apis/vc/v1/meetings/{m.id}/set_host", content=body,
+                   headers={"Content-Type": "application/json; charset=utf-8"})
+    assert ok.json()["code"] == 0

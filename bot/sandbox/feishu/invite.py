@@ -51,7 +51,7 @@ def invite(fake: FeishuFake, request: Request, body: Any) -> Response:
     kind = fake.id_type(request)
     if isinstance(kind, Response):
         return kind
-    refused = fake.limited()
+    refused = fake.json_only(request) or fake.limited()
     if refused is not None:
         return refused
     mid = request.path_params["meeting_id"]

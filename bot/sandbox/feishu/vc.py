@@ -19,7 +19,8 @@ the request's host_user / invitees and the answer's host_user / participants are
 type matches nobody: 122004); a user_id_type outside open_id/union_id/user_id is 99992402 (G: the
 code of Feishu's field validation). set_host and invite share the app's budget of 50/s and
 1000/min (D) -> 429 / 99991400 (G here: from Feishu's rate-limit page, not vendor-docs), see
-limits.py; `rate` can be replaced (tests that null the client's waits on purpose).
+limits.py; `rate` can be replaced (tests that null the client's waits on purpose). Both require
+Content-Type application/json (D: a fixed value in both docs; G: the refusal, 400 / 99992402).
 """
 
 from __future__ import annotations
@@ -372,6 +373,15 @@ class FeishuFake(FakeBase):
         with self.lock:
             user = self.users.get(open_id)
         return getattr(user, kind) if user is not None else open_id
+
+    @staticmethod
+    def json_only(request: Request) -> Response | None:
+        """set_host and invite require "Content-Type: application/json; charset=utf-8" (both docs: a
+        fixed value). GUESS: how Feishu refuses another type (400 with field-validation code 99992402)."""
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            return error_json(400, {"code": 99992402, "msg": "field validation failed: Content-Type must be "
+                                    "application/json; charset=utf-8"})
+        return None
 
     def limited(self) -> Response | None:
         """429 with 99991400 when this app is over set_host / invite's documented 50/s or 1000/min."""
