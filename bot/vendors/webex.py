@@ -88,6 +88,7 @@ class WebexVendor(MeetingVendor):
         self.http = VendorHTTP(self.key, api_base, transport=transport, sleep=sleep,
                                retry=retry or RetryPolicy(attempts=4, max_wait=60.0))
         self._sites: dict[str, str] = {}  # series id -> its siteUrl, as the meeting object said
+        self._site_list: list[str] | None = None  # the admin's sites, once read
 
     # ---- meetings --------------------------------------------------------------------------
     def claims(self, ref: MeetingRef) -> bool:
@@ -121,14 +122,19 @@ class WebexVendor(MeetingVendor):
         return first or Outcome(Kind.NOT_FOUND, reason="meeting_not_found", remedy="remedy_check_meeting")
 
     async def _sites_to_search(self) -> list[str]:
-        """The configured site first, then the admin's other sites (GET /meetingPreferences/sites)."""
+        """The configured site first, then the admin's other sites (GET /meetingPreferences/sites, read
+        once per process; when it cannot be read, the configured site alone)."""
+        if self._site_list is not None:
+            return self._site_list
         sites = [self.site]
         resp = await self._send("GET", "/meetingPreferences/sites", op="webex.sites")
-        if isinstance(resp, httpx.Response):
-            for entry in _items(json_body(resp), "sites"):
-                name = _site_name(str(entry.get("siteUrl") or ""))
-                if name and name not in sites:
-                    sites.append(name)
+        if not isinstance(resp, httpx.Response):
+            return sites
+        for entry in _items(json_body(resp), "sites"):
+            name = _site_name(str(entry.get("siteUrl") or ""))
+            if name and name not in sites:
+                sites.append(name)
+        self._site_list = sites
         return sites
 
     async def list_host_meetings(self, host: VendorUser) -> list[Meeting] | Outcome:
