@@ -600,22 +600,3 @@ async def test_demo_shows_the_reminder_and_the_result_with_wait() -> None:
     assert "(sandbox: say how long, e.g. !wait 5" in text
     assert calls == 2
 
-
-async def test_a_due_handover_on_a_zoom_meeting_that_has_not_started_runs(hw: HW) -> None:
-    """Zoom changes scheduled meetings (host_change_needs_running is False): a meeting still waiting is
-    no reason to give up when the handover comes due (the planning side: see handlers/handover.py)."""
-    from bot.core.outcome import VendorUser
-    from bot.sandbox.demo_data import DEMO_ZOOM_ID
-
-    zoom = hw.sandbox.zoom.meetings[DEMO_ZOOM_ID]
-    assert zoom.status == "waiting"
-    you, alice = hw.sandbox.zoom.user("you@example.com"), hw.sandbox.zoom.user("alice@example.com")
-    assert you is not None and alice is not None
-    hw.bot.scheduler.book.add(
-        platform="console", channel="console", thread="", requester="you", lang="en", tz="Europe/Berlin",
-        vendor="zoom", meeting_id=str(DEMO_ZOOM_ID), meeting_display="850 1234 5678",
-        host=VendorUser("you@example.com"), target="alice", target_user=VendorUser("alice@example.com"),
-        authority="requester", due=utc(15), remind_at=None)
-    posted = await hw.tick_to(utc(15, 1))
-    assert "@alice is now host of Zoom meeting 850 1234 5678" in posted, posted
-    assert zoom.host_id == alice.id
