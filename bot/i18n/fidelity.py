@@ -95,7 +95,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}没有返回错误码，但表示变更未成功（success: false）。",
     },
     "remedy_dingtalk_success_false": {
-        "en": "check that the conference is running and that {targets} are in this organisation, then try again; "
+        "en": "check that the conference is running and that {targets} belong to this organisation, then try again; "
         "if it keeps failing, an admin should report the request id to DingTalk.",
         "zh": "请确认会议正在进行、{targets} 属于本组织后重试；如持续失败，请管理员把请求 ID 反馈给钉钉。",
     },
