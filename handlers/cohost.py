@@ -15,7 +15,7 @@ from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import join_names
 from bot.core.vendor import Meeting, MeetingVendor
-from handlers.common import failed, locate_meeting, meeting_words, not_supported, resolve_all
+from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
 
 
 @intent(
@@ -69,6 +69,7 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
             text = ctx.t("cohost_already" if adding else "cohost_not_there", **words)
         else:
             text = ctx.t("cohost_added" if adding else "cohost_removed", **words)
+        text += lost_answer_note(ctx, outcome, vendor)
         cohosts = outcome.data.get("cohosts")
         if isinstance(cohosts, list) and cohosts:  # the vendor told us the whole list (Zoom): show it
             listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
@@ -80,7 +81,8 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
                 meetings=(meeting,), users=tuple(users), losers=() if adding else tuple(p.chat_user for p in people))
 
 
-def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, target: Person) -> list[Reply]:
+def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, target: Person,
+                         key: str = "dingtalk_cohost_only") -> list[Reply]:
     """set_host on a vendor that cannot transfer the host (DingTalk): say so, offer add_cohost.
 
     The button re-runs the request as add_cohost (same people, same meeting), through the policy.
@@ -90,4 +92,4 @@ def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, 
     buttons = as_cohost.offer("add_cohost", {"kind": "switch"},
                               ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
                               ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-    return [Reply(ctx.t("dingtalk_cohost_only", **words), buttons=buttons)]
+    return [Reply(ctx.t(key, **words), buttons=buttons)]

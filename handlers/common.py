@@ -59,3 +59,14 @@ def failed(ctx: Context, key: str, outcome: Outcome, vendor: MeetingVendor, word
 def not_supported(ctx: Context, key: str, op: str, vendor: MeetingVendor, words: dict[str, str]) -> Reply:
     """'<vendor> has no API for <op>' in the operation's failure sentence."""
     return failed(ctx, key, unsupported(op), vendor, {**words, "op": ctx.t(f"op_{op}")})
+
+
+def lost_answer_note(ctx: Context, outcome: Outcome, vendor: MeetingVendor) -> str:
+    """When the vendor's first answer was lost and the state was read back: say what happened."""
+    if not outcome.data.get("answer_lost"):
+        return ""
+    resent = outcome.data.get("resent") or []
+    name = ctx.vendor_name(vendor.key)
+    if resent:
+        return "\n" + ctx.t("answer_lost_resent", vendor=name, count=len(resent))
+    return "\n" + ctx.t("answer_lost_verified", vendor=name)

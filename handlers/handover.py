@@ -65,8 +65,8 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
         reason = explain(ctx.lang, unsupported("set_host"), vendor.key, **fill)
         return [Reply(ctx.t("handover_cannot_schedule", reason=reason))]
     user = ctx.people.vendor_user(target, vendor.key)
-    if not meeting.in_progress:
-        return [Reply(ctx.t("handover_meeting_not_running", **fill))]
+    if meeting.ended or (vendor.host_change_needs_running and not meeting.in_progress):
+        return [Reply(ctx.t("handover_meeting_not_running", **fill))]  # Zoom/Webex change scheduled ones
     if meeting.host is not None and meeting.host.id == user.id:
         return [Reply(ctx.t("already_host", **fill))]
     asked_with = VendorUser.from_json(resume.get("expected_host"))

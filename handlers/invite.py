@@ -8,7 +8,7 @@ from bot.core.outcome import Kind, Outcome
 from bot.core.plan import Authority, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import item_lines, join_names
-from handlers.common import failed, locate_meeting, meeting_words, not_supported, resolve_all
+from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
 
 
 @intent(
@@ -47,7 +47,7 @@ async def invite(ctx: Context) -> Plan | list[Reply]:
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
-            return [Reply(ctx.t("invite_done", **words))]
+            return [Reply(ctx.t("invite_done", **words) + lost_answer_note(ctx, outcome, vendor))]
         if outcome.kind is Kind.PARTIAL:
             shown = {u.id: p.display for u, p in zip(users, people, strict=True)}
             lines = item_lines(ctx.lang, outcome, vendor.key, "invitees", shown)

@@ -40,7 +40,7 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
     old = ctx.store.link(msg.platform, scope)
     if old is not None and old["vendor"] == vendor.key and old["meeting_id"] == meeting.id:
         return [Reply(ctx.t("link_same", **words))]
-    previous = f"{ctx.vendor_name(str(old['vendor']))} {group_digits(str(old['meeting_id']))}" if old else ""
+    previous = _shown(ctx, str(old["vendor"]), str(old["meeting_id"])) if old else ""
 
     async def link() -> Outcome:
         ctx.store.set_link(msg.platform, scope, vendor.key, meeting.id, linked_by=msg.user)
@@ -71,3 +71,9 @@ async def _linked_meeting_now(ctx: Context, vendor: str, meeting_id: str) -> Mee
     if isinstance(located, Outcome):
         return Meeting(vendor=vendor, id=meeting_id, display=group_digits(meeting_id))
     return located[0]
+
+
+def _shown(ctx: Context, vendor: str, meeting_id: str) -> str:
+    """The linked meeting as its vendor's clients show it (never a bare internal id when a number exists)."""
+    client = ctx.vendors.get(vendor)
+    return f"{ctx.vendor_name(vendor)} {client.display_ref(meeting_id) if client else group_digits(meeting_id)}"

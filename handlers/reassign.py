@@ -20,7 +20,7 @@ from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain, item_lines
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
-from handlers.common import not_supported
+from handlers.common import lost_answer_note, not_supported
 
 SUMMARY_TITLES = 5  # the confirmation names this many meetings, then "…"
 
@@ -71,7 +71,7 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
         outcome = replace(outcome, data={**outcome.data, **skipped_data})
         lines = item_lines(ctx.lang, outcome, vendor.key, "meetings", shown)
         if outcome.kind is Kind.OK:
-            text = ctx.t("reassign_done", count=len(ids), **words)
+            text = ctx.t("reassign_done", count=len(ids), **words) + lost_answer_note(ctx, outcome, vendor)
             return [Reply(f"{text}\n{lines}" if lines else text)]
         if outcome.kind is Kind.PARTIAL:
             ok = sum(1 for i in outcome.items if i.ok)

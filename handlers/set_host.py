@@ -11,7 +11,7 @@ from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting
 from handlers.cohost import offer_cohost_instead
-from handlers.common import not_found
+from handlers.common import lost_answer_note, not_found
 
 
 @intent(
@@ -59,12 +59,18 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
         summary = ctx.t("summary_set_host", loser=ctx.people.describe(vendor.key, expected, ctx.message.platform),
                         **words)
 
+    if vendor.host_change_notice:  # what else the vendor does (Webex: the whole series moves, emails)
+        summary += "\n" + ctx.t(vendor.host_change_notice, **words)
+
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
-            return [Reply(ctx.t("set_host_done", **words))]
+            return [Reply(ctx.t("set_host_done", **words) + lost_answer_note(ctx, outcome, vendor))]
         if outcome.kind is Kind.CONFLICT:
             return [_conflict_reply(ctx, meeting, outcome.current_host, words)]
-        return [Reply(ctx.t("set_host_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
+        failed = ctx.t("set_host_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
+        if outcome.data.get("cohost_instead") and vendor.supports("add_cohost"):  # Zoom: an alternative host
+            return [Reply(failed), *offer_cohost_instead(ctx, meeting, vendor, target, key="zoom_cohost_offer")]
+        return [Reply(failed)]
 
     return Plan(Operation.SET_HOST, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
                 expected_host=expected, losing_users=(expected,) if expected is not None else ())

@@ -34,6 +34,8 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     if outcome.current_host is None:
         return [Reply(ctx.t("who_no_host", **words))]
     host = ctx.people.describe(vendor.key, outcome.current_host, platform)
+    if outcome.data.get("ended"):
+        return [Reply(ctx.t("who_meeting_ended", host=host, **words))]
     key = "who_is_host_creator" if outcome.data.get("creator_only") else "who_is_host_reply"
     lines = [ctx.t(key, host=host, **words)]
     cohosts = outcome.data.get("cohosts")

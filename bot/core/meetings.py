@@ -67,4 +67,4 @@ def _tagged(
 ) -> tuple[Meeting, MeetingVendor] | Outcome:
     if isinstance(found, Meeting):
         return found, vendor
-    return replace(found, data={**found.data, "vendor": vendor.key, "meeting": group_digits(ref.id)})
+    return replace(found, data={**found.data, "vendor": vendor.key, "meeting": vendor.display_ref(ref.id)})

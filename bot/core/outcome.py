@@ -8,7 +8,13 @@
      ├─ DENIED        not allowed: `reason` says why, `remedy` says who must do what
      ├─ INVALID       the request cannot work as asked (meeting not running, target not in it, ...)
      ├─ NOT_FOUND     the meeting or user does not exist at the vendor
-     └─ UNAVAILABLE   the vendor failed (5xx, timeout, garbage): try again later
+     ├─ UNAVAILABLE   the vendor failed (5xx, timeout, garbage) before acting: try again later
+     └─ UNKNOWN       a change was sent but its answer was lost (5xx, timeout, reset) and reading the
+                      vendor's state back could not tell whether it happened: check before asking again
+
+A change whose answer was lost is never simply repeated (bot/vendors/calls.py): the vendor reads its
+state back and acts only on what did not happen; `data["answer_lost"]` is then True, and
+`data["resent"]` lists what had to be sent again (see bot/vendors/calls.py for the keys).
 
 `reason` and `remedy` are message keys of bot/i18n.py, so the same Outcome renders in en and zh.
 """
@@ -29,6 +35,7 @@ class Kind(StrEnum):
     INVALID = "invalid"
     NOT_FOUND = "not_found"
     UNAVAILABLE = "unavailable"
+    UNKNOWN = "unknown"  # sent, but the answer was lost: whether it happened is not known
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,11 @@ class Outcome:
     @classmethod
     def unavailable(cls, reason: str = "vendor_unavailable", **kw: Any) -> Outcome:
         return cls(Kind.UNAVAILABLE, reason=reason, **kw)
+
+    @classmethod
+    def unknown(cls, reason: str = "vendor_answer_lost", **kw: Any) -> Outcome:
+        """A change was sent and its answer lost, and the vendor's state could not be read back."""
+        return cls(Kind.UNKNOWN, reason=reason, remedy=kw.pop("remedy", "remedy_check_then_retry"), **kw)
 
     @classmethod
     def from_items(cls, items: list[ItemResult] | tuple[ItemResult, ...], **kw: Any) -> Outcome:

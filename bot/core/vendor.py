@@ -43,16 +43,24 @@ class Meeting:
     host: VendorUser | None = None
     in_progress: bool = True
     organizer: VendorUser | None = None  # who owns/scheduled it, when the vendor says (policy: may act)
+    ended: bool = False  # the vendor reports it over (who_is_host says "ended")
+    site: str = ""  # Webex: the site it belongs to (reassignHost is sent per site)
 
     def to_json(self) -> dict[str, Any]:
         return {"vendor": self.vendor, "id": self.id, "display": self.display, "topic": self.topic}
 
 
 def group_digits(number: str) -> str:
-    """'123456789' -> '123 456 789', the way meeting apps print numbers."""
+    """'123456789' -> '123 456 789', the way Feishu prints its 9-digit numbers (and our default)."""
     if re.fullmatch(r"\d{9,11}", number):
         return " ".join(number[i:i + 3] for i in range(0, len(number), 3))
     return number
+
+
+def plain_number(text: str) -> str:
+    """A meeting number as people copy it ("2820 653 693", "850-1234-5678") -> its digits, else `text`."""
+    digits = re.sub(r"[\s-]", "", text)
+    return digits if digits.isdigit() else text
 
 
 def unsupported(op: str) -> Outcome:
@@ -69,6 +77,11 @@ class MeetingVendor(ABC):
 
     key: ClassVar[str]
     operations: ClassVar[frozenset[str]] = frozenset({"set_host", "who_is_host"})
+    # Must the meeting be running when the host changes? (Feishu: yes, 122001. Zoom and Webex change
+    # scheduled meetings, and refuse started ones.) A scheduled handover reads it (handlers/handover.py).
+    host_change_needs_running: ClassVar[bool] = False
+    # i18n key of what else the vendor does when the host changes, for the confirmation ("" = nothing).
+    host_change_notice: ClassVar[str] = ""
 
     def supports(self, op: str) -> bool:
         return op in self.operations
@@ -76,6 +89,10 @@ class MeetingVendor(ABC):
     @abstractmethod
     def claims(self, ref: MeetingRef) -> bool:
         """Could `ref.id` name one of this vendor's meetings (by its form alone)?"""
+
+    def display_ref(self, ref_id: str) -> str:
+        """How this vendor's apps print a meeting id or number someone gave (replies before a lookup)."""
+        return group_digits(plain_number(ref_id))
 
     @abstractmethod
     async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
@@ -112,12 +129,15 @@ class MeetingVendor(ABC):
         return unsupported("reassign")
 
     async def who_is_host(self, meeting: Meeting) -> Outcome:
-        """OK with `current_host` as the vendor reports it now (data may add "cohosts", "organizer")."""
+        """OK with `current_host` as the vendor reports it now (data may add "cohosts", "organizer", and
+        "ended": True for a meeting that is over)."""
         found = await self.find_meeting(MeetingRef(self.key, meeting.id))
         if isinstance(found, Outcome):
             return found
-        return Outcome.success(current_host=found.host,
-                               data={"organizer": found.organizer.id} if found.organizer else {})
+        data: dict[str, Any] = {"organizer": found.organizer.id} if found.organizer else {}
+        if found.ended:
+            data["ended"] = True
+        return Outcome.success(current_host=found.host, data=data)
 
     async def precheck(self, op: str, meeting: Meeting, users: Sequence[VendorUser],
                        actor: VendorUser | None) -> Outcome | None:

@@ -294,11 +294,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}拒绝为 {target} 预约该会议。",
     },
     "remedy_zoom_scheduling_privilege": {
-        "en": "{target} must give scheduling privilege to the user the meeting was created under ({organizer}): in "
-        "Zoom, Settings → Meeting → Schedule privilege → add them as assistant; both must be licensed. Who calls "
-        "the API does not matter, only that user. Or make {target} a co-host instead.",
-        "zh": "{target} 需要把预约权限授予创建该会议的用户（{organizer}）：在 Zoom 的“设置 → 会议 → 预约权限”中把对方"
-        "添加为助理，且双方都需有许可证。只看该用户，与调用接口的是谁无关。也可以改为把 {target} 设为联席主持人。",
+        "en": "you can make {target} a co-host (alternative host) instead, which needs nobody's permission. For a "
+        "host change, {target} must first let {organizer} schedule for them (Zoom web: Settings → Meeting → "
+        "Schedule privilege → add {organizer} as assistant), then ask again. For the admin: both accounts must be "
+        "licensed, and only {organizer}, the user the meeting was created under, counts, not who calls the API.",
+        "zh": "你可以改为把 {target} 设为联席主持人（备选主持人），这不需要任何人授权。"
+        "若要更换主持人，{target} 需先允许 {organizer} 为其预约"
+        "（Zoom 网页：设置 → 会议 → 预约权限 → 把 {organizer} 添加为助理），然后再试。"
+        "管理员须知：双方账号都需有许可证；只看创建该会议的用户 {organizer}，与调用接口的是谁无关。",
     },
     "zoom_cannot_access": {
         "en": "{vendor} won't let hostbot's app read or change this meeting.",

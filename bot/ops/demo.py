@@ -30,6 +30,7 @@ CONTROLS_HELP = """\
     !as NAME        speak as somebody else           !host NAME   the host changes in Feishu
     !race NAME      the host changes during the next set_host (shows the conflict + Retry)
     !end            the meeting ends                 !fault OP STATUS   next OP call fails (e.g. feishu.set_host 500)
+    !fault OP STATUS lost   OP is carried out, then its answer is lost (e.g. !fault webex.reassign 502 lost)
     !requests       what the sandbox recorded        !help        this list
     !wait N         the clock moves N minutes on (or Ns seconds): scheduled handovers come due"""
 DEMO_ADMIN = "carol"  # a hostbot admin in the demo, to show the confirmation flow
@@ -131,8 +132,7 @@ def sandbox_command(line: str, world: DemoWorld, console: ConsoleAdapter) -> str
             f.end_meeting(meeting.id)
             return "(sandbox: the meeting has ended)"
         if cmd == "fault" and len(args) >= 2:
-            world.sandbox.faults.arm(fault_for(args[0], int(args[1])))
-            return f"(sandbox: the next {args[0]} answers HTTP {args[1]})"
+            return fault_command(world.sandbox, args)
         if cmd == "requests":
             rows = [f"{r.method} {r.path} -> {r.status} {r.body or ''}" for r in world.sandbox.recorder.all()
                     if r.op != "feishu.token"]
@@ -140,6 +140,19 @@ def sandbox_command(line: str, world: DemoWorld, console: ConsoleAdapter) -> str
     except (KeyError, ValueError):
         return f"(sandbox: don't know how to {line!r}; people are {', '.join(PEOPLE)})"
     return CONTROLS_HELP
+
+
+def fault_command(sandbox: Sandbox, args: list[str]) -> str:
+    """`!fault OP STATUS [lost]`: arm a fault on a known operation, or list the ones there are."""
+    op, status = args[0], int(args[1])
+    if not sandbox.faults.knows(op):
+        valid = ", ".join(sorted(sandbox.faults.known_ops))
+        return f"(sandbox: there is no operation {op!r}; valid ones: {valid})"
+    lost = len(args) > 2 and args[2].lower() == "lost"
+    sandbox.faults.arm(fault_for(op, status, after=lost))
+    if lost:
+        return f"(sandbox: the next {op} is carried out, then its answer is lost: HTTP {status})"
+    return f"(sandbox: the next {op} answers HTTP {status})"
 
 
 async def run_demo(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, sandbox: Sandbox | None = None) -> int:

@@ -29,6 +29,7 @@ class FakeBase:
 
         The request is recorded before the fake changes any state, so a test that saw the effect
         (a message in a thread, a new host) also sees the request that caused it."""
+        self.faults.known_ops.add(op)
 
         async def run(request: Request) -> Response:
             raw = await request.body()
@@ -38,14 +39,20 @@ class FakeBase:
             except ValueError:
                 body = raw.decode("utf-8", "replace")
             fault, latency = self.faults.take(op)
-            delay = latency + (fault.latency if fault else 0.0)
+            after = fault is not None and fault.after
+            delay = latency + (fault.latency if fault and not after else 0.0)
             if delay:
                 await asyncio.sleep(delay)
             index = self._record(op, request, body)
-            if fault is not None and fault.status is not None:
+            if fault is not None and not after and fault.status is not None:
                 response = _canned(fault)
             else:
                 response = await fn(request, body)
+            if fault is not None and after:  # the work is done; now the answer is lost on its way back
+                if fault.latency:
+                    await asyncio.sleep(fault.latency)
+                if fault.status is not None:
+                    response = _canned(fault)
             self.recorder.answered(index, response.status_code)
             return response
 

@@ -74,8 +74,9 @@ BANNER = [
 ]
 
 
-def fault_for(op: str, status: int) -> Fault:
-    """`!fault OP STATUS`: the error body of OP's vendor; 429 / 423 ask to retry after 2 s."""
+def fault_for(op: str, status: int, after: bool = False) -> Fault:
+    """`!fault OP STATUS [lost]`: the error body of OP's vendor; 429 / 423 ask to retry after 2 s.
+    `after`: OP is carried out first, then answered with STATUS (the answer is lost)."""
     bodies = {
         "feishu": {"code": 121001 if status >= 500 else 99991400, "msg": "internal error"},
         "dingtalk": {"code": "systemError", "message": "systemError:sandbox", "requestid": "SANDBOX"},
@@ -84,4 +85,4 @@ def fault_for(op: str, status: int) -> Fault:
         "zoom": {"code": status, "message": "Injected by the sandbox."},
     }
     headers = {"Retry-After": "2"} if status in (423, 429) else {}
-    return Fault(op, status=status, body=bodies.get(op.split(".")[0], {}), headers=headers)
+    return Fault(op, status=status, body=bodies.get(op.split(".")[0], {}), headers=headers, after=after)

@@ -2,8 +2,11 @@
 
 A fault is armed for one operation name ("feishu.set_host", "feishu.token", ...) and fires on the
 next N matching requests: extra latency, a canned HTTP status + body (429 with Retry-After, 5xx,
-an HTML 502, truncated JSON). A timeout is latency longer than the client waits. Faults are how
-tests reach the answers that the fakes' state cannot produce on its own.
+an HTML 502, truncated JSON). A timeout is latency longer than the client waits. With `after=True`
+the fake first does the work (the change is made), and only then is the answer lost: `status`
+replaces the real answer (a 502 from a gateway) and/or `latency` delays it past the client's
+timeout. That is the case bot/vendors/calls.py is about: never repeat a change blindly. Faults are
+how tests reach the answers that the fakes' state cannot produce on its own.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     latency: float = 0.0
     times: int = 1  # how many requests it affects; -1 = until cleared
+    after: bool = False  # apply the change first, then lose the answer (status and/or latency)
 
 
 class FaultPlan:
@@ -44,6 +48,13 @@ class FaultPlan:
         self._faults: list[Fault] = []
         self._latency: dict[str, float] = {}
         self._lock = threading.Lock()
+        self.known_ops: set[str] = set()  # every operation a fake serves (filled as routes are built)
+
+    def knows(self, op: str) -> bool:
+        """Does `op` name an operation of a fake ("webex.reassign"), or a prefix of some ("zoom.*")?"""
+        if op.endswith("*"):
+            return any(k.startswith(op[:-1]) for k in self.known_ops)
+        return op in self.known_ops
 
     def arm(self, fault: Fault) -> None:
         with self._lock:

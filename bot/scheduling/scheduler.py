@@ -294,8 +294,10 @@ class HandoverScheduler:
         if isinstance(located, Outcome):
             reason = explain(lang, located, h.vendor, **w)
             return FAILED, located.kind.value, [Reply(t(lang, "handover_not_done", reason=reason))]
-        meeting, _vendor = located
-        if not meeting.in_progress:
+        meeting, vendor = located
+        # Feishu changes the host only while the meeting runs; Zoom and Webex change scheduled meetings
+        # (vendor.host_change_needs_running), so only an ended one stops those.
+        if meeting.ended or (vendor.host_change_needs_running and not meeting.in_progress):
             return FAILED, "meeting_ended", [Reply(t(lang, "handover_meeting_ended", **w))]
         if meeting.host is not None and meeting.host.id == h.target_user.id:
             # Done already: by hand, or by our own call just before a crash cut the run short.

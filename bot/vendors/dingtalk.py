@@ -1,5 +1,11 @@
 """DingTalk video conferences over httpx: co-hosts add/remove and conference lookup (vendor-notes §C).
 
+API host: the default is https://api.dingtalk.com, the host of the official SDK (aliyun/dingtalk-sdk,
+conference_1_0) and of vendor-notes §C; it is the one that works for apps of dingtalk.com tenants.
+The seed doc (vendor-docs/dingtalk-conference-cohosts.md) names https://api.dingtalk.io, the host of
+DingTalk's international site: a tenant there sets DINGTALK_API_BASE=https://api.dingtalk.io (same
+paths, same bodies; UNCONFIRMED beyond the doc's sample request). README "Vendors" says the same.
+
 Vendor quirks handled here:
 - DingTalk has no "transfer host" API, only co-hosts (`coHosts/set`, action add|remove): set_host
   answers op_not_supported and handlers offer add_cohost instead.
@@ -10,6 +16,15 @@ Vendor quirks handled here:
   (quotes) it, which the gateway refuses with InvalidAuthentication (dingtalk_error_samples.json).
 - Errors are non-2xx with {"code": "<name>", "message", "requestid"} (lowercase requestid); the
   codes of the coHosts doc are unknownUserError, paramsError and systemError.
+- coHosts/set answers {"success": true}; {"success": false} (no error code) is DingTalk declining
+  without saying why: reported as such (dingtalk_success_false), not as an internal error.
+- Who already is a co-host: GET /v1.0/conference/videoConferences/{conferenceId}/members
+  (QueryConferenceMembers in the official SDK) -> memberModels[{unionId, host, coHost, ...}] (host and
+  coHost are booleans in the C# SDK, numbers in a TypeScript port: both read). Adding someone who
+  already is one sends nothing and answers data["unchanged"]; it is also how a change whose answer
+  was lost is read back (bot/vendors/calls.py: coHosts/set is never repeated blindly).
+- A paramsError whose message says the conference has not started or has ended gets those words
+  (GUESS: the message text; the doc only has "error:%s").
 - Looking a conference up: GET /v1.0/conference/videoConferences/{conferenceId} (QueryConferenceInfo
   in the official SDK) -> confInfo {title, status 0 created / 1 started / 2 ended, creatorId =
   the creator's unionId, creatorNick, roomCode}. DingTalk reports no current host: the creator is
@@ -21,12 +36,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
 from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, unsupported
+from bot.vendors.calls import ANSWER_LOST, RESENT, answer_lost
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 
 # coHosts/set error codes (vendor-docs/dingtalk-conference-cohosts.md) -> outcome
@@ -40,7 +57,10 @@ TOKEN_CODES = {"InvalidAuthentication", "authFailed", "InvalidAccessToken"}
 # Missing API permission, e.g. Forbidden.AccessDenied.AccessTokenPermissionDenied (UNCONFIRMED name;
 # matched by prefix) with HTTP 403.
 PERMISSION_PREFIX = "Forbidden"
-STARTED, ENDED = 1, 2
+CREATED, STARTED, ENDED = 0, 1, 2
+# paramsError messages that name the conference's state (GUESS: DingTalk's wording; the fake uses these)
+NOT_STARTED_WORDS = re.compile(r"not started|未开始", re.I)
+ENDED_WORDS = re.compile(r"\bended\b|已结束", re.I)
 # A conferenceId as the API doc shows it ("644272f14ba33101xxxx-xxxxx"): letters and digits, dashes.
 CONFERENCE_ID = re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z-]{11,63}$", re.I)
 
@@ -48,6 +68,8 @@ CONFERENCE_ID = re.compile(r"^(?=.*\d)(?=.*[a-z])[0-9a-z][0-9a-z-]{11,63}$", re.
 class DingTalkVendor(MeetingVendor):
     key = "dingtalk"
     operations = frozenset({"add_cohost", "remove_cohost", "who_is_host"})
+    # GUESS: co-hosts are a role inside a running conference (the fake refuses them before it starts).
+    host_change_needs_running = True
 
     def __init__(self, app_key: str, app_secret: str, api_base: str = "https://api.dingtalk.com", *,
                  transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep,
@@ -64,7 +86,7 @@ class DingTalkVendor(MeetingVendor):
         return bool(CONFERENCE_ID.match(ref.id)) and "-" in ref.id
 
     async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
-        resp = await self._send("GET", f"/v1.0/conference/videoConferences/{ref.id}")
+        resp = await self._send("GET", f"/v1.0/conference/videoConferences/{ref.id}", op="dingtalk.get_conference")
         if isinstance(resp, Outcome):
             if resp.reason == "dingtalk_params_error":  # an unknown conferenceId is a parameter error
                 return Outcome(Kind.NOT_FOUND, reason="meeting_not_found", remedy="remedy_check_meeting",
@@ -80,7 +102,7 @@ class DingTalkVendor(MeetingVendor):
         # Shown as its conferenceId: that is what people give hostbot (the roomCode is for joining).
         return Meeting(vendor=self.key, id=conference_id, display=conference_id, topic=str(info.get("title") or ""),
                        host=creator if creator.id else None, in_progress=info.get("status") == STARTED,
-                       organizer=creator if creator.id else None)
+                       organizer=creator if creator.id else None, ended=info.get("status") == ENDED)
 
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
         return unsupported("set_host")  # only co-hosts: see the module docstring
@@ -90,7 +112,10 @@ class DingTalkVendor(MeetingVendor):
         if isinstance(found, Outcome):
             return found
         # DingTalk tells the creator, not who hosts now, nor the co-hosts: say so in the reply.
-        return Outcome.success(current_host=found.host, data={"creator_only": True})
+        data: dict[str, Any] = {"creator_only": True}
+        if found.ended:
+            data["ended"] = True
+        return Outcome.success(current_host=found.host, data=data)
 
     # ---- co-hosts ---------------------------------------------------------------------------
     async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
@@ -100,17 +125,59 @@ class DingTalkVendor(MeetingVendor):
         return await self._cohosts(meeting, "remove", users)
 
     async def _cohosts(self, meeting: Meeting, action: str, users: Sequence[VendorUser]) -> Outcome:
+        wanted = action == "add"
+        before = await self._cohost_state(meeting.id)
+        todo = [u for u in users if before is None or before.get(u.id, False) != wanted]
+        if not todo:  # every one of them already is (or is not) a co-host: nothing to send
+            return Outcome.success(data={"unchanged": True})
+        sent = await self._set_cohosts(meeting.id, action, todo)
+        if sent.kind is not Kind.UNKNOWN:
+            return sent
+        # The answer was lost (5xx, timeout): read back, and send again only who did not change, once.
+        lost: Outcome = sent
+        for attempt in (0, 1):
+            after = await self._cohost_state(meeting.id)
+            if after is None:  # cannot tell what happened: say so, never guess
+                return replace(lost, data={**lost.data, ANSWER_LOST: True})
+            left = [u for u in todo if after.get(u.id, False) != wanted]
+            resent = {ANSWER_LOST: True, RESENT: [u.id for u in left] if attempt == 0 else [u.id for u in todo]}
+            if not left:
+                return Outcome.success(data=resent)
+            if attempt == 1:  # read back twice and still not done: DingTalk is failing, nothing happened
+                return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=lost.vendor_code,
+                                           detail=lost.detail, data=resent)
+            again = await self._set_cohosts(meeting.id, action, left)
+            if again.kind is not Kind.UNKNOWN:
+                return replace(again, data={**again.data, **resent})
+            lost, todo = again, left
+        raise AssertionError("unreachable")
+
+    async def _set_cohosts(self, conference_id: str, action: str, users: Sequence[VendorUser]) -> Outcome:
+        """One coHosts/set call: its Outcome; Kind.UNKNOWN when the answer was lost (bot/vendors/calls.py)."""
         body = {"action": action, "userList": [{"unionId": u.id} for u in users]}
-        resp = await self._send("POST", f"/v1.0/conference/videoConferences/{meeting.id}/coHosts/set", json=body)
+        resp = await self._send("POST", f"/v1.0/conference/videoConferences/{conference_id}/coHosts/set",
+                                op="dingtalk.cohosts", json=body, change=True)
         if isinstance(resp, Outcome):
             return resp
         if json_body(resp).get("success") is True:
             return Outcome.success()
-        return Outcome.unavailable(remedy="remedy_retry_later", detail="success=false")
+        return Outcome(Kind.INVALID, reason="dingtalk_success_false", remedy="remedy_dingtalk_success_false",
+                       vendor_code="success=false", detail=str(json_body(resp).get("requestid") or ""))
+
+    async def _cohost_state(self, conference_id: str) -> dict[str, bool] | None:
+        """unionId -> is a co-host now, from the conference's members (None when they cannot be read)."""
+        resp = await self._send("GET", f"/v1.0/conference/videoConferences/{conference_id}/members",
+                                op="dingtalk.members", params={"maxResults": "300"})
+        if isinstance(resp, Outcome):
+            return None
+        members = json_body(resp).get("memberModels")
+        if not isinstance(members, list):
+            return None
+        return {str(m.get("unionId")): bool(m.get("coHost")) for m in members if isinstance(m, dict)}
 
     # ---- plumbing ---------------------------------------------------------------------------
     async def _fetch_token(self) -> tuple[str, float] | Outcome:
-        resp = await self.http.request("POST", "/v1.0/oauth2/accessToken", safe=True,
+        resp = await self.http.request("POST", "/v1.0/oauth2/accessToken", op="dingtalk.token",
                                        json={"appKey": self.app_key, "appSecret": self._secret})
         if isinstance(resp, Outcome):
             return resp
@@ -122,19 +189,22 @@ class DingTalkVendor(MeetingVendor):
         return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_dingtalk_credentials",
                        vendor_code=str(body.get("code", resp.status_code)), detail=str(body.get("message", "")))
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response | Outcome:
-        """One API call with the app token: a 2xx response, or the Outcome of DingTalk's error."""
+    async def _send(self, method: str, path: str, *, op: str, change: bool = False,
+                    **kwargs: Any) -> httpx.Response | Outcome:
+        """One API call with the app token: a 2xx response, or the Outcome of DingTalk's error. For a
+        `change`, a lost answer (a 5xx, a timeout, a dropped connection) is Kind.UNKNOWN."""
         for attempt in (0, 1):
             token = await self.tokens.get(refresh=attempt == 1)
             if isinstance(token, Outcome):
                 return token
-            # coHosts/set is "set": adding or removing twice leaves the same state, so it may be repeated.
-            resp = await self.http.request(method, path, safe=True,
+            resp = await self.http.request(method, path, op=op,
                                            headers={"x-acs-dingtalk-access-token": token}, **kwargs)
-            if isinstance(resp, Outcome):
+            if isinstance(resp, Outcome) or resp.is_success:
                 return resp
-            if resp.is_success:
-                return resp
+            if change and answer_lost(resp.status_code):
+                body = json_body(resp)
+                return Outcome.unknown(vendor_code=str(body.get("code") or resp.status_code),
+                                       detail=str(body.get("message") or ""))
             code = str(json_body(resp).get("code") or "")
             if attempt == 0 and (resp.status_code == 401 or code in TOKEN_CODES):
                 continue  # expired or revoked: fetch a new token once
@@ -147,6 +217,12 @@ def _outcome_for_error(resp: httpx.Response) -> Outcome:
     code = str(body.get("code") or "")
     detail = str(body.get("message") or "")
     status = resp.status_code
+    if code == "paramsError" and NOT_STARTED_WORDS.search(detail):
+        return Outcome(Kind.INVALID, reason="dingtalk_conference_not_started", remedy="remedy_dingtalk_when_running",
+                       vendor_code=code, detail=detail)
+    if code == "paramsError" and ENDED_WORDS.search(detail):
+        return Outcome(Kind.INVALID, reason="dingtalk_conference_ended", remedy="remedy_check_meeting",
+                       vendor_code=code, detail=detail)
     if code in ERROR_TABLE:
         kind, reason, remedy = ERROR_TABLE[code]
         return Outcome(kind, reason=reason, remedy=remedy, vendor_code=code, detail=detail)

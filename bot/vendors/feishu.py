@@ -11,14 +11,22 @@ Vendor quirks handled here (vendor-notes §A):
   with the requester's own token from the store, at most 10 invitees per call, and the per-invitee
   `status` (1 invited, 2 failed) of every call is merged into one OK / PARTIAL outcome.
 - Both calls are limited to 50/s and 1000/min (doc); a 429 is waited out when the vendor asks for
-  at most a few seconds. GETs are repeated after a 5xx or a timeout; set_host and invite are not
-  (a repeated set_host would meet its own CAS, a repeated invite would ring people twice).
+  at most a few seconds. GETs are repeated after a 5xx or a timeout; set_host and invite never are
+  blindly (bot/vendors/calls.py: a repeated set_host would meet its own CAS, a repeated invite would
+  ring people twice). After a 5xx, a timeout, a dropped connection or a gateway's HTML page, the
+  meeting is read back: a host that already is the target, an invitee already being called, counts
+  as done; only what did not happen is sent once more. Unreadable: Kind.UNKNOWN.
+- set_host's answer carries `data.host_user`, the host now: it is checked against the target (a
+  success naming someone else is no success), and a CAS conflict (121006) whose current host already
+  is the target is the change we wanted, not "the host changed, retry?".
+- invite has its own error table (INVITE_ERRORS, from its doc): 122001 means "not running, nobody can
+  be called in", not set_host's "host only changes while running"; 121002 "not supported", not
+  "cannot take the host role".
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -40,42 +48,32 @@ from lark_oapi.core.exception import UnmarshalException
 
 from bot.core.logs import event
 from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
-from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, group_digits
+from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, group_digits, plain_number
 from bot.store import UserToken
 from bot.vendors.base import chunked
+from bot.vendors.calls import ANSWER_LOST, NOT_SENT, RESENT, answer_lost, repeatable
 from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client
+from bot.vendors.feishu_errors import (
+    RATE_LIMIT_CODE,
+    REACHED,
+    code_of,
+    invite_outcome,
+    outcome_for_error,
+    retry_after_of,
+    unreadable,
+    user_of,
+)
 from bot.vendors.http import RateLimiter, RetryPolicy, Sleep
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
-# code -> (kind, reason key, remedy key); 121006 (CAS conflict) is handled on its own.
-ERROR_TABLE: dict[int, tuple[Kind, str, str]] = {
-    121001: (Kind.UNAVAILABLE, "vendor_unavailable", "remedy_retry_later"),
-    121002: (Kind.INVALID, "not_supported", "remedy_change_in_client"),
-    121003: (Kind.INVALID, "param_error", "remedy_report_bug"),
-    121005: (Kind.DENIED, "no_permission", "remedy_feishu_permission"),
-    122001: (Kind.INVALID, "meeting_not_in_progress", "remedy_start_meeting"),
-    122002: (Kind.NOT_FOUND, "meeting_not_found", "remedy_check_meeting"),
-    122003: (Kind.DENIED, "operator_not_in_meeting", "remedy_join_meeting"),
-    122004: (Kind.INVALID, "target_not_in_meeting", "remedy_target_join"),
-    122005: (Kind.INVALID, "cannot_operate_self", "remedy_other_person"),
-    122009: (Kind.INVALID, "participant_status", "remedy_wait_and_retry"),
-}
-# invite's own codes (vendor-docs/feishu-vc-invite.md); the rest of its list is ERROR_TABLE's.
-INVITE_ERRORS: dict[int, tuple[Kind, str, str]] = {
-    122006: (Kind.INVALID, "invite_limit_reached", "remedy_invite_limit"),
-    122007: (Kind.INVALID, "invite_callee_busy", "remedy_invite_busy"),
-    122008: (Kind.DENIED, "meeting_locked", "remedy_unlock_meeting"),
-}
+# SDK request type -> its operation in bot/vendors/calls.py (what may be repeated after a lost answer)
+CALL_OPS = {"SetHostMeetingRequest": "feishu.set_host", "InviteMeetingRequest": "feishu.invite",
+            "GetMeetingRequest": "feishu.get_meeting", "ListByNoMeetingRequest": "feishu.list_by_no"}
 CALLEE_BUSY = 122007  # concerns the invitees of one call: later chunks are still tried
-CAS_CONFLICT = 121006
-# A user_access_token Feishu refuses: invalid (99991668) or expired (99991677). The exact codes for
-# a user token are UNCONFIRMED (vendor-notes §A); any token code sends the user to re-authorize.
-USER_TOKEN_REJECTED = TOKEN_INVALID | {99991677}
-RATE_LIMIT_CODE = 99991400
-IN_PROGRESS = 2
+IN_PROGRESS, ENDED = 2, 3  # meeting status (vendor-notes: 1 calling, 2 in progress, 3 ended; UNCONFIRMED)
 NUMBER_WINDOW_S = 24 * 3600  # list_by_no looks back this far for a meeting number
 INVITE_MAX = 10  # "一次性最多支持邀请10人"
 RATE_WINDOWS = ((50, 1.0), (1000, 60.0))  # set_host / invite: 50/s and 1000/min
@@ -91,6 +89,7 @@ class UserTokens(Protocol):
 class FeishuVendor(MeetingVendor):
     key = "feishu"
     operations = frozenset({"set_host", "invite", "who_is_host"})
+    host_change_needs_running = True  # 122001: the host changes only while the meeting runs
 
     def __init__(self, app_id: str, app_secret: str, domain: str, timeout: float = 10.0,
                  clock: Callable[[], float] = time.time, user_tokens: UserTokens | None = None,
@@ -114,9 +113,10 @@ class FeishuVendor(MeetingVendor):
         return ref.id.isdigit() and len(ref.id) in (9, 19)
 
     async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
-        if len(ref.id) == 9:
-            return await self._find_by_number(ref.id)
-        return await self._get_meeting(ref.id)
+        number = plain_number(ref.id)  # "123 456 789", as Feishu and hostbot print it
+        if len(number) == 9:
+            return await self._find_by_number(number)
+        return await self._get_meeting(number)
 
     async def _find_by_number(self, number: str) -> Meeting | Outcome:
         now = int(self.clock())
@@ -130,7 +130,7 @@ class FeishuVendor(MeetingVendor):
             return Outcome(Kind.NOT_FOUND, reason="meeting_no_match", remedy="remedy_check_meeting",
                            data={"meeting": number})
         if not all(str(b.id or "").isdigit() for b in briefs):
-            return _unreadable()
+            return unreadable()
         found: list[Meeting] = []
         for brief in briefs:
             got = await self._get_meeting(str(brief.id))
@@ -146,15 +146,24 @@ class FeishuVendor(MeetingVendor):
                        data={"meeting": number, "candidates": [m.id for m in (running or found)]})
 
     async def _get_meeting(self, meeting_id: str) -> Meeting | Outcome:
-        req = GetMeetingRequest.builder().meeting_id(int(meeting_id)).user_id_type("open_id").build()
+        got = await self._read_meeting(meeting_id)
+        if isinstance(got, Outcome):
+            return got
+        return Meeting(vendor=self.key, id=str(got.id), display=group_digits(str(got.meeting_no or got.id)),
+                       topic=str(got.topic or ""), host=user_of(got.host_user), in_progress=got.status == IN_PROGRESS,
+                       ended=got.status == ENDED)
+
+    async def _read_meeting(self, meeting_id: str, participants: bool = False) -> Any:
+        """The SDK's meeting object (with its participants when asked), or an Outcome."""
+        req = (GetMeetingRequest.builder().meeting_id(int(meeting_id)).with_participants(participants)
+               .user_id_type("open_id").build())
         resp = await self._call(self.client.vc.v1.meeting.aget, req)
         if isinstance(resp, Outcome):
             return resp
         m = resp.data.meeting if resp.data else None
         if m is None or not str(m.id or "").isdigit():
-            return _unreadable()
-        return Meeting(vendor=self.key, id=str(m.id), display=group_digits(str(m.meeting_no or m.id)),
-                       topic=str(m.topic or ""), host=_user(m.host_user), in_progress=m.status == IN_PROGRESS)
+            return unreadable()
+        return m
 
     # ---- host change ---------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
@@ -165,10 +174,41 @@ class FeishuVendor(MeetingVendor):
             body = body.old_host_user(MeetingUser.builder().id(old.id).user_type(old.user_type).build())
         req = (SetHostMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
                .request_body(body.build()).build())
+        outcome = await self._set_host_once(meeting, target, req)
+        if outcome.kind is not Kind.UNKNOWN:
+            return outcome
+        # The answer was lost: read the host back; send again (same CAS) only if it did not change, once.
+        for attempt in (0, 1):
+            now = await self._get_meeting(meeting.id)
+            if isinstance(now, Outcome):
+                return replace(outcome, data={**outcome.data, ANSWER_LOST: True})
+            resent = {ANSWER_LOST: True, RESENT: [meeting.id] if attempt else []}
+            if now.host is not None and now.host.id == target.id:
+                return Outcome.success(current_host=now.host, data=resent)
+            if attempt:  # read back twice: not changed, and Feishu keeps failing
+                reason = "vendor_timeout" if outcome.detail == "timeout" else "vendor_unavailable"
+                return Outcome.unavailable(reason, remedy="remedy_retry_later", vendor_code=outcome.vendor_code,
+                                           detail=outcome.detail, data=resent)
+            again = await self._set_host_once(meeting, target, req)
+            if again.kind is not Kind.UNKNOWN:
+                return replace(again, data={**again.data, ANSWER_LOST: True, RESENT: [meeting.id]})
+            outcome = again
+        raise AssertionError("unreachable")
+
+    async def _set_host_once(self, meeting: Meeting, target: VendorUser, req: Any) -> Outcome:
+        """One set_host call, its answer checked: `data.host_user` must be the target; a CAS conflict whose
+        current host already is the target is what we wanted."""
         resp = await self._call(self.client.vc.v1.meeting.aset_host, req)
         if isinstance(resp, Outcome):
+            if resp.kind is Kind.CONFLICT and resp.current_host is not None and resp.current_host.id == target.id:
+                return Outcome.success(current_host=resp.current_host, data={"already": True})
             return resp
-        host = _user(resp.data.host_user) if resp.data else None
+        host = user_of(resp.data.host_user) if resp.data else None
+        if host is None:  # the answer does not say: ask the meeting
+            now = await self._get_meeting(meeting.id)
+            host = now.host if isinstance(now, Meeting) else None
+        if host is not None and host.id != target.id:
+            return Outcome.conflict(host, reason="feishu_host_not_target", vendor_code="0")
         return Outcome.success(current_host=host or target)
 
     # ---- invite (user token only) -----------------------------------------------------------
@@ -187,22 +227,14 @@ class FeishuVendor(MeetingVendor):
             if stopped is not None:  # what stopped us applies to the rest as well
                 items += [ItemResult(u.id, False, stopped.reason, stopped.detail) for u in chunk]
                 continue
-            body = InviteMeetingRequestBody.builder().invitees(
-                [MeetingUser.builder().id(u.id).user_type(u.user_type).build() for u in chunk]).build()
-            req = (InviteMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
-                   .request_body(body).build())
-            resp = await self._call(self.client.vc.v1.meeting.ainvite, req, user_token=token,
-                                    on_error=_invite_outcome)
+            resp = await self._invite_chunk(meeting, chunk, token)
             if isinstance(resp, Outcome):
                 errors.append(resp)
                 items += [ItemResult(u.id, False, resp.reason, resp.detail) for u in chunk]
                 if resp.vendor_code != str(CALLEE_BUSY):
                     stopped = resp
                 continue
-            results = {str(r.id): r.status if isinstance(r.status, int) else 0
-                       for r in (resp.data.invite_results or [])} if resp.data else {}
-            items += [ItemResult(u.id, results.get(u.id) == INVITE_OK,
-                                 "" if results.get(u.id) == INVITE_OK else "invite_failed") for u in chunk]
+            items += resp
             if progress is not None:
                 await progress(len(items))
         if errors and {i.reason for i in items} == {errors[0].reason}:
@@ -224,6 +256,51 @@ class FeishuVendor(MeetingVendor):
             if isinstance(token, Outcome):
                 return self._with_authorization(token, actor)
         return None
+
+    async def _invite_chunk(self, meeting: Meeting, chunk: list[VendorUser], token: str) -> list[ItemResult] | Outcome:
+        """Invite one chunk. When the answer is lost, read the participants back: whoever is being called
+        or is in the meeting was invited; only the others are invited again, once (calls.py)."""
+        got = await self._invite_call(meeting, chunk, token)
+        if not (isinstance(got, Outcome) and got.kind is Kind.UNKNOWN):
+            return got
+        reached = await self._reached(meeting.id)
+        if reached is None:
+            return [ItemResult(u.id, False, "vendor_answer_lost", got.vendor_code) for u in chunk]
+        done = [ItemResult(u.id, True, "verified_after_lost_answer") for u in chunk if u.id in reached]
+        left = [u for u in chunk if u.id not in reached]
+        if not left:
+            return done
+        again = await self._invite_call(meeting, left, token)
+        if isinstance(again, Outcome) and again.kind is Kind.UNKNOWN:  # lost twice: read once more
+            read = await self._reached(meeting.id)
+            done += [ItemResult(u.id, True, "verified_after_lost_answer") for u in left if u.id in (read or ())]
+            left = [u for u in left if u.id not in (read or ())]
+            if not done:  # nothing went through: the chunk's answer is Feishu failing (or unknown)
+                return again if read is None else Outcome.unavailable(
+                    remedy="remedy_retry_later", vendor_code=again.vendor_code, detail=again.detail)
+        if isinstance(again, Outcome):
+            return done + [ItemResult(u.id, False, again.reason, again.detail) for u in left]
+        return done + again
+
+    async def _invite_call(self, meeting: Meeting, chunk: list[VendorUser], token: str) -> list[ItemResult] | Outcome:
+        body = InviteMeetingRequestBody.builder().invitees(
+            [MeetingUser.builder().id(u.id).user_type(u.user_type).build() for u in chunk]).build()
+        req = (InviteMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
+               .request_body(body).build())
+        resp = await self._call(self.client.vc.v1.meeting.ainvite, req, user_token=token, on_error=invite_outcome)
+        if isinstance(resp, Outcome):
+            return resp
+        results = {str(r.id): r.status if isinstance(r.status, int) else 0
+                   for r in (resp.data.invite_results or [])} if resp.data else {}
+        return [ItemResult(u.id, results.get(u.id) == INVITE_OK,
+                           "" if results.get(u.id) == INVITE_OK else "invite_failed") for u in chunk]
+
+    async def _reached(self, meeting_id: str) -> set[str] | None:
+        """Who is being called, ringing or in the meeting now (None: the meeting could not be read)."""
+        m = await self._read_meeting(meeting_id, participants=True)
+        if isinstance(m, Outcome):
+            return None
+        return {str(p.id) for p in (m.participants or []) if p.status in REACHED}
 
     def _user_token(self, actor: VendorUser | None) -> str | Outcome:
         """The requester's user_access_token, or DENIED telling them to authorize hostbot."""
@@ -252,9 +329,11 @@ class FeishuVendor(MeetingVendor):
         """Run one SDK call under the rate limit, with our tenant token (or `user_token`).
 
         A rejected tenant token is refreshed once. A 429 asking for at most `retry.max_wait` s is
-        waited out; GETs (safe to repeat) are also repeated after a 5xx or a timeout.
+        waited out; reads are also repeated after a 5xx or a timeout. A change (bot/vendors/calls.py:
+        set_host, invite) is not: a timeout, a dropped connection, a 5xx or a gateway's page is
+        Kind.UNKNOWN, and the caller reads the meeting back.
         """
-        safe = req.http_method == lark.HttpMethod.GET
+        safe = repeatable(CALL_OPS.get(type(req).__name__, "feishu.get_meeting"))
         last = self.retry.attempts - 1
         refreshed = False
         attempt = 0
@@ -270,18 +349,12 @@ class FeishuVendor(MeetingVendor):
             started = time.monotonic()
             try:
                 resp: Any = await method(req, option)
-            except httpx.TimeoutException:
-                if safe and attempt < last:
+            except (httpx.HTTPError, OSError, ValueError, TypeError, AttributeError, UnmarshalException) as exc:
+                if safe and attempt < last and isinstance(exc, httpx.TimeoutException):
                     attempt += 1
                     await self.limiter.sleep(self.retry.delay(attempt))
                     continue
-                return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
-            except (httpx.HTTPError, OSError):
-                return Outcome.unavailable(remedy="remedy_retry_later")
-            except (ValueError, TypeError, AttributeError, UnmarshalException):
-                # The SDK could not read the body: an HTML error page, truncated JSON (ValueError), fields
-                # of the wrong shape (UnmarshalException), a body that is no JSON object (AttributeError).
-                return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
+                return _no_answer(exc, safe)
             status = int(getattr(resp.raw, "status_code", 0) or 0)
             event(log, "vendor http", vendor=self.key, call=type(req).__name__, status=status, code=resp.code,
                   ms=round((time.monotonic() - started) * 1000, 1), attempt=attempt + 1)
@@ -291,7 +364,7 @@ class FeishuVendor(MeetingVendor):
             if resp.success():
                 return resp
             if attempt < last and (status == 429 or resp.code == RATE_LIMIT_CODE):
-                wait = _retry_after(resp)
+                wait = retry_after_of(resp)
                 if wait <= self.retry.max_wait:
                     attempt += 1
                     self.limiter.pause(wait)  # the next acquire() waits it out, for every caller
@@ -300,79 +373,21 @@ class FeishuVendor(MeetingVendor):
                 attempt += 1
                 await self.limiter.sleep(self.retry.delay(attempt))
                 continue
-            return (on_error or _outcome_for_error)(resp)
+            if not safe and answer_lost(status):  # a change that may have happened: read back first
+                return Outcome.unknown(vendor_code=str(code_of(resp) or status), detail=str(resp.msg or ""))
+            return (on_error or outcome_for_error)(resp)
 
 
-def _unreadable() -> Outcome:
-    """A success whose content is not what the API returns (an id that is no number...): nothing to act on."""
-    return Outcome.unavailable(remedy="remedy_retry_later", detail="unexpected response")
+def _no_answer(exc: Exception, safe: bool) -> Outcome:
+    """No usable answer: a read (or a change never sent) is UNAVAILABLE, a change maybe made is UNKNOWN."""
+    if isinstance(exc, NOT_SENT) or (safe and isinstance(exc, httpx.HTTPError | OSError)):
+        if isinstance(exc, httpx.TimeoutException):
+            return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
+        return Outcome.unavailable(remedy="remedy_retry_later")
+    if safe:
+        # The SDK could not read the body: an HTML error page, truncated JSON (ValueError), fields
+        # of the wrong shape (UnmarshalException), a body that is no JSON object (AttributeError).
+        return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
+    return Outcome.unknown(detail="timeout" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__)
 
 
-def _code(resp: Any) -> int:
-    """Feishu's numeric error `code`; 0 when the body has none, or one that is not a number."""
-    code = getattr(resp, "code", 0)
-    return code if isinstance(code, int) else 0
-
-
-def _user(user: Any) -> VendorUser | None:
-    """An SDK MeetingUser as a VendorUser (None when absent or unreadable)."""
-    if user is None or not isinstance(user.id, str) or not user.id:
-        return None
-    return VendorUser(user.id, user.user_type if isinstance(user.user_type, int) and user.user_type else 1)
-
-
-def _outcome_for_error(resp: Any) -> Outcome:
-    code = _code(resp)
-    status = int(getattr(resp.raw, "status_code", 0) or 0)
-    detail = str(resp.msg or "")
-    if code == CAS_CONFLICT:
-        host = _host_from_error(resp)
-        return Outcome.conflict(host, vendor_code=str(code), detail=detail)
-    if code in ERROR_TABLE:
-        kind, reason, remedy = ERROR_TABLE[code]
-        return Outcome(kind, reason=reason, remedy=remedy, vendor_code=str(code), detail=detail)
-    if status == 429 or code == RATE_LIMIT_CODE:
-        return Outcome(Kind.RATE_LIMITED, reason="rate_limited", retry_after=_retry_after(resp), vendor_code=str(code))
-    if status >= 500 or code == 0:
-        return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=str(code or status), detail=detail)
-    return Outcome(Kind.INVALID, reason="vendor_error_unknown", remedy="remedy_report_bug",
-                   vendor_code=str(code), detail=detail)
-
-
-def _retry_after(resp: Any) -> float:
-    """Seconds Feishu asks us to wait: Retry-After, or its gateway's x-ogw-ratelimit-reset."""
-    headers = {k.lower(): v for k, v in (getattr(resp.raw, "headers", None) or {}).items()}
-    raw = headers.get("retry-after") or headers.get("x-ogw-ratelimit-reset") or "1"
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        return 1.0
-
-
-def _invite_outcome(resp: Any) -> Outcome:
-    """invite's errors: its own codes, a refused user token, then the codes it shares with set_host."""
-    code = _code(resp)
-    if code in INVITE_ERRORS:
-        kind, reason, remedy = INVITE_ERRORS[code]
-        return Outcome(kind, reason=reason, remedy=remedy, vendor_code=str(code), detail=str(resp.msg or ""))
-    if code in USER_TOKEN_REJECTED:
-        return Outcome(Kind.DENIED, reason="feishu_user_token_expired", remedy="remedy_authorize_hostbot",
-                       vendor_code=str(code), detail=str(resp.msg or ""))
-    if code == 122003:  # the one inviting (the requester) must be in the meeting
-        return Outcome(Kind.DENIED, reason="inviter_not_in_meeting", remedy="remedy_join_meeting",
-                       vendor_code=str(code), detail=str(resp.msg or ""))
-    return _outcome_for_error(resp)
-
-
-def _host_from_error(resp: Any) -> VendorUser | None:
-    """121006 carries `data.host_user`; the SDK parsed it into resp.data when the body had it."""
-    data = getattr(resp, "data", None)
-    host = getattr(data, "host_user", None)
-    if host is not None and host.id:
-        return VendorUser(str(host.id), int(host.user_type or 1))
-    try:
-        raw = json.loads(resp.raw.content)
-        h = raw["data"]["host_user"]
-        return VendorUser(str(h["id"]), int(h.get("user_type") or 1))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None

@@ -11,10 +11,12 @@
 What is retried, and when (the rule every vendor module relies on):
   429, 423   the vendor refused before doing anything, so repeating is always safe; we wait
              Retry-After (or back off) when that is at most `max_wait`, else hand the answer back;
-  5xx, timeouts (and connection errors, treated alike)
-             the request may or may not have been carried out: repeated only when the caller says
-             the call is `safe` (idempotent: GETs, "set X to Y" updates), never for calls with side
-             effects a repeat would double (an invite rings people again);
+  5xx, timeouts, dropped connections
+             the request may or may not have been carried out: repeated only when bot/vendors/calls.py
+             says the operation (`op`) is repeatable (reads, token calls). For a change the 5xx goes
+             back to the caller as it is, and a timeout or a dropped connection becomes Kind.UNKNOWN
+             (sent, answer lost); the caller then reads the vendor's state back (calls.py's rule).
+             A connection that was never made (refused, connect timeout) is UNAVAILABLE: nothing was sent;
   anything else is the vendor's answer and goes back to the caller untouched.
 Nothing here logs headers or bodies, so tokens never reach a log.
 """
@@ -34,6 +36,7 @@ import httpx
 
 from bot.core.logs import event
 from bot.core.outcome import Kind, Outcome
+from bot.vendors.calls import NOT_SENT, repeatable
 
 log = logging.getLogger(__name__)
 
@@ -176,27 +179,22 @@ class VendorHTTP:
         self._sleep = fn
         self.limiter.sleep = fn
 
-    async def request(self, method: str, url: str, *, safe: bool, **kwargs: Any) -> httpx.Response | Outcome:
-        """Send one request under the rate limit; retry per the module rule. Never raises for HTTP."""
+    async def request(self, method: str, url: str, *, op: str, **kwargs: Any) -> httpx.Response | Outcome:
+        """Send one request (`op`: its name in bot/vendors/calls.py) under the rate limit; retry per the
+        module rule. Never raises for HTTP."""
+        safe = repeatable(op)
         last = self.retry.attempts - 1
         for attempt in range(self.retry.attempts):
             await self.limiter.acquire()
             started = time.monotonic()
             try:
                 resp = await self.client.request(method, url, **kwargs)
-            except httpx.TimeoutException:
-                self._log(method, url, "timeout", started, attempt)
-                if safe and attempt < last:
-                    await self._wait(self.retry.delay(attempt))
-                    continue
-                return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
             except (httpx.HTTPError, OSError) as exc:
-                # A dropped connection is treated like a timeout: the vendor may have done the work.
                 self._log(method, url, type(exc).__name__, started, attempt)
                 if safe and attempt < last:
                     await self._wait(self.retry.delay(attempt))
                     continue
-                return Outcome.unavailable(remedy="remedy_retry_later", detail=type(exc).__name__)
+                return _no_answer(exc, safe)
             self._log(method, url, resp.status_code, started, attempt)
             status = resp.status_code
             if status in REFUSED or (status >= 500 and safe):
@@ -223,6 +221,17 @@ class VendorHTTP:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def _no_answer(exc: Exception, safe: bool) -> Outcome:
+    """No answer to a request: UNAVAILABLE when it was never sent or changes nothing, else UNKNOWN."""
+    timeout = isinstance(exc, httpx.TimeoutException)
+    if safe or isinstance(exc, NOT_SENT):
+        if timeout:
+            return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
+        return Outcome.unavailable(remedy="remedy_retry_later", detail=type(exc).__name__)
+    # A change that may have reached the vendor: the caller reads the state back (bot/vendors/calls.py).
+    return Outcome.unknown(detail="timeout" if timeout else type(exc).__name__)
 
 
 TokenFetch = Callable[[], Awaitable["tuple[str, float] | Outcome"]]

@@ -11,9 +11,19 @@ Vendor quirks handled here:
   assistant of the new host (the new host gives them scheduling privilege), and both must be
   licensed. The reply names that user: GET meeting tells it as `assistant_id` (the scheduler),
   else it is the host itself; it is also the meeting's organizer, whom the policy lets act.
-- Co-hosts are `settings.alternative_hosts`, one string of emails, semicolon-separated today (the
-  archived spec says comma: both are read). Zoom has no compare-and-swap: we read the list, add or
-  remove, and write the whole list back, never dropping anyone we did not mean to.
+- After a 3000 refusal of schedule_for ("cannot schedule for", an instant meeting), the Outcome says
+  data["cohost_instead"] = True: making the person an alternative host needs nobody's privilege, and
+  the handler offers it as a button (as for DingTalk). The remedy speaks to the requester first and
+  sets the admin's part apart.
+- Co-hosts are `settings.alternative_hosts`, one string of emails or user ids. The separator: the
+  archived OpenAPI (vendor-oracles/zoom, 2021) says "separated by comma"; vendor-notes §E (the zoom/api
+  meeting object) and today's reference say semicolon. We write ";" and read both. Zoom has no
+  compare-and-swap: we read the list, add or remove, and write the whole list back, never dropping
+  anyone we did not mean to.
+- PATCH is never repeated blindly (bot/vendors/calls.py): after a 5xx, a timeout or a dropped
+  connection the meeting is read back; a host or list that already is what we asked for is done,
+  otherwise the PATCH is sent once more.
+- Zoom changes scheduled meetings (and refuses started ones): `host_change_needs_running` is False.
 - Rates are per account and plan, by label (Light 30/s, Medium 20/s, Heavy 10/s on Pro, third-party
   figures; the label of PATCH meeting is UNCONFIRMED): we keep to the Heavy 10/s and honour 429s.
 """
@@ -22,13 +32,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
 from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
+from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, plain_number
+from bot.vendors.calls import ANSWER_LOST, RESENT, answer_lost
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 
 RATE_WINDOWS = ((10, 1.0),)
@@ -50,6 +62,9 @@ CODES: dict[int, tuple[Kind, str, str]] = {
     3161: (Kind.DENIED, "zoom_hosting_not_allowed", "remedy_zoom_license"),
 }
 INVALID_FIELD = 300  # "invalid schedule_for", or "Validation Failed." with errors[{field, message}]
+COHOST_INSTEAD = {"zoom_cannot_schedule_for", "zoom_instant_meeting"}  # refusals an alternative host avoids
+ENDED = {"finished", "ended"}  # UNCONFIRMED: the archived spec names no status for a meeting that is over
+SEPARATOR = ";"
 
 
 class ZoomVendor(MeetingVendor):
@@ -68,6 +83,9 @@ class ZoomVendor(MeetingVendor):
         self._emails: dict[str, str] = {}  # user id -> email: a user's email seldom changes
 
     # ---- meetings --------------------------------------------------------------------------
+    def display_ref(self, ref_id: str) -> str:
+        return zoom_digits(plain_number(ref_id))
+
     def claims(self, ref: MeetingRef) -> bool:
         if ref.vendor is not None:
             return ref.vendor == self.key and ref.id.isdigit() and 9 <= len(ref.id) <= 11
@@ -76,10 +94,10 @@ class ZoomVendor(MeetingVendor):
         return ref.id.isdigit() and len(ref.id) in (10, 11)
 
     async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
-        got = await self._get_meeting(ref.id)
+        got = await self._get_meeting(plain_number(ref.id))
         if isinstance(got, Outcome):
             return got
-        return await self._to_meeting(got, ref.id)
+        return await self._to_meeting(got, plain_number(ref.id))
 
     async def _to_meeting(self, got: dict[str, Any], asked: str) -> Meeting:
         host_email = str(got.get("host_email") or "")
@@ -92,7 +110,8 @@ class ZoomVendor(MeetingVendor):
             organizer = VendorUser(scheduler) if scheduler else host
         number = str(got.get("id") or asked)
         return Meeting(vendor=self.key, id=number, display=zoom_digits(number), topic=str(got.get("topic") or ""),
-                       host=host, in_progress=got.get("status") == "started", organizer=organizer)
+                       host=host, in_progress=got.get("status") == "started", organizer=organizer,
+                       ended=got.get("status") in ENDED)
 
     async def who_is_host(self, meeting: Meeting) -> Outcome:
         got = await self._get_meeting(meeting.id)
@@ -102,18 +121,26 @@ class ZoomVendor(MeetingVendor):
         data: dict[str, Any] = {"cohosts": _alt_hosts(got)}
         if found.organizer and found.host and found.organizer.id != found.host.id:
             data["organizer"] = found.organizer.id
+        if found.ended:
+            data["ended"] = True
         return Outcome.success(current_host=found.host, data=data)
 
     # ---- host and co-hosts ----------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
-        outcome = await self._patch(meeting.id, {"schedule_for": target.id})
+        def moved(got: dict[str, Any]) -> bool:
+            return str(got.get("host_email") or "").lower() == target.id.lower() or got.get("host_id") == target.id
+
+        outcome = await self._patch(meeting.id, {"schedule_for": target.id}, moved)
         if outcome.ok:
-            return Outcome.success(current_host=target)
+            return Outcome.success(current_host=target, data=outcome.data)
+        data = dict(outcome.data)
+        if outcome.reason in COHOST_INSTEAD:
+            data["cohost_instead"] = True  # the handler offers "add as co-host (alternative host) instead"
         if outcome.reason == "zoom_cannot_schedule_for" and meeting.organizer is not None:
             # The remedy names the user whose scheduling privilege counts (see the module docstring).
-            return Outcome(outcome.kind, reason=outcome.reason, remedy=outcome.remedy, vendor_code=outcome.vendor_code,
-                           detail=outcome.detail, data={"organizer": meeting.organizer.id})
-        return outcome
+            data["organizer"] = meeting.organizer.id
+        return Outcome(outcome.kind, reason=outcome.reason, remedy=outcome.remedy, vendor_code=outcome.vendor_code,
+                       detail=outcome.detail, data=data, retry_after=outcome.retry_after)
 
     async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
         got = await self._get_meeting(meeting.id)
@@ -124,9 +151,7 @@ class ZoomVendor(MeetingVendor):
         new = [u.id for u in users if u.id.lower() not in have]
         if not new:
             return Outcome.success(data={"unchanged": True, "cohosts": current})
-        wanted = current + list(dict.fromkeys(new))
-        outcome = await self._patch(meeting.id, {"settings": {"alternative_hosts": ";".join(wanted)}})
-        return Outcome.success(data={"cohosts": wanted}) if outcome.ok else outcome
+        return await self._write_alt_hosts(meeting.id, current + list(dict.fromkeys(new)))
 
     async def remove_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
         got = await self._get_meeting(meeting.id)
@@ -137,12 +162,18 @@ class ZoomVendor(MeetingVendor):
         kept = [e for e in current if e.lower() not in drop]
         if len(kept) == len(current):
             return Outcome.success(data={"unchanged": True, "cohosts": current})
-        outcome = await self._patch(meeting.id, {"settings": {"alternative_hosts": ";".join(kept)}})
-        return Outcome.success(data={"cohosts": kept}) if outcome.ok else outcome
+        return await self._write_alt_hosts(meeting.id, kept)
+
+    async def _write_alt_hosts(self, meeting_id: str, wanted: list[str]) -> Outcome:
+        def done(got: dict[str, Any]) -> bool:
+            return [e.lower() for e in _alt_hosts(got)] == [e.lower() for e in wanted]
+
+        outcome = await self._patch(meeting_id, {"settings": {"alternative_hosts": SEPARATOR.join(wanted)}}, done)
+        return Outcome.success(data={**outcome.data, "cohosts": wanted}) if outcome.ok else outcome
 
     # ---- plumbing ---------------------------------------------------------------------------
     async def _get_meeting(self, meeting_id: str) -> dict[str, Any] | Outcome:
-        resp = await self._send("GET", f"/meetings/{meeting_id}")
+        resp = await self._send("GET", f"/meetings/{meeting_id}", op="zoom.get_meeting")
         if isinstance(resp, Outcome):
             return resp
         got = json_body(resp)
@@ -154,20 +185,41 @@ class ZoomVendor(MeetingVendor):
 
     async def _email_of(self, user_id: str) -> str:
         if user_id not in self._emails:
-            resp = await self._send("GET", f"/users/{user_id}")
+            resp = await self._send("GET", f"/users/{user_id}", op="zoom.get_user")
             if isinstance(resp, Outcome):
                 return ""
             self._emails[user_id] = str(json_body(resp).get("email") or "")
         return self._emails[user_id]
 
-    async def _patch(self, meeting_id: str, body: dict[str, Any]) -> Outcome:
-        # Setting a field to a value is idempotent: a repeat after a 5xx or a timeout is safe.
-        resp = await self._send("PATCH", f"/meetings/{meeting_id}", json=body)
-        return resp if isinstance(resp, Outcome) else Outcome.success()
+    async def _patch(self, meeting_id: str, body: dict[str, Any], done: Callable[[dict[str, Any]], bool]) -> Outcome:
+        """PATCH the meeting; when the answer is lost, read it back (`done` tells whether the change is
+        there) and send it once more only if it is not (bot/vendors/calls.py)."""
+        resp = await self._send("PATCH", f"/meetings/{meeting_id}", op="zoom.update_meeting", json=body)
+        if not isinstance(resp, Outcome):
+            return Outcome.success()
+        if resp.kind is not Kind.UNKNOWN:
+            return resp
+        for attempt in (0, 1):
+            got = await self._get_meeting(meeting_id)
+            if isinstance(got, Outcome):  # cannot read it back: whether it happened is unknown
+                return replace(resp, data={**resp.data, ANSWER_LOST: True})
+            resent = {ANSWER_LOST: True, RESENT: [meeting_id] if attempt else []}
+            if done(got):
+                return Outcome.success(data=resent)
+            if attempt:  # read back twice: the change did not happen and Zoom keeps failing
+                return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=resp.vendor_code,
+                                           detail=resp.detail, data=resent)
+            again = await self._send("PATCH", f"/meetings/{meeting_id}", op="zoom.update_meeting", json=body)
+            if not isinstance(again, Outcome):
+                return Outcome.success(data={ANSWER_LOST: True, RESENT: [meeting_id]})
+            if again.kind is not Kind.UNKNOWN:
+                return replace(again, data={**again.data, ANSWER_LOST: True, RESENT: [meeting_id]})
+            resp = again
+        raise AssertionError("unreachable")
 
     async def _fetch_token(self) -> tuple[str, float] | Outcome:
         resp = await self.http.request(
-            "POST", self.oauth_url, safe=True, auth=(self.client_id, self._secret),
+            "POST", self.oauth_url, op="zoom.token", auth=(self.client_id, self._secret),
             data={"grant_type": "account_credentials", "account_id": self.account_id})
         if isinstance(resp, Outcome):
             return resp
@@ -180,16 +232,20 @@ class ZoomVendor(MeetingVendor):
                        vendor_code=str(body.get("error") or resp.status_code),
                        detail=str(body.get("reason") or body.get("error_description") or ""))
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response | Outcome:
+    async def _send(self, method: str, path: str, *, op: str, **kwargs: Any) -> httpx.Response | Outcome:
         """One API call with the account token: a 2xx response, or the Outcome of Zoom's error."""
         for attempt in (0, 1):
             token = await self.tokens.get(refresh=attempt == 1)
             if isinstance(token, Outcome):
                 return token
-            resp = await self.http.request(method, path, safe=True, headers={"Authorization": f"Bearer {token}"},
+            resp = await self.http.request(method, path, op=op, headers={"Authorization": f"Bearer {token}"},
                                            **kwargs)
             if isinstance(resp, Outcome) or resp.is_success:
                 return resp
+            if method == "PATCH" and answer_lost(resp.status_code):  # a change: maybe done, answer lost
+                body = json_body(resp)
+                return Outcome.unknown(vendor_code=str(body.get("code") or resp.status_code),
+                                       detail=str(body.get("message") or ""))
             if attempt == 0 and (resp.status_code == 401 or json_body(resp).get("code") == INVALID_TOKEN):
                 continue
             return _outcome_for_error(resp)

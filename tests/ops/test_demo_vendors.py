@@ -58,3 +58,28 @@ async def test_the_demo_does_every_vendors_operation() -> None:
     assert [c.body for c in zoom] == [{"schedule_for": "dave@example.com"},
                                       {"settings": {"alternative_hosts": "bob@example.com"}},
                                       {"schedule_for": "alice@example.com"}]
+
+
+async def test_demo_fault_lost_shows_a_reassignment_read_back_not_repeated() -> None:
+    import io
+
+    from bot.ops.demo import run_demo
+    from bot.sandbox import Sandbox
+    from bot.sandbox.demo_data import DEMO_WEBEX_ID
+
+    class Pipe(io.StringIO):
+        def isatty(self) -> bool:
+            return False
+
+    out = io.StringIO()
+    lines = ["!fault webex.reasign 502", "!fault webex.reassign 502 lost",
+             f"make @alice host of webex meeting {DEMO_WEBEX_ID}"]
+    with Sandbox() as box:
+        await run_demo(Pipe("\n".join(lines) + "\n"), out, sandbox=box)
+        posts = box.recorder.all("webex.reassign")
+        host = box.webex.meetings[DEMO_WEBEX_ID].host_email
+    text = out.getvalue()
+    assert "there is no operation 'webex.reasign'; valid ones: " in text and "webex.reassign" in text
+    assert "the next webex.reassign is carried out, then its answer is lost" in text
+    assert "✅ @alice is now host of Webex meeting" in text
+    assert len(posts) == 1 and posts[0].status == 502 and host == "alice@example.com"

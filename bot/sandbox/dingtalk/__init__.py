@@ -10,12 +10,16 @@ vendor-oracles/dingtalk (non-2xx + {"code", "message", "requestid"}). Reachable 
                (the status of the third-party sample; `token_error_status` can make it 401)
     permission the app lacks VideoConference.Conference.Write -> 403 Forbidden.AccessDenied...
     lookup     GET /v1.0/conference/videoConferences/{id} -> {"confInfo": {...}}
+    members    GET .../{id}/members -> {"memberModels": [{unionId, userNick, host, coHost, attendStatus}],
+               "totalCount"} (QueryConferenceMembers of the official SDK; host/coHost as booleans)
     coHosts    POST .../{id}/coHosts/set {action, userList[{unionId}]} -> {"success": true}
-               unknownUserError ... a unionId not in this organisation
-               paramsError ........ no/unknown conferenceId, bad action, empty userList
-                                    (whether an ended conference refuses co-hosts is UNCONFIRMED;
-                                    here it does, with paramsError)
+               unknownUserError ... a unionId not in this organisation (doc)
+               paramsError ........ no/unknown conferenceId, bad action, empty userList (doc: "error:%s");
+                                    GUESS: a conference that has not started ("error:conference is not
+                                    started") or has ended ("error:conference is ended") refuses
+                                    co-hosts too: the doc does not say, vendor-notes §C marks it UNCONFIRMED
                systemError ........ fault only (status 500)
+               {"success": false} . fault only: the doc shows the field, not when it is false
 """
 
 from __future__ import annotations
@@ -101,7 +105,24 @@ class DingTalkFake(FakeBase):
                   self.endpoint("dingtalk.get_conference", self._get), methods=["GET"]),
             Route(f"{PREFIX}/v1.0/conference/videoConferences/{{conference_id}}/coHosts/set",
                   self.endpoint("dingtalk.cohosts", self._cohosts), methods=["POST"]),
+            Route(f"{PREFIX}/v1.0/conference/videoConferences/{{conference_id}}/members",
+                  self.endpoint("dingtalk.members", self._members), methods=["GET"]),
         ]
+
+    async def _members(self, request: Request, body: Any) -> Response:
+        refused = self._check(request, "VideoConference.Conference.Read")
+        if refused is not None:
+            return refused
+        with self.lock:
+            conf = self.conferences.get(request.path_params["conference_id"])
+            if conf is None:
+                return _error(400, "paramsError", "error:conferenceId is invalid")
+            ids = [conf.creator, *sorted(conf.cohosts - {conf.creator})]
+            models = [{"unionId": uid, "conferenceId": conf.id,
+                       "userNick": self.users[uid].name if uid in self.users else "",
+                       "host": uid == conf.creator, "coHost": uid in conf.cohosts, "attendStatus": 1}
+                      for uid in ids]
+        return JSONResponse({"memberModels": models, "totalCount": len(models)})
 
     async def _token(self, request: Request, body: Any) -> Response:
         if not isinstance(body, dict):  # the endpoint takes JSON only (dingtalk_error_samples.json)
@@ -156,8 +177,10 @@ class DingTalkFake(FakeBase):
             conf = self.conferences.get(request.path_params["conference_id"])
             if conf is None:
                 return _error(400, "paramsError", "error:conferenceId is invalid")
-            if conf.status == ENDED:
+            if conf.status == ENDED:  # GUESS (see the module docstring)
                 return _error(400, "paramsError", "error:conference is ended")
+            if conf.status == CREATED:  # GUESS: co-hosts only while the conference runs
+                return _error(400, "paramsError", "error:conference is not started")
             ids = [str(u.get("unionId") or "") for u in users]
             if any(i not in self.users for i in ids):
                 return _error(400, "unknownUserError", "unknownUserError")

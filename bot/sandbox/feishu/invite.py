@@ -15,7 +15,9 @@ Every documented code is reachable from state:
                                    invitee among others only gets status 2
     122008 meeting is locked ..... FeishuMeeting.locked
 and 121001 by a fault. A tenant token is refused with 99991668, an expired user token with
-99991677 (both codes UNCONFIRMED: vendor-notes §A lists no user-token codes).
+99991677 (both codes UNCONFIRMED: vendor-notes §A lists no user-token codes). Invitee ids are read
+as the request's `user_id_type` (open_id / union_id / user_id), and the app's 50/s and 1000/min
+are enforced (429 / 99991400, bot/sandbox/feishu/limits.py).
 """
 
 from __future__ import annotations
@@ -43,9 +45,15 @@ def invite(fake: FeishuFake, request: Request, body: Any) -> Response:
     op = fake._operator(request)
     if isinstance(op, Response):
         return op
-    kind, who = op
-    if kind != "user":
+    who_kind, who = op
+    if who_kind != "user":
         return error_json(400, {"code": 99991668, "msg": "this API accepts a user_access_token only"})
+    kind = fake.id_type(request)
+    if isinstance(kind, Response):
+        return kind
+    refused = fake.json_only(request) or fake.limited()
+    if refused is not None:
+        return refused
     mid = request.path_params["meeting_id"]
     with fake.lock:
         meeting = fake.meetings.get(mid)
@@ -61,7 +69,7 @@ def invite(fake: FeishuFake, request: Request, body: Any) -> Response:
             return _err(122001)
         if meeting.participants.get(who, (1, P_LEFT))[1] != P_IN_MEETING:
             return _err(122003)
-        ids = [str(i["id"]) for i in invitees]
+        ids = [fake.to_open_id(kind, str(i["id"])) for i in invitees]
         if who in ids:
             return _err(122005)
         if meeting.locked:
@@ -72,10 +80,11 @@ def invite(fake: FeishuFake, request: Request, body: Any) -> Response:
         if present + len(ids) > meeting.max_participants:
             return _err(122006)
         results: list[dict[str, Any]] = []
-        for item in invitees:
-            uid, utype = str(item["id"]), int(item.get("user_type") or 1)
+        for item, uid in zip(invitees, ids, strict=True):
+            utype = int(item.get("user_type") or 1)
             ok = uid in fake.users and uid not in fake.busy and utype == 1
             if ok and meeting.participants.get(uid, (1, P_LEFT))[1] != P_IN_MEETING:
                 meeting.participants[uid] = (utype, P_CALLING)
-            results.append({"id": uid, "user_type": utype, "status": STATUS_INVITED if ok else STATUS_FAILED})
+            results.append({"id": str(item["id"]), "user_type": utype,
+                            "status": STATUS_INVITED if ok else STATUS_FAILED})
     return JSONResponse({"code": 0, "msg": "success", "data": {"invite_results": results}})

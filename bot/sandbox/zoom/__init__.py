@@ -14,9 +14,13 @@ status, alternative hosts). Reachable from state:
                              404 1001 the new host is no user; 3161 not licensed / hosting not allowed
                              300 not an email or user id
                              3000 "You cannot schedule a meeting for X." unless the user the meeting was
-                             *created under* is X or one of X's assistants (the seed thread's finding)
+                             *created under* is X or one of X's assistants (the seed thread's finding),
+                             and that user is licensed (GUESS: the thread only says "all 3 users are
+                             licensed"; the Add-assistant API wants both licensed)
     PATCH settings.alternative_hosts
-                             every entry must be a licensed user of the account, else 300 "Validation
+                             emails or user ids, separated by ";" (vendor-notes, today's reference) or ","
+                             (the archived 2021 OpenAPI): both accepted; GET answers with `alt_separator`.
+                             Every entry must be a licensed user of the account, else 300 "Validation
                              Failed." with errors[{field, message}] (the envelope of zoom_error_examples.json;
                              the exact code Zoom uses here is UNCONFIRMED)
     3003 "You are not the meeting host", 429, 5xx: faults ("zoom.update_meeting")
@@ -84,6 +88,7 @@ class ZoomFake(FakeBase):
         self.tokens: dict[str, float] = {}  # token -> expiry
         self.users: dict[str, ZoomUser] = {}  # id -> user
         self.meetings: dict[int, ZoomMeeting] = {}
+        self.alt_separator = ";"  # how GET spells alternative_hosts: ";" today, "," in the archived spec
 
     # ---- state helpers ---------------------------------------------------------------------
     def add_user(self, name: str, email: str = "", **kw: Any) -> ZoomUser:
@@ -162,7 +167,7 @@ class ZoomFake(FakeBase):
             "uuid": m.uuid, "id": m.id, "host_id": m.host_id, "host_email": host.email, "topic": m.topic,
             "type": m.type, "status": m.status, "start_time": "2025-01-06T09:00:00Z", "duration": 60,
             "timezone": "UTC", "join_url": f"https://zoom.us/j/{m.id}",
-            "settings": {"alternative_hosts": ";".join(m.alternative_hosts), "join_before_host": False},
+            "settings": {"alternative_hosts": self.alt_separator.join(m.alternative_hosts), "join_before_host": False},
         }
         if m.created_under != m.host_id:
             out["assistant_id"] = m.created_under  # the scheduler who created it on the host's behalf
@@ -226,13 +231,16 @@ class ZoomFake(FakeBase):
         # Whoever calls the API, only the user the meeting was created under counts (devforum 88501).
         if meeting.created_under != new.id and meeting.created_under not in new.assistants:
             return _err(400, 3000, f"You cannot schedule a meeting for {ref}.")
+        scheduler = self.users.get(meeting.created_under)
+        if scheduler is None or scheduler.type != 2:  # GUESS: an unlicensed scheduler is refused alike
+            return _err(400, 3000, f"You cannot schedule a meeting for {ref}.")
         meeting.host_id = new.id
         return None
 
     def _alternative_hosts(self, meeting: ZoomMeeting, raw: str) -> Response | None:
         emails = [e.strip() for e in re.split(r"[;,]", raw) if e.strip()]
         for email in emails:
-            user = self.user(email)
+            user = self.user(email)  # an email or a user id (the archived spec: "emails or IDs")
             if user is None or user.type != 2:
                 return _err(400, 300, "Validation Failed.",
                             [{"field": "settings.alternative_hosts",
