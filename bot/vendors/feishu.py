@@ -54,6 +54,8 @@ from bot.vendors.base import chunked
 from bot.vendors.calls import ANSWER_LOST, NOT_SENT, RESENT, answer_lost, repeatable
 from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client
 from bot.vendors.feishu_errors import (
+    ERROR_TABLE,
+    INVITE_ERRORS,
     RATE_LIMIT_CODE,
     REACHED,
     code_of,
@@ -246,8 +248,9 @@ class FeishuVendor(MeetingVendor):
                        actor: VendorUser | None) -> Outcome | None:
         """Feishu changes hosts and invites only in a running meeting, and invites only with the
         requester's own authorization: both are known before anybody is asked to approve."""
-        if op in ("set_host", "invite") and not meeting.in_progress:
-            return Outcome(Kind.INVALID, reason="meeting_not_in_progress", remedy="remedy_start_meeting")
+        if op in ("set_host", "invite") and not meeting.in_progress:  # each with its own doc's advice
+            kind, reason, remedy = (INVITE_ERRORS if op == "invite" else ERROR_TABLE)[122001]
+            return Outcome(kind, reason=reason, remedy=remedy)
         if op == "invite":
             refresh = getattr(self.user_tokens, "refresh_if_due", None)
             if refresh is not None and actor is not None:

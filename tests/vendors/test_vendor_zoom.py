@@ -107,8 +107,12 @@ async def test_cannot_schedule_for_names_the_user_whose_privilege_counts(world: 
                      f"nobody's permission. For a host change, @dave must first let {ZOOM_API_USER} schedule for "
                      f"them (Zoom web: Settings → Meeting → Schedule privilege → add {ZOOM_API_USER} as assistant), "
                      f"then ask again. For the admin: both accounts must be licensed, and only {ZOOM_API_USER}, "
-                     "the user the meeting was created under, counts, not who calls the API.")
+                     "the user the meeting was created under, counts, not who calls the API.\n"
+                     f"Zoom will not make @dave host of meeting {SHOWN}. Make @dave a co-host (alternative host) "
+                     "instead? That needs nobody's permission.\n[1] Add as co-host   [2] Cancel")
     assert outcomes(world)[-1]["vendor_code"] == "3000"
+    assert (await world.say("1")).startswith("✅ Made @dave co-host of Zoom meeting")  # add_cohost, through the gate
+    assert "dave@example.com" in _meeting(world).alternative_hosts
     assert _meeting(world).host_id == world.sandbox.zoom.user("you@example.com").id  # type: ignore[union-attr]
 
 
@@ -127,7 +131,7 @@ async def test_bad_client_secret(world: World) -> None:
 
 
 async def test_host_change_sends_schedule_for_with_an_s2s_token(world: World) -> None:
-    assert await world.say(ASK) == f"✅ @alice is now host of Zoom meeting {SHOWN}."
+    assert (await world.say(ASK)).startswith(f"✅ @alice is now host of Zoom meeting {SHOWN}.")
     [patch] = requests(world, "zoom.update_meeting")
     assert patch.path == f"/zoom/v2/meetings/{DEMO_ZOOM_ID}"
     assert patch.body == {"schedule_for": "alice@example.com"}
@@ -207,7 +211,7 @@ async def test_a_patch_that_timed_out_is_read_back_before_it_is_sent_again(world
     zoom = world.bot.services.vendors["zoom"]
     zoom.http.client.timeout = 0.5  # type: ignore[attr-defined]
     world.sandbox.faults.arm(Fault("zoom.update_meeting", latency=1.5))  # slow before doing anything
-    assert await world.say(ASK) == f"✅ @alice is now host of Zoom meeting {SHOWN}."
+    assert (await world.say(ASK)).startswith(f"✅ @alice is now host of Zoom meeting {SHOWN}.")
     assert waits.asked == []  # no blind repeat after a backoff (bot/vendors/calls.py)
     # the lookup, then the read-back that found the host unchanged before the PATCH went out again
     # (the slow first PATCH is recorded only when the fake gets to it, after its latency)
