@@ -40,7 +40,8 @@ async def _found(w: World) -> Meeting:
 async def test_a_patch_applied_then_answered_502_is_read_back_not_repeated(world: World) -> None:
     instant_waits(world)
     world.sandbox.faults.arm(Fault("zoom.update_meeting", status=502, body="<html>502</html>", after=True))
-    assert (await world.say(ASK)).startswith(f"✅ @alice is now host of Zoom meeting {SHOWN}.\n(Zoom's first answer was lost")
+    done = await world.say(ASK)
+    assert done.startswith(f"✅ @alice is now host of Zoom meeting {SHOWN}.\n(Zoom's first answer was lost")
     assert len(requests(world, "zoom.update_meeting")) == 1
     assert _meeting(world).host_id == world.sandbox.zoom.user("alice@example.com").id  # type: ignore[union-attr]
 
