@@ -207,8 +207,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "doctor_what_public_url": {"en": "HOSTBOT_PUBLIC_URL for invite's authorization link",
                                "zh": "邀请授权链接所需的 HOSTBOT_PUBLIC_URL"},
-    "doctor_public_url_missing": {"en": "not set, and a long connection gives no address to use",
-                                  "zh": "未设置，且长连接模式下没有可用的地址"},
+    "doctor_public_url_missing": {"en": "not set (hostbot never takes its address from a request's headers)",
+                                  "zh": "未设置（hostbot 从不根据请求头推断自己的地址）"},
     "doctor_fix_public_url": {
         "en": "set HOSTBOT_PUBLIC_URL to hostbot's public HTTPS address and add <that address>/feishu/oauth/callback "
               "under Security Settings → Redirect URLs",

@@ -25,7 +25,7 @@ import click
 import httpx
 import sqlite_utils
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, check_environment
 from bot.i18n import t
 from bot.store import migrations
 from bot.store.vault import MIN_KEY_CHARS, SecretVault, VaultError
@@ -232,11 +232,11 @@ def render(checks: list[Check], lang: str = "en") -> str:
 def doctor(lang: str, timeout: float) -> None:
     """Check the settings, the database and every configured platform and vendor; exit 1 on any ✗."""
     say = sayer(lang)
-    try:
-        settings = load_settings()
-    except ConfigError as err:
-        checks = [Check("settings", say("doctor_what_settings"), False, str(err), say("doctor_fix_settings"))]
-    else:
-        checks = asyncio.run(run_checks(settings, lang, timeout=timeout))
+    settings, problems = check_environment()
+    # Each bad setting is its own row; the rest is checked with those at their defaults.
+    bad = [Check("settings", say("doctor_what_settings"), False, p, say("doctor_fix_settings")) for p in problems]
+    checks = asyncio.run(run_checks(settings, lang, timeout=timeout))
+    if bad:
+        checks = [*bad, *checks[1:]]  # the first row would say the settings read fine
     click.echo(render(checks, lang))
     sys.exit(0 if all(c.ok for c in checks) else 1)

@@ -1,11 +1,11 @@
 """Feishu (Lark) adapter on lark-oapi: messages, @mentions, card clicks, replies in thread.
 
 Two ways in, one event path (vendor-notes §A):
-- webhook: POST /feishu/events goes through lark-oapi's EventDispatcherHandler, which decrypts
-  the body (FEISHU_ENCRYPT_KEY), answers the url_verification challenge, checks the verification
-  token and, with an encrypt key, the X-Lark-Signature (header lookup is case-sensitive, so the
-  canonical X-Lark-* names are passed). The SDK does not check the timestamp: a request whose
-  X-Lark-Request-Timestamp is more than 5 minutes off is refused here first. Refusals are 401.
+- webhook: POST /feishu/events is authenticated first on the raw bytes (bot/adapters/feishu/webhook.py:
+  both keys configured, timestamp within 5 minutes, nonce, X-Lark-Signature), then goes through
+  lark-oapi's EventDispatcherHandler, which decrypts the body, answers url_verification and checks
+  the verification token (header lookup is case-sensitive, so the canonical X-Lark-* names are
+  passed). Refusals are 401. hostbot's public URL is HOSTBOT_PUBLIC_URL, never a request's Host.
 - long connection (FEISHU_MODE=ws, bot/adapters/feishu_ws.py): lark.ws.Client in its own thread.
 Either way the SDK calls our callbacks in a thread that is not the main loop's (`do` runs in a
 worker thread), and they hand the work to the main loop with run_coroutine_threadsafe: a message
@@ -43,7 +43,6 @@ from lark_oapi.api.im.v1 import (
     ReplyMessageRequest,
     ReplyMessageRequestBody,
 )
-from lark_oapi.core.const import LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE, LARK_REQUEST_TIMESTAMP, X_REQUEST_ID
 from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger, P2CardActionTriggerResponse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -59,9 +58,11 @@ from bot.adapters.feishu.cards import (
     plain,
 )
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
+from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.events import ButtonClick, ChatMessage, Mention, Platform, Reply
+from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger
 from bot.core.outcome import Kind, Outcome
 from bot.i18n import detect_lang, t
 from bot.store import Store
@@ -69,15 +70,11 @@ from bot.vendors.feishu_auth import FeishuAuth, build_client
 
 log = logging.getLogger(__name__)
 
-MAX_SKEW_S = 300  # a webhook request stamped further from now than this is refused (replay)
 CARD_ANSWER_S = 1.0  # how long a click waits for the dispatcher before answering "working on it"
 SEND_ATTEMPTS = 3
 # Set while a webhook request is handled: only those must carry the verification token (the long
 # connection is authenticated by its own session and its events carry none).
 WEBHOOK_DELIVERY: ContextVar[bool] = ContextVar("hostbot_feishu_webhook", default=False)
-# Starlette lower-cases header names; lark-oapi looks them up by these exact spellings.
-CANONICAL_HEADERS = {h.lower(): h for h in (LARK_REQUEST_TIMESTAMP, LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE,
-                                            X_REQUEST_ID, "Content-Type")}
 _NOT_WORDS = re.compile(r"@_user_\d+|@_all|https?://\S+|\d+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -109,6 +106,7 @@ class FeishuAdapter:
                                    timeout)
         self.auth = FeishuAuth(self.client, settings.feishu_app_id, settings.feishu_app_secret)
         self.handler = self.event_handler(settings.feishu_encrypt_key, settings.feishu_verification_token)
+        adopt_sdk_logger(SDK_OWN_HANDLERS)  # lark-oapi's stdout handler -> hostbot's format and scrubbing
         self.loop: asyncio.AbstractEventLoop | None = None  # the main loop, where all the work runs
         self._loop_thread = 0
         self.sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep
@@ -126,14 +124,15 @@ class FeishuAdapter:
 
     # ---- webhook: POST /feishu/events ------------------------------------------------------
     async def handle_http(self, request: Request) -> Response:
-        if not (self.settings.feishu_encrypt_key or self.settings.feishu_verification_token):
+        key, token = self.settings.feishu_encrypt_key, self.settings.feishu_verification_token
+        if not (key and token):  # start-up refuses one without the other (bot/config.py); neither: off
             return JSONResponse({"msg": "FEISHU_ENCRYPT_KEY / FEISHU_VERIFICATION_TOKEN are not set; webhook mode "
                                         "is off"}, status_code=503)
-        body = await request.body()
-        stamp = request.headers.get(LARK_REQUEST_TIMESTAMP)
-        if stamp is not None and not self._fresh(stamp):
-            log.warning("feishu: refused a webhook request stamped %r (more than %d s off)", stamp[:20], MAX_SKEW_S)
-            return JSONResponse({"msg": "stale timestamp"}, status_code=401)
+        body = await request.body()  # at most MAX_BODY bytes (bot/ops/limits.py)
+        why = refusal(key, body, request.headers, self.clock())
+        if why:  # checked on the raw bytes: nothing of a forged request is decrypted or parsed
+            log.warning("feishu: refused a webhook request: %s", why)
+            return JSONResponse({"msg": "rejected"}, status_code=401)
         raw = lark.RawRequest()
         raw.uri = request.url.path
         raw.body = body
@@ -148,33 +147,17 @@ class FeishuAdapter:
             WEBHOOK_DELIVERY.reset(marker)
         content = resp.content or b"{}"
         if resp.status_code != 200:
-            msg = _sdk_message(content)
+            msg = sdk_message(content)
             if msg.startswith("processor not found"):  # an event type hostbot does not subscribe to
                 return JSONResponse({"msg": "ignored"})
-            log.warning("feishu: refused a webhook request: %s", msg)
+            log.warning("feishu: refused a webhook request: %s", msg[:200])
             return JSONResponse({"msg": "rejected"}, status_code=401)
-        self._learn_public_url(request)
         return Response(content, media_type="application/json")
 
     def bind_loop(self) -> None:
         """Remember the running loop as the one every event is handed to (call it on that loop)."""
         self.loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
-
-    def _fresh(self, stamp: str) -> bool:
-        try:
-            return abs(self.clock() - int(stamp)) <= MAX_SKEW_S
-        except ValueError:
-            return False
-
-    def _learn_public_url(self, request: Request) -> None:
-        """Without HOSTBOT_PUBLIC_URL, the OAuth redirect goes where Feishu's (verified) requests came to."""
-        if self.oauth is None or self.oauth.public_url:
-            return
-        proto = request.headers.get("x-forwarded-proto") or request.url.scheme
-        host = request.headers.get("x-forwarded-host") or request.headers.get("host")
-        if host:
-            self.oauth.public_url = f"{proto}://{host}"
 
     # ---- SDK callbacks: called in the SDK's thread, never on the main loop -------------------
     def _check_token(self, token: str | None) -> None:
@@ -424,9 +407,3 @@ def _mention(m: Any, bot_open_id: str) -> Mention:
     return Mention(chat_user=open_id, name=str(m.key or ""), open_id=open_id,
                    union_id=str((ids.union_id if ids else "") or ""), is_bot=is_bot)
 
-
-def _sdk_message(content: bytes) -> str:
-    try:
-        return str(json.loads(content).get("msg") or "")
-    except (ValueError, AttributeError):
-        return content[:200].decode("utf-8", "replace")
