@@ -26,7 +26,6 @@ import asyncio
 import concurrent.futures
 import json
 import logging
-import re
 import threading
 import time
 import uuid
@@ -57,11 +56,12 @@ from bot.adapters.feishu.cards import (
     oauth_page,
     plain,
 )
+from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
 from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
-from bot.core.events import ButtonClick, ChatMessage, Mention, Platform, Reply
+from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
 from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger
 from bot.core.outcome import Kind, Outcome
 from bot.i18n import detect_lang, t
@@ -75,25 +75,6 @@ SEND_ATTEMPTS = 3
 # Set while a webhook request is handled: only those must carry the verification token (the long
 # connection is authenticated by its own session and its events carry none).
 WEBHOOK_DELIVERY: ContextVar[bool] = ContextVar("hostbot_feishu_webhook", default=False)
-_NOT_WORDS = re.compile(r"@_user_\d+|@_all|https?://\S+|\d+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_UUID_NS = uuid.UUID("6f1c1a52-2b7e-4c55-9a55-5f0d1f3e8a11")
-
-
-def feishu_lang(text: str) -> str:
-    """Feishu users get Chinese by default, English when they wrote English words (and no Chinese)."""
-    words = _NOT_WORDS.sub(" ", text)
-    if _CJK.search(words):
-        return "zh"
-    return "en" if _LATIN_WORD.search(words) else "zh"
-
-
-def reply_uuid(key: str, index: int) -> str:
-    """A stable id (≤ 50 chars, as Feishu requires) for the index-th reply to `key`."""
-    return str(uuid.uuid5(_UUID_NS, f"{key}:{index}"))
-
-
 class FeishuAdapter:
     def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store, oauth: FeishuOAuth | None = None,
                  *, clock: Callable[[], float] = time.time, timeout: float = 10.0) -> None:
@@ -215,7 +196,7 @@ class FeishuAdapter:
             return
         user = sender.sender_id.open_id if sender.sender_id else ""
         bot = await self.bot_open_id()
-        mentions = tuple(_mention(m, bot) for m in msg.mentions or [])
+        mentions = tuple(mention_from_event(m, bot) for m in msg.mentions or [])
         if msg.chat_type != "p2p" and not any(m.is_bot for m in mentions):
             return  # a group message not addressed to hostbot
         event_id = str(data.header.event_id or "") if data.header else ""
@@ -234,7 +215,8 @@ class FeishuAdapter:
             context_text=await self._root_text(msg.root_id or "") if in_thread else "",
         )
         replies = await self.dispatch(chat)
-        await self.deliver(msg.message_id, replies, lang, key=msg.message_id)
+        names = {str(m.key): str(m.name or "") for m in msg.mentions or [] if m.key}  # @_user_N -> who
+        await self.deliver(msg.message_id, replies, lang, key=msg.message_id, names=names)
 
     async def dispatch(self, chat: ChatMessage) -> list[Reply]:
         """The dispatcher, with the request noted for a possible OAuth resume (bot/feishu_oauth.py)."""
@@ -262,7 +244,8 @@ class FeishuAdapter:
         key = f"click:{click.click_id or uuid.uuid4()}"
         work = asyncio.ensure_future(self.dispatcher.handle_click(click))
         done, _ = await asyncio.wait({work}, timeout=CARD_ANSWER_S)
-        note = t(lang, "feishu_answered", label=str(value.get("label") or click.action), user=f"<at id={user}></at>")
+        label = str(value.get("label") or click.action)
+        note = t(lang, "feishu_answered", label=label, user=f'<at user_id="{user}"></at>')
         answered = answered_card(str(value.get("text") or ""), note)
         if work not in done:  # vendor work under way: answer now, report in the thread when it ends
             self._track(self._deliver_later(work, message_id or "", lang, key))
@@ -314,10 +297,12 @@ class FeishuAdapter:
             req = CreateMessageRequest.builder().receive_id_type("chat_id").request_body(body).build()
             await self._send(self.client.im.v1.message.acreate, req, "create")
 
-    async def deliver(self, reply_to: str, replies: list[Reply], lang: str, key: str) -> None:
-        """Each reply in the thread of message `reply_to`; `key` + position make its uuid."""
+    async def deliver(self, reply_to: str, replies: list[Reply], lang: str, key: str,
+                      names: dict[str, str] | None = None) -> None:
+        """Each reply in the thread of message `reply_to`; `key` + position make its uuid; `names`: who
+        the `@_user_N` placeholders of `reply_to` stand for (an echo shows them as names)."""
         for i, reply in enumerate(replies):
-            msg_type, content = message_body(reply, lang)
+            msg_type, content = message_body(reply, lang, names)
             body = (ReplyMessageRequestBody.builder().content(content).msg_type(msg_type).reply_in_thread(True)
                     .uuid(reply_uuid(key, i)).build())
             req = ReplyMessageRequest.builder().message_id(reply_to).request_body(body).build()
@@ -396,14 +381,4 @@ class FeishuAdapter:
         await self.drain(timeout)
         for task in list(self._tasks):
             task.cancel()
-
-
-def _mention(m: Any, bot_open_id: str) -> Mention:
-    ids = m.id
-    open_id = str((ids.open_id if ids else "") or "")
-    # Ours when it is our open_id; if that could not be read, Feishu's mentioned_type says "bot"
-    # (the field's values are UNCONFIRMED beyond "user"/"bot").
-    is_bot = open_id == bot_open_id if bot_open_id else (m.mentioned_type or "") == "bot"
-    return Mention(chat_user=open_id, name=str(m.key or ""), open_id=open_id,
-                   union_id=str((ids.union_id if ids else "") or ""), is_bot=is_bot)
 

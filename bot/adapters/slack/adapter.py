@@ -34,6 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.adapters.markup import slack_echo, slack_text
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
@@ -146,8 +147,8 @@ class SlackAdapter:
         text = f"{COMMAND} {command.get('text', '')}".strip()
         profile = await self.profile(user)
         try:
-            root = await self.client.chat_postMessage(
-                channel=channel, text=t(profile.lang, "slack_asked", user=f"<@{user}>", text=text))
+            asked = t(profile.lang, "slack_asked", user=f"<@{user}>", text=slack_echo(text))
+            root = await self.client.chat_postMessage(channel=channel, text=slack_text(asked))
             thread = str(root["ts"])
         except SlackApiError as err:
             log.warning("slack: could not start a thread in %s: %s", channel, err.response.get("error"))
@@ -278,6 +279,7 @@ class SlackProgress:
         self.ts = ""  # the progress message, once posted
 
     async def show(self, text: str) -> None:
+        text = slack_text(text)  # progress names meetings and people too: foreign text escaped
         if self.ts:
             await self.adapter._call("chat_update", channel=self.channel, ts=self.ts, text=text)
             return
