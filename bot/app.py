@@ -19,6 +19,7 @@ from bot.core.vendor import MeetingVendor
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.store import Store
+from bot.store.retention import Retention, RetentionPolicy
 from bot.store.vault import build_vault, check_vault
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 class HostBot:
     services: Services
     dispatcher: Dispatcher
+    retention: Retention | None = None
 
     @property
     def scheduler(self) -> HandoverScheduler:
@@ -35,10 +37,14 @@ class HostBot:
         return self.services.scheduler
 
     async def start(self) -> None:
-        """Start what runs by itself (the handover timer); needs the running event loop."""
+        """Start what runs by itself (the handover timer, retention); needs the running event loop."""
         await self.scheduler.start()
+        if self.retention is not None:
+            self.retention.start()
 
     async def aclose(self) -> None:
+        if self.retention is not None:
+            await self.retention.stop()
         await self.scheduler.stop()
         for vendor in self.services.vendors.values():
             await vendor.aclose()
@@ -103,4 +109,6 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
             settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key)
     services.scheduler = HandoverScheduler(services, lead=timedelta(minutes=settings.handover_lead_min),
                                            grace=timedelta(minutes=settings.handover_grace_min))
-    return HostBot(services=services, dispatcher=Dispatcher(services))
+    retention = Retention(settings.db_path, RetentionPolicy(settings.retention_days, settings.delivery_retention_hours),
+                          clock=now, observe=lambda table, n: services.metrics.pruned.labels(table).inc(n))
+    return HostBot(services=services, dispatcher=Dispatcher(services), retention=retention)

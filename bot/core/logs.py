@@ -37,6 +37,7 @@ QUIET = ("httpx", "httpcore", "slack_sdk", "slack_bolt", "urllib3", "aiohttp", "
 SDK_OWN_HANDLERS = "Lark"  # lark-oapi's logger (lark_oapi/core/log.py), which prints to stdout itself
 _REQUEST_ID: ContextVar[str] = ContextVar("hostbot_request_id", default="")
 _SECRETS: set[str] = set()
+_SDK_QUIET: ContextVar[bool] = ContextVar("hostbot_sdk_quiet", default=False)
 _MIN_SECRET = 6  # shorter values would mask ordinary words
 
 _TOKEN_SHAPES = re.compile(
@@ -197,11 +198,24 @@ def adopt_sdk_logger(name: str) -> None:
         logger.addFilter(_Adopted())
 
 
+@contextlib.contextmanager
+def sdk_quiet() -> Iterator[None]:
+    """Drop the adopted library's records inside the block (and threads started with its context, as
+    asyncio.to_thread), where the caller logs the outcome itself: one line per request, not three."""
+    token = _SDK_QUIET.set(True)
+    try:
+        yield
+    finally:
+        _SDK_QUIET.reset(token)
+
+
 class _Adopted(logging.Filter):
     """Re-emits the record, shortened to one line, through the root logger's handlers, then stops it
     (False), so the library's own handler never writes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if _SDK_QUIET.get():  # the caller reports the failure in its own line
+            return False
         if record.exc_info and record.exc_info[1] is not None:
             record.msg = f"{record.getMessage()} ({type(record.exc_info[1]).__name__})"
             record.args = None

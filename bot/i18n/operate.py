@@ -60,6 +60,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "恢复备份（见 README 的“Backing up and restoring”），或把 HOSTBOT_DB 指向其他文件",
     },
     "doctor_what_db_migrated": {"en": "database schema is up to date", "zh": "数据库结构为最新"},
+    "doctor_what_retention": {"en": "retention (HOSTBOT_RETENTION_DAYS, HOSTBOT_DELIVERY_RETENTION_HOURS)",
+                              "zh": "保留期限（HOSTBOT_RETENTION_DAYS、HOSTBOT_DELIVERY_RETENTION_HOURS）"},
+    "doctor_retention_ok": {"en": "audit {audit}, deliveries and proposals {hours} h; oldest audit row: {oldest}",
+                            "zh": "审计 {audit}，投递与提议 {hours} 小时；最早的审计记录：{oldest}"},
+    "doctor_retention_behind": {
+        "en": "rows older than the window are still there (oldest {table} row: {oldest})",
+        "zh": "仍有超出保留期限的记录（最早的 {table} 记录：{oldest}）"},
+    "doctor_fix_retention": {
+        "en": "hostbot run prunes them hourly: check that it is running and that its log shows no retention errors",
+        "zh": "hostbot run 每小时清理一次：请确认它在运行，且日志中没有 retention 错误"},
+    "doctor_retention_forever": {"en": "kept for ever", "zh": "永久保留"},
+    "doctor_retention_days": {"en": "{days} days", "zh": "{days} 天"},
+    "doctor_retention_none": {"en": "none", "zh": "无"},
     "doctor_db_migrated": {"en": "{count} migrations applied, none pending", "zh": "已应用 {count} 个迁移，无待应用"},
     "doctor_db_pending": {"en": "{count} pending: {names}", "zh": "{count} 个待应用：{names}"},
     "doctor_fix_db_pending": {

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import json
 import logging
 import threading
@@ -62,7 +63,7 @@ from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
-from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger
+from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
 from bot.core.outcome import Kind, Outcome
 from bot.i18n import detect_lang, t
 from bot.store import Store
@@ -123,7 +124,8 @@ class FeishuAdapter:
         # (to_thread copies the context, so the callbacks see WEBHOOK_DELIVERY set.)
         marker = WEBHOOK_DELIVERY.set(True)
         try:
-            resp = await asyncio.to_thread(self.handler.do, raw)
+            with sdk_quiet():  # the SDK logs a traceback for what it refuses; the line below says it once
+                resp = await asyncio.to_thread(self.handler.do, raw)
         finally:
             WEBHOOK_DELIVERY.reset(marker)
         content = resp.content or b"{}"
@@ -173,7 +175,9 @@ class FeishuAdapter:
         if self._loop_thread == threading.get_ident():
             coro.close()
             raise RuntimeError("feishu: an SDK callback ran on the main loop; it must run in a thread")
-        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        # A fresh context: the work on the main loop must not inherit this thread's (the SDK's logs muted
+        # while it authenticates, bot/core/logs.py sdk_quiet).
+        future = contextvars.Context().run(asyncio.run_coroutine_threadsafe, coro, loop)
         with self._handed_lock:
             self._handed.add(future)
         future.add_done_callback(self._handed_done)
