@@ -28,7 +28,8 @@ from collections.abc import Mapping
 
 # The forms of bot/core/identity.py mention(); nothing else is hostbot's markup.
 SLACK_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
-FEISHU_MENTION = re.compile(r'<at user_id="(ou_[A-Za-z0-9_-]+)">([^<]*)</at>')
+# the name is whatever comes before the first </at> (a directory name may hold markup: neutralised)
+FEISHU_MENTION = re.compile(r'<at user_id="(ou_[A-Za-z0-9_-]+)">([^\n]*?)</at>')
 
 _SLACK_ANY = re.compile(r"<([^<>]*)>")  # a Slack control sequence in echoed text: <@U|x>, <!here>, <#C|x>, <url|x>
 _FEISHU_AT = re.compile(r"<\s*at\b[^>]*>([^<]*)<\s*/\s*at\s*>|<\s*/?\s*at\b[^>]*>", re.I)
