@@ -353,3 +353,20 @@ async def test_authorizing_feishu_runs_no_scrypt_on_the_event_loop(world: FaultW
     assert store.user_token("feishu", you) is not None  # the token was stored (sealed) meanwhile
     assert slow.seen == []
 
+
+
+def test_doctor_shows_the_retention_and_says_when_pruning_does_not_run(tmp_path: Path) -> None:
+    from bot.ops.doctor import check_retention, sayer
+
+    path = str(tmp_path / "h.db")
+    store = Store(path)
+    store.first_delivery("slack", "recent")
+    settings = settings_from_mapping({"HOSTBOT_DB": path, "HOSTBOT_RETENTION_DAYS": "30"})
+    [ok] = check_retention(settings, sayer("en"))
+    assert ok.ok and ok.result.startswith("audit 30 days, deliveries and proposals 48 h")
+    store.db.execute("INSERT INTO audit (at, event) VALUES (?, 'request')",
+                     [(datetime.now(UTC) - timedelta(days=40)).isoformat()])
+    store.db.conn.commit()
+    [behind] = check_retention(settings, sayer("en"))
+    assert not behind.ok and "rows older than the window are still there (oldest audit row" in behind.result
+    store.close()
