@@ -39,7 +39,6 @@ from bot.sandbox import Sandbox
 from bot.sandbox.feishu.events import encrypt, signature
 from bot.sandbox.feishu.im import BOT
 from bot.store import Store
-from bot.store.retention import Retention, RetentionPolicy, prune_file
 from bot.vendors.webex import WebexVendor
 from tests.support.faults import FaultWorld, fault_world
 from tests.support.feishu import first_text
@@ -203,6 +202,8 @@ def _old_traffic(store: Store, n: int, tag: str) -> None:
 
 
 def test_retention_keeps_the_store_flat_over_10000_old_requests(tmp_path: Path) -> None:
+    from bot.store.retention import RetentionPolicy, prune_file
+
     path = str(tmp_path / "hostbot.db")
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
     store = Store(path, clock=lambda: now[0])
@@ -243,6 +244,8 @@ async def test_retention_runs_in_the_background_keeps_recent_rows_and_counts(wor
 
 
 def test_retention_of_zero_days_keeps_the_audit(tmp_path: Path) -> None:
+    from bot.store.retention import Retention, RetentionPolicy
+
     policy = RetentionPolicy(audit_days=0, delivery_hours=1)
     assert policy.cutoffs(datetime(2026, 1, 1, tzinfo=UTC))["audit"] is None
     assert isinstance(Retention(":memory:", policy, clock=lambda: datetime.now(UTC)), Retention)

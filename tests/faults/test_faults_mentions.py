@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.markup import SLACK_MENTION
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.im import BOT
 from tests.support.faults import FaultWorld, fault_world
@@ -50,6 +49,7 @@ assert len(HOSTILE) == 50
 HOSTILE_TOPIC = 'Sync <!channel> <at user_id="all"></at> & <b>'
 HOSTILE_NAME = 'Ann <!here> <at id=all></at>'
 _SLACK_MASS = re.compile(r"<!", re.I)
+SLACK_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")  # hostbot's own (bot/core/identity.py mention())
 _FEISHU_AT = re.compile(r"<\s*at\b", re.I)
 _FEISHU_OWN_CARD = re.compile(r"<at id=ou_[A-Za-z0-9_-]+></at>")
 _FEISHU_OWN_TEXT = re.compile(r'<at user_id="ou_[A-Za-z0-9_-]+">[^<]*</at>')  # strict: no markup in the name
