@@ -373,3 +373,32 @@ def test_doctor_shows_the_retention_and_says_when_pruning_does_not_run(tmp_path:
     [behind] = check_retention(settings, sayer("en"))
     assert not behind.ok and "rows older than the window are still there (oldest audit row" in behind.result
     store.close()
+
+
+async def test_a_long_hostile_text_never_holds_the_event_loop(world: FaultWorld) -> None:
+    """Parsing runs on the loop and grows faster than the text: 4,000 characters of `<!channel> ` took
+    seconds there. The adapters answer a request over 500 characters without parsing it."""
+    text = "<!channel> " * 5000  # 55 KB: far under the body limit
+    warm, _ = await world.feishu.ask("carol", "@_user_1 help")  # first calls import and connect: not measured
+    await wait_for(lambda: world.feishu.texts(warm["message_id"]))
+    await world.ask_slack("carol", "help")
+    await world.settle()
+    loop = asyncio.get_running_loop()
+    slow = _SlowCallbacks()
+    logging.getLogger("asyncio").addHandler(slow)
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.05
+    try:
+        assert (await world.slack.command("you", text)).status_code == 200
+        await wait_for(lambda: world.sandbox.recorder.all("slack.chat.postEphemeral"), timeout=60)
+        msg, resp = await world.feishu.ask("carol", f"@_user_1 {text}")
+        assert resp.status_code == 200
+        said = await wait_for(lambda: first_text(world.feishu.texts(msg["message_id"]), "too long"), timeout=60)
+        await world.settle()
+    finally:
+        loop.set_debug(False)
+        logging.getLogger("asyncio").removeHandler(slow)
+    assert re.search(r"\(550\d\d characters; I read requests of up to 500\)", said), said
+    ephemeral = world.sandbox.recorder.all("slack.chat.postEphemeral")[0].body
+    assert "too long" in str(ephemeral)
+    assert slow.seen == []

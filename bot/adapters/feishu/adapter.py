@@ -60,6 +60,7 @@ from bot.adapters.feishu.cards import (
 from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
 from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
+from bot.adapters.limits import too_long, too_long_reply
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
@@ -211,6 +212,10 @@ class FeishuAdapter:
                                    "zh", key=msg.message_id)
             return
         lang = feishu_lang(text)
+        if too_long(text):  # never parsed (bot/adapters/limits.py)
+            if self.store.first_delivery("feishu", f"message:{msg.message_id}"):
+                await self.deliver(msg.message_id, [too_long_reply(text, lang)], lang, key=msg.message_id)
+            return
         in_thread = bool(msg.root_id) and msg.root_id != msg.message_id
         chat = ChatMessage(
             platform=Platform.FEISHU, user=user, text=text, channel=msg.chat_id or "",

@@ -34,6 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.adapters.limits import too_long, too_long_reply
 from bot.adapters.markup import slack_echo, slack_text
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
 from bot.config import Settings
@@ -146,6 +147,10 @@ class SlackAdapter:
             return
         text = f"{COMMAND} {command.get('text', '')}".strip()
         profile = await self.profile(user)
+        if too_long(text):  # never parsed (bot/adapters/limits.py); only the asker sees why
+            await self._call("chat_postEphemeral", channel=channel, user=user,
+                             text=reply_text(too_long_reply(text, profile.lang)))
+            return
         try:
             asked = t(profile.lang, "slack_asked", user=f"<@{user}>", text=slack_echo(text))
             root = await self.client.chat_postMessage(channel=channel, text=slack_text(asked))
@@ -183,6 +188,11 @@ class SlackAdapter:
         user, channel, ts = event.get("user", ""), event.get("channel", ""), event.get("ts", "")
         thread = event.get("thread_ts") or ts
         profile = await self.profile(user)
+        text = str(event.get("text", ""))
+        if too_long(text):  # never parsed (bot/adapters/limits.py); answered once per delivery
+            if self.store.first_delivery("slack", f"event:{body.get('event_id', '')}:too_long"):
+                await self.deliver(channel, thread, user, [too_long_reply(text, profile.lang)])
+            return
         msg = ChatMessage(
             platform=Platform.SLACK, user=user, text=event.get("text", ""), channel=channel, thread=thread,
             message_id=f"{channel}:{ts}", event_id=str(body.get("event_id", "")), lang=profile.lang,
