@@ -22,6 +22,8 @@ import logging
 import os
 import re
 import stat
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -308,12 +310,18 @@ def test_run_and_doctor_list_every_bad_setting(sandbox: Sandbox, tmp_path: Path,
 
 
 # ---- 9. nothing to serve -----------------------------------------------------------------------------
-def test_run_with_no_chat_platform_says_so_and_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    run = CliRunner().invoke(main, ["run", "--host", "127.0.0.1"], env={"HOSTBOT_DB": str(tmp_path / "h.db"),
-                                                                          "WEBEX_TOKEN": "t"})
-    assert run.exit_code == 2, run.output
-    assert "no chat platform is configured" in run.output and "Traceback" not in run.output
+def test_run_with_no_chat_platform_says_so_and_exits_2(tmp_path: Path) -> None:
+    inherited = {k: v for k, v in os.environ.items()
+                 if not k.startswith(("HOSTBOT_", "SLACK_", "FEISHU_", "DINGTALK_", "WEBEX_", "ZOOM_"))}
+    try:  # the old `hostbot run` served nothing for ever: a timeout is that failure
+        run = subprocess.run([sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"], cwd=tmp_path,
+                             env={**inherited, "HOSTBOT_DB": str(tmp_path / "h.db"), "WEBEX_TOKEN": "t",
+                                  "HOSTBOT_PORT": "39999"},
+                             capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("hostbot run kept running with no chat platform configured")
+    assert run.returncode == 2, run.stderr
+    assert "no chat platform is configured" in run.stderr and "Traceback" not in run.stderr + run.stdout
 
 
 # ---- 10. nothing slow on the event loop --------------------------------------------------------------
