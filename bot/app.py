@@ -22,6 +22,7 @@ from bot.intents import parse
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.store import Store
+from bot.store.retention import Retention, RetentionPolicy
 from bot.store.vault import build_vault, check_vault
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class HostBot:
     services: Services
     dispatcher: Dispatcher
     clients: Clients = field(default_factory=Clients)
+    retention: Retention | None = None
 
     @property
     def scheduler(self) -> HandoverScheduler:
@@ -53,10 +55,14 @@ class HostBot:
         return self.services.scheduler
 
     async def start(self) -> None:
-        """Start what runs by itself (the handover timer); needs the running event loop."""
+        """Start what runs by itself (the handover timer, retention); needs the running event loop."""
         await self.scheduler.start()
+        if self.retention is not None:
+            self.retention.start()
 
     async def aclose(self) -> None:
+        if self.retention is not None:
+            await self.retention.stop()
         await self.scheduler.stop()
         for vendor in self.services.vendors.values():
             await vendor.aclose()
@@ -170,4 +176,6 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
             settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key)
     services.scheduler = HandoverScheduler(services, lead=timedelta(minutes=settings.handover_lead_min),
                                            grace=timedelta(minutes=settings.handover_grace_min))
-    return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients)
+    retention = Retention(settings.db_path, RetentionPolicy(settings.retention_days, settings.delivery_retention_hours),
+                          clock=now, observe=lambda table, n: services.metrics.pruned.labels(table).inc(n))
+    return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients, retention=retention)

@@ -138,5 +138,6 @@ def run(host: str) -> None:
         settings = load_settings()
         configure_logs(settings.log_format, settings.log_level)
         run_server(settings, host)
-    except ConfigError as err:  # also from building: e.g. HOSTBOT_SECRET_KEY missing (bot/vault.py)
-        raise click.ClickException(str(err)) from None
+    except ConfigError as err:  # every bad setting at once; also from building (e.g. HOSTBOT_SECRET_KEY)
+        click.echo(f"hostbot: {err}", err=True)
+        sys.exit(2)  # a usage error, as click's own: no traceback

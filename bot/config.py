@@ -10,12 +10,23 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
 
 class ConfigError(ValueError):
-    """A setting is present but unusable; the message says which and how to fix it."""
+    """A setting is present but unusable; the message says which and how to fix it.
+
+    Raised with a list of problems (from read_settings), it keeps them in `problems`, one line each."""
+
+    def __init__(self, message: str | list[str]) -> None:
+        self.problems = [message] if isinstance(message, str) else list(message)
+        if len(self.problems) == 1:
+            text = self.problems[0]
+        else:
+            text = f"{len(self.problems)} settings are wrong:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(text)
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,8 @@ class Settings:
     handover_grace_min: float = 15.0  # HOSTBOT_HANDOVER_GRACE_MIN: a handover missed while down runs this late
     log_format: str = "plain"  # HOSTBOT_LOG_FORMAT: plain | json (bot/logs.py)
     log_level: str = "INFO"  # HOSTBOT_LOG_LEVEL: DEBUG | INFO | WARNING | ERROR
+    retention_days: int = 90  # HOSTBOT_RETENTION_DAYS: audit rows older than this are pruned (0: never)
+    delivery_retention_hours: int = 48  # HOSTBOT_DELIVERY_RETENTION_HOURS: delivery ids, finished proposals
 
     @property
     def feishu_configured(self) -> bool:
@@ -102,51 +115,130 @@ _ENV_FIELDS: dict[str, str] = {
 
 def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
     """Read settings: real environment variables win over the optional .env file."""
+    return settings_from_mapping(_values(environ, dotenv_path))
+
+
+def check_environment(environ: Mapping[str, str] | None = None,
+                      dotenv_path: str | Path | None = ".env") -> tuple[Settings, list[str]]:
+    """As load_settings, but never raising: the usable settings and every bad one (for doctor)."""
+    return read_settings(_values(environ, dotenv_path))
+
+
+def _values(environ: Mapping[str, str] | None, dotenv_path: str | Path | None) -> dict[str, str]:
     values: dict[str, str] = {}
     if dotenv_path is not None and Path(dotenv_path).is_file():
         values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
     values.update(os.environ if environ is None else environ)
-    return settings_from_mapping(values)
+    return values
 
 
 def settings_from_mapping(values: Mapping[str, str]) -> Settings:
+    """The settings, or a ConfigError listing every bad one (one line each) when any is wrong."""
+    settings, problems = read_settings(values)
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def read_settings(values: Mapping[str, str]) -> tuple[Settings, list[str]]:
+    """Every setting checked at once: the settings (a bad value replaced by its default) and one
+    line per bad value, so that `hostbot doctor` can list them all and still check the rest."""
     kwargs: dict[str, object] = {}
+    problems: list[str] = []
     for env, attr in _ENV_FIELDS.items():
         raw = values.get(env)
         if raw is not None and raw.strip() != "":
             kwargs[attr] = raw.strip()
     admins = values.get("HOSTBOT_ADMINS", "")
     kwargs["admins"] = tuple(a.strip() for a in admins.split(",") if a.strip())
-    port = values.get("HOSTBOT_PORT", "").strip()
-    if port:
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ConfigError(f"HOSTBOT_PORT must be a TCP port number, got {port!r}")
-        kwargs["port"] = int(port)
-    ttl = values.get("HOSTBOT_CONFIRM_TTL", "").strip()
-    if ttl:
-        if not ttl.isdigit() or int(ttl) < 10:
-            raise ConfigError(f"HOSTBOT_CONFIRM_TTL must be a number of seconds (>= 10), got {ttl!r}")
-        kwargs["confirm_ttl"] = int(ttl)
-    mode = str(kwargs.get("feishu_mode", "webhook")).lower()
-    if mode not in ("webhook", "ws"):
-        raise ConfigError(f"FEISHU_MODE must be 'webhook' or 'ws', got {mode!r}")
-    kwargs["feishu_mode"] = mode
-    for env, attr in (("HOSTBOT_HANDOVER_LEAD_MIN", "handover_lead_min"),
-                      ("HOSTBOT_HANDOVER_GRACE_MIN", "handover_grace_min")):
+    for env, attr, low, high, unit in _NUMBERS:
         raw = values.get(env, "").strip()
-        if raw:
-            try:
-                minutes = float(raw)
-            except ValueError:
-                minutes = -1.0
-            if not 0 <= minutes <= 7 * 24 * 60:
-                raise ConfigError(f"{env} must be a number of minutes (0 to 10080), got {raw!r}")
-            kwargs[attr] = minutes
-    for env, attr, allowed in (("HOSTBOT_LOG_FORMAT", "log_format", ("plain", "json")),
-                               ("HOSTBOT_LOG_LEVEL", "log_level", ("INFO", "DEBUG", "WARNING", "ERROR"))):
-        raw = str(kwargs.get(attr, allowed[0]))
-        value = raw.lower() if attr == "log_format" else raw.upper()
-        if value not in allowed:
-            raise ConfigError(f"{env} must be one of {', '.join(allowed)}, got {raw!r}")
-        kwargs[attr] = value
-    return Settings(**kwargs)  # type: ignore[arg-type]
+        if not raw:
+            continue
+        number = _number(raw, integer=isinstance(getattr(Settings, attr), int))
+        if number is None or not low <= number <= high:
+            problems.append(f"{env} must be {unit}, got {raw!r}")
+        else:
+            kwargs[attr] = number
+    for env, attr, allowed in _CHOICES:
+        raw = str(kwargs.pop(attr, allowed[0]))
+        value = raw.upper() if attr == "log_level" else raw.lower()
+        if value in allowed:
+            kwargs[attr] = value
+        elif attr == "feishu_mode":
+            problems.append(f"FEISHU_MODE must be 'webhook' or 'ws', got {raw!r}")
+        else:
+            problems.append(f"{env} must be one of {', '.join(allowed)}, got {raw!r}")
+    confirm = confirm_problems(str(kwargs.get("confirm", "")))
+    if confirm:
+        problems += confirm
+        kwargs.pop("confirm")
+    problems += _url_problems(kwargs)
+    settings = Settings(**kwargs)  # type: ignore[arg-type]
+    problems += _feishu_webhook_problems(settings)
+    return settings, problems
+
+
+# (env, field, lowest, highest, what it must be) — numbers; a bad one keeps the default
+_NUMBERS: tuple[tuple[str, str, float, float, str], ...] = (
+    ("HOSTBOT_PORT", "port", 1, 65535, "a TCP port number"),
+    ("HOSTBOT_CONFIRM_TTL", "confirm_ttl", 10, 7 * 24 * 3600, "a number of seconds (>= 10)"),
+    ("HOSTBOT_HANDOVER_LEAD_MIN", "handover_lead_min", 0, 7 * 24 * 60, "a number of minutes (0 to 10080)"),
+    ("HOSTBOT_HANDOVER_GRACE_MIN", "handover_grace_min", 0, 7 * 24 * 60, "a number of minutes (0 to 10080)"),
+    ("HOSTBOT_RETENTION_DAYS", "retention_days", 0, 36500, "a number of days (0 = keep the audit for ever)"),
+    ("HOSTBOT_DELIVERY_RETENTION_HOURS", "delivery_retention_hours", 1, 24 * 365, "a number of hours (>= 1)"),
+)
+_CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("FEISHU_MODE", "feishu_mode", ("webhook", "ws")),
+    ("HOSTBOT_LOG_FORMAT", "log_format", ("plain", "json")),
+    ("HOSTBOT_LOG_LEVEL", "log_level", ("INFO", "DEBUG", "WARNING", "ERROR")),
+)
+# HOSTBOT_CONFIRM: the intents that can be asked to confirm, and how (bot/core/policy.py ConfirmMode)
+CONFIRM_INTENTS = ("set_host", "add_cohost", "remove_cohost", "invite", "reassign", "link_meeting",
+                   "schedule_handover", "cancel_handover")
+CONFIRM_MODES = ("always", "never", "others")
+
+
+def _number(raw: str, *, integer: bool) -> float | None:
+    if integer:
+        return int(raw) if raw.isdigit() else None
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    return number if number == number else None  # NaN is not a number of minutes
+
+
+def confirm_problems(spec: str) -> list[str]:
+    """HOSTBOT_CONFIRM: each INTENT=MODE names a known intent and a known mode."""
+    problems = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, eq, mode = (x.strip() for x in part.partition("="))
+        if not eq or mode.lower() not in CONFIRM_MODES:
+            problems.append(f"HOSTBOT_CONFIRM: {part!r} should be INTENT={'|'.join(CONFIRM_MODES)}")
+        elif name not in CONFIRM_INTENTS:
+            problems.append(f"HOSTBOT_CONFIRM: unknown intent {name!r} (known: {', '.join(CONFIRM_INTENTS)})")
+    return problems
+
+
+def _url_problems(kwargs: dict[str, object]) -> list[str]:
+    url = str(kwargs.get("public_url", ""))
+    if not url:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        del kwargs["public_url"]
+        return [f"HOSTBOT_PUBLIC_URL must be hostbot's public base URL like https://hostbot.example.com, got {url!r}"]
+    return []
+
+
+def _feishu_webhook_problems(s: Settings) -> list[str]:
+    """Webhook mode authenticates with both keys: the token alone travels in every plaintext event (a
+    replay needs nothing else), the encrypt key alone leaves url_verification unauthenticated."""
+    if not s.feishu_configured or s.feishu_mode != "webhook":
+        return []
+    if bool(s.feishu_encrypt_key) == bool(s.feishu_verification_token):
+        return []  # both (webhook on) or neither (webhook off: POST /feishu/events answers 503)
+    missing = "FEISHU_VERIFICATION_TOKEN" if s.feishu_encrypt_key else "FEISHU_ENCRYPT_KEY"
+    return [f"{missing} is not set: Feishu webhook mode needs both FEISHU_ENCRYPT_KEY and "
+            "FEISHU_VERIFICATION_TOKEN (Events & Callbacks → Encryption Strategy), or use FEISHU_MODE=ws"]

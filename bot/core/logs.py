@@ -34,8 +34,10 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 QUIET = ("httpx", "httpcore", "slack_sdk", "slack_bolt", "urllib3", "aiohttp", "apscheduler", "Lark",
          "websockets", "uvicorn", "asyncio")
 
+SDK_OWN_HANDLERS = "Lark"  # lark-oapi's logger (lark_oapi/core/log.py), which prints to stdout itself
 _REQUEST_ID: ContextVar[str] = ContextVar("hostbot_request_id", default="")
 _SECRETS: set[str] = set()
+_SDK_QUIET: ContextVar[bool] = ContextVar("hostbot_sdk_quiet", default=False)
 _MIN_SECRET = 6  # shorter values would mask ordinary words
 
 _TOKEN_SHAPES = re.compile(
@@ -178,7 +180,48 @@ def configure(fmt: str = "plain", level: str | int = "INFO", stream: TextIO | No
     root.setLevel(numeric)
     for name in QUIET:
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
+    adopt_sdk_logger(SDK_OWN_HANDLERS)
     return handler
+
+
+def adopt_sdk_logger(name: str) -> None:
+    """Route a library logger that brings its own handler (lark-oapi: a stdout StreamHandler added when
+    it is imported, and `logger.exception` for every refused webhook request) through hostbot's
+    handlers: formatted, scrubbed, one line per record (no traceback). Done with a logger filter, so
+    it holds whether the library is imported before or after configure()."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, _Adopted) for f in logger.filters):
+        logger.addFilter(_Adopted())
+
+
+@contextlib.contextmanager
+def sdk_quiet() -> Iterator[None]:
+    """Drop the adopted library's records inside the block (and threads started with its context, as
+    asyncio.to_thread), where the caller logs the outcome itself: one line per request, not three."""
+    token = _SDK_QUIET.set(True)
+    try:
+        yield
+    finally:
+        _SDK_QUIET.reset(token)
+
+
+class _Adopted(logging.Filter):
+    """Re-emits the record, shortened to one line, through the root logger's handlers, then stops it
+    (False), so the library's own handler never writes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SDK_QUIET.get():  # the caller reports the failure in its own line
+            return False
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.getMessage()} ({type(record.exc_info[1]).__name__})"
+            record.args = None
+        first = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        record.msg, record.args = first[:500], None
+        record.exc_info = record.exc_text = record.stack_info = None
+        for handler in logging.getLogger().handlers:
+            if record.levelno >= handler.level:
+                handler.handle(record)
+        return False
 
 
 class Timer:

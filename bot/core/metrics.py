@@ -10,6 +10,7 @@
     hostbot_rate_limit_waits_total{vendor}                 waits before a vendor call (client-side
     hostbot_rate_limit_wait_seconds_total{vendor}          limits and the vendor's Retry-After)
     hostbot_scheduled_handovers_pending                    read from the store at each scrape
+    hostbot_pruned_rows_total{table}                       rows retention removed (bot/store/retention.py)
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Metrics:
         self.pending_handovers = Gauge("hostbot_scheduled_handovers_pending", "Scheduled handovers not yet run",
                                        registry=self.registry)
         self.pending_handovers.set_function(lambda: float("nan"))  # until watch_store()
+        self.pruned = Counter("hostbot_pruned_rows", "Rows removed by retention (audit, deliveries, proposals)",
+                              ["table"], registry=self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

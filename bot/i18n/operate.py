@@ -60,6 +60,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "恢复备份（见 README 的“Backing up and restoring”），或把 HOSTBOT_DB 指向其他文件",
     },
     "doctor_what_db_migrated": {"en": "database schema is up to date", "zh": "数据库结构为最新"},
+    "doctor_what_retention": {"en": "retention (HOSTBOT_RETENTION_DAYS, HOSTBOT_DELIVERY_RETENTION_HOURS)",
+                              "zh": "保留期限（HOSTBOT_RETENTION_DAYS、HOSTBOT_DELIVERY_RETENTION_HOURS）"},
+    "doctor_retention_ok": {"en": "audit {audit}, deliveries and proposals {hours} h; oldest audit row: {oldest}",
+                            "zh": "审计 {audit}，投递与提议 {hours} 小时；最早的审计记录：{oldest}"},
+    "doctor_retention_behind": {
+        "en": "rows older than the window are still there (oldest {table} row: {oldest})",
+        "zh": "仍有超出保留期限的记录（最早的 {table} 记录：{oldest}）"},
+    "doctor_fix_retention": {
+        "en": "hostbot run prunes them hourly: check that it is running and that its log shows no retention errors",
+        "zh": "hostbot run 每小时清理一次：请确认它在运行，且日志中没有 retention 错误"},
+    "doctor_retention_forever": {"en": "kept for ever", "zh": "永久保留"},
+    "doctor_retention_days": {"en": "{days} days", "zh": "{days} 天"},
+    "doctor_retention_none": {"en": "none", "zh": "无"},
     "doctor_db_migrated": {"en": "{count} migrations applied, none pending", "zh": "已应用 {count} 个迁移，无待应用"},
     "doctor_db_pending": {"en": "{count} pending: {names}", "zh": "{count} 个待应用：{names}"},
     "doctor_fix_db_pending": {
@@ -207,8 +220,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "doctor_what_public_url": {"en": "HOSTBOT_PUBLIC_URL for invite's authorization link",
                                "zh": "邀请授权链接所需的 HOSTBOT_PUBLIC_URL"},
-    "doctor_public_url_missing": {"en": "not set, and a long connection gives no address to use",
-                                  "zh": "未设置，且长连接模式下没有可用的地址"},
+    "doctor_public_url_missing": {"en": "not set (hostbot never takes its address from a request's headers)",
+                                  "zh": "未设置（hostbot 从不根据请求头推断自己的地址）"},
     "doctor_fix_public_url": {
         "en": "set HOSTBOT_PUBLIC_URL to hostbot's public HTTPS address and add <that address>/feishu/oauth/callback "
               "under Security Settings → Redirect URLs",

@@ -12,10 +12,12 @@ credentials belong to. No secret is printed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import sys
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,9 +25,10 @@ import click
 import httpx
 import sqlite_utils
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, check_environment
 from bot.ops.checks import Check, Say, sayer
 from bot.store import migrations
+from bot.store.retention import RetentionPolicy, oldest
 from bot.store.vault import MIN_KEY_CHARS, SecretVault, VaultError
 
 DEFAULT_TIMEOUT = 10.0
@@ -124,6 +127,30 @@ def _probe(conn: sqlite3.Connection, s: Settings, say: Say, what: str) -> list[C
     return checks
 
 
+# ---- retention ----------------------------------------------------------------------------------
+def check_retention(s: Settings, say: Say, now: datetime | None = None) -> list[Check]:
+    """The windows, and whether rows older than them linger (then pruning is not running)."""
+    policy = RetentionPolicy(s.retention_days, s.delivery_retention_hours)
+    audit = say("doctor_retention_days", days=s.retention_days) if s.retention_days else \
+        say("doctor_retention_forever")
+    what = say("doctor_what_retention")
+    found: dict[str, str] = {}
+    if s.db_path != ":memory:" and Path(s.db_path).is_file():
+        with contextlib.suppress(sqlite3.Error):
+            conn = sqlite3.connect(f"{Path(s.db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+            try:
+                found = oldest(conn)
+            finally:
+                conn.close()
+    grace = timedelta(days=1)  # pruning runs hourly: a row a day past its window means it does not run
+    for table, cutoff in policy.cutoffs((now or datetime.now(UTC)) - grace).items():
+        if cutoff is not None and found.get(table) and found[table] < cutoff:
+            return [Check("database", what, False, say("doctor_retention_behind", table=table, oldest=found[table]),
+                          say("doctor_fix_retention"))]
+    return [Check("database", what, True, say("doctor_retention_ok", audit=audit, hours=s.delivery_retention_hours,
+                                              oldest=found.get("audit") or say("doctor_retention_none")))]
+
+
 # ---- the key of the token vault -------------------------------------------------------------------
 def check_secret_key(s: Settings, say: Say) -> list[Check]:
     """Feishu invite stores people's user tokens, sealed with a key derived from HOSTBOT_SECRET_KEY."""
@@ -171,7 +198,7 @@ async def run_checks(s: Settings, lang: str = "en", *, timeout: float = DEFAULT_
     from bot.ops.doctor_remote import remote_checks
 
     say = sayer(lang)
-    checks = [*check_settings(s, say), *check_database(s, say), *check_secret_key(s, say)]
+    checks = [*check_settings(s, say), *check_database(s, say), *check_retention(s, say), *check_secret_key(s, say)]
     async with httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False) as client:
         groups = await asyncio.gather(*remote_checks(s, client, say))
     return checks + [check for group in groups for check in group]
@@ -212,11 +239,11 @@ def render(checks: list[Check], lang: str = "en") -> str:
 def doctor(lang: str, timeout: float) -> None:
     """Check the settings, the database and every configured platform and vendor; exit 1 on any ✗."""
     say = sayer(lang)
-    try:
-        settings = load_settings()
-    except ConfigError as err:
-        checks = [Check("settings", say("doctor_what_settings"), False, str(err), say("doctor_fix_settings"))]
-    else:
-        checks = asyncio.run(run_checks(settings, lang, timeout=timeout))
+    settings, problems = check_environment()
+    # Each bad setting is its own row; the rest is checked with those at their defaults.
+    bad = [Check("settings", say("doctor_what_settings"), False, p, say("doctor_fix_settings")) for p in problems]
+    checks = asyncio.run(run_checks(settings, lang, timeout=timeout))
+    if bad:
+        checks = [*bad, *checks[1:]]  # the first row would say the settings read fine
     click.echo(render(checks, lang))
     sys.exit(0 if all(c.ok for c in checks) else 1)

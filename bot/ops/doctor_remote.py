@@ -165,10 +165,12 @@ async def feishu_checks(s: Settings, client: httpx.AsyncClient, say: Say) -> lis
 async def _feishu_inbound(s: Settings, probe: Probe) -> list[Check]:
     say, what = probe.say, probe.say("doctor_what_feishu_events")
     if s.feishu_mode != "ws":
-        if s.feishu_encrypt_key or s.feishu_verification_token:
-            return [probe.ok(what, say("doctor_feishu_webhook_ok"))]
-        return [probe.fail(what, say("doctor_feishu_webhook_missing", missing="FEISHU_ENCRYPT_KEY, "
-                                     "FEISHU_VERIFICATION_TOKEN"), say("doctor_fix_feishu_webhook"))]
+        missing = [n for n, v in (("FEISHU_ENCRYPT_KEY", s.feishu_encrypt_key),
+                                  ("FEISHU_VERIFICATION_TOKEN", s.feishu_verification_token)) if not v]
+        if missing:  # both are needed: either alone lets forged or replayed requests in
+            return [probe.fail(what, say("doctor_feishu_webhook_missing", missing=", ".join(missing)),
+                               say("doctor_fix_feishu_webhook")), _public_url_check(s, probe)]
+        return [probe.ok(what, say("doctor_feishu_webhook_ok")), _public_url_check(s, probe)]
     # The long-connection client asks this endpoint for its WebSocket URL first (lark-oapi ws/client.py).
     resp = await probe.fetch("POST", f"{probe.base}/callback/ws/endpoint", what,
                              json={"AppID": s.feishu_app_id, "AppSecret": s.feishu_app_secret})
@@ -178,11 +180,14 @@ async def _feishu_inbound(s: Settings, probe: Probe) -> list[Check]:
     checks = [probe.ok(what, say("doctor_feishu_ws_ok")) if body.get("code") == 0 else
               probe.fail(what, say("doctor_feishu_says", code=body.get("code", resp.status_code),
                                    msg=body.get("msg", "")), say("doctor_fix_feishu_ws"))]
-    # Invite's authorization link needs an address; a webhook learns it from Feishu's requests.
-    what = say("doctor_what_public_url")
-    checks.append(probe.ok(what, s.public_url) if s.public_url else
-                  probe.fail(what, say("doctor_public_url_missing"), say("doctor_fix_public_url")))
-    return checks
+    return [*checks, _public_url_check(s, probe)]
+
+
+def _public_url_check(s: Settings, probe: Probe) -> Check:
+    """Invite's authorization link is built on HOSTBOT_PUBLIC_URL only (never on a request's Host)."""
+    what = probe.say("doctor_what_public_url")
+    return (probe.ok(what, s.public_url) if s.public_url else
+            probe.fail(what, probe.say("doctor_public_url_missing"), probe.say("doctor_fix_public_url")))
 
 
 # ---- DingTalk, Webex, Zoom ------------------------------------------------------------------------------

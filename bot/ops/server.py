@@ -20,14 +20,16 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import HostBot, build
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core.metrics import Metrics
+from bot.ops.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +126,7 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
     async def metrics(request: Request) -> Response:
         return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
 
-    return Starlette(lifespan=lifespan, routes=[
+    return Starlette(lifespan=lifespan, middleware=[Middleware(BodyLimit)], routes=[
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/feishu/events", feishu_events, methods=["POST"]),
         Route("/feishu/oauth/callback", feishu_oauth, methods=["GET"]),
@@ -156,8 +158,38 @@ async def start_feishu_ws(runtime: Runtime, **options: Any) -> None:
     log.info("feishu: long connection started")
 
 
+def inbound_ways(s: Settings) -> list[str]:
+    """How chat events can reach this process with these settings (empty: it would serve nothing)."""
+    ways = []
+    if s.slack_bot_token and s.slack_signing_secret:
+        ways.append("Slack HTTP")
+    if s.slack_bot_token and s.slack_app_token:
+        ways.append("Slack Socket Mode")
+    if s.feishu_configured and s.feishu_mode == "webhook" and s.feishu_encrypt_key and s.feishu_verification_token:
+        ways.append("Feishu webhook")
+    if s.feishu_configured and s.feishu_mode == "ws":
+        ways.append("Feishu long connection")
+    return ways
+
+
+async def announce(server: uvicorn.Server, ways: list[str]) -> None:
+    """One line once the socket is bound: where hostbot listens and what arrives there."""
+    while not server.started:
+        await asyncio.sleep(0.05)
+    for listener in server.servers:
+        for sock in listener.sockets or ():
+            host, port = sock.getsockname()[:2]
+            shown = f"[{host}]" if ":" in str(host) else host
+            log.info("listening on http://%s:%s (%s; /healthz, /metrics)", shown, port, ", ".join(ways))
+
+
 async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     """`hostbot run`: build everything, start Socket Mode if configured, serve HTTP until stopped."""
+    ways = inbound_ways(settings)
+    if not ways:
+        raise ConfigError("no chat platform is configured, so nothing would reach hostbot: set SLACK_BOT_TOKEN with "
+                          "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or FEISHU_APP_ID and FEISHU_APP_SECRET with "
+                          "FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN (or FEISHU_MODE=ws); see .env.example")
     runtime = build_runtime(settings)
     await runtime.bot.start()
     if settings.slack_app_token:
@@ -167,9 +199,11 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     config = uvicorn.Config(create_asgi(runtime, close_on_shutdown=True), host=host, port=settings.port,
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
+    told = asyncio.create_task(announce(server, ways))
     try:
         await server.serve()
     finally:
+        told.cancel()
         await runtime.aclose()
 
 

@@ -7,8 +7,11 @@ inbound event and click count once, and the audit trail.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -224,14 +227,30 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def private_files(path: str) -> None:
+    """The database and its -wal/-shm readable by the owner only (0600): they hold tokens and the audit.
+
+    A new file is created 0600 before SQLite opens it (SQLite then gives -wal and -shm the main
+    file's mode); a file an older hostbot created 0644 is narrowed."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(os.stat(name).st_mode) & 0o077:
+                os.chmod(name, 0o600)
+
+
 class Store:
     def __init__(self, path: str, clock: Clock | None = None, vault: TokenVault | None = None) -> None:
         self.path = path
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.vault: TokenVault = vault or PlainVault()
+        if path != ":memory:":
+            private_files(path)
         self.db = sqlite_utils.Database(path)
         if path != ":memory:":
             self.db.enable_wal()
+            private_files(path)  # -wal and -shm now exist: SQLite gives them the main file's mode, made sure
         self.db.execute("PRAGMA busy_timeout = 5000")
         migrations.apply(self.db)
 

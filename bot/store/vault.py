@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from collections.abc import Iterable
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -45,8 +46,22 @@ class SecretVault:
         if len(passphrase) < MIN_KEY_CHARS:
             raise ConfigError(f"HOSTBOT_SECRET_KEY is too short ({len(passphrase)} characters): {KEY_HELP}.")
         self._passphrase = passphrase.encode("utf-8")
-        self._salt = os.urandom(SALT_BYTES)  # one per process; every sealed value names its own salt
+        self._salt = os.urandom(SALT_BYTES)  # every sealed value names its own salt
         self._fernets: dict[bytes, Fernet] = {}
+        # scrypt takes ~0.1 s: derived here, at start-up, never on the event loop when a token is saved.
+        self._fernet(self._salt)
+
+    def warm(self, sealed: Iterable[str]) -> None:
+        """Derive the key of every salt these values name (start-up), and seal with the newest one's
+        salt from now on: one salt per database, so no scrypt runs on the event loop to open a token."""
+        last = b""
+        for value in sealed:
+            salt = _salt_of(value)
+            if salt:
+                self._fernet(salt)
+                last = salt
+        if last:
+            self._salt = last
 
     def __repr__(self) -> str:  # never show the passphrase, even in a traceback
         return "SecretVault(<key>)"
@@ -72,6 +87,16 @@ class SecretVault:
             return self._fernet(salt).decrypt(token.encode("ascii")).decode("utf-8")
         except (InvalidToken, binascii.Error, ValueError):
             raise VaultError("HOSTBOT_SECRET_KEY does not open this value (another key, or damaged)") from None
+
+
+def _salt_of(sealed: str) -> bytes:
+    version, _, rest = sealed.partition(":")
+    if version != VERSION:
+        return b""
+    try:
+        return base64.urlsafe_b64decode(rest.partition(":")[0].encode("ascii"))
+    except (binascii.Error, ValueError):
+        return b""
 
 
 class NoKeyVault:
@@ -107,6 +132,8 @@ def check_vault(store: Store) -> None:
         return
     try:
         store.vault.open(str(rows[0]["token_enc"]))
+        sealed = store.db.execute("SELECT token_enc, refresh_enc FROM user_tokens ORDER BY updated_at").fetchall()
+        store.vault.warm(v for row in sealed for v in row if v)
     except VaultError:
         raise ConfigError(f"HOSTBOT_SECRET_KEY does not open the user tokens stored in {store.path}: was it "
                           "changed? Put the previous key back, or delete those tokens (table user_tokens) "

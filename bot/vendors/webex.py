@@ -32,6 +32,7 @@ Vendor quirks handled here:
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +46,8 @@ from bot.vendors.base import chunked
 from bot.vendors.calls import ANSWER_LOST, RESENT, answer_lost
 from bot.vendors.http import RetryPolicy, Sleep, VendorHTTP, json_body
 from bot.vendors.webex_errors import item_results, outcome_for_error
+
+log = logging.getLogger(__name__)
 
 REASSIGN_MAX = 100
 PAGE_SIZE = 100
@@ -161,9 +164,20 @@ class WebexVendor(MeetingVendor):
             url = resp.links.get("next", {}).get("url", "")
             if not url:
                 return found
+            if not self._same_origin(url):  # the admin token goes only to the configured API host
+                log.warning("webex: ignored a next-page link off WEBEX_API_BASE's host")
+                return found
             # The next link carries the whole query (httpx would drop it if given params, even empty ones).
             resp = await self._send("GET", url, op="webex.list_meetings")
         return found  # a vendor that never stops paging: keep what we have
+
+    def _same_origin(self, url: str) -> bool:
+        """A relative link, or an absolute one on WEBEX_API_BASE's scheme, host and port."""
+        try:
+            link, base = httpx.URL(url), self.http.client.base_url
+        except (httpx.InvalidURL, ValueError):
+            return False
+        return not link.is_absolute_url or (link.scheme, link.host, link.port) == (base.scheme, base.host, base.port)
 
     # ---- host changes --------------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:

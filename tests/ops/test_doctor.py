@@ -25,7 +25,8 @@ Env = dict[str, str]
 @pytest.fixture
 def env(sandbox: Sandbox, tmp_path: Path) -> Iterator[Env]:
     """Settings pointing at the sandbox, with a database that hostbot already created and migrated."""
-    values = {**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "hostbot.db"), "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    values = {**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "hostbot.db"), "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+              "HOSTBOT_PUBLIC_URL": "https://hostbot.example.com"}
     build(settings_from_mapping(values)).services.store.close()
     yield values
 
@@ -56,6 +57,7 @@ async def test_everything_configured_right_is_all_green(env: Env) -> None:
         ("settings", "HOSTBOT_TZ is a time zone"),
         ("database", f"database {env['HOSTBOT_DB']} is writable"),
         ("database", "database schema is up to date"),
+        ("database", "retention (HOSTBOT_RETENTION_DAYS, HOSTBOT_DELIVERY_RETENTION_HOURS)"),
         ("feishu", "HOSTBOT_SECRET_KEY for Feishu user tokens"),
         ("slack", "SLACK_BOT_TOKEN is valid (auth.test)"),
         ("slack", "granted scopes cover manifest.yaml"),
@@ -63,6 +65,7 @@ async def test_everything_configured_right_is_all_green(env: Env) -> None:
         ("feishu", "FEISHU_APP_ID / FEISHU_APP_SECRET give a tenant token"),
         ("feishu", "the app has an active bot (bot/v3/info)"),
         ("feishu", "Feishu can deliver events"),
+        ("feishu", "HOSTBOT_PUBLIC_URL for invite's authorization link"),
         ("dingtalk", "DINGTALK_APP_KEY / DINGTALK_APP_SECRET give an access token"),
         ("webex", "WEBEX_TOKEN is accepted (people/me)"),
         ("zoom", "ZOOM_ACCOUNT_ID / ZOOM_CLIENT_ID / ZOOM_CLIENT_SECRET give a token"),
@@ -82,12 +85,12 @@ def test_the_command_prints_the_table_and_exits_0_or_1(env: Env, tmp_path: Path,
     runner = CliRunner()
     ok = runner.invoke(main, ["doctor"], env=env)
     assert ok.exit_code == 0, ok.output
-    assert ok.output.startswith("hostbot doctor: 15 checks, 0 failed\n")
+    assert ok.output.startswith("hostbot doctor: 17 checks, 0 failed\n")
     assert ok.output.rstrip().endswith("Everything checked is ready.")
-    assert ok.output.count("\n✓  ") == 15
+    assert ok.output.count("\n✓  ") == 17
     bad = runner.invoke(main, ["doctor", "--lang", "zh"], env={**env, "SLACK_BOT_TOKEN": "xoxb-revoked"})
     assert bad.exit_code == 1
-    assert bad.output.startswith("hostbot doctor：共 14 项检查，1 项未通过\n")  # no scopes to read without a token
+    assert bad.output.startswith("hostbot doctor：共 16 项检查，1 项未通过\n")  # no scopes to read without a token
     assert "✗  slack     SLACK_BOT_TOKEN 有效（auth.test）" in bad.output
     assert "修复：从应用的 OAuth & Permissions 页面复制 Bot User OAuth Token（xoxb-…）到 SLACK_BOT_TOKEN" in bad.output
     broken = runner.invoke(main, ["doctor"], env={**env, "HOSTBOT_PORT": "http"})
@@ -147,12 +150,12 @@ async def test_wrong_vendor_credentials_each_get_their_fix(env: Env) -> None:
 
 
 async def test_the_feishu_long_connection_needs_a_public_url_for_invite(env: Env) -> None:
-    checks = await check(env, FEISHU_MODE="ws")
+    checks = await check(env, FEISHU_MODE="ws", HOSTBOT_PUBLIC_URL="")
     events = row(checks, "feishu", "Feishu can deliver events")
     assert events.result == "long connection: the endpoint answers for this app"
     assert failed(checks) == [Check(
         "feishu", "HOSTBOT_PUBLIC_URL for invite's authorization link", False,
-        "not set, and a long connection gives no address to use",
+        "not set (hostbot never takes its address from a request's headers)",
         "set HOSTBOT_PUBLIC_URL to hostbot's public HTTPS address and add <that address>/feishu/oauth/callback under "
         "Security Settings → Redirect URLs")]
     assert failed(await check(env, FEISHU_MODE="ws", HOSTBOT_PUBLIC_URL="https://hostbot.example.com")) == []
@@ -202,4 +205,5 @@ async def test_nothing_configured_says_what_to_set(tmp_path: Path) -> None:
         ("a meeting vendor is configured", "none"),
         ("HOSTBOT_TZ is a time zone", "unknown zone Mars/Base"),
     ]
-    assert checks[-1].result == "not created yet; its folder is writable (created and migrated at start)"
+    writable = next(c for c in checks if c.what.endswith("is writable"))
+    assert writable.result == "not created yet; its folder is writable (created and migrated at start)"

@@ -22,7 +22,7 @@ from bot.ops.demo import DemoWorld, link_people, seed
 from bot.ops.server import Runtime, build_runtime, create_asgi
 from bot.sandbox import Sandbox
 from bot.sandbox.faults import RecordedRequest
-from tests.support.feishu import FeishuWorld
+from tests.support.feishu import PUBLIC_URL, FeishuWorld
 from tests.support.slack import SIGNING_SECRET, SlackWorld, wait_for
 
 PEOPLE = ("you", "alice", "bob", "carol", "dave")
@@ -96,7 +96,8 @@ async def fault_world(sandbox: Sandbox, tmp_path: Path, *, mapped: bool = True, 
     users = sandbox.slack.seed(PEOPLE)
     channel = sandbox.slack.channel_named("general")
     settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "faults.db"),
-                                      "SLACK_SIGNING_SECRET": SIGNING_SECRET, **env})
+                                      "SLACK_SIGNING_SECRET": SIGNING_SECRET, "HOSTBOT_PUBLIC_URL": PUBLIC_URL,
+                                      **env})
     bot = build(settings)
     dingtalk = demo.vendors.dingtalk_users
     for name, user in users.items() if mapped else ():  # an admin's explicit mapping: Slack user -> accounts

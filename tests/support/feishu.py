@@ -22,6 +22,7 @@ from bot.sandbox.feishu.im import BOT
 from bot.sandbox.feishu.vc import FeishuUser
 
 ASK = "@_user_1 make @_user_2 host of meeting 123456789"
+PUBLIC_URL = "http://hostbot.test"  # HOSTBOT_PUBLIC_URL of the bots under test (the ASGI client's base URL)
 
 
 @dataclass
@@ -76,7 +77,8 @@ class FeishuWorld:
 async def feishu_world(sandbox: Sandbox, tmp_path: Path, **env: str) -> AsyncIterator[FeishuWorld]:
     """The demo world (you host meeting 123456789 with alice and bob) and a bot serving /feishu/events."""
     demo = seed(sandbox)
-    settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "feishu.db"), **env})
+    settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "feishu.db"),
+                                      "HOSTBOT_PUBLIC_URL": PUBLIC_URL, **env})
     runtime = build_runtime(settings, build(settings))
     runtime.feishu.sleep = _instant  # backoff between send retries: no real waiting in tests
     transport = httpx.ASGITransport(app=create_asgi(runtime))

@@ -1,11 +1,11 @@
 """Feishu (Lark) adapter on lark-oapi: messages, @mentions, card clicks, replies in thread.
 
 Two ways in, one event path (vendor-notes §A):
-- webhook: POST /feishu/events goes through lark-oapi's EventDispatcherHandler, which decrypts
-  the body (FEISHU_ENCRYPT_KEY), answers the url_verification challenge, checks the verification
-  token and, with an encrypt key, the X-Lark-Signature (header lookup is case-sensitive, so the
-  canonical X-Lark-* names are passed). The SDK does not check the timestamp: a request whose
-  X-Lark-Request-Timestamp is more than 5 minutes off is refused here first. Refusals are 401.
+- webhook: POST /feishu/events is authenticated first on the raw bytes (bot/adapters/feishu/webhook.py:
+  both keys configured, timestamp within 5 minutes, nonce, X-Lark-Signature), then goes through
+  lark-oapi's EventDispatcherHandler, which decrypts the body, answers url_verification and checks
+  the verification token (header lookup is case-sensitive, so the canonical X-Lark-* names are
+  passed). Refusals are 401. hostbot's public URL is HOSTBOT_PUBLIC_URL, never a request's Host.
 - long connection (FEISHU_MODE=ws, bot/adapters/feishu_ws.py): lark.ws.Client in its own thread.
 Either way the SDK calls our callbacks in a thread that is not the main loop's (`do` runs in a
 worker thread), and they hand the work to the main loop with run_coroutine_threadsafe: a message
@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import json
 import logging
-import re
 import threading
 import time
 import uuid
@@ -43,11 +43,12 @@ from lark_oapi.api.im.v1 import (
     ReplyMessageRequest,
     ReplyMessageRequestBody,
 )
-from lark_oapi.core.const import LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE, LARK_REQUEST_TIMESTAMP, X_REQUEST_ID
 from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger, P2CardActionTriggerResponse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
+from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.adapters.feishu.cards import (
     VALUE_KEY,
     answered_card,
@@ -59,9 +60,11 @@ from bot.adapters.feishu.cards import (
     plain,
 )
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
+from bot.adapters.limits import too_long, too_long_reply
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
-from bot.core.events import ButtonClick, ChatMessage, Mention, Platform, Reply
+from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
+from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
 from bot.core.outcome import Kind, Outcome
 from bot.i18n import detect_lang, t
 from bot.store import Store
@@ -69,34 +72,11 @@ from bot.vendors.feishu_auth import FeishuAuth, build_client
 
 log = logging.getLogger(__name__)
 
-MAX_SKEW_S = 300  # a webhook request stamped further from now than this is refused (replay)
 CARD_ANSWER_S = 1.0  # how long a click waits for the dispatcher before answering "working on it"
 SEND_ATTEMPTS = 3
 # Set while a webhook request is handled: only those must carry the verification token (the long
 # connection is authenticated by its own session and its events carry none).
 WEBHOOK_DELIVERY: ContextVar[bool] = ContextVar("hostbot_feishu_webhook", default=False)
-# Starlette lower-cases header names; lark-oapi looks them up by these exact spellings.
-CANONICAL_HEADERS = {h.lower(): h for h in (LARK_REQUEST_TIMESTAMP, LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE,
-                                            X_REQUEST_ID, "Content-Type")}
-_NOT_WORDS = re.compile(r"@_user_\d+|@_all|https?://\S+|\d+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_UUID_NS = uuid.UUID("6f1c1a52-2b7e-4c55-9a55-5f0d1f3e8a11")
-
-
-def feishu_lang(text: str) -> str:
-    """Feishu users get Chinese by default, English when they wrote English words (and no Chinese)."""
-    words = _NOT_WORDS.sub(" ", text)
-    if _CJK.search(words):
-        return "zh"
-    return "en" if _LATIN_WORD.search(words) else "zh"
-
-
-def reply_uuid(key: str, index: int) -> str:
-    """A stable id (≤ 50 chars, as Feishu requires) for the index-th reply to `key`."""
-    return str(uuid.uuid5(_UUID_NS, f"{key}:{index}"))
-
-
 class FeishuAdapter:
     def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store, oauth: FeishuOAuth | None = None,
                  *, clock: Callable[[], float] = time.time, timeout: float = 10.0,
@@ -112,6 +92,7 @@ class FeishuAdapter:
                                        settings.feishu_app_id, settings.feishu_app_secret)
         self.client = self.auth.client
         self.handler = self.event_handler(settings.feishu_encrypt_key, settings.feishu_verification_token)
+        adopt_sdk_logger(SDK_OWN_HANDLERS)  # lark-oapi's stdout handler -> hostbot's format and scrubbing
         self.loop: asyncio.AbstractEventLoop | None = None  # the main loop, where all the work runs
         self._loop_thread = 0
         self.sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep
@@ -129,14 +110,15 @@ class FeishuAdapter:
 
     # ---- webhook: POST /feishu/events ------------------------------------------------------
     async def handle_http(self, request: Request) -> Response:
-        if not (self.settings.feishu_encrypt_key or self.settings.feishu_verification_token):
+        key, token = self.settings.feishu_encrypt_key, self.settings.feishu_verification_token
+        if not (key and token):  # start-up refuses one without the other (bot/config.py); neither: off
             return JSONResponse({"msg": "FEISHU_ENCRYPT_KEY / FEISHU_VERIFICATION_TOKEN are not set; webhook mode "
                                         "is off"}, status_code=503)
-        body = await request.body()
-        stamp = request.headers.get(LARK_REQUEST_TIMESTAMP)
-        if stamp is not None and not self._fresh(stamp):
-            log.warning("feishu: refused a webhook request stamped %r (more than %d s off)", stamp[:20], MAX_SKEW_S)
-            return JSONResponse({"msg": "stale timestamp"}, status_code=401)
+        body = await request.body()  # at most MAX_BODY bytes (bot/ops/limits.py)
+        why = refusal(key, body, request.headers, self.clock())
+        if why:  # checked on the raw bytes: nothing of a forged request is decrypted or parsed
+            log.warning("feishu: refused a webhook request: %s", why)
+            return JSONResponse({"msg": "rejected"}, status_code=401)
         raw = lark.RawRequest()
         raw.uri = request.url.path
         raw.body = body
@@ -146,38 +128,23 @@ class FeishuAdapter:
         # (to_thread copies the context, so the callbacks see WEBHOOK_DELIVERY set.)
         marker = WEBHOOK_DELIVERY.set(True)
         try:
-            resp = await asyncio.to_thread(self.handler.do, raw)
+            with sdk_quiet():  # the SDK logs a traceback for what it refuses; the line below says it once
+                resp = await asyncio.to_thread(self.handler.do, raw)
         finally:
             WEBHOOK_DELIVERY.reset(marker)
         content = resp.content or b"{}"
         if resp.status_code != 200:
-            msg = _sdk_message(content)
+            msg = sdk_message(content)
             if msg.startswith("processor not found"):  # an event type hostbot does not subscribe to
                 return JSONResponse({"msg": "ignored"})
-            log.warning("feishu: refused a webhook request: %s", msg)
+            log.warning("feishu: refused a webhook request: %s", msg[:200])
             return JSONResponse({"msg": "rejected"}, status_code=401)
-        self._learn_public_url(request)
         return Response(content, media_type="application/json")
 
     def bind_loop(self) -> None:
         """Remember the running loop as the one every event is handed to (call it on that loop)."""
         self.loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
-
-    def _fresh(self, stamp: str) -> bool:
-        try:
-            return abs(self.clock() - int(stamp)) <= MAX_SKEW_S
-        except ValueError:
-            return False
-
-    def _learn_public_url(self, request: Request) -> None:
-        """Without HOSTBOT_PUBLIC_URL, the OAuth redirect goes where Feishu's (verified) requests came to."""
-        if self.oauth is None or self.oauth.public_url:
-            return
-        proto = request.headers.get("x-forwarded-proto") or request.url.scheme
-        host = request.headers.get("x-forwarded-host") or request.headers.get("host")
-        if host:
-            self.oauth.public_url = f"{proto}://{host}"
 
     # ---- SDK callbacks: called in the SDK's thread, never on the main loop -------------------
     def _check_token(self, token: str | None) -> None:
@@ -212,7 +179,9 @@ class FeishuAdapter:
         if self._loop_thread == threading.get_ident():
             coro.close()
             raise RuntimeError("feishu: an SDK callback ran on the main loop; it must run in a thread")
-        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        # A fresh context: the work on the main loop must not inherit this thread's (the SDK's logs muted
+        # while it authenticates, bot/core/logs.py sdk_quiet).
+        future = contextvars.Context().run(asyncio.run_coroutine_threadsafe, coro, loop)
         with self._handed_lock:
             self._handed.add(future)
         future.add_done_callback(self._handed_done)
@@ -235,7 +204,7 @@ class FeishuAdapter:
             return
         user = sender.sender_id.open_id if sender.sender_id else ""
         bot = await self.bot_open_id()
-        mentions = tuple(_mention(m, bot) for m in msg.mentions or [])
+        mentions = tuple(mention_from_event(m, bot) for m in msg.mentions or [])
         if msg.chat_type != "p2p" and not any(m.is_bot for m in mentions):
             return  # a group message not addressed to hostbot
         event_id = str(data.header.event_id or "") if data.header else ""
@@ -246,6 +215,10 @@ class FeishuAdapter:
                                    "zh", key=msg.message_id)
             return
         lang = feishu_lang(text)
+        if too_long(text):  # never parsed (bot/adapters/limits.py)
+            if self.store.first_delivery("feishu", f"message:{msg.message_id}"):
+                await self.deliver(msg.message_id, [too_long_reply(text, lang)], lang, key=msg.message_id)
+            return
         in_thread = bool(msg.root_id) and msg.root_id != msg.message_id
         chat = ChatMessage(
             platform=Platform.FEISHU, user=user, text=text, channel=msg.chat_id or "",
@@ -254,7 +227,8 @@ class FeishuAdapter:
             context_text=await self._root_text(msg.root_id or "") if in_thread else "",
         )
         replies = await self.dispatch(chat)
-        await self.deliver(msg.message_id, replies, lang, key=msg.message_id)
+        names = {str(m.key): str(m.name or "") for m in msg.mentions or [] if m.key}  # @_user_N -> who
+        await self.deliver(msg.message_id, replies, lang, key=msg.message_id, names=names)
 
     async def dispatch(self, chat: ChatMessage) -> list[Reply]:
         """The dispatcher, with the request noted for a possible OAuth resume (bot/feishu_oauth.py)."""
@@ -282,7 +256,8 @@ class FeishuAdapter:
         key = f"click:{click.click_id or uuid.uuid4()}"
         work = asyncio.ensure_future(self.dispatcher.handle_click(click))
         done, _ = await asyncio.wait({work}, timeout=CARD_ANSWER_S)
-        note = t(lang, "feishu_answered", label=str(value.get("label") or click.action), user=f"<at id={user}></at>")
+        label = str(value.get("label") or click.action)
+        note = t(lang, "feishu_answered", label=label, user=f'<at user_id="{user}"></at>')
         answered = answered_card(str(value.get("text") or ""), note)
         if work not in done:  # vendor work under way: answer now, report in the thread when it ends
             self._track(self._deliver_later(work, message_id or "", lang, key))
@@ -334,10 +309,12 @@ class FeishuAdapter:
             req = CreateMessageRequest.builder().receive_id_type("chat_id").request_body(body).build()
             await self._send(self.client.im.v1.message.acreate, req, "create")
 
-    async def deliver(self, reply_to: str, replies: list[Reply], lang: str, key: str) -> None:
-        """Each reply in the thread of message `reply_to`; `key` + position make its uuid."""
+    async def deliver(self, reply_to: str, replies: list[Reply], lang: str, key: str,
+                      names: dict[str, str] | None = None) -> None:
+        """Each reply in the thread of message `reply_to`; `key` + position make its uuid; `names`: who
+        the `@_user_N` placeholders of `reply_to` stand for (an echo shows them as names)."""
         for i, reply in enumerate(replies):
-            msg_type, content = message_body(reply, lang)
+            msg_type, content = message_body(reply, lang, names)
             body = (ReplyMessageRequestBody.builder().content(content).msg_type(msg_type).reply_in_thread(True)
                     .uuid(reply_uuid(key, i)).build())
             req = ReplyMessageRequest.builder().message_id(reply_to).request_body(body).build()
@@ -417,19 +394,3 @@ class FeishuAdapter:
         for task in list(self._tasks):
             task.cancel()
 
-
-def _mention(m: Any, bot_open_id: str) -> Mention:
-    ids = m.id
-    open_id = str((ids.open_id if ids else "") or "")
-    # Ours when it is our open_id; if that could not be read, Feishu's mentioned_type says "bot"
-    # (the field's values are UNCONFIRMED beyond "user"/"bot").
-    is_bot = open_id == bot_open_id if bot_open_id else (m.mentioned_type or "") == "bot"
-    return Mention(chat_user=open_id, name=str(m.key or ""), open_id=open_id,
-                   union_id=str((ids.union_id if ids else "") or ""), is_bot=is_bot)
-
-
-def _sdk_message(content: bytes) -> str:
-    try:
-        return str(json.loads(content).get("msg") or "")
-    except (ValueError, AttributeError):
-        return content[:200].decode("utf-8", "replace")

@@ -6,7 +6,10 @@
     oauth_page(lang, key)       the browser page after Feishu's authorization page
 
 Mentions: `<at user_id="ou_…"></at>` in text messages and `<at id=ou_…></at>` in a card's lark_md
-(Feishu's message content docs). A click brings back only the pressed button's `value` (and the
+(Feishu's message content docs). Every text goes out through bot/adapters/markup.py: hostbot's own
+mentions stay markup, foreign text is neutralised (no `<at user_id="all">`, no raw `@_user_N`).
+`names` maps the `@_user_N` placeholders of the message being answered to the names they stand for.
+A click brings back only the pressed button's `value` (and the
 message id, not its content), so each button's value carries what the answered card needs: the
 card's text, the button's label and the language.
 """
@@ -14,38 +17,34 @@ card's text, the button's label and the language.
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
+from bot.adapters.markup import feishu_plain, feishu_text
 from bot.core.events import Button, ButtonStyle, Reply
 from bot.i18n import t
 
 VALUE_KEY = "hostbot"  # a button value with this key is one of ours: {"hostbot": action, "proposal": id, ...}
 BUTTON_TYPES = {ButtonStyle.PRIMARY: "primary", ButtonStyle.DANGER: "danger", ButtonStyle.DEFAULT: "default"}
-_AT = re.compile(r'<at user_id="([^"]*)">([^<]*)</at>')  # how bot/identity.py names a Feishu user
 
 
-def lark_md(text: str) -> str:
-    """Text-message mentions in a card's lark_md spelling."""
-    return _AT.sub(lambda m: f"<at id={m.group(1)}></at>", text)
+def lark_md(text: str, names: Mapping[str, str] | None = None) -> str:
+    """A reply's text as a card's lark_md (mentions as `<at id=…></at>`), foreign text neutralised."""
+    return feishu_text(text, names, card=True)
 
 
 def plain(text: str) -> str:
     """Mentions as plain @name, for a toast (which renders no markup)."""
-    return _AT.sub(lambda m: f"@{m.group(2) or m.group(1)}", text)
+    return feishu_plain(text)
 
 
-def text_with_mentions(reply: Reply) -> str:
-    missing = [u for u in reply.mention_users if u and u not in reply.text]
-    prefix = "".join(f'<at user_id="{u}"></at> ' for u in missing)
-    return prefix + reply.text
+def _missing(reply: Reply) -> str:
+    return "".join(f'<at user_id="{u}"></at> ' for u in reply.mention_users if u and u not in reply.text)
 
 
-def _md_with_mentions(reply: Reply) -> str:
-    missing = [u for u in reply.mention_users if u and u not in reply.text]
-    prefix = "".join(f"<at id={u}></at> " for u in missing)
-    return prefix + lark_md(reply.text)
+def text_with_mentions(reply: Reply, names: Mapping[str, str] | None = None) -> str:
+    return feishu_text(_missing(reply) + reply.text, names)
 
 
 def button_json(button: Button, text: str, lang: str) -> dict[str, Any]:
@@ -58,9 +57,9 @@ def button_json(button: Button, text: str, lang: str) -> dict[str, Any]:
     }
 
 
-def reply_card(reply: Reply, lang: str) -> dict[str, Any]:
+def reply_card(reply: Reply, lang: str, names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Card JSON 1.0: the text as lark_md, then one row of buttons."""
-    text = _md_with_mentions(reply)
+    text = lark_md(_missing(reply) + reply.text, names)
     return {
         "config": {"wide_screen_mode": True, "update_multi": True},
         "elements": [
@@ -76,16 +75,16 @@ def answered_card(text: str, note: str) -> dict[str, Any]:
         "config": {"wide_screen_mode": True, "update_multi": True},
         "elements": [
             {"tag": "div", "text": {"tag": "lark_md", "content": lark_md(text)}},
-            {"tag": "note", "elements": [{"tag": "lark_md", "content": note}]},
+            {"tag": "note", "elements": [{"tag": "lark_md", "content": lark_md(note)}]},
         ],
     }
 
 
-def message_body(reply: Reply, lang: str) -> tuple[str, str]:
+def message_body(reply: Reply, lang: str, names: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(msg_type, content) of one reply: a card when it offers buttons, else plain text."""
     if reply.buttons:
-        return "interactive", json.dumps(reply_card(reply, lang), ensure_ascii=False)
-    return "text", json.dumps({"text": text_with_mentions(reply)}, ensure_ascii=False)
+        return "interactive", json.dumps(reply_card(reply, lang, names), ensure_ascii=False)
+    return "text", json.dumps({"text": text_with_mentions(reply, names)}, ensure_ascii=False)
 
 
 def card_answer(toast: str, kind: str = "info", card: dict[str, Any] | None = None) -> dict[str, Any]:

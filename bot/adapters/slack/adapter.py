@@ -34,6 +34,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.adapters.limits import too_long, too_long_reply
+from bot.adapters.markup import slack_echo, slack_text
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.config import Settings
@@ -152,9 +154,13 @@ class SlackAdapter:
             return
         text = f"{COMMAND} {command.get('text', '')}".strip()
         profile = await self.profile(user)
+        if too_long(text):  # never parsed (bot/adapters/limits.py); only the asker sees why
+            await self._call("chat_postEphemeral", channel=channel, user=user,
+                             text=reply_text(too_long_reply(text, profile.lang)))
+            return
         try:
-            root = await self.client.chat_postMessage(
-                channel=channel, text=t(profile.lang, "slack_asked", user=f"<@{user}>", text=text))
+            asked = t(profile.lang, "slack_asked", user=f"<@{user}>", text=slack_echo(text))
+            root = await self.client.chat_postMessage(channel=channel, text=slack_text(asked))
             thread = str(root["ts"])
         except SlackApiError as err:
             log.warning("slack: could not start a thread in %s: %s", channel, err.response.get("error"))
@@ -189,6 +195,11 @@ class SlackAdapter:
         user, channel, ts = event.get("user", ""), event.get("channel", ""), event.get("ts", "")
         thread = event.get("thread_ts") or ts
         profile = await self.profile(user)
+        text = str(event.get("text", ""))
+        if too_long(text):  # never parsed (bot/adapters/limits.py); answered once per delivery
+            if self.store.first_delivery("slack", f"event:{body.get('event_id', '')}:too_long"):
+                await self.deliver(channel, thread, user, [too_long_reply(text, profile.lang)])
+            return
         msg = ChatMessage(
             platform=Platform.SLACK, user=user, text=event.get("text", ""), channel=channel, thread=thread,
             message_id=f"{channel}:{ts}", event_id=str(body.get("event_id", "")), lang=profile.lang,
@@ -288,6 +299,7 @@ class SlackProgress:
         self.ts = ""  # the progress message, once posted
 
     async def show(self, text: str) -> None:
+        text = slack_text(text)  # progress names meetings and people too: foreign text escaped
         if self.ts:
             await self.adapter._call("chat_update", channel=self.channel, ts=self.ts, text=text)
             return

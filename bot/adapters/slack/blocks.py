@@ -1,9 +1,15 @@
-"""Block Kit rendering of neutral Replies: a mrkdwn section and, when offered, a row of buttons."""
+"""Block Kit rendering of neutral Replies: a mrkdwn section and, when offered, a row of buttons.
+
+Every text goes out through bot/adapters/markup.py `slack_text`: hostbot's own `<@U…>` mentions stay
+markup, everything else (people's words, vendors' names and topics) is escaped, so no reply can
+carry `<!channel>`, `<!here>` or a group mention.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.adapters.markup import slack_text
 from bot.core.events import Button, ButtonStyle, Reply
 
 ACTION_PREFIX = "hostbot_"  # action_id = prefix + Button.action; the listener matches the prefix
@@ -15,14 +21,14 @@ def reply_text(reply: Reply) -> str:
     missing = [u for u in reply.mention_users if f"<@{u}>" not in text]
     if missing:
         text = " ".join(f"<@{u}>" for u in missing) + " " + text
-    return text
+    return slack_text(text)
 
 
 def button_json(button: Button) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "button",
         "action_id": f"{ACTION_PREFIX}{button.action}",
-        "text": {"type": "plain_text", "text": button.label, "emoji": True},
+        "text": {"type": "plain_text", "text": button.label, "emoji": True},  # plain_text: never markup
         "value": button.value,
     }
     if button.style is not ButtonStyle.DEFAULT:
@@ -39,8 +45,11 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
 
 
 def answered_blocks(text: str, note: str) -> list[dict[str, Any]]:
-    """The message after a click: same text, buttons replaced by who chose what (cannot be pressed again)."""
+    """The message after a click: same text, buttons replaced by who chose what (cannot be pressed again).
+
+    `text` is Slack's copy of what hostbot posted (already rendered, so not escaped again); `note`
+    is new and rendered here."""
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": slack_text(note)}]},
     ]

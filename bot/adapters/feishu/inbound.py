@@ -1,0 +1,38 @@
+"""Small pieces of the Feishu adapter: the reader's language, reply uuids, mentions from an event."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from bot.core.events import Mention
+
+_NOT_WORDS = re.compile(r"@_user_\d+|@_all|https?://\S+|\d+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_UUID_NS = uuid.UUID("6f1c1a52-2b7e-4c55-9a55-5f0d1f3e8a11")
+
+
+def feishu_lang(text: str) -> str:
+    """Feishu users get Chinese by default, English when they wrote English words (and no Chinese)."""
+    words = _NOT_WORDS.sub(" ", text)
+    if _CJK.search(words):
+        return "zh"
+    return "en" if _LATIN_WORD.search(words) else "zh"
+
+
+def reply_uuid(key: str, index: int) -> str:
+    """A stable id (≤ 50 chars, as Feishu requires) for the index-th reply to `key`."""
+    return str(uuid.uuid5(_UUID_NS, f"{key}:{index}"))
+
+
+def mention_from_event(m: Any, bot_open_id: str) -> Mention:
+    ids = m.id
+    open_id = str((ids.open_id if ids else "") or "")
+    # Ours when it is our open_id; if that could not be read, Feishu's mentioned_type says "bot"
+    # (the field's values are UNCONFIRMED beyond "user"/"bot").
+    is_bot = open_id == bot_open_id if bot_open_id else (m.mentioned_type or "") == "bot"
+    return Mention(chat_user=open_id, name=str(m.key or ""), open_id=open_id,
+                   union_id=str((ids.union_id if ids else "") or ""), is_bot=is_bot)
+

@@ -1,0 +1,136 @@
+"""Retention: what the store may forget, and the background task that forgets it.
+
+    audit        rows older than HOSTBOT_RETENTION_DAYS (default 90; 0 keeps them all)
+    deliveries   exactly-once ids older than HOSTBOT_DELIVERY_RETENTION_HOURS (default 48): Slack
+                 retries within minutes and Feishu within hours, so an older id is never redelivered
+    proposals    buttons that ended (done, cancelled, expired, or pending past their expiry) longer
+                 than the same window ago; a button pressed after that answers "expired" as before
+
+Deletes run in batches on their own SQLite connection in a worker thread (never on the event
+loop; WAL lets them run beside the bot's writes) and free pages are reused, so the file's size
+levels off instead of growing for ever. Each run counts into hostbot_pruned_rows_total{table};
+`hostbot doctor` shows the windows and the oldest rows kept (`oldest`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000  # rows per DELETE: short write transactions, so the bot's own writes never wait long
+INTERVAL_S = 3600.0
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    audit_days: int = 90  # 0: the audit is kept for ever
+    delivery_hours: int = 48
+
+    def cutoffs(self, now: datetime) -> dict[str, str | None]:
+        """table -> the ISO instant before which its rows go (None: kept)."""
+        recent = _iso(now - timedelta(hours=self.delivery_hours))
+        return {"audit": _iso(now - timedelta(days=self.audit_days)) if self.audit_days else None,
+                "deliveries": recent, "proposals": recent}
+
+
+# table -> the rows that may go, given the cutoff (ISO strings in UTC compare as text)
+_WHERE = {
+    "audit": "at < ?",
+    "deliveries": "seen_at < ?",
+    # not 'claimed' (work under way): pending past expiry, or ended, and that long ago
+    "proposals": "status != 'claimed' AND MAX(expires_at, COALESCE(NULLIF(resolved_at, ''), expires_at)) < ?",
+}
+
+
+def prune(conn: sqlite3.Connection, policy: RetentionPolicy, now: datetime) -> dict[str, int]:
+    """Delete what `policy` lets go (batched); rows removed per table."""
+    removed: dict[str, int] = {}
+    for table, cutoff in policy.cutoffs(now).items():
+        if cutoff is None:
+            continue
+        total = 0
+        while True:
+            with conn:  # one short transaction per batch
+                cur = conn.execute(f"DELETE FROM {table} WHERE rowid IN "  # fixed table names only
+                                   f"(SELECT rowid FROM {table} WHERE {_WHERE[table]} LIMIT {BATCH})", [cutoff])
+            total += max(cur.rowcount, 0)
+            if cur.rowcount < BATCH:
+                break
+        removed[table] = total
+    return removed
+
+
+def prune_file(path: str, policy: RetentionPolicy, now: datetime) -> dict[str, int]:
+    """prune() on a connection of its own (for a worker thread: sqlite3 connections stay in theirs)."""
+    conn = sqlite3.connect(path, timeout=30.0)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return prune(conn, policy, now)
+    finally:
+        conn.close()
+
+
+def oldest(conn: sqlite3.Connection) -> dict[str, str]:
+    """table -> its oldest timestamp ('' when empty): what doctor shows."""
+    found = {}
+    for table, column in (("audit", "at"), ("deliveries", "seen_at"), ("proposals", "created_at")):
+        try:
+            row = conn.execute(f"SELECT MIN({column}) FROM {table}").fetchone()
+        except sqlite3.Error:
+            row = None
+        found[table] = str(row[0]) if row and row[0] else ""
+    return found
+
+
+class Retention:
+    """The background task: prune at start and then every `interval` seconds."""
+
+    def __init__(self, path: str, policy: RetentionPolicy, *, clock: Callable[[], datetime],
+                 observe: Callable[[str, int], None] | None = None, interval: float = INTERVAL_S) -> None:
+        self.path = path
+        self.policy = policy
+        self.clock = clock
+        self.observe = observe
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> dict[str, int]:
+        if self.path == ":memory:":  # nothing outlives the process; and another connection would see nothing
+            return {}
+        removed = await asyncio.to_thread(prune_file, self.path, self.policy, self.clock())
+        for table, count in removed.items():
+            if self.observe is not None:
+                self.observe(table, count)
+        if any(removed.values()):
+            log.info("retention: pruned %s", ", ".join(f"{t}={n}" for t, n in removed.items()))
+        return removed
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception as err:  # a locked or full disk must not stop the bot; next run retries
+                log.warning("retention: pruning failed: %s", err)
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="hostbot-retention")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
