@@ -73,12 +73,27 @@ def build_vendors(settings: Settings, store: Store | None = None) -> dict[str, M
     return vendors
 
 
+def share_rate_budgets(vendors: dict[str, MeetingVendor], store: Store) -> None:
+    """On PostgreSQL, every vendor's rate limiter books its calls in the budget all replicas share
+    (vendor limits are per app); vendors keep it as `limiter` (Feishu) or `http.limiter`."""
+    from bot.vendors.http import RateLimiter
+
+    budget = store.rate_budget()
+    if budget is None:
+        return
+    for vendor in vendors.values():
+        for found in (getattr(vendor, "limiter", None), getattr(getattr(vendor, "http", None), "limiter", None)):
+            if isinstance(found, RateLimiter):
+                found.share(budget)
+
+
 def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
           vendors: dict[str, MeetingVendor] | None = None) -> HostBot:
     from handlers import HANDLERS
 
     now = clock or (lambda: datetime.now(UTC))
-    store = Store(settings.db_path, clock=now, vault=build_vault(settings))  # ConfigError: no usable key
+    # ConfigError: no usable key, or a PostgreSQL that cannot be reached
+    store = Store(settings.db_path, clock=now, vault=build_vault(settings), pool_size=settings.db_pool)
     try:
         check_vault(store)
     except ConfigError:
@@ -96,11 +111,13 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         metrics=Metrics(),
     )
     services.metrics.watch_vendors(services.vendors)
-    services.metrics.watch_store(lambda: store.db["handovers"].count_where("status = ?", [PENDING]))
+    share_rate_budgets(services.vendors, store)
+    services.metrics.watch_store(lambda: store.count_handovers(PENDING))
     # The configured secrets never reach a log line, whoever would print them (bot/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
             settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
             settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key)
     services.scheduler = HandoverScheduler(services, lead=timedelta(minutes=settings.handover_lead_min),
-                                           grace=timedelta(minutes=settings.handover_grace_min))
+                                           grace=timedelta(minutes=settings.handover_grace_min),
+                                           lease=timedelta(seconds=settings.handover_lease_s))
     return HostBot(services=services, dispatcher=Dispatcher(services))

@@ -46,7 +46,8 @@ class Settings:
     zoom_api_base: str = "https://api.zoom.us/v2"
     zoom_oauth_url: str = "https://zoom.us/oauth/token"
 
-    db_path: str = "hostbot.db"
+    db_path: str = "hostbot.db"  # HOSTBOT_DB: a SQLite file, or a postgresql:// URL (several replicas)
+    db_pool: int = 4  # HOSTBOT_DB_POOL: connections per replica to PostgreSQL
     admins: tuple[str, ...] = field(default_factory=tuple)
     tz: str = "UTC"
     port: int = 3000
@@ -56,6 +57,7 @@ class Settings:
     confirm_ttl: int = 300  # HOSTBOT_CONFIRM_TTL: seconds a Confirm/Approve button stays valid
     handover_lead_min: float = 10.0  # HOSTBOT_HANDOVER_LEAD_MIN: remind this long before a scheduled handover
     handover_grace_min: float = 15.0  # HOSTBOT_HANDOVER_GRACE_MIN: a handover missed while down runs this late
+    handover_lease_s: float = 30.0  # HOSTBOT_HANDOVER_LEASE_S: a silent replica's runs are taken over after this
     log_format: str = "plain"  # HOSTBOT_LOG_FORMAT: plain | json (bot/logs.py)
     log_level: str = "INFO"  # HOSTBOT_LOG_LEVEL: DEBUG | INFO | WARNING | ERROR
 
@@ -127,6 +129,20 @@ def settings_from_mapping(values: Mapping[str, str]) -> Settings:
         if not ttl.isdigit() or int(ttl) < 10:
             raise ConfigError(f"HOSTBOT_CONFIRM_TTL must be a number of seconds (>= 10), got {ttl!r}")
         kwargs["confirm_ttl"] = int(ttl)
+    pool = values.get("HOSTBOT_DB_POOL", "").strip()
+    if pool:
+        if not pool.isdigit() or not 1 <= int(pool) <= 100:
+            raise ConfigError(f"HOSTBOT_DB_POOL must be a number of connections (1 to 100), got {pool!r}")
+        kwargs["db_pool"] = int(pool)
+    lease = values.get("HOSTBOT_HANDOVER_LEASE_S", "").strip()
+    if lease:
+        try:
+            seconds = float(lease)
+        except ValueError:
+            seconds = -1.0
+        if not 1 <= seconds <= 3600:
+            raise ConfigError(f"HOSTBOT_HANDOVER_LEASE_S must be a number of seconds (1 to 3600), got {lease!r}")
+        kwargs["handover_lease_s"] = seconds
     mode = str(kwargs.get("feishu_mode", "webhook")).lower()
     if mode not in ("webhook", "ws"):
         raise ConfigError(f"FEISHU_MODE must be 'webhook' or 'ws', got {mode!r}")

@@ -193,15 +193,14 @@ class IdentityResolver:
         column = VENDOR_ID_COLUMNS.get(vendor)
         if user is None or column is None:
             return None
-        rows = list(self.store.db["people"].rows_where(f"platform = ? AND {column} = ?", [platform, user.id], limit=1))
-        if rows:
-            return str(rows[0]["chat_user"])
+        row = self.store.person_by_vendor_id(vendor, user.id, platform)
+        if row:
+            return str(row["chat_user"])
         if platform == "feishu" and vendor == "feishu" and user.id.startswith("ou_"):
             return user.id  # in a Feishu chat the open_id is the chat user (the same app: see profiles.py)
         if vendor in EMAIL_VENDORS:
-            rows = list(self.store.db["people"].rows_where("platform = ? AND lower(email) = lower(?)",
-                                                           [platform, user.id], limit=1))
-            return str(rows[0]["chat_user"]) if rows else None
+            row = self.store.person_by_email(platform, user.id)
+            return str(row["chat_user"]) if row else None
         return None
 
     def describe_chat_user(self, platform: str, chat_user: str) -> str:

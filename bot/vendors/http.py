@@ -1,7 +1,9 @@
 """Vendor HTTP plumbing every vendor shares: client-side rate limits, retries, timeouts.
 
     RateLimiter   sliding windows (Feishu: 50 per second and 1000 per minute) plus a shared pause
-                  that a vendor's Retry-After imposes on every later call, not just the refused one
+                  that a vendor's Retry-After imposes on every later call, not just the refused one;
+                  with `share(budget)` (PostgreSQL: bot/store/budget.py) the windows count the calls
+                  of every replica, booked in the database, since the limits are per app
     RetryPolicy   how often and how long: exponential backoff, and the longest Retry-After we wait
                   out before answering RATE_LIMITED instead
     VendorHTTP    one httpx.AsyncClient (constructor-injected: tests pass a transport or point it at
@@ -28,7 +30,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -41,6 +43,14 @@ Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 REFUSED = (423, 429)  # answered without doing anything: safe to repeat
+
+
+class SharedRate(Protocol):
+    """A rate budget several processes book slots in (bot/store/budget.SharedBudget)."""
+
+    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> float: ...
+
+    def pause(self, name: str, seconds: float) -> None: ...
 
 
 class RateLimiter:
@@ -67,9 +77,19 @@ class RateLimiter:
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
+        self.shared: SharedRate | None = None
+
+    def share(self, budget: SharedRate | None) -> None:
+        """Count against a budget shared with other replicas (None: this process's windows only)."""
+        self.shared = budget
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + max(0.0, seconds))
+        if self.shared is not None:
+            try:
+                self.shared.pause(self.name, seconds)
+            except Exception as err:  # the database is away: this process still pauses
+                log.warning("shared rate budget: pause not shared (%s)", type(err).__name__)
 
     def _wait_needed(self, now: float) -> float:
         wait = max(0.0, self._paused_until - now)
@@ -83,6 +103,8 @@ class RateLimiter:
         return wait
 
     async def acquire(self) -> None:
+        if self.shared is not None and await self._acquire_shared(self.shared):
+            return
         async with self._lock:
             # One sleep is enough: the wait is computed to the moment the window frees up (the lock
             # keeps others out meanwhile); it also keeps an injected instant sleep from spinning.
@@ -102,6 +124,24 @@ class RateLimiter:
                 if gap > 0:
                     await self.sleep(gap)
             self._sent.append(self.clock())
+
+    async def _acquire_shared(self, budget: SharedRate) -> bool:
+        """Book a slot in the shared budget (in a worker thread: it is a database transaction) and
+        wait for it; False when the budget cannot be reached, so this process paces alone."""
+        try:
+            wait = await asyncio.to_thread(budget.reserve, self.name, self.windows, self.spacing)
+        except Exception as err:
+            log.warning("shared rate budget unavailable, pacing this process alone (%s)", type(err).__name__)
+            return False
+        if wait > 2 * self.spacing:  # more than pacing: a real wait for the budget
+            if self.on_wait is not None:
+                self.on_wait(wait)
+            for observe in self.observers:
+                observe(wait)
+            event(log, "rate limit wait", vendor=self.name, seconds=round(wait, 3), shared=True)
+        if wait > 0:
+            await self.sleep(wait)
+        return True
 
 
 @dataclass(frozen=True)
