@@ -67,3 +67,23 @@ async def make_world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[WorldFac
 @pytest.fixture
 async def world(make_world: WorldFactory) -> World:
     return await make_world()
+
+
+# ---- PostgreSQL (tests/support/pg.py): one throwaway cluster per session, a fresh database per test ----
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str | None]:
+    from tests.support import pg
+
+    with pg.server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_server: str | None) -> str:
+    """The URL of an empty PostgreSQL database; skipped (or failed under HOSTBOT_REQUIRE_PG=1) without one."""
+    from tests.support import pg
+
+    if pg_server is None:
+        pg.unavailable()
+        raise AssertionError("unreachable")
+    return pg.fresh_database(pg_server)
