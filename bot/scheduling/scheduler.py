@@ -17,12 +17,11 @@
   marked missed and reported, never run silently late. A run cut short by a crash (running, its
   process gone) is picked up again: the re-check finds the host already changed when the call had
   gone through, so it is not made twice.
-- Several replicas on one PostgreSQL: due handovers are claimed in batches of `concurrency`
-  (`FOR UPDATE SKIP LOCKED`: replicas split them). Each scheduler holds a lease in the store,
-  renewed every third of `lease`; a run whose claimer's lease has passed (SIGKILL, a lost host) is
-  taken over by the next sweep of a live replica (every third of `lease` too) and re-checked as
-  above. The owner checks it still holds a run right before acting. With SQLite (one host) a dead
-  claimer is known sooner by its pid; a live-looking one is trusted for STALE_CLAIM.
+- Several replicas on one PostgreSQL: due handovers are claimed in batches (`FOR UPDATE SKIP
+  LOCKED`: replicas split them); each scheduler renews a lease in the store every third of `lease`,
+  and sweeps as often. A run whose claimer's lease has passed (SIGKILL, a lost host) is taken over
+  by a live replica and re-checked as above; an owner checks it still holds a run before acting.
+  With SQLite (one host) a dead claimer is known by its pid; a live-looking one is trusted for STALE_CLAIM.
 - Time zones and DST: instants are UTC; the reminder (due − lead) and a snooze are elapsed time,
   right across a DST change; messages show local times with the zone's abbreviation. Wall times in
   a DST gap or overlap are refused by the parser (bot/intents/times.py) unless an offset is given.
@@ -34,9 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -67,16 +63,15 @@ from bot.scheduling.book import (
     when_text,
     words,
 )
+from bot.scheduling.claims import LIVE_BOOTS, new_owner, owner_gone
 
 log = logging.getLogger(__name__)
 
 SNOOZE = timedelta(minutes=5)  # the "Snooze 5 min" button
 SWEEP_S = 30.0
 LATE_NOTE = timedelta(minutes=1)  # a run later than this says so in its report
-STALE_CLAIM = timedelta(minutes=10)  # a run claimed this long ago by a live-looking process is taken over
 STOP_WAIT_S = 10.0
 LEASE = timedelta(seconds=30)  # HOSTBOT_HANDOVER_LEASE_S: how long a silent replica's runs stay its own
-_LIVE_BOOTS: set[str] = set()  # schedulers alive in this process (tests run several on one store)
 
 
 class Notifier(Protocol):
@@ -107,9 +102,7 @@ class HandoverScheduler:
         self.lease = lease
         self.concurrency = concurrency
         self.notifiers: dict[str, Notifier] = {}
-        self._boot = secrets.token_hex(4)
-        _LIVE_BOOTS.add(self._boot)
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{self._boot}"  # who claimed a run
+        self._boot, self.owner = new_owner()  # who claimed a run
         self._aps: AsyncIOScheduler | None = None
         self._started = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -163,7 +156,7 @@ class HandoverScheduler:
             aps.shutdown(wait=False)
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=STOP_WAIT_S)
-        _LIVE_BOOTS.discard(self._boot)
+        LIVE_BOOTS.discard(self._boot)
         if self._started:
             with contextlib.suppress(Exception):  # a closed store: the lease simply runs out
                 self.book.store.end_lease(self.owner)
@@ -269,31 +262,11 @@ class HandoverScheduler:
         """Runs claimed by a process that is gone (killed mid-run), taken over by this one."""
         found: list[Handover] = []
         for h in self.book.running():
-            if h.claimed_by != self.owner and self._owner_gone(h, now) \
+            if h.claimed_by != self.owner and owner_gone(self.book.store, h.claimed_by, h.claimed_at, now) \
                     and self.book.reclaim(h.id, h.claimed_by, self.owner):
                 log.warning("handover #%s: taking over the run of %s, which is gone", h.id, h.claimed_by)
                 found.append(h)
         return found
-
-    def _owner_gone(self, h: Handover, now: datetime) -> bool:
-        if self.book.store.shared:  # replicas on other hosts, pids meaningless: their leases say
-            lease = self.book.store.lease_of(h.claimed_by)
-            if lease is not None:
-                return lease <= now
-            return h.claimed_at is not None and now - h.claimed_at > STALE_CLAIM
-        host, _, rest = h.claimed_by.partition(":")
-        pid_text, _, boot = rest.partition(":")
-        if host == socket.gethostname() and pid_text.isdigit():
-            pid = int(pid_text)
-            if pid == os.getpid():
-                return boot not in _LIVE_BOOTS  # an earlier life of this pid (a container restarted)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return True
-            except (PermissionError, OverflowError, OSError):
-                pass
-        return h.claimed_at is not None and now - h.claimed_at > STALE_CLAIM
 
     # ---- running one handover -----------------------------------------------------------------
     async def execute(self, h: Handover, *, late: timedelta = timedelta(0), trigger: str = "timer") -> list[Reply]:
