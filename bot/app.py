@@ -18,7 +18,7 @@ from bot.core.registry import Registry
 from bot.core.vendor import MeetingVendor
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
-from bot.store import Store
+from bot.store import Store, url_password
 from bot.store.vault import build_vault, check_vault
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,8 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     # The configured secrets never reach a log line, whoever would print them (bot/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
             settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
-            settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key)
+            settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key,
+            url_password(settings.db_path))
     services.scheduler = HandoverScheduler(services, lead=timedelta(minutes=settings.handover_lead_min),
                                            grace=timedelta(minutes=settings.handover_grace_min),
                                            lease=timedelta(seconds=settings.handover_lease_s))

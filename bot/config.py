@@ -7,6 +7,7 @@ The variable names are a contract (DESIGN.md), so they are spelled out here verb
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,8 @@ class Settings:
         return bool(self.feishu_app_id and self.feishu_app_secret)
 
     def __repr__(self) -> str:  # never print secrets, even in a debugger or a traceback
-        return f"Settings(db_path={self.db_path!r}, feishu={self.feishu_configured}, port={self.port})"
+        db = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", self.db_path)  # a PostgreSQL URL's password
+        return f"Settings(db_path={db!r}, feishu={self.feishu_configured}, port={self.port})"
 
 
 # env var name -> Settings field

@@ -6,8 +6,17 @@ queries are written once (bot/store/base.py, bot/store/handovers.py); bot/store/
 vendor rate budgets between replicas; bot/store/vault.py encrypts user tokens at rest.
 """
 
-from bot.store.base import VENDOR_ID_COLUMNS, ClaimError, Proposal, Store, TokenVault, UserToken, is_postgres_url
+from bot.store.base import (
+    VENDOR_ID_COLUMNS,
+    ClaimError,
+    Proposal,
+    Store,
+    TokenVault,
+    UserToken,
+    is_postgres_url,
+    url_password,
+)
 from bot.store.sqlite import SqliteStore, migrations
 
 __all__ = ["VENDOR_ID_COLUMNS", "ClaimError", "Proposal", "SqliteStore", "Store", "TokenVault", "UserToken",
-           "is_postgres_url", "migrations"]
+           "is_postgres_url", "migrations", "url_password"]

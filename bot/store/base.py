@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from bot.store.handovers import HandoverRows, iso
 
@@ -44,10 +45,23 @@ def is_postgres_url(path: str) -> bool:
     return path.startswith(("postgresql://", "postgres://"))
 
 
+def url_password(path: str) -> str:
+    """The password in a PostgreSQL URL ('' for none, or a SQLite path): logs must never show it."""
+    if not is_postgres_url(path):
+        return ""
+    try:
+        return urlsplit(path).password or ""
+    except ValueError:
+        return ""
+
+
 class RateBudget(Protocol):
     """A vendor rate budget shared by replicas (bot/store/budget.py); bot/vendors/http.py uses it."""
 
-    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> float: ...
+    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
+        ...
+
+    def release(self, name: str, slot: float) -> None: ...
 
     def pause(self, name: str, seconds: float) -> None: ...
 

@@ -10,7 +10,7 @@ in the database, with the same sliding-window rule as the in-process limiter
       t = max(db now, paused_until, last slot + spacing,
               for each window (limit, period): the limit-th latest slot + period)
       insert the slot t; forget slots older than the longest window
-    -> the caller sleeps t - db now, then sends
+    -> the caller sleeps t - db now, then sends (or, woken up too late, releases t and books again)
 
 Slots are booked in the future, so the rule holds for every window of booked times, and time is
 the database's clock (`clock_timestamp()`), so replicas with skewed clocks agree. A vendor's
@@ -39,8 +39,8 @@ class SharedBudget:
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
 
-    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> float:
-        """Book the next slot for `name`; the seconds to wait before sending (0 when it is now)."""
+    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
+        """Book the next slot for `name`: (seconds to wait before sending, the slot to `release` if unused)."""
         longest = max((p for _, p in windows), default=1.0)
         plans = [(booked(limit), period) for limit, period in windows]
         gap = spacing / MARGIN  # pacing keeps the same margin
@@ -61,7 +61,13 @@ class SharedBudget:
                     at = max(at, _float(kth, "at") + period)
             conn.execute("INSERT INTO rate_slots (name, at) VALUES (%s, %s)", [name, at])
             conn.execute("DELETE FROM rate_slots WHERE name = %s AND at < %s", [name, now - longest - 1.0])
-        return max(0.0, at - now)
+        return max(0.0, at - now), at
+
+    def release(self, name: str, slot: float) -> None:
+        """Give back a slot that was not used (its caller woke up too late to send in it)."""
+        with self.pool.connection() as conn:
+            conn.execute("DELETE FROM rate_slots WHERE ctid IN (SELECT ctid FROM rate_slots WHERE name = %s "
+                         "AND at = %s LIMIT 1)", [name, slot])
 
     def pause(self, name: str, seconds: float) -> None:
         """Nobody sends to `name` for `seconds` from now (a vendor's Retry-After is for the app)."""

@@ -50,7 +50,11 @@ LATE_S = 0.005  # ... late meaning later than this (or the pacing) after the slo
 class SharedRate(Protocol):
     """A rate budget several processes book slots in (bot/store/budget.SharedBudget)."""
 
-    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> float: ...
+    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
+        """Book a slot: (seconds to wait, the slot)."""
+        ...
+
+    def release(self, name: str, slot: float) -> None: ...
 
     def pause(self, name: str, seconds: float) -> None: ...
 
@@ -131,22 +135,23 @@ class RateLimiter:
         """Book a slot in the shared budget (in a worker thread: it is a database transaction) and
         wait for it; False when the budget cannot be reached, so this process paces alone.
 
-        A slot woken up late (the loop was busy, the host starved) is given up and another booked:
+        A slot woken up late (the loop was busy, the host starved) is given back and another booked:
         calls sent late would bunch up with the next ones at the vendor. At most SHARED_TRIES times.
         """
         total = 0.0
-        for _ in range(SHARED_TRIES):
+        for attempt in range(SHARED_TRIES):
             try:
-                wait = await asyncio.to_thread(budget.reserve, self.name, self.windows, self.spacing)
+                wait, slot = await asyncio.to_thread(budget.reserve, self.name, self.windows, self.spacing)
+                booked_at = self.clock()
+                if wait > 0:
+                    await self.sleep(wait)
+                total += wait
+                if attempt == SHARED_TRIES - 1 or self.clock() - booked_at - wait <= max(self.spacing, LATE_S):
+                    break
+                await asyncio.to_thread(budget.release, self.name, slot)
             except Exception as err:
                 log.warning("shared rate budget unavailable, pacing this process alone (%s)", type(err).__name__)
                 return False
-            booked_at = self.clock()
-            if wait > 0:
-                await self.sleep(wait)
-            total += wait
-            if self.clock() - booked_at - wait <= max(self.spacing, LATE_S):
-                break
         if total > 2 * self.spacing:  # more than pacing: a real wait for the budget
             if self.on_wait is not None:
                 self.on_wait(total)

@@ -131,6 +131,8 @@ def test_three_replicas_act_once_lose_nothing_and_share_the_rate(pg_url: str, tm
             for bot in bots:
                 bot.ready(90)
             boot_s = time.monotonic() - started
+            health = bots[0].http.get("/healthz").json()
+            assert health["store"]["kind"] == "postgresql" and health["checks"]["store"] == "ok"
             requests = _requests(c)
             handovers = _handovers(c)
             rates = _rates(c)

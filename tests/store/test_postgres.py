@@ -89,7 +89,7 @@ def test_three_replicas_share_one_rate_budget(pg_url: str) -> None:
         started = time.time()
 
         def book(i: int) -> float:
-            return budgets[i % 3].reserve("feishu", windows, spacing=1 / 50)
+            return budgets[i % 3].reserve("feishu", windows, spacing=1 / 50)[0]
 
         with ThreadPoolExecutor(12) as pool:
             waits = list(pool.map(book, range(150)))
@@ -102,7 +102,10 @@ def test_three_replicas_share_one_rate_budget(pg_url: str) -> None:
         assert max(waits) > 0.0  # ... so the later bookings wait
         assert slots[0] >= started - 1
         budgets[1].pause("feishu", 5.0)  # a Retry-After is for everyone
-        assert budgets[2].reserve("feishu", windows) >= 4.0
+        wait, slot = budgets[2].reserve("feishu", windows)
+        assert wait >= 4.0
+        budgets[2].release("feishu", slot)
+        assert len(budgets[0].slots("feishu")) == 150
     finally:
         for s in stores:
             s.close()
