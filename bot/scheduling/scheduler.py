@@ -71,6 +71,7 @@ SNOOZE = timedelta(minutes=5)  # the "Snooze 5 min" button
 SWEEP_S = 30.0
 LATE_NOTE = timedelta(minutes=1)  # a run later than this says so in its report
 STOP_WAIT_S = 10.0
+FORGET_LEASES = timedelta(days=1)  # leases of replicas gone this long (holding no run) are deleted
 LEASE = timedelta(seconds=30)  # HOSTBOT_HANDOVER_LEASE_S: how long a silent replica's runs stay its own
 
 
@@ -135,6 +136,7 @@ class HandoverScheduler:
         self._aps.start()
         self._started = True
         self.book.store.renew_lease(self.owner, self.lease)
+        self.book.store.forget_leases(self.now() - FORGET_LEASES)
         for h in self.book.pending():
             self.track(h)
         beat = self.lease.total_seconds() / 3

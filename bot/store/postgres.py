@@ -32,6 +32,7 @@ from bot.store.budget import SharedBudget
 
 DEFAULT_POOL = 4
 CONNECT_TIMEOUT_S = 10.0
+PING_S = 2.0
 
 
 @functools.lru_cache(maxsize=512)
@@ -76,6 +77,11 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self.pool.close()
+
+    def ping(self) -> None:
+        """`SELECT 1` within PING_S: a load balancer's health check must not hang on a dead database."""
+        with self.pool.connection(timeout=PING_S) as conn:
+            conn.execute("SELECT 1")
 
     def describe(self) -> str:
         return redact(self.path)
