@@ -32,7 +32,7 @@ SKIP_LINE = ("PostgreSQL tests skipped: no initdb/pg_ctl found (install postgres
 def find_bin() -> Path | None:
     given = os.environ.get("HOSTBOT_PG_BIN")
     if given:
-        return Path(given)
+        return Path(given) if (Path(given) / "pg_ctl").is_file() else None
     on_path = shutil.which("pg_ctl")
     if on_path and shutil.which("initdb"):
         return Path(on_path).parent
