@@ -83,7 +83,7 @@ def share_rate_budgets(vendors: dict[str, MeetingVendor], store: Store) -> None:
         return
     for vendor in vendors.values():
         for found in (getattr(vendor, "limiter", None), getattr(getattr(vendor, "http", None), "limiter", None)):
-            if isinstance(found, RateLimiter):
+            if isinstance(found, RateLimiter) and found.windows:  # no documented limit: nothing to share
                 found.share(budget)
 
 
