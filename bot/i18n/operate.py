@@ -75,6 +75,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "doctor_what_db_pg": {"en": "PostgreSQL {where} is reachable and writable",
                           "zh": "PostgreSQL {where} 可连接且可写"},
     "doctor_db_pg_ok": {"en": "yes (PostgreSQL {version})", "zh": "是（PostgreSQL {version}）"},
+    "doctor_db_pg_empty": {"en": "empty; the first replica to start creates the schema",
+                           "zh": "空库；第一个启动的副本会创建表结构"},
     "doctor_db_pg_failed": {"en": "no: {error}", "zh": "否：{error}"},
     "doctor_fix_db_pg": {
         "en": "check HOSTBOT_DB (postgresql://USER:PASSWORD@HOST:PORT/DB), that the server is up and that USER may "

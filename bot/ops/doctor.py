@@ -152,6 +152,8 @@ def check_postgres(s: Settings, say: Say) -> list[Check]:
         error = (str(err).strip().splitlines() or [type(err).__name__])[0]
         return [Check("database", what, False, say("doctor_db_pg_failed", error=error), say("doctor_fix_db_pg"))]
     checks = [Check("database", what, True, say("doctor_db_pg_ok", version=str(row[0]) if row else "?"))]
+    if not applied:  # an empty database: the first replica to start creates the schema
+        return [*checks, Check("database", say("doctor_what_db_migrated"), True, say("doctor_db_pg_empty"))]
     return [*checks, schema_check([name for name, _ in pg_schema.MIGRATIONS], applied, say)]
 
 
