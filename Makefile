@@ -27,7 +27,8 @@ test: lint
 	@$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 # Benchmarks, not part of `make test`: real processes on 127.0.0.1, a few minutes in all; each prints
-# a table and appends a dated row to bench/RESULTS.md. `python -m bench ack|overhead|limits` runs one.
+# a table and appends a dated row to bench/RESULTS.md. `python -m bench ack|overhead|limits|replicas` runs one
+# (replicas needs PostgreSQL's server binaries, as the tests do).
 bench: $(STAMP)
 	@$(BIN)/python -m bench
 

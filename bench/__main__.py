@@ -1,4 +1,4 @@
-"""`make bench` / `python -m bench [ack] [overhead] [limits]`: run the benchmarks (all by default).
+"""`make bench` / `python -m bench [ack] [overhead] [limits] [replicas]`: run the benchmarks (all by default).
 
 One sandbox process serves every benchmark; each benchmark starts and stops its own server
 processes. Figures are printed as tables and appended to bench/RESULTS.md.
@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from bench import ack_load, limits, overhead
+from bench import ack_load, limits, overhead, replicas
 from bench.harness import RESULTS, SandboxProc, machine, workdir
 
-BENCHMARKS = {"ack": ack_load.run, "overhead": overhead.run, "limits": limits.run}
-MEETINGS = 2000  # ack 205 + overhead 520 + two bursts of 500 (each command takes a meeting of its own)
+BENCHMARKS = {"ack": ack_load.run, "overhead": overhead.run, "limits": limits.run, "replicas": replicas.run}
+MEETINGS = 2500  # ack 205 + overhead 520 + two bursts of 500 + replicas 430 (each command takes a meeting of its own)
 
 
 def main(argv: list[str]) -> int:

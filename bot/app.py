@@ -21,7 +21,7 @@ from bot.core.vendor import MeetingVendor
 from bot.intents import parse
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
-from bot.store import Store
+from bot.store import Store, url_password
 from bot.store.retention import Retention, RetentionPolicy
 from bot.store.vault import build_vault, check_vault
 
@@ -144,12 +144,27 @@ def watch_rate_limits(metrics: Metrics, vendors: dict[str, MeetingVendor]) -> No
             limiter.observers.append(metrics.waited_for(key))
 
 
+def share_rate_budgets(vendors: dict[str, MeetingVendor], store: Store) -> None:
+    """On PostgreSQL, every vendor's rate limiter books its calls in the budget all replicas share
+    (vendor limits are per app); vendors keep it as `limiter` (Feishu) or `http.limiter`."""
+    from bot.vendors.http import RateLimiter
+
+    budget = store.rate_budget()
+    if budget is None:
+        return
+    for vendor in vendors.values():
+        for found in (getattr(vendor, "limiter", None), getattr(getattr(vendor, "http", None), "limiter", None)):
+            if isinstance(found, RateLimiter) and found.windows:  # no documented limit: nothing to share
+                found.share(budget)
+
+
 def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
           vendors: dict[str, MeetingVendor] | None = None) -> HostBot:
     from handlers import HANDLERS
 
     now = clock or (lambda: datetime.now(UTC))
-    store = Store(settings.db_path, clock=now, vault=build_vault(settings))  # ConfigError: no usable key
+    # ConfigError: no usable key, or a PostgreSQL that cannot be reached
+    store = Store(settings.db_path, clock=now, vault=build_vault(settings), pool_size=settings.db_pool)
     try:
         check_vault(store)
     except ConfigError:
@@ -169,13 +184,17 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         metrics=Metrics(),
     )
     watch_rate_limits(services.metrics, services.vendors)
-    services.metrics.watch_store(lambda: store.db["handovers"].count_where("status = ?", [PENDING]))
+    share_rate_budgets(services.vendors, store)
+    services.metrics.watch_store(lambda: store.count_handovers(PENDING))
     # The configured secrets never reach a log line, whoever would print them (bot/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
             settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
-            settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key)
+            settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key,
+            url_password(settings.db_path))
     services.scheduler = HandoverScheduler(services, lead=timedelta(minutes=settings.handover_lead_min),
-                                           grace=timedelta(minutes=settings.handover_grace_min))
+                                           grace=timedelta(minutes=settings.handover_grace_min),
+                                           lease=timedelta(seconds=settings.handover_lease_s))
     retention = Retention(settings.db_path, RetentionPolicy(settings.retention_days, settings.delivery_retention_hours),
-                          clock=now, observe=lambda table, n: services.metrics.pruned.labels(table).inc(n))
+                          clock=now, observe=lambda table, n: services.metrics.pruned.labels(table).inc(n)) \
+        if store.kind == "sqlite" else None  # PostgreSQL: see retention.py
     return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients, retention=retention)

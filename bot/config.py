@@ -7,6 +7,7 @@ The variable names are a contract (DESIGN.md), so they are spelled out here verb
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,8 @@ class Settings:
     zoom_api_base: str = "https://api.zoom.us/v2"
     zoom_oauth_url: str = "https://zoom.us/oauth/token"
 
-    db_path: str = "hostbot.db"
+    db_path: str = "hostbot.db"  # HOSTBOT_DB: a SQLite file, or a postgresql:// URL (several replicas)
+    db_pool: int = 4  # HOSTBOT_DB_POOL: connections per replica to PostgreSQL
     admins: tuple[str, ...] = field(default_factory=tuple)
     tz: str = "UTC"
     port: int = 3000
@@ -67,6 +69,7 @@ class Settings:
     confirm_ttl: int = 300  # HOSTBOT_CONFIRM_TTL: seconds a Confirm/Approve button stays valid
     handover_lead_min: float = 10.0  # HOSTBOT_HANDOVER_LEAD_MIN: remind this long before a scheduled handover
     handover_grace_min: float = 15.0  # HOSTBOT_HANDOVER_GRACE_MIN: a handover missed while down runs this late
+    handover_lease_s: float = 30.0  # HOSTBOT_HANDOVER_LEASE_S: a silent replica's runs are taken over after this
     log_format: str = "plain"  # HOSTBOT_LOG_FORMAT: plain | json (bot/logs.py)
     log_level: str = "INFO"  # HOSTBOT_LOG_LEVEL: DEBUG | INFO | WARNING | ERROR
     retention_days: int = 90  # HOSTBOT_RETENTION_DAYS: audit rows older than this are pruned (0: never)
@@ -77,7 +80,8 @@ class Settings:
         return bool(self.feishu_app_id and self.feishu_app_secret)
 
     def __repr__(self) -> str:  # never print secrets, even in a debugger or a traceback
-        return f"Settings(db_path={self.db_path!r}, feishu={self.feishu_configured}, port={self.port})"
+        db = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", self.db_path)  # a PostgreSQL URL's password
+        return f"Settings(db_path={db!r}, feishu={self.feishu_configured}, port={self.port})"
 
 
 # env var name -> Settings field
@@ -187,6 +191,8 @@ _NUMBERS: tuple[tuple[str, str, float, float, str], ...] = (
     ("HOSTBOT_HANDOVER_GRACE_MIN", "handover_grace_min", 0, 7 * 24 * 60, "a number of minutes (0 to 10080)"),
     ("HOSTBOT_RETENTION_DAYS", "retention_days", 0, 36500, "a number of days (0 = keep the audit for ever)"),
     ("HOSTBOT_DELIVERY_RETENTION_HOURS", "delivery_retention_hours", 1, 24 * 365, "a number of hours (>= 1)"),
+    ("HOSTBOT_DB_POOL", "db_pool", 1, 100, "a number of connections (1 to 100)"),
+    ("HOSTBOT_HANDOVER_LEASE_S", "handover_lease_s", 1, 3600, "a number of seconds (1 to 3600)"),
 )
 _CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("FEISHU_MODE", "feishu_mode", ("webhook", "ws")),

@@ -70,11 +70,31 @@ async def world(make_world: WorldFactory) -> World:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The grammar corpus's accuracy per group, when its test ran (tests/test_grammar_corpus.py)."""
+    """The grammar corpus's accuracy per group, when its test ran (tests/intents/test_grammar_corpus.py)."""
     import sys
 
-    module = sys.modules.get("tests.test_grammar_corpus")
+    module = sys.modules.get("tests.intents.test_grammar_corpus")
     table = getattr(module, "REPORT", None)
     if table:
         terminalreporter.section("grammar corpus: accuracy per group")
         terminalreporter.write_line(table[0])
+
+
+# ---- PostgreSQL (tests/support/pg.py): one throwaway cluster per session, a fresh database per test ----
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str | None]:
+    from tests.support import pg
+
+    with pg.server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_server: str | None) -> str:
+    """The URL of an empty PostgreSQL database; skipped (or failed under HOSTBOT_REQUIRE_PG=1) without one."""
+    from tests.support import pg
+
+    if pg_server is None:
+        pg.unavailable()
+        raise AssertionError("unreachable")
+    return pg.fresh_database(pg_server)

@@ -232,15 +232,14 @@ class IdentityResolver:
             mapped = self.store.mapped_chat_user(platform, "email", user.id)
         if mapped is not None:
             return mapped
-        rows = list(self.store.db["people"].rows_where(f"platform = ? AND {column} = ?", [platform, user.id], limit=1))
-        if rows:
-            return str(rows[0]["chat_user"])
+        row = self.store.person_by_vendor_id(vendor, user.id, platform)
+        if row:
+            return str(row["chat_user"])
         if platform == "feishu" and vendor == "feishu" and user.id.startswith("ou_"):
             return user.id  # in a Feishu chat the open_id is the chat user (the same app: see profiles.py)
         if vendor in EMAIL_VENDORS:
-            rows = list(self.store.db["people"].rows_where("platform = ? AND lower(email) = lower(?)",
-                                                           [platform, user.id], limit=1))
-            return str(rows[0]["chat_user"]) if rows else None
+            row = self.store.person_by_email(platform, user.id)
+            return str(row["chat_user"]) if row else None
         return None
 
     async def find_chat_user(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:

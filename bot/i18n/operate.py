@@ -85,6 +85,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "run the hostbot version that migrated it, or restore the backup made before that upgrade",
         "zh": "运行做过该迁移的 hostbot 版本，或恢复升级前的备份",
     },
+    "doctor_what_db_pg": {"en": "PostgreSQL {where} is reachable and writable",
+                          "zh": "PostgreSQL {where} 可连接且可写"},
+    "doctor_db_pg_ok": {"en": "yes (PostgreSQL {version})", "zh": "是（PostgreSQL {version}）"},
+    "doctor_db_pg_empty": {"en": "empty; the first replica to start creates the schema",
+                           "zh": "空库；第一个启动的副本会创建表结构"},
+    "doctor_db_pg_failed": {"en": "no: {error}", "zh": "否：{error}"},
+    "doctor_fix_db_pg": {
+        "en": "check HOSTBOT_DB (postgresql://USER:PASSWORD@HOST:PORT/DB), that the server is up and that USER may "
+              "connect to DB and create tables in it",
+        "zh": "检查 HOSTBOT_DB（postgresql://用户:密码@主机:端口/库）、服务器是否运行，以及该用户能否连接该库并在其中建表",
+    },
     # ---- the token vault ------------------------------------------------------------------------
     "doctor_what_secret": {"en": "HOSTBOT_SECRET_KEY for Feishu user tokens",
                            "zh": "用于飞书用户令牌的 HOSTBOT_SECRET_KEY"},
@@ -272,4 +283,20 @@ CATALOG: dict[str, dict[str, str]] = {
                       "zh": "{dest} 已存在；请换一个路径，或用 --force 覆盖。"},
     "backup_failed": {"en": "Backup failed: {error}. {dest} was not written.",
                       "zh": "备份失败：{error}。未写入 {dest}。"},
+    "backup_postgres": {
+        "en": "HOSTBOT_DB is PostgreSQL ({where}): nothing was written to {dest}. Back it up with PostgreSQL's own "
+              "tool, which takes one consistent snapshot while every replica keeps running:\n"
+              "  pg_dump --format=custom --file={dest} \"$HOSTBOT_DB\"\n"
+              "Restore with every replica stopped:\n"
+              "  pg_restore --clean --if-exists --no-owner --dbname=\"$HOSTBOT_DB\" {dest}\n"
+              "Use the pg_dump of the server's major version or newer; the file holds the sealed user tokens, so "
+              "keep it as private as the database (HOSTBOT_SECRET_KEY opens them).",
+        "zh": "HOSTBOT_DB 是 PostgreSQL（{where}）：未向 {dest} 写入任何内容。请用 PostgreSQL 自带的工具备份，"
+              "它在所有副本继续运行时取一个一致的快照：\n"
+              "  pg_dump --format=custom --file={dest} \"$HOSTBOT_DB\"\n"
+              "恢复时先停止所有副本：\n"
+              "  pg_restore --clean --if-exists --no-owner --dbname=\"$HOSTBOT_DB\" {dest}\n"
+              "请使用与服务器主版本相同或更新的 pg_dump；备份文件含加密的用户令牌，请像数据库一样妥善保管"
+              "（HOSTBOT_SECRET_KEY 可解密它们）。",
+    },
 }

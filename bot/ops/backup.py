@@ -7,6 +7,9 @@ busy bot could make it do forever. The pages go to a temporary file beside PATH 
 holds the sealed user tokens), which is switched to journal_mode=DELETE (one self-contained file,
 no -wal beside it) and checked (PRAGMA integrity_check) before it is renamed to PATH — so PATH is
 never a half-written file. Restoring is a file copy while hostbot is stopped (README).
+
+With PostgreSQL (HOSTBOT_DB=postgresql://…) the command copies nothing: it explains pg_dump and
+pg_restore, which snapshot the database consistently while the replicas run, and exits 1.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import click
 
 from bot.config import ConfigError, load_settings
 from bot.i18n import t
+from bot.store import is_postgres_url
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class BackupError(Exception):
 
 def backup(source: str, dest: str | Path, *, force: bool = False) -> BackupResult:
     """Copy the database at `source` to `dest` (a file, or a folder to put a dated file in)."""
+    if is_postgres_url(source):
+        from bot.store.postgres import redact
+
+        raise BackupError("backup_postgres", where=redact(source), dest=str(dest))
     src_path = Path(source)
     if source == ":memory:" or not src_path.is_file():
         raise BackupError("backup_no_source", path=source)

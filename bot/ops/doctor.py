@@ -27,7 +27,7 @@ import sqlite_utils
 
 from bot.config import Settings, check_environment
 from bot.ops.checks import Check, Say, sayer
-from bot.store import migrations
+from bot.store import is_postgres_url, migrations
 from bot.store.retention import RetentionPolicy, oldest
 from bot.store.vault import MIN_KEY_CHARS, SecretVault, VaultError
 
@@ -70,6 +70,8 @@ def check_settings(s: Settings, say: Say) -> list[Check]:
 
 # ---- database ---------------------------------------------------------------------------------
 def check_database(s: Settings, say: Say) -> list[Check]:
+    if is_postgres_url(s.db_path):
+        return check_postgres(s, say)
     path = Path(s.db_path)
     what = say("doctor_what_db_write", path=s.db_path)
     if s.db_path == ":memory:":
@@ -112,19 +114,44 @@ def _probe(conn: sqlite3.Connection, s: Settings, say: Say, what: str) -> list[C
                                                   journal=journal))]
     db = sqlite_utils.Database(conn)
     known = [m.name for m in migrations.pending(sqlite_utils.Database(memory=True))]
-    applied = [m.name for m in migrations.applied(db)]
+    return [*checks, schema_check(known, [m.name for m in migrations.applied(db)], say)]
+
+
+def check_postgres(s: Settings, say: Say) -> list[Check]:
+    """Connect, probe a write (a temporary table, rolled back), compare the migrations applied."""
+    import psycopg
+
+    from bot.store import pg_schema
+    from bot.store.postgres import redact
+
+    what = say("doctor_what_db_pg", where=redact(s.db_path))
+    try:
+        with psycopg.connect(s.db_path, connect_timeout=5) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+            conn.execute("CREATE TEMP TABLE _hostbot_doctor_probe (x int)")
+            conn.rollback()
+            applied = pg_schema.applied(conn)
+    except psycopg.Error as err:
+        error = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        return [Check("database", what, False, say("doctor_db_pg_failed", error=error), say("doctor_fix_db_pg"))]
+    checks = [Check("database", what, True, say("doctor_db_pg_ok", version=str(row[0]) if row else "?"))]
+    if not applied:  # an empty database: the first replica to start creates the schema
+        return [*checks, Check("database", say("doctor_what_db_migrated"), True, say("doctor_db_pg_empty"))]
+    return [*checks, schema_check([name for name, _ in pg_schema.MIGRATIONS], applied, say)]
+
+
+def schema_check(known: list[str], applied: list[str], say: Say) -> Check:
+    """The schema version: the migrations this hostbot knows against those the database has."""
     pending = [name for name in known if name not in applied]
     unknown = [name for name in applied if name not in known]
     what = say("doctor_what_db_migrated")
     if unknown:
-        checks.append(Check("database", what, False, say("doctor_db_newer", names=", ".join(unknown)),
-                            say("doctor_fix_db_newer")))
-    elif pending:
-        checks.append(Check("database", what, False, say("doctor_db_pending", count=len(pending),
-                                                          names=", ".join(pending)), say("doctor_fix_db_pending")))
-    else:
-        checks.append(Check("database", what, True, say("doctor_db_migrated", count=len(applied))))
-    return checks
+        return Check("database", what, False, say("doctor_db_newer", names=", ".join(unknown)),
+                     say("doctor_fix_db_newer"))
+    if pending:
+        return Check("database", what, False, say("doctor_db_pending", count=len(pending), names=", ".join(pending)),
+                     say("doctor_fix_db_pending"))
+    return Check("database", what, True, say("doctor_db_migrated", count=len(applied)))
 
 
 # ---- retention ----------------------------------------------------------------------------------
@@ -168,13 +195,20 @@ def check_secret_key(s: Settings, say: Say) -> list[Check]:
     try:
         SecretVault(s.secret_key).open(sealed)
     except VaultError:
-        return [Check("feishu", what, False, say("doctor_secret_wrong", path=s.db_path),
+        where = s.db_path
+        if is_postgres_url(where):
+            from bot.store.postgres import redact
+
+            where = redact(where)
+        return [Check("feishu", what, False, say("doctor_secret_wrong", path=where),
                       say("doctor_fix_secret_wrong"))]
     return [Check("feishu", what, True, say("doctor_secret_ok", count=count))]
 
 
 def _stored_token(db_path: str) -> tuple[str, int]:
     """One sealed user token from the database (and how many there are); ('', 0) when none."""
+    if is_postgres_url(db_path):
+        return _stored_token_pg(db_path)
     if db_path == ":memory:" or not Path(db_path).is_file():
         return "", 0
     try:
@@ -189,6 +223,18 @@ def _stored_token(db_path: str) -> tuple[str, int]:
         return "", 0
     finally:
         conn.close()
+
+
+def _stored_token_pg(url: str) -> tuple[str, int]:
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            count = conn.execute("SELECT COUNT(*) FROM user_tokens").fetchone()
+            row = conn.execute("SELECT token_enc FROM user_tokens LIMIT 1").fetchone()
+    except psycopg.Error:  # unreachable (the database check says so) or not migrated: nothing stored
+        return "", 0
+    return (str(row[0]) if row else ""), int(count[0]) if count else 0
 
 
 # ---- all of it ----------------------------------------------------------------------------------

@@ -108,8 +108,9 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
 
     async def healthz(request: Request) -> Response:
         checks: dict[str, str] = {}
+        store = runtime.bot.services.store
         try:
-            runtime.bot.services.store.db.execute("SELECT 1").fetchone()
+            store.ping()  # the load balancer's check: a replica that cannot reach the database is out
             checks["store"] = "ok"
         except Exception as err:
             checks["store"] = f"error: {type(err).__name__}"
@@ -121,7 +122,8 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
         if runtime.feishu_ws is not None:
             checks["feishu_long_connection"] = "ok" if runtime.feishu_ws.connected else "disconnected"
         healthy = all(v == "ok" for v in checks.values())
-        return JSONResponse({"ok": healthy, "checks": checks}, status_code=200 if healthy else 503)
+        return JSONResponse({"ok": healthy, "checks": checks, "store": {"kind": store.kind, "at": store.describe()}},
+                            status_code=200 if healthy else 503)
 
     async def metrics(request: Request) -> Response:
         return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)

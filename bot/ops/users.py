@@ -48,7 +48,7 @@ def _check(fields: dict[str, str]) -> str | None:
 
 def guess_platform(store: Store, chat_user: str) -> str:
     """The platform of a chat user: where we already know them, else by the form of the id."""
-    known = [r["platform"] for r in store.db["people"].rows_where("chat_user = ?", [chat_user])]
+    known = store.platforms_of(chat_user)
     if len(known) == 1:
         return str(known[0])
     if re.fullmatch(r"[UW][A-Z0-9]{2,}", chat_user):
@@ -106,9 +106,7 @@ def import_(file: Path, platform: str | None) -> None:
         sys.exit(1)
     store = Store(load_settings().db_path)
     try:
-        with store.db.conn:
-            for plat, chat_user, fields in rows:
-                save_mapping(store, plat, chat_user, fields)
+        store.upsert_people((plat, chat_user, {**fields, "source": "mapping"}) for plat, chat_user, fields in rows)
     finally:
         store.close()
     click.echo(_say("users_imported", count=len(rows), file=file.name))

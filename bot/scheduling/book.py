@@ -1,9 +1,10 @@
 """Scheduled handovers in the store: the records and every change of their state.
 
-The store is the scheduler's source of truth. Every change of state is one conditional UPDATE
-whose WHERE names the state it leaves (`status = 'pending'`, ...): when two timers, a restart
-mid-run or a "Hand over now" click race each other, exactly one UPDATE matches, so exactly one
-of them acts. Times are stored as UTC ISO strings of one fixed format, so they compare as text.
+The store is the scheduler's source of truth (the queries: bot/store/handovers.py). Every
+change of state is one conditional UPDATE whose WHERE names the state it leaves (`status =
+'pending'`, ...): when two timers, two replicas, a restart mid-run or a "Hand over now" click race
+each other, exactly one UPDATE matches, so exactly one of them acts. Times are stored as UTC ISO
+strings of one fixed format, so they compare as text.
 
     pending ──claim──> running ──finish──> done | failed | conflict
        │ └──cancel──> cancelled
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.outcome import VendorUser
@@ -76,49 +77,39 @@ class Handover:
 
 
 class HandoverBook:
-    """Reads and conditional writes of the `handovers` table (migration m003_handovers)."""
+    """Handovers as records, over the Store's conditional writes (bot/store/handovers.py)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.db = store.db
 
     # ---- reads ---------------------------------------------------------------------------
     def get(self, hid: int) -> Handover | None:
-        rows = list(self.db["handovers"].rows_where("id = ?", [hid]))
-        return Handover.from_row(rows[0]) if rows else None
-
-    def _where(self, where: str, args: Sequence[Any]) -> list[Handover]:
-        return [Handover.from_row(r) for r in self.db["handovers"].rows_where(where, list(args), order_by="due_at, id")]
+        row = self.store.handover(hid)
+        return Handover.from_row(row) if row else None
 
     def pending(self, platform: str | None = None) -> list[Handover]:
-        if platform is None:
-            return self._where("status = ?", [PENDING])
-        return self._where("status = ? AND platform = ?", [PENDING, platform])
+        return [Handover.from_row(r) for r in self.store.handovers(PENDING, platform)]
 
     def to_remind(self, now: datetime) -> list[Handover]:
         """Pending handovers whose reminder time has come, not yet reminded, not yet due."""
-        t = iso(now)
-        return self._where("status = ? AND remind_at != '' AND remind_at <= ? AND reminded_at = '' AND due_at > ?",
-                           [PENDING, t, t])
+        return [Handover.from_row(r) for r in self.store.handovers_to_remind(now)]
 
     def due(self, now: datetime) -> list[Handover]:
-        return self._where("status = ? AND due_at <= ?", [PENDING, iso(now)])
+        return [Handover.from_row(r) for r in self.store.handovers_due(now)]
 
     def running(self) -> list[Handover]:
-        return self._where("status = ?", [RUNNING])
+        return [Handover.from_row(r) for r in self.store.handovers(RUNNING)]
 
 
     def duplicate(self, platform: str, vendor: str, meeting_id: str, target_id: str, due: datetime) -> Handover | None:
-        found = self._where("status = ? AND platform = ? AND vendor = ? AND meeting_id = ? AND target_id = ? "
-                            "AND due_at = ?", [PENDING, platform, vendor, meeting_id, target_id, iso(due)])
-        return found[0] if found else None
+        row = self.store.duplicate_handover(platform, vendor, meeting_id, target_id, due)
+        return Handover.from_row(row) if row else None
 
     # ---- writes --------------------------------------------------------------------------
     def add(self, *, platform: str, channel: str, thread: str, requester: str, lang: str, tz: str, vendor: str,
             meeting_id: str, meeting_display: str, host: VendorUser | None, target: str, target_user: VendorUser,
             authority: str, due: datetime, remind_at: datetime | None) -> Handover:
-        table = self.db["handovers"]
-        table.insert({  # type: ignore[union-attr]
+        hid = self.store.add_handover({
             "platform": platform, "channel": channel, "thread": thread, "requester": requester, "lang": lang,
             "tz": tz, "vendor": vendor, "meeting_id": meeting_id, "meeting_display": meeting_display,
             "host_id": host.id if host else "", "host_type": host.user_type if host else 1,
@@ -128,45 +119,38 @@ class HandoverBook:
             "created_at": iso(self.store.now()),
             "status": PENDING,
         })
-        found = self.get(int(str(table.last_pk)))  # type: ignore[union-attr]
+        found = self.get(hid)
         assert found is not None
         return found
 
-    def _update(self, sql: str, args: Sequence[Any]) -> bool:
-        cur = self.db.execute(sql, list(args))
-        self.db.conn.commit()
-        return cur.rowcount == 1
-
     def claim(self, hid: int, owner: str, from_status: Sequence[str] = (PENDING,)) -> bool:
         """pending (or `from_status`) -> running, owned by `owner`; False when somebody else got there first."""
-        marks = ", ".join("?" for _ in from_status)
-        return self._update(f"UPDATE handovers SET status = ?, claimed_by = ?, claimed_at = ? "
-                            f"WHERE id = ? AND status IN ({marks})",
-                            [RUNNING, owner, iso(self.store.now()), hid, *from_status])
+        return self.store.claim_handover(hid, owner, from_status)
+
+    def claim_due(self, owner: str, now: datetime, grace: timedelta, limit: int) -> list[Handover]:
+        """Claim up to `limit` pending handovers due within `grace` before `now` (replicas split them)."""
+        return [Handover.from_row(r) for r in self.store.claim_due_handovers(owner, now, now - grace, limit)]
 
     def reclaim(self, hid: int, old_owner: str, owner: str) -> bool:
-        """Take over a run whose owner died mid-run (a restart): only one successor can."""
-        return self._update("UPDATE handovers SET claimed_by = ?, claimed_at = ? "
-                            "WHERE id = ? AND status = ? AND claimed_by = ?",
-                            [owner, iso(self.store.now()), hid, RUNNING, old_owner])
+        """Take over a run whose owner died mid-run (a restart, a replica gone): only one successor can."""
+        return self.store.reclaim_handover(hid, old_owner, owner)
+
+    def holds(self, hid: int, owner: str) -> bool:
+        return self.store.holds_handover(hid, owner)
 
     def finish(self, hid: int, owner: str, status: str, result: str = "", detail: str = "") -> bool:
-        return self._update("UPDATE handovers SET status = ?, result = ?, detail = ?, finished_at = ? "
-                            "WHERE id = ? AND status = ? AND claimed_by = ?",
-                            [status, result, detail, iso(self.store.now()), hid, RUNNING, owner])
+        return self.store.set_handover(hid, {"status": status, "result": result, "detail": detail,
+                                             "finished_at": iso(self.store.now())}, status=RUNNING, owner=owner)
 
     def mark_reminded(self, hid: int) -> bool:
-        return self._update("UPDATE handovers SET reminded_at = ? WHERE id = ? AND status = ? AND reminded_at = ''",
-                            [iso(self.store.now()), hid, PENDING])
+        return self.store.set_handover(hid, {"reminded_at": iso(self.store.now())}, status=PENDING, unreminded=True)
 
     def snooze(self, hid: int, due: datetime) -> bool:
-        return self._update("UPDATE handovers SET due_at = ?, remind_at = '' WHERE id = ? AND status = ?",
-                            [iso(due), hid, PENDING])
+        return self.store.set_handover(hid, {"due_at": iso(due), "remind_at": ""}, status=PENDING)
 
     def cancel(self, hid: int, by: str) -> bool:
-        return self._update("UPDATE handovers SET status = ?, detail = ?, finished_at = ? WHERE id = ? AND status = ?",
-                            [CANCELLED, f"by {by}", iso(self.store.now()), hid, PENDING])
+        return self.store.set_handover(hid, {"status": CANCELLED, "detail": f"by {by}",
+                                             "finished_at": iso(self.store.now())}, status=PENDING)
 
     def miss(self, hid: int) -> bool:
-        return self._update("UPDATE handovers SET status = ?, finished_at = ? WHERE id = ? AND status = ?",
-                            [MISSED, iso(self.store.now()), hid, PENDING])
+        return self.store.set_handover(hid, {"status": MISSED, "finished_at": iso(self.store.now())}, status=PENDING)

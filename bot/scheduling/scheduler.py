@@ -17,6 +17,11 @@
   marked missed and reported, never run silently late. A run cut short by a crash (running, its
   process gone) is picked up again: the re-check finds the host already changed when the call had
   gone through, so it is not made twice.
+- Several replicas on one PostgreSQL: due handovers are claimed in batches (`FOR UPDATE SKIP
+  LOCKED`: replicas split them); each scheduler renews a lease in the store every third of `lease`,
+  and sweeps as often. A run whose claimer's lease has passed (SIGKILL, a lost host) is taken over
+  by a live replica and re-checked as above; an owner checks it still holds a run before acting.
+  With SQLite (one host) a dead claimer is known by its pid; a live-looking one is trusted for STALE_CLAIM.
 - Time zones and DST: instants are UTC; the reminder (due − lead) and a snooze are elapsed time,
   right across a DST change; messages show local times with the zone's abbreviation. Wall times in
   a DST gap or overlap are refused by the parser (bot/intents/times.py) unless an offset is given.
@@ -28,9 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -51,6 +53,7 @@ from bot.core.render import explain
 from bot.core.vendor import MeetingRef
 from bot.i18n import t
 from bot.scheduling.book import CONFLICT, DONE, FAILED, MISSED, PENDING, Handover, HandoverBook
+from bot.scheduling.claims import LIVE_BOOTS, new_owner, owner_gone
 from bot.scheduling.wording import duration_text, when_text, words
 
 log = logging.getLogger(__name__)
@@ -60,9 +63,9 @@ NOBODY = "(nobody)"  # a presser no chat user id can be
 MAX_SNOOZE = timedelta(minutes=30)  # an approved handover moves this far in all; further needs a new approval
 SWEEP_S = 30.0
 LATE_NOTE = timedelta(minutes=1)  # a run later than this says so in its report
-STALE_CLAIM = timedelta(minutes=10)  # a run claimed this long ago by a live-looking process is taken over
 STOP_WAIT_S = 10.0
-_LIVE_BOOTS: set[str] = set()  # schedulers alive in this process (tests run several on one store)
+FORGET_LEASES = timedelta(days=1)  # leases of replicas gone this long (holding no run) are deleted
+LEASE = timedelta(seconds=30)  # HOSTBOT_HANDOVER_LEASE_S: how long a silent replica's runs stay its own
 
 
 class Notifier(Protocol):
@@ -72,15 +75,16 @@ class Notifier(Protocol):
 
 
 class HandoverScheduler:
-    def __init__(self, services: Services, *, lead: timedelta, grace: timedelta, concurrency: int = 8) -> None:
+    def __init__(self, services: Services, *, lead: timedelta, grace: timedelta, concurrency: int = 8,
+                 lease: timedelta = LEASE) -> None:
         self.services = services
         self.book = HandoverBook(services.store)
         self.lead = lead
         self.grace = grace
+        self.lease = lease
+        self.concurrency = concurrency
         self.notifiers: dict[str, Notifier] = {}
-        self._boot = secrets.token_hex(4)
-        _LIVE_BOOTS.add(self._boot)
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{self._boot}"  # who claimed a run
+        self._boot, self.owner = new_owner()  # who claimed a run
         self._aps: AsyncIOScheduler | None = None
         self._started = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -112,10 +116,21 @@ class HandoverScheduler:
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})  # late is late, never skipped
         self._aps.start()
         self._started = True
+        self.book.store.renew_lease(self.owner, self.lease)
+        self.book.store.forget_leases(self.now() - FORGET_LEASES)
         for h in self.book.pending():
             self.track(h)
-        self._aps.add_job(self._wake, "interval", seconds=SWEEP_S, id="handover-sweep")
+        beat = self.lease.total_seconds() / 3
+        sweep = min(SWEEP_S, beat) if self.book.store.shared else SWEEP_S
+        self._aps.add_job(self._wake, "interval", seconds=sweep, id="handover-sweep")
+        self._aps.add_job(self._heartbeat, "interval", seconds=beat, id="handover-lease")
         self._spawn(self.run_due())
+
+    async def _heartbeat(self) -> None:
+        try:
+            self.book.store.renew_lease(self.owner, self.lease)
+        except Exception as err:  # the database is away: the next beat tries again
+            log.warning("handover lease not renewed: %s", type(err).__name__)
 
     async def stop(self) -> None:
         """Stop the timer and let runs in flight finish (bounded); what is left runs at the next start."""
@@ -124,7 +139,10 @@ class HandoverScheduler:
             aps.shutdown(wait=False)
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=STOP_WAIT_S)
-        _LIVE_BOOTS.discard(self._boot)
+        LIVE_BOOTS.discard(self._boot)
+        if self._started:
+            with contextlib.suppress(Exception):  # a closed store: the lease simply runs out
+                self.book.store.end_lease(self.owner)
 
     def track(self, h: Handover) -> None:
         """(Re)schedule the wake-ups of a pending handover: its reminder and its due time."""
@@ -171,25 +189,28 @@ class HandoverScheduler:
             for h in self.book.to_remind(now):
                 if self.book.mark_reminded(h.id):
                     await self.post(h, [self.reminder(h, now)])
-            runs: list[Handover] = []
             for h in self.book.due(now):
-                if now - h.due > self.grace:
-                    if self.book.miss(h.id):
-                        self.untrack(h.id)
-                        await self.post(h, [self._missed(h, now)])
-                elif self.book.claim(h.id, self.owner):
-                    runs.append(h)
+                if now - h.due > self.grace and self.book.miss(h.id):
+                    self.untrack(h.id)
+                    await self.post(h, [self._missed(h, now)])
+            runs: list[Handover] = []
             for h in self._orphans(now):
                 if now - h.due > self.grace:
                     self.book.finish(h.id, self.owner, MISSED, "interrupted")
                     await self.post(h, [self._missed(h, now)])
                 else:
                     runs.append(h)
-            await asyncio.gather(*(self._run_and_post(h, now) for h in runs))
+            # Batches of what we can run at once: other replicas claim the rest meanwhile.
+            while runs or (runs := self.book.claim_due(self.owner, now, self.grace, self.concurrency)):
+                await asyncio.gather(*(self._run_and_post(h, now) for h in runs))
+                runs = []
 
     async def _run_and_post(self, h: Handover, now: datetime) -> None:
         async with self._limit:
             self.untrack(h.id)
+            if not self.book.holds(h.id, self.owner):  # taken over meanwhile (we were thought gone)
+                log.warning("handover #%s: no longer ours to run", h.id)
+                return
             with request_scope(f"handover{h.id}"):  # its log lines, vendor calls included, share one id
                 replies = await self.execute(h, late=now - h.due)
                 await self.post(h, replies)
@@ -231,26 +252,11 @@ class HandoverScheduler:
         """Runs claimed by a process that is gone (killed mid-run), taken over by this one."""
         found: list[Handover] = []
         for h in self.book.running():
-            if h.claimed_by != self.owner and self._owner_gone(h, now) \
+            if h.claimed_by != self.owner and owner_gone(self.book.store, h.claimed_by, h.claimed_at, now) \
                     and self.book.reclaim(h.id, h.claimed_by, self.owner):
                 log.warning("handover #%s: taking over the run of %s, which is gone", h.id, h.claimed_by)
                 found.append(h)
         return found
-
-    def _owner_gone(self, h: Handover, now: datetime) -> bool:
-        host, _, rest = h.claimed_by.partition(":")
-        pid_text, _, boot = rest.partition(":")
-        if host == socket.gethostname() and pid_text.isdigit():
-            pid = int(pid_text)
-            if pid == os.getpid():
-                return boot not in _LIVE_BOOTS  # an earlier life of this pid (a container restarted)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return True
-            except (PermissionError, OverflowError, OSError):
-                pass
-        return h.claimed_at is not None and now - h.claimed_at > STALE_CLAIM
 
     # ---- running one handover -----------------------------------------------------------------
     async def execute(self, h: Handover, *, late: timedelta = timedelta(0), trigger: str = "timer") -> list[Reply]:

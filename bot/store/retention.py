@@ -9,7 +9,8 @@
 Deletes run in batches on their own SQLite connection in a worker thread (never on the event
 loop; WAL lets them run beside the bot's writes) and free pages are reused, so the file's size
 levels off instead of growing for ever. Each run counts into hostbot_pruned_rows_total{table};
-`hostbot doctor` shows the windows and the oldest rows kept (`oldest`).
+`hostbot doctor` shows the windows and the oldest rows kept (`oldest`). On PostgreSQL the task does not
+run yet (bot/app.py): prune there with a scheduled job of your own until it does.
 """
 
 from __future__ import annotations

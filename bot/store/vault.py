@@ -127,14 +127,13 @@ def check_vault(store: Store) -> None:
     """Refuse to start when the key cannot open the user tokens already stored (the key changed)."""
     if not isinstance(store.vault, SecretVault):
         return
-    rows = list(store.db["user_tokens"].rows_where(select="token_enc", limit=1))
-    if not rows:
+    sealed = store.any_sealed_token()
+    if sealed is None:
         return
     try:
-        store.vault.open(str(rows[0]["token_enc"]))
-        sealed = store.db.execute("SELECT token_enc, refresh_enc FROM user_tokens ORDER BY updated_at").fetchall()
-        store.vault.warm(v for row in sealed for v in row if v)
+        store.vault.open(sealed)
+        store.vault.warm(store.sealed_tokens())
     except VaultError:
-        raise ConfigError(f"HOSTBOT_SECRET_KEY does not open the user tokens stored in {store.path}: was it "
+        raise ConfigError(f"HOSTBOT_SECRET_KEY does not open the user tokens stored in {store.describe()}: was it "
                           "changed? Put the previous key back, or delete those tokens (table user_tokens) "
                           "and people will be asked to authorize hostbot again.") from None

@@ -1,7 +1,9 @@
 """Vendor HTTP plumbing every vendor shares: client-side rate limits, retries, timeouts.
 
     RateLimiter   sliding windows (Feishu: 50 per second and 1000 per minute) plus a shared pause
-                  that a vendor's Retry-After imposes on every later call, not just the refused one
+                  that a vendor's Retry-After imposes on every later call, not just the refused one;
+                  with `share(budget)` (PostgreSQL: bot/store/budget.py) the windows count the calls
+                  of every replica, booked in the database, since the limits are per app
     RetryPolicy   how often and how long: exponential backoff, and the longest Retry-After we wait
                   out before answering RATE_LIMITED instead
     VendorHTTP    one httpx.AsyncClient (constructor-injected: tests pass a transport or point it at
@@ -30,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -44,6 +46,20 @@ Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 REFUSED = (423, 429)  # answered without doing anything: safe to repeat
+SHARED_TRIES = 5  # slots of a shared budget booked for one call when it keeps waking up late
+LATE_S = 0.005  # ... late meaning later than this (or the pacing) after the slot
+
+
+class SharedRate(Protocol):
+    """A rate budget several processes book slots in (bot/store/budget.SharedBudget)."""
+
+    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
+        """Book a slot: (seconds to wait, the slot)."""
+        ...
+
+    def release(self, name: str, slot: float) -> None: ...
+
+    def pause(self, name: str, seconds: float) -> None: ...
 
 
 class RateLimiter:
@@ -70,9 +86,19 @@ class RateLimiter:
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
+        self.shared: SharedRate | None = None
+
+    def share(self, budget: SharedRate | None) -> None:
+        """Count against a budget shared with other replicas (None: this process's windows only)."""
+        self.shared = budget
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + max(0.0, seconds))
+        if self.shared is not None:
+            try:
+                self.shared.pause(self.name, seconds)
+            except Exception as err:  # the database is away: this process still pauses
+                log.warning("shared rate budget: pause not shared (%s)", type(err).__name__)
 
     def _wait_needed(self, now: float) -> float:
         wait = max(0.0, self._paused_until - now)
@@ -86,6 +112,8 @@ class RateLimiter:
         return wait
 
     async def acquire(self) -> None:
+        if self.shared is not None and await self._acquire_shared(self.shared):
+            return
         async with self._lock:
             # One sleep is enough: the wait is computed to the moment the window frees up (the lock
             # keeps others out meanwhile); it also keeps an injected instant sleep from spinning.
@@ -105,6 +133,35 @@ class RateLimiter:
                 if gap > 0:
                     await self.sleep(gap)
             self._sent.append(self.clock())
+
+    async def _acquire_shared(self, budget: SharedRate) -> bool:
+        """Book a slot in the shared budget (in a worker thread: it is a database transaction) and
+        wait for it; False when the budget cannot be reached, so this process paces alone.
+
+        A slot woken up late (the loop was busy, the host starved) is given back and another booked:
+        calls sent late would bunch up with the next ones at the vendor. At most SHARED_TRIES times.
+        """
+        total = 0.0
+        for attempt in range(SHARED_TRIES):
+            try:
+                wait, slot = await asyncio.to_thread(budget.reserve, self.name, self.windows, self.spacing)
+                booked_at = self.clock()
+                if wait > 0:
+                    await self.sleep(wait)
+                total += wait
+                if attempt == SHARED_TRIES - 1 or self.clock() - booked_at - wait <= max(self.spacing, LATE_S):
+                    break
+                await asyncio.to_thread(budget.release, self.name, slot)
+            except Exception as err:
+                log.warning("shared rate budget unavailable, pacing this process alone (%s)", type(err).__name__)
+                return False
+        if total > 2 * self.spacing:  # more than pacing: a real wait for the budget
+            if self.on_wait is not None:
+                self.on_wait(total)
+            for observe in self.observers:
+                observe(total)
+            event(log, "rate limit wait", vendor=self.name, seconds=round(total, 3), shared=True)
+        return True
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,8 @@ async def test_healthz_is_503_when_the_scheduler_or_the_store_is_down(sandbox: S
         await bot.start()
         health = await slack.http.get("/healthz")
         assert health.status_code == 200
-        assert health.json() == {"ok": True, "checks": {"store": "ok", "scheduler": "ok"}}
+        assert health.json() == {"ok": True, "checks": {"store": "ok", "scheduler": "ok"},
+                                 "store": {"kind": "sqlite", "at": bot.services.store.path}}
 
         await bot.scheduler.stop()
         health = await slack.http.get("/healthz")

@@ -10,89 +10,21 @@ Every wait is bounded; the whole test takes some 20-30 s (three bot starts of ~4
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
-
-import httpx
+from typing import Any
 
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.vc import FeishuMeeting
 from bot.store import Store
-from tests.support.slack import SIGNING_SECRET, sign
+from tests.support.run import Bot, bot_env
+from tests.support.run import until as _until
 
 N = 100
 LATE = 5
-T = TypeVar("T")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _until(what: str, condition: Callable[[], T], timeout: float) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.01)
-
-
-class Bot:
-    """One `hostbot run` process."""
-
-    def __init__(self, env: dict[str, str], cwd: Path, log: Path) -> None:
-        self.port = int(env["HOSTBOT_PORT"])
-        self.log = log
-        with log.open("a") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"],
-                                         env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
-        _until("the bot's /healthz", self._healthy, 60)
-
-    def _healthy(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"the bot exited: {self.log.read_text()[-3000:]}")
-        try:
-            body = self.http.get("/healthz").json()
-        except httpx.HTTPError:
-            return False
-        return bool(body.get("ok")) and body["checks"].get("scheduler") == "ok"
-
-    def mention(self, box: Sandbox, channel: str, user: str, text: str, n: int) -> None:
-        event = {"type": "app_mention", "user": user, "channel": channel, "ts": f"1700000000.{n:06d}",
-                 "text": f"<@{box.slack.bot_user.id}> {text}"}
-        body = json.dumps({"token": "legacy", "team_id": box.slack.team_id, "api_app_id": box.slack.app_id,
-                           "event": event, "type": "event_callback", "event_id": f"EvHandover{n}",
-                           "event_time": int(time.time())})
-        resp = self.http.post("/slack/events", content=body,
-                              headers={"Content-Type": "application/json", **sign(body)})
-        assert resp.status_code == 200, resp.text
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        self.http.close()
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
-        self.http.close()
 
 
 def _rows(db: Path) -> list[dict[str, Any]]:
@@ -125,10 +57,7 @@ def test_kill_9_mid_run_then_restart_runs_every_handover_exactly_once(tmp_path: 
             store.upsert_person("slack", slack_users[name].id, name=name, email=user.email,
                                 feishu_open_id=user.open_id)
         store.close()
-        inherited = {k: v for k, v in os.environ.items()
-                     if not k.startswith(("HOSTBOT_", "SLACK_", "FEISHU_", "DINGTALK_", "WEBEX_", "ZOOM_"))}
-        env = {**inherited, **box.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "HOSTBOT_DB": str(db),
-               "HOSTBOT_PORT": str(_free_port()), "HOSTBOT_TZ": "UTC", "PYTHONUNBUFFERED": "1"}
+        env = bot_env(box, HOSTBOT_DB=str(db))
         log = tmp_path / "bot.log"
         speaker, target = slack_users["you"].id, slack_users["alice"].id
 

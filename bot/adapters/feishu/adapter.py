@@ -47,8 +47,6 @@ from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTr
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
-from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.adapters.feishu.cards import (
     VALUE_KEY,
     answered_card,
@@ -59,7 +57,9 @@ from bot.adapters.feishu.cards import (
     oauth_page,
     plain,
 )
+from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
+from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.adapters.limits import too_long, too_long_reply
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher

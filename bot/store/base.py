@@ -1,0 +1,400 @@
+"""The Store interface: every read and write hostbot makes, in SQL both backends speak.
+
+`Store(path_or_url)` opens the backend the string names: a `postgresql://…` URL gives the
+PostgreSQL store (bot/store/postgres.py: several replicas on one database), anything else a
+SQLite file (bot/store/sqlite.py: the embedded default). Both share this class, so the queries
+are written once; a backend only supplies four primitives (`_rows`, `_exec`, `_insert_id`,
+`_batch`) and translates the `?` placeholders. The SQL here is the common subset of SQLite
+(3.35+) and PostgreSQL: `INSERT … ON CONFLICT`, `RETURNING`, text times in one fixed UTC format.
+
+Everything that must happen once is decided by the database, never by a read-then-write in
+Python: a delivery id by a primary key (`ON CONFLICT DO NOTHING` inserts one row, once), a
+proposal claim by a conditional UPDATE (only one can match `status = 'pending'`). Handover rows,
+replica leases and the shared rate budget are in bot/store/handovers.py (a mixin of this class).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from bot.store.handovers import HandoverRows, iso
+
+Clock = Callable[[], datetime]
+Statement = tuple[str, Sequence[Any]]
+
+# Columns of `people` that hold a vendor id, by vendor key used in `hostbot users set`.
+VENDOR_ID_COLUMNS: dict[str, str] = {
+    "feishu": "feishu_open_id",
+    "feishu_union": "feishu_union_id",
+    "dingtalk": "dingtalk_union_id",
+    "webex": "webex_email",
+    "zoom": "zoom_email",
+}
+PEOPLE_COLUMNS = ("name", "email", *VENDOR_ID_COLUMNS.values(), "source")
+AUDIT_COLUMNS = ("at", "platform", "chat_user", "intent", "event", "vendor", "meeting", "vendor_ids", "outcome",
+                 "vendor_code", "latency_ms", "detail")
+
+
+def is_postgres_url(path: str) -> bool:
+    return path.startswith(("postgresql://", "postgres://"))
+
+
+def url_password(path: str) -> str:
+    """The password in a PostgreSQL URL ('' for none, or a SQLite path): logs must never show it."""
+    if not is_postgres_url(path):
+        return ""
+    try:
+        return urlsplit(path).password or ""
+    except ValueError:
+        return ""
+
+
+class RateBudget(Protocol):
+    """A vendor rate budget shared by replicas (bot/store/budget.py); bot/vendors/http.py uses it."""
+
+    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
+        ...
+
+    def release(self, name: str, slot: float) -> None: ...
+
+    def pause(self, name: str, seconds: float) -> None: ...
+
+
+class TokenVault(Protocol):
+    """Seals tokens before they are stored and opens them when read (bot/store/vault.py)."""
+
+    def seal(self, plain: str) -> str: ...
+
+    def open(self, sealed: str) -> str: ...
+
+
+class PlainVault:
+    """Identity vault (tests, and stores opened without a key): tokens are stored unchanged."""
+
+    def seal(self, plain: str) -> str:
+        return plain
+
+    def open(self, sealed: str) -> str:
+        return sealed
+
+
+@dataclass(frozen=True)
+class UserToken:
+    token: str
+    refresh_token: str = ""
+    expires_at: datetime | None = None
+
+    def __repr__(self) -> str:  # never print a token, even in a traceback
+        return f"UserToken(expires_at={self.expires_at!r})"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: str
+    platform: str
+    requester: str
+    action: str
+    payload: dict[str, Any]
+    channel: str
+    thread: str
+    status: str
+    expires_at: datetime
+
+    @property
+    def pressers(self) -> list[str]:
+        """Who may press its buttons: `requester` holds one chat user id, or several separated by spaces."""
+        return self.requester.split()
+
+
+def _set_mapping_sql(platform: str, chat_user: str, field: str, value: str, at: str) -> Statement:
+    return ("INSERT INTO mappings (platform, chat_user, field, value, set_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (platform, chat_user, field) DO UPDATE SET value = excluded.value, set_at = excluded.set_at",
+            [platform, chat_user, field, value, at])
+
+
+class ClaimError(Exception):
+    """A proposal could not be claimed; `why` is 'unknown', 'used', 'expired' or 'not_yours'."""
+
+    def __init__(self, why: str, proposal: Proposal | None = None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.proposal = proposal
+
+
+# The backends, imported only when a Store of that kind is opened (psycopg is not needed for SQLite).
+BACKENDS = {"sqlite": ("bot.store.sqlite", "SqliteStore"), "postgresql": ("bot.store.postgres", "PostgresStore")}
+
+
+class Store(HandoverRows):
+    """What hostbot keeps. `Store(path)` picks the backend; see the module docstring."""
+
+    kind = "?"  # "sqlite" | "postgresql": /healthz and `hostbot doctor` say which
+    shared = False  # True when several processes may share it (replica leases matter, not pids)
+    path: str
+    clock: Clock
+    vault: TokenVault
+
+    def __new__(cls, path: str, *args: Any, **kwargs: Any) -> Store:
+        if cls is Store:  # the backend by the URL's form, loaded by name (it imports this module)
+            module, name = BACKENDS["postgresql" if is_postgres_url(path) else "sqlite"]
+            backend: type[Store] = getattr(importlib.import_module(module), name)
+            return super().__new__(backend)
+        return super().__new__(cls)
+
+    def _setup(self, path: str, clock: Clock | None, vault: TokenVault | None) -> None:
+        self.path = path
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.vault = vault or PlainVault()
+
+    # ---- what a backend supplies -----------------------------------------------------------------
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run one statement and commit; the number of rows it changed."""
+        raise NotImplementedError
+
+    def _insert_id(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run an INSERT … RETURNING id and commit; the new id."""
+        raise NotImplementedError
+
+    def _batch(self, statements: Iterable[Statement]) -> None:
+        """Run statements in one transaction: all or none."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def ping(self) -> None:
+        """Raise when the database cannot be reached (GET /healthz)."""
+        self._rows("SELECT 1 AS ok")
+
+    def schema_version(self) -> list[str]:
+        """Names of the migrations applied, in order."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Where the data is, without a password (logs, /healthz, doctor)."""
+        return self.path
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def rate_budget(self) -> RateBudget | None:
+        """The vendor rate budget replicas share, or None when one process is all there is (SQLite)."""
+        return None
+
+    def _one(self, sql: str, args: Sequence[Any] = ()) -> dict[str, Any] | None:
+        rows = self._rows(sql, args)
+        return rows[0] if rows else None
+
+    # ---- exactly-once ledger -------------------------------------------------------------
+    def first_delivery(self, platform: str, key: str) -> bool:
+        """Record a delivery id; True only the first time this (platform, key) is seen."""
+        return self._exec("INSERT INTO deliveries (platform, key, seen_at) VALUES (?, ?, ?) "
+                          "ON CONFLICT (platform, key) DO NOTHING", [platform, key, iso(self.now())]) == 1
+
+    # ---- people --------------------------------------------------------------------------
+    @staticmethod
+    def _upsert_person_sql(platform: str, chat_user: str, updated_at: str, fields: dict[str, str]) -> Statement:
+        unknown = set(fields) - set(PEOPLE_COLUMNS)
+        if unknown:
+            raise ValueError(f"people has no column {sorted(unknown)}")
+        cols = ["platform", "chat_user", "updated_at", *fields]
+        sets = ", ".join(f"{c} = excluded.{c}" for c in cols[2:])
+        sql = (f"INSERT INTO people ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+               f"ON CONFLICT (platform, chat_user) DO UPDATE SET {sets}")
+        return sql, [platform, chat_user, updated_at, *fields.values()]
+
+    def upsert_person(self, platform: str, chat_user: str, **fields: str) -> None:
+        """Cache what a lookup found (source="profile"). Otherwise (source="mapping", the default)
+        the ids given are an admin's word: each is kept as a mapping too (table `mappings`), so a
+        later lookup cannot overwrite it."""
+        at = iso(self.now())
+        self._batch([self._upsert_person_sql(platform, chat_user, at, fields),
+                     *self._mapping_sql(platform, chat_user, at, fields)])
+
+    def upsert_people(self, rows: Iterable[tuple[str, str, dict[str, str]]]) -> None:
+        """(platform, chat_user, fields) for each person: all stored, or none (`hostbot users import`)."""
+        at = iso(self.now())
+        statements: list[Statement] = []
+        for p, u, f in rows:
+            statements += [self._upsert_person_sql(p, u, at, f), *self._mapping_sql(p, u, at, f)]
+        self._batch(statements)
+
+    @staticmethod
+    def _mapping_sql(platform: str, chat_user: str, at: str, fields: dict[str, str]) -> list[Statement]:
+        if fields.get("source", "mapping") != "mapping":
+            return []
+        return [_set_mapping_sql(platform, chat_user, column, fields[column], at)
+                for column in ("email", *VENDOR_ID_COLUMNS.values()) if fields.get(column)]
+
+    # ---- mappings: an admin's ids, field by field (bot/core/identity.py merges them) -----------
+    def set_mapping(self, platform: str, chat_user: str, field: str, value: str) -> None:
+        """Map one field ("email" or a VENDOR_ID_COLUMNS column); value "-" pins "none", "" clears."""
+        if not value:
+            self._exec("DELETE FROM mappings WHERE platform = ? AND chat_user = ? AND field = ?",
+                       [platform, chat_user, field])
+            return
+        self._exec(*_set_mapping_sql(platform, chat_user, field, value, iso(self.now())))
+
+    def mappings_of(self, platform: str, chat_user: str) -> dict[str, str]:
+        return {str(r["field"]): str(r["value"]) for r in self._rows(
+            "SELECT field, value FROM mappings WHERE platform = ? AND chat_user = ?", [platform, chat_user])}
+
+    def mapped_chat_user(self, platform: str, field: str, value: str) -> str | None:
+        """The chat user on `platform` an admin mapped to `value` (case-insensitive; one, or None)."""
+        rows = self._rows("SELECT chat_user FROM mappings WHERE platform = ? AND field = ? AND lower(value) = "
+                          "lower(?) LIMIT 2", [platform, field, value])
+        return str(rows[0]["chat_user"]) if len(rows) == 1 else None
+
+    def all_mappings(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM mappings ORDER BY platform, chat_user, field")
+
+    def person(self, platform: str, chat_user: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM people WHERE platform = ? AND chat_user = ?", [platform, chat_user])
+
+    def people_named(self, platform: str, name: str) -> list[dict[str, Any]]:
+        """People whose chat id or display name matches `name` (case-insensitive)."""
+        return self._rows("SELECT * FROM people WHERE platform = ? AND (lower(chat_user) = lower(?) "
+                          "OR lower(name) = lower(?)) ORDER BY chat_user", [platform, name, name])
+
+    def person_by_vendor_id(self, vendor: str, vendor_id: str, platform: str | None = None) -> dict[str, Any] | None:
+        """The person whose `vendor` id is `vendor_id` (on `platform`, when given)."""
+        column = VENDOR_ID_COLUMNS[vendor]
+        if platform is None:
+            return self._one(f"SELECT * FROM people WHERE {column} = ? ORDER BY platform, chat_user LIMIT 1",
+                             [vendor_id])
+        return self._one(f"SELECT * FROM people WHERE platform = ? AND {column} = ? ORDER BY chat_user LIMIT 1",
+                         [platform, vendor_id])
+
+    def person_by_email(self, platform: str, email: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM people WHERE platform = ? AND lower(email) = lower(?) "
+                         "ORDER BY chat_user LIMIT 1", [platform, email])
+
+    def platforms_of(self, chat_user: str) -> list[str]:
+        """The platforms where a person with this chat user id is known."""
+        return [str(r["platform"]) for r in self._rows(
+            "SELECT platform FROM people WHERE chat_user = ? ORDER BY platform", [chat_user])]
+
+    def all_people(self) -> Iterator[dict[str, Any]]:
+        yield from self._rows("SELECT * FROM people ORDER BY platform, chat_user")
+
+    # ---- links: thread/channel -> meeting ------------------------------------------------------
+    def link(self, platform: str, scope: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM links WHERE platform = ? AND scope = ?", [platform, scope])
+
+    def set_link(self, platform: str, scope: str, vendor: str, meeting_id: str, linked_by: str) -> None:
+        self._exec("INSERT INTO links (platform, scope, vendor, meeting_id, linked_by, linked_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, scope) DO UPDATE SET vendor = excluded.vendor, "
+                   "meeting_id = excluded.meeting_id, linked_by = excluded.linked_by, linked_at = excluded.linked_at",
+                   [platform, scope, vendor, meeting_id, linked_by, iso(self.now())])
+
+    # ---- proposals (buttons, OAuth states) ----------------------------------------------------
+    def create_proposal(self, *, platform: str, requester: str, action: str, payload: dict[str, Any],
+                        channel: str = "", thread: str = "", ttl: timedelta = timedelta(minutes=5)) -> str:
+        pid = secrets.token_urlsafe(9)
+        now = self.now()
+        self._exec("INSERT INTO proposals (id, platform, requester, action, payload, channel, thread, created_at, "
+                   "expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                   [pid, platform, requester, action, json.dumps(payload, ensure_ascii=False), channel, thread,
+                    iso(now), iso(now + ttl)])
+        return pid
+
+    def get_proposal(self, pid: str) -> Proposal | None:
+        r = self._one("SELECT * FROM proposals WHERE id = ?", [pid])
+        if r is None:
+            return None
+        return Proposal(
+            id=r["id"], platform=r["platform"], requester=r["requester"], action=r["action"],
+            payload=json.loads(r["payload"]), channel=r["channel"], thread=r["thread"], status=r["status"],
+            expires_at=datetime.fromisoformat(r["expires_at"]),
+        )
+
+    def claim_proposal(self, pid: str, user: str, *, outcome: str = "claimed") -> Proposal:
+        """Atomically move a pending, unexpired proposal of `user` to `outcome`; else raise ClaimError.
+
+        The conditional UPDATE is what makes a double click, a redelivered click or a click racing
+        another one (on another replica too) run the action at most once: only one UPDATE can
+        match status='pending' (PostgreSQL re-checks the WHERE after a concurrent update commits).
+        """
+        proposal = self.get_proposal(pid)
+        if proposal is None:
+            raise ClaimError("unknown")
+        if user not in proposal.pressers:
+            raise ClaimError("not_yours", proposal)
+        now = self.now()
+        if self._exec("UPDATE proposals SET status = ?, resolved_by = ?, resolved_at = ? "
+                      "WHERE id = ? AND status = 'pending' AND expires_at > ?",
+                      [outcome, user, iso(now), pid, iso(now)]) == 1:
+            return proposal
+        if proposal.status == "pending" and proposal.expires_at <= now:
+            self._exec("UPDATE proposals SET status = 'expired' WHERE id = ? AND status = 'pending'", [pid])
+            raise ClaimError("expired", proposal)
+        raise ClaimError("used", proposal)
+
+    def finish_proposal(self, pid: str, status: str) -> None:
+        self._exec("UPDATE proposals SET status = ? WHERE id = ?", [status, pid])
+
+    # ---- user tokens (through the vault) ---------------------------------------------------------
+    def save_user_token(self, vendor: str, subject: str, token: str, refresh_token: str = "",
+                        expires_at: datetime | None = None) -> None:
+        self._exec("INSERT INTO user_tokens (vendor, subject, token_enc, refresh_enc, expires_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (vendor, subject) DO UPDATE SET "
+                   "token_enc = excluded.token_enc, refresh_enc = excluded.refresh_enc, "
+                   "expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+                   [vendor, subject, self.vault.seal(token), self.vault.seal(refresh_token) if refresh_token else "",
+                    iso(expires_at) if expires_at else "", iso(self.now())])
+
+    def user_token(self, vendor: str, subject: str) -> UserToken | None:
+        """The token `subject` granted us at `vendor`, expired or not (the caller decides), or None."""
+        r = self._one("SELECT * FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
+        if r is None:
+            return None
+        return UserToken(token=self.vault.open(r["token_enc"]),
+                         refresh_token=self.vault.open(r["refresh_enc"]) if r["refresh_enc"] else "",
+                         expires_at=datetime.fromisoformat(r["expires_at"]) if r["expires_at"] else None)
+
+    def delete_user_token(self, vendor: str, subject: str) -> None:
+        self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
+
+    def any_sealed_token(self) -> str | None:
+        """One stored (sealed) token, to check that the key opens it (bot/store/vault.check_vault)."""
+        r = self._one("SELECT token_enc FROM user_tokens LIMIT 1")
+        return str(r["token_enc"]) if r else None
+
+    def sealed_tokens(self) -> list[str]:
+        """Every stored (sealed) token and refresh token: their keys are derived at start-up, off the loop."""
+        rows = self._rows("SELECT token_enc, refresh_enc FROM user_tokens ORDER BY updated_at")
+        return [str(v) for r in rows for v in (r["token_enc"], r["refresh_enc"]) if v]
+
+    # ---- audit ---------------------------------------------------------------------------
+    def audit(self, **row: Any) -> None:
+        row.setdefault("at", iso(self.now()))
+        for key in AUDIT_COLUMNS:
+            row.setdefault(key, 0.0 if key == "latency_ms" else "")
+        unknown = set(row) - set(AUDIT_COLUMNS)
+        if unknown:
+            raise ValueError(f"audit has no column {sorted(unknown)}")
+        cols = list(row)
+        self._exec(f"INSERT INTO audit ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                   [row[c] for c in cols])
+
+    def audit_rows(self, since: datetime | None = None, user: str | None = None) -> list[dict[str, Any]]:
+        """Audit rows, oldest first, optionally only from `since` on and only for chat user `user`."""
+        where, args = [], []
+        if since is not None:
+            where.append("at >= ?")
+            args.append(iso(since))
+        if user:
+            where.append("chat_user = ?")
+            args.append(user)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return self._rows(f"SELECT * FROM audit{clause} ORDER BY id", args)

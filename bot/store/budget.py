@@ -1,0 +1,98 @@
+"""A vendor's rate budget shared by every replica, kept in PostgreSQL (per app, not per process).
+
+Feishu allows an *app* 50 calls a second and 1,000 a minute; three replicas each pacing itself
+to that would together send three times as much. So on PostgreSQL each call first books a slot
+in the database, with the same sliding-window rule as the in-process limiter
+(bot/vendors/http.RateLimiter) but over the calls of all replicas:
+
+    one transaction per call:
+      lock the vendor's `rate_budget` row (an upsert: a row lock, so bookings queue for a moment)
+      t = max(db now, paused_until, last slot + spacing,
+              for each window (limit, period): the limit-th latest slot + period)
+      insert the slot t; forget slots older than the longest window
+    -> the caller sleeps t - db now, then sends (or, woken up too late, releases t and books again)
+
+Slots are booked in the future, so the rule holds for every window of booked times, and time is
+the database's clock (`clock_timestamp()`), so replicas with skewed clocks agree. A vendor's
+Retry-After sets `paused_until` for everyone. The windows are booked with a margin because a
+request reaches the vendor a little after its slot, and that jitter must not push a second over
+the limit: tens of milliseconds matter in a 1-second window (`MARGIN_SHORT`: 42/s of Feishu's 50;
+with 47/s bench/replicas.py still saw 52 in a second on a loaded machine), hardly in a minute
+(`MARGIN_LONG`: 970/min of its 1,000).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from psycopg_pool import ConnectionPool
+
+MARGIN_SHORT = 0.85  # book at most this share of a window of a few seconds or less ...
+MARGIN_LONG = 0.97  # ... and of a longer one
+SHORT_S = 5.0
+
+
+def booked(limit: int, period: float = 1.0) -> int:
+    """How many calls are booked in a window the vendor documents as `limit` per `period` seconds."""
+    return max(1, math.floor(limit * (MARGIN_SHORT if period <= SHORT_S else MARGIN_LONG)))
+
+
+class SharedBudget:
+    """Slots of each vendor's rate windows, booked in the database (see the module docstring)."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
+        """Book the next slot for `name`: (seconds to wait before sending, the slot to `release` if unused)."""
+        longest = max((p for _, p in windows), default=1.0)
+        plans = [(booked(limit, period), period) for limit, period in windows]
+        gap = spacing / MARGIN_SHORT  # pacing keeps the same margin
+        with self.pool.connection() as conn, conn.transaction():
+            row = conn.execute(
+                "INSERT INTO rate_budget (name) VALUES (%s) ON CONFLICT (name) DO UPDATE SET name = excluded.name "
+                "RETURNING paused_until, extract(epoch FROM clock_timestamp())::float8 AS now", [name]).fetchone()
+            assert row is not None
+            now, paused = _float(row, "now"), _float(row, "paused_until")
+            at = max(now, paused)
+            last = conn.execute("SELECT max(at) AS at FROM rate_slots WHERE name = %s", [name]).fetchone()
+            if last is not None and _value(last, "at") is not None and gap:
+                at = max(at, _float(last, "at") + gap)
+            for limit, period in plans:
+                kth = conn.execute("SELECT at FROM rate_slots WHERE name = %s ORDER BY at DESC OFFSET %s LIMIT 1",
+                                   [name, limit - 1]).fetchone()
+                if kth is not None:
+                    at = max(at, _float(kth, "at") + period)
+            conn.execute("INSERT INTO rate_slots (name, at) VALUES (%s, %s)", [name, at])
+            conn.execute("DELETE FROM rate_slots WHERE name = %s AND at < %s", [name, now - longest - 1.0])
+        return max(0.0, at - now), at
+
+    def release(self, name: str, slot: float) -> None:
+        """Give back a slot that was not used (its caller woke up too late to send in it)."""
+        with self.pool.connection() as conn:
+            conn.execute("DELETE FROM rate_slots WHERE ctid IN (SELECT ctid FROM rate_slots WHERE name = %s "
+                         "AND at = %s LIMIT 1)", [name, slot])
+
+    def pause(self, name: str, seconds: float) -> None:
+        """Nobody sends to `name` for `seconds` from now (a vendor's Retry-After is for the app)."""
+        with self.pool.connection() as conn:
+            conn.execute(
+                "INSERT INTO rate_budget (name, paused_until) VALUES (%s, extract(epoch FROM clock_timestamp()) + %s) "
+                "ON CONFLICT (name) DO UPDATE SET paused_until = greatest(rate_budget.paused_until, "
+                "excluded.paused_until)", [name, max(0.0, seconds)])
+
+    def slots(self, name: str, since: float = 0.0) -> list[float]:
+        """The booked slots of `name` (epoch seconds) from `since` on: what tests and benchmarks measure."""
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT at FROM rate_slots WHERE name = %s AND at >= %s ORDER BY at",
+                                [name, since]).fetchall()
+        return [_float(r, "at") for r in rows]
+
+
+def _value(row: object, key: str) -> object:
+    return row[key] if isinstance(row, dict) else row[0]  # type: ignore[index]
+
+
+def _float(row: object, key: str) -> float:
+    return float(_value(row, key))  # type: ignore[arg-type]

@@ -1,0 +1,111 @@
+"""What only PostgreSQL has: one schema with SQLite's, migrations under a lock, the shared rate budget.
+
+The rate budget test books slots from three pools at once (three replicas) for Feishu's windows
+(50/s, 1,000/min) and checks the booked times: no 1-second window over the limit, the pacing kept.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.config import ConfigError
+from bot.store import Store, migrations, pg_schema
+from bot.store.budget import MARGIN_SHORT, booked
+from bot.store.postgres import PostgresStore
+from tests.support.pg import free_port, fresh_database, unavailable
+
+
+def _sqlite_columns(path: Path) -> dict[str, set[str]]:
+    store = Store(str(path))
+    try:
+        db = store.db  # type: ignore[attr-defined]
+        return {t: {c.name for c in db[t].columns} for t in db.table_names() if not t.startswith("_")}
+    finally:
+        store.close()
+
+
+def test_the_same_schema_and_migrations_as_sqlite(pg_url: str, tmp_path: Path) -> None:
+    Store(pg_url).close()
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute("SELECT table_name, column_name FROM information_schema.columns "
+                            "WHERE table_schema = 'public' AND table_name NOT LIKE '\\_%'").fetchall()
+    pg: dict[str, set[str]] = {}
+    for table, column in rows:
+        pg.setdefault(table, set()).add(column)
+    assert pg == _sqlite_columns(tmp_path / "hostbot.db")
+    sqlite_names = [m.name for m in migrations.pending(__import__("sqlite_utils").Database(memory=True))]
+    assert [name for name, _ in pg_schema.MIGRATIONS] == sqlite_names
+
+
+def test_replicas_starting_together_migrate_once(pg_server: str | None) -> None:
+    if pg_server is None:
+        unavailable()  # skipped on a laptop without PostgreSQL, failed in CI
+    url = fresh_database(pg_server)
+    barrier = threading.Barrier(4)
+
+    def start(_: int) -> list[str]:
+        barrier.wait()
+        store = Store(url)
+        try:
+            return store.schema_version()
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        versions = list(pool.map(start, range(4)))
+    assert all(v == [name for name, _ in pg_schema.MIGRATIONS] for v in versions)
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM _hostbot_migrations").fetchone() == (len(pg_schema.MIGRATIONS),)
+
+
+def test_an_unreachable_database_is_one_clear_line_without_the_password() -> None:
+    with pytest.raises(ConfigError) as err:
+        PostgresStore(f"postgresql://bot:s3cret@127.0.0.1:{free_port()}/hostbot?connect_timeout=1")
+    assert "cannot use PostgreSQL at postgresql://bot@127.0.0.1" in str(err.value)
+    assert "s3cret" not in str(err.value)
+
+
+def _busiest(times: list[float], width: float) -> int:
+    best, lo = 0, 0
+    for hi, t in enumerate(times):
+        while times[lo] <= t - width:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
+def test_three_replicas_share_one_rate_budget(pg_url: str) -> None:
+    stores = [PostgresStore(pg_url, pool_size=4) for _ in range(3)]
+    windows = ((50, 1.0), (1000, 60.0))
+    try:
+        budgets = [s.rate_budget() for s in stores]
+        started = time.time()
+
+        def book(i: int) -> float:
+            return budgets[i % 3].reserve("feishu", windows, spacing=1 / 50)[0]
+
+        with ThreadPoolExecutor(12) as pool:
+            waits = list(pool.map(book, range(150)))
+        slots = budgets[0].slots("feishu")
+        assert len(slots) == 150
+        assert _busiest(slots, 1.0) <= booked(50) == 42  # in any second, all replicas together
+        gaps = [b - a for a, b in itertools.pairwise(slots)]
+        assert min(gaps) >= 1 / 50 / MARGIN_SHORT - 1e-6  # paced, not bunched
+        assert slots[-1] - slots[0] == pytest.approx(149 / 50 / MARGIN_SHORT, abs=0.05)  # 150 calls take ~3.2 s
+        assert max(waits) > 0.0  # ... so the later bookings wait
+        assert slots[0] >= started - 1
+        budgets[1].pause("feishu", 5.0)  # a Retry-After is for everyone
+        wait, slot = budgets[2].reserve("feishu", windows)
+        assert wait >= 4.0
+        budgets[2].release("feishu", slot)
+        assert len(budgets[0].slots("feishu")) == 150
+    finally:
+        for s in stores:
+            s.close()

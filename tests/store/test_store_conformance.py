@@ -1,0 +1,243 @@
+"""One conformance suite for the Store, run against both backends: SQLite (a file) and PostgreSQL.
+
+Every test gets an empty store of each kind through the `open_store` fixture; the PostgreSQL runs
+use a throwaway cluster (tests/support/pg.py) and are skipped with one line where there is none
+(failed instead under HOSTBOT_REQUIRE_PG=1, as in CI). The races open one Store per thread, as
+separate processes or replicas would, and check the database lets exactly one of them win.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.store import ClaimError, Store
+
+T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+Opener = Callable[[], Store]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "hostbot.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def open_store(where: str, clock: Clock) -> Iterator[Opener]:
+    opened: list[Store] = []
+    lock = threading.Lock()
+
+    def make() -> Store:
+        store = Store(where, clock=clock)
+        with lock:
+            opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        with contextlib.suppress(Exception):  # a race's store was closed in its own thread
+            store.close()
+
+
+@pytest.fixture
+def store(open_store: Opener) -> Store:
+    return open_store()
+
+
+def race(open_store: Opener, n: int, work: Callable[[Store, int], Any]) -> list[Any]:
+    """`work(store, i)` in n threads at once, each on its own Store (its own connection)."""
+    barrier = threading.Barrier(n)
+
+    def one(i: int) -> Any:
+        s = open_store()
+        try:
+            barrier.wait()
+            return work(s, i)
+        finally:
+            s.close()  # SQLite: in the thread that opened it
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+# ---- the ledger, people, links ------------------------------------------------------------------
+def test_a_delivery_counts_once_even_when_racing(store: Store, open_store: Opener) -> None:
+    assert store.first_delivery("slack", "event:Ev1")
+    assert not store.first_delivery("slack", "event:Ev1")
+    assert store.first_delivery("feishu", "event:Ev1")
+    wins = race(open_store, 6, lambda s, i: s.first_delivery("slack", "command:same"))
+    assert sorted(wins) == [False] * 5 + [True]
+
+
+def test_people_upsert_lookup_and_all_or_nothing_import(store: Store) -> None:
+    store.upsert_person("slack", "U1", name="Alice", email="Alice@Example.com", feishu_open_id="ou_a")
+    store.upsert_person("slack", "U1", zoom_email="alice@zoom.test")  # adds, keeps the rest
+    store.upsert_person("feishu", "ou_a", name="alice")
+    row = store.person("slack", "U1")
+    assert row is not None and row["name"] == "Alice" and row["zoom_email"] == "alice@zoom.test"
+    assert row["webex_email"] == "" and row["source"] == "mapping"
+    assert [r["chat_user"] for r in store.people_named("slack", "alice")] == ["U1"]
+    assert store.person_by_vendor_id("feishu", "ou_a", "slack")["chat_user"] == "U1"  # type: ignore[index]
+    assert store.person_by_vendor_id("feishu", "ou_a") is not None
+    assert store.person_by_email("slack", "alice@example.COM")["chat_user"] == "U1"  # type: ignore[index]
+    assert store.platforms_of("U1") == ["slack"]
+    with pytest.raises(ValueError, match="no column"):
+        store.upsert_people([("slack", "U2", {"name": "Bob"}), ("slack", "U3", {"nope": "x"})])
+    assert store.person("slack", "U2") is None  # all or nothing
+    store.upsert_people([("slack", "U2", {"name": "Bob"}), ("slack", "U3", {"name": "Carol"})])
+    assert [r["chat_user"] for r in store.all_people()] == ["ou_a", "U1", "U2", "U3"]
+
+
+def test_links_overwrite(store: Store, clock: Clock) -> None:
+    assert store.link("slack", "C1") is None
+    store.set_link("slack", "C1", "feishu", "6911188411934", "U1")
+    clock.now += timedelta(minutes=1)
+    store.set_link("slack", "C1", "zoom", "85746065432", "U2")
+    row = store.link("slack", "C1")
+    assert row is not None and (row["vendor"], row["meeting_id"], row["linked_by"]) == ("zoom", "85746065432", "U2")
+
+
+# ---- proposals (buttons, OAuth states) -------------------------------------------------------------------
+def test_a_proposal_is_claimed_once(store: Store, open_store: Opener, clock: Clock) -> None:
+    pid = store.create_proposal(platform="slack", requester="U1", action="set_host", payload={"who": "张三"})
+    got = store.get_proposal(pid)
+    assert got is not None and got.payload == {"who": "张三"} and got.status == "pending"
+    with pytest.raises(ClaimError) as err:
+        store.claim_proposal(pid, "U2")
+    assert err.value.why == "not_yours"
+    wins = race(open_store, 6, lambda s, i: _claim(s, pid, "U1"))
+    assert sorted(wins) == ["ok"] + ["used"] * 5
+    store.finish_proposal(pid, "done")
+    assert store.get_proposal(pid).status == "done"  # type: ignore[union-attr]
+    late = store.create_proposal(platform="slack", requester="U1", action="x", payload={}, ttl=timedelta(seconds=5))
+    clock.now += timedelta(seconds=6)
+    assert _claim(store, late, "U1") == "expired"
+    assert _claim(store, "nope", "U1") == "unknown"
+
+
+def _claim(store: Store, pid: str, user: str) -> str:
+    try:
+        store.claim_proposal(pid, user)
+    except ClaimError as err:
+        return err.why
+    return "ok"
+
+
+# ---- tokens and audit ------------------------------------------------------------------------------------
+def test_user_tokens_and_audit(store: Store, clock: Clock) -> None:
+    assert store.any_sealed_token() is None
+    store.save_user_token("feishu", "ou_a", "u-token", "r-token", T0 + timedelta(hours=2))
+    store.save_user_token("feishu", "ou_a", "u-token2")
+    tok = store.user_token("feishu", "ou_a")
+    assert tok is not None and (tok.token, tok.refresh_token, tok.expires_at) == ("u-token2", "", None)
+    assert store.any_sealed_token() == "u-token2"  # the default vault stores it as given
+    store.delete_user_token("feishu", "ou_a")
+    assert store.user_token("feishu", "ou_a") is None
+    store.audit(platform="slack", chat_user="U1", event="request", latency_ms=1.5)
+    clock.now += timedelta(minutes=5)
+    store.audit(platform="slack", chat_user="U2", event="outcome", outcome="ok")
+    rows = store.audit_rows()
+    assert [r["chat_user"] for r in rows] == ["U1", "U2"] and rows[0]["latency_ms"] == 1.5
+    assert [r["chat_user"] for r in store.audit_rows(since=T0 + timedelta(minutes=1))] == ["U2"]
+    assert [r["event"] for r in store.audit_rows(user="U1")] == ["request"]
+    with pytest.raises(ValueError):
+        store.audit(nope=1)
+
+
+# ---- handovers, leases ----------------------------------------------------------------------------------
+def _handover(store: Store, due: datetime, meeting: str = "m1") -> int:
+    return store.add_handover({
+        "platform": "slack", "channel": "C1", "thread": "1.1", "requester": "U1", "lang": "en", "tz": "UTC",
+        "vendor": "feishu", "meeting_id": meeting, "meeting_display": meeting, "host_id": "ou_h",
+        "host_type": 1, "host_name": "h", "target": "U2", "target_id": "ou_t", "target_type": 1,
+        "target_name": "t", "authority": "requester", "due_at": due.isoformat(timespec="microseconds"),
+        "remind_at": (due - timedelta(minutes=10)).isoformat(timespec="microseconds"),
+        "created_at": T0.isoformat(), "status": "pending"})
+
+
+def test_handover_transitions_are_conditional(store: Store, clock: Clock) -> None:
+    due = T0 + timedelta(minutes=30)
+    hid = _handover(store, due)
+    row = store.handover(hid)
+    assert row is not None and row["status"] == "pending" and row["reminded_at"] == "" and row["host_type"] == 1
+    assert store.next_handover_time() == due - timedelta(minutes=10)
+    assert store.duplicate_handover("slack", "feishu", "m1", "ou_t", due)["id"] == hid  # type: ignore[index]
+    clock.now = due - timedelta(minutes=5)
+    assert [r["id"] for r in store.handovers_to_remind(clock.now)] == [hid]
+    assert store.set_handover(hid, {"reminded_at": "x"}, status="pending", unreminded=True)
+    assert not store.set_handover(hid, {"reminded_at": "y"}, status="pending", unreminded=True)
+    assert store.count_handovers("pending") == 1 and store.handovers_due(clock.now) == []
+    assert store.claim_handover(hid, "a")
+    assert not store.claim_handover(hid, "b")
+    assert not store.set_handover(hid, {"status": "done"}, status="running", owner="b")  # not b's run
+    assert store.holds_handover(hid, "a") and not store.holds_handover(hid, "b")
+    assert store.reclaim_handover(hid, "a", "b") and not store.reclaim_handover(hid, "a", "c")
+    assert store.set_handover(hid, {"status": "done", "result": "ok"}, status="running", owner="b")
+    assert store.handover(hid)["status"] == "done"  # type: ignore[index]
+    with pytest.raises(ValueError):
+        store.set_handover(hid, {"nope": 1}, status="done")
+
+
+def test_replicas_split_due_handovers_and_claim_each_once(store: Store, open_store: Opener, clock: Clock) -> None:
+    ids = {_handover(store, T0 + timedelta(seconds=i), f"m{i}") for i in range(40)}
+    old = _handover(store, T0 - timedelta(hours=1), "late")  # past the grace: not claimed here
+    clock.now = T0 + timedelta(minutes=1)
+
+    def sweep(s: Store, i: int) -> list[int]:
+        got: list[int] = []
+        while batch := s.claim_due_handovers(f"r{i}", clock.now, clock.now - timedelta(minutes=15), 4):
+            got += [int(r["id"]) for r in batch]
+        return got
+
+    claimed = race(open_store, 3, sweep)
+    flat = [hid for got in claimed for hid in got]
+    assert sorted(flat) == sorted(ids)  # each claimed once, none left
+    assert store.handover(old)["status"] == "pending"  # type: ignore[index]
+    owners = {r["claimed_by"] for r in store.handovers("running")}
+    assert owners <= {"r0", "r1", "r2"}
+
+
+def test_leases(store: Store, clock: Clock) -> None:
+    assert store.lease_of("r1") is None
+    store.renew_lease("r1", timedelta(seconds=30))
+    assert store.lease_of("r1") == T0 + timedelta(seconds=30)
+    clock.now += timedelta(seconds=10)
+    store.renew_lease("r1", timedelta(seconds=30))
+    assert store.lease_of("r1") == T0 + timedelta(seconds=40)
+    store.end_lease("r1")
+    assert store.lease_of("r1") == clock.now
+    clock.now += timedelta(hours=1)
+    assert store.forget_leases(clock.now - timedelta(minutes=1)) == 1
+    assert store.lease_of("r1") is None
+
+
+def test_reopening_keeps_everything_and_migrates_once(where: str, open_store: Opener) -> None:
+    first = open_store()
+    first.upsert_person("slack", "U1", name="Alice")
+    versions = race(open_store, 3, lambda s, i: s.schema_version())
+    assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas"] for v in versions)
+    assert open_store().person("slack", "U1")["name"] == "Alice"  # type: ignore[index]
+    first.ping()
+    assert "@" not in first.describe() or ":" not in first.describe().split("@")[0].removeprefix("postgresql://")

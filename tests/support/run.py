@@ -1,0 +1,100 @@
+"""Real `hostbot run` processes for end-to-end tests: start, wait for /healthz, send signed Slack bodies, kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+
+from bot.sandbox import Sandbox
+from tests.support.slack import SIGNING_SECRET, sign
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def until(what: str, condition: Callable[[], T], timeout: float, poll: float = 0.01) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(poll)
+
+
+def bot_env(box: Sandbox, **extra: str) -> dict[str, str]:
+    """This environment without hostbot's own settings, plus the sandbox's and `extra`."""
+    inherited = {k: v for k, v in os.environ.items()
+                 if not k.startswith(("HOSTBOT_", "SLACK_", "FEISHU_", "DINGTALK_", "WEBEX_", "ZOOM_"))}
+    return {**inherited, **box.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "HOSTBOT_PORT": str(free_port()),
+            "HOSTBOT_TZ": "UTC", "PYTHONUNBUFFERED": "1", **extra}
+
+
+class Bot:
+    """One `hostbot run` process (`wait=False`: call `ready()` later, to start several at once)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, log: Path, *, wait: bool = True) -> None:
+        self.port = int(env["HOSTBOT_PORT"])
+        self.log = log
+        with log.open("a") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"],
+                                         env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
+        if wait:
+            self.ready()
+
+    def ready(self, timeout: float = 60) -> Bot:
+        until("the bot's /healthz", self._healthy, timeout)
+        return self
+
+    def _healthy(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"the bot exited: {self.log.read_text()[-3000:]}")
+        try:
+            body = self.http.get("/healthz").json()
+        except httpx.HTTPError:
+            return False
+        return bool(body.get("ok")) and body["checks"].get("scheduler") == "ok"
+
+    def post(self, body: str, content_type: str, **headers: str) -> httpx.Response:
+        resp = self.http.post("/slack/events", content=body,
+                              headers={"Content-Type": content_type, **sign(body), **headers})
+        assert resp.status_code == 200, resp.text
+        return resp
+
+    def mention(self, box: Sandbox, channel: str, user: str, text: str, n: int, retry: int = 0) -> None:
+        event = {"type": "app_mention", "user": user, "channel": channel, "ts": f"1700000000.{n:06d}",
+                 "text": f"<@{box.slack.bot_user.id}> {text}"}
+        body = json.dumps({"token": "legacy", "team_id": box.slack.team_id, "api_app_id": box.slack.app_id,
+                           "event": event, "type": "event_callback", "event_id": f"EvHandover{n}",
+                           "event_time": int(time.time())})
+        extra = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+        self.post(body, "application/json", **extra)
+
+    def kill(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.http.close()
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.http.close()

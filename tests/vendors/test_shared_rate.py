@@ -1,0 +1,71 @@
+"""The limiter with a shared budget (PostgreSQL's, faked here): it books every call there, waits for
+its slot, gives back a slot it woke up too late for, and paces alone when the budget is unreachable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.vendors.http import RateLimiter
+from tests.support.vendors import ManualClock
+
+
+class FakeBudget:
+    def __init__(self, clock: ManualClock, waits: list[float]) -> None:
+        self.clock = clock
+        self.waits = waits
+        self.booked: list[float] = []
+        self.released: list[float] = []
+        self.paused: list[float] = []
+        self.down = False
+
+    def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
+        if self.down:
+            raise ConnectionError("database away")
+        wait = self.waits.pop(0) if self.waits else 0.0
+        self.booked.append(self.clock() + wait)
+        return wait, self.clock() + wait
+
+    def release(self, name: str, slot: float) -> None:
+        self.released.append(slot)
+
+    def pause(self, name: str, seconds: float) -> None:
+        self.paused.append(seconds)
+
+
+async def test_every_call_is_booked_in_the_shared_budget_and_waits_for_its_slot() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(((50, 1.0),), clock=clock, sleep=clock.sleep, name="feishu", spacing=0.02)
+    budget = FakeBudget(clock, [0.0, 0.5, 0.0])
+    waited: list[float] = []
+    limiter.observers.append(waited.append)
+    limiter.share(budget)
+    for _ in range(3):
+        await limiter.acquire()
+    assert budget.booked == [0.0, 0.5, 0.5] and clock.now == 0.5
+    assert waited == [0.5]  # a real wait is reported; pacing is not
+    limiter.pause(3.0)
+    assert budget.paused == [3.0]  # a Retry-After is for every replica
+
+
+async def test_a_slot_woken_up_late_is_given_back_and_another_booked() -> None:
+    clock = ManualClock()
+
+    async def late_sleep(seconds: float) -> None:  # a starved loop: every sleep overshoots by 50 ms
+        clock.now += seconds + 0.05
+
+    limiter = RateLimiter(((50, 1.0),), clock=clock, sleep=late_sleep, name="feishu", spacing=0.02)
+    budget = FakeBudget(clock, [0.1, 0.1, 0.1, 0.1, 0.1])
+    limiter.share(budget)
+    await limiter.acquire()
+    assert len(budget.booked) == 5 and len(budget.released) == 4  # the last try is used whatever happens
+
+
+async def test_without_the_database_the_process_paces_alone() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(((2, 1.0),), clock=clock, sleep=clock.sleep, name="feishu")
+    budget = FakeBudget(clock, [])
+    budget.down = True
+    limiter.share(budget)
+    for _ in range(3):
+        await limiter.acquire()
+    assert clock.now == 1.0  # the local window still holds
