@@ -237,7 +237,23 @@ def test_reopening_keeps_everything_and_migrates_once(where: str, open_store: Op
     first = open_store()
     first.upsert_person("slack", "U1", name="Alice")
     versions = race(open_store, 3, lambda s, i: s.schema_version())
-    assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas"] for v in versions)
+    assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas", "m005_mappings"]
+               for v in versions)
     assert open_store().person("slack", "U1")["name"] == "Alice"  # type: ignore[index]
     first.ping()
     assert "@" not in first.describe() or ":" not in first.describe().split("@")[0].removeprefix("postgresql://")
+
+
+def test_mappings_field_by_field_and_a_mapping_row_becomes_mappings(where: str, open_store: Opener) -> None:
+    store = open_store()
+    store.upsert_person("slack", "U1", name="host", email="host@example.com", source="profile",
+                        feishu_open_id="ou_host")
+    store.set_mapping("slack", "U1", "dingtalk_union_id", "union_host")
+    store.set_mapping("slack", "U1", "zoom_email", "-")  # pinned: no Zoom account
+    assert store.mappings_of("slack", "U1") == {"dingtalk_union_id": "union_host", "zoom_email": "-"}
+    assert store.mapped_chat_user("slack", "dingtalk_union_id", "UNION_HOST") == "U1"
+    store.set_mapping("slack", "U1", "zoom_email", "")  # cleared: lookups again
+    assert store.mappings_of("slack", "U1") == {"dingtalk_union_id": "union_host"}
+    store.upsert_person("slack", "U2", name="erin", webex_email="erin@example.com")  # an admin's row
+    assert store.mappings_of("slack", "U2") == {"webex_email": "erin@example.com"}
+    assert store.person("slack", "U1")["feishu_open_id"] == "ou_host"  # type: ignore[index]
