@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.adapters.slack.adapter import adapter as slack_adapter
+from bot.adapters.slack import adapter as slack_adapter
 
 ROOT = Path(__file__).resolve().parents[2]
 # Web API method -> the bot scope it needs (docs.slack.dev method pages)
