@@ -12,7 +12,13 @@ import copy
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from bot.app import build
+from bot.config import settings_from_mapping
+from bot.core.events import ButtonClick, ChatMessage, Mention, Platform
+from bot.ops.demo import seed
+from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
 from tests.conftest import World, WorldFactory
 
@@ -147,3 +153,54 @@ async def test_the_authorization_matrix(make_world: WorldFactory) -> None:
     print(f"\nauthorization matrix: {len(CELLS)} cells, {changed_by_fix} of them change something")
     assert wrong == [], "\n".join(wrong)
     assert len(CELLS) == 7 * 6 * 6 + 3 * 6
+
+
+# ---- the same rules on Slack and Feishu: Feishu set_host, every speaker and path -------------------
+PLATFORM_SPEAKERS = ("host", "admin", "stranger", "participant")
+PLATFORM_PATHS = ("direct", "confirm_by_speaker", "click_by_someone_else", "click_by_host", "replayed_click",
+                  "expired_click", "click_after_host_changed")
+PLATFORM_CELLS = list(itertools.product(("slack", "feishu"), PLATFORM_SPEAKERS, PLATFORM_PATHS))
+
+
+async def test_the_matrix_on_slack_and_feishu(sandbox: Sandbox, tmp_path: Path) -> None:
+    demo = seed(sandbox)
+    slack = {n: sandbox.slack.add_user(n) for n in ("you", "alice", "bob", "carol", "dave")}
+    chat_id = {"slack": {n: u.id for n, u in slack.items()},
+               "feishu": {n: u.open_id for n, u in demo.users.items()}}
+    admins = f"{chat_id['slack']['carol']},{chat_id['feishu']['carol']}"
+    bot = build(settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "m.db"),
+                                       "HOSTBOT_ADMINS": admins}))
+    pristine = copy.deepcopy(sandbox.feishu.meetings)
+    wrong: list[str] = []
+    try:
+        for n, (platform, role, path) in enumerate(PLATFORM_CELLS):
+            with sandbox.feishu.lock:
+                sandbox.feishu.meetings = copy.deepcopy(pristine)
+            ids = chat_id[platform]
+            speaker = ids[{"host": "you", "admin": "carol", "stranger": "bob", "participant": "alice"}[role]]
+            start = len(sandbox.recorder.all())
+            if platform == "slack":
+                msg = ChatMessage(Platform.SLACK, speaker, f"make <@{ids['alice']}> host of meeting 123456789",
+                                  channel="C1", message_id=f"m{n}")
+            else:
+                msg = ChatMessage(Platform.FEISHU, speaker, "make @_user_1 host of meeting 123456789", channel="oc1",
+                                  message_id=f"m{n}", mentions=(Mention(ids["alice"], "@_user_1", ids["alice"]),))
+            first = await bot.dispatcher.handle_message(msg)
+            buttons = [b for r in first for b in r.buttons]
+            if buttons and path != "direct":
+                if path == "click_after_host_changed":
+                    sandbox.feishu.change_host(demo.feishu_meeting.id, demo.users["alice"].open_id)
+                if path == "expired_click":
+                    bot.services.store._exec("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
+                clicker = {"confirm_by_speaker": speaker, "click_by_someone_else": ids["dave"]}.get(path, ids["you"])
+                for k in range(2 if path == "replayed_click" else 1):
+                    await bot.dispatcher.handle_click(ButtonClick(Platform(platform), clicker, buttons[0].action,
+                                                                  buttons[0].value, f"c{n}-{k}"))
+            got = sum(1 for r in sandbox.recorder.all()[start:] if r.op == "feishu.set_host" and r.status == 200)
+            want = expected(_set_host(role), path, role)
+            if got != want:
+                wrong.append(f"{platform} · {role} · {path}: {got} change(s), expected {want}")
+    finally:
+        await bot.aclose()
+    print(f"\nauthorization matrix on Slack and Feishu: {len(PLATFORM_CELLS)} cells")
+    assert wrong == [], "\n".join(wrong)
