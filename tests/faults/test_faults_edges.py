@@ -164,7 +164,8 @@ async def test_webex_follows_next_page_links_only_on_its_api_host() -> None:
     vendor = WebexVendor("admin-token-SECRET", "https://api.test/v1", transport=httpx.MockTransport(handler))
     found = await vendor.list_host_meetings(VendorUser(id="a@x"))
     await vendor.aclose()
-    assert not isinstance(found, BaseException) and [h for h, _ in seen] == ["api.test"]
+    # (the listing also reads the admin's site list once, on the same host: issue 17)
+    assert not isinstance(found, BaseException) and {h for h, _ in seen} == {"api.test"}
     assert all("evil" not in h for h, _ in seen)
 
     seen.clear()
