@@ -171,7 +171,7 @@ async def test_webex_follows_next_page_links_only_on_its_api_host() -> None:
     seen.clear()
 
     def same_host(request: httpx.Request) -> httpx.Response:  # a next link on the API host is followed
-        seen.append((request.url.host, request.headers.get("authorization", "")))
+        seen.append((request.url.host, str(request.url)))
         if "page=2" in str(request.url):
             return httpx.Response(200, json={"items": []})
         return httpx.Response(200, json={"items": []},
@@ -180,7 +180,7 @@ async def test_webex_follows_next_page_links_only_on_its_api_host() -> None:
     vendor = WebexVendor("admin-token-SECRET", "https://api.test/v1", transport=httpx.MockTransport(same_host))
     await vendor.list_host_meetings(VendorUser(id="a@x"))
     await vendor.aclose()
-    assert [h for h, _ in seen] == ["api.test", "api.test"]
+    assert {h for h, _ in seen} == {"api.test"} and any("page=2" in url for _, url in seen)
 
 
 # ---- 5. database files 0600 --------------------------------------------------------------------------
