@@ -34,25 +34,15 @@ from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
 import httpx
-import lark_oapi as lark
-from lark_oapi.api.vc.v1 import (
-    GetMeetingRequest,
-    InviteMeetingRequest,
-    InviteMeetingRequestBody,
-    ListByNoMeetingRequest,
-    MeetingUser,
-    SetHostMeetingRequest,
-    SetHostMeetingRequestBody,
-)
-from lark_oapi.core.exception import UnmarshalException
 
 from bot.core.logs import event
 from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, group_digits, plain_number
+from bot.lark_lazy import LazyModule
 from bot.store import UserToken
 from bot.vendors.base import chunked
 from bot.vendors.calls import ANSWER_LOST, NOT_SENT, RESENT, answer_lost, repeatable
-from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client
+from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client, lark_core, lark_errors
 from bot.vendors.feishu_errors import (
     ERROR_TABLE,
     INVITE_ERRORS,
@@ -68,6 +58,7 @@ from bot.vendors.feishu_errors import (
 from bot.vendors.http import RateLimiter, RetryPolicy, Sleep
 
 log = logging.getLogger(__name__)
+vc = LazyModule("lark_oapi.api.vc.v1")  # imported at the first call (bot/lark_lazy.py)
 
 R = TypeVar("R")
 
@@ -122,7 +113,7 @@ class FeishuVendor(MeetingVendor):
 
     async def _find_by_number(self, number: str) -> Meeting | Outcome:
         now = int(self.clock())
-        req = (ListByNoMeetingRequest.builder().meeting_no(number).start_time(str(now - NUMBER_WINDOW_S))
+        req = (vc.ListByNoMeetingRequest.builder().meeting_no(number).start_time(str(now - NUMBER_WINDOW_S))
                .end_time(str(now)).page_size(20).build())
         resp = await self._call(self.client.vc.v1.meeting.alist_by_no, req)
         if isinstance(resp, Outcome):
@@ -157,7 +148,7 @@ class FeishuVendor(MeetingVendor):
 
     async def _read_meeting(self, meeting_id: str, participants: bool = False) -> Any:
         """The SDK's meeting object (with its participants when asked), or an Outcome."""
-        req = (GetMeetingRequest.builder().meeting_id(int(meeting_id)).with_participants(participants)
+        req = (vc.GetMeetingRequest.builder().meeting_id(int(meeting_id)).with_participants(participants)
                .user_id_type("open_id").build())
         resp = await self._call(self.client.vc.v1.meeting.aget, req)
         if isinstance(resp, Outcome):
@@ -169,12 +160,12 @@ class FeishuVendor(MeetingVendor):
 
     # ---- host change ---------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
-        body = SetHostMeetingRequestBody.builder().host_user(
-            MeetingUser.builder().id(target.id).user_type(target.user_type).build())
+        body = vc.SetHostMeetingRequestBody.builder().host_user(
+            vc.MeetingUser.builder().id(target.id).user_type(target.user_type).build())
         old = expected_host or meeting.host
         if old is not None:  # CAS: Feishu refuses with 121006 if the host is no longer `old`
-            body = body.old_host_user(MeetingUser.builder().id(old.id).user_type(old.user_type).build())
-        req = (SetHostMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
+            body = body.old_host_user(vc.MeetingUser.builder().id(old.id).user_type(old.user_type).build())
+        req = (vc.SetHostMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
                .request_body(body.build()).build())
         outcome = await self._set_host_once(meeting, target, req)
         if outcome.kind is not Kind.UNKNOWN:
@@ -286,9 +277,9 @@ class FeishuVendor(MeetingVendor):
         return done + again
 
     async def _invite_call(self, meeting: Meeting, chunk: list[VendorUser], token: str) -> list[ItemResult] | Outcome:
-        body = InviteMeetingRequestBody.builder().invitees(
-            [MeetingUser.builder().id(u.id).user_type(u.user_type).build() for u in chunk]).build()
-        req = (InviteMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
+        body = vc.InviteMeetingRequestBody.builder().invitees(
+            [vc.MeetingUser.builder().id(u.id).user_type(u.user_type).build() for u in chunk]).build()
+        req = (vc.InviteMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
                .request_body(body).build())
         resp = await self._call(self.client.vc.v1.meeting.ainvite, req, user_token=token, on_error=invite_outcome)
         if isinstance(resp, Outcome):
@@ -342,17 +333,18 @@ class FeishuVendor(MeetingVendor):
         attempt = 0
         while True:
             if user_token:
-                option = lark.RequestOption.builder().user_access_token(user_token).build()
+                option = lark_core.RequestOption.builder().user_access_token(user_token).build()
             else:
                 token = await self.auth.token(refresh=refreshed)
                 if isinstance(token, Outcome):
                     return token
-                option = lark.RequestOption.builder().tenant_access_token(token).build()
+                option = lark_core.RequestOption.builder().tenant_access_token(token).build()
             await self.limiter.acquire()
             started = time.monotonic()
             try:
                 resp: Any = await method(req, option)
-            except (httpx.HTTPError, OSError, ValueError, TypeError, AttributeError, UnmarshalException) as exc:
+            except (httpx.HTTPError, OSError, ValueError, TypeError, AttributeError,
+                    lark_errors.UnmarshalException) as exc:
                 if safe and attempt < last and isinstance(exc, httpx.TimeoutException):
                     attempt += 1
                     await self.limiter.sleep(self.retry.delay(attempt))
