@@ -41,7 +41,7 @@ from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, group
 from bot.lark_lazy import LazyModule
 from bot.store import UserToken
 from bot.vendors.base import chunked
-from bot.vendors.calls import ANSWER_LOST, NOT_SENT, RESENT, answer_lost, repeatable
+from bot.vendors.calls import ANSWER_LOST, RESENT, answer_lost, repeatable
 from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client, lark_core, lark_errors
 from bot.vendors.feishu_errors import (
     ERROR_TABLE,
@@ -50,11 +50,13 @@ from bot.vendors.feishu_errors import (
     REACHED,
     code_of,
     invite_outcome,
+    no_answer,
     outcome_for_error,
     retry_after_of,
     unreadable,
     user_of,
 )
+from bot.vendors.feishu_numbers import NumberCache
 from bot.vendors.http import RateLimiter, RetryPolicy, Sleep
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ class FeishuVendor(MeetingVendor):
         # The one Feishu client and tenant-token cache of the app (bot/app.py), or our own.
         self.auth = auth or FeishuAuth(build_client(app_id, app_secret, domain, timeout), app_id, app_secret, clock)
         self.client = self.auth.client
+        self.numbers = NumberCache()  # number -> meeting_id of running meetings (bot/vendors/feishu_numbers.py)
 
     # ---- identity of meetings ----------------------------------------------------------------
     def claims(self, ref: MeetingRef) -> bool:
@@ -112,6 +115,20 @@ class FeishuVendor(MeetingVendor):
         return await self._get_meeting(number)
 
     async def _find_by_number(self, number: str) -> Meeting | Outcome:
+        cached = self.numbers.get(number)
+        if cached is not None:  # still read: the host (CAS) and the authority come from this answer
+            got = await self._get_meeting(cached)
+            if isinstance(got, Meeting) and got.in_progress and plain_number(got.display) == number:
+                return got
+            if isinstance(got, Outcome) and got.kind is not Kind.NOT_FOUND:
+                return got  # no answer about it (unavailable, rate limited...): nothing learnt, nothing dropped
+            self.numbers.forget(cached)  # gone, over, or the number is another meeting's now: ask again
+        found = await self._resolve_number(number)
+        if isinstance(found, Meeting) and found.in_progress:
+            self.numbers.put(number, found.id)
+        return found
+
+    async def _resolve_number(self, number: str) -> Meeting | Outcome:
         now = int(self.clock())
         req = (vc.ListByNoMeetingRequest.builder().meeting_no(number).start_time(str(now - NUMBER_WINDOW_S))
                .end_time(str(now)).page_size(20).build())
@@ -160,6 +177,9 @@ class FeishuVendor(MeetingVendor):
 
     # ---- host change ---------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
+        return self.numbers.forget_if_gone(meeting.id, await self._set_host(meeting, target, expected_host))
+
+    async def _set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
         body = vc.SetHostMeetingRequestBody.builder().host_user(
             vc.MeetingUser.builder().id(target.id).user_type(target.user_type).build())
         old = expected_host or meeting.host
@@ -232,7 +252,8 @@ class FeishuVendor(MeetingVendor):
                 await progress(len(items))
         if errors and {i.reason for i in items} == {errors[0].reason}:
             # Nobody was invited, for one reason: answer with that reason rather than a list.
-            return self._with_authorization(replace(errors[0], items=tuple(items)), actor)
+            answer = self._with_authorization(replace(errors[0], items=tuple(items)), actor)
+            return self.numbers.forget_if_gone(meeting.id, answer)
         return Outcome.from_items(items)
 
     async def precheck(self, op: str, meeting: Meeting, users: Sequence[VendorUser],
@@ -349,7 +370,7 @@ class FeishuVendor(MeetingVendor):
                     attempt += 1
                     await self.limiter.sleep(self.retry.delay(attempt))
                     continue
-                return _no_answer(exc, safe)
+                return no_answer(exc, safe)
             status = int(getattr(resp.raw, "status_code", 0) or 0)
             event(log, "vendor http", vendor=self.key, call=type(req).__name__, status=status, code=resp.code,
                   ms=round((time.monotonic() - started) * 1000, 1), attempt=attempt + 1)
@@ -371,18 +392,4 @@ class FeishuVendor(MeetingVendor):
             if not safe and answer_lost(status):  # a change that may have happened: read back first
                 return Outcome.unknown(vendor_code=str(code_of(resp) or status), detail=str(resp.msg or ""))
             return (on_error or outcome_for_error)(resp)
-
-
-def _no_answer(exc: Exception, safe: bool) -> Outcome:
-    """No usable answer: a read (or a change never sent) is UNAVAILABLE, a change maybe made is UNKNOWN."""
-    if isinstance(exc, NOT_SENT) or (safe and isinstance(exc, httpx.HTTPError | OSError)):
-        if isinstance(exc, httpx.TimeoutException):
-            return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
-        return Outcome.unavailable(remedy="remedy_retry_later")
-    if safe:
-        # The SDK could not read the body: an HTML error page, truncated JSON (ValueError), fields
-        # of the wrong shape (UnmarshalException), a body that is no JSON object (AttributeError).
-        return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
-    return Outcome.unknown(detail="timeout" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__)
-
 
