@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import ssl
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ import httpx
 
 from bot.core.outcome import Kind, Outcome
 from bot.lark_lazy import LazyModule
+from bot.vendors.http import tls_context
 
 # lark-oapi, module by module, imported at first use (bot/lark_lazy.py): a Feishu-configured bot starts
 # without any of it, and even then loads only these instead of the whole Open API.
@@ -42,16 +42,11 @@ class _OneTLSContext:
     The verification is the same (httpx's defaults, SSL_CERT_FILE honoured), loaded once.
     """
 
-    def __init__(self) -> None:
-        self._context: ssl.SSLContext | None = None
-
     def __getattr__(self, name: str) -> Any:
         return getattr(httpx, name)
 
     def AsyncClient(self, *args: Any, **kwargs: Any) -> httpx.AsyncClient:  # the name lark-oapi calls
-        if self._context is None:
-            self._context = httpx.create_ssl_context()
-        kwargs.setdefault("verify", self._context)
+        kwargs.setdefault("verify", tls_context())
         return httpx.AsyncClient(*args, **kwargs)
 
 
