@@ -26,8 +26,9 @@ lint: $(STAMP)
 test: lint
 	@$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
-# Benchmarks, not part of `make test`: real processes on 127.0.0.1, a few minutes in all; each prints
-# a table and appends a dated row to bench/RESULTS.md. `python -m bench ack|overhead|limits|replicas` runs one
+# Benchmarks, not part of `make test`: real processes on 127.0.0.1. `make bench` prints hostbot beside the
+# bare Bolt peer in one table (bench/versus.py; BENCH_BASE=/other/checkout adds that code's figures) and
+# appends the row to bench/RESULTS.md. `python -m bench ack|overhead|limits|replicas|all` runs the others
 # (replicas needs PostgreSQL's server binaries, as the tests do).
 bench: $(STAMP)
 	@$(BIN)/python -m bench

@@ -182,8 +182,13 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith(prefixes)}, "PYTHONUNBUFFERED": "1", **extra}
 
 
-def start_hostbot(box: SandboxProc, workdir: Path, name: str = "hostbot") -> ServerProc:
-    """`hostbot run` pointed at the sandbox, with the admin's Slack -> Feishu mapping in its store."""
+def start_hostbot(box: SandboxProc, workdir: Path, name: str = "hostbot",
+                  extra_env: dict[str, str] | None = None) -> ServerProc:
+    """`hostbot run` pointed at the sandbox, with the admin's Slack -> Feishu mapping in its store.
+
+    `extra_env` is added to its environment; with `_WRAP=script.py` in it, `python script.py run` replaces
+    `python -m bot run` (bench/slow_loop.py); the `bot` it runs is the one PYTHONPATH or the install gives.
+    """
     from bot.store import Store
 
     db = workdir / f"{name}.db"
@@ -195,9 +200,12 @@ def start_hostbot(box: SandboxProc, workdir: Path, name: str = "hostbot") -> Ser
     finally:
         store.close()
     port = free_port()
+    extra = dict(extra_env or {})
+    wrap = extra.pop("_WRAP", "")
     env = clean_env(**box.env, SLACK_SIGNING_SECRET=SIGNING_SECRET, HOSTBOT_DB=str(db), HOSTBOT_PORT=str(port),
-                    HOSTBOT_TZ="UTC")
-    return ServerProc(name, [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"], env, port, workdir)
+                    HOSTBOT_TZ="UTC", **extra)
+    entry = [wrap] if wrap else ["-m", "bot"]
+    return ServerProc(name, [sys.executable, *entry, "run", "--host", "127.0.0.1"], env, port, workdir)
 
 
 def start_peer(box: SandboxProc, workdir: Path) -> ServerProc:
