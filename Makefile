@@ -22,9 +22,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# pytest exits 5 when it collects no tests; that is not a failure of the suite.
+# pytest exits 5 when it collects no tests; that is not a failure of the suite. -n auto: one worker per core
+# (pytest-xdist); each worker has its own session fixtures (PostgreSQL server, ...).
 test: lint
-	@$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	@$(BIN)/python -m pytest -n auto; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 # Benchmarks, not part of `make test`: real processes on 127.0.0.1. `make bench` prints hostbot beside the
 # bare Bolt peer in one table (bench/versus.py; BENCH_BASE=/other/checkout adds that code's figures) and
