@@ -1,4 +1,5 @@
-"""`python bench/slow_loop.py run …`: `hostbot run` under asyncio debug mode, slow callbacks written to a file.
+"""`python bench/slow_loop.py MODULE ARGS…`: `python -m MODULE ARGS…` (hostbot's `bot run`, or the Bolt peer)
+under asyncio debug mode, its slow callbacks written to a file.
 
 Every event loop the process creates runs in debug mode with `slow_callback_duration` = 5 ms, so asyncio
 logs each callback (a task step, an I/O handler) that held the loop longer; this records those lines
@@ -12,6 +13,7 @@ import asyncio
 import logging
 import os
 import re
+import runpy
 import sys
 
 THRESHOLD_S = 0.005
@@ -41,10 +43,9 @@ class _Record(logging.Handler):
 def main() -> None:
     asyncio.set_event_loop_policy(_DebugPolicy())
     logging.getLogger("asyncio").addHandler(_Record(os.environ["BENCH_SLOW_LOG"]))
-    from bot.cli import main as hostbot
-
-    sys.argv[0] = "hostbot"
-    hostbot()
+    module = sys.argv[1] if sys.argv[1] != "run" else "bot"  # `slow_loop.py run …` = `slow_loop.py bot run …`
+    sys.argv[: 1 if sys.argv[1] == "run" else 2] = [module]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 
 if __name__ == "__main__":

@@ -116,12 +116,13 @@ def _rate(box: SandboxProc, start: Start, name: str, needle: str, warm: bool) ->
     return RATE_COMMANDS / (got["last_at"] - fired.started_at) if got["count"] >= RATE_COMMANDS else 0.0
 
 
-def _slowest_callback(box: SandboxProc, workdir: Path, base: str | None) -> tuple[float, int, str]:
-    """(worst callback s, callbacks over 5 ms, what the worst one was) on hostbot's loop during an ack run."""
-    log = workdir / f"slow-{'base' if base else 'hostbot'}.txt"
+def _slowest_callback(box: SandboxProc, workdir: Path, label: str, needle: str,
+                      starter: Callable[[dict[str, str]], Start]) -> tuple[float, int, str]:
+    """(worst callback s, callbacks over 5 ms, what the worst one was) on a server's loop during an ack run."""
+    log = workdir / f"slow-{label}.txt"
     log.unlink(missing_ok=True)
-    start = _hostbot(box, workdir, base, BENCH_SLOW_LOG=str(log), _WRAP=str(ROOT / "bench" / "slow_loop.py"))
-    _ack(box, start, f"{'base' if base else 'hostbot'}-debug", DONE)
+    _ack(box, starter({"BENCH_SLOW_LOG": str(log), "_WRAP": str(ROOT / "bench" / "slow_loop.py")}),
+         f"{label}-debug", needle)
     found = [(float(s), what) for s, what in SLOW.findall(log.read_text())] if log.exists() else []
     if not found:
         return 0.0, 0, "none over 5 ms"
@@ -145,7 +146,8 @@ def _column(box: SandboxProc, workdir: Path, base: str | None) -> dict[str, str]
     ack = _ack(box, start, label, DONE)
     cold = _rate(box, start, label, DONE, warm=False)
     warm = _rate(box, start, label, DONE, warm=True)
-    slow, slow_n, slow_what = _slowest_callback(box, workdir, base)
+    slow, slow_n, slow_what = _slowest_callback(box, workdir, label, DONE,
+                                                lambda env: _hostbot(box, workdir, base, **env))
     return {"ready": f"{ready:.2f} s", "rss": f"{rss:.0f} MiB", "ack_p50": ms(ack["p50"]), "ack_p99": ms(ack["p99"]),
             "over_3s": f"{ack['over_3s']:.0f}", "answered": f"{ack['answered']:.0f}/{ACK_COMMANDS}",
             "rss_after": f"{ack['rss']:.0f} MiB", "rate": f"{cold:.1f}", "rate_warm": f"{warm:.1f}",
@@ -161,10 +163,13 @@ def _peer(box: SandboxProc, workdir: Path) -> dict[str, str]:
     ready, rss = _starts(start, "peer")
     ack = _ack(box, start, "peer", PEER_ANSWER)
     rate = _rate(box, start, "peer", PEER_ANSWER, warm=False)
+    slow, slow_n, slow_what = _slowest_callback(
+        box, workdir, "peer", PEER_ANSWER, lambda env: lambda name: start_peer(box, workdir, extra_env=env))
     return {"ready": f"{ready:.2f} s", "rss": f"{rss:.0f} MiB", "ack_p50": ms(ack["p50"]), "ack_p99": ms(ack["p99"]),
             "over_3s": f"{ack['over_3s']:.0f}", "answered": f"{ack['answered']:.0f}/{ACK_COMMANDS}",
             "rss_after": f"{ack['rss']:.0f} MiB", "rate": f"{rate:.1f}", "rate_warm": "-", "ceiling": "-",
-            "ws_ready": "-", "ws_rss": "-", "slow": "-", "slow_what": "",
+            "ws_ready": "-", "ws_rss": "-", "slow": f"{slow * 1000:.0f} ms ({slow_n} over 5 ms)",
+            "slow_what": slow_what,
             "_ready": str(ready), "_rss": str(rss), "_p50": str(ack["p50"]), "_p99": str(ack["p99"]),
             "_rate": str(rate), "_rate_warm": "0"}
 

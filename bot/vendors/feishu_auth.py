@@ -27,6 +27,16 @@ lark_core = LazyModule("lark_oapi.core.model")  # Config, RequestOption, BaseReq
 lark_enum = LazyModule("lark_oapi.core.enum")  # LogLevel, HttpMethod, AccessTokenType
 lark_errors = LazyModule("lark_oapi.core.exception")  # UnmarshalException
 auth_v3 = LazyModule("lark_oapi.api.auth.v3")
+# Every lark-oapi module hostbot imports (the vendor, the adapter, OAuth, the directory): `hostbot run` loads
+# them in a worker thread once it serves (bot/ops/server.py), not on the event loop at the first Feishu call.
+SDK_MODULES = (
+    "lark_oapi.core.model", "lark_oapi.core.enum", "lark_oapi.core.exception", "lark_oapi.core.json",
+    "lark_oapi.core.log", "lark_oapi.core.utils", "lark_oapi.core.utils.files", "lark_oapi.core.http",
+    "lark_oapi.core.token", "lark_oapi.event.context", "lark_oapi.event.callback.model.p2_card_action_trigger",
+    "lark_oapi.api.auth.v3", "lark_oapi.api.auth.service", "lark_oapi.api.authen.v1", "lark_oapi.api.authen.service",
+    "lark_oapi.api.vc.v1", "lark_oapi.api.vc.service", "lark_oapi.api.im.v1", "lark_oapi.api.im.service",
+    "lark_oapi.api.contact.v3", "lark_oapi.api.contact.service",
+)
 
 R = TypeVar("R")
 TOKEN_INVALID = {99991661, 99991663, 99991664, 99991668}  # missing / invalid / expired tenant token
