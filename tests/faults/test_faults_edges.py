@@ -344,6 +344,7 @@ class _SlowCallbacks(logging.Handler):
             self.seen.append(record.getMessage()[:300])
 
 
+@pytest.mark.serial  # times the event loop's callbacks: run alone (pyproject.toml)
 async def test_authorizing_feishu_runs_no_scrypt_on_the_event_loop(world: FaultWorld,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The OAuth callback stores the person's token sealed (scrypt ~0.1 s): that used to run on the loop."""
