@@ -65,13 +65,13 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:
             return [failed(ctx, fail_key, outcome, vendor, words)]
-        if outcome.data.get("unchanged"):
+        if outcome.unchanged:
             text = ctx.t("cohost_already" if adding else "cohost_not_there", **words)
         else:
             text = ctx.t("cohost_added" if adding else "cohost_removed", **words)
         text += lost_answer_note(ctx, outcome, vendor)
-        cohosts = outcome.data.get("cohosts")
-        if isinstance(cohosts, list) and cohosts:  # the vendor told us the whole list (Zoom): show it
+        cohosts = outcome.cohosts
+        if cohosts:  # the vendor told us the whole list (Zoom): show it
             listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
                                            for c in cohosts])
             text += "\n" + ctx.t("cohost_list", cohosts=listed)

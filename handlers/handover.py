@@ -55,9 +55,8 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     target = await ctx.people.resolve(ctx.intent.targets[0], ctx.message.platform, ctx.message.user)
     located = await locate(ctx, ctx.intent.meeting)
     if isinstance(located, Outcome):
-        vendor_key = str(located.data.get("vendor", ""))
-        fill = {"target": target.display, "vendor": ctx.vendor_name(vendor_key),
-                "meeting": located.data.get("meeting", "?")}
+        vendor_key = located.vendor
+        fill = {"target": target.display, "vendor": ctx.vendor_name(vendor_key), "meeting": located.meeting or "?"}
         return [Reply(ctx.t("handover_cannot_schedule", reason=explain(ctx.lang, located, vendor_key, **fill)))]
     meeting, vendor = located
     fill = {"target": target.display, "vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display}
@@ -82,9 +81,9 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
 
 def _due_time(ctx: Context) -> datetime | list[Reply]:
     """When the handover is due (UTC), or the reply saying why the request has no usable time."""
-    extra = ctx.intent.extra
-    if extra.get("time_problem"):
-        return [Reply(ctx.t(str(extra["time_problem"]), **dict(extra.get("time_values") or {})))]
+    problem = ctx.intent.time_problem
+    if problem is not None:
+        return [Reply(ctx.t(problem.key, **problem.values))]
     if not ctx.intent.targets:
         return [Reply(ctx.t("handover_need_target"))]
     if ctx.intent.at is None:
@@ -120,11 +119,10 @@ def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person,
             target=target.chat_user, target_user=user, authority="approved" if approved else "requester",
             due=at, remind_at=remind)
         sched.track(h)
-        return Outcome(Kind.OK, data={"handover_id": h.id, "audit": "scheduled",
-                                      "audit_detail": f"handover #{h.id} due {iso(at)}"})
+        return Outcome(Kind.OK, handover_id=h.id, audit="scheduled", audit_detail=f"handover #{h.id} due {iso(at)}")
 
     def render(outcome: Outcome) -> list[Reply]:
-        h = sched.book.get(int(outcome.data["handover_id"]))
+        h = sched.book.get(outcome.handover_id) if outcome.handover_id is not None else None
         assert h is not None
         w = words(h, ctx.people, ctx.lang, now, tz)
         if remind is not None:
@@ -186,7 +184,7 @@ def _involves(ctx: Context, h: Handover, user: str) -> bool:
 async def list_handovers(ctx: Context) -> list[Reply]:
     """List the scheduled handovers (yours; admins see all)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
-    mine = bool(ctx.intent.extra.get("mine")) or not await _is_admin(ctx)
+    mine = ctx.intent.mine or not await _is_admin(ctx)
     rows = [h for h in sched.book.pending(ctx.message.platform) if not mine or _involves(ctx, h, user)]
     if not rows:
         return [Reply(ctx.t("handover_list_none_mine" if mine else "handover_list_none"))]
@@ -208,8 +206,8 @@ def _time_matches(h: Handover, it: Intent, tz: str) -> bool:
     if it.at is not None:
         wanted = _local(it.at, tz)
         return (local.hour, local.minute) == (wanted.hour, wanted.minute)
-    values = dict(it.extra.get("time_values") or {})
-    problem = it.extra.get("time_problem")
+    values = it.time_problem.values if it.time_problem else {}
+    problem = it.time_problem.key if it.time_problem else ""
     if problem == "time_ambiguous_dst":
         return local.strftime("%Y-%m-%d %H:%M") == values.get("when")
     if problem == "time_ambiguous_hour":
@@ -222,10 +220,10 @@ def _time_matches(h: Handover, it: Intent, tz: str) -> bool:
 async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
     """Cancel a scheduled handover (by #id, by time, or by who it goes to)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
-    it, extra = ctx.intent, ctx.intent.extra
+    it = ctx.intent
     pending = sched.book.pending(ctx.message.platform)
-    if extra.get("handover_id") is not None:
-        wanted = str(extra["handover_id"]).lstrip("#")
+    if it.handover_id:
+        wanted = it.handover_id.lstrip("#")
         found = [h for h in pending if str(h.id) == wanted]
         if found:
             return await _cancel_one(ctx, found[0])
@@ -234,21 +232,22 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
             return [_not_pending(ctx, old.id)]
         return [Reply(ctx.t("handover_not_found", what=ctx.t("handover_what_id", id=wanted)))]
 
-    problem = extra.get("time_problem")
-    by_time = it.at is not None or problem in ("time_ambiguous_dst", "time_ambiguous_hour")
-    if problem and not by_time:
-        return [Reply(ctx.t(str(problem), **dict(extra.get("time_values") or {})))]
+    problem = it.time_problem
+    vague = problem is not None and problem.key in ("time_ambiguous_dst", "time_ambiguous_hour")
+    by_time = it.at is not None or vague
+    if problem is not None and not by_time:
+        return [Reply(ctx.t(problem.key, **problem.values))]
     candidates, what = pending, []
     if by_time:
         candidates = [h for h in candidates if _time_matches(h, it, tz)]
-        shown = when_text(it.at, tz, now) if it.at else str(extra.get("time_text", ""))
+        shown = when_text(it.at, tz, now) if it.at else it.time_text
         what.append(ctx.t("handover_what_time", when=shown))
     if it.targets:
         person = await ctx.people.resolve(it.targets[0], ctx.message.platform, user)
         candidates = [h for h in candidates if h.target == person.chat_user]
         what.append(ctx.t("handover_what_target", target=person.display))
     mine = [h for h in candidates if h.requester == user]
-    if extra.get("all"):
+    if it.every:
         cancelled = [h for h in mine if sched.cancel(h.id, user)]
         if not cancelled:
             return [Reply(ctx.t("handover_list_none_mine"))]
@@ -278,7 +277,7 @@ async def _cancel_one(ctx: Context, h: Handover) -> Plan:
     async def cancel() -> Outcome:
         if not sched.cancel(h.id, user):
             return Outcome(Kind.INVALID, reason="handover_not_pending")
-        return Outcome(Kind.OK, data={"handover_id": h.id, "audit": "cancelled", "audit_detail": f"handover #{h.id}"})
+        return Outcome(Kind.OK, handover_id=h.id, audit="cancelled", audit_detail=f"handover #{h.id}")
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:

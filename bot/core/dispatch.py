@@ -80,7 +80,7 @@ class Dispatcher:
     def outcome_of(ctx: Context) -> str:
         """What became of a request: its last vendor answer, else the decision or problem instead."""
         if ctx.last_outcome is not None:  # a change in our store names itself ("scheduled")
-            return str(ctx.last_outcome.data.get("audit") or ctx.last_outcome.kind.value)
+            return ctx.last_outcome.audit or ctx.last_outcome.kind.value
         return ctx.decision or "answered"
 
     async def _click(self, click: ButtonClick, progress: ProgressSink | None) -> list[Reply]:

@@ -71,7 +71,7 @@ def test_corpus(case: dict[str, Any]) -> None:
     intent = _parse_case(case)
     assert intent.to_json() == case["expect"]
     for key, value in case.get("extra", {}).items():
-        assert intent.extra.get(key) == value, key
+        assert intent.details().get(key) == value, key
     jsonschema.validate(intent.to_json(), SCHEMA)
 
 
@@ -87,16 +87,17 @@ def test_time_problems_carry_what_the_reply_needs() -> None:
 
     now = datetime.fromisoformat("2026-03-07T10:00:00+01:00")
     past = parse("make @bob host at 9am", now=now, tz="Europe/Berlin")
-    assert t("en", past.extra["time_problem"], **past.extra["time_values"]) == (
+    assert t("en", past.time_problem.key, **past.time_problem.values) == (
         "2026-03-07 09:00 CET has already passed (it is 2026-03-07 10:00 CET now). "
         "Give a later time, e.g. “in 20 minutes”.")
     ambiguous = parse("三点把主持人交给 @bob", now=now, tz="Europe/Berlin")
-    assert t("zh", ambiguous.extra["time_problem"], **ambiguous.extra["time_values"]) == (
+    assert t("zh", ambiguous.time_problem.key, **ambiguous.time_problem.values) == (
         "“三点”可能是 03:00 也可能是 15:00，请说明是哪个，例如“15:00”。")
     fold = parse("make @bob host at 2:30 on 2026-10-25", now=now, tz="Europe/Berlin")
     assert fold.at is None
-    assert fold.extra["time_values"]["first"] == "2026-10-25T02:30:00+02:00"
-    assert fold.extra["time_values"]["second"] == "2026-10-25T02:30:00+01:00"
+    assert fold.time_problem is not None and fold.time_problem.key == "time_ambiguous_dst"
+    assert fold.time_problem.values["first"] == "2026-10-25T02:30:00+02:00"
+    assert fold.time_problem.values["second"] == "2026-10-25T02:30:00+01:00"
 
 
 def test_unknown_zone_and_naive_now_fall_back_quietly() -> None:
@@ -108,7 +109,7 @@ def test_payload_round_trip_keeps_extra() -> None:
     intent = parse("reassign webex meeting 0123456789abcdef0123456789abcdef from @dave to @erin")
     again = Intent.from_json(json.loads(json.dumps(intent.to_payload())), text=intent.text)
     assert again == intent
-    assert Intent.from_json(intent.to_json()).extra == {}  # old proposals without extra still load
+    assert Intent.from_json(intent.to_json()).details() == {}  # old proposals without extra still load
 
 
 def test_parse_cli_prints_the_schema_and_every_field_with_now_and_tz() -> None:

@@ -108,7 +108,7 @@ def run(case: Case, parse: Callable[..., Any]) -> dict[str, Any]:
     intent = parse(case.text, case.platform, mentions, case.bot_user, **kwargs)
     got = {k: v for k, v in intent.to_json().items() if k != "lang"}
     if "problem" in case.expect:
-        got["problem"] = intent.extra.get("time_problem")
+        got["problem"] = intent.time_problem.key if intent.time_problem else None
     if "suggestion" in case.expect:
         got["suggestion"] = getattr(intent, "suggestion", None)
     return got
