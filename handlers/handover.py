@@ -22,14 +22,9 @@ from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, unsupported
-from bot.intents.examples import EXAMPLES
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.wording import when_text, words, zone_of
-
-
-def _examples(name: str) -> tuple[str, ...]:
-    return EXAMPLES[name]["en"] + EXAMPLES[name]["zh"]
 
 
 def _scheduler(ctx: Context) -> HandoverScheduler:
@@ -42,7 +37,10 @@ def _tz(ctx: Context) -> str:
     return ctx.message.tz or ctx.services.settings.tz
 
 
-@intent("schedule_handover", examples=_examples("schedule_handover"), confirm=ConfirmMode.OTHERS,
+@intent("schedule_handover", examples={"en": ("hand host to @bob at 15:00",
+                                              "in 20 minutes make @bob host"),
+                                       "zh": ("明天下午三点把主持人交给 @bob",
+                                              "20分钟后把主持人交给 @bob")}, confirm=ConfirmMode.OTHERS,
         authority=Authority.MEETING)
 async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     """Hand the host role to somebody at a given time."""
@@ -180,7 +178,10 @@ def _involves(ctx: Context, h: Handover, user: str) -> bool:
     return user in (h.requester, h.target, host)
 
 
-@intent("list_handovers", examples=_examples("list_handovers"))
+@intent("list_handovers", examples={"en": ("list handovers",
+                                           "show my scheduled handovers"),
+                                    "zh": ("查看定时交接",
+                                           "有哪些定时交接")})
 async def list_handovers(ctx: Context) -> list[Reply]:
     """List the scheduled handovers (yours; admins see all)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
@@ -215,7 +216,10 @@ def _time_matches(h: Handover, it: Intent, tz: str) -> bool:
     return False
 
 
-@intent("cancel_handover", examples=_examples("cancel_handover"), confirm=ConfirmMode.OTHERS,
+@intent("cancel_handover", examples={"en": ("cancel handover #3",
+                                            "cancel the 3pm handover"),
+                                     "zh": ("取消交接 #3",
+                                            "取消明天下午三点的交接")}, confirm=ConfirmMode.OTHERS,
         authority=Authority.OWNER)
 async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
     """Cancel a scheduled handover (by #id, by time, or by who it goes to)."""

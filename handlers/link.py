@@ -11,10 +11,12 @@ from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, group_digits
-from bot.intents.examples import EXAMPLES
 
 
-@intent("link_meeting", examples=EXAMPLES["link_meeting"]["en"] + EXAMPLES["link_meeting"]["zh"],
+@intent("link_meeting", examples={"en": ("link this channel to meeting 123456789",
+                                         "link this thread to vc.feishu.cn/j/123456789"),
+                                  "zh": ("绑定会议 123456789",
+                                         "把本群关联到飞书会议 123456789")},
         confirm=ConfirmMode.OTHERS, authority=Authority.OWNER)
 async def link_meeting(ctx: Context) -> Plan | list[Reply]:
     """Link this thread or channel to a meeting."""

@@ -27,11 +27,12 @@ SUMMARY_TITLES = 5  # the confirmation names this many meetings, then "…"
 
 @intent(
     "reassign",
-    examples=(
-        "reassign @dave's meetings to @erin",
-        "reassign my webex meetings to @alice",
-        "把 @dave 的所有会议转给 @erin",
-    ),
+    examples={"en": ("reassign @dave's meetings to @erin",
+                     "reassign my webex meetings to @alice",
+                     "move my meetings to @erin"),
+              "zh": ("把 @dave 的所有会议转给 @erin",
+                     "把 @dave 的会议都转给 @erin",
+                     "把我的所有会议转交给 @erin")},
     confirm=ConfirmMode.ALWAYS,
     authority=Authority.HOST_OR_ADMIN,
 )

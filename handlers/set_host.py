@@ -16,11 +16,10 @@ from handlers.common import lost_answer_note, not_found
 
 @intent(
     "set_host",
-    examples=(
-        "make @alice host of meeting 123456789",
-        "set @alice as host",
-        "把 @alice 设为主持人 123456789",
-    ),
+    examples={"en": ("make @alice host of meeting 123456789",
+                     "set @alice as host"),
+              "zh": ("把 @alice 设为主持人 123456789",
+                     "请把主持人交给 @bob")},
     confirm=ConfirmMode.OTHERS,
     authority=Authority.MEETING,
 )

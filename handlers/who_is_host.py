@@ -12,10 +12,12 @@ from handlers.common import failed, locate_meeting, meeting_words, not_supported
 
 @intent(
     "who_is_host",
-    examples=(
-        "who is host of meeting 123456789",
-        "谁是主持人 123456789",
-    ),
+    examples={"en": ("who is host of meeting 123456789",
+                     "who is host?",
+                     "who's hosting meeting 123456789?"),
+              "zh": ("谁是主持人 123456789",
+                     "谁是主持人？",
+                     "会议 123456789 现在的主持人是谁")},
 )
 async def who_is_host(ctx: Context) -> list[Reply]:
     """Tell who hosts a meeting right now."""

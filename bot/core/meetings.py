@@ -25,7 +25,7 @@ def linked_meeting(ctx: Context) -> MeetingRef | None:
             if row is not None:
                 return MeetingRef(row["vendor"], row["meeting_id"])
     if msg.context_text:  # the root message is read only for its meeting
-        return ctx.services.parse(msg.context_text, msg.platform).meeting
+        return ctx.services.parse(msg.context_text).meeting
     return None
 
 

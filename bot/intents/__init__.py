@@ -1,10 +1,11 @@
 """Understanding what people type: text -> Intent (name, targets, meeting, time, language).
 
-    parse(text, platform, mentions, bot_user, now, tz) -> Intent      never raises
+    parse(text, bot_user, now, tz, known_names) -> Intent      never raises
 
-Four passes, each in its own module, so every platform's markup ends up the same:
-  1. tokens.py  mentions (Slack `<@U1|x>`, Feishu `@_user_N`, console `@name`; the bot's own
-                mention dropped) and meetings (links and ids of every vendor) become markers;
+The text is neutral: the adapters turned Slack `<@U1|x>` and Feishu `@_user_N` into neutral mentions
+(bot/core/events.py) and Slack's link markup into plain links (bot/adapters/markup.py). The passes:
+  1. tokens.py  mentions (neutral ones and plain `@name`; the bot's own mention dropped) and
+                meetings (links and ids of every vendor) become markers;
   2. times.py   the time phrase, resolved in the speaker's zone (DST-safe), becomes a marker;
   3. rules.py   the rest is normalised (case, width, politeness, synonyms) and the intent rules
                 (English and Chinese regexes, most specific first) name the intent;
@@ -16,7 +17,7 @@ Every pattern is linear in the length of the line (a test holds any 4,000 charac
 
 Intent.to_json() is the `hostbot parse` schema:
     {"intent", "targets", "from_user", "meeting": {"vendor", "id"} | null, "at", "lang"}
-A person ref is the Slack user id for `<@U…>`, the Feishu open_id for a resolved `@_user_N`,
+A person ref is the chat user id of a neutral mention (a Slack user id, a Feishu open_id),
 `@name` as written for console/plain names, and "me" for the speaker. `meeting` is the first
 meeting named; None means "this meeting" (the one linked to the thread or channel).
 
@@ -66,17 +67,17 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.events import ME, Mention
+from bot.core.events import ME
 from bot.core.intent import Intent, IntentName, TimeProblem
 from bot.i18n import detect_lang
 from bot.intents import compound, doubt, rules, typos
 from bot.intents.times import PAST, TimeSpec, lift_time, zone_of
-from bot.intents.tokens import Lifted, lift_meetings, lift_people, unwrap_slack
+from bot.intents.tokens import Lifted, lift_meetings, lift_people
 
 __all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
 
@@ -88,8 +89,6 @@ NEEDS_TARGETS = frozenset({"set_host", "schedule_handover", "add_cohost", "remov
 
 def parse(
     text: str,
-    platform: str = "console",
-    mentions: Sequence[Mention] = (),
     bot_user: str = "",
     now: datetime | None = None,
     tz: str = "UTC",
@@ -99,7 +98,7 @@ def parse(
     raw = text if isinstance(text, str) else ""
     try:
         known = tuple(dict.fromkeys(str(n) for n in (known_names or ()) if n))
-        args = (str(platform or "console"), tuple(mentions or ()), bot_user or "", now, tz or "UTC", known)
+        args = (bot_user or "", now, tz or "UTC", known)
         return _second_look(_parse(raw, *args), args)
     except Exception:  # a parser bug must never cost the user a reply
         log.exception("parser failed on a %d-character message", len(raw))  # never log what people typed
@@ -142,8 +141,7 @@ def _storable(text: str) -> bool:
     return True
 
 
-def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: str,
-           now: datetime | None, tz: str, known: tuple[str, ...] = ()) -> Intent:
+def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple[str, ...] = ()) -> Intent:
     original = text
     zone = zone_of(tz)
     if now is None:
@@ -151,12 +149,11 @@ def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: st
     elif now.tzinfo is None:
         now = now.replace(tzinfo=zone)
     text = unicodedata.normalize("NFKC", text[:4000]).replace("\ue000", " ")
-    text = unwrap_slack(text)
     slash = bool(_SLASH.match(text))
     text = _SLASH.sub(" ", text, count=1)
 
     lifted = Lifted(text)
-    text = lift_people(text, mentions, bot_user, lifted, known)
+    text = lift_people(text, bot_user, lifted, known)
     text = lift_meetings(text, lifted)
     text = rules.fold(text.lower())
     lang = detect_lang(re.sub(r"\ue000[pm]\d+\ue000", " ", text))

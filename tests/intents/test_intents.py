@@ -19,10 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.events import Mention
+from bot.core.registry import Registry
 from bot.intents import INTENT_NAMES, Intent, parse
 from bot.intents import _parse as unguarded_parse
-from bot.intents.examples import EXAMPLES
+from handlers import HANDLERS
+from tests.support.markup import Mention, neutral, parse_as
 
 CORPUS = json.loads((Path(__file__).parents[1] / "corpus" / "utterances.json").read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = CORPUS["cases"]
@@ -49,7 +50,7 @@ SCHEMA = {
 def _parse_case(case: dict[str, Any]) -> Intent:
     mentions = tuple(Mention(chat_user=m["chat_user"], name=m["key"], is_bot=m.get("is_bot", False))
                      for m in case.get("mentions", []))
-    return parse(case["text"], case.get("platform", "console"), mentions, case.get("bot_user", ""),
+    return parse_as(case["text"], case.get("platform", "console"), mentions, case.get("bot_user", ""),
                  now=datetime.fromisoformat(case.get("now", CORPUS["now"])), tz=case.get("tz", CORPUS["tz"]))
 
 
@@ -76,7 +77,8 @@ def test_corpus(case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("name", "lang", "text"),
-                         [(n, lang, t) for n, by in EXAMPLES.items() for lang, ts in by.items() for t in ts])
+                         [(spec.name, lang, t) for spec in Registry(HANDLERS).specs()
+                          for lang, ts in spec.examples.items() for t in ts])
 def test_help_examples_mean_what_they_say(name: str, lang: str, text: str) -> None:
     intent = parse(text, now=datetime(2026, 3, 7, 9, 0, tzinfo=UTC), tz="Europe/Berlin")
     assert (intent.name, intent.lang) == (name, lang)
@@ -158,8 +160,16 @@ _PIECES = st.sampled_from([
 def test_parse_never_raises(text: str, platform: str, tz: str, now: datetime) -> None:
     """parse() has a last-resort guard; this checks the parser itself never needs it."""
     mentions = (Mention("ou_bot", name="@_user_1", is_bot=True), Mention("ou_x", name="@_user_2"))
-    intent = unguarded_parse(text, platform, mentions, "ou_bot", now, tz)
-    assert intent == parse(text, platform, mentions, "ou_bot", now=now, tz=tz)
+    text = neutral(text, platform, mentions, "ou_bot")
+    intent = unguarded_parse(text, "ou_bot", now, tz)
+    assert intent == parse(text, "ou_bot", now=now, tz=tz)
     out = intent.to_json()
     jsonschema.validate(out, SCHEMA)
     json.dumps(out, ensure_ascii=False)
+
+
+def test_every_intent_declares_its_examples_once_in_both_languages() -> None:
+    specs = Registry(HANDLERS).specs()
+    assert {s.name for s in specs} == set(INTENT_NAMES) - {"unknown"}
+    for spec in specs:
+        assert set(spec.examples) == {"en", "zh"} and all(spec.examples.values()), spec.name
