@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.events import Mention
-from bot.intents import INTENT_NAMES, parse
+from bot.intents import INTENT_NAMES
 from tests.conftest import World, WorldFactory
 from tests.support.faults import INTERNAL_ERROR, instant_vendor_waits
+from tests.support.markup import Mention, parse_as
 
 PARSER_LINES = 100_000
 PARSER_CHUNKS = 4  # 100,000 lines in 4 tests of 25,000 (each its own seed), so that pytest-xdist can spread them
@@ -142,8 +142,8 @@ def test_100k_random_and_mutated_lines_never_trip_the_parser(chunk: int, caplog:
     for n in range(PARSER_LINES // PARSER_CHUNKS):
         line = _line(rng)
         platform = rng.choice(PLATFORMS)
-        intent = parse(line, platform, _mentions(rng) if platform == "feishu" else (),
-                       rng.choice(["", "U0HOSTBOT", "ou_bot"]), _now(rng), rng.choice(ZONES))
+        intent = parse_as(line, platform, _mentions(rng) if platform == "feishu" else (),
+                          rng.choice(["", "U0HOSTBOT", "ou_bot"]), now=_now(rng), tz=rng.choice(ZONES))
         assert intent.name in INTENT_NAMES and intent.lang in ("en", "zh"), (n, line)
         json.dumps(intent.to_json())
         json.dumps(intent.to_payload())  # what a Confirm/Approve button stores
