@@ -22,12 +22,17 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# pytest exits 5 when it collects no tests; that is not a failure of the suite.
+# pytest exits 5 when it collects no tests; that is not a failure of the suite. -n auto: one worker per core
+# (pytest-xdist; each worker has its own session fixtures: PostgreSQL server, ...), then the tests marked
+# `serial` (they time things in milliseconds) with nothing beside them.
 test: lint
-	@$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	@$(BIN)/python -m pytest -n auto -m "not serial"; rc=$$?; [ $$rc -eq 5 ] && rc=0; \
+	$(BIN)/python -m pytest -m serial; rc2=$$?; [ $$rc2 -eq 5 ] && rc2=0; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; exit $$rc2
 
-# Benchmarks, not part of `make test`: real processes on 127.0.0.1, a few minutes in all; each prints
-# a table and appends a dated row to bench/RESULTS.md. `python -m bench ack|overhead|limits|replicas` runs one
+# Benchmarks, not part of `make test`: real processes on 127.0.0.1. `make bench` prints hostbot beside the
+# bare Bolt peer in one table (bench/versus.py; BENCH_BASE=/other/checkout adds that code's figures) and
+# appends the row to bench/RESULTS.md. `python -m bench ack|overhead|limits|replicas|all` runs the others
 # (replicas needs PostgreSQL's server binaries, as the tests do).
 bench: $(STAMP)
 	@$(BIN)/python -m bench

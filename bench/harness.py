@@ -182,8 +182,13 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith(prefixes)}, "PYTHONUNBUFFERED": "1", **extra}
 
 
-def start_hostbot(box: SandboxProc, workdir: Path, name: str = "hostbot") -> ServerProc:
-    """`hostbot run` pointed at the sandbox, with the admin's Slack -> Feishu mapping in its store."""
+def start_hostbot(box: SandboxProc, workdir: Path, name: str = "hostbot",
+                  extra_env: dict[str, str] | None = None) -> ServerProc:
+    """`hostbot run` pointed at the sandbox, with the admin's Slack -> Feishu mapping in its store.
+
+    `extra_env` is added to its environment; with `_WRAP=script.py` in it, `python script.py bot run …`
+    replaces `python -m bot run …` (bench/slow_loop.py); the `bot` is the one PYTHONPATH or the install gives.
+    """
     from bot.store import Store
 
     db = workdir / f"{name}.db"
@@ -195,17 +200,23 @@ def start_hostbot(box: SandboxProc, workdir: Path, name: str = "hostbot") -> Ser
     finally:
         store.close()
     port = free_port()
+    extra = dict(extra_env or {})
+    wrap = extra.pop("_WRAP", "")
     env = clean_env(**box.env, SLACK_SIGNING_SECRET=SIGNING_SECRET, HOSTBOT_DB=str(db), HOSTBOT_PORT=str(port),
-                    HOSTBOT_TZ="UTC")
-    return ServerProc(name, [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"], env, port, workdir)
+                    HOSTBOT_TZ="UTC", **extra)
+    entry = [wrap, "bot"] if wrap else ["-m", "bot"]
+    return ServerProc(name, [sys.executable, *entry, "run", "--host", "127.0.0.1"], env, port, workdir)
 
 
-def start_peer(box: SandboxProc, workdir: Path) -> ServerProc:
-    """The bare slack-bolt AsyncApp of bench/bolt_peer.py, served the same way."""
+def start_peer(box: SandboxProc, workdir: Path, extra_env: dict[str, str] | None = None) -> ServerProc:
+    """The bare slack-bolt AsyncApp of bench/bolt_peer.py, served the same way (`extra_env`: as start_hostbot)."""
     port = free_port()
+    extra = dict(extra_env or {})
+    wrap = extra.pop("_WRAP", "")
     env = clean_env(SLACK_BOT_TOKEN=box.env["SLACK_BOT_TOKEN"], SLACK_API_URL=box.env["SLACK_API_URL"],
-                    SLACK_SIGNING_SECRET=SIGNING_SECRET, PEER_PORT=str(port), PYTHONPATH=str(ROOT))
-    return ServerProc("bolt-peer", [sys.executable, "-m", "bench.bolt_peer"], env, port, workdir)
+                    SLACK_SIGNING_SECRET=SIGNING_SECRET, PEER_PORT=str(port), PYTHONPATH=str(ROOT), **extra)
+    entry = [wrap, "bench.bolt_peer"] if wrap else ["-m", "bench.bolt_peer"]
+    return ServerProc("bolt-peer", [sys.executable, *entry], env, port, workdir)
 
 
 def workdir() -> tempfile.TemporaryDirectory[str]:

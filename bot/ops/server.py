@@ -202,11 +202,25 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     told = asyncio.create_task(announce(server, ways))
+    loaded = asyncio.create_task(load_feishu_sdk(server)) if runtime.feishu is not None else None
     try:
         await server.serve()
     finally:
         told.cancel()
+        if loaded is not None:
+            loaded.cancel()
         await runtime.aclose()
+
+
+async def load_feishu_sdk(server: uvicorn.Server) -> None:
+    """The lark-oapi modules hostbot uses, imported in a worker thread once the server listens: start-up does not
+    wait for them (bot/lark_lazy.py), and the first Feishu event or call does not import them on the event loop."""
+    from bot.lark_lazy import preload
+    from bot.vendors.feishu_auth import SDK_MODULES
+
+    while not server.started:
+        await asyncio.sleep(0.05)
+    await asyncio.to_thread(preload, SDK_MODULES)
 
 
 def run(settings: Settings, host: str = "0.0.0.0") -> None:

@@ -34,25 +34,15 @@ from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
 import httpx
-import lark_oapi as lark
-from lark_oapi.api.vc.v1 import (
-    GetMeetingRequest,
-    InviteMeetingRequest,
-    InviteMeetingRequestBody,
-    ListByNoMeetingRequest,
-    MeetingUser,
-    SetHostMeetingRequest,
-    SetHostMeetingRequestBody,
-)
-from lark_oapi.core.exception import UnmarshalException
 
 from bot.core.logs import event
 from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, group_digits, plain_number
+from bot.lark_lazy import LazyModule
 from bot.store import UserToken
 from bot.vendors.base import chunked
-from bot.vendors.calls import NOT_SENT, answer_lost, repeatable
-from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client
+from bot.vendors.calls import answer_lost, repeatable
+from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client, lark_core, lark_errors
 from bot.vendors.feishu_errors import (
     ERROR_TABLE,
     INVITE_ERRORS,
@@ -60,14 +50,17 @@ from bot.vendors.feishu_errors import (
     REACHED,
     code_of,
     invite_outcome,
+    no_answer,
     outcome_for_error,
     retry_after_of,
     unreadable,
     user_of,
 )
+from bot.vendors.feishu_numbers import NumberCache
 from bot.vendors.http import RateLimiter, RetryPolicy, Sleep
 
 log = logging.getLogger(__name__)
+vc = LazyModule("lark_oapi.api.vc.v1")  # imported at the first call (bot/lark_lazy.py)
 
 R = TypeVar("R")
 
@@ -107,6 +100,7 @@ class FeishuVendor(MeetingVendor):
         # The one Feishu client and tenant-token cache of the app (bot/app.py), or our own.
         self.auth = auth or FeishuAuth(build_client(app_id, app_secret, domain, timeout), app_id, app_secret, clock)
         self.client = self.auth.client
+        self.numbers = NumberCache()  # number -> meeting_id of running meetings (bot/vendors/feishu_numbers.py)
 
     # ---- identity of meetings ----------------------------------------------------------------
     def claims(self, ref: MeetingRef) -> bool:
@@ -121,8 +115,22 @@ class FeishuVendor(MeetingVendor):
         return await self._get_meeting(number)
 
     async def _find_by_number(self, number: str) -> Meeting | Outcome:
+        cached = self.numbers.get(number)
+        if cached is not None:  # still read: the host (CAS) and the authority come from this answer
+            got = await self._get_meeting(cached)
+            if isinstance(got, Meeting) and got.in_progress and plain_number(got.display) == number:
+                return got
+            if isinstance(got, Outcome) and got.kind is not Kind.NOT_FOUND:
+                return got  # no answer about it (unavailable, rate limited...): nothing learnt, nothing dropped
+            self.numbers.forget(cached)  # gone, over, or the number is another meeting's now: ask again
+        found = await self._resolve_number(number)
+        if isinstance(found, Meeting) and found.in_progress:
+            self.numbers.put(number, found.id)
+        return found
+
+    async def _resolve_number(self, number: str) -> Meeting | Outcome:
         now = int(self.clock())
-        req = (ListByNoMeetingRequest.builder().meeting_no(number).start_time(str(now - NUMBER_WINDOW_S))
+        req = (vc.ListByNoMeetingRequest.builder().meeting_no(number).start_time(str(now - NUMBER_WINDOW_S))
                .end_time(str(now)).page_size(20).build())
         resp = await self._call(self.client.vc.v1.meeting.alist_by_no, req)
         if isinstance(resp, Outcome):
@@ -157,7 +165,7 @@ class FeishuVendor(MeetingVendor):
 
     async def _read_meeting(self, meeting_id: str, participants: bool = False) -> Any:
         """The SDK's meeting object (with its participants when asked), or an Outcome."""
-        req = (GetMeetingRequest.builder().meeting_id(int(meeting_id)).with_participants(participants)
+        req = (vc.GetMeetingRequest.builder().meeting_id(int(meeting_id)).with_participants(participants)
                .user_id_type("open_id").build())
         resp = await self._call(self.client.vc.v1.meeting.aget, req)
         if isinstance(resp, Outcome):
@@ -169,12 +177,15 @@ class FeishuVendor(MeetingVendor):
 
     # ---- host change ---------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
-        body = SetHostMeetingRequestBody.builder().host_user(
-            MeetingUser.builder().id(target.id).user_type(target.user_type).build())
+        return self.numbers.forget_if_gone(meeting.id, await self._set_host(meeting, target, expected_host))
+
+    async def _set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
+        body = vc.SetHostMeetingRequestBody.builder().host_user(
+            vc.MeetingUser.builder().id(target.id).user_type(target.user_type).build())
         old = expected_host or meeting.host
         if old is not None:  # CAS: Feishu refuses with 121006 if the host is no longer `old`
-            body = body.old_host_user(MeetingUser.builder().id(old.id).user_type(old.user_type).build())
-        req = (SetHostMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
+            body = body.old_host_user(vc.MeetingUser.builder().id(old.id).user_type(old.user_type).build())
+        req = (vc.SetHostMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
                .request_body(body.build()).build())
         outcome = await self._set_host_once(meeting, target, req)
         if outcome.kind is not Kind.UNKNOWN:
@@ -241,7 +252,8 @@ class FeishuVendor(MeetingVendor):
                 await progress(len(items))
         if errors and {i.reason for i in items} == {errors[0].reason}:
             # Nobody was invited, for one reason: answer with that reason rather than a list.
-            return self._with_authorization(replace(errors[0], items=tuple(items)), actor)
+            answer = self._with_authorization(replace(errors[0], items=tuple(items)), actor)
+            return self.numbers.forget_if_gone(meeting.id, answer)
         return Outcome.from_items(items)
 
     async def precheck(self, op: str, meeting: Meeting, users: Sequence[VendorUser],
@@ -286,9 +298,9 @@ class FeishuVendor(MeetingVendor):
         return done + again
 
     async def _invite_call(self, meeting: Meeting, chunk: list[VendorUser], token: str) -> list[ItemResult] | Outcome:
-        body = InviteMeetingRequestBody.builder().invitees(
-            [MeetingUser.builder().id(u.id).user_type(u.user_type).build() for u in chunk]).build()
-        req = (InviteMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
+        body = vc.InviteMeetingRequestBody.builder().invitees(
+            [vc.MeetingUser.builder().id(u.id).user_type(u.user_type).build() for u in chunk]).build()
+        req = (vc.InviteMeetingRequest.builder().meeting_id(int(meeting.id)).user_id_type("open_id")
                .request_body(body).build())
         resp = await self._call(self.client.vc.v1.meeting.ainvite, req, user_token=token, on_error=invite_outcome)
         if isinstance(resp, Outcome):
@@ -342,22 +354,23 @@ class FeishuVendor(MeetingVendor):
         attempt = 0
         while True:
             if user_token:
-                option = lark.RequestOption.builder().user_access_token(user_token).build()
+                option = lark_core.RequestOption.builder().user_access_token(user_token).build()
             else:
                 token = await self.auth.token(refresh=refreshed)
                 if isinstance(token, Outcome):
                     return token
-                option = lark.RequestOption.builder().tenant_access_token(token).build()
+                option = lark_core.RequestOption.builder().tenant_access_token(token).build()
             await self.limiter.acquire()
             started = time.monotonic()
             try:
                 resp: Any = await method(req, option)
-            except (httpx.HTTPError, OSError, ValueError, TypeError, AttributeError, UnmarshalException) as exc:
+            except (httpx.HTTPError, OSError, ValueError, TypeError, AttributeError,
+                    lark_errors.UnmarshalException) as exc:
                 if safe and attempt < last and isinstance(exc, httpx.TimeoutException):
                     attempt += 1
                     await self.limiter.sleep(self.retry.delay(attempt))
                     continue
-                return _no_answer(exc, safe)
+                return no_answer(exc, safe)
             status = int(getattr(resp.raw, "status_code", 0) or 0)
             event(log, "vendor http", vendor=self.key, call=type(req).__name__, status=status, code=resp.code,
                   ms=round((time.monotonic() - started) * 1000, 1), attempt=attempt + 1)
@@ -379,18 +392,4 @@ class FeishuVendor(MeetingVendor):
             if not safe and answer_lost(status):  # a change that may have happened: read back first
                 return Outcome.unknown(vendor_code=str(code_of(resp) or status), detail=str(resp.msg or ""))
             return (on_error or outcome_for_error)(resp)
-
-
-def _no_answer(exc: Exception, safe: bool) -> Outcome:
-    """No usable answer: a read (or a change never sent) is UNAVAILABLE, a change maybe made is UNKNOWN."""
-    if isinstance(exc, NOT_SENT) or (safe and isinstance(exc, httpx.HTTPError | OSError)):
-        if isinstance(exc, httpx.TimeoutException):
-            return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
-        return Outcome.unavailable(remedy="remedy_retry_later")
-    if safe:
-        # The SDK could not read the body: an HTML error page, truncated JSON (ValueError), fields
-        # of the wrong shape (UnmarshalException), a body that is no JSON object (AttributeError).
-        return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
-    return Outcome.unknown(detail="timeout" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__)
-
 

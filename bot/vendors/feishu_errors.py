@@ -27,7 +27,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
+
 from bot.core.outcome import Kind, Outcome, VendorUser
+from bot.vendors.calls import NOT_SENT
 from bot.vendors.feishu_auth import TOKEN_INVALID
 
 # code -> (kind, reason key, remedy key); 121006 (CAS conflict) is handled on its own.
@@ -141,3 +144,18 @@ def host_from_error(resp: Any) -> VendorUser | None:
         return VendorUser(str(h["id"]), int(h.get("user_type") or 1))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def no_answer(exc: Exception, safe: bool) -> Outcome:
+    """No usable answer: a read (or a change never sent) is UNAVAILABLE, a change maybe made is UNKNOWN."""
+    if isinstance(exc, NOT_SENT) or (safe and isinstance(exc, httpx.HTTPError | OSError)):
+        if isinstance(exc, httpx.TimeoutException):
+            return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
+        return Outcome.unavailable(remedy="remedy_retry_later")
+    if safe:
+        # The SDK could not read the body: an HTML error page, truncated JSON (ValueError), fields
+        # of the wrong shape (UnmarshalException), a body that is no JSON object (AttributeError).
+        return Outcome.unavailable(remedy="remedy_retry_later", detail="unparseable response")
+    return Outcome.unknown(detail="timeout" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__)
+
+

@@ -80,6 +80,7 @@ def _oversized(port: int, path: str, chunked: bool) -> tuple[float, str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+@pytest.mark.serial  # timed to 50 ms: run alone (pyproject.toml)
 def test_a_real_hostbot_refuses_100_mib_at_once_and_logs_one_line_per_bad_request(tmp_path: Path) -> None:
     port = _port()
     with Sandbox() as box:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.intents import _parse, _second_look, parse
 from tests.support.markup import Mention, neutral
+
+pytestmark = pytest.mark.serial  # timed to 50 ms a line: run alone (pyproject.toml)
 
 LIMIT_MS = 50.0
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)

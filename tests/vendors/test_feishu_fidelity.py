@@ -57,7 +57,7 @@ async def test_set_host_applied_then_502_is_read_back_not_repeated(world: World)
 
 async def test_set_host_applied_then_timed_out_is_read_back_not_repeated(world: World) -> None:
     instant_waits(world)
-    _vendor(world).client._config.timeout = 0.3
+    _vendor(world).client.config.timeout = 0.3
     world.sandbox.faults.arm(Fault("feishu.set_host", latency=1.0, after=True))
     outcome = await _vendor(world).set_host(await _meeting(world), VendorUser(world.open_id("alice")), None)
     assert outcome.kind is Kind.OK and outcome.answer_lost is True and outcome.resent == ()
@@ -66,7 +66,7 @@ async def test_set_host_applied_then_timed_out_is_read_back_not_repeated(world: 
 
 async def test_invite_applied_then_timed_out_is_read_back_not_repeated(world: World) -> None:
     instant_waits(world)
-    _vendor(world).client._config.timeout = 0.3
+    _vendor(world).client.config.timeout = 0.3
     world.sandbox.faults.arm(Fault("feishu.invite", latency=1.0, after=True))
     reply = await world.say("invite @dave to meeting 123456789")
     assert reply.startswith("✅ Invited @dave"), reply

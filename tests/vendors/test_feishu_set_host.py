@@ -186,7 +186,7 @@ async def test_garbage_from_the_vendor_is_read_back_not_a_crash(world: World, bo
 
 async def test_vendor_timeout(world: World) -> None:
     vendor = world.bot.services.vendors["feishu"]
-    vendor.client._config.timeout = 0.3  # type: ignore[attr-defined]
+    vendor.client.config.timeout = 0.3
     world.sandbox.faults.arm(Fault("feishu.set_host", status=504, body={}, latency=1.0, times=-1))
     reply = await world.say(ASK.format(who="alice"))
     assert "Feishu did not answer in time." in reply

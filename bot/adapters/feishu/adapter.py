@@ -3,9 +3,10 @@
 Two ways in, one event path (vendor-notes §A):
 - webhook: POST /feishu/events is authenticated first on the raw bytes (bot/adapters/feishu/webhook.py:
   both keys configured, timestamp within 5 minutes, nonce, X-Lark-Signature), then goes through
-  lark-oapi's EventDispatcherHandler, which decrypts the body, answers url_verification and checks
-  the verification token (header lookup is case-sensitive, so the canonical X-Lark-* names are
-  passed). Refusals are 401. hostbot's public URL is HOSTBOT_PUBLIC_URL, never a request's Host.
+  EventDispatch (bot/adapters/feishu/events.py, lark-oapi's dispatch for our two events), which
+  decrypts the body, answers url_verification and checks the verification token (header lookup is
+  case-sensitive, so the canonical X-Lark-* names are passed). Refusals are 401. hostbot's public URL
+  is HOSTBOT_PUBLIC_URL, never a request's Host.
 - long connection (FEISHU_MODE=ws, bot/adapters/feishu_ws.py): lark.ws.Client in its own thread.
 Either way the SDK calls our callbacks in a thread that is not the main loop's (`do` runs in a
 worker thread), and they hand the work to the main loop with run_coroutine_threadsafe: a message
@@ -32,18 +33,8 @@ import time
 import uuid
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lark_oapi as lark
-from lark_oapi.api.im.v1 import (
-    CreateMessageRequest,
-    CreateMessageRequestBody,
-    GetMessageRequest,
-    P2ImMessageReceiveV1,
-    ReplyMessageRequest,
-    ReplyMessageRequestBody,
-)
-from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger, P2CardActionTriggerResponse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -57,6 +48,7 @@ from bot.adapters.feishu.cards import (
     oauth_page,
     plain,
 )
+from bot.adapters.feishu.events import EventDispatch
 from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
 from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
@@ -68,10 +60,17 @@ from bot.core.events import ButtonClick, ChatMessage, Platform, Reply, neutral_m
 from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
 from bot.core.outcome import Kind, Outcome
 from bot.i18n import detect_lang, t
+from bot.lark_lazy import LazyModule
 from bot.store import Store
-from bot.vendors.feishu_auth import FeishuAuth, build_client
+from bot.vendors.feishu_auth import FeishuAuth, build_client, lark_core, lark_enum
+
+if TYPE_CHECKING:
+    from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
+    from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTrigger
 
 log = logging.getLogger(__name__)
+im = LazyModule("lark_oapi.api.im.v1")  # lark-oapi, imported at first use (bot/lark_lazy.py)
+card_model = LazyModule("lark_oapi.event.callback.model.p2_card_action_trigger")
 
 CARD_ANSWER_S = 1.0  # how long a click waits for the dispatcher before answering "working on it"
 SEND_ATTEMPTS = 3
@@ -102,12 +101,9 @@ class FeishuAdapter:
         self._handed: set[concurrent.futures.Future[Any]] = set()  # events handed over by SDK threads
         self._handed_lock = threading.Lock()
 
-    def event_handler(self, encrypt_key: str, verification_token: str) -> lark.EventDispatcherHandler:
-        """The SDK dispatcher with our two callbacks (the long connection builds one with no keys)."""
-        return (lark.EventDispatcherHandler.builder(encrypt_key, verification_token)
-                .register_p2_im_message_receive_v1(self._message_from_sdk)
-                .register_p2_card_action_trigger(self._card_from_sdk)
-                .build())
+    def event_handler(self, encrypt_key: str, verification_token: str) -> EventDispatch:
+        """The SDK's dispatch with our two callbacks (the long connection builds one with no keys)."""
+        return EventDispatch(encrypt_key, verification_token, self._message_from_sdk, self._card_from_sdk)
 
     # ---- webhook: POST /feishu/events ------------------------------------------------------
     async def handle_http(self, request: Request) -> Response:
@@ -120,7 +116,7 @@ class FeishuAdapter:
         if why:  # checked on the raw bytes: nothing of a forged request is decrypted or parsed
             log.warning("feishu: refused a webhook request: %s", why)
             return JSONResponse({"msg": "rejected"}, status_code=401)
-        raw = lark.RawRequest()
+        raw = lark_core.RawRequest()
         raw.uri = request.url.path
         raw.body = body
         raw.headers = {CANONICAL_HEADERS.get(k.lower(), k): v for k, v in request.headers.items()}
@@ -160,7 +156,7 @@ class FeishuAdapter:
         self._check_token(data.header.token if data.header else None)
         self._submit(self.on_message(data))  # acknowledged now; handled on the main loop
 
-    def _card_from_sdk(self, data: P2CardActionTrigger) -> P2CardActionTriggerResponse:
+    def _card_from_sdk(self, data: P2CardActionTrigger) -> Any:
         self._check_token((data.header.token if data.header else None) or getattr(data.event, "token", None))
         future = self._submit(self.on_card(data))
         try:
@@ -170,7 +166,7 @@ class FeishuAdapter:
         except Exception:
             log.exception("feishu: card click failed")
             answer = card_answer(t("zh", "internal_error"), "error")
-        return P2CardActionTriggerResponse(answer)
+        return card_model.P2CardActionTriggerResponse(answer)
 
     def _submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         loop = self.loop
@@ -305,9 +301,9 @@ class FeishuAdapter:
             return
         for i, reply in enumerate(replies):  # no thread: a new message in the chat
             msg_type, content = message_body(reply, lang)
-            body = (CreateMessageRequestBody.builder().receive_id(channel).msg_type(msg_type).content(content)
+            body = (im.CreateMessageRequestBody.builder().receive_id(channel).msg_type(msg_type).content(content)
                     .uuid(reply_uuid(key, i)).build())
-            req = CreateMessageRequest.builder().receive_id_type("chat_id").request_body(body).build()
+            req = im.CreateMessageRequest.builder().receive_id_type("chat_id").request_body(body).build()
             await self._send(self.client.im.v1.message.acreate, req, "create")
 
     async def deliver(self, reply_to: str, replies: list[Reply], lang: str, key: str,
@@ -316,9 +312,9 @@ class FeishuAdapter:
         the `@_user_N` placeholders of `reply_to` stand for (an echo shows them as names)."""
         for i, reply in enumerate(replies):
             msg_type, content = message_body(reply, lang, names)
-            body = (ReplyMessageRequestBody.builder().content(content).msg_type(msg_type).reply_in_thread(True)
+            body = (im.ReplyMessageRequestBody.builder().content(content).msg_type(msg_type).reply_in_thread(True)
                     .uuid(reply_uuid(key, i)).build())
-            req = ReplyMessageRequest.builder().message_id(reply_to).request_body(body).build()
+            req = im.ReplyMessageRequest.builder().message_id(reply_to).request_body(body).build()
             await self._send(self.client.im.v1.message.areply, req, "reply")
 
     async def _send(self, method: Any, req: Any, what: str) -> bool:
@@ -342,8 +338,8 @@ class FeishuAdapter:
         """hostbot's own open_id (GET /open-apis/bot/v3/info), to tell its @mention from people's."""
         if self._bot_open_id:
             return self._bot_open_id
-        req = (lark.BaseRequest.builder().http_method(lark.HttpMethod.GET).uri("/open-apis/bot/v3/info")
-               .token_types({lark.AccessTokenType.TENANT}).build())
+        req = (lark_core.BaseRequest.builder().http_method(lark_enum.HttpMethod.GET).uri("/open-apis/bot/v3/info")
+               .token_types({lark_enum.AccessTokenType.TENANT}).build())
         resp = await self.auth.call(self.client.arequest, req)
         if isinstance(resp, Outcome) or not resp.success():
             log.warning("feishu: could not read the bot's own open_id; relying on mentioned_type")
@@ -360,7 +356,7 @@ class FeishuAdapter:
         """The thread's first message, for "this meeting" (it often holds the meeting link)."""
         if not root_id:
             return ""
-        resp = await self.auth.call(self.client.im.v1.message.aget, GetMessageRequest.builder().message_id(root_id)
+        resp = await self.auth.call(self.client.im.v1.message.aget, im.GetMessageRequest.builder().message_id(root_id)
                                     .build())
         if isinstance(resp, Outcome) or not resp.success() or not resp.data or not resp.data.items:
             return ""

@@ -32,21 +32,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import lark_oapi as lark
-from lark_oapi.api.auth.v3 import InternalAppAccessTokenRequest, InternalAppAccessTokenRequestBody
-from lark_oapi.api.authen.v1 import (
-    CreateOidcAccessTokenRequest,
-    CreateOidcAccessTokenRequestBody,
-    CreateOidcRefreshAccessTokenRequest,
-    CreateOidcRefreshAccessTokenRequestBody,
-    GetUserInfoRequest,
-)
 
 from bot.core.events import ChatMessage, Platform
 from bot.core.outcome import Kind, Outcome
+from bot.lark_lazy import LazyModule
 from bot.store import ClaimError, Store, UserToken
 from bot.store.vault import VaultError
-from bot.vendors.feishu_auth import build_client
+from bot.vendors.feishu_auth import LarkClient, auth_v3, build_client, lark_core
+
+authen_v1 = LazyModule("lark_oapi.api.authen.v1")  # lark-oapi, imported at first use (bot/lark_lazy.py)
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +109,7 @@ class FeishuOAuth:
     `authorization`) and the OAuth callback's work (`complete`)."""
 
     def __init__(self, app_id: str, app_secret: str, domain: str, store: Store, *, public_url: str = "",
-                 scope: str = USER_SCOPE, timeout: float = 10.0, client: lark.Client | None = None) -> None:
+                 scope: str = USER_SCOPE, timeout: float = 10.0, client: LarkClient | None = None) -> None:
         self.app_id, self._secret = app_id, app_secret
         self.domain = domain.rstrip("/")
         self.store = store
@@ -222,14 +216,14 @@ class FeishuOAuth:
         self.store.save_user_token(VENDOR, subject, grant.token, grant.refresh_token, expires_at=expires)
 
     async def _exchange(self, code: str) -> Grant | Outcome:
-        body = CreateOidcAccessTokenRequestBody.builder().grant_type("authorization_code").code(code).build()
-        req = CreateOidcAccessTokenRequest.builder().request_body(body).build()
+        body = authen_v1.CreateOidcAccessTokenRequestBody.builder().grant_type("authorization_code").code(code).build()
+        req = authen_v1.CreateOidcAccessTokenRequest.builder().request_body(body).build()
         return await self._grant(self.client.authen.v1.oidc_access_token.acreate, req)
 
     async def _refresh(self, refresh_token: str) -> Grant | Outcome:
-        body = (CreateOidcRefreshAccessTokenRequestBody.builder().grant_type("refresh_token")
+        body = (authen_v1.CreateOidcRefreshAccessTokenRequestBody.builder().grant_type("refresh_token")
                 .refresh_token(refresh_token).build())
-        req = CreateOidcRefreshAccessTokenRequest.builder().request_body(body).build()
+        req = authen_v1.CreateOidcRefreshAccessTokenRequest.builder().request_body(body).build()
         return await self._grant(self.client.authen.v1.oidc_refresh_access_token.acreate, req)
 
     async def _grant(self, method: Any, req: Any) -> Grant | Outcome:
@@ -237,7 +231,7 @@ class FeishuOAuth:
             token = await self._app_access_token(refresh=attempt == 1)
             if isinstance(token, Outcome):
                 return token
-            resp = await _call(method, req, lark.RequestOption.builder().app_access_token(token).build())
+            resp = await _call(method, req, lark_core.RequestOption.builder().app_access_token(token).build())
             if isinstance(resp, Outcome):
                 return resp
             if resp.code in APP_TOKEN_INVALID and attempt == 0:
@@ -249,8 +243,8 @@ class FeishuOAuth:
         return Outcome(Kind.DENIED, reason="vendor_credentials_rejected", remedy="remedy_feishu_credentials")
 
     async def _whoami(self, user_token: str) -> tuple[str, str] | Outcome:
-        option = lark.RequestOption.builder().user_access_token(user_token).build()
-        resp = await _call(self.client.authen.v1.user_info.aget, GetUserInfoRequest.builder().build(), option)
+        option = lark_core.RequestOption.builder().user_access_token(user_token).build()
+        resp = await _call(self.client.authen.v1.user_info.aget, authen_v1.GetUserInfoRequest.builder().build(), option)
         if isinstance(resp, Outcome):
             return resp
         if resp.code != 0 or resp.data is None or not resp.data.open_id:
@@ -260,8 +254,8 @@ class FeishuOAuth:
     async def _app_access_token(self, refresh: bool = False) -> str | Outcome:
         if self._app_token and not refresh and time.time() < self._app_token_expires:
             return self._app_token
-        req = InternalAppAccessTokenRequest.builder().request_body(
-            InternalAppAccessTokenRequestBody.builder().app_id(self.app_id).app_secret(self._secret).build()
+        req = auth_v3.InternalAppAccessTokenRequest.builder().request_body(
+            auth_v3.InternalAppAccessTokenRequestBody.builder().app_id(self.app_id).app_secret(self._secret).build()
         ).build()
         resp = await _call(self.client.auth.v3.app_access_token.ainternal, req, None)
         if isinstance(resp, Outcome):

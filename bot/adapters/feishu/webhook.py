@@ -2,7 +2,8 @@
 
 lark-oapi's EventDispatcherHandler decrypts and parses the body first and checks the signature
 last, skips the signature for `url_verification`, and does not check the timestamp at all
-(vendor-notes §A). So the adapter checks here, on the raw bytes, before the SDK sees them:
+(vendor-notes §A), and bot/adapters/feishu/events.py does as it does. So the adapter checks here, on the
+raw bytes, before any of that sees them:
 
 - both FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN are configured (the token alone travels in
   every plaintext event; the key alone leaves url_verification open),
@@ -20,8 +21,10 @@ import hmac
 import json
 from collections.abc import Mapping
 
-from lark_oapi.core.const import LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE, LARK_REQUEST_TIMESTAMP, X_REQUEST_ID
-
+# The header names as lark-oapi spells them (lark_oapi/core/const.py); importing that module would
+# import lark_oapi.core, which a bot that has not yet received a Feishu event does not need.
+LARK_REQUEST_TIMESTAMP, LARK_REQUEST_NONCE = "X-Lark-Request-Timestamp", "X-Lark-Request-Nonce"
+LARK_REQUEST_SIGNATURE, X_REQUEST_ID = "X-Lark-Signature", "X-Request-Id"
 MAX_SKEW_S = 300  # a webhook request stamped further from now than this is refused (replay)
 # Starlette lower-cases header names; lark-oapi looks them up by these exact spellings.
 CANONICAL_HEADERS = {h.lower(): h for h in (LARK_REQUEST_TIMESTAMP, LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE,

@@ -26,8 +26,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-import lark_oapi as lark
-import lark_oapi.ws.client as ws_client
+import lark_oapi.ws.client as ws_client  # the SDK's event dispatcher with it: only FEISHU_MODE=ws imports this
+from lark_oapi.core.enum import LogLevel
 
 if TYPE_CHECKING:
     from bot.adapters.feishu.adapter import FeishuAdapter
@@ -124,7 +124,7 @@ class FeishuLongConnection:
         client: _WatchedClient | None = None
         try:
             client = _WatchedClient(self, self.app_id, self._secret, event_handler=self.handler, domain=self.domain,
-                                    log_level=lark.LogLevel.WARNING, auto_reconnect=True)
+                                    log_level=LogLevel.WARNING, auto_reconnect=True)
             with self._lock:
                 self._loop, self._client = loop, client
             self._ready.set()

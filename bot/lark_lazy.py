@@ -1,0 +1,86 @@
+"""lark-oapi without its whole Open API: its packages are registered so that submodules load on their own.
+
+`lark_oapi/__init__.py` (1.7.x) imports every service of the Open API (`from .api import *`, `Client`,
+the event dispatcher), and `lark_oapi/api/__init__.py` imports every service package: 4.8 s and
+~176 MB before hostbot can use a single request builder (upstream larksuite/oapi-sdk-python #68, #74,
+#121). Python runs a package's `__init__` before any of its submodules, so `from lark_oapi.api.vc.v1
+import GetMeetingRequest` alone costs the same. `install()` puts these packages in `sys.modules`
+as they would be, with their real `__path__`, without running their `__init__`; importing
+`lark_oapi.api.vc.v1` or `lark_oapi.core.model` then loads that subtree and what it imports.
+
+Nothing is hidden: any other attribute of either package (`lark_oapi.Client`, `from lark_oapi.api
+import *`) runs the real `__init__` on the spot, so third-party code that wants the whole SDK gets it.
+hostbot never does; tests/ops/test_lark_imports.py checks it. `LazyModule` names a lark-oapi module
+that is imported at its first use, so that `hostbot run` with Feishu configured starts without any.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import importlib.util
+import sys
+import types
+from typing import Any
+
+__all__ = ["LazyModule", "install", "preload"]
+
+# Whose __init__ imports the whole Open API; `lark_oapi.ws`'s imports its client, which imports the event
+# dispatcher, which imports the event processors of 24 services (the sandbox needs only ws.pb).
+PACKAGES = ("lark_oapi", "lark_oapi.api", "lark_oapi.ws")
+
+
+def install() -> None:
+    """Register the heavy packages without running their __init__ (no-op once imported either way)."""
+    for name in PACKAGES:
+        if name in sys.modules:
+            continue
+        parent, _, child = name.rpartition(".")
+        path = sys.modules[parent].__path__ if parent else None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return  # lark-oapi is not installed: the Feishu modules will say so when imported
+        module = importlib.util.module_from_spec(spec)
+        module.__getattr__ = _loader_on_demand(module, spec)  # type: ignore[method-assign]
+        sys.modules[name] = module
+        if parent:
+            setattr(sys.modules[parent], child, module)
+
+
+def _loader_on_demand(module: types.ModuleType, spec: importlib.machinery.ModuleSpec) -> Any:
+    """PEP 562 `__getattr__`: a submodule is imported alone; any other name runs the real __init__ once."""
+    state = {"ran": False}
+
+    def __getattr__(name: str) -> Any:
+        if spec.submodule_search_locations is not None and importlib.machinery.PathFinder.find_spec(
+                f"{spec.name}.{name}", list(spec.submodule_search_locations)) is not None:
+            return importlib.import_module(f"{spec.name}.{name}")
+        if state["ran"] or (name.startswith("__") and name != "__all__"):
+            raise AttributeError(f"module {spec.name!r} has no attribute {name!r}")
+        state["ran"] = True
+        assert spec.loader is not None
+        spec.loader.exec_module(module)  # the full SDK, as `import lark_oapi` would have loaded it
+        return getattr(module, name)
+
+    return __getattr__
+
+
+class LazyModule:
+    """A module imported when one of its attributes is first read (`vc.GetMeetingRequest`), not before."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):  # copy/pickle/inspect probes: not worth an import
+            raise AttributeError(attr)
+        return getattr(importlib.import_module(self._name), attr)
+
+    def __repr__(self) -> str:
+        return f"LazyModule({self._name!r})"
+
+
+def preload(names: tuple[str, ...]) -> None:
+    """Import these modules now (call it in a worker thread: importing them takes ~0.5-1 s of CPU)."""
+    for name in names:
+        importlib.import_module(name)
