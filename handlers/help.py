@@ -9,7 +9,7 @@ from bot.i18n import MESSAGES, detect_lang
 from bot.intents.examples import EXAMPLES
 
 # Intents that answer a request instead of doing something: not listed as things hostbot can do.
-NOT_ABILITIES = frozenset({"help", "nothing", "did_you_mean", "compound"})
+NOT_ABILITIES = frozenset({"help", "nothing", "did_you_mean", "compound", "undo"})  # undo: a button
 
 
 @intent("help", examples=EXAMPLES["help"]["en"] + EXAMPLES["help"]["zh"])

@@ -21,6 +21,7 @@ from bot.core.intent import Intent
 from bot.core.logs import Timer, event, request_scope
 from bot.core.pipeline import run
 from bot.core.progress import ProgressSink
+from bot.core.undo import UNDO_ACTION, press_undo
 from bot.i18n import t
 from bot.store import ClaimError
 
@@ -88,6 +89,12 @@ class Dispatcher:
         lang = click.lang or "en"
         if click.click_id and not store.first_delivery(click.platform, f"click:{click.click_id}"):
             return self.duplicate(click.platform, "click")
+        if click.action == UNDO_ACTION:  # an Undo row, not a proposal (bot/core/undo.py)
+            replies = await press_undo(self.services, click, progress, self._run)
+            row = self.services.store.get_undo(click.value)  # its status says what came of it
+            self._count(click.platform, UNDO_ACTION, row.status if row else "expired", timer, kind="click",
+                        action=click.action, user=click.user)
+            return replies
         negative = click.action in NEGATIVE_ACTIONS
         try:
             proposal = store.claim_proposal(click.value, click.user, outcome="cancelled" if negative else "claimed")

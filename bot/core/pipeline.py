@@ -24,6 +24,7 @@ from bot.core.outcome import VendorUser
 from bot.core.plan import Plan
 from bot.core.profiles import PLATFORM_NAMES
 from bot.core.registry import IntentSpec
+from bot.core.undo import offer_undo
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -77,7 +78,7 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
         if approval is not Approval.NONE:
             ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
         outcome = await execute(ctx, plan)
-        return plan.render(outcome)
+        return offer_undo(ctx, plan, outcome, plan.render(outcome))
     if decision.verdict is Verdict.CONFIRM:
         return _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ASK_HOST:
