@@ -7,8 +7,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "弄错了？{until} 前可以撤销。",
     },
     "undo_not_yours": {
-        "en": "Only {owners} or an admin can undo this; nothing was changed.",
-        "zh": "只有 {owners} 或管理员可以撤销；没有做任何更改。",
+        "en": "Only {owners} (or an admin) can undo this; nothing was changed.",
+        "zh": "只有 {owners}（或管理员）可以撤销；没有做任何更改。",
     },
     "undo_expired": {
         "en": "Undo has expired (it lasts {minutes} min); nothing was changed. Ask again to change the host.",
@@ -33,19 +33,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "↩️ 已撤销：{restored} 重新成为{vendor}会议 {meeting} 的主持人。",
     },
     "undo_summary_cohosts_back": {
-        "en": "Undo: {targets} become co-hosts of {vendor} meeting {meeting} again.",
+        "en": "Undo: make {targets} co-host of {vendor} meeting {meeting} again.",
         "zh": "撤销：{targets} 重新成为{vendor}会议 {meeting} 的联席主持人。",
     },
     "undo_cohosts_back": {
-        "en": "↩️ Undone: {targets} are co-hosts of {vendor} meeting {meeting} again.",
+        "en": "↩️ Undone: made {targets} co-host of {vendor} meeting {meeting} again.",
         "zh": "↩️ 已撤销：{targets} 重新成为{vendor}会议 {meeting} 的联席主持人。",
     },
     "undo_summary_cohosts_off": {
-        "en": "Undo: {targets} stop being co-hosts of {vendor} meeting {meeting}.",
+        "en": "Undo: remove {targets} as co-host of {vendor} meeting {meeting}.",
         "zh": "撤销：{targets} 不再是{vendor}会议 {meeting} 的联席主持人。",
     },
     "undo_cohosts_off": {
-        "en": "↩️ Undone: {targets} are no longer co-hosts of {vendor} meeting {meeting}.",
+        "en": "↩️ Undone: removed {targets} as co-host of {vendor} meeting {meeting}.",
         "zh": "↩️ 已撤销：{targets} 不再是{vendor}会议 {meeting} 的联席主持人。",
     },
     "undo_failed": {
