@@ -85,14 +85,14 @@ class UndoRows:
         row = self.get_undo(uid)
         if row is None:
             return "unknown", None
-        now = iso(self.now())
+        now = self.now()
         if self._exec("UPDATE undos SET status = 'claimed', resolved_by = ?, resolved_at = ? "
-                      "WHERE id = ? AND status = 'pending' AND expires_at > ?", [user, now, uid, now]) == 1:
+                      "WHERE id = ? AND status = 'pending' AND expires_at > ?", [user, iso(now), uid, iso(now)]) == 1:
             return "claimed", row
-        if row.status == "pending":
+        if row.status in ("pending", "expired") and row.expires_at <= now:  # else another press won the race
             self._exec("UPDATE undos SET status = 'expired' WHERE id = ? AND status = 'pending'", [uid])
             return "expired", row
-        return ("expired" if row.status == "expired" else "used"), row
+        return "used", row
 
     def finish_undo(self, uid: str, status: str) -> None:
         self._exec("UPDATE undos SET status = ? WHERE id = ?", [status, uid])
