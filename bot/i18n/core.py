@@ -10,6 +10,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Sorry, I didn't understand “{text}”.",
         "zh": "抱歉，我没看懂“{text}”。",
     },
+    "not_understood_closest": {"en": "Closest to what I can do:", "zh": "我能做的事里最接近的是："},
+    "not_understood_more": {
+        "en": "Say “help” for everything I can do.",
+        "zh": "发送“帮助”查看我能做的全部事情。",
+    },
     "internal_error": {
         "en": "Something went wrong on my side; nothing was changed. Please try again.",
         "zh": "我这边出了点问题，没有做任何更改。请再试一次。",

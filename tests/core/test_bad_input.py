@@ -35,8 +35,20 @@ async def test_person_without_feishu_account(world: World) -> None:
 
 async def test_gibberish_gets_help(world: World) -> None:
     reply = await world.say("asdf qwerty")
-    assert reply.startswith("Sorry, I didn't understand “asdf qwerty”.")
-    assert "make @alice host of meeting 123456789" in reply
+    assert reply.startswith("Sorry, I didn't understand “asdf qwerty”.\nClosest to what I can do:\n• “")
+    assert reply.endswith("\nSay “help” for everything I can do.") and reply.count("• ") == 3
+
+
+async def test_not_understood_offers_the_three_closest_examples_not_the_whole_help(world: World) -> None:
+    reply = await world.say("please invte everyone")
+    assert reply.split("\n") == [
+        "Sorry, I didn't understand “please invte everyone”.", "Closest to what I can do:",
+        "• “invite @bob and @carol to meeting 123456789”", "• “reassign @dave's meetings to @erin”",
+        "• “list handovers”", "Say “help” for everything I can do."]
+    zh = await world.say("移除联席")
+    assert zh.startswith("抱歉，我没看懂“移除联席”。\n我能做的事里最接近的是：\n")
+    assert "• “取消 @bob 的联席主持人 123456789”" in zh and zh.count("• ") == 3
+    assert zh.endswith("发送“帮助”查看我能做的全部事情。")
 
 
 async def test_no_target_and_no_meeting(world: World) -> None:
