@@ -113,9 +113,9 @@ class Dispatcher:
         if negative:
             self._count(click.platform, intent.name, decision, timer, kind="click", action=click.action,
                         user=click.user)
-            if click.action == "decline":
-                return [Reply(t(lang, "policy_declined", who=people.describe_chat_user(click.platform, click.user)),
-                              mention_users=(requester,))]
+            if click.action == "decline":  # read by the requester: in their language, not the approver's
+                return [Reply(t(str(payload.get("lang") or lang), "policy_declined",
+                                who=people.describe_chat_user(click.platform, click.user)), mention_users=(requester,))]
             return [Reply(t(lang, "cancelled"))]
         msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
                           channel=proposal.channel, thread=proposal.thread, tz=str(payload.get("tz", "")))
