@@ -90,7 +90,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "⚠️ {vendor}会议 {meeting} 的主持人刚刚变了，现在是 {current}。要以 {current} 为当前主持人重试吗？",
     },
     "remedy_prefix": {"en": "What to do: {remedy}", "zh": "建议：{remedy}"},
-    "detail_suffix": {"en": "(vendor said: {detail})", "zh": "（服务商返回：{detail}）"},
     "console_choose": {
         "en": "Reply with a number to choose.",
         "zh": "回复数字进行选择。",

@@ -57,7 +57,7 @@ CASES = [
     ("unknownUserError", _unknown_bob,
      ["DingTalk does not recognise the account (unionId) of @bob", "hostbot users set <user> dingtalk=<unionId>"]),
     ("paramsError", _fault(400, "paramsError"), ["DingTalk rejected the request's parameters",
-                                                 "(vendor said: paramsError:x)"]),
+                                                 "DingTalk said: “paramsError:x”."]),
     ("systemError", _fault(500, "systemError", times=3), ["DingTalk had an internal error", "try again in a minute"]),
     ("InvalidAuthentication", _fault(400, "InvalidAuthentication", times=2),
      ["DingTalk rejected hostbot's app credentials", "DINGTALK_APP_KEY and DINGTALK_APP_SECRET"]),

@@ -57,7 +57,7 @@ def _token(w: World) -> None:
 
 WHOLE = [
     # (status, how to reach it, words the user must see)
-    ("400", _fault(400), ["Webex rejected the request as malformed", "(vendor said: injected 400)"]),
+    ("400", _fault(400), ["Webex rejected the request as malformed", "Webex said: “injected 400”."]),
     ("401", _token, ["Webex rejected hostbot's app credentials", "check WEBEX_TOKEN"]),
     ("403", _alice(can_host=False),
      ["@alice is not qualified to host meetings on this Webex site", "calling/callback privileges",

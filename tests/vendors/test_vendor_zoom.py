@@ -78,7 +78,7 @@ CASES = [
                            "hostbot users set <user> zoom=<email>"]),
     ("3003", _fault(400, 3003, "You are not the meeting host."),
      ["Zoom says hostbot's account is not this meeting's host", "meeting:write:admin"]),
-    ("3161", _alice(type=1), ["the Zoom account of @alice may not host meetings", "must license @alice"]),
+    ("3161", _alice(type=1), ["the Zoom account of @alice may not host meetings", "ask a hostbot admin", "\nFor an admin: license @alice"]),
     ("300", _bad_email, ["Zoom says @alice is not a valid user to schedule for"]),
     ("124", _fault(401, 124, "Invalid access token.", times=2),
      ["Zoom rejected hostbot's app credentials", "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET"]),
@@ -106,7 +106,7 @@ async def test_cannot_schedule_for_names_the_user_whose_privilege_counts(world: 
                      f"@dave. What to do: you can make @dave a co-host (alternative host) instead, which needs "
                      f"nobody's permission. For a host change, @dave must first let {ZOOM_API_USER} schedule for "
                      f"them (Zoom web: Settings → Meeting → Schedule privilege → add {ZOOM_API_USER} as assistant), "
-                     f"then ask again. For the admin: both accounts must be licensed, and only {ZOOM_API_USER}, "
+                     f"then ask again.\nFor an admin: both accounts must be licensed, and only {ZOOM_API_USER}, "
                      "the user the meeting was created under, counts, not who calls the API.\n"
                      f"Zoom will not make @dave host of meeting {SHOWN}. Make @dave a co-host (alternative host) "
                      "instead? That needs nobody's permission.\n[1] Add as co-host   [2] Cancel")
