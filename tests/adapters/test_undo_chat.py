@@ -37,8 +37,10 @@ def _undo_button(message: dict[str, object]) -> bool:
 async def test_slack_undo_button_puts_the_host_back_once_and_refuses_a_stranger(slack: SlackWorld) -> None:
     await slack.command("you", ASK.format(alice=slack.users["alice"].id))
     done = copy.deepcopy(await wait_for(lambda: next((m for m in slack.messages() if _undo_button(m)), None)))
-    assert done["text"].startswith("✅ <@%s> is now host of Feishu meeting 123 456 789.\nChanged by mistake? Undo "
-                                   "until " % slack.users["alice"].id)
+    alice_id = slack.users["alice"].id
+    assert done["text"].startswith(f"✅ <@{alice_id}> is now host of Feishu meeting 123 456 789.\nChanged by mistake? "
+                                   "Undo until ")
+    assert done["text"].endswith(" (UTC-8).")  # alice's Slack profile zone, to the minute
     await slack.click("carol", done, "hostbot_undo", action_ts="1.1")
     await wait_for(lambda: slack.channel.ephemeral)
     assert slack.channel.ephemeral[-1]["text"] == (f"Only <@{slack.users['you'].id}> and <@{slack.users['alice'].id}>"
@@ -54,7 +56,7 @@ async def test_slack_undo_button_puts_the_host_back_once_and_refuses_a_stranger(
     assert slack.set_host_calls()[1:] == [{"host_user": {"id": you, "user_type": 1},
                                            "old_host_user": {"id": alice, "user_type": 1}}]
     assert [m["text"] for m in slack.messages() if "Undone" in m.get("text", "")] == [
-        "↩️ Undone: <@%s> is host of Feishu meeting 123 456 789 again." % slack.users["you"].id]
+        f"↩️ Undone: <@{slack.users['you'].id}> is host of Feishu meeting 123 456 789 again."]
     pressed = next(m for m in slack.messages() if m["ts"] == done["ts"])
     assert not _undo_button(pressed)  # the answered message lost its button
 

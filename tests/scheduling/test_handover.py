@@ -173,7 +173,8 @@ def test_bad_lead_or_grace_setting_says_which(value: str) -> None:
 async def test_chinese_schedule_and_list_in_the_readers_zone(make_hw: Factory) -> None:
     hw = await make_hw(HOSTBOT_TZ="Asia/Shanghai")  # 14:00 UTC = 22:00 CST
     reply = await hw.say("20分钟后把主持人交给 @alice 123456789")
-    assert reply.startswith("⏰ 已设置定时交接 #1：22:20 (UTC+8)（20 分钟后）@alice 将成为飞书会议 123 456 789 的主持人。")
+    assert reply.startswith("⏰ 已设置定时交接 #1：22:20 (UTC+8)（20 分钟后）@alice 将成为飞书会议 123 456 789 "
+                            "的主持人。")
     assert "距离交接不到 10 分钟" not in reply and "我会在 22:10 (UTC+8) 提醒 @you 和 @alice。" in reply
     listing = await hw.say("列出交接")
     assert listing == ("你的定时交接：\n"
