@@ -321,6 +321,8 @@ async def test_missed_within_grace_runs_now_and_says_how_late(make_hw: Factory) 
                               "✅ @alice is now host of Feishu meeting 123 456 789.\n"
                               "Changed by mistake? Undo until 16:15 (UTC+1).\n[1] Undo")
     assert len(after.calls()) == 1
+    assert await after.say("1") == "↩️ Undone: @you is host of Feishu meeting 123 456 789 again."
+    assert len(after.calls()) == 2  # a handover that ran can be undone like any host change
 
 
 async def test_late_while_hostbot_ran_never_says_it_was_not_running(make_hw: Factory) -> None:
