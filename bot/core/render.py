@@ -39,7 +39,7 @@ def explain(lang: str, outcome: Outcome, vendor_key: str, **values: object) -> s
     sep = "" if lang == "zh" else " "  # Chinese sentences join without a space
     if outcome.reason in SHOW_DETAIL and outcome.detail:
         # The vendor's own words, quoted once in our sentence; a credential it echoes back is masked.
-        text += sep + t(lang, "vendor_said", vendor=fill["vendor"], detail=scrub(outcome.detail))
+        text += sep + t(lang, "vendor_said", vendor=fill["vendor"], detail=quoted(outcome.detail))
     mine, admins = remedy_parts(lang, outcome.remedy, fill)
     if mine:
         text += sep + t(lang, "remedy_prefix", remedy=mine)
@@ -58,6 +58,11 @@ def remedy_parts(lang: str, remedy: str, fill: Mapping[str, object]) -> tuple[st
     return t(lang, remedy, **fill), t(lang, admin_key, **fill) if admin_key in MESSAGES else ""
 
 
+def quoted(words: str) -> str:
+    """The vendor's own words, to quote in our sentence: secrets masked, its final full stop left to ours."""
+    return scrub(words).strip().rstrip(".。")
+
+
 def join_names(lang: str, names: Sequence[str]) -> str:
     names = list(names)
     if len(names) <= 1:
@@ -73,7 +78,7 @@ def _item_reason(lang: str, item: ItemResult, vendor_key: str, name: str) -> str
     words = t(lang, reason, vendor=vendor_name(lang, vendor_key), target=name,
               code=item.detail or "?", seconds=item.detail or "?", detail=scrub(item.detail) if item.detail else "?")
     return words if reason in MESSAGES else t(lang, "vendor_said", vendor=vendor_name(lang, vendor_key),
-                                              detail=scrub(words))
+                                              detail=quoted(words))
 
 
 def item_lines(lang: str, outcome: Outcome, vendor_key: str, noun: str, names: Mapping[str, str],
