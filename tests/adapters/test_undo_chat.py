@@ -40,7 +40,7 @@ async def test_slack_undo_button_puts_the_host_back_once_and_refuses_a_stranger(
     alice_id = slack.users["alice"].id
     assert done["text"].startswith(f"✅ <@{alice_id}> is now host of Feishu meeting 123 456 789.\nChanged by mistake? "
                                    "Undo until ")
-    assert done["text"].endswith(" (UTC-8).")  # the requester's Slack profile zone, to the minute
+    assert done["text"].endswith(" (UTC+1).")  # the requester's Slack profile zone (Europe/Berlin), to the minute
     await slack.click("carol", done, "hostbot_undo", action_ts="1.1")
     await wait_for(lambda: slack.channel.ephemeral)
     assert slack.channel.ephemeral[-1]["text"] == (f"Only <@{slack.users['you'].id}> and <@{slack.users['alice'].id}>"

@@ -88,7 +88,7 @@ def test_time_problems_carry_what_the_reply_needs() -> None:
     now = datetime.fromisoformat("2026-03-07T10:00:00+01:00")
     past = parse("make @bob host at 9am", now=now, tz="Europe/Berlin")
     assert t("en", past.extra["time_problem"], **past.extra["time_values"]) == (
-        "2026-03-07 09:00 CET has already passed (it is 2026-03-07 10:00 CET now). "
+        "2026-03-07 09:00 (UTC+1) has already passed (it is 2026-03-07 10:00 (UTC+1) now). "
         "Give a later time, e.g. “in 20 minutes”.")
     ambiguous = parse("三点把主持人交给 @bob", now=now, tz="Europe/Berlin")
     assert t("zh", ambiguous.extra["time_problem"], **ambiguous.extra["time_values"]) == (
