@@ -27,7 +27,6 @@ from bot.core.plan import Plan
 from bot.core.profiles import PLATFORM_NAMES
 from bot.core.registry import IntentSpec, Registry
 from bot.core.undo import offer_undo
-from bot.i18n import detect_lang
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -72,8 +71,8 @@ async def _not_understood(ctx: Context) -> list[Reply]:
 def closest_examples(registry: Registry, text: str, lang: str, limit: int = 3) -> list[str]:
     """The intents' examples in `lang` most like `text` (rapidfuzz WRatio: word order and partial
     matches count, so "make alice the host" finds set_host and "邀请 carol" finds invite)."""
-    pool = list(dict.fromkeys(e for spec in registry.specs() if spec.name not in NOT_EXAMPLES for e in spec.examples
-                              if detect_lang(e) == lang))
+    pool = list(dict.fromkeys(e for spec in registry.specs() if spec.name not in NOT_EXAMPLES
+                              for e in spec.examples.get(lang, ())))
     found = process.extract(text, pool, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit)
     return [example for example, _, _ in found]
 

@@ -42,7 +42,7 @@ def offer_undo(ctx: Context, plan: Plan, outcome: Outcome, replies: list[Reply])
     undo, meeting = plan.undo, plan.meeting
     if undo is None or plan.undoes or meeting is None or not replies:
         return replies
-    if outcome.kind is not Kind.OK or outcome.data.get("unchanged"):
+    if outcome.kind is not Kind.OK or outcome.unchanged:
         return replies
     minutes = ctx.services.settings.undo_min
     msg = ctx.message

@@ -40,14 +40,13 @@ async def test_gibberish_gets_help(world: World) -> None:
 
 
 async def test_not_understood_offers_the_three_closest_examples_not_the_whole_help(world: World) -> None:
-    reply = await world.say("please invte everyone")
-    assert reply.split("\n") == [
-        "Sorry, I didn't understand “please invte everyone”.", "Closest to what I can do:",
-        "• “invite @bob and @carol to meeting 123456789”", "• “reassign @dave's meetings to @erin”",
-        "• “list handovers”", "Say “help” for everything I can do."]
+    lines = (await world.say("please invte everyone")).split("\n")
+    assert lines[:2] == ["Sorry, I didn't understand “please invte everyone”.", "Closest to what I can do:"]
+    assert len(lines) == 6 and all(line.startswith("• “") and "invite @" in line for line in lines[2:5])
+    assert lines[5] == "Say “help” for everything I can do."  # not the whole help: three examples and a pointer
     zh = await world.say("移除联席")
-    assert zh.startswith("抱歉，我没看懂“移除联席”。\n我能做的事里最接近的是：\n")
-    assert "• “取消 @bob 的联席主持人 123456789”" in zh and zh.count("• ") == 3
+    assert zh.startswith("抱歉，我没看懂“移除联席”。\n我能做的事里最接近的是：\n• “移除联席主持人 @bob”\n")
+    assert zh.count("• ") == 3
     assert zh.endswith("发送“帮助”查看我能做的全部事情。")
 
 

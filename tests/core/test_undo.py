@@ -4,10 +4,12 @@ and what the vendor fake recorded (the host back, with the host hostbot made as 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from bot.adapters.console import ConsoleAdapter
+from bot.adapters.markup import console_text
 from bot.app import build
 from bot.config import ConfigError, settings_from_mapping
 from bot.core.events import ButtonClick, Platform, Reply
@@ -45,9 +47,11 @@ def _msg(who: str, text: str):  # type: ignore[no-untyped-def]
 
 
 async def _press(world: World, reply: Reply, who: str, click_id: str = "") -> list[Reply]:
+    """`who` presses the Undo of `reply`; the answers as the console shows them."""
     undo = reply.buttons[-1]
-    return await world.bot.dispatcher.handle_click(ButtonClick(
+    answers = await world.bot.dispatcher.handle_click(ButtonClick(
         Platform.CONSOLE, who, undo.action, undo.value, click_id or f"{who}-{undo.value}"))
+    return [replace(a, text=console_text(a.text)) for a in answers]
 
 
 async def test_undo_puts_the_previous_host_back_with_the_new_host_as_cas(world: World) -> None:
@@ -131,7 +135,7 @@ async def test_undo_survives_a_restart(sandbox: Sandbox, tmp_path: Path) -> None
     try:
         row = after.services.store._rows("SELECT id FROM undos")[0]["id"]
         answer = await after.dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", "undo", row, "c1"))
-        assert answer[0].text == "↩️ Undone: @you is host of Feishu meeting 123 456 789 again."
+        assert console_text(answer[0].text) == "↩️ Undone: @you is host of Feishu meeting 123 456 789 again."
         assert sandbox.feishu.meetings[demo.feishu_meeting.id].host[0] == demo.users["you"].open_id
     finally:
         await after.aclose()
