@@ -67,6 +67,7 @@ class Settings:
     public_url: str = ""  # HOSTBOT_PUBLIC_URL: hostbot's public base URL (Feishu OAuth redirect_uri)
     confirm: str = ""  # HOSTBOT_CONFIRM: per-intent confirmation overrides (see bot/policy.py)
     confirm_ttl: int = 300  # HOSTBOT_CONFIRM_TTL: seconds a Confirm/Approve button stays valid
+    undo_min: float = 10.0  # HOSTBOT_UNDO_MIN: minutes an Undo button stays valid after a host/co-host change
     handover_lead_min: float = 10.0  # HOSTBOT_HANDOVER_LEAD_MIN: remind this long before a scheduled handover
     handover_grace_min: float = 15.0  # HOSTBOT_HANDOVER_GRACE_MIN: a handover missed while down runs this late
     handover_lease_s: float = 30.0  # HOSTBOT_HANDOVER_LEASE_S: a silent replica's runs are taken over after this
@@ -187,6 +188,7 @@ def read_settings(values: Mapping[str, str]) -> tuple[Settings, list[str]]:
 _NUMBERS: tuple[tuple[str, str, float, float, str], ...] = (
     ("HOSTBOT_PORT", "port", 1, 65535, "a TCP port number"),
     ("HOSTBOT_CONFIRM_TTL", "confirm_ttl", 10, 7 * 24 * 3600, "a number of seconds (>= 10)"),
+    ("HOSTBOT_UNDO_MIN", "undo_min", 1, 24 * 60, "a number of minutes (1 to 1440)"),
     ("HOSTBOT_HANDOVER_LEAD_MIN", "handover_lead_min", 0, 7 * 24 * 60, "a number of minutes (0 to 10080)"),
     ("HOSTBOT_HANDOVER_GRACE_MIN", "handover_grace_min", 0, 7 * 24 * 60, "a number of minutes (0 to 10080)"),
     ("HOSTBOT_RETENTION_DAYS", "retention_days", 0, 36500, "a number of days (0 = keep the audit for ever)"),

@@ -10,7 +10,9 @@ from handlers.link import link_meeting
 from handlers.nothing import nothing
 from handlers.reassign import reassign
 from handlers.set_host import set_host
+from handlers.undo import undo
 from handlers.who_is_host import who_is_host
 
 HANDLERS = (show_help, set_host, link_meeting, schedule_handover, list_handovers, cancel_handover,
-            add_cohost, remove_cohost, invite, reassign, who_is_host, nothing, did_you_mean, compound)
+            add_cohost, remove_cohost, invite, reassign, who_is_host, nothing, did_you_mean, compound,
+            undo)

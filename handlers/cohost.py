@@ -11,7 +11,7 @@ from bot.core.context import Context
 from bot.core.events import ButtonStyle, Reply
 from bot.core.identity import Person
 from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.plan import Authority, ConfirmMode, Operation, Plan, Undo
 from bot.core.registry import intent
 from bot.core.render import join_names
 from bot.core.vendor import Meeting, MeetingVendor
@@ -81,8 +81,10 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
             text += "\n" + ctx.t("cohost_list", cohosts=listed)
         return [Reply(text)]
 
+    chat_users = tuple(p.chat_user for p in people)
+    undo = Undo((), tuple(users), chat_users) if adding else Undo(tuple(users), (), chat_users)
     return Plan(Operation.ADD_COHOST if adding else Operation.REMOVE_COHOST, summary, render, vendor=vendor.key,
-                meetings=(meeting,), users=tuple(users), losers=() if adding else tuple(p.chat_user for p in people))
+                meetings=(meeting,), users=tuple(users), losers=() if adding else chat_users, undo=undo)
 
 
 def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, target: Person,

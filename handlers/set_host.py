@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.events import ButtonStyle, Reply
 from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.plan import Authority, ConfirmMode, Operation, Plan, Undo
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting
@@ -71,8 +71,9 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
             return [Reply(failed), *offer_cohost_instead(ctx, meeting, vendor, target, key="zoom_cohost_offer")]
         return [Reply(failed)]
 
+    undo = Undo((expected,), (user,), (target.chat_user,)) if expected is not None else None
     return Plan(Operation.SET_HOST, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
-                expected_host=expected, losing_users=(expected,) if expected is not None else ())
+                expected_host=expected, losing_users=(expected,) if expected is not None else (), undo=undo)
 
 
 def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, words: dict[str, str]) -> Reply:

@@ -20,6 +20,7 @@ from bot.core.registry import Registry
 from bot.core.vendor import MeetingVendor
 from bot.i18n import t, vendor_name
 from bot.store import Store
+from bot.store.undos import UndoRow
 
 if TYPE_CHECKING:
     from bot.scheduling.scheduler import HandoverScheduler
@@ -54,6 +55,7 @@ class Context:
     progress_sink: ProgressSink | None = None  # where the adapter shows progress of long work in this thread
     last_outcome: Outcome | None = None  # the last vendor answer of this request (metrics, request log line)
     decision: str = ""  # the policy's last decision of this request (confirmation_asked, denied, ...)
+    undo: UndoRow | None = None  # an Undo press: what to put back (handlers/undo.py)
 
     @property
     def store(self) -> Store:

@@ -21,6 +21,7 @@ from bot.core.intent import Intent
 from bot.core.logs import Timer, event, request_scope
 from bot.core.pipeline import run
 from bot.core.progress import ProgressSink
+from bot.core.undo import UNDO_ACTION, press_undo
 from bot.i18n import t
 from bot.store import ClaimError
 
@@ -87,6 +88,12 @@ class Dispatcher:
         lang = click.lang or "en"
         if click.click_id and not store.first_delivery(click.platform, f"click:{click.click_id}"):
             return self.duplicate(click.platform, "click")
+        if click.action == UNDO_ACTION:  # an Undo row, not a proposal (bot/core/undo.py)
+            replies = await press_undo(self.services, click, progress, self._run)
+            row = self.services.store.get_undo(click.value)  # its status says what came of it
+            self._count(click.platform, UNDO_ACTION, row.status if row else "expired", timer, kind="click",
+                        action=click.action, user=click.user)
+            return replies
         negative = click.action in NEGATIVE_ACTIONS
         try:
             proposal = store.claim_proposal(click.value, click.user, outcome="cancelled" if negative else "claimed")
@@ -105,9 +112,9 @@ class Dispatcher:
         if negative:
             self._count(click.platform, intent.name, decision, timer, kind="click", action=click.action,
                         user=click.user)
-            if click.action == "decline":
-                return [Reply(t(lang, "policy_declined", who=people.describe_chat_user(click.platform, click.user)),
-                              mention_users=(requester,))]
+            if click.action == "decline":  # read by the requester: in their language, not the approver's
+                return [Reply(t(str(payload.get("lang") or lang), "policy_declined",
+                                who=people.describe_chat_user(click.platform, click.user)), mention_users=(requester,))]
             return [Reply(t(lang, "cancelled"))]
         msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
                           channel=proposal.channel, thread=proposal.thread, tz=str(payload.get("tz", "")))

@@ -15,6 +15,8 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rapidfuzz import fuzz, process, utils
+
 from bot.core.errors import IdentityError, UserFacingError
 from bot.core.events import ButtonStyle, Reply
 from bot.core.execute import execute
@@ -23,7 +25,8 @@ from bot.core.identity import Person
 from bot.core.outcome import VendorUser
 from bot.core.plan import Plan
 from bot.core.profiles import PLATFORM_NAMES
-from bot.core.registry import IntentSpec
+from bot.core.registry import IntentSpec, Registry
+from bot.core.undo import offer_undo
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONFIRMED_VIA = frozenset({"confirm", "retry"})
+NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound"})  # answers, not things to try
 
 
 async def run(ctx: Context) -> list[Reply]:
@@ -53,14 +57,24 @@ async def run(ctx: Context) -> list[Reply]:
 
 
 async def _not_understood(ctx: Context) -> list[Reply]:
+    """Not the whole help: the three examples closest to what was said, and where the rest is."""
     ctx.decision = "not_understood"
-    help_spec = ctx.services.registry.get("help")
-    head = Reply(ctx.t("not_understood", text=ctx.intent.text.strip()[:200]))
-    if help_spec is None:
-        return [head]
-    ctx.intent = replace(ctx.intent, name="help")
-    rest = await help_spec.handler(ctx)
-    return [head, *(rest if isinstance(rest, list) else [])]
+    text = ctx.intent.text.strip()
+    lines = [ctx.t("not_understood", text=text[:200])]
+    examples = closest_examples(ctx.services.registry, text, ctx.lang)
+    if examples:
+        lines += [ctx.t("not_understood_closest"), *(f"• “{e}”" for e in examples)]
+    lines.append(ctx.t("not_understood_more"))
+    return [Reply("\n".join(lines))]
+
+
+def closest_examples(registry: Registry, text: str, lang: str, limit: int = 3) -> list[str]:
+    """The intents' examples in `lang` most like `text` (rapidfuzz WRatio: word order and partial
+    matches count, so "make alice the host" finds set_host and "邀请 carol" finds invite)."""
+    pool = list(dict.fromkeys(e for spec in registry.specs() if spec.name not in NOT_EXAMPLES
+                              for e in spec.examples.get(lang, ())))
+    found = process.extract(text, pool, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit)
+    return [example for example, _, _ in found]
 
 
 async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
@@ -77,7 +91,7 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
         if approval is not Approval.NONE:
             ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
         outcome = await execute(ctx, plan)
-        return plan.render(outcome)
+        return offer_undo(ctx, plan, outcome, plan.render(outcome))
     if decision.verdict is Verdict.CONFIRM:
         return _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ASK_HOST:

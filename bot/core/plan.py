@@ -9,6 +9,7 @@ them.
     Operation   what kind of change (the vendor method execute calls, or a change in our store)
     Authority   who may do it without asking somebody else
     Plan        one proposed change, complete enough to gate, execute and render
+    Undo        what puts a done change back (the Undo button: bot/core/undo.py)
 """
 
 from __future__ import annotations
@@ -61,6 +62,18 @@ class ConfirmMode(StrEnum):
     OTHERS = "others"  # when somebody other than the requester loses something
 
 
+@dataclass(frozen=True)
+class Undo:
+    """What puts a change back once it is done: `restore` (the previous host, the co-hosts removed)
+    and `made` (the host hostbot made: the expected host of the undo, its CAS; the co-hosts added).
+    `pressers` may press Undo besides the requester and admins (the new host, the co-hosts).
+    handlers/undo.py plans the inverse of the plan's operation from it."""
+
+    restore: tuple[VendorUser, ...]
+    made: tuple[VendorUser, ...] = ()
+    pressers: tuple[str, ...] = ()
+
+
 Render = Callable[[Outcome], list[Reply]]
 Apply = Callable[[], Awaitable[Outcome]]
 
@@ -92,6 +105,8 @@ class Plan:
     progress_key: str = ""  # long work: the progress message's key ("progress_invite")
     audit_ids: str = ""  # what the audit row names as the vendor ids acted on
     cas_from_resume: bool = field(default=False, compare=False)
+    undo: Undo | None = None  # once done, it can be undone this way (an Undo button is offered)
+    undoes: str = ""  # this plan carries out the Undo with this id (audited as an undo; no Undo of its own)
 
     @property
     def meeting(self) -> Meeting | None:

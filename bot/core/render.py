@@ -1,6 +1,7 @@
 """Turning Outcomes into reply text: the why and the what-next of every vendor answer.
 
-    explain(lang, outcome, vendor)        '<reason> What to do: <remedy>' for one failed Outcome
+    explain(lang, outcome, vendor)        '<reason> What to do: <remedy>' for one failed Outcome,
+                                          the admin's part of the remedy on a line of its own
     item_lines(lang, outcome, vendor, noun, names)
                                           a batch's failures and skipped items, one line each:
                                           '3 of 250 meetings failed:' + '• Weekly sync: <why>'
@@ -14,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from bot.core.logs import scrub
 from bot.core.outcome import ItemResult, Kind, Outcome
 from bot.i18n import MESSAGES, t, vendor_name
+from bot.i18n.vendor import ADMIN_REMEDIES
 
 # Reasons whose text is too general without the vendor's own words after it.
 SHOW_DETAIL = ("vendor_error_unknown", "param_error", "dingtalk_params_error")
@@ -34,18 +36,37 @@ def _fill(lang: str, outcome: Outcome, vendor_key: str, values: Mapping[str, obj
 
 
 def explain(lang: str, outcome: Outcome, vendor_key: str, **values: object) -> str:
-    """'<reason> What to do: <remedy>' for a failed Outcome, in `lang`."""
+    """'<reason> <vendor> said: “…”. What to do: <remedy>' for a failed Outcome, in `lang`, and on a
+    line of its own 'For an admin: …' when part of the remedy is an admin's."""
     fill = _fill(lang, outcome, vendor_key, values)
     if outcome.kind is Kind.RATE_LIMITED:
         return t(lang, "rate_limited", **fill)
     text = t(lang, outcome.reason or "vendor_error_unknown", **fill)
     sep = "" if lang == "zh" else " "  # Chinese sentences join without a space
-    if outcome.remedy:
-        text += sep + t(lang, "remedy_prefix", remedy=t(lang, outcome.remedy, **fill))
     if outcome.reason in SHOW_DETAIL and outcome.detail:
-        # The vendor's own words go to chat: a credential it echoes back is masked, as in the logs.
-        text += sep + t(lang, "detail_suffix", detail=scrub(outcome.detail))
+        # The vendor's own words, quoted once in our sentence; a credential it echoes back is masked.
+        text += sep + t(lang, "vendor_said", vendor=fill["vendor"], detail=quoted(outcome.detail))
+    mine, admins = remedy_parts(lang, outcome.remedy, fill)
+    if mine:
+        text += sep + t(lang, "remedy_prefix", remedy=mine)
+    if admins:
+        text += "\n" + t(lang, "remedy_admin_prefix", remedy=admins)
     return text
+
+
+def remedy_parts(lang: str, remedy: str, fill: Mapping[str, object]) -> tuple[str, str]:
+    """(what the requester can do, what an admin must do) of a remedy key; either may be ''."""
+    if not remedy:
+        return "", ""
+    if remedy in ADMIN_REMEDIES:
+        return t(lang, "remedy_ask_admin"), t(lang, remedy, **fill)
+    admin_key = f"{remedy}_admin"
+    return t(lang, remedy, **fill), t(lang, admin_key, **fill) if admin_key in MESSAGES else ""
+
+
+def quoted(words: str) -> str:
+    """The vendor's own words, to quote in our sentence: secrets masked, its final full stop left to ours."""
+    return scrub(words).strip().rstrip(".。")
 
 
 def join_names(lang: str, names: Sequence[str]) -> str:
@@ -62,7 +83,8 @@ def _item_reason(lang: str, item: ItemResult, vendor_key: str, name: str) -> str
     reason = item.reason or "vendor_error_unknown"
     words = t(lang, reason, vendor=vendor_name(lang, vendor_key), target=name,
               code=item.detail or "?", seconds=item.detail or "?", detail=scrub(item.detail) if item.detail else "?")
-    return words if reason in MESSAGES else scrub(words)
+    return words if reason in MESSAGES else t(lang, "vendor_said", vendor=vendor_name(lang, vendor_key),
+                                              detail=quoted(words))
 
 
 def item_lines(lang: str, outcome: Outcome, vendor_key: str, noun: str, names: Mapping[str, str],

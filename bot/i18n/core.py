@@ -10,6 +10,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Sorry, I didn't understand “{text}”.",
         "zh": "抱歉，我没看懂“{text}”。",
     },
+    "not_understood_closest": {"en": "Closest to what I can do:", "zh": "我能做的事里最接近的是："},
+    "not_understood_more": {
+        "en": "Say “help” for everything I can do.",
+        "zh": "发送“帮助”查看我能做的全部事情。",
+    },
     "internal_error": {
         "en": "Something went wrong on my side; nothing was changed. Please try again.",
         "zh": "我这边出了点问题，没有做任何更改。请再试一次。",
@@ -85,7 +90,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "⚠️ {vendor}会议 {meeting} 的主持人刚刚变了，现在是 {current}。要以 {current} 为当前主持人重试吗？",
     },
     "remedy_prefix": {"en": "What to do: {remedy}", "zh": "建议：{remedy}"},
-    "detail_suffix": {"en": "(vendor said: {detail})", "zh": "（服务商返回：{detail}）"},
     "console_choose": {
         "en": "Reply with a number to choose.",
         "zh": "回复数字进行选择。",

@@ -50,9 +50,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}表示你无权邀请他人加入该会议。",
     },
     "remedy_feishu_invite_permission": {
-        "en": "the meeting must belong to this tenant and you must be in it; an admin must grant the app the "
-        "`vc:meeting` scope.",
-        "zh": "会议需属于本企业且你需在会中；请管理员为应用开通 `vc:meeting` 权限。",
+        "en": "the meeting must belong to this tenant and you must be in it.",
+        "zh": "会议需属于本企业且你需在会中。",
+    },
+    "remedy_feishu_invite_permission_admin": {
+        "en": "grant the app the `vc:meeting` scope.",
+        "zh": "为应用开通 `vc:meeting` 权限。",
     },
     "invite_self": {
         "en": "you cannot invite yourself.",
@@ -68,10 +71,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}拒绝了 hostbot 的令牌：它不属于 Webex 管理员（缺少管理员权限范围或角色）。",
     },
     "remedy_webex_admin_token": {
-        "en": "an admin must set WEBEX_TOKEN to a full or meeting admin's token (an integration or Service App "
-        "authorized by an admin); {target} needs nothing.",
-        "zh": "请管理员把 WEBEX_TOKEN 换成完全管理员或会议管理员的令牌（由管理员授权的集成或 Service App）；"
-        "{target} 无需任何操作。",
+        "en": "nothing on your side or {target}'s: an admin must change hostbot's Webex token.",
+        "zh": "你和 {target} 都无需操作：需由管理员更换 hostbot 的 Webex 令牌。",
+    },
+    "remedy_webex_admin_token_admin": {
+        "en": "set WEBEX_TOKEN to a full or meeting admin's token (an integration or Service App authorized by an "
+        "admin).",
+        "zh": "把 WEBEX_TOKEN 换成完全管理员或会议管理员的令牌（由管理员授权的集成或 Service App）。",
     },
     "webex_third_party_meeting": {
         "en": "the meeting was scheduled from Outlook or Google (a third-party integration); Webex cannot reassign "

@@ -88,6 +88,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "✅ {target} is host of {vendor} meeting {meeting} already; nothing to do.",
         "zh": "✅ {target} 已经是{vendor}会议 {meeting} 的主持人，无需操作。",
     },
+    "handover_head_late_busy": {
+        "en": "⏰ Handover #{id} (due {when}; run {late} late: earlier vendor calls held it up, e.g. a rate limit "
+        "or an outage):",
+        "zh": "⏰ 定时交接 #{id}（原定 {when}；之前的会议服务调用受限流或故障拖延，晚了 {late} 执行）：",
+    },
+    "handover_missed_busy": {
+        "en": "⚠️ Handover #{id} was missed: {target} was to become host of {vendor} meeting {meeting} at {when}, "
+        "but earlier vendor calls held it up (e.g. a rate limit or an outage), and it is now {now}, more than "
+        "{grace} min late. Nothing was changed. Hand over now anyway?",
+        "zh": "⚠️ 错过了定时交接 #{id}：{target} 本应在 {when} 成为{vendor}会议 {meeting} 的主持人，但之前的会议服务"
+        "调用受限流或故障拖延，现在已是 {now}，超过了 {grace} 分钟的宽限期。没有做任何更改。仍要立即交接吗？",
+    },
     "handover_missed": {
         "en": "⚠️ Handover #{id} was missed: {target} was to become host of {vendor} meeting {meeting} at {when}, "
         "but hostbot was not running then, and it is now {now}, more than {grace} min late. Nothing was changed. "

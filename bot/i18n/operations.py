@@ -235,8 +235,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}在本组织中找不到 {target} 的账号（unionId）。",
     },
     "remedy_dingtalk_union_id": {
-        "en": "an admin should check the DingTalk unionId with `hostbot users set <user> dingtalk=<unionId>`.",
-        "zh": "请管理员用 `hostbot users set <用户> dingtalk=<unionId>` 核对钉钉 unionId。",
+        "en": "check the DingTalk unionId with `hostbot users set <user> dingtalk=<unionId>`.",
+        "zh": "用 `hostbot users set <用户> dingtalk=<unionId>` 核对钉钉 unionId。",
     },
     "dingtalk_params_error": {
         "en": "{vendor} rejected the request's parameters.",
@@ -247,12 +247,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}应用缺少 VideoConference.Conference.Write 权限。",
     },
     "remedy_dingtalk_permission": {
-        "en": "an admin must grant it to the app in the DingTalk developer console, then retry.",
-        "zh": "请管理员在钉钉开发者后台为应用开通该权限，然后重试。",
+        "en": "grant it to the app in the DingTalk developer console.",
+        "zh": "在钉钉开发者后台为应用开通该权限。",
     },
     "remedy_dingtalk_credentials": {
-        "en": "an admin must check DINGTALK_APP_KEY and DINGTALK_APP_SECRET.",
-        "zh": "请管理员检查 DINGTALK_APP_KEY 和 DINGTALK_APP_SECRET。",
+        "en": "check DINGTALK_APP_KEY and DINGTALK_APP_SECRET.",
+        "zh": "检查 DINGTALK_APP_KEY 和 DINGTALK_APP_SECRET。",
     },
     # ---- Webex ------------------------------------------------------------------------------------
     "webex_host_not_qualified": {
@@ -260,10 +260,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{target} 没有在该 Webex 站点主持会议的资格。",
     },
     "remedy_webex_host_privileges": {
-        "en": "an admin must make {target} a Webex user with host privilege on the site who also has what these "
+        "en": "make {target} a Webex user with host privilege on the site who also has what these "
         "meetings need: calling/callback privileges if they use them, their session type, and a Meeting Center "
         "or Webinar licence for MC or Webinar meetings (Control Hub → Users).",
-        "zh": "请管理员确认 {target} 是该站点有主持权限的 Webex 用户，并具备这些会议所需的条件：会议使用电话回拨时需有"
+        "zh": "确认 {target} 是该站点有主持权限的 Webex 用户，并具备这些会议所需的条件：会议使用电话回拨时需有"
         "呼叫/回拨权限、对应的会议类型（session type）权限，MC 或网络研讨会需相应许可证（Control Hub → 用户）。",
     },
     "remedy_webex_item": {
@@ -272,9 +272,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "Webex 不能转移进行中的会议、TC/EC1.0/SC 会议、代他人创建的会议，也不能转给缺少相应权限的主持人。",
     },
     "remedy_webex_token": {
-        "en": "an admin must check WEBEX_TOKEN: a Webex admin's token (integration or Service App) with the "
+        "en": "check WEBEX_TOKEN: a Webex admin's token (integration or Service App) with the "
         "meeting admin scopes.",
-        "zh": "请管理员检查 WEBEX_TOKEN：需要 Webex 管理员的令牌（集成或 Service App），并具备会议管理权限。",
+        "zh": "检查 WEBEX_TOKEN：需要 Webex 管理员的令牌（集成或 Service App），并具备会议管理权限。",
     },
     "webex_conflict": {
         "en": "{vendor} reports a conflict with the meeting's current state.",
@@ -296,21 +296,24 @@ CATALOG: dict[str, dict[str, str]] = {
     "remedy_zoom_scheduling_privilege": {
         "en": "you can make {target} a co-host (alternative host) instead, which needs nobody's permission. For a "
         "host change, {target} must first let {organizer} schedule for them (Zoom web: Settings → Meeting → "
-        "Schedule privilege → add {organizer} as assistant), then ask again. For the admin: both accounts must be "
-        "licensed, and only {organizer}, the user the meeting was created under, counts, not who calls the API.",
+        "Schedule privilege → add {organizer} as assistant), then ask again.",
         "zh": "你可以改为把 {target} 设为联席主持人（备选主持人），这不需要任何人授权。"
         "若要更换主持人，{target} 需先允许 {organizer} 为其预约"
-        "（Zoom 网页：设置 → 会议 → 预约权限 → 把 {organizer} 添加为助理），然后再试。"
-        "管理员须知：双方账号都需有许可证；只看创建该会议的用户 {organizer}，与调用接口的是谁无关。",
+        "（Zoom 网页：设置 → 会议 → 预约权限 → 把 {organizer} 添加为助理），然后再试。",
+    },
+    "remedy_zoom_scheduling_privilege_admin": {
+        "en": "both accounts must be licensed, and only {organizer}, the user the meeting was created under, counts, "
+        "not who calls the API.",
+        "zh": "双方账号都需有许可证；只看创建该会议的用户 {organizer}，与调用接口的是谁无关。",
     },
     "zoom_cannot_access": {
         "en": "{vendor} won't let hostbot's app read or change this meeting.",
         "zh": "{vendor}不允许 hostbot 的应用读取或修改该会议。",
     },
     "remedy_zoom_app_scopes": {
-        "en": "an admin must give the Server-to-Server OAuth app meeting:read:admin and meeting:write:admin, and the "
-        "meeting must belong to this Zoom account.",
-        "zh": "请管理员为 Server-to-Server OAuth 应用开通 meeting:read:admin 和 meeting:write:admin，并确认会议属于本 "
+        "en": "give the Server-to-Server OAuth app meeting:read:admin and meeting:write:admin, and check that the "
+        "meeting belongs to this Zoom account.",
+        "zh": "为 Server-to-Server OAuth 应用开通 meeting:read:admin 和 meeting:write:admin，并确认会议属于本 "
         "Zoom 账号。",
     },
     "zoom_instant_meeting": {
@@ -338,8 +341,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}中没有使用 hostbot 所记录的 {target} 邮箱的用户。",
     },
     "remedy_check_zoom_email": {
-        "en": "an admin should check {target}'s Zoom email with `hostbot users set <user> zoom=<email>`.",
-        "zh": "请管理员用 `hostbot users set <用户> zoom=<邮箱>` 核对 {target} 的 Zoom 邮箱。",
+        "en": "check {target}'s Zoom email with `hostbot users set <user> zoom=<email>`.",
+        "zh": "用 `hostbot users set <用户> zoom=<邮箱>` 核对 {target} 的 Zoom 邮箱。",
     },
     "zoom_not_meeting_host": {
         "en": "{vendor} says hostbot's account is not this meeting's host.",
@@ -350,16 +353,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{target} 的{vendor}账号不能主持会议（没有许可证，或主持功能被禁用）。",
     },
     "remedy_zoom_license": {
-        "en": "an admin must license {target} or allow hosting in Zoom's user management.",
-        "zh": "请管理员为 {target} 分配许可证，或在 Zoom 用户管理中允许主持会议。",
+        "en": "license {target} or allow hosting in Zoom's user management.",
+        "zh": "为 {target} 分配许可证，或在 Zoom 用户管理中允许主持会议。",
     },
     "zoom_invalid_schedule_for": {
         "en": "{vendor} says {target} is not a valid user to schedule for.",
         "zh": "{vendor}表示 {target} 不是可以代为预约的有效用户。",
     },
     "remedy_zoom_credentials": {
-        "en": "an admin must check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET "
+        "en": "check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET "
         "(a Server-to-Server OAuth app).",
-        "zh": "请管理员检查 ZOOM_ACCOUNT_ID、ZOOM_CLIENT_ID 和 ZOOM_CLIENT_SECRET（Server-to-Server OAuth 应用）。",
+        "zh": "检查 ZOOM_ACCOUNT_ID、ZOOM_CLIENT_ID 和 ZOOM_CLIENT_SECRET（Server-to-Server OAuth 应用）。",
     },
 }

@@ -1,10 +1,24 @@
 """Messages that explain vendor answers: each Outcome reason and remedy, and vendor names."""
 
+# Remedies only an admin can carry out: the requester is told to ask one (remedy_ask_admin) and the
+# admin's steps are set apart ("For an admin: …"). A remedy with a part for each has a `<key>_admin`.
+ADMIN_REMEDIES = frozenset({
+    "remedy_feishu_permission", "remedy_feishu_credentials", "remedy_dingtalk_union_id", "remedy_dingtalk_permission",
+    "remedy_dingtalk_credentials", "remedy_webex_host_privileges", "remedy_webex_token", "remedy_zoom_app_scopes",
+    "remedy_check_zoom_email", "remedy_zoom_license", "remedy_zoom_credentials",
+})
+
 CATALOG: dict[str, dict[str, str]] = {
     "vendor_unavailable": {
         "en": "{vendor} had an internal error or did not answer in time.",
         "zh": "{vendor}内部出错或没有及时响应。",
     },
+    "remedy_ask_admin": {
+        "en": "ask a hostbot admin to fix this (below), then try again.",
+        "zh": "请 hostbot 管理员处理（见下），然后再试。",
+    },
+    "remedy_admin_prefix": {"en": "For an admin: {remedy}", "zh": "管理员须知：{remedy}"},
+    "vendor_said": {"en": "{vendor} said: “{detail}”.", "zh": "{vendor}返回：“{detail}”。"},
     "remedy_retry_later": {
         "en": "try again in a minute; if it keeps failing, tell an admin.",
         "zh": "请稍后再试；如持续失败，请联系管理员。",
@@ -30,8 +44,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}表示 hostbot 无权对该会议执行此操作。",
     },
     "remedy_feishu_permission": {
-        "en": "an admin must grant the app the `vc:meeting` scope and the meeting must belong to this tenant.",
-        "zh": "请管理员为应用开通 `vc:meeting` 权限，并确认该会议属于本企业。",
+        "en": "grant the app the `vc:meeting` scope, and check that the meeting belongs to this tenant.",
+        "zh": "为应用开通 `vc:meeting` 权限，并确认该会议属于本企业。",
     },
     "meeting_not_in_progress": {
         "en": "the meeting is not in progress (not started yet, or already ended).",
@@ -106,8 +120,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "{vendor}拒绝了 hostbot 的应用凭证。",
     },
     "remedy_feishu_credentials": {
-        "en": "an admin must check FEISHU_APP_ID and FEISHU_APP_SECRET (run `hostbot doctor`).",
-        "zh": "请管理员检查 FEISHU_APP_ID 和 FEISHU_APP_SECRET（可运行 `hostbot doctor`）。",
+        "en": "check FEISHU_APP_ID and FEISHU_APP_SECRET (run `hostbot doctor`).",
+        "zh": "检查 FEISHU_APP_ID 和 FEISHU_APP_SECRET（可运行 `hostbot doctor`）。",
     },
     "remedy_change_in_client": {
         "en": "this person or meeting cannot take the host role through the API (e.g. a Rooms device); "

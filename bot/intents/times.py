@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n.clock import offset_text
 from bot.intents.timewords import (
     _AMPM,
     _EN_ABSOLUTE,
@@ -65,7 +66,8 @@ def place(day: date, clock: time, zone: tzinfo) -> tuple[datetime | None, str]:
 
 
 def _fmt(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M %Z").strip()
+    """'2026-03-02 09:00 (UTC+1)': to the minute, with the offset (bot/i18n/clock.py)."""
+    return f"{dt:%Y-%m-%d %H:%M} ({offset_text(dt.utcoffset())})"
 
 
 def _spec(at: datetime | None, text: str, now: datetime, zone: tzinfo, problem: str = "",

@@ -80,6 +80,7 @@ def banner(world: DemoWorld) -> str:
         f"Feishu meeting “{m.topic}”: number {DEMO_MEETING_NO} (id {m.id}), in progress.",
         "  host: you · in the meeting: alice, bob · being called: carol · not in it: dave",
         "Try:  make @alice host of meeting 123456789   ·   把 @bob 设为主持人 123456789   ·   help",
+        "A change comes with [1] Undo: type 1 to put the previous host back (for HOSTBOT_UNDO_MIN minutes).",
         f"Policy: you are host (you may hand over); @{DEMO_ADMIN} is a hostbot admin (asked to confirm); "
         "anyone else needs the host's approval — try `!as bob` then `make me host of meeting 123456789`.",
         "Later: `in 15 minutes hand host to @alice of meeting 123456789`, then `!wait 5` (the reminder) "

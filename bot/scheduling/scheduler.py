@@ -85,6 +85,9 @@ class HandoverScheduler:
         self.concurrency = concurrency
         self.notifiers: dict[str, Notifier] = {}
         self._boot, self.owner = new_owner()  # who claimed a run
+        # Built at start-up: a handover due before this was missed while hostbot was down; one due
+        # after it ran late for another reason (earlier runs held up by a rate-limited or slow vendor).
+        self.up_since = services.clock()
         self._aps: AsyncIOScheduler | None = None
         self._started = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -283,7 +286,7 @@ class HandoverScheduler:
         if trigger == "now":
             head = t(lang, "handover_head_now", **w)
         elif late > LATE_NOTE:
-            head = t(lang, "handover_head_late", late=duration_text(lang, late), **w)
+            head = t(lang, self._late_key(h, "handover_head_late"), late=duration_text(lang, late), **w)
         else:
             head = t(lang, "handover_head", **w)
         mentions = tuple(dict.fromkeys((h.requester, h.target)))
@@ -373,9 +376,12 @@ class HandoverScheduler:
     def _missed(self, h: Handover, now: datetime) -> Reply:
         w = words(h, self.services.people, h.lang, now)
         minutes = self.grace.total_seconds() / 60
-        text = t(h.lang, "handover_missed", now=when_text(now, h.tz, now),
-                 grace=f"{minutes:g}", **w)
+        text = t(h.lang, self._late_key(h, "handover_missed"), now=when_text(now, h.tz, now), grace=f"{minutes:g}", **w)
         return Reply(text, buttons=self.choices(h, "missed", now), mention_users=(h.requester,))
+
+    def _late_key(self, h: Handover, key: str) -> str:
+        """`key` says "hostbot was not running"; `key`_busy, for a handover due while this process ran, does not."""
+        return key if h.due < self.up_since else f"{key}_busy"
 
     async def post(self, h: Handover, replies: list[Reply]) -> None:
         notifier = self.notifiers.get(h.platform)

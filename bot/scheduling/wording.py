@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from bot.core.identity import IdentityResolver
 from bot.i18n import t, vendor_name
+from bot.i18n.clock import when_text, zone_of
 from bot.scheduling.book import Handover
 
-
-def zone_of(tz: str) -> tzinfo:
-    try:
-        return ZoneInfo(tz) if tz else UTC
-    except (ValueError, KeyError, OSError):  # an unknown zone name: show UTC rather than fail
-        return UTC
-
-
-def when_text(at: datetime, tz: str, now: datetime) -> str:
-    """'15:00 CET' today, '2026-11-22 15:00 CET' another day. The abbreviation tells the two
-    01:30s of an autumn DST overlap apart (01:30 EDT, then 01:30 EST)."""
-    zone = zone_of(tz)
-    local = at.astimezone(zone)
-    clock = "%H:%M:%S" if local.second else "%H:%M"
-    day = "" if local.date() == now.astimezone(zone).date() else "%Y-%m-%d "
-    return local.strftime(f"{day}{clock} %Z").strip()
+__all__ = ["duration_text", "until_text", "when_text", "words", "zone_of"]
 
 
 def duration_text(lang: str, delta: timedelta) -> str:

@@ -10,7 +10,7 @@ are written once; a backend only supplies four primitives (`_rows`, `_exec`, `_i
 Everything that must happen once is decided by the database, never by a read-then-write in
 Python: a delivery id by a primary key (`ON CONFLICT DO NOTHING` inserts one row, once), a
 proposal claim by a conditional UPDATE (only one can match `status = 'pending'`). Handover rows,
-replica leases and the shared rate budget are in bot/store/handovers.py (a mixin of this class).
+leases and rate budgets in bot/store/handovers.py, Undo rows in bot/store/undos.py (mixins).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from bot.store.handovers import HandoverRows, iso
+from bot.store.undos import UndoRows
 
 Clock = Callable[[], datetime]
 Statement = tuple[str, Sequence[Any]]
@@ -141,7 +142,7 @@ class ClaimError(Exception):
 BACKENDS = {"sqlite": ("bot.store.sqlite", "SqliteStore"), "postgresql": ("bot.store.postgres", "PostgresStore")}
 
 
-class Store(HandoverRows):
+class Store(HandoverRows, UndoRows):
     """What hostbot keeps. `Store(path)` picks the backend; see the module docstring."""
 
     kind = "?"  # "sqlite" | "postgresql": /healthz and `hostbot doctor` say which
@@ -201,8 +202,7 @@ class Store(HandoverRows):
         return None
 
     def _one(self, sql: str, args: Sequence[Any] = ()) -> dict[str, Any] | None:
-        rows = self._rows(sql, args)
-        return rows[0] if rows else None
+        return next(iter(self._rows(sql, args)), None)
 
     # ---- exactly-once ledger -------------------------------------------------------------
     def first_delivery(self, platform: str, key: str) -> bool:

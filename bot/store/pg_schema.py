@@ -74,12 +74,21 @@ INSERT INTO mappings (platform, chat_user, field, value, set_at)
     WHERE people.source = 'mapping' AND f.value IS NOT NULL AND f.value <> '';
 """
 
+M006 = """
+CREATE TABLE undos (
+    id text PRIMARY KEY, platform text, channel text, thread text, lang text, tz text, requester text,
+    pressers text, vendor text, meeting_id text, meeting_display text, operation text, restore text, made text,
+    created_at text, expires_at text, status text DEFAULT 'pending', resolved_by text DEFAULT '',
+    resolved_at text DEFAULT '');
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001),
     ("m002_user_tokens", M002),
     ("m003_handovers", M003),
     ("m004_replicas", M004),
     ("m005_mappings", M005),
+    ("m006_undos", M006),
 )
 
 

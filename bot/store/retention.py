@@ -5,6 +5,7 @@
                  retries within minutes and Feishu within hours, so an older id is never redelivered
     proposals    buttons that ended (done, cancelled, expired, or pending past their expiry) longer
                  than the same window ago; a button pressed after that answers "expired" as before
+    undos        Undo buttons the same way (bot/store/undos.py)
 
 Deletes run in batches on their own SQLite connection in a worker thread (never on the event
 loop; WAL lets them run beside the bot's writes) and free pages are reused, so the file's size
@@ -38,7 +39,8 @@ class RetentionPolicy:
         """table -> the ISO instant before which its rows go (None: kept)."""
         recent = _iso(now - timedelta(hours=self.delivery_hours))
         return {"audit": _iso(now - timedelta(days=self.audit_days)) if self.audit_days else None,
-                "deliveries": recent, "proposals": recent}
+                "deliveries": recent, "proposals": recent,
+                "undos": recent}
 
 
 # table -> the rows that may go, given the cutoff (ISO strings in UTC compare as text)
@@ -47,6 +49,7 @@ _WHERE = {
     "deliveries": "seen_at < ?",
     # not 'claimed' (work under way): pending past expiry, or ended, and that long ago
     "proposals": "status != 'claimed' AND MAX(expires_at, COALESCE(NULLIF(resolved_at, ''), expires_at)) < ?",
+    "undos": "status != 'claimed' AND MAX(expires_at, COALESCE(NULLIF(resolved_at, ''), expires_at)) < ?",
 }
 
 
@@ -81,7 +84,8 @@ def prune_file(path: str, policy: RetentionPolicy, now: datetime) -> dict[str, i
 def oldest(conn: sqlite3.Connection) -> dict[str, str]:
     """table -> its oldest timestamp ('' when empty): what doctor shows."""
     found = {}
-    for table, column in (("audit", "at"), ("deliveries", "seen_at"), ("proposals", "created_at")):
+    for table, column in (("audit", "at"), ("deliveries", "seen_at"), ("proposals", "created_at"),
+                          ("undos", "created_at")):
         try:
             row = conn.execute(f"SELECT MIN({column}) FROM {table}").fetchone()
         except sqlite3.Error:

@@ -163,6 +163,19 @@ def m005_mappings(db: sqlite_utils.Database) -> None:
                                        "field": column, "value": row[column], "set_at": row.get("updated_at") or ""})
 
 
+@migrations()
+def m006_undos(db: sqlite_utils.Database) -> None:
+    """Undo buttons after a host or co-host change (bot/store/undos.py): what to put back, who may
+    press, until when. status: pending -> claimed -> done | stale | failed; pending -> expired."""
+    db["undos"].create(  # type: ignore[union-attr]
+        {"id": str, "platform": str, "channel": str, "thread": str, "lang": str, "tz": str, "requester": str,
+         "pressers": str, "vendor": str, "meeting_id": str, "meeting_display": str, "operation": str,
+         "restore": str, "made": str, "created_at": str, "expires_at": str, "status": str,
+         "resolved_by": str, "resolved_at": str},
+        pk="id", defaults={"status": "pending", "resolved_by": "", "resolved_at": ""},
+    )
+
+
 def private_files(path: str) -> None:
     """The database and its -wal/-shm readable by the owner only (0600): they hold tokens and the audit.
 

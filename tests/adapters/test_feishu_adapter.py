@@ -24,6 +24,7 @@ from tests.support.feishu import (
     reply_bodies,
 )
 from tests.support.slack import wait_for
+from tests.support.undo import without_undo
 
 
 @pytest.fixture
@@ -36,11 +37,12 @@ async def test_group_mention_sets_host_and_the_reply_lands_in_the_thread(feishu:
     msg, resp = await feishu.ask("you")
     assert resp.status_code == 200 and resp.json() == {"msg": "success"}
     done = await wait_for(lambda: first_text(feishu.texts(msg["message_id"]), "is now host"))
-    assert done == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(done) == "✅ @alice is now host of Feishu meeting 123 456 789."
     assert feishu.set_host_calls() == [{"host_user": {"id": feishu.user("alice").open_id, "user_type": 1},
                                         "old_host_user": {"id": feishu.user("you").open_id, "user_type": 1}}]
     reply = reply_bodies(feishu.sandbox)[-1]
-    assert reply["reply_in_thread"] is True and reply["msg_type"] == "text" and 0 < len(reply["uuid"]) <= 50
+    # a card: its Undo button (tests/adapters/test_undo_chat.py)
+    assert reply["reply_in_thread"] is True and reply["msg_type"] == "interactive" and 0 < len(reply["uuid"]) <= 50
     assert all(m["thread_id"] for m in feishu.sandbox.feishu_im.thread(msg["message_id"]))
 
 
@@ -221,7 +223,7 @@ async def test_a_scheduled_handover_reminds_and_reports_in_the_feishu_thread(fei
     assert await wait_for(lambda: first_text(feishu.texts(root), "is now host"))
     scheduled, reminded, done = feishu.texts(root)  # all three in the thread of the request
     assert scheduled.startswith("⏰ Handover #1 scheduled") and reminded.startswith("⏰ Reminder, @you and @alice")
-    assert done.endswith("✅ @alice is now host of Feishu meeting 123 456 789.")
+    assert without_undo(done).endswith("✅ @alice is now host of Feishu meeting 123 456 789.")
     assert len(feishu.set_host_calls()) == 1
     # with no thread to answer in, a notice is a new message in the chat
     await feishu.adapter.post("feishu", msg["chat_id"], "", [Reply("no thread")])

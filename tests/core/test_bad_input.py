@@ -35,8 +35,19 @@ async def test_person_without_feishu_account(world: World) -> None:
 
 async def test_gibberish_gets_help(world: World) -> None:
     reply = await world.say("asdf qwerty")
-    assert reply.startswith("Sorry, I didn't understand “asdf qwerty”.")
-    assert "make @alice host of meeting 123456789" in reply
+    assert reply.startswith("Sorry, I didn't understand “asdf qwerty”.\nClosest to what I can do:\n• “")
+    assert reply.endswith("\nSay “help” for everything I can do.") and reply.count("• ") == 3
+
+
+async def test_not_understood_offers_the_three_closest_examples_not_the_whole_help(world: World) -> None:
+    lines = (await world.say("please invte everyone")).split("\n")
+    assert lines[:2] == ["Sorry, I didn't understand “please invte everyone”.", "Closest to what I can do:"]
+    assert len(lines) == 6 and all(line.startswith("• “") and "invite @" in line for line in lines[2:5])
+    assert lines[5] == "Say “help” for everything I can do."  # not the whole help: three examples and a pointer
+    zh = await world.say("移除联席")
+    assert zh.startswith("抱歉，我没看懂“移除联席”。\n我能做的事里最接近的是：\n• “移除联席主持人 @bob”\n")
+    assert zh.count("• ") == 3
+    assert zh.endswith("发送“帮助”查看我能做的全部事情。")
 
 
 async def test_no_target_and_no_meeting(world: World) -> None:

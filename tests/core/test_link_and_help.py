@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.help import NOT_ABILITIES
 from tests.conftest import World
+from tests.support.undo import without_undo
 
 
 async def test_link_then_this_meeting(world: World) -> None:
@@ -13,7 +14,8 @@ async def test_link_then_this_meeting(world: World) -> None:
     assert row is not None
     # stored by the vendor's own meeting id, which is never reused the way a 9-digit number is
     assert (row["vendor"], row["meeting_id"], row["linked_by"]) == ("feishu", world.meeting_id, "you")
-    assert await world.say("make @alice host of this meeting") == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say("make @alice host of this meeting")) == \
+        "✅ @alice is now host of Feishu meeting 123 456 789."
     assert world.set_host_calls()[-1]["host_user"] == {"id": world.open_id("alice"), "user_type": 1}
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.core.events import ButtonClick, Platform
 from tests.conftest import World, WorldFactory
+from tests.support.undo import without_undo
 
 ASK = "make @{who} host of meeting 123456789"
 
@@ -23,7 +24,7 @@ async def test_non_host_asking_for_host_goes_to_the_host_for_approval(world: Wor
     # bob cannot approve his own request
     assert await world.say("1") == "Only @you can approve this."
     world.console.user = "you"
-    assert await world.say("1") == "✅ @bob is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say("1")) == "✅ @bob is now host of Feishu meeting 123 456 789."
     calls = world.set_host_calls()
     assert calls == [{"host_user": {"id": world.open_id("bob"), "user_type": 1},
                       "old_host_user": {"id": world.open_id("you"), "user_type": 1}}]
@@ -87,14 +88,15 @@ async def test_admin_taking_host_from_someone_else_confirms_first(make_world: Wo
     assert await world.say("2") == "Cancelled; nothing was changed."
     assert world.set_host_calls() == []
     await world.say(ASK.format(who="alice"))
-    assert await world.say("1") == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say("1")) == "✅ @alice is now host of Feishu meeting 123 456 789."
     assert len(world.set_host_calls()) == 1
     assert decisions(world) == ["confirmation_asked", "foreign_click", "cancelled", "confirmation_asked",
                                 "confirm", "confirmed"]
 
 
 async def test_host_handing_over_needs_no_confirmation_by_default(world: World) -> None:
-    assert await world.say(ASK.format(who="alice")) == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say(ASK.format(who="alice"))) == \
+        "✅ @alice is now host of Feishu meeting 123 456 789."
 
 
 async def test_confirm_policy_always_is_configurable(make_world: WorldFactory) -> None:

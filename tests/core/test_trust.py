@@ -74,7 +74,7 @@ async def test_a_host_mapped_for_dingtalk_only_still_changes_feishu_and_zoom_hos
     slack.bot.services.store.set_mapping("slack", you, "dingtalk_union_id", slack.demo.vendors.dingtalk_users[
         "you"].union_id)
     replies = await slack.say("you", f"make {slack.at('alice')} host of meeting 123456789")
-    assert "is now host" in replies[0].text and not replies[0].buttons
+    assert "is now host" in replies[0].text and [b.action for b in replies[0].buttons] == ["undo"]  # no prompt
     assert slack.sandbox.recorder.all("feishu.set_host")[-1].body["host_user"]["id"] == \
         slack.demo.users["alice"].open_id
     replies = await slack.say("you", f"make {slack.at('alice')} host of meeting {DEMO_ZOOM_ID}")

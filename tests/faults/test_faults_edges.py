@@ -208,6 +208,9 @@ def _old_traffic(store: Store, n: int, tag: str) -> None:
         store.audit(platform="slack", chat_user="U1", intent="set_host", event="request", detail="x" * 100)
         store.create_proposal(platform="slack", requester="U1", action="set_host", payload={"n": i}, channel="C",
                               thread="T", ttl=timedelta(minutes=5))
+        if i % 100 == 0:  # an Undo button after one change in a hundred
+            store.create_undo(restore=[{"id": "ou_1"}], made=[{"id": "ou_2"}], pressers=["U1"],
+                              ttl=timedelta(minutes=10), platform="slack", operation="set_host")
 
 
 def test_retention_keeps_the_store_flat_over_10000_old_requests(tmp_path: Path) -> None:
@@ -225,11 +228,11 @@ def test_retention_keeps_the_store_flat_over_10000_old_requests(tmp_path: Path) 
         _old_traffic(store, 10_000, f"r{round_}")
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         removed = prune_file(path, policy, now[0] + timedelta(days=91))  # all of it is now past every window
-        assert removed == {"audit": 10_000, "deliveries": 10_000, "proposals": 10_000}
+        assert removed == {"audit": 10_000, "deliveries": 10_000, "proposals": 10_000, "undos": 100}
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         sizes.append(Path(path).stat().st_size)
-    counts = {t: store.db[t].count for t in ("audit", "deliveries", "proposals")}
-    assert counts == {"audit": 0, "deliveries": 0, "proposals": 0}
+    counts = {t: store.db[t].count for t in ("audit", "deliveries", "proposals", "undos")}
+    assert counts == {"audit": 0, "deliveries": 0, "proposals": 0, "undos": 0}
     assert sizes[2] <= sizes[0] * 1.05, sizes  # freed pages are reused: flat after the first round
     print(f"\nretention: file size after each round of 10,000 old requests: {sizes} bytes")
     store.close()

@@ -163,7 +163,7 @@ def test_no_secret_in_the_output_audit_rows_or_database_of_a_real_process(tmp_pa
 
         issued = {*box.feishu.tenant_tokens, *box.feishu.user_tokens, *box.dingtalk.tokens, *box.zoom.tokens}
         chat = json.dumps([channel.messages, list(box.feishu_im.messages.values())], ensure_ascii=False)
-        assert "(vendor said: bad ***" in chat  # the echoing vendor's words were shown, its secrets masked
+        assert "said: “bad ***" in chat  # the echoing vendor's words were shown, its secrets masked
         assert box.feishu.tenant_tokens and box.dingtalk.tokens and box.zoom.tokens  # all were used
         assert box.recorder.all("feishu.invite")  # with the user token
     secrets = {*KNOWN.values(), user_token, "known-refresh-SECRET-99", *issued}

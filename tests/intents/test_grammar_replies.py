@@ -4,6 +4,7 @@ compound) and to a meeting number no vendor has: never a vendor call without the
 from __future__ import annotations
 
 from tests.conftest import World, WorldFactory
+from tests.support.undo import without_undo
 
 
 async def test_negated_and_doubtful_requests_change_nothing(world: World) -> None:
@@ -20,7 +21,7 @@ async def test_a_slip_is_offered_and_acted_on_only_after_the_click(world: World)
     reply = await world.say("mkae @alice hsot of meeting 123456789")
     assert reply == "Did you mean: “make @alice host of meeting 123456789”?\n[1] Yes, send that   [2] Cancel"
     assert world.set_host_calls() == []
-    assert await world.say("1") == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say("1")) == "✅ @alice is now host of Feishu meeting 123 456 789."
     assert len(world.set_host_calls()) == 1
 
 
@@ -41,7 +42,7 @@ async def test_the_corrected_request_still_goes_through_the_policy(make_world: W
     ask = await world.say("1")
     assert ask.endswith("Go ahead?\n[1] Confirm   [2] Cancel"), ask
     assert world.set_host_calls() == []
-    assert await world.say("1") == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say("1")) == "✅ @alice is now host of Feishu meeting 123 456 789."
 
 
 async def test_two_requests_in_one_message_are_not_merged(world: World) -> None:

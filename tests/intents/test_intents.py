@@ -90,7 +90,7 @@ def test_time_problems_carry_what_the_reply_needs() -> None:
     now = datetime.fromisoformat("2026-03-07T10:00:00+01:00")
     past = parse("make @bob host at 9am", now=now, tz="Europe/Berlin")
     assert t("en", past.time_problem.key, **past.time_problem.values) == (
-        "2026-03-07 09:00 CET has already passed (it is 2026-03-07 10:00 CET now). "
+        "2026-03-07 09:00 (UTC+1) has already passed (it is 2026-03-07 10:00 (UTC+1) now). "
         "Give a later time, e.g. “in 20 minutes”.")
     ambiguous = parse("三点把主持人交给 @bob", now=now, tz="Europe/Berlin")
     assert t("zh", ambiguous.time_problem.key, **ambiguous.time_problem.values) == (
@@ -169,7 +169,7 @@ def test_parse_never_raises(text: str, platform: str, tz: str, now: datetime) ->
 
 
 def test_every_intent_declares_its_examples_once_in_both_languages() -> None:
-    specs = Registry(HANDLERS).specs()
+    specs = [s for s in Registry(HANDLERS).specs() if s.name != "undo"]  # undo: a button, never typed
     assert {s.name for s in specs} == set(INTENT_NAMES) - {"unknown"}
     for spec in specs:
         assert set(spec.examples) == {"en", "zh"} and all(spec.examples.values()), spec.name

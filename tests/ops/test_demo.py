@@ -34,6 +34,19 @@ async def test_piped_demo_makes_alice_host_with_one_cas_call() -> None:
     assert meeting.host[0] == users["alice"].open_id
 
 
+async def test_piped_demo_shows_undo_and_puts_the_host_back() -> None:
+    out = io.StringIO()
+    with Sandbox() as box:
+        await run_demo(_Pipe(f"make @alice host of meeting {DEMO_MEETING_NO}\n1\n"), out, sandbox=box)
+        users = {u.open_id: u.name for u in box.feishu.users.values()}
+        calls = [(users[c.body["host_user"]["id"]], users[c.body["old_host_user"]["id"]])
+                 for c in box.recorder.all("feishu.set_host")]
+        meeting = next(iter(box.feishu.meetings.values()))
+    assert "A change comes with [1] Undo" in out.getvalue() and "[1] Undo" in out.getvalue()
+    assert "↩️ Undone: @you is host of Feishu meeting 123 456 789 again." in out.getvalue()
+    assert calls == [("alice", "you"), ("you", "alice")] and users[meeting.host[0]] == "you"
+
+
 def test_installed_command_runs_the_demo_from_a_pipe(tmp_path: object) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "demo"],

@@ -97,6 +97,8 @@ def test_the_command_prints_the_table_and_exits_0_or_1(env: Env, tmp_path: Path,
     assert broken.exit_code == 1
     assert "✗  settings" in broken.output and "HOSTBOT_PORT must be a TCP port number, got 'http'" in broken.output
     assert "fix: correct that variable (.env.example describes each one)" in broken.output
+    undo = runner.invoke(main, ["doctor"], env={**env, "HOSTBOT_UNDO_MIN": "0"})
+    assert undo.exit_code == 1 and "HOSTBOT_UNDO_MIN must be a number of minutes (1 to 1440), got '0'" in undo.output
     for secret in (env["SLACK_BOT_TOKEN"], env["FEISHU_APP_SECRET"], env["WEBEX_TOKEN"], env["ZOOM_CLIENT_SECRET"]):
         assert secret not in ok.output + bad.output
 

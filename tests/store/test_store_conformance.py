@@ -146,6 +146,29 @@ def _claim(store: Store, pid: str, user: str) -> str:
     return "ok"
 
 
+# ---- undo rows (the Undo button after a host change) -------------------------------------------------------
+def test_an_undo_row_is_kept_and_claimed_once(store: Store, open_store: Opener, clock: Clock) -> None:
+    uid = store.create_undo(restore=[{"id": "ou_you", "user_type": 1, "name": "张三"}], made=[{"id": "ou_a"}],
+                            pressers=["U1", "U2", "U1"], ttl=timedelta(minutes=10), platform="slack",
+                            channel="C1", thread="1.1", lang="zh", tz="Asia/Shanghai", requester="U1",
+                            vendor="feishu", meeting_id="m1", meeting_display="123 456 789", operation="set_host")
+    row = open_store().get_undo(uid)  # another replica reads what this one wrote
+    assert row is not None and row.pressers == ("U1", "U2") and row.restore[0]["name"] == "张三"
+    assert (row.vendor, row.meeting_id, row.operation, row.lang, row.status) == ("feishu", "m1", "set_host", "zh",
+                                                                                 "pending")
+    assert row.expires_at == T0 + timedelta(minutes=10)
+    wins = race(open_store, 6, lambda s, i: s.claim_undo(uid, "U1")[0])
+    assert sorted(wins) == ["claimed"] + ["used"] * 5
+    store.finish_undo(uid, "done")
+    assert store.get_undo(uid).status == "done"  # type: ignore[union-attr]
+    late = store.create_undo(restore=[], made=[], pressers=["U1"], ttl=timedelta(minutes=1), operation="add_cohost")
+    clock.now += timedelta(minutes=1)
+    assert store.claim_undo(late, "U1")[0] == "expired" and store.claim_undo(late, "U1")[0] == "expired"
+    assert store.claim_undo("nope", "U1") == ("unknown", None)
+    with pytest.raises(ValueError):
+        store.create_undo(restore=[], made=[], pressers=[], ttl=timedelta(minutes=1), nope="x")
+
+
 # ---- tokens and audit ------------------------------------------------------------------------------------
 def test_user_tokens_and_audit(store: Store, clock: Clock) -> None:
     assert store.any_sealed_token() is None
@@ -243,7 +266,8 @@ def test_reopening_keeps_everything_and_migrates_once(where: str, open_store: Op
     first = open_store()
     first.upsert_person("slack", "U1", name="Alice")
     versions = race(open_store, 3, lambda s, i: s.schema_version())
-    assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas", "m005_mappings"]
+    assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas", "m005_mappings",
+                    "m006_undos"]
                for v in versions)
     assert open_store().person("slack", "U1")["name"] == "Alice"  # type: ignore[index]
     first.ping()

@@ -100,9 +100,9 @@ async def test_a_207_with_mixed_results_shows_each_failure(make_world: WorldFact
     reply = await world.say("1")
     assert reply == ("⚠️ Reassigned 247 of 250 Webex meeting series of @erin to @alice.\n"
                      "3 of 250 meetings failed:\n"
-                     "• “Series 001”: The new host does not have a Webinar license.\n"
-                     "• “Series 002”: The new host does not have a Webinar license.\n"
-                     "• “Series 003”: The new host does not have a Webinar license.")
+                     "• “Series 001”: Webex said: “The new host does not have a Webinar license”.\n"
+                     "• “Series 002”: Webex said: “The new host does not have a Webinar license”.\n"
+                     "• “Series 003”: Webex said: “The new host does not have a Webinar license”.")
     assert [r.status for r in requests(world, "webex.reassign")] == [207, 204, 204]
     assert outcomes(world)[-1]["outcome"] == "partial"
 

@@ -40,7 +40,7 @@ async def test_a_success_that_names_another_host_is_not_a_success(world: World) 
 async def test_a_cas_conflict_whose_host_already_is_the_target_is_success(world: World) -> None:
     world.sandbox.feishu.race_host_change(world.meeting_id, world.open_id("alice"))  # alice became host meanwhile
     reply = await world.say(ASK.format(who="alice"))
-    assert reply == f"✅ @alice is now host of Feishu meeting {SHOWN}.", reply
+    assert reply == f"✅ @alice is now host of Feishu meeting {SHOWN}.", reply  # not our change: no Undo
     assert "Retry" not in reply
     assert len(world.set_host_calls()) == 1
 

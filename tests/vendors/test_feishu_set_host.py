@@ -13,6 +13,7 @@ import pytest
 from bot.sandbox import Fault
 from bot.sandbox.feishu.vc import P_RINGING
 from tests.conftest import World, WorldFactory
+from tests.support.undo import without_undo
 
 ASK = "make @{who} host of meeting 123456789"
 
@@ -80,7 +81,8 @@ async def test_error_reply_in_chinese(world: World) -> None:
 
 
 async def test_success_then_already_host(world: World) -> None:
-    assert await world.say(ASK.format(who="alice")) == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say(ASK.format(who="alice"))) == \
+        "✅ @alice is now host of Feishu meeting 123 456 789."
     assert world.sandbox.feishu.meetings[world.meeting_id].host[0] == world.open_id("alice")
     again = await world.say(ASK.format(who="alice"))
     assert "already host" in again
@@ -100,12 +102,12 @@ async def test_cas_conflict_names_current_host_and_retry_succeeds(world: World) 
     assert ask.startswith("@bob, @you asks: @alice becomes host of Feishu meeting 123 456 789; @bob stops being host.")
     assert len(world.set_host_calls()) == 1
     world.console.user = "bob"
-    assert await world.say("1") == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say("1")) == "✅ @alice is now host of Feishu meeting 123 456 789."
     retry = world.set_host_calls()[1]
     assert retry == {"host_user": {"id": world.open_id("alice"), "user_type": 1},
                      "old_host_user": {"id": world.open_id("bob"), "user_type": 1}}
-    # the buttons are gone: pressing again does nothing at the vendor
-    assert "no choice 1" in await world.say("1")
+    # the approval's buttons are gone; "1" is now Undo, which only you, alice or an admin may press
+    assert await world.say("1") == "Only @you and @alice (or an admin) can undo this; nothing was changed."
     assert len(world.set_host_calls()) == 2
 
 
@@ -113,7 +115,7 @@ async def test_admin_retry_acts_at_once(make_world: WorldFactory) -> None:
     world = await make_world(HOSTBOT_ADMINS="you")
     world.sandbox.feishu.race_host_change(world.meeting_id, world.open_id("bob"))
     await world.say(ASK.format(who="alice"))
-    assert await world.say("1") == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert without_undo(await world.say("1")) == "✅ @alice is now host of Feishu meeting 123 456 789."
 
 
 async def test_retry_click_delivered_twice_calls_the_vendor_once(make_world: WorldFactory) -> None:

@@ -15,6 +15,7 @@ from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID
 from bot.sandbox.dingtalk import ENDED, WRITE_PERMISSION, Conference
 from tests.conftest import World
+from tests.support.undo import without_undo
 from tests.support.vendors import instant_waits, outcomes, requests
 
 ASK = f"make @bob co-host of dingtalk meeting {DEMO_DINGTALK_ID}"
@@ -57,7 +58,7 @@ CASES = [
     ("unknownUserError", _unknown_bob,
      ["DingTalk does not recognise the account (unionId) of @bob", "hostbot users set <user> dingtalk=<unionId>"]),
     ("paramsError", _fault(400, "paramsError"), ["DingTalk rejected the request's parameters",
-                                                 "(vendor said: paramsError:x)"]),
+                                                 "DingTalk said: “paramsError:x”."]),
     ("systemError", _fault(500, "systemError", times=3), ["DingTalk had an internal error", "try again in a minute"]),
     ("InvalidAuthentication", _fault(400, "InvalidAuthentication", times=2),
      ["DingTalk rejected hostbot's app credentials", "DINGTALK_APP_KEY and DINGTALK_APP_SECRET"]),
@@ -85,7 +86,7 @@ async def test_each_dingtalk_answer_gets_its_own_reply(world: World, code: str, 
 
 async def test_add_cohost_sends_the_documented_request(world: World) -> None:
     reply = await world.say(ASK)
-    assert reply == f"✅ Made @bob co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
+    assert without_undo(reply) == f"✅ Made @bob co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
     [call] = requests(world, "dingtalk.cohosts")
     assert call.method == "POST"
     assert call.path == f"/dingtalk/v1.0/conference/videoConferences/{DEMO_DINGTALK_ID}/coHosts/set"
@@ -99,7 +100,7 @@ async def test_add_cohost_sends_the_documented_request(world: World) -> None:
 
 async def test_several_cohosts_in_one_call(world: World) -> None:
     reply = await world.say(f"add @bob and @carol as co-hosts of dingtalk meeting {DEMO_DINGTALK_ID}")
-    assert reply == f"✅ Made @bob and @carol co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
+    assert without_undo(reply) == f"✅ Made @bob and @carol co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
     [call] = requests(world, "dingtalk.cohosts")
     assert call.body["userList"] == [{"unionId": _union(world, "bob")}, {"unionId": _union(world, "carol")}]
 
@@ -110,7 +111,7 @@ async def test_remove_cohost_confirms_then_removes(world: World) -> None:
     assert ask == (f"Remove @bob as co-host of DingTalk meeting {DEMO_DINGTALK_ID}.\nGo ahead?\n"
                    "[1] Confirm   [2] Cancel")
     assert requests(world, "dingtalk.cohosts") == []
-    assert await world.say("1") == f"✅ Removed @bob as co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
+    assert without_undo(await world.say("1")) == f"✅ Removed @bob as co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
     [call] = requests(world, "dingtalk.cohosts")
     assert call.body == {"action": "remove", "userList": [{"unionId": _union(world, "bob")}]}
     assert _conference(world).cohosts == set()
@@ -122,7 +123,7 @@ async def test_set_host_says_co_hosts_only_and_offers_add_cohost(world: World) -
                      f"Make @alice a co-host of DingTalk meeting {DEMO_DINGTALK_ID} instead?\n"
                      "[1] Add as co-host   [2] Cancel")
     assert requests(world, "dingtalk.cohosts") == []
-    assert await world.say("1") == f"✅ Made @alice co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
+    assert without_undo(await world.say("1")) == f"✅ Made @alice co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
     [call] = requests(world, "dingtalk.cohosts")
     assert call.body == {"action": "add", "userList": [{"unionId": _union(world, "alice")}]}
 

@@ -15,6 +15,7 @@ from bot.sandbox.demo_data import DEMO_WEBEX_DAVE, DEMO_WEBEX_ID
 from bot.sandbox.webex import IN_PROGRESS, WebexMeeting
 from bot.vendors.webex import webex_digits
 from tests.conftest import World, WorldFactory
+from tests.support.undo import without_undo
 from tests.support.vendors import instant_waits, outcomes, requests
 
 ASK = f"make @alice host of webex meeting {DEMO_WEBEX_ID}"
@@ -57,7 +58,7 @@ def _token(w: World) -> None:
 
 WHOLE = [
     # (status, how to reach it, words the user must see)
-    ("400", _fault(400), ["Webex rejected the request as malformed", "(vendor said: injected 400)"]),
+    ("400", _fault(400), ["Webex rejected the request as malformed", "Webex said: “injected 400”."]),
     ("401", _token, ["Webex rejected hostbot's app credentials", "check WEBEX_TOKEN"]),
     ("403", _alice(can_host=False),
      ["@alice is not qualified to host meetings on this Webex site", "calling/callback privileges",
@@ -111,7 +112,7 @@ async def test_each_limitation_is_explained(world: World, case: str, arrange: Ca
 
 async def test_set_host_reassigns_the_series(world: World) -> None:
     reply = await world.say(ASK)
-    assert reply == f"✅ @alice is now host of Webex meeting {_display(world)}."
+    assert without_undo(reply) == f"✅ @alice is now host of Webex meeting {_display(world)}."
     [call] = requests(world, "webex.reassign")
     assert call.body == {"hostEmail": "alice@example.com", "meetingIds": [DEMO_WEBEX_ID]}
     assert call.headers["siteurl"] == world.sandbox.webex.site
@@ -148,7 +149,7 @@ async def test_admin_reassigns_dave_in_progress_skipped_and_failure_named(make_w
     reply = await world.say("1")
     assert reply == ("⚠️ Reassigned 1 of 2 Webex meeting series of @dave to @alice.\n"
                      "1 of 2 meetings failed:\n"
-                     "• “Customer webinar”: The new host does not have a Webinar license.\n"
+                     "• “Customer webinar”: Webex said: “The new host does not have a Webinar license”.\n"
                      "Skipped 1 (left as they are):\n"
                      "• “Release planning”: in progress now; reassign it after it ends.")
     [call] = requests(world, "webex.reassign")

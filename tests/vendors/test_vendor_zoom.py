@@ -17,6 +17,7 @@ from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_ZOOM_ID, ZOOM_API_USER
 from bot.sandbox.zoom import INSTANT, STARTED, ZoomMeeting
 from tests.conftest import World
+from tests.support.undo import without_undo
 from tests.support.vendors import instant_waits, outcomes, requests
 
 ASK = f"make @alice host of meeting {DEMO_ZOOM_ID}"
@@ -78,7 +79,8 @@ CASES = [
                            "hostbot users set <user> zoom=<email>"]),
     ("3003", _fault(400, 3003, "You are not the meeting host."),
      ["Zoom says hostbot's account is not this meeting's host", "meeting:write:admin"]),
-    ("3161", _alice(type=1), ["the Zoom account of @alice may not host meetings", "must license @alice"]),
+    ("3161", _alice(type=1), ["the Zoom account of @alice may not host meetings", "ask a hostbot admin",
+                              "\nFor an admin: license @alice"]),
     ("300", _bad_email, ["Zoom says @alice is not a valid user to schedule for"]),
     ("124", _fault(401, 124, "Invalid access token.", times=2),
      ["Zoom rejected hostbot's app credentials", "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET"]),
@@ -106,7 +108,7 @@ async def test_cannot_schedule_for_names_the_user_whose_privilege_counts(world: 
                      f"@dave. What to do: you can make @dave a co-host (alternative host) instead, which needs "
                      f"nobody's permission. For a host change, @dave must first let {ZOOM_API_USER} schedule for "
                      f"them (Zoom web: Settings → Meeting → Schedule privilege → add {ZOOM_API_USER} as assistant), "
-                     f"then ask again. For the admin: both accounts must be licensed, and only {ZOOM_API_USER}, "
+                     f"then ask again.\nFor an admin: both accounts must be licensed, and only {ZOOM_API_USER}, "
                      "the user the meeting was created under, counts, not who calls the API.\n"
                      f"Zoom will not make @dave host of meeting {SHOWN}. Make @dave a co-host (alternative host) "
                      "instead? That needs nobody's permission.\n[1] Add as co-host   [2] Cancel")
@@ -157,7 +159,7 @@ async def test_token_is_cached_then_fetched_again_after_a_401(world: World) -> N
 async def test_add_cohost_keeps_the_existing_alternative_hosts(world: World) -> None:
     _meeting(world).alternative_hosts = ["carol@example.com"]
     reply = await world.say(f"make @bob co-host of meeting {DEMO_ZOOM_ID}")
-    assert reply == f"✅ Made @bob co-host of Zoom meeting {SHOWN}.\nCo-hosts now: @carol and @bob."
+    assert without_undo(reply) == f"✅ Made @bob co-host of Zoom meeting {SHOWN}.\nCo-hosts now: @carol and @bob."
     [patch] = requests(world, "zoom.update_meeting")
     assert patch.body == {"settings": {"alternative_hosts": "carol@example.com;bob@example.com"}}
     assert _meeting(world).alternative_hosts == ["carol@example.com", "bob@example.com"]
@@ -177,14 +179,16 @@ async def test_alternative_host_must_be_licensed(world: World) -> None:
     reply = await world.say(f"make @bob co-host of meeting {DEMO_ZOOM_ID}")
     assert reply.startswith(f"❌ Could not make @bob co-host of Zoom meeting {SHOWN}: Zoom rejected the request as "
                             "malformed.")
-    assert "settings.alternative_hosts: bob@example.com is not a licensed user of this account." in reply
+    assert "Zoom said: “Validation Failed. settings.alternative_hosts: bob@example.com is not a licensed user of " \
+           "this account”." in reply
 
 
 async def test_remove_cohost_keeps_the_others(world: World) -> None:
     _meeting(world).alternative_hosts = ["carol@example.com", "bob@example.com"]
     ask = await world.say(f"remove @bob as co-host of meeting {DEMO_ZOOM_ID}")
     assert ask.endswith("Go ahead?\n[1] Confirm   [2] Cancel")
-    assert await world.say("1") == f"✅ Removed @bob as co-host of Zoom meeting {SHOWN}.\nCo-hosts now: @carol."
+    assert without_undo(await world.say("1")) == \
+        f"✅ Removed @bob as co-host of Zoom meeting {SHOWN}.\nCo-hosts now: @carol."
     [patch] = requests(world, "zoom.update_meeting")
     assert patch.body == {"settings": {"alternative_hosts": "carol@example.com"}}
 
@@ -201,7 +205,7 @@ async def test_the_organizer_may_act_without_the_hosts_approval(world: World) ->
     world.console.user = "ops"
     ask = await world.say(ASK)  # no approval needed; only the confirmation, as you lose the host role
     assert ask.startswith(f"@alice becomes host of Zoom meeting {SHOWN}; @you stops being host.\nGo ahead?")
-    assert await world.say("1") == f"✅ @alice is now host of Zoom meeting {SHOWN}."
+    assert without_undo(await world.say("1")) == f"✅ @alice is now host of Zoom meeting {SHOWN}."
     world.console.user = "bob"  # bob is neither: the host (now alice) is asked
     assert (await world.say(f"make me host of meeting {DEMO_ZOOM_ID}")).startswith("@alice, @bob asks:")
 

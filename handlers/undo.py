@@ -1,0 +1,85 @@
+"""undo: put back what a host or co-host change did (the Undo button; bot/core/undo.py claims the press).
+
+Planned like any change: the meeting is read from the vendor again, and the Plan goes through the
+same gate and execute. Undoing a host change expects the host hostbot made (CAS): when the host
+moved meanwhile, it says who hosts now and changes nothing.
+"""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import Reply
+from bot.core.meetings import locate
+from bot.core.outcome import Kind, Outcome, VendorUser
+from bot.core.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.registry import intent
+from bot.core.render import explain, join_names
+from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
+from bot.store.undos import UndoRow
+from handlers.common import lost_answer_note, not_found
+
+
+@intent("undo", confirm=ConfirmMode.NEVER, authority=Authority.OWNER)
+async def undo(ctx: Context) -> Plan | list[Reply]:
+    """Undo a host or co-host change."""
+    row = ctx.undo
+    if row is None:  # only an Undo press carries a row; typed text never parses to "undo"
+        return [Reply(ctx.t("choice_expired"))]
+    located = await locate(ctx, MeetingRef(row.vendor, row.meeting_id))
+    if isinstance(located, Outcome):
+        return [not_found(ctx, "undo_failed", located)]
+    meeting, vendor = located
+    restore = [u for u in map(VendorUser.from_json, row.restore) if u is not None]
+    made = [u for u in map(VendorUser.from_json, row.made) if u is not None]
+    if row.operation == Operation.SET_HOST.value and restore and made:
+        return _host_back(ctx, row, meeting, vendor, restore[0], made[0])
+    if row.operation in (Operation.ADD_COHOST.value, Operation.REMOVE_COHOST.value):
+        return _cohosts_back(ctx, row, meeting, vendor, restore, made)
+    return [Reply(ctx.t("choice_expired"))]
+
+
+def _name(ctx: Context, vendor: str, user: VendorUser | None) -> str:
+    return ctx.people.describe(vendor, user, ctx.message.platform)
+
+
+def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingVendor, previous: VendorUser,
+               made: VendorUser) -> Plan | list[Reply]:
+    words = {"vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display,
+             "restored": _name(ctx, vendor.key, previous), "made": _name(ctx, vendor.key, made)}
+
+    def moved(current: VendorUser | None) -> list[Reply]:
+        ctx.audit_decision("undo_stale", detail=current.id if current else "")
+        return [Reply(ctx.t("undo_host_moved", current=_name(ctx, vendor.key, current), **words))]
+
+    if meeting.host is None or meeting.host.id.lower() != made.id.lower():
+        return moved(meeting.host)  # the host moved after our change: what Undo would undo is gone
+
+    def render(outcome: Outcome) -> list[Reply]:
+        if outcome.kind is Kind.OK:
+            return [Reply(ctx.t("undo_host_done", **words) + lost_answer_note(ctx, outcome, vendor))]
+        if outcome.kind is Kind.CONFLICT:
+            return moved(outcome.current_host)
+        return [Reply(ctx.t("undo_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
+
+    return Plan(Operation.SET_HOST, ctx.t("undo_summary_host", **words), render, vendor=vendor.key,
+                meetings=(meeting,), users=(previous,), expected_host=made, losing_users=(made,),
+                owners=(row.requester, *row.pressers), undoes=row.id)
+
+
+def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingVendor,
+                  restore: list[VendorUser], made: list[VendorUser]) -> Plan:
+    adding_back = row.operation == Operation.REMOVE_COHOST.value  # undoing a removal adds them again
+    users = restore if adding_back else made
+    words = {"vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display,
+             "targets": join_names(ctx.lang, [_name(ctx, vendor.key, u) for u in users])}
+    done_key, summary_key = (("undo_cohosts_back", "undo_summary_cohosts_back") if adding_back
+                             else ("undo_cohosts_off", "undo_summary_cohosts_off"))
+
+    def render(outcome: Outcome) -> list[Reply]:
+        if outcome.kind is Kind.OK:
+            return [Reply(ctx.t(done_key, **words) + lost_answer_note(ctx, outcome, vendor))]
+        return [Reply(ctx.t("undo_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
+
+    return Plan(Operation.ADD_COHOST if adding_back else Operation.REMOVE_COHOST, ctx.t(summary_key, **words),
+                render, vendor=vendor.key, meetings=(meeting,), users=tuple(users),
+                owners=(row.requester, *row.pressers), undoes=row.id)
