@@ -82,9 +82,9 @@ async def _link_lines(adapter: SlackAdapter, user: str, lang: str) -> list[tuple
         if row is None:
             continue
         vendor, meeting = str(row["vendor"]), str(row["meeting_id"])
-        client = services.vendors.get(vendor)
+        api = services.vendors.get(vendor)
         out.append((channel, t(lang, "home_link_line", channel="{channel}", vendor=vendor_name(lang, vendor),
-                               meeting=client.display_ref(meeting) if client else meeting)))
+                               meeting=api.display_ref(meeting) if api else meeting)))
     return out
 
 

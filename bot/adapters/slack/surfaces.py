@@ -90,8 +90,8 @@ class SlackSurfaces:
         if row is None:
             return None, ""
         vendor, meeting = str(row["vendor"]), str(row["meeting_id"])
-        client = self.services.vendors.get(vendor)
-        shown = client.display_ref(meeting) if client else meeting
+        api = self.services.vendors.get(vendor)
+        shown = api.display_ref(meeting) if api else meeting
         return MeetingRef(vendor, meeting), f"{vendor_name(lang, vendor)} {shown}"
 
     async def _switch_form(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
