@@ -88,9 +88,10 @@ async def home_opened(world: SlackWorld, user: str, event_id: str, tab: str = "h
     return await world.event(event, event_id)
 
 
-async def home_click(world: SlackWorld, user: str, action_id: str, value: str) -> httpx.Response:
-    """A button of `user`'s published Home tab, pressed."""
-    view = world.sandbox.slack.home_views[world.users[user].id]
+async def home_click(world: SlackWorld, user: str, action_id: str, value: str,
+                     view: dict[str, Any] | None = None) -> httpx.Response:
+    """A button of `user`'s published Home tab (or of `view`, a tab they still have open), pressed."""
+    view = view or world.sandbox.slack.home_views[world.users[user].id]
     button = next(e for b in view["blocks"] for e in ([b.get("accessory")] if b.get("accessory") else b.get(
         "elements", [])) if e and e.get("action_id") == action_id and e.get("value") == value)
     action = {"type": "button", "action_id": action_id, "block_id": "b", "text": button["text"],
@@ -100,8 +101,8 @@ async def home_click(world: SlackWorld, user: str, action_id: str, value: str) -
     return await world.post_form({"payload": json.dumps(payload)})
 
 
-def texts(view: dict[str, Any]) -> str:
-    """Every text a view shows, joined (to assert on what the person reads)."""
+def text_objects(view: dict[str, Any]) -> list[str]:
+    """Every text object's text in a view's blocks, in order."""
     out: list[str] = []
 
     def walk(node: Any) -> None:
@@ -115,4 +116,9 @@ def texts(view: dict[str, Any]) -> str:
                 walk(item)
 
     walk(view.get("blocks"))
-    return "\n".join(out)
+    return out
+
+
+def texts(view: dict[str, Any]) -> str:
+    """Every text a view shows, joined (to assert on what the person reads)."""
+    return "\n".join(text_objects(view))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORM_PROFILE_WAIT_S = 1.0  # of the 3 s a trigger_id lives; past it the form opens in English
+LINK_SHOWN_MAX = 150  # characters of the linked meeting shown in the form (a hint holds 2,000)
 
 
 class SlackSurfaces:
@@ -91,8 +92,9 @@ class SlackSurfaces:
             return None, ""
         vendor, meeting = str(row["vendor"]), str(row["meeting_id"])
         api = self.services.vendors.get(vendor)
-        shown = api.display_ref(meeting) if api else meeting
-        return MeetingRef(vendor, meeting), f"{vendor_name(lang, vendor)} {shown}"
+        shown = f"{vendor_name(lang, vendor)} {api.display_ref(meeting) if api else meeting}"
+        # The prefill is compared as a whole on submit (unchanged = this link), so a cut one still works.
+        return MeetingRef(vendor, meeting), shown if len(shown) <= LINK_SHOWN_MAX else shown[:LINK_SHOWN_MAX - 1] + "…"
 
     async def _switch_form(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

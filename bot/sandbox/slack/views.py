@@ -34,7 +34,7 @@ MAX_BLOCKS = 100
 MAX_TEXT = 3000
 # Tighter limits of particular text objects (Block Kit reference), by the path's last keys.
 TEXT_LIMITS = {("header", "text"): 150, ("button", "text"): 75, ("option", "text"): 75,
-               ("input", "label"): 2000, ("placeholder",): 150, ("view", "title"): 24,
+               ("input", "label"): 2000, ("input", "hint"): 2000, ("placeholder",): 150, ("view", "title"): 24,
                ("view", "submit"): 24, ("view", "close"): 24, ("option", "description"): 75}
 SURFACE_BLOCKS = {"actions", "context", "divider", "file", "header", "image", "input", "section", "rich_text",
                   "video"}
