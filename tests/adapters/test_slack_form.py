@@ -155,3 +155,15 @@ async def test_an_expired_trigger_tells_the_asker_instead_of_failing_silently(sl
     await wait_for(lambda: slack.channel.ephemeral)
     assert "could not open the form (expired_trigger_id)" in slack.channel.ephemeral[-1]["text"]
     assert slack.sandbox.slack.views == {}
+
+
+async def test_a_form_from_a_channel_hostbot_is_not_in_is_answered_in_a_direct_message(slack: SlackWorld) -> None:
+    _link_general(slack)
+    view = await _open_form(slack, "you")
+    slack.channel.members.discard(slack.sandbox.slack.bot_user.id)  # hostbot was removed from #general meanwhile
+    await submit(slack, "you", view, form_values(view, "set_host", [slack.users["alice"].id]))
+    dm = await wait_for(lambda: slack.sandbox.slack.channels.get(f"D{slack.users['you'].id[1:]}"))
+    await wait_for(lambda: any("is now host" in m.get("text", "") for m in dm.messages))
+    root = next(m for m in dm.messages if "asked" in m["text"])
+    assert any(m.get("thread_ts") == root["ts"] and "is now host" in m["text"] for m in dm.messages)
+    assert len(slack.set_host_calls()) == 1

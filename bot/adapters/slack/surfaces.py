@@ -123,13 +123,17 @@ class SlackSurfaces:
         self.adapter._acked(context)
         delivery = f"view:{view.get('id', '')}:{view.get('hash', '')}"
         echo = self._echo(found, origin, view)
-        asked = t(origin.lang, "slack_asked", user=f"<@{user}>", text=echo)
-        root = await self.adapter._call("chat_postMessage", channel=origin.channel, text=slack_text(asked)) \
-            if self.services.store.first_delivery("slack", f"{delivery}:thread") else None
+        if not self.services.store.first_delivery("slack", f"{delivery}:thread"):
+            self.adapter.dispatcher.duplicate("slack", "view")  # the same submission again (a double click)
+            return
+        asked = slack_text(t(origin.lang, "slack_asked", user=f"<@{user}>", text=echo))
+        root = await self.adapter._call("chat_postMessage", channel=origin.channel, text=asked)
+        if root is None:  # e.g. hostbot is not in that channel: the thread is a direct message instead
+            root = await self.adapter._call("chat_postMessage", channel=user, text=asked)
         if root is None:
-            return  # a second delivery of the same submission, or no thread could be started
-        thread = str(root.get("ts") or "")
-        msg = ChatMessage(platform=Platform.SLACK, user=user, text=echo, channel=origin.channel, thread=thread,
+            return  # Slack refused both; the log says why
+        channel, thread = str(root.get("channel") or origin.channel), str(root.get("ts") or "")
+        msg = ChatMessage(platform=Platform.SLACK, user=user, text=echo, channel=channel, thread=thread,
                           event_id=delivery, lang=origin.lang, tz=origin.tz,
                           bot_user=(context or {}).get("bot_user_id") or "")
         await self._run(msg, replace(found, text=echo))
