@@ -167,3 +167,22 @@ async def test_a_form_from_a_channel_hostbot_is_not_in_is_answered_in_a_direct_m
     root = next(m for m in dm.messages if "asked" in m["text"])
     assert any(m.get("thread_ts") == root["ts"] and "is now host" in m["text"] for m in dm.messages)
     assert len(slack.set_host_calls()) == 1
+
+
+async def test_somebody_unknown_gets_the_same_reply_by_form_as_typed(slack: SlackWorld) -> None:
+    # two people with no meeting account anywhere, each asked about for the first time
+    dave = slack.sandbox.slack.add_user("dave", email="dave@elsewhere.example")
+    erin = slack.sandbox.slack.add_user("erin", email="erin@elsewhere.example")
+    slack.channel.members.update({dave.id, erin.id})
+    await slack.command("you", f"make <@{dave.id}|dave> host of meeting 123456789")
+    typed_root = await wait_for(lambda: next((m for m in slack.messages() if "asked" in m.get("text", "")), None))
+    typed = await wait_for(lambda: slack.replies_in(typed_root["ts"]))
+    view = await _open_form(slack, "you")
+    await submit(slack, "you", view, form_values(view, "set_host", [erin.id], meeting="123456789"))
+    form_root = await wait_for(lambda: next((m for m in slack.messages() if "asked: Make host" in m.get("text", "")),
+                                            None))
+    by_form = await wait_for(lambda: slack.replies_in(form_root["ts"]))
+    assert "no account with @erin's email" in by_form[0]["text"]
+    assert [m["text"].replace(erin.id, "ID").replace("erin", "NAME") for m in by_form] == \
+        [m["text"].replace(dave.id, "ID").replace("dave", "NAME") for m in typed]
+    assert slack.set_host_calls() == []
