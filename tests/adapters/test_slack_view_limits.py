@@ -1,5 +1,6 @@
 """Slack's block limits for the form and the Home tab: at most 100 blocks, no text object over 3,000
-characters (and Slack's tighter limits for headers, buttons, labels), however much there is to show."""
+characters (and Slack's tighter limits for headers, buttons, labels), however much there is to show;
+and a form's field errors name only fields the view has (else Slack refuses the answer)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,29 @@ def test_lines_are_cut_whole_with_a_count_of_the_rest() -> None:
     kept = text.count("line ")
     assert text.endswith(f"…and {100 - kept} more")
     assert fit_lines(["y" * 5000], "en").endswith("…") and len(fit_lines(["y" * 5000], "en")) == 3000
+
+
+def test_a_form_read_before_its_picker_was_swapped_names_the_field_it_has() -> None:
+    """Co-hosts chosen but the view still has the one-person picker (the swap lost a race), and the
+    reverse: errors name a block the view has (else Slack refuses the answer), and a valid pick works."""
+    from datetime import UTC, datetime
+
+    from bot.adapters.slack.modal import read_form
+
+    origin = FormOrigin(channel="C1", user="U1")
+    now = datetime.now(UTC)
+
+    def state(what: str, **who: Any) -> dict[str, Any]:
+        values = {"what": {"hostbot.form.what": {"selected_option": {"value": what}}}, **who,
+                  "meeting": {"meeting": {"value": "123456789"}}}
+        return {"state": {"values": values}}
+
+    def meeting(_: str) -> MeetingRef:
+        return MeetingRef(None, "123456789")
+
+    cohosts = read_form(state("add_cohost", who_one={"who": {"selected_user": "U2"}}), origin, now, meeting)
+    assert not isinstance(cohosts, dict) and cohosts.targets == ("U2",) and cohosts.name == "add_cohost"
+    empty = read_form(state("add_cohost", who_one={"who": {"selected_user": None}}), origin, now, meeting)
+    assert empty == {"who_one": "Pick at least one person."}
+    two = read_form(state("set_host", who_many={"who": {"selected_users": ["U2", "U3"]}}), origin, now, meeting)
+    assert two == {"who_many": "Pick one person for this."}

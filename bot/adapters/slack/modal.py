@@ -106,15 +106,13 @@ def read_form(view: dict[str, Any], origin: FormOrigin, now: datetime,
     """The submission as an Intent, or {block_id: message} for Slack to show under the fields."""
     state = (view.get("state") or {}).get("values") or {}
     what, lang, errors = chosen_what(state), origin.lang, {}
-    if what in MANY:
-        people = list((state.get(B_WHO_MANY, {}).get("who") or {}).get("selected_users") or [])
-        block = B_WHO_MANY
+    # The picker the view has, whichever "what" is chosen (a swap may not have happened yet): errors
+    # must name a block the view has, or Slack refuses the whole answer.
+    if B_WHO_MANY in state:
+        people, block = [str(u) for u in (state[B_WHO_MANY].get("who") or {}).get("selected_users") or []], B_WHO_MANY
     else:
         one = (state.get(B_WHO_ONE, {}).get("who") or {}).get("selected_user")
         people, block = ([str(one)] if one else []), B_WHO_ONE
-        if B_WHO_MANY in state:  # the view was not switched: several picked for one role
-            people = list((state[B_WHO_MANY].get("who") or {}).get("selected_users") or [])
-            block = B_WHO_MANY
     if not people:
         errors[block] = t(lang, "form_err_who_none")
     elif len(people) > 1 and what not in MANY:
