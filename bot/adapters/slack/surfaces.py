@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.markup import slack_text
-from bot.adapters.slack.home import CANCEL, HOME_PREFIX, home_view
+from bot.adapters.slack.home import APPROVE, CANCEL, DECLINE, HOME_PREFIX, home_view
 from bot.adapters.slack.modal import CALLBACK_ID, WHAT_ACTION, FormOrigin, form_view, read_form
 from bot.adapters.slack.overview import home_content
 from bot.core.events import ButtonClick, ChatMessage, Platform
@@ -177,7 +177,7 @@ class SlackSurfaces:
         profile = await self.adapter.profile(user)
         if action_id == CANCEL:
             await self._cancel(user, value, click_id, profile)
-        else:
+        elif action_id in (APPROVE, DECLINE):
             await self._answer(user, action_id.removeprefix(HOME_PREFIX), value, click_id, profile)
         await self.publish(user)
 
