@@ -188,3 +188,30 @@ async def test_somebody_unknown_gets_the_same_reply_by_form_as_typed(slack: Slac
     assert [m["text"].replace(erin.id, "ID").replace("erin", "NAME") for m in by_form] == \
         [m["text"].replace(dave.id, "ID").replace("dave", "NAME") for m in typed]
     assert slack.set_host_calls() == []
+
+
+async def test_the_form_works_over_socket_mode_with_errors_in_the_ack(sandbox: Sandbox, tmp_path: Path) -> None:
+    from bot.ops.server import start_socket_mode
+
+    async with slack_world(sandbox, tmp_path, SLACK_APP_TOKEN=sandbox.slack_socket.app_token) as slack:
+        await start_socket_mode(slack.runtime, sandbox.slack_socket.app_token)
+        await wait_for(lambda: sandbox.slack_socket.connections == 1)
+        _link_general(slack)
+        you = slack.users["you"]
+        trigger = sandbox.slack.issue_trigger(you.id)
+        sandbox.slack_socket.push("slash_commands", {
+            "command": "/host", "text": "", "user_id": you.id, "user_name": you.name, "channel_id": slack.channel.id,
+            "team_id": sandbox.slack.team_id, "api_app_id": sandbox.slack.app_id, "trigger_id": trigger})
+        view = await wait_for(lambda: next(iter(sandbox.slack.views.values()), None))
+        user = {"id": you.id, "username": you.name, "team_id": sandbox.slack.team_id}
+        bad = {"type": "view_submission", "user": user, "team": {"id": sandbox.slack.team_id},
+               "api_app_id": sandbox.slack.app_id, "view": {**view, "state": {"values": form_values(
+                   view, "schedule_handover", [slack.users["alice"].id])}}}
+        envelope = sandbox.slack_socket.push("interactive", bad)
+        await wait_for(lambda: sandbox.slack_socket.acked(envelope))
+        ack = next(a for a in sandbox.slack_socket.acks if a.get("envelope_id") == envelope)
+        assert ack["payload"] == {"response_action": "errors", "errors": {"at": "Pick when the handover should happen."}}
+        good = {**bad, "view": {**view, "state": {"values": form_values(view, "set_host", [slack.users["alice"].id])}}}
+        sandbox.slack_socket.push("interactive", good)
+        await wait_for(lambda: any("is now host" in m.get("text", "") for m in slack.messages()))
+        assert len(slack.set_host_calls()) == 1
