@@ -210,7 +210,8 @@ async def test_the_form_works_over_socket_mode_with_errors_in_the_ack(sandbox: S
         envelope = sandbox.slack_socket.push("interactive", bad)
         await wait_for(lambda: sandbox.slack_socket.acked(envelope))
         ack = next(a for a in sandbox.slack_socket.acks if a.get("envelope_id") == envelope)
-        assert ack["payload"] == {"response_action": "errors", "errors": {"at": "Pick when the handover should happen."}}
+        errors = {"at": "Pick when the handover should happen."}
+        assert ack["payload"] == {"response_action": "errors", "errors": errors}
         good = {**bad, "view": {**view, "state": {"values": form_values(view, "set_host", [slack.users["alice"].id])}}}
         sandbox.slack_socket.push("interactive", good)
         await wait_for(lambda: any("is now host" in m.get("text", "") for m in slack.messages()))
