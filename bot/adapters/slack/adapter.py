@@ -10,7 +10,8 @@ answer starts a visible thread ("@you asked: …"). After a click the buttons ar
 Operations: a middleware stamps each request with the moment it arrived and a request id (every
 log line of the work, vendor calls included, carries it); each listener observes its ack latency
 (hostbot_ack_seconds). Long work shows progress as one thread message edited in place
-(SlackProgress) that ends as the answer.
+(SlackProgress) that ends as the answer. The /host form (a modal) and the App Home tab are
+bot/adapters/slack/surfaces.py, registered here before the /host listener.
 """
 
 from __future__ import annotations
