@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.console import ConsoleAdapter
+from bot.adapters.markup import console_text
 from bot.app import HostBot, build
 from bot.config import ConfigError, settings_from_mapping
 from bot.core.events import ButtonClick, ChatMessage, Platform
@@ -490,7 +491,7 @@ async def test_approved_later_the_handover_keeps_the_requesters_time_zone(hw: HW
     approve = replies[0].buttons[0]
     done = await hw.bot.dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", approve.action, approve.value,
                                                             "k1"))
-    assert done[0].text.startswith("⏰ Handover #1 scheduled: at 23:00 CST (in 1 h) @bob becomes host")
+    assert console_text(done[0].text).startswith("⏰ Handover #1 scheduled: at 23:00 CST (in 1 h) @bob becomes host")
     assert hw.handover().tz == "Asia/Shanghai" and hw.handover().due == utc(15)
 
 

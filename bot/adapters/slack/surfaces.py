@@ -24,7 +24,7 @@ from bot.adapters.markup import slack_text
 from bot.adapters.slack.home import APPROVE, CANCEL, DECLINE, HOME_PREFIX, home_view
 from bot.adapters.slack.modal import CALLBACK_ID, WHAT_ACTION, FormOrigin, form_view, read_form
 from bot.adapters.slack.overview import home_content
-from bot.core.events import ButtonClick, ChatMessage, Platform
+from bot.core.events import ButtonClick, ChatMessage, Platform, neutral_mention, unmarked
 from bot.core.intent import Intent
 from bot.core.vendor import MeetingRef
 from bot.i18n import t, vendor_name
@@ -126,7 +126,7 @@ class SlackSurfaces:
         if not self.services.store.first_delivery("slack", f"{delivery}:thread"):
             self.adapter.dispatcher.duplicate("slack", "view")  # the same submission again (a double click)
             return
-        asked = slack_text(t(origin.lang, "slack_asked", user=f"<@{user}>", text=echo))
+        asked = slack_text(t(origin.lang, "slack_asked", user=neutral_mention(user), text=echo))
         root = await self.adapter._call("chat_postMessage", channel=origin.channel, text=asked)
         if root is None:  # e.g. hostbot is not in that channel: the thread is a direct message instead
             root = await self.adapter._call("chat_postMessage", channel=user, text=asked)
@@ -139,14 +139,14 @@ class SlackSurfaces:
         await self._run(msg, replace(found, text=echo))
 
     def _meeting_in(self, text: str) -> MeetingRef | None:
-        return self.services.parse(text, Platform.SLACK).meeting
+        return self.services.parse(unmarked(text)).meeting
 
     def _echo(self, intent: Intent, origin: FormOrigin, view: dict[str, Any]) -> str:
         """The request as the thread starter shows it: "Make host: <@U1> · Feishu 123 456 789"."""
-        parts = [" ".join(f"<@{u}>" for u in intent.targets)]
+        parts = [" ".join(neutral_mention(u) for u in intent.targets)]
         values = (view.get("state") or {}).get("values") or {}
         typed = str((values.get("meeting", {}).get("meeting") or {}).get("value") or "").strip()
-        parts.append(typed or t(origin.lang, "form_echo_linked"))
+        parts.append(unmarked(typed) or t(origin.lang, "form_echo_linked"))
         if intent.at is not None:
             parts.append(when_text(intent.at, origin.tz or self.services.settings.tz, self.services.clock()))
         return f"{t(origin.lang, f'form_what_{intent.name}')}: {' · '.join(parts)}"
@@ -190,8 +190,7 @@ class SlackSurfaces:
         text = f"cancel handover #{handover.id}"
         msg = ChatMessage(platform=Platform.SLACK, user=user, text=text, channel=handover.channel,
                           thread=handover.thread, event_id=click_id, lang=profile.lang, tz=profile.tz)
-        await self._run(msg, Intent("cancel_handover", lang=profile.lang, text=text,
-                                    extra={"handover_id": handover.id}))
+        await self._run(msg, Intent("cancel_handover", lang=profile.lang, text=text, handover_id=str(handover.id)))
 
     async def _answer(self, user: str, choice: str, value: str, click_id: str, profile: Profile) -> None:
         """Approve / Decline from Home: the same click path as the buttons in the request's thread."""
