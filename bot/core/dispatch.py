@@ -45,13 +45,21 @@ class Dispatcher:
         with request_scope(msg.platform):
             return await self._message(msg, progress)
 
-    async def _message(self, msg: ChatMessage, progress: ProgressSink | None) -> list[Reply]:
+    async def handle_form(self, msg: ChatMessage, intent: Intent, progress: ProgressSink | None = None) -> list[Reply]:
+        """A request whose Intent a form built from its fields (Slack's /host modal, a Home tab button):
+        not parsed, otherwise a message like any other — exactly-once by msg.event_id, the request's
+        audit row, then plan → gate → execute."""
+        with request_scope(msg.platform):
+            return await self._message(msg, progress, intent)
+
+    async def _message(self, msg: ChatMessage, progress: ProgressSink | None,
+                       formed: Intent | None = None) -> list[Reply]:
         store, timer = self.services.store, Timer()
         if msg.event_id and not store.first_delivery(msg.platform, f"event:{msg.event_id}"):
             return self.duplicate(msg.platform, "event")
         if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
             return self.duplicate(msg.platform, "message")
-        intent = self.parse(msg)
+        intent = formed or self.parse(msg)
         lang = msg.lang or intent.lang
         store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
         ctx = Context(self.services, msg, intent, lang, progress_sink=progress)

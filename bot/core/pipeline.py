@@ -169,7 +169,9 @@ async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decisi
             ctx.message.platform, ctx.message.platform), field=vendor, id=decision.host.id))]
     host = ctx.people.describe_chat_user(ctx.message.platform, host_chat)
     requester = ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
-    buttons = ctx.offer(spec.name, {**cas_payload(plan), "kind": "approval", "on_behalf_of": ctx.message.user},
+    # The summary is kept for surfaces that list open requests (Slack's Home tab).
+    buttons = ctx.offer(spec.name, {**cas_payload(plan), "kind": "approval", "on_behalf_of": ctx.message.user,
+                                    "summary": plan.summary},
                         ("approve", "button_approve", ButtonStyle.PRIMARY),
                         ("decline", "button_decline", ButtonStyle.DANGER),
                         requester=host_chat)

@@ -11,13 +11,27 @@ from __future__ import annotations
 import re
 import string
 
-from bot.i18n import chat, core, feishu, fidelity, grammar, handover, operate, operations, people, policy, undo, vendor
+from bot.i18n import (
+    chat,
+    core,
+    feishu,
+    fidelity,
+    grammar,
+    handover,
+    operate,
+    operations,
+    people,
+    policy,
+    slack_views,
+    undo,
+    vendor,
+)
 
 Catalog = dict[str, dict[str, str]]
 
 _CATALOGS = (core.CATALOG, vendor.CATALOG, policy.CATALOG, people.CATALOG, chat.CATALOG, handover.CATALOG,
              operations.CATALOG, feishu.CATALOG, operate.CATALOG, grammar.CATALOG,
-             fidelity.CATALOG, undo.CATALOG)
+             fidelity.CATALOG, undo.CATALOG, slack_views.CATALOG)
 
 
 def _merge(catalogs: tuple[Catalog, ...]) -> Catalog:

@@ -1,16 +1,16 @@
 """The Store interface: every read and write hostbot makes, in SQL both backends speak.
 
-`Store(path_or_url)` opens the backend the string names: a `postgresql://…` URL gives the
-PostgreSQL store (bot/store/postgres.py: several replicas on one database), anything else a
-SQLite file (bot/store/sqlite.py: the embedded default). Both share this class, so the queries
-are written once; a backend only supplies four primitives (`_rows`, `_exec`, `_insert_id`,
-`_batch`) and translates the `?` placeholders. The SQL here is the common subset of SQLite
-(3.35+) and PostgreSQL: `INSERT … ON CONFLICT`, `RETURNING`, text times in one fixed UTC format.
+`Store(path_or_url)` opens the backend the string names: a `postgresql://…` URL gives the PostgreSQL store
+(bot/store/postgres.py: several replicas on one database), anything else a SQLite file (bot/store/sqlite.py: the
+embedded default). Both share this class, so the queries are written once; a backend only supplies four primitives
+(`_rows`, `_exec`, `_insert_id`, `_batch`) and translates the `?` placeholders. The SQL here is the common subset of
+SQLite (3.35+) and PostgreSQL: `INSERT … ON CONFLICT`, `RETURNING`, text times in one fixed UTC format.
 
 Everything that must happen once is decided by the database, never by a read-then-write in
 Python: a delivery id by a primary key (`ON CONFLICT DO NOTHING` inserts one row, once), a
-proposal claim by a conditional UPDATE (only one can match `status = 'pending'`). Handover rows,
-leases and rate budgets in bot/store/handovers.py, Undo rows in bot/store/undos.py (mixins).
+proposal claim by a conditional UPDATE (only one can match `status = 'pending'`). Mixins: handover
+rows, replica leases (bot/store/handovers.py); Undo rows (bot/store/undos.py); reads for the Home tab
+(bot/store/home.py).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from bot.store.handovers import HandoverRows, iso
+from bot.store.home import HomeRows
 from bot.store.undos import UndoRows
 
 Clock = Callable[[], datetime]
@@ -142,7 +143,7 @@ class ClaimError(Exception):
 BACKENDS = {"sqlite": ("bot.store.sqlite", "SqliteStore"), "postgresql": ("bot.store.postgres", "PostgresStore")}
 
 
-class Store(HandoverRows, UndoRows):
+class Store(HandoverRows, UndoRows, HomeRows):
     """What hostbot keeps. `Store(path)` picks the backend; see the module docstring."""
 
     kind = "?"  # "sqlite" | "postgresql": /healthz and `hostbot doctor` say which

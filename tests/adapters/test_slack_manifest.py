@@ -19,8 +19,14 @@ METHOD_SCOPES = {
     "users_lookupByEmail": {"users:read.email"},
     # replies in public and private channels alike
     "conversations_replies": {"channels:history", "groups:history"},
+    # the channels a person is in, public and private (the Home tab's linked meetings)
+    "users_conversations": {"channels:read", "groups:read"},
+    # modals and the Home tab need no scope (a trigger_id, or the app's own Home tab)
+    "views_open": set(),
+    "views_update": set(),
+    "views_publish": set(),
 }
-EVENT_SCOPES = {"app_mention": {"app_mentions:read"}, "message.im": {"im:history"}}
+EVENT_SCOPES = {"app_mention": {"app_mentions:read"}, "message.im": {"im:history"}, "app_home_opened": set()}
 
 
 def manifest() -> dict:  # type: ignore[type-arg]
@@ -40,12 +46,13 @@ def test_manifest_command_events_and_scopes_match_the_code() -> None:
     assert commands[0]["should_escape"] is True and commands[0]["usage_hint"]
     assert tuple(m["settings"]["event_subscriptions"]["bot_events"]) == slack_adapter.BOT_EVENTS
     assert m["settings"]["interactivity"]["is_enabled"] is True
+    assert m["features"]["app_home"]["home_tab_enabled"] is True  # app_home_opened comes only with a Home tab
 
     slack_dir, core_dir = ROOT / "bot" / "adapters" / "slack", ROOT / "bot" / "core"
     sources = [*sorted(slack_dir.glob("*.py")), *sorted(core_dir.glob("*.py"))]
     used = methods_called(*sources)
     assert {"chat_postMessage", "chat_update", "chat_postEphemeral", "users_info",
-            "conversations_replies"} <= used
+            "conversations_replies", "views_open", "views_update", "views_publish", "users_conversations"} <= used
     unknown = used - set(METHOD_SCOPES)
     assert not unknown, f"add these Slack methods to METHOD_SCOPES: {unknown}"
     needed = {"commands"} | set().union(*(METHOD_SCOPES[u] for u in used))

@@ -10,7 +10,8 @@ answer starts a visible thread ("@you asked: …"). After a click the buttons ar
 Operations: a middleware stamps each request with the moment it arrived and a request id (every
 log line of the work, vendor calls included, carries it); each listener observes its ack latency
 (hostbot_ack_seconds). Long work shows progress as one thread message edited in place
-(SlackProgress) that ends as the answer.
+(SlackProgress) that ends as the answer. The /host form (a modal) and the App Home tab are
+bot/adapters/slack/surfaces.py, registered here before the /host listener.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from bot.adapters.limits import too_long, too_long_reply
 from bot.adapters.markup import slack_echo, slack_inbound, slack_text
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
 from bot.adapters.slack.profiles import SlackProfiles
+from bot.adapters.slack.surfaces import SlackSurfaces
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.errors import IdentityError
@@ -50,9 +52,9 @@ log = logging.getLogger(__name__)
 
 PROFILE_TTL_S = 600.0
 # The scopes this code needs; tests/test_slack_manifest.py checks manifest.yaml asks for exactly these.
-BOT_SCOPES = ("app_mentions:read", "channels:history", "chat:write", "commands", "groups:history",
-              "im:history", "users:read", "users:read.email")
-BOT_EVENTS = ("app_mention", "message.im")
+BOT_SCOPES = ("app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "groups:history",
+              "groups:read", "im:history", "users:read", "users:read.email")
+BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
 COMMAND = "/host"
 # When the HTTP request arrived (set before Bolt verifies and routes it; Socket Mode has no such moment
 # outside Bolt, so the middleware stamps those itself).
@@ -127,6 +129,7 @@ class SlackAdapter:
 
     def _register(self) -> None:
         self.app.middleware(self._stamp)
+        SlackSurfaces(self).register()  # the /host form and the Home tab (before the /host listener below)
         self.app.command(COMMAND)(self._on_command)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
@@ -237,6 +240,9 @@ class SlackAdapter:
         await self.deliver(channel, thread, user, replies, progress)
 
     # ---- outbound ----------------------------------------------------------------------
+    def progress(self, channel: str, thread: str) -> SlackProgress:
+        return SlackProgress(self, channel, thread)
+
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
         """Notifier (bot/scheduler.py): a reminder or report nobody's event is waiting for, in its thread."""
         await self.deliver(channel, thread, "", replies)

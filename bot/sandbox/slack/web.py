@@ -11,7 +11,8 @@ JSON samples (vendor-oracles/slack/java-sdk-samples/api/*.json) and the Web API 
   is simply absent), and adds `user.locale` only when asked with `include_locale`.
 
 Methods: auth.test, users.info, users.lookupByEmail, chat.postMessage, chat.update,
-chat.postEphemeral, conversations.replies. Anything else answers `unknown_method`.
+chat.postEphemeral, conversations.replies; views.open, views.update, views.publish and
+users.conversations (bot/sandbox/slack/views.py). Anything else answers `unknown_method`.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from starlette.routing import Route
 
 from bot.sandbox.base import FakeBase
 from bot.sandbox.faults import Fault
+from bot.sandbox.slack.views import ViewsMixin
 
 ALL_BOT_SCOPES = ("commands", "chat:write", "app_mentions:read", "users:read", "users:read.email",
-                  "channels:history", "groups:history", "im:history")
+                  "channels:history", "groups:history", "im:history", "channels:read", "groups:read")
 NEEDED_SCOPE: dict[str, str] = {
     "auth.test": "",
     "users.info": "users:read",
@@ -43,6 +45,10 @@ NEEDED_SCOPE: dict[str, str] = {
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
     "conversations.replies": "channels:history",
+    "users.conversations": "channels:read",
+    "views.open": "",  # views.* need no scope: a trigger_id (open) or the app's own view
+    "views.update": "",
+    "views.publish": "",
 }
 
 
@@ -113,7 +119,7 @@ def _scope_headers(scopes: tuple[str, ...], needed: str) -> dict[str, str]:
 Method = Callable[[dict[str, Any], SlackToken], Awaitable[Response]]
 
 
-class SlackFake(FakeBase):
+class SlackFake(FakeBase, ViewsMixin):
     """State and routes of the fake Slack Web API."""
 
     def __init__(self, *args: Any) -> None:
@@ -129,6 +135,7 @@ class SlackFake(FakeBase):
         self._ts = itertools.count(1)
         self.bot_user = self.add_user("hostbot", real_name="hostbot", is_bot=True)
         self.bot_token = self.issue_token(ALL_BOT_SCOPES)
+        self._init_views()
 
     # ---- state helpers for seeds and tests ------------------------------------------------
     def add_user(self, name: str, *, email: str | None = None, real_name: str = "", tz: str = "Europe/Berlin",
@@ -186,6 +193,10 @@ class SlackFake(FakeBase):
             "chat.update": self._update,
             "chat.postEphemeral": self._post_ephemeral,
             "conversations.replies": self._replies,
+            "users.conversations": self._users_conversations,
+            "views.open": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
         }
         routes = [Route(f"/api/{name}", self.endpoint(f"slack.{name}", self._method(name, fn)), methods=["GET", "POST"])
                   for name, fn in methods.items()]

@@ -1,0 +1,98 @@
+"""What a person's App Home tab shows, gathered for them: their scheduled handovers, the requests
+waiting for their approval, the meetings linked to channels they are in, and for admins the latest
+audit rows — each line in their language and time zone (rendered by bot/adapters/slack/home.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.adapters.slack.home import HomeContent
+from bot.core.errors import IdentityError
+from bot.core.events import Platform
+from bot.core.intent import Intent
+from bot.i18n import t, vendor_name
+from bot.scheduling.wording import words
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.adapter import SlackAdapter
+    from bot.core.context import Services
+
+AUDIT_ROWS = 20
+CHANNEL_PAGES = 5  # users.conversations pages of 200 read at most
+
+
+async def home_content(adapter: SlackAdapter, user: str) -> HomeContent:
+    services = adapter.dispatcher.services
+    profile = await adapter.profile(user)
+    lang, tz = profile.lang, profile.tz
+    audit = _audit_lines(services) if await _is_admin(services, user) else None
+    return HomeContent(lang=lang, handovers=_handover_lines(services, user, lang, tz),
+                       approvals=_approval_lines(services, user, lang),
+                       links=await _link_lines(adapter, user, lang), audit=audit)
+
+
+async def _is_admin(services: Services, user: str) -> bool:
+    try:
+        person = await services.people.resolve(user, Platform.SLACK, user)
+    except IdentityError:
+        person = None
+    return services.policy.is_admin(person, user)
+
+
+def _handover_lines(services: Services, user: str, lang: str, tz: str) -> list[tuple[int, str]]:
+    """Pending handovers `user` asked for, receives, or loses the host role in; soonest first."""
+    scheduler, people = services.scheduler, services.people
+    if scheduler is None:
+        return []
+    now = services.clock()
+    mine = [h for h in scheduler.book.pending(Platform.SLACK)
+            if user in (h.requester, h.target, people.chat_user_for(h.platform, h.vendor, h.host))]
+    return [(h.id, t(lang, "handover_list_line", **words(h, people, lang, now, tz)))
+            for h in sorted(mine, key=lambda h: h.due)]
+
+
+def _approval_lines(services: Services, user: str, lang: str) -> list[tuple[str, str]]:
+    lines = []
+    for p in services.store.open_approvals(Platform.SLACK, user):
+        requester = services.people.describe_chat_user(Platform.SLACK, str(p.payload.get("on_behalf_of") or ""))
+        intent = Intent.from_json(p.payload["intent"]) if isinstance(p.payload.get("intent"), dict) else None
+        summary = str(p.payload.get("summary") or (intent.name if intent else p.action))
+        lines.append((p.id, t(lang, "home_approval_line", requester=requester, summary=summary)))
+    return lines
+
+
+async def _link_lines(adapter: SlackAdapter, user: str, lang: str) -> list[tuple[str, str]]:
+    """Channel links of the channels `user` is in (users.conversations), as "{channel} → meeting"."""
+    services = adapter.dispatcher.services
+    links = {str(r["scope"]): r for r in services.store.links_of(Platform.SLACK)}
+    if not links:
+        return []
+    channels: list[str] = []
+    cursor = ""
+    for _ in range(CHANNEL_PAGES):
+        data: dict[str, Any] = await adapter._call("users_conversations", user=user, limit=200, cursor=cursor or None,
+                                                   types="public_channel,private_channel") or {}
+        channels += [str(c.get("id")) for c in data.get("channels") or ()]
+        cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
+        if not cursor:
+            break
+    out = []
+    for channel in channels:
+        row = links.get(channel)
+        if row is None:
+            continue
+        vendor, meeting = str(row["vendor"]), str(row["meeting_id"])
+        api = services.vendors.get(vendor)
+        out.append((channel, t(lang, "home_link_line", channel="{channel}", vendor=vendor_name(lang, vendor),
+                               meeting=api.display_ref(meeting) if api else meeting)))
+    return out
+
+
+def _audit_lines(services: Services) -> list[str]:
+    """The latest audit rows, newest first, one line each (what `hostbot audit` shows, shortened)."""
+    lines = []
+    for row in services.store.latest_audit(AUDIT_ROWS):
+        who = services.people.describe_chat_user(str(row.get("platform") or ""), str(row.get("chat_user") or ""))
+        what = " ".join(str(row[k]) for k in ("intent", "event", "outcome", "vendor", "meeting") if row.get(k))
+        lines.append(f"{str(row.get('at') or '')[:16].replace('T', ' ')} · {who} · {what}")
+    return lines
