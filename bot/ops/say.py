@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,7 +112,7 @@ def feishu_sealed(key: str, envelope: dict[str, Any]) -> tuple[bytes, dict[str, 
                   "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": sig}
 
 
-class Conversation:
+class Conversation(ABC):
     """One person's exchange with the bot on one platform: send, then read what the sandbox recorded."""
 
     def __init__(self, http: httpx.Client, target: Target, who: str) -> None:
@@ -134,17 +135,17 @@ class Conversation:
             raise SayError(f"hostbot answered {resp.status_code}: {resp.text[:200]}")
         return resp
 
+    @abstractmethod
     def send(self, text: str) -> None:
         """Say `text` as the person (the platform's event, signed or encrypted, POSTed to the bot)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def messages(self) -> list[Shown]:
         """The bot's messages in this conversation, as the sandbox holds them now."""
-        raise NotImplementedError
 
+    @abstractmethod
     def press(self, what: Any) -> str:
         """Press a button (`what`: the Shown button's payload); what the platform showed at once ('' if nothing)."""
-        raise NotImplementedError
 
     def fresh(self) -> list[Shown]:
         """Messages new or changed since last time (a progress message edited into the answer shows again)."""
