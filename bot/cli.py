@@ -99,19 +99,24 @@ def parse(text: tuple[str, ...], platform: str, now: datetime | None, tz: str | 
 @click.option("--bot-port", default=3000, type=int, show_default=True,
               help="the port `hostbot run` will listen on (printed as HOSTBOT_PORT)")
 @click.option("--db", default="hostbot-sandbox.db", show_default=True, help="the database `hostbot run` "
-              "will use (printed as HOSTBOT_DB)")
+              "will use (printed as HOSTBOT_DB): made afresh, with the sandbox's people mapped")
 def sandbox(port: int, bot_port: int, db: str) -> None:
     """Run the fake vendors, Slack and Feishu alone on 127.0.0.1, seeded with the demo world, and print
     the variables for `hostbot run` and `hostbot say`."""
     import time
     from pathlib import Path
 
-    from bot.ops.playground import print_sandbox, run_env, seed_chat
+    from bot.ops.playground import print_sandbox, run_env, seed_chat, seed_people
     from bot.sandbox import Sandbox
 
+    if Path(db).exists() and "sandbox" not in Path(db).name:  # it is replaced: never somebody's real database
+        raise click.BadParameter(f"{db} exists; the sandbox's database is made afresh, so name a new file "
+                                 "or one with 'sandbox' in its name", param_hint="--db")
     box = Sandbox().start(port=port)
     world = seed_chat(box)
-    print_sandbox(box, world, run_env(box, bot_port, Path(db)), lambda line: click.echo(line))
+    env = run_env(box, bot_port, Path(db))
+    seed_people(box, world, env)
+    print_sandbox(box, world, env, lambda line: click.echo(line))
     sys.stdout.flush()  # `hostbot sandbox | tee sandbox.env` gets the variables now, not at exit
     try:
         while True:

@@ -8,9 +8,12 @@ import shlex
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.ops.demo import DEMO_ADMIN, PEOPLE, DemoWorld, banner, seed
+from bot.config import settings_from_mapping
+from bot.ops.demo import DEMO_ADMIN, PEOPLE, DemoWorld, banner, fresh_database, seed
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import demo_email
+from bot.store import Store
+from bot.store.vault import build_vault
 
 SLACK_CHANNEL = "general"
 
@@ -22,6 +25,27 @@ def seed_chat(box: Sandbox) -> DemoWorld:
     users = [box.slack.add_user(name, email=demo_email(name)) for name in PEOPLE]
     box.slack.add_channel(SLACK_CHANNEL, users)
     return world
+
+
+def seed_people(box: Sandbox, world: DemoWorld, env: dict[str, str]) -> None:
+    """The database `hostbot run` will use, made afresh (the sandbox's ids are new each run) with what an
+    admin would import: each person's Slack and Feishu chat ids mapped to their vendor accounts (DingTalk
+    ids come only from a mapping), and `you`'s Feishu authorization (Feishu invite needs one)."""
+    settings = settings_from_mapping(env)
+    fresh_database(Path(settings.db_path))
+    store = Store(settings.db_path, vault=build_vault(settings))
+    try:
+        slack = {u.name: u.id for u in box.slack.users.values()}
+        for name, user in world.users.items():
+            ids = {"name": name, "email": user.email, "feishu_open_id": user.open_id,
+                   "feishu_union_id": user.union_id, "dingtalk_union_id": world.vendors.dingtalk_users[name].union_id,
+                   "webex_email": user.email, "zoom_email": user.email}
+            store.upsert_person("slack", slack[name], **ids)
+            store.upsert_person("feishu", user.open_id, **ids)
+        you = world.users["you"].open_id
+        store.save_user_token("feishu", you, box.feishu.issue_user_token(you))
+    finally:
+        store.close()
 
 
 def run_env(box: Sandbox, bot_port: int, db: Path) -> dict[str, str]:

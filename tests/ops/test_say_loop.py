@@ -61,7 +61,8 @@ def test_slack_an_admin_asks_presses_confirm_and_the_host_changes(loop: tuple[Sa
     done = say(box, "--as", "carol", "make @alice host of meeting 123456789", "--press", "1")
     assert done.returncode == 0, done.stderr + done.stdout
     lines = done.stdout.splitlines()
-    assert lines[0] == "carol> make @alice host of meeting 123456789"
+    assert lines[:3] == ["carol> make @alice host of meeting 123456789",
+                         "@alice becomes host of Feishu meeting 123 456 789; @you stops being host.", "Go ahead?"]
     assert "[1] Confirm   [2] Cancel" in lines and "carol pressed [1] Confirm" in lines
     assert lines[-1] == "✅ @alice is now host of Feishu meeting 123 456 789."
     assert set_host_calls(box)[-1]["host_user"]["id"] == open_id(box, "alice")
