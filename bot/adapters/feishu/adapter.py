@@ -18,6 +18,8 @@ new event_id, so the dispatcher records both event_id and message_id before any 
 click is recorded by its event_id and its proposal is claimed atomically. Replies go in thread
 (im.v1.message.reply with reply_in_thread) with a `uuid` derived from what they answer, so a send
 retried after a timeout or a 5xx is not posted twice (Feishu runs one uuid at most once an hour).
+Sending lives in outbound.py: long work shows its progress as one card, PATCHed as it goes and into
+the answer at the end. A bot menu click (menu.py) is answered like the line its key stands for.
 """
 
 from __future__ import annotations
