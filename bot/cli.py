@@ -88,9 +88,14 @@ def parse(text: tuple[str, ...], platform: str, now: datetime | None, tz: str | 
     `extra` (handover_id, in_seconds, time_text, time_problem, all, scope, ...) and, for the
     intents that have them, `suggestion` (did_you_mean), `parts` (compound), `why` (nothing).
     A bad --now or --tz is an error (exit 2)."""
+    from bot.adapters.markup import console_inbound, feishu_inbound, slack_inbound
     from bot.intents import parse as parse_text
 
-    intent = parse_text(" ".join(text), platform=platform, now=now, tz=tz or "UTC", known_names=_known_names(known))
+    # The platform's markup is the adapter's to read, as when the bot runs; Feishu's @_user_N need the
+    # event's mentions list, which a command line has not, so they stay names hostbot does not know.
+    raw = " ".join(text)
+    neutral = {"slack": slack_inbound, "feishu": lambda t: feishu_inbound(t, ())}.get(platform, console_inbound)(raw)
+    intent = parse_text(neutral, now=now, tz=tz or "UTC", known_names=_known_names(known))
     click.echo(json.dumps(intent.to_payload(), ensure_ascii=False))
 
 

@@ -20,11 +20,13 @@ from handlers.common import failed, locate_meeting, lost_answer_note, meeting_wo
 
 @intent(
     "add_cohost",
-    examples=(
-        "make @bob co-host of meeting 123456789",
-        "add @bob and @carol as co-hosts of dingtalk meeting 644272f14ba331015e7a-78bc1",
-        "把 @bob 设为联席主持人 123456789",
-    ),
+    examples={"en": ("make @bob co-host of meeting 123456789",
+                     "add @bob and @carol as co-hosts of dingtalk meeting 644272f14ba331015e7a-78bc1",
+                     "add @bob as co-host",
+                     "make @bob and @carol cohosts of zoom meeting 812 3456 7890"),
+              "zh": ("把 @bob 设为联席主持人 123456789",
+                     "把 @bob 设为联席主持人",
+                     "添加 @a、@b 为联席主持人")},
     authority=Authority.MEETING,
 )
 async def add_cohost(ctx: Context) -> Plan | list[Reply]:
@@ -34,10 +36,12 @@ async def add_cohost(ctx: Context) -> Plan | list[Reply]:
 
 @intent(
     "remove_cohost",
-    examples=(
-        "remove @bob as co-host of meeting 123456789",
-        "取消 @bob 的联席主持人 123456789",
-    ),
+    examples={"en": ("remove @bob as co-host of meeting 123456789",
+                     "remove @bob as co-host",
+                     "/host cohost remove @bob"),
+              "zh": ("取消 @bob 的联席主持人 123456789",
+                     "取消 @bob 的联席主持人",
+                     "移除联席主持人 @bob")},
     confirm=ConfirmMode.OTHERS,
     authority=Authority.MEETING,
 )
@@ -65,13 +69,13 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:
             return [failed(ctx, fail_key, outcome, vendor, words)]
-        if outcome.data.get("unchanged"):
+        if outcome.unchanged:
             text = ctx.t("cohost_already" if adding else "cohost_not_there", **words)
         else:
             text = ctx.t("cohost_added" if adding else "cohost_removed", **words)
         text += lost_answer_note(ctx, outcome, vendor)
-        cohosts = outcome.data.get("cohosts")
-        if isinstance(cohosts, list) and cohosts:  # the vendor told us the whole list (Zoom): show it
+        cohosts = outcome.cohosts
+        if cohosts:  # the vendor told us the whole list (Zoom): show it
             listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
                                            for c in cohosts])
             text += "\n" + ctx.t("cohost_list", cohosts=listed)

@@ -38,9 +38,9 @@ async def locate_meeting(ctx: Context, failed_key: str,
 
 def not_found(ctx: Context, failed_key: str, located: Outcome, **words: object) -> Reply:
     """The meeting the user named could not be read: say which, and why (never another meeting)."""
-    vendor_key = str(located.data.get("vendor", ""))
-    ctx.record_outcome(vendor_key, str(located.data.get("meeting", "")), "", located)
-    fill = {**words, "vendor": ctx.vendor_name(vendor_key), "meeting": str(located.data.get("meeting", "?"))}
+    vendor_key = located.vendor
+    ctx.record_outcome(vendor_key, located.meeting, "", located)
+    fill = {**words, "vendor": ctx.vendor_name(vendor_key), "meeting": located.meeting or "?"}
     text = ctx.t(failed_key, reason=explain(ctx.lang, located, vendor_key, **fill), **fill)
     return Reply(text.replace("  ", " ") if not vendor_key else text)  # no vendor: "of meeting 12 345 678"
 
@@ -63,9 +63,9 @@ def not_supported(ctx: Context, key: str, op: str, vendor: MeetingVendor, words:
 
 def lost_answer_note(ctx: Context, outcome: Outcome, vendor: MeetingVendor) -> str:
     """When the vendor's first answer was lost and the state was read back: say what happened."""
-    if not outcome.data.get("answer_lost"):
+    if not outcome.answer_lost:
         return ""
-    resent = outcome.data.get("resent") or []
+    resent = outcome.resent
     name = ctx.vendor_name(vendor.key)
     if resent:
         return "\n" + ctx.t("answer_lost_resent", vendor=name, count=len(resent))

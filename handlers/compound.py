@@ -6,10 +6,10 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.events import Reply
 from bot.core.registry import intent
-from bot.intents.examples import EXAMPLES
 
 
-@intent("compound", examples=EXAMPLES["compound"]["en"] + EXAMPLES["compound"]["zh"])
+@intent("compound", examples={"en": ("make @bob host and @carol co-host",),
+                              "zh": ("把@bob设为主持人，然后邀请@carol入会",)})
 async def compound(ctx: Context) -> list[Reply]:
     """Ask for the requests one per message (nothing is done)."""
     ctx.audit_decision("compound")

@@ -4,21 +4,18 @@ as typed. The reply offers the corrected request; its button sends that text thr
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from bot.core.context import Context
 from bot.core.events import ButtonStyle, Reply
 from bot.core.registry import intent
-from bot.intents.examples import EXAMPLES
 
 
-@intent("did_you_mean", examples=EXAMPLES["did_you_mean"]["en"] + EXAMPLES["did_you_mean"]["zh"])
+@intent("did_you_mean", examples={"en": ("mkae @alice hsot",),
+                                  "zh": ("把@bob设为主持仁",)})
 async def did_you_mean(ctx: Context) -> list[Reply]:
     """Ask whether the corrected request is what was meant; run it only on the speaker's click."""
     suggestion = ctx.intent.suggestion
     ctx.audit_decision("did_you_mean")
-    payload = {"kind": "did_you_mean", "rerun": suggestion,
-               "mentions": [asdict(m) for m in ctx.message.mentions], "bot_user": ctx.message.bot_user}
+    payload = {"kind": "did_you_mean", "rerun": suggestion, "bot_user": ctx.message.bot_user}
     buttons = ctx.offer("did_you_mean", payload, ("rerun", "button_did_you_mean", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     return [Reply(ctx.t("did_you_mean", text=suggestion), buttons=buttons)]

@@ -22,14 +22,9 @@ from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, unsupported
-from bot.intents.examples import EXAMPLES
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.wording import when_text, words, zone_of
-
-
-def _examples(name: str) -> tuple[str, ...]:
-    return EXAMPLES[name]["en"] + EXAMPLES[name]["zh"]
 
 
 def _scheduler(ctx: Context) -> HandoverScheduler:
@@ -42,7 +37,10 @@ def _tz(ctx: Context) -> str:
     return ctx.message.tz or ctx.services.settings.tz
 
 
-@intent("schedule_handover", examples=_examples("schedule_handover"), confirm=ConfirmMode.OTHERS,
+@intent("schedule_handover", examples={"en": ("hand host to @bob at 15:00",
+                                              "in 20 minutes make @bob host"),
+                                       "zh": ("明天下午三点把主持人交给 @bob",
+                                              "20分钟后把主持人交给 @bob")}, confirm=ConfirmMode.OTHERS,
         authority=Authority.MEETING)
 async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     """Hand the host role to somebody at a given time."""
@@ -55,9 +53,8 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     target = await ctx.people.resolve(ctx.intent.targets[0], ctx.message.platform, ctx.message.user)
     located = await locate(ctx, ctx.intent.meeting)
     if isinstance(located, Outcome):
-        vendor_key = str(located.data.get("vendor", ""))
-        fill = {"target": target.display, "vendor": ctx.vendor_name(vendor_key),
-                "meeting": located.data.get("meeting", "?")}
+        vendor_key = located.vendor
+        fill = {"target": target.display, "vendor": ctx.vendor_name(vendor_key), "meeting": located.meeting or "?"}
         return [Reply(ctx.t("handover_cannot_schedule", reason=explain(ctx.lang, located, vendor_key, **fill)))]
     meeting, vendor = located
     fill = {"target": target.display, "vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display}
@@ -82,9 +79,9 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
 
 def _due_time(ctx: Context) -> datetime | list[Reply]:
     """When the handover is due (UTC), or the reply saying why the request has no usable time."""
-    extra = ctx.intent.extra
-    if extra.get("time_problem"):
-        return [Reply(ctx.t(str(extra["time_problem"]), **dict(extra.get("time_values") or {})))]
+    problem = ctx.intent.time_problem
+    if problem is not None:
+        return [Reply(ctx.t(problem.key, **problem.values))]
     if not ctx.intent.targets:
         return [Reply(ctx.t("handover_need_target"))]
     if ctx.intent.at is None:
@@ -120,11 +117,10 @@ def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person,
             target=target.chat_user, target_user=user, authority="approved" if approved else "requester",
             due=at, remind_at=remind)
         sched.track(h)
-        return Outcome(Kind.OK, data={"handover_id": h.id, "audit": "scheduled",
-                                      "audit_detail": f"handover #{h.id} due {iso(at)}"})
+        return Outcome(Kind.OK, handover_id=h.id, audit="scheduled", audit_detail=f"handover #{h.id} due {iso(at)}")
 
     def render(outcome: Outcome) -> list[Reply]:
-        h = sched.book.get(int(outcome.data["handover_id"]))
+        h = sched.book.get(outcome.handover_id) if outcome.handover_id is not None else None
         assert h is not None
         w = words(h, ctx.people, ctx.lang, now, tz)
         if remind is not None:
@@ -182,11 +178,14 @@ def _involves(ctx: Context, h: Handover, user: str) -> bool:
     return user in (h.requester, h.target, host)
 
 
-@intent("list_handovers", examples=_examples("list_handovers"))
+@intent("list_handovers", examples={"en": ("list handovers",
+                                           "show my scheduled handovers"),
+                                    "zh": ("查看定时交接",
+                                           "有哪些定时交接")})
 async def list_handovers(ctx: Context) -> list[Reply]:
     """List the scheduled handovers (yours; admins see all)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
-    mine = bool(ctx.intent.extra.get("mine")) or not await _is_admin(ctx)
+    mine = ctx.intent.mine or not await _is_admin(ctx)
     rows = [h for h in sched.book.pending(ctx.message.platform) if not mine or _involves(ctx, h, user)]
     if not rows:
         return [Reply(ctx.t("handover_list_none_mine" if mine else "handover_list_none"))]
@@ -208,8 +207,8 @@ def _time_matches(h: Handover, it: Intent, tz: str) -> bool:
     if it.at is not None:
         wanted = _local(it.at, tz)
         return (local.hour, local.minute) == (wanted.hour, wanted.minute)
-    values = dict(it.extra.get("time_values") or {})
-    problem = it.extra.get("time_problem")
+    values = it.time_problem.values if it.time_problem else {}
+    problem = it.time_problem.key if it.time_problem else ""
     if problem == "time_ambiguous_dst":
         return local.strftime("%Y-%m-%d %H:%M") == values.get("when")
     if problem == "time_ambiguous_hour":
@@ -217,15 +216,18 @@ def _time_matches(h: Handover, it: Intent, tz: str) -> bool:
     return False
 
 
-@intent("cancel_handover", examples=_examples("cancel_handover"), confirm=ConfirmMode.OTHERS,
+@intent("cancel_handover", examples={"en": ("cancel handover #3",
+                                            "cancel the 3pm handover"),
+                                     "zh": ("取消交接 #3",
+                                            "取消明天下午三点的交接")}, confirm=ConfirmMode.OTHERS,
         authority=Authority.OWNER)
 async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
     """Cancel a scheduled handover (by #id, by time, or by who it goes to)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
-    it, extra = ctx.intent, ctx.intent.extra
+    it = ctx.intent
     pending = sched.book.pending(ctx.message.platform)
-    if extra.get("handover_id") is not None:
-        wanted = str(extra["handover_id"]).lstrip("#")
+    if it.handover_id:
+        wanted = it.handover_id.lstrip("#")
         found = [h for h in pending if str(h.id) == wanted]
         if found:
             return await _cancel_one(ctx, found[0])
@@ -234,21 +236,22 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
             return [_not_pending(ctx, old.id)]
         return [Reply(ctx.t("handover_not_found", what=ctx.t("handover_what_id", id=wanted)))]
 
-    problem = extra.get("time_problem")
-    by_time = it.at is not None or problem in ("time_ambiguous_dst", "time_ambiguous_hour")
-    if problem and not by_time:
-        return [Reply(ctx.t(str(problem), **dict(extra.get("time_values") or {})))]
+    problem = it.time_problem
+    vague = problem is not None and problem.key in ("time_ambiguous_dst", "time_ambiguous_hour")
+    by_time = it.at is not None or vague
+    if problem is not None and not by_time:
+        return [Reply(ctx.t(problem.key, **problem.values))]
     candidates, what = pending, []
     if by_time:
         candidates = [h for h in candidates if _time_matches(h, it, tz)]
-        shown = when_text(it.at, tz, now) if it.at else str(extra.get("time_text", ""))
+        shown = when_text(it.at, tz, now) if it.at else it.time_text
         what.append(ctx.t("handover_what_time", when=shown))
     if it.targets:
         person = await ctx.people.resolve(it.targets[0], ctx.message.platform, user)
         candidates = [h for h in candidates if h.target == person.chat_user]
         what.append(ctx.t("handover_what_target", target=person.display))
     mine = [h for h in candidates if h.requester == user]
-    if extra.get("all"):
+    if it.every:
         cancelled = [h for h in mine if sched.cancel(h.id, user)]
         if not cancelled:
             return [Reply(ctx.t("handover_list_none_mine"))]
@@ -278,7 +281,7 @@ async def _cancel_one(ctx: Context, h: Handover) -> Plan:
     async def cancel() -> Outcome:
         if not sched.cancel(h.id, user):
             return Outcome(Kind.INVALID, reason="handover_not_pending")
-        return Outcome(Kind.OK, data={"handover_id": h.id, "audit": "cancelled", "audit_detail": f"handover #{h.id}"})
+        return Outcome(Kind.OK, handover_id=h.id, audit="cancelled", audit_detail=f"handover #{h.id}")
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:

@@ -5,22 +5,23 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.events import Reply
 from bot.core.registry import intent
-from bot.i18n import MESSAGES, detect_lang
-from bot.intents.examples import EXAMPLES
+from bot.i18n import MESSAGES
 
 # Intents that answer a request instead of doing something: not listed as things hostbot can do.
 NOT_ABILITIES = frozenset({"help", "nothing", "did_you_mean", "compound"})
 
 
-@intent("help", examples=EXAMPLES["help"]["en"] + EXAMPLES["help"]["zh"])
+@intent("help", examples={"en": ("help",
+                                 "how do I use this?"),
+                          "zh": ("帮助",
+                                 "怎么用")})
 async def show_help(ctx: Context) -> list[Reply]:
     """List what I can do, with examples."""
     lines = [ctx.t("help_intro")]
     for spec in ctx.services.registry.specs():
         if spec.name in NOT_ABILITIES:
             continue
-        examples = [e for e in spec.examples if detect_lang(e) == ctx.lang]
-        examples = examples or list(EXAMPLES.get(spec.name, {}).get(ctx.lang, ())) or list(spec.examples)
+        examples = spec.examples_in(ctx.lang)
         title = ctx.t(f"intent_{spec.name}") if f"intent_{spec.name}" in MESSAGES else spec.help
         lines.append("• " + ctx.t("help_line", title=title, examples=" · ".join(f"“{e}”" for e in examples[:2])))
     lines.append(ctx.t("help_more"))

@@ -13,10 +13,12 @@ from handlers.common import failed, locate_meeting, lost_answer_note, meeting_wo
 
 @intent(
     "invite",
-    examples=(
-        "invite @bob and @carol to meeting 123456789",
-        "邀请 @bob 加入会议 123456789",
-    ),
+    examples={"en": ("invite @bob and @carol to meeting 123456789",
+                     "invite @carol and @dave to meeting 123456789",
+                     "/host invite @carol"),
+              "zh": ("邀请 @bob 加入会议 123456789",
+                     "邀请 @carol 和 @dave 入会",
+                     "把 @carol 拉进会议 123456789")},
     authority=Authority.MEETING,
 )
 async def invite(ctx: Context) -> Plan | list[Reply]:

@@ -11,15 +11,17 @@ from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, group_digits
-from bot.intents.examples import EXAMPLES
 
 
-@intent("link_meeting", examples=EXAMPLES["link_meeting"]["en"] + EXAMPLES["link_meeting"]["zh"],
+@intent("link_meeting", examples={"en": ("link this channel to meeting 123456789",
+                                         "link this thread to vc.feishu.cn/j/123456789"),
+                                  "zh": ("绑定会议 123456789",
+                                         "把本群关联到飞书会议 123456789")},
         confirm=ConfirmMode.OTHERS, authority=Authority.OWNER)
 async def link_meeting(ctx: Context) -> Plan | list[Reply]:
     """Link this thread or channel to a meeting."""
     msg = ctx.message
-    kind = str(ctx.intent.extra.get("scope") or "")
+    kind = ctx.intent.scope
     if kind not in ("thread", "channel"):
         kind = "thread" if msg.thread and msg.thread != msg.channel else "channel"
     scope = (msg.thread or msg.channel) if kind == "thread" else (msg.channel or msg.thread)
@@ -32,8 +34,8 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
     # vendor's own meeting id, which (unlike a 9-digit number) is never reused for another meeting.
     located = await locate(ctx, ctx.intent.meeting)
     if isinstance(located, Outcome):
-        vendor_key = str(located.data.get("vendor", ""))
-        fill = {"vendor": ctx.vendor_name(vendor_key), "meeting": located.data.get("meeting", "?"), "target": "?"}
+        vendor_key = located.vendor
+        fill = {"vendor": ctx.vendor_name(vendor_key), "meeting": located.meeting or "?", "target": "?"}
         return [Reply(explain(ctx.lang, located, vendor_key, **fill))]
     meeting, vendor = located
     words.update(vendor=ctx.vendor_name(vendor.key), meeting=meeting.display)
@@ -44,7 +46,7 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
 
     async def link() -> Outcome:
         ctx.store.set_link(msg.platform, scope, vendor.key, meeting.id, linked_by=msg.user)
-        return Outcome(Kind.OK, data={"audit_detail": f"{kind}:{scope}"})
+        return Outcome(Kind.OK, audit_detail=f"{kind}:{scope}")
 
     def render(outcome: Outcome) -> list[Reply]:
         return [Reply(ctx.t("link_replaced", old=previous, **words) if old else ctx.t("link_done", **words))]

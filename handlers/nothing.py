@@ -5,10 +5,12 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.events import Reply
 from bot.core.registry import intent
-from bot.intents.examples import EXAMPLES
 
 
-@intent("nothing", examples=EXAMPLES["nothing"]["en"] + EXAMPLES["nothing"]["zh"])
+@intent("nothing", examples={"en": ("don't make @alice host",
+                                    "should I make @alice host?"),
+                             "zh": ("不要把 @alice 设为主持人",
+                                    "可以把@bob设为主持人吗？")})
 async def nothing(ctx: Context) -> list[Reply]:
     """Say that nothing was changed (no vendor call, no proposal)."""
     ctx.audit_decision("nothing", ctx.intent.why)

@@ -15,7 +15,7 @@ from bot.core.errors import MeetingProblem
 from bot.core.events import Reply
 from bot.core.identity import Person
 from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome
+from bot.core.outcome import ItemResult, Kind, Outcome
 from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain, item_lines
@@ -27,11 +27,12 @@ SUMMARY_TITLES = 5  # the confirmation names this many meetings, then "…"
 
 @intent(
     "reassign",
-    examples=(
-        "reassign @dave's meetings to @erin",
-        "reassign my webex meetings to @alice",
-        "把 @dave 的所有会议转给 @erin",
-    ),
+    examples={"en": ("reassign @dave's meetings to @erin",
+                     "reassign my webex meetings to @alice",
+                     "move my meetings to @erin"),
+              "zh": ("把 @dave 的所有会议转给 @erin",
+                     "把 @dave 的会议都转给 @erin",
+                     "把我的所有会议转交给 @erin")},
     confirm=ConfirmMode.ALWAYS,
     authority=Authority.HOST_OR_ADMIN,
 )
@@ -54,11 +55,11 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
     skipped = [m for m in meetings if m.in_progress]
     todo = [m for m in meetings if not m.in_progress and not (m.host and m.host.id.lower() == new_host.id.lower())]
     shown = {m.id: f"“{m.topic}”" if m.topic else m.display for m in meetings}
-    skipped_data = {"skipped": [{"item": m.id, "reason": "skipped_in_progress"} for m in skipped]}
+    skipped_items = tuple(ItemResult(m.id, False, "skipped_in_progress") for m in skipped)
     if not todo:
         if not skipped:
             return [Reply(ctx.t("reassign_nothing", **words))]
-        lines = item_lines(ctx.lang, Outcome(Kind.OK, data=skipped_data), vendor.key, "meetings", shown)
+        lines = item_lines(ctx.lang, Outcome(Kind.OK, skipped=skipped_items), vendor.key, "meetings", shown)
         return [Reply(ctx.t("reassign_only_skipped", failures=lines, **words))]
 
     titles = ", ".join(shown[m.id] for m in todo[:SUMMARY_TITLES])
@@ -68,7 +69,7 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
     ids = [m.id for m in todo]
 
     def render(outcome: Outcome) -> list[Reply]:
-        outcome = replace(outcome, data={**outcome.data, **skipped_data})
+        outcome = replace(outcome, skipped=skipped_items)
         lines = item_lines(ctx.lang, outcome, vendor.key, "meetings", shown)
         if outcome.kind is Kind.OK:
             text = ctx.t("reassign_done", count=len(ids), **words) + lost_answer_note(ctx, outcome, vendor)
@@ -77,7 +78,7 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
             ok = sum(1 for i in outcome.items if i.ok)
             return [Reply(ctx.t("reassign_partial", ok=ok, total=len(outcome.items), failures=lines, **words))]
         text = ctx.t("reassign_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
-        skipped_only = item_lines(ctx.lang, Outcome(Kind.OK, data=skipped_data), vendor.key, "meetings", shown)
+        skipped_only = item_lines(ctx.lang, Outcome(Kind.OK, skipped=skipped_items), vendor.key, "meetings", shown)
         return [Reply(f"{text}\n{skipped_only}" if skipped_only else text)]
 
     # The authority is each listed meeting's host as the vendor reports it (Authority.HOST_OR_ADMIN),
@@ -88,11 +89,10 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
 
 
 def _listed(ctx: Context) -> list[MeetingRef]:
-    """The meetings the request names (all of them: extra["meetings"], else the one meeting)."""
-    raw = ctx.intent.extra.get("meetings")
-    if isinstance(raw, list) and raw:
-        return [ref for ref in (MeetingRef.from_json(m) for m in raw if isinstance(m, dict)) if ref is not None]
-    if ctx.intent.meeting is not None and not ctx.intent.extra.get("all"):
+    """The meetings the request names (all of them: intent.meetings, else the one meeting)."""
+    if ctx.intent.meetings:
+        return list(ctx.intent.meetings)
+    if ctx.intent.meeting is not None and not ctx.intent.every:
         return [ctx.intent.meeting]
     return []
 
@@ -115,8 +115,8 @@ async def _all_meetings(ctx: Context, target: Person
 
 def _bulk_vendor(ctx: Context, target: Person, source: Person) -> MeetingVendor | list[Reply]:
     """The vendor whose meetings to move: the one named, else the only one that can list and reassign."""
-    named = ctx.intent.extra.get("vendor")
-    if isinstance(named, str) and named:
+    named = ctx.intent.vendor_word
+    if named:
         vendor = ctx.vendors.get(named)
         if vendor is None:
             raise MeetingProblem("vendor_not_configured", vendor=ctx.vendor_name(named))
@@ -142,9 +142,9 @@ async def _listed_meetings(ctx: Context, refs: list[MeetingRef], target: Person
     for ref in refs:
         located = await locate(ctx, ref)
         if isinstance(located, Outcome):
-            vendor_key = str(located.data.get("vendor", ""))
+            vendor_key = located.vendor
             words = {"target": target.display, "source": "?", "vendor": ctx.vendor_name(vendor_key),
-                     "meeting": str(located.data.get("meeting", ref.id))}
+                     "meeting": located.meeting or ref.id}
             return [Reply(ctx.t("reassign_failed", reason=explain(ctx.lang, located, vendor_key, **words), **words))]
         meetings.append(located[0])
         vendors[located[1].key] = located[1]

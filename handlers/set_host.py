@@ -16,11 +16,10 @@ from handlers.common import lost_answer_note, not_found
 
 @intent(
     "set_host",
-    examples=(
-        "make @alice host of meeting 123456789",
-        "set @alice as host",
-        "把 @alice 设为主持人 123456789",
-    ),
+    examples={"en": ("make @alice host of meeting 123456789",
+                     "set @alice as host"),
+              "zh": ("把 @alice 设为主持人 123456789",
+                     "请把主持人交给 @bob")},
     confirm=ConfirmMode.OTHERS,
     authority=Authority.MEETING,
 )
@@ -68,7 +67,7 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
         if outcome.kind is Kind.CONFLICT:
             return [_conflict_reply(ctx, meeting, outcome.current_host, words)]
         failed = ctx.t("set_host_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
-        if outcome.data.get("cohost_instead") and vendor.supports("add_cohost"):  # Zoom: an alternative host
+        if outcome.cohost_instead and vendor.supports("add_cohost"):  # Zoom: an alternative host
             return [Reply(failed), *offer_cohost_instead(ctx, meeting, vendor, target, key="zoom_cohost_offer")]
         return [Reply(failed)]
 

@@ -12,10 +12,12 @@ from handlers.common import failed, locate_meeting, meeting_words, not_supported
 
 @intent(
     "who_is_host",
-    examples=(
-        "who is host of meeting 123456789",
-        "谁是主持人 123456789",
-    ),
+    examples={"en": ("who is host of meeting 123456789",
+                     "who is host?",
+                     "who's hosting meeting 123456789?"),
+              "zh": ("谁是主持人 123456789",
+                     "谁是主持人？",
+                     "会议 123456789 现在的主持人是谁")},
 )
 async def who_is_host(ctx: Context) -> list[Reply]:
     """Tell who hosts a meeting right now."""
@@ -34,15 +36,15 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     if outcome.current_host is None:
         return [Reply(ctx.t("who_no_host", **words))]
     host = ctx.people.describe(vendor.key, outcome.current_host, platform)
-    if outcome.data.get("ended"):
+    if outcome.ended:
         return [Reply(ctx.t("who_meeting_ended", host=host, **words))]
-    key = "who_is_host_creator" if outcome.data.get("creator_only") else "who_is_host_reply"
+    key = "who_is_host_creator" if outcome.creator_only else "who_is_host_reply"
     lines = [ctx.t(key, host=host, **words)]
-    cohosts = outcome.data.get("cohosts")
-    if isinstance(cohosts, list) and cohosts:
+    cohosts = outcome.cohosts
+    if cohosts:
         lines.append(ctx.t("who_cohosts", cohosts=join_names(
             ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), platform) for c in cohosts])))
-    organizer = outcome.data.get("organizer")
-    if isinstance(organizer, str) and organizer and organizer != outcome.current_host.id:
+    organizer = outcome.organizer
+    if organizer and organizer != outcome.current_host.id:
         lines.append(ctx.t("who_organizer", organizer=ctx.people.describe(vendor.key, VendorUser(organizer), platform)))
     return [Reply("\n".join(lines))]

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from bot.adapters.markup import console_inbound, console_text
 from bot.core.dispatch import Dispatcher
 from bot.core.events import Button, ButtonClick, ChatMessage, Platform, Reply
 from bot.i18n import detect_lang, t
@@ -32,7 +33,7 @@ class ConsoleAdapter:
         n = next(self._ids)
         if text.isdigit() and len(text) < 3:
             return await self._choose(int(text), n)
-        msg = ChatMessage(platform=Platform.CONSOLE, user=self.user, text=text, channel=CHANNEL,
+        msg = ChatMessage(platform=Platform.CONSOLE, user=self.user, text=console_inbound(text), channel=CHANNEL,
                           thread=CHANNEL, message_id=f"console-{n}", user_name=self.user)
         return self.render(await self.dispatcher.handle_message(msg, ConsoleProgress(self.out)))
 
@@ -63,9 +64,9 @@ class ConsoleAdapter:
         if buttons or consumed:
             self.choices = buttons
         for reply in replies:
-            lines.append(reply.text)
+            lines.append(console_text(reply.text))
         if buttons:
-            lines.append("   ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1)))
+            lines.append("   ".join(f"[{i}] {console_text(b.label)}" for i, b in enumerate(buttons, 1)))
         return "\n".join(lines)
 
 
@@ -77,4 +78,4 @@ class ConsoleProgress:
     out: TextIO | None = None
 
     async def show(self, text: str) -> None:
-        print(text, file=self.out or sys.stdout, flush=True)
+        print(console_text(text), file=self.out or sys.stdout, flush=True)

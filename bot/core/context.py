@@ -104,13 +104,13 @@ class Context:
 
     def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
                        latency_ms: float = 0.0) -> None:
-        """The audit row of a vendor answer (or of a change in our store: data "audit" names it)."""
+        """The audit row of a vendor answer (or of a change in our store: `audit` names it)."""
         self.last_outcome = outcome
         self.store.audit(
             platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
             event="outcome", vendor=vendor, meeting=meeting, vendor_ids=vendor_ids,
-            outcome=str(outcome.data.get("audit") or outcome.kind.value), vendor_code=outcome.vendor_code,
-            latency_ms=round(latency_ms, 1), detail=str(outcome.data.get("audit_detail") or outcome.reason),
+            outcome=outcome.audit or outcome.kind.value, vendor_code=outcome.vendor_code,
+            latency_ms=round(latency_ms, 1), detail=outcome.audit_detail or outcome.reason,
         )
 
     def audit_decision(self, decision: str, detail: str = "") -> None:

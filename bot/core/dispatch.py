@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core.context import Context, Services
-from bot.core.events import ButtonClick, ChatMessage, Mention, Reply
+from bot.core.events import ButtonClick, ChatMessage, Reply
 from bot.core.intent import Intent
 from bot.core.logs import Timer, event, request_scope
 from bot.core.pipeline import run
@@ -30,9 +30,8 @@ NEGATIVE_ACTIONS = {"cancel", "decline"}
 
 
 def rerun_message(msg: ChatMessage, payload: dict[str, Any]) -> ChatMessage:
-    """The corrected request a "did you mean …?" button sends, with the original message's mentions."""
-    mentions = tuple(Mention(**m) for m in payload.get("mentions") or () if isinstance(m, dict))
-    return replace(msg, text=str(payload["rerun"]), mentions=mentions, bot_user=str(payload.get("bot_user") or ""))
+    """The corrected request a "did you mean …?" button sends (neutral text, as the adapter made it)."""
+    return replace(msg, text=str(payload["rerun"]), bot_user=str(payload.get("bot_user") or ""))
 
 
 class Dispatcher:
@@ -80,7 +79,7 @@ class Dispatcher:
     def outcome_of(ctx: Context) -> str:
         """What became of a request: its last vendor answer, else the decision or problem instead."""
         if ctx.last_outcome is not None:  # a change in our store names itself ("scheduled")
-            return str(ctx.last_outcome.data.get("audit") or ctx.last_outcome.kind.value)
+            return ctx.last_outcome.audit or ctx.last_outcome.kind.value
         return ctx.decision or "answered"
 
     async def _click(self, click: ButtonClick, progress: ProgressSink | None) -> list[Reply]:
@@ -125,7 +124,7 @@ class Dispatcher:
 
     def parse(self, msg: ChatMessage) -> Intent:
         """The message's Intent, with the names hostbot knows on that platform (for "did you mean @alice?")."""
-        return self.services.parse(msg.text, msg.platform, msg.mentions, msg.bot_user or self.bot_user,
+        return self.services.parse(msg.text, msg.bot_user or self.bot_user,
                                    now=self.services.clock(), tz=msg.tz or self.services.settings.tz,
                                    known_names=self.known_names(msg.platform))
 

@@ -2,14 +2,47 @@
 
 Handlers never see a Slack or Feishu payload; adapters never see a vendor. These dataclasses are
 the only vocabulary the two sides share.
+
+Chat markup stays in the adapters. A person named in a message or a reply is written in one
+neutral form, `\ue001<chat user id>|<name>\ue001` (neutral_mention): inbound, each adapter turns
+Slack `<@U1|ann>` and Feishu `@_user_1` into it before anything else reads the text (console `@name`
+is plain text and stays); outbound, bot/core/identity.py `mention()` writes it and each adapter
+renders it (`<@U1>`, `<at user_id="ou_…">Ann</at>`, `@ann`). Adapters strip \ue001 from what people
+type and from foreign text, so nobody can forge one.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 ME = "me"  # a person ref meaning the speaker ("make me host")
+
+MENTION_MARK = "\ue001"
+NEUTRAL_MENTION = re.compile("\ue001([^|\ue001]*)\\|([^\ue001]*)\ue001")
+
+
+def neutral_mention(chat_user: str, name: str = "") -> str:
+    """A person, as the core writes them into text: the adapters render it for their platform."""
+    user, shown = chat_user.replace("|", "").replace(MENTION_MARK, ""), name.replace(MENTION_MARK, "")
+    return f"{MENTION_MARK}{user}|{shown}{MENTION_MARK}"
+
+
+def render_mentions(text: str, render: Callable[[str, str], str]) -> str:
+    """`text` with each neutral mention replaced by render(chat_user, name)."""
+    return NEUTRAL_MENTION.sub(lambda m: render(m.group(1), m.group(2)), text)
+
+
+def plain_mentions(text: str) -> str:
+    """Neutral mentions as `@name` (console, logs, toasts, button labels)."""
+    return render_mentions(text, lambda user, name: f"@{name or user}")
+
+
+def unmarked(text: str) -> str:
+    """Foreign text (typed, or from a vendor or directory) with no neutral-mention marks in it."""
+    return text.replace(MENTION_MARK, "")
 
 
 class Platform(StrEnum):
@@ -19,28 +52,16 @@ class Platform(StrEnum):
 
 
 @dataclass(frozen=True)
-class Mention:
-    """Somebody named in a message: `<@U123>`, a Feishu `@_user_1` placeholder, or console `@alice`."""
-
-    chat_user: str  # the platform's user id (console: the name as written, without '@')
-    name: str = ""
-    open_id: str = ""  # Feishu only: ids carried by the event's `mentions` list
-    union_id: str = ""
-    is_bot: bool = False
-
-
-@dataclass(frozen=True)
 class ChatMessage:
     """One line somebody typed to hostbot, on any platform."""
 
     platform: Platform
     user: str  # the speaker's chat user id
-    text: str
+    text: str  # neutral: mentions as neutral_mention(), no platform markup (see the module docstring)
     channel: str = ""
     thread: str = ""  # the thread this message belongs to (its root), '' if none
     message_id: str = ""
     event_id: str = ""  # the platform's delivery id, used for exactly-once
-    mentions: tuple[Mention, ...] = ()
     user_name: str = ""
     lang: str = ""  # 'en' / 'zh' when the platform told us (locale); '' = guess from the text
     tz: str = ""  # the speaker's IANA zone when the platform told us

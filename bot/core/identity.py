@@ -19,13 +19,12 @@ Failures are IdentityError, whose key and values render straight into a reply.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.errors import IdentityError
-from bot.core.events import ME
+from bot.core.events import ME, neutral_mention
 from bot.core.outcome import VendorUser
 from bot.core.profiles import PLATFORM_NAMES, EmailDirectory, Profile, ProfileSource
 from bot.store import VENDOR_ID_COLUMNS, Store
@@ -57,7 +56,7 @@ class Person:
 
     @property
     def display(self) -> str:
-        return mention(self.platform, self.chat_user, self.name)
+        return mention(self.chat_user, self.name)
 
     def vendor_id(self, vendor: str) -> str:
         if vendor in self.pinned:
@@ -76,16 +75,12 @@ class Person:
         return "email" if vendor in EMAIL_VENDORS and self.email else ""
 
 
-_SLACK_ID = re.compile(r"[UW][A-Z0-9]+")
 
 
-def mention(platform: str, chat_user: str, name: str = "") -> str:
-    """How a reply names a chat user: a real notifying mention on Slack and Feishu, @name elsewhere."""
-    if platform == "slack" and _SLACK_ID.fullmatch(chat_user):
-        return f"<@{chat_user}>"
-    if platform == "feishu" and chat_user.startswith("ou_"):  # Feishu shows it as @Name (bot/adapters/feishu*.py)
-        return f'<at user_id="{chat_user}">{name}</at>'
-    return f"@{name or chat_user}"
+def mention(chat_user: str, name: str = "") -> str:
+    """How a reply names a chat user: a neutral mention, which each adapter renders (a notifying
+    `<@U1>` on Slack, `<at user_id=…>` on Feishu, `@name` in the console)."""
+    return neutral_mention(chat_user, name)
 
 
 def _person(row: dict[str, Any]) -> Person:
@@ -287,7 +282,7 @@ class IdentityResolver:
 
     def describe_chat_user(self, platform: str, chat_user: str) -> str:
         row = self.store.person(platform, chat_user)
-        return mention(platform, chat_user, (row.get("name") or "") if row else "")
+        return mention(chat_user, (row.get("name") or "") if row else "")
 
     def describe(self, vendor: str, user: VendorUser | None, platform: str = "") -> str:
         """A vendor user as people know them: a mention on `platform` when we know who it is, else

@@ -25,7 +25,7 @@ def linked_meeting(ctx: Context) -> MeetingRef | None:
             if row is not None:
                 return MeetingRef(row["vendor"], row["meeting_id"])
     if msg.context_text:  # the root message is read only for its meeting
-        return ctx.services.parse(msg.context_text, msg.platform).meeting
+        return ctx.services.parse(msg.context_text).meeting
     return None
 
 
@@ -46,8 +46,7 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
     candidates = [v for v in ctx.vendors.values() if v.claims(ref)]
     if not candidates:  # named, but no vendor has meetings of that form: say so, never fall back
         return Outcome(Kind.NOT_FOUND, reason="meeting_not_found_anywhere", remedy="remedy_check_meeting",
-                       data={"vendor": "", "meeting": group_digits(ref.id),
-                             "vendors": ", ".join(ctx.vendor_name(v) for v in ctx.vendors)})
+                       meeting=group_digits(ref.id), searched=tuple(ctx.vendors))
     if len(candidates) == 1:
         return _tagged(await candidates[0].find_meeting(ref), candidates[0], ref)
     answers = await asyncio.gather(*(v.find_meeting(ref) for v in candidates))
@@ -56,8 +55,7 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
         return hits[0]
     if not hits and all(isinstance(a, Outcome) and a.kind is Kind.NOT_FOUND for a in answers):
         return Outcome(Kind.NOT_FOUND, reason="meeting_not_found_anywhere", remedy="remedy_check_meeting",
-                       data={"vendor": "", "meeting": group_digits(ref.id),
-                             "vendors": ", ".join(ctx.vendor_name(v.key) for v in candidates)})
+                       meeting=group_digits(ref.id), searched=tuple(v.key for v in candidates))
     names = ", ".join(ctx.vendor_name(v.key) for v in candidates)
     raise MeetingProblem("which_vendor", meeting=ref.id, vendors=names)
 
@@ -67,4 +65,4 @@ def _tagged(
 ) -> tuple[Meeting, MeetingVendor] | Outcome:
     if isinstance(found, Meeting):
         return found, vendor
-    return replace(found, data={**found.data, "vendor": vendor.key, "meeting": vendor.display_ref(ref.id)})
+    return replace(found, vendor=vendor.key, meeting=vendor.display_ref(ref.id))

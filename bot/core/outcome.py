@@ -13,15 +13,18 @@
                       vendor's state back could not tell whether it happened: check before asking again
 
 A change whose answer was lost is never simply repeated (bot/vendors/calls.py): the vendor reads its
-state back and acts only on what did not happen; `data["answer_lost"]` is then True, and
-`data["resent"]` lists what had to be sent again (see bot/vendors/calls.py for the keys).
+state back and acts only on what did not happen; `answer_lost` is then True, and `resent` lists what
+had to be sent again (see bot/vendors/calls.py).
+
+Besides the kind, an Outcome carries typed facts that some answers add (who_is_host's co-hosts, a
+batch's skipped items, where a meeting lookup ended, how the audit row names a change in our store).
 
 `reason` and `remedy` are message keys of bot/i18n.py, so the same Outcome renders in en and zh.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -81,7 +84,26 @@ class Outcome:
     items: tuple[ItemResult, ...] = ()
     retry_after: float | None = None
     detail: str = ""  # the vendor's message, untranslated
-    data: dict[str, Any] = field(default_factory=dict)
+    # Facts some answers add:
+    answer_lost: bool = False  # the first answer was lost and the vendor's state was read back
+    resent: tuple[str, ...] = ()  # ... and these items had to be sent again (what had not happened)
+    unchanged: bool = False  # nothing to do: the state already was as asked
+    cohosts: tuple[str, ...] = ()  # the co-hosts now (vendor ids), where the vendor says
+    organizer: str = ""  # who_is_host: the organizer, when the vendor names one
+    ended: bool = False  # who_is_host: the meeting is over
+    creator_only: bool = False  # who_is_host: the vendor reports the creator, not the host (DingTalk)
+    cohost_instead: bool = False  # Zoom: the person could be made an alternative host instead
+    candidates: tuple[str, ...] = ()  # a meeting number that matched several meetings: their ids
+    authorize_url: str = ""  # a DENIED for a missing user grant: the link to grant it
+    op: str = ""  # op_not_supported: which operation
+    skipped: tuple[ItemResult, ...] = ()  # a batch's items not attempted (reason = message key)
+    # Where the answer is about, and how the audit names a change made in our own store:
+    vendor: str = ""  # the vendor a meeting lookup ended at ("" when none)
+    meeting: str = ""  # that meeting as people read it
+    searched: tuple[str, ...] = ()  # a meeting found nowhere: the vendors asked
+    handover_id: int | None = None
+    audit: str = ""  # the audit row's outcome word when not the kind ("scheduled", "cancelled")
+    audit_detail: str = ""
 
     @property
     def ok(self) -> bool:

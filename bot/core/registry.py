@@ -5,12 +5,13 @@ docstring is its help text. The intent's policy is declared here too, next to it
 `confirm` (ConfirmMode: always / never / others, overridable by HOSTBOT_CONFIRM) and `authority`
 (who may go ahead without approval; a Plan may narrow it for a sub-operation). A handler plans:
 it returns a Plan (bot/core/plan.py) for the gate, or replies when there is nothing to gate.
-A duplicate intent name is a start-up error.
+Each intent's example requests are declared there too, once, per language: help lists them and a
+test parses every one back to its intent. A duplicate intent name is a start-up error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -30,19 +31,25 @@ _TAG = "__hostbot_intent__"
 class IntentSpec:
     name: str
     handler: Handler
-    examples: tuple[str, ...]
+    examples: Mapping[str, tuple[str, ...]]  # language -> example requests (help, "did you mean", tests)
     help: str
     confirm: ConfirmMode = ConfirmMode.NEVER
     authority: Authority = Authority.SPEAKER
 
+    def examples_in(self, lang: str) -> tuple[str, ...]:
+        """The examples in `lang`, else in English."""
+        return self.examples.get(lang) or self.examples.get("en", ())
 
-def intent(name: str, examples: Iterable[str] = (), *, confirm: ConfirmMode = ConfirmMode.NEVER,
-           authority: Authority = Authority.SPEAKER) -> Callable[[H], H]:
-    """Tag an async handler as the one for intent `name`, with its policy; returns it unchanged."""
+
+def intent(name: str, examples: Mapping[str, Iterable[str]] | None = None, *,
+           confirm: ConfirmMode = ConfirmMode.NEVER, authority: Authority = Authority.SPEAKER) -> Callable[[H], H]:
+    """Tag an async handler as the one for intent `name`, with its examples ({"en": …, "zh": …}) and
+    its policy; returns it unchanged."""
+    by_lang = {lang: tuple(texts) for lang, texts in (examples or {}).items()}
 
     def tag(fn: H) -> H:
         doc = (fn.__doc__ or "").strip().splitlines()
-        setattr(fn, _TAG, IntentSpec(name, fn, tuple(examples), doc[0] if doc else name, confirm, authority))
+        setattr(fn, _TAG, IntentSpec(name, fn, by_lang, doc[0] if doc else name, confirm, authority))
         return fn
 
     return tag

@@ -22,9 +22,15 @@ MAX_ITEM_LINES = 10
 
 def _fill(lang: str, outcome: Outcome, vendor_key: str, values: Mapping[str, object]) -> dict[str, object]:
     seconds = f"{outcome.retry_after:.0f}" if outcome.retry_after is not None else "?"
-    data = {k: v for k, v in outcome.data.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    facts: dict[str, object] = {"meeting": outcome.meeting, "op": outcome.op, "organizer": outcome.organizer,
+                                "authorize_url": outcome.authorize_url}
+    if outcome.candidates:
+        facts.update(candidates=", ".join(outcome.candidates), count=len(outcome.candidates))
+    if outcome.searched:
+        facts["vendors"] = join_names(lang, [vendor_name(lang, v) for v in outcome.searched])
     return {"vendor": vendor_name(lang, vendor_key), "code": outcome.vendor_code or "?", "seconds": seconds,
-            "detail": scrub(outcome.detail) if outcome.detail else "?", **data, **values}
+            "detail": scrub(outcome.detail) if outcome.detail else "?",
+            **{k: v for k, v in facts.items() if v}, **values}
 
 
 def explain(lang: str, outcome: Outcome, vendor_key: str, **values: object) -> str:
@@ -65,7 +71,7 @@ def item_lines(lang: str, outcome: Outcome, vendor_key: str, noun: str, names: M
 
     `noun` picks the head lines ("meetings" -> items_failed_meetings / items_skipped_meetings);
     `names` maps item ids to what people recognise (a meeting's title, @name).
-    Skipped items come from outcome.data["skipped"]: [{"item": id, "reason": key}, ...].
+    Skipped items come from outcome.skipped (ItemResults whose reason is a message key).
     """
     lines: list[str] = []
     failed = [i for i in outcome.items if not i.ok]
@@ -75,13 +81,12 @@ def item_lines(lang: str, outcome: Outcome, vendor_key: str, noun: str, names: M
                   for i in failed[:limit]]
         if len(failed) > limit:
             lines.append(t(lang, "items_more", count=len(failed) - limit))
-    skipped = [s for s in outcome.data.get("skipped") or () if isinstance(s, dict)]
+    skipped = outcome.skipped
     if skipped:
         lines.append(t(lang, f"items_skipped_{noun}", count=len(skipped)))
         for s in skipped[:limit]:
-            item = str(s.get("item", ""))
-            reason = ItemResult(item, False, str(s.get("reason") or ""))
-            lines.append(f"• {names.get(item, item)}: {_item_reason(lang, reason, vendor_key, names.get(item, item))}")
+            name = names.get(s.item, s.item)
+            lines.append(f"• {name}: {_item_reason(lang, s, vendor_key, name)}")
         if len(skipped) > limit:
             lines.append(t(lang, "items_more", count=len(skipped) - limit))
     return "\n".join(lines)

@@ -65,7 +65,7 @@ def plain_number(text: str) -> str:
 
 def unsupported(op: str) -> Outcome:
     """The answer of a vendor that has no API for `op` (e.g. DingTalk cannot transfer the host)."""
-    return Outcome(Kind.INVALID, reason="op_not_supported", remedy="remedy_op_in_client", data={"op": op})
+    return Outcome(Kind.INVALID, reason="op_not_supported", remedy="remedy_op_in_client", op=op)
 
 
 class MeetingVendor(ABC):
@@ -129,15 +129,13 @@ class MeetingVendor(ABC):
         return unsupported("reassign")
 
     async def who_is_host(self, meeting: Meeting) -> Outcome:
-        """OK with `current_host` as the vendor reports it now (data may add "cohosts", "organizer", and
-        "ended": True for a meeting that is over)."""
+        """OK with `current_host` as the vendor reports it now (it may add `cohosts`, `organizer`, and
+        `ended` for a meeting that is over)."""
         found = await self.find_meeting(MeetingRef(self.key, meeting.id))
         if isinstance(found, Outcome):
             return found
-        data: dict[str, Any] = {"organizer": found.organizer.id} if found.organizer else {}
-        if found.ended:
-            data["ended"] = True
-        return Outcome.success(current_host=found.host, data=data)
+        return Outcome.success(current_host=found.host, organizer=found.organizer.id if found.organizer else "",
+                               ended=found.ended)
 
     async def precheck(self, op: str, meeting: Meeting, users: Sequence[VendorUser],
                        actor: VendorUser | None) -> Outcome | None:

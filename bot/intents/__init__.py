@@ -1,10 +1,11 @@
 """Understanding what people type: text -> Intent (name, targets, meeting, time, language).
 
-    parse(text, platform, mentions, bot_user, now, tz) -> Intent      never raises
+    parse(text, bot_user, now, tz, known_names) -> Intent      never raises
 
-Four passes, each in its own module, so every platform's markup ends up the same:
-  1. tokens.py  mentions (Slack `<@U1|x>`, Feishu `@_user_N`, console `@name`; the bot's own
-                mention dropped) and meetings (links and ids of every vendor) become markers;
+The text is neutral: the adapters turned Slack `<@U1|x>` and Feishu `@_user_N` into neutral mentions
+(bot/core/events.py) and Slack's link markup into plain links (bot/adapters/markup.py). The passes:
+  1. tokens.py  mentions (neutral ones and plain `@name`; the bot's own mention dropped) and
+                meetings (links and ids of every vendor) become markers;
   2. times.py   the time phrase, resolved in the speaker's zone (DST-safe), becomes a marker;
   3. rules.py   the rest is normalised (case, width, politeness, synonyms) and the intent rules
                 (English and Chinese regexes, most specific first) name the intent;
@@ -16,38 +17,38 @@ Every pattern is linear in the length of the line (a test holds any 4,000 charac
 
 Intent.to_json() is the `hostbot parse` schema:
     {"intent", "targets", "from_user", "meeting": {"vendor", "id"} | null, "at", "lang"}
-A person ref is the Slack user id for `<@U…>`, the Feishu open_id for a resolved `@_user_N`,
+A person ref is the chat user id of a neutral mention (a Slack user id, a Feishu open_id),
 `@name` as written for console/plain names, and "me" for the speaker. `meeting` is the first
 meeting named; None means "this meeting" (the one linked to the thread or channel).
 
-What `Intent.extra` holds (stable keys; handlers read them):
-  every intent  "slash": True               written as `/host ...`
-                "meetings": [{"vendor","id"}, ...]   every meeting named, when two or more were
-                "vendor": "zoom"            a vendor named without an id ("the zoom meeting")
-  set_host      -                           from_user = the host being replaced, if said
+The intent-specific fields of an Intent (typed; `to_payload()["extra"]` prints them under these keys):
+  every intent  slash                       written as `/host ...`
+                meetings ("meetings")       every meeting named, when two or more were
+                vendor_word ("vendor")      a vendor named without an id ("the zoom meeting")
+  set_host      from_user = the host being replaced, if said
   schedule_handover
-                "time_text": "at 3pm"       the words that gave the time
-                "in_seconds": 1200          for a relative time ("in 20 minutes")
-                "time_problem": i18n key    the time cannot be used as said: time_in_past,
-                "time_values": {...}        time_ambiguous_hour ("at 3": am or pm?),
-                                            time_ambiguous_dst / time_nonexistent (a wall time
+                time_text                   the words that gave the time ("at 3pm")
+                in_seconds                  for a relative time ("in 20 minutes")
+                time_problem                the time cannot be used as said: time_in_past,
+                  ("time_problem",          time_ambiguous_hour ("at 3": am or pm?),
+                   "time_values")           time_ambiguous_dst / time_nonexistent (a wall time
                                             the DST change makes happen twice / not at all),
                                             time_need_clock ("tomorrow" with no hour),
                                             time_not_understood; render with
-                                            t(lang, extra["time_problem"], **extra["time_values"]).
+                                            t(lang, problem.key, **problem.values).
                                             `at` is None unless the problem is time_in_past.
-                (schedule_handover with no time at all has no "time_problem": ask when.)
-  reassign      "all": True                 no meeting listed (or "all" said): every meeting of
+                (schedule_handover with no time at all has no time_problem: ask when.)
+  reassign      every ("all")               no meeting listed (or "all" said): every meeting of
                                             from_user; else
-                "meetings": [{"vendor","id"}, ...]   the meetings listed (even just one)
+                meetings                    the meetings listed (even just one)
                 from_user = whose meetings ("me" for "my meetings"), targets[0] = the new host
   cancel_handover
-                "handover_id": "3"          "cancel handover #3"
-                "all": True                 "cancel all handovers"
-                at / "time_text"            "cancel the 3pm handover" (no past-time problem)
+                handover_id                 "cancel handover #3" -> "3"
+                every ("all")               "cancel all handovers"
+                at / time_text              "cancel the 3pm handover" (no past-time problem)
                 targets                     "cancel the handover to @bob"
-  list_handovers "mine": True               "my handovers"
-  link_meeting  "scope": "thread"|"channel" when the words said which; else the handler picks
+  list_handovers mine                       "my handovers"
+  link_meeting  scope                       "thread"|"channel" when the words said which; else the handler picks
   add_cohost, remove_cohost, invite: targets (one or many), meeting.
   who_is_host, help, unknown: no targets.
   nothing       a negated or doubtful request ("don't make @alice host", "可以把@bob设为主持人吗？"):
@@ -66,17 +67,17 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.events import ME, Mention
-from bot.core.intent import Intent, IntentName
+from bot.core.events import ME
+from bot.core.intent import Intent, IntentName, TimeProblem
 from bot.i18n import detect_lang
 from bot.intents import compound, doubt, rules, typos
 from bot.intents.times import PAST, TimeSpec, lift_time, zone_of
-from bot.intents.tokens import Lifted, lift_meetings, lift_people, unwrap_slack
+from bot.intents.tokens import Lifted, lift_meetings, lift_people
 
 __all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
 
@@ -88,8 +89,6 @@ NEEDS_TARGETS = frozenset({"set_host", "schedule_handover", "add_cohost", "remov
 
 def parse(
     text: str,
-    platform: str = "console",
-    mentions: Sequence[Mention] = (),
     bot_user: str = "",
     now: datetime | None = None,
     tz: str = "UTC",
@@ -99,7 +98,7 @@ def parse(
     raw = text if isinstance(text, str) else ""
     try:
         known = tuple(dict.fromkeys(str(n) for n in (known_names or ()) if n))
-        args = (str(platform or "console"), tuple(mentions or ()), bot_user or "", now, tz or "UTC", known)
+        args = (bot_user or "", now, tz or "UTC", known)
         return _second_look(_parse(raw, *args), args)
     except Exception:  # a parser bug must never cost the user a reply
         log.exception("parser failed on a %d-character message", len(raw))  # never log what people typed
@@ -142,8 +141,7 @@ def _storable(text: str) -> bool:
     return True
 
 
-def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: str,
-           now: datetime | None, tz: str, known: tuple[str, ...] = ()) -> Intent:
+def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple[str, ...] = ()) -> Intent:
     original = text
     zone = zone_of(tz)
     if now is None:
@@ -151,12 +149,11 @@ def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: st
     elif now.tzinfo is None:
         now = now.replace(tzinfo=zone)
     text = unicodedata.normalize("NFKC", text[:4000]).replace("\ue000", " ")
-    text = unwrap_slack(text)
     slash = bool(_SLASH.match(text))
     text = _SLASH.sub(" ", text, count=1)
 
     lifted = Lifted(text)
-    text = lift_people(text, mentions, bot_user, lifted, known)
+    text = lift_people(text, bot_user, lifted, known)
     text = lift_meetings(text, lifted)
     text = rules.fold(text.lower())
     lang = detect_lang(re.sub(r"\ue000[pm]\d+\ue000", " ", text))
@@ -176,23 +173,16 @@ def _parse(text: str, platform: str, mentions: tuple[Mention, ...], bot_user: st
     if why:
         return Intent("nothing", lang=lang, text=original, why=why)
 
-    extra: dict[str, Any] = {}
-    if slash:
-        extra["slash"] = True
     targets, from_user = _roles(name, skeleton, lifted)
 
     if compound.is_compound(skeleton, name, len(targets)):
         return Intent("compound", lang=lang, text=original, parts=compound.parts(original))
     meeting = meetings[0] if meetings else None
-    if len(meetings) > 1 or (name == "reassign" and meetings):
-        extra["meetings"] = [m.to_json() for m in meetings]
-    if lifted.vendor_word and meeting is None:
-        extra["vendor"] = lifted.vendor_word
-
-    at = _time_for(name, when, extra)
-    _details(name, skeleton, bool(meetings), extra)
-    return Intent(name=name, targets=tuple(targets), from_user=from_user, meeting=meeting, at=at,
-                  lang=lang, text=original, extra=extra)
+    intent = Intent(name=name, targets=tuple(targets), from_user=from_user, meeting=meeting,
+                    lang=lang, text=original, slash=slash,
+                    meetings=tuple(meetings) if len(meetings) > 1 or (name == "reassign" and meetings) else (),
+                    vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "")
+    return _details(_with_time(intent, when), skeleton, bool(meetings))
 
 
 def _roles(name: str, skeleton: str, lifted: Lifted) -> tuple[list[str], str | None]:
@@ -209,32 +199,28 @@ def _roles(name: str, skeleton: str, lifted: Lifted) -> tuple[list[str], str | N
     return list(dict.fromkeys(t for t in targets if t != from_user)), from_user
 
 
-def _details(name: str, skeleton: str, has_meetings: bool, extra: dict[str, Any]) -> None:
-    """The intent-specific keys of `extra` (see the module docstring)."""
+def _details(intent: Intent, skeleton: str, has_meetings: bool) -> Intent:
+    """The intent-specific fields (see the module docstring)."""
+    name = intent.name
     if name == "reassign" and not has_meetings:
-        extra["all"] = True
-    elif name == "cancel_handover":
+        return replace(intent, every=True)
+    if name == "cancel_handover":
         hid = _HANDOVER_ID.search(skeleton)
-        if hid:
-            extra["handover_id"] = next(g for g in hid.groups() if g)
-        if re.search(r"\ball\b|所有|全部", skeleton):
-            extra["all"] = True
-    elif name == "list_handovers" and re.search(r"\bmy\b", skeleton):
-        extra["mine"] = True
-    elif name == "link_meeting":
-        if _SCOPE_THREAD.search(skeleton):
-            extra["scope"] = "thread"
-        elif _SCOPE_CHANNEL.search(skeleton):
-            extra["scope"] = "channel"
+        return replace(intent, handover_id=next(g for g in hid.groups() if g) if hid else "",
+                       every=bool(re.search(r"\ball\b|所有|全部", skeleton)))
+    if name == "list_handovers":
+        return replace(intent, mine=bool(re.search(r"\bmy\b", skeleton)))
+    if name == "link_meeting":
+        scope = "thread" if _SCOPE_THREAD.search(skeleton) else "channel" if _SCOPE_CHANNEL.search(skeleton) else ""
+        return replace(intent, scope=scope)
+    return intent
 
 
-def _time_for(name: str, when: TimeSpec | None, extra: dict[str, Any]) -> datetime | None:
-    """The `at` of the intent; time details and problems go to `extra` where the intent uses a time."""
-    if when is None or name not in ("schedule_handover", "cancel_handover"):
-        return None
-    details = when.extra()
-    if name == "cancel_handover" and when.problem == PAST:
-        details.pop("time_problem", None)
-        details.pop("time_values", None)
-    extra.update(details)
-    return when.at
+def _with_time(intent: Intent, when: TimeSpec | None) -> Intent:
+    """`at` and the time details where the intent uses a time ("cancel the 3pm handover" has no past-time problem)."""
+    if when is None or intent.name not in ("schedule_handover", "cancel_handover"):
+        return intent
+    problem = None
+    if when.problem and not (intent.name == "cancel_handover" and when.problem == PAST):
+        problem = TimeProblem(when.problem, dict(when.values))
+    return replace(intent, at=when.at, time_text=when.text, in_seconds=when.in_seconds, time_problem=problem)

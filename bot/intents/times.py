@@ -51,15 +51,6 @@ class TimeSpec:
     problem: str = ""  # one of the keys above, '' when fine
     values: dict[str, str] = field(default_factory=dict)
 
-    def extra(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"time_text": self.text}
-        if self.in_seconds is not None:
-            out["in_seconds"] = self.in_seconds
-        if self.problem:
-            out["time_problem"] = self.problem
-            out["time_values"] = dict(self.values)
-        return out
-
 
 # ---- resolution ---------------------------------------------------------------------------
 def place(day: date, clock: time, zone: tzinfo) -> tuple[datetime | None, str]:

@@ -1,6 +1,7 @@
 """Pass 1 of the parser: lift mentions and meetings out of the text, leaving marker tokens.
 
-Every platform's markup ends up the same: a person becomes the token `\\ue000pN\\ue000` and a
+The text is neutral (bot/core/events.py): the adapters turned Slack and Feishu mentions into neutral
+mentions. A person — a neutral mention or a plain `@name` — becomes the token `\\ue000pN\\ue000` and a
 meeting `\\ue000mN\\ue000` (N indexes the lists returned), so the intent rules only ever see words
 and markers. Markers use \\ue000, which is stripped from the input first, so users cannot forge them.
 """
@@ -11,7 +12,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.events import Mention
 from bot.core.vendor import MeetingRef
 
 MARK = "\ue000"
@@ -48,24 +48,12 @@ class Lifted:
         return [self.meetings[int(i)] for i in MEETING_TOKEN.findall(self.text)]
 
 
-# ---- Slack markup that is not a person --------------------------------------------------------
-# Slack wraps links as <url|label> and channel/special mentions as <#C1|name>, <!here>.
-_SLACK_LINK = re.compile(r"<((?:https?://|mailto:)[^|>\s]+)(?:\|[^>]*)?>")
-_SLACK_SPECIAL = re.compile(r"<[#!][^>]*>")
-
-
-def unwrap_slack(text: str) -> str:
-    text = _SLACK_LINK.sub(lambda m: f" {m.group(1).removeprefix('mailto:')} ", text)
-    return _SLACK_SPECIAL.sub(" ", text)
-
-
 # ---- people ----------------------------------------------------------------------------------
 # Word characters that are not CJK: an ASCII (or Latin) `@name` ends where they end ("@bob设为" is @bob).
 _W = r"[^\W\u3400-\u9fff\uf900-\ufaff]"
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _MENTION = re.compile(
-    r"<@(?P<slack>[UW][A-Z0-9]+)(?:\|[^>]*)?>"
-    r"|(?P<feishu>@_user_\d+|@_all)"
+    "\ue001(?P<chat_user>[^|\ue001]*)\\|[^\ue001]*\ue001"  # a neutral mention (bot/core/events.py)
     rf"|(?<!{_W})(?<![@.])@(?P<name>{_W}(?:{_W}|[.\-])*|{_CJK}[\u3400-\u9fff\uf900-\ufaff·]*)"
 )
 # A Chinese name written in plain text runs into the next word ("@小王和@小李", "@小王设为"): it ends at a
@@ -84,33 +72,16 @@ def cut_cjk_name(name: str, known: Sequence[str] = ()) -> int:
     return cut.start() if cut else len(name)
 
 
-def lift_people(text: str, mentions: Sequence[Mention], bot_user: str, lifted: Lifted,
-                known: Sequence[str] = ()) -> str:
+def lift_people(text: str, bot_user: str, lifted: Lifted, known: Sequence[str] = ()) -> str:
     """Replace every mention by a person marker, in text order; the bot's own mention is dropped.
 
-    Slack `<@U…>` and Feishu `@_user_N` tokens are exact; a plain `@name` ends where its script
-    ends, and a Chinese one at a known name (`known`), a connector or a verb (cut_cjk_name)."""
-    by_key = {m.name: m for m in mentions if m.name.startswith("@_user_")}
-
-    def feishu(key: str) -> str:
-        if key == "@_all":
-            return " "
-        m = by_key.get(key)
-        if m is None:  # Feishu numbers placeholders in the order of the event's `mentions` list
-            n = int(key.rsplit("_", 1)[1])
-            m = mentions[n - 1] if 0 < n <= len(mentions) else None
-        if m is None:
-            return lifted.person(key)
-        if m.is_bot or (bot_user and bot_user in (m.chat_user, m.open_id)):
-            return " "
-        return lifted.person(m.chat_user or m.open_id)
+    A neutral mention is exact; a plain `@name` ends where its script ends, and a Chinese one at a
+    known name (`known`), a connector or a verb (cut_cjk_name)."""
 
     def sub(match: re.Match[str]) -> str:
-        if match.group("slack"):
-            uid = match.group("slack")
-            return " " if uid == bot_user else lifted.person(uid)
-        if match.group("feishu"):
-            return feishu(match.group("feishu"))
+        if match.group("chat_user") is not None:
+            uid = match.group("chat_user")
+            return " " if not uid or uid == bot_user else lifted.person(uid)
         name = match.group("name")
         rest = ""
         if re.match(_CJK, name):

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz.distance import OSA
 
+from bot.core.events import NEUTRAL_MENTION
+
 MAX_TEXT = 500  # longer messages are not commands with a slip in them
 
 COMMANDS = (
@@ -118,6 +120,20 @@ def corrections(text: str, known: Sequence[str] = (), *, bare_names: bool = Fals
     """The text with its slips fixed (see the module docstring); the text itself when none were found."""
     if len(text) > MAX_TEXT:
         return text
+    # A neutral mention is exact (the adapter made it): its id and name are set aside, never "fixed".
+    kept: list[str] = []
+
+    def aside(m: re.Match[str]) -> str:
+        kept.append(m.group(0))
+        return f"\ue002{len(kept) - 1}\ue002"
+
+    clean = text.replace("\ue002", "")
+    fixed = _fixed(NEUTRAL_MENTION.sub(aside, clean), known, bare_names=bare_names)
+    fixed = re.sub("\ue002(\\d+)\ue002", lambda m: kept[int(m.group(1))], fixed)
+    return text if fixed == clean else fixed
+
+
+def _fixed(text: str, known: Sequence[str], *, bare_names: bool) -> str:
     known_lower = {k.lower() for k in known}
     fixed = _fix_words(text, known_lower)
     for slip, right in _CJK_SLIPS:

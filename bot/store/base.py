@@ -75,14 +75,23 @@ class TokenVault(Protocol):
     def open(self, sealed: str) -> str: ...
 
 
-class PlainVault:
-    """Identity vault (tests, and stores opened without a key): tokens are stored unchanged."""
+KEY_HELP = ("set HOSTBOT_SECRET_KEY to a passphrase of at least 16 characters, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, and keep it: the tokens "
+            "stored with it cannot be read without it")
+
+
+class VaultError(Exception):
+    """A value could not be sealed or opened (no key, another key, a damaged value)."""
+
+
+class NoKeyVault:
+    """Without HOSTBOT_SECRET_KEY nothing is stored: sealing fails rather than writing plain text."""
 
     def seal(self, plain: str) -> str:
-        return plain
+        raise VaultError(f"HOSTBOT_SECRET_KEY is not set, so no token can be stored: {KEY_HELP}")
 
     def open(self, sealed: str) -> str:
-        return sealed
+        raise VaultError(f"HOSTBOT_SECRET_KEY is not set, so stored tokens cannot be read: {KEY_HELP}")
 
 
 @dataclass(frozen=True)
@@ -151,7 +160,7 @@ class Store(HandoverRows):
     def _setup(self, path: str, clock: Clock | None, vault: TokenVault | None) -> None:
         self.path = path
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.vault = vault or PlainVault()
+        self.vault = vault or NoKeyVault()  # no key, no stored tokens: never plain text
 
     # ---- what a backend supplies -----------------------------------------------------------------
     def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:

@@ -23,20 +23,13 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from bot.config import ConfigError, Settings
 from bot.store import Store, TokenVault
+from bot.store.base import KEY_HELP, NoKeyVault, VaultError
 
 MIN_KEY_CHARS = 16
 VERSION = "v1"
 SALT_BYTES = 16
 # scrypt work factor: ~16 MiB and a few tens of ms per derivation; each salt is derived once.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-
-KEY_HELP = ("set HOSTBOT_SECRET_KEY to a passphrase of at least 16 characters, e.g. the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, and keep it: the tokens "
-            "stored with it cannot be read without it")
-
-
-class VaultError(Exception):
-    """A value could not be sealed or opened (no key, another key, a damaged value)."""
 
 
 class SecretVault:
@@ -97,16 +90,6 @@ def _salt_of(sealed: str) -> bytes:
         return base64.urlsafe_b64decode(rest.partition(":")[0].encode("ascii"))
     except (binascii.Error, ValueError):
         return b""
-
-
-class NoKeyVault:
-    """Without HOSTBOT_SECRET_KEY nothing is stored: sealing fails rather than writing plain text."""
-
-    def seal(self, plain: str) -> str:
-        raise VaultError(f"HOSTBOT_SECRET_KEY is not set, so no token can be stored: {KEY_HELP}")
-
-    def open(self, sealed: str) -> str:
-        raise VaultError(f"HOSTBOT_SECRET_KEY is not set, so stored tokens cannot be read: {KEY_HELP}")
 
 
 def build_vault(settings: Settings) -> TokenVault:

@@ -20,8 +20,8 @@ what did not happen, once. When the state cannot be read back, the answer is Kin
                                                       UNCONFIRMED) and mails new alternative hosts
     every GET and token call              yes         reads change nothing
 
-What a client puts in Outcome.data after reading back (the handler may show it, en + zh keys in
-bot/i18n/vendor.py): ANSWER_LOST = True; RESENT = the items sent again (ids); the reply key
+What a client puts in the Outcome after reading back (the handler may show it, en + zh keys in
+bot/i18n/vendor.py): answer_lost = True; resent = the items sent again (ids); the reply key
 "answer_lost_verified" / "answer_lost_resent" explains it in the thread.
 """
 
@@ -50,8 +50,6 @@ REPEATABLE: dict[str, bool] = {
     "zoom.get_user": True,
     "zoom.update_meeting": False,
 }
-ANSWER_LOST = "answer_lost"  # Outcome.data key: the first answer was lost and the state was read back
-RESENT = "resent"  # Outcome.data key: the items sent a second time (what had not happened)
 
 # Errors that prove the request never reached the vendor: nothing can have happened.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,

@@ -43,7 +43,7 @@ import httpx
 
 from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, unsupported
-from bot.vendors.calls import ANSWER_LOST, RESENT, answer_lost
+from bot.vendors.calls import answer_lost
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 
 # coHosts/set error codes (vendor-docs/dingtalk-conference-cohosts.md) -> outcome
@@ -112,10 +112,7 @@ class DingTalkVendor(MeetingVendor):
         if isinstance(found, Outcome):
             return found
         # DingTalk tells the creator, not who hosts now, nor the co-hosts: say so in the reply.
-        data: dict[str, Any] = {"creator_only": True}
-        if found.ended:
-            data["ended"] = True
-        return Outcome.success(current_host=found.host, data=data)
+        return Outcome.success(current_host=found.host, creator_only=True, ended=found.ended)
 
     # ---- co-hosts ---------------------------------------------------------------------------
     async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
@@ -129,7 +126,7 @@ class DingTalkVendor(MeetingVendor):
         before = await self._cohost_state(meeting.id)
         todo = [u for u in users if before is None or before.get(u.id, False) != wanted]
         if not todo:  # every one of them already is (or is not) a co-host: nothing to send
-            return Outcome.success(data={"unchanged": True})
+            return Outcome.success(unchanged=True)
         sent = await self._set_cohosts(meeting.id, action, todo)
         if sent.kind is not Kind.UNKNOWN:
             return sent
@@ -138,17 +135,17 @@ class DingTalkVendor(MeetingVendor):
         for attempt in (0, 1):
             after = await self._cohost_state(meeting.id)
             if after is None:  # cannot tell what happened: say so, never guess
-                return replace(lost, data={**lost.data, ANSWER_LOST: True})
+                return replace(lost, answer_lost=True)
             left = [u for u in todo if after.get(u.id, False) != wanted]
-            resent = {ANSWER_LOST: True, RESENT: [u.id for u in left] if attempt == 0 else [u.id for u in todo]}
+            resent = tuple(u.id for u in (left if attempt == 0 else todo))
             if not left:
-                return Outcome.success(data=resent)
+                return Outcome.success(answer_lost=True, resent=resent)
             if attempt == 1:  # read back twice and still not done: DingTalk is failing, nothing happened
                 return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=lost.vendor_code,
-                                           detail=lost.detail, data=resent)
+                                           detail=lost.detail, answer_lost=True, resent=resent)
             again = await self._set_cohosts(meeting.id, action, left)
             if again.kind is not Kind.UNKNOWN:
-                return replace(again, data={**again.data, **resent})
+                return replace(again, answer_lost=True, resent=resent)
             lost, todo = again, left
         raise AssertionError("unreachable")
 

@@ -51,7 +51,7 @@ from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, group_digits, plain_number
 from bot.store import UserToken
 from bot.vendors.base import chunked
-from bot.vendors.calls import ANSWER_LOST, NOT_SENT, RESENT, answer_lost, repeatable
+from bot.vendors.calls import NOT_SENT, answer_lost, repeatable
 from bot.vendors.feishu_auth import TOKEN_INVALID, FeishuAuth, build_client
 from bot.vendors.feishu_errors import (
     ERROR_TABLE,
@@ -130,7 +130,7 @@ class FeishuVendor(MeetingVendor):
         briefs = list(resp.data.meeting_briefs or []) if resp.data else []
         if not briefs:
             return Outcome(Kind.NOT_FOUND, reason="meeting_no_match", remedy="remedy_check_meeting",
-                           data={"meeting": number})
+                           meeting=number)
         if not all(str(b.id or "").isdigit() for b in briefs):
             return unreadable()
         found: list[Meeting] = []
@@ -145,7 +145,7 @@ class FeishuVendor(MeetingVendor):
         if len(found) == 1:
             return found[0]  # not running: set_host will say so precisely
         return Outcome(Kind.INVALID, reason="meeting_several_matches", remedy="remedy_check_meeting",
-                       data={"meeting": number, "candidates": [m.id for m in (running or found)]})
+                       meeting=number, candidates=tuple(m.id for m in (running or found)))
 
     async def _get_meeting(self, meeting_id: str) -> Meeting | Outcome:
         got = await self._read_meeting(meeting_id)
@@ -183,17 +183,17 @@ class FeishuVendor(MeetingVendor):
         for attempt in (0, 1):
             now = await self._get_meeting(meeting.id)
             if isinstance(now, Outcome):
-                return replace(outcome, data={**outcome.data, ANSWER_LOST: True})
-            resent = {ANSWER_LOST: True, RESENT: [meeting.id] if attempt else []}
+                return replace(outcome, answer_lost=True)
+            resent = (meeting.id,) if attempt else ()
             if now.host is not None and now.host.id == target.id:
-                return Outcome.success(current_host=now.host, data=resent)
+                return Outcome.success(current_host=now.host, answer_lost=True, resent=resent)
             if attempt:  # read back twice: not changed, and Feishu keeps failing
                 reason = "vendor_timeout" if outcome.detail == "timeout" else "vendor_unavailable"
                 return Outcome.unavailable(reason, remedy="remedy_retry_later", vendor_code=outcome.vendor_code,
-                                           detail=outcome.detail, data=resent)
+                                           detail=outcome.detail, answer_lost=True, resent=resent)
             again = await self._set_host_once(meeting, target, req)
             if again.kind is not Kind.UNKNOWN:
-                return replace(again, data={**again.data, ANSWER_LOST: True, RESENT: [meeting.id]})
+                return replace(again, answer_lost=True, resent=(meeting.id,))
             outcome = again
         raise AssertionError("unreachable")
 
@@ -203,7 +203,7 @@ class FeishuVendor(MeetingVendor):
         resp = await self._call(self.client.vc.v1.meeting.aset_host, req)
         if isinstance(resp, Outcome):
             if resp.kind is Kind.CONFLICT and resp.current_host is not None and resp.current_host.id == target.id:
-                return Outcome.success(current_host=resp.current_host, data={"already": True})
+                return Outcome.success(current_host=resp.current_host, unchanged=True)
             return resp
         host = user_of(resp.data.host_user) if resp.data else None
         if host is None:  # the answer does not say: ask the meeting
@@ -315,7 +315,7 @@ class FeishuVendor(MeetingVendor):
         return grant.token
 
     def _with_authorization(self, outcome: Outcome, actor: VendorUser | None) -> Outcome:
-        """A DENIED asking the person to authorize hostbot carries the link to do it (data["authorize_url"]),
+        """A DENIED asking the person to authorize hostbot carries the link to do it (`authorize_url`),
         when the token source can make one (bot/feishu_oauth.py: it needs HOSTBOT_PUBLIC_URL)."""
         offer = getattr(self.user_tokens, "authorization", None)
         if outcome.remedy != "remedy_authorize_hostbot" or offer is None or actor is None:
@@ -324,7 +324,7 @@ class FeishuVendor(MeetingVendor):
         if link is None:
             return outcome
         url, remedy = link
-        return replace(outcome, remedy=remedy, data={**outcome.data, "authorize_url": url})
+        return replace(outcome, remedy=remedy, authorize_url=url)
 
     # ---- plumbing ------------------------------------------------------------------------
     async def _call(self, method: Callable[..., Awaitable[R]], req: Any, *, user_token: str = "",

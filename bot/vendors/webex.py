@@ -43,7 +43,7 @@ import httpx
 from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, plain_number
 from bot.vendors.base import chunked
-from bot.vendors.calls import ANSWER_LOST, RESENT, answer_lost
+from bot.vendors.calls import answer_lost
 from bot.vendors.http import RetryPolicy, Sleep, VendorHTTP, json_body
 from bot.vendors.webex_errors import item_results, outcome_for_error
 
@@ -185,16 +185,17 @@ class WebexVendor(MeetingVendor):
             self._sites[meeting.id] = meeting.site
         outcome = await self.reassign(target, [meeting.id])
         if outcome.kind is Kind.OK:
-            return Outcome.success(current_host=target, data=outcome.data)
+            return replace(outcome, current_host=target)
         failed = [i for i in outcome.items if not i.ok]
         if outcome.kind is Kind.PARTIAL and len(failed) == 1:
             item = failed[0]  # one meeting: its 207 item (or what reading it back said) is the answer
             if item.reason == "webex_no_result":  # Webex said nothing about it: whether it moved is unknown
-                return Outcome.unknown("webex_no_result", data=outcome.data)
+                return Outcome.unknown("webex_no_result", answer_lost=outcome.answer_lost, resent=outcome.resent)
             if item.reason == "vendor_answer_lost":
-                return Outcome.unknown(vendor_code=item.detail, data=outcome.data)
+                return Outcome.unknown(vendor_code=item.detail, answer_lost=outcome.answer_lost, resent=outcome.resent)
             if item.reason == "vendor_unavailable":  # read back: not moved, and Webex keeps failing
-                return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=item.detail, data=outcome.data)
+                return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=item.detail,
+                                           answer_lost=outcome.answer_lost, resent=outcome.resent)
             if item.reason == "webex_third_party_meeting":
                 return Outcome(Kind.INVALID, reason=item.reason, remedy="remedy_webex_third_party",
                                vendor_code=item.detail)
@@ -224,12 +225,11 @@ class WebexVendor(MeetingVendor):
                 if progress is not None and stopped is None:
                     await progress(len(results))
         items = [results[m] for m in ids]
-        data: dict[str, Any] = {"stopped": stopped.reason} if stopped else {}
-        if resent or any(i.reason == "vendor_answer_lost" for i in items) or _verified(items):
-            data.update({ANSWER_LOST: True, RESENT: resent})
+        lost = bool(resent) or any(i.reason == "vendor_answer_lost" for i in items) or _verified(items)
         if stopped is not None and not any(i.ok for i in items):
-            return replace(stopped, items=tuple(items), data={**stopped.data, **data})
-        return Outcome.from_items(items, data=data)
+            return replace(stopped, items=tuple(items), answer_lost=lost or stopped.answer_lost,
+                           resent=tuple(resent) or stopped.resent)
+        return Outcome.from_items(items, answer_lost=lost, resent=tuple(resent))
 
     async def _reassign_chunk(self, new_host: VendorUser, site: str,
                               chunk: list[str]) -> tuple[list[ItemResult] | Outcome, list[str]]:

@@ -12,7 +12,7 @@ Vendor quirks handled here:
   licensed. The reply names that user: GET meeting tells it as `assistant_id` (the scheduler),
   else it is the host itself; it is also the meeting's organizer, whom the policy lets act.
 - After a 3000 refusal of schedule_for ("cannot schedule for", an instant meeting), the Outcome says
-  data["cohost_instead"] = True: making the person an alternative host needs nobody's privilege, and
+  `cohost_instead`: making the person an alternative host needs nobody's privilege, and
   the handler offers it as a button (as for DingTalk). The remedy speaks to the requester first and
   sets the admin's part apart.
 - Co-hosts are `settings.alternative_hosts`, one string of emails or user ids. The separator: the
@@ -40,7 +40,7 @@ import httpx
 
 from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, plain_number
-from bot.vendors.calls import ANSWER_LOST, RESENT, answer_lost
+from bot.vendors.calls import answer_lost
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 
 RATE_WINDOWS = ((10, 1.0),)
@@ -118,12 +118,9 @@ class ZoomVendor(MeetingVendor):
         if isinstance(got, Outcome):
             return got
         found = await self._to_meeting(got, meeting.id)
-        data: dict[str, Any] = {"cohosts": _alt_hosts(got)}
-        if found.organizer and found.host and found.organizer.id != found.host.id:
-            data["organizer"] = found.organizer.id
-        if found.ended:
-            data["ended"] = True
-        return Outcome.success(current_host=found.host, data=data)
+        apart = found.organizer is not None and found.host is not None and found.organizer.id != found.host.id
+        return Outcome.success(current_host=found.host, cohosts=tuple(_alt_hosts(got)), ended=found.ended,
+                               organizer=found.organizer.id if apart and found.organizer else "")
 
     # ---- host and co-hosts ----------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
@@ -132,15 +129,11 @@ class ZoomVendor(MeetingVendor):
 
         outcome = await self._patch(meeting.id, {"schedule_for": target.id}, moved)
         if outcome.ok:
-            return Outcome.success(current_host=target, data=outcome.data)
-        data = dict(outcome.data)
-        if outcome.reason in COHOST_INSTEAD:
-            data["cohost_instead"] = True  # the handler offers "add as co-host (alternative host) instead"
-        if outcome.reason == "zoom_cannot_schedule_for" and meeting.organizer is not None:
-            # The remedy names the user whose scheduling privilege counts (see the module docstring).
-            data["organizer"] = meeting.organizer.id
-        return Outcome(outcome.kind, reason=outcome.reason, remedy=outcome.remedy, vendor_code=outcome.vendor_code,
-                       detail=outcome.detail, data=data, retry_after=outcome.retry_after)
+            return replace(outcome, current_host=target)
+        # cohost_instead: the handler offers "add as co-host (alternative host) instead".
+        # organizer: the remedy names the user whose scheduling privilege counts (see the module docstring).
+        organizer = meeting.organizer.id if outcome.reason == "zoom_cannot_schedule_for" and meeting.organizer else ""
+        return replace(outcome, cohost_instead=outcome.reason in COHOST_INSTEAD, organizer=organizer)
 
     async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
         got = await self._get_meeting(meeting.id)
@@ -150,7 +143,7 @@ class ZoomVendor(MeetingVendor):
         have = {e.lower() for e in current}
         new = [u.id for u in users if u.id.lower() not in have]
         if not new:
-            return Outcome.success(data={"unchanged": True, "cohosts": current})
+            return Outcome.success(unchanged=True, cohosts=tuple(current))
         return await self._write_alt_hosts(meeting.id, current + list(dict.fromkeys(new)))
 
     async def remove_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
@@ -161,7 +154,7 @@ class ZoomVendor(MeetingVendor):
         drop = {u.id.lower() for u in users}
         kept = [e for e in current if e.lower() not in drop]
         if len(kept) == len(current):
-            return Outcome.success(data={"unchanged": True, "cohosts": current})
+            return Outcome.success(unchanged=True, cohosts=tuple(current))
         return await self._write_alt_hosts(meeting.id, kept)
 
     async def _write_alt_hosts(self, meeting_id: str, wanted: list[str]) -> Outcome:
@@ -169,7 +162,7 @@ class ZoomVendor(MeetingVendor):
             return [e.lower() for e in _alt_hosts(got)] == [e.lower() for e in wanted]
 
         outcome = await self._patch(meeting_id, {"settings": {"alternative_hosts": SEPARATOR.join(wanted)}}, done)
-        return Outcome.success(data={**outcome.data, "cohosts": wanted}) if outcome.ok else outcome
+        return replace(outcome, cohosts=tuple(wanted)) if outcome.ok else outcome
 
     # ---- plumbing ---------------------------------------------------------------------------
     async def _get_meeting(self, meeting_id: str) -> dict[str, Any] | Outcome:
@@ -202,18 +195,18 @@ class ZoomVendor(MeetingVendor):
         for attempt in (0, 1):
             got = await self._get_meeting(meeting_id)
             if isinstance(got, Outcome):  # cannot read it back: whether it happened is unknown
-                return replace(resp, data={**resp.data, ANSWER_LOST: True})
-            resent = {ANSWER_LOST: True, RESENT: [meeting_id] if attempt else []}
+                return replace(resp, answer_lost=True)
+            resent = (meeting_id,) if attempt else ()
             if done(got):
-                return Outcome.success(data=resent)
+                return Outcome.success(answer_lost=True, resent=resent)
             if attempt:  # read back twice: the change did not happen and Zoom keeps failing
                 return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=resp.vendor_code,
-                                           detail=resp.detail, data=resent)
+                                           detail=resp.detail, answer_lost=True, resent=resent)
             again = await self._send("PATCH", f"/meetings/{meeting_id}", op="zoom.update_meeting", json=body)
             if not isinstance(again, Outcome):
-                return Outcome.success(data={ANSWER_LOST: True, RESENT: [meeting_id]})
+                return Outcome.success(answer_lost=True, resent=(meeting_id,))
             if again.kind is not Kind.UNKNOWN:
-                return replace(again, data={**again.data, ANSWER_LOST: True, RESENT: [meeting_id]})
+                return replace(again, answer_lost=True, resent=(meeting_id,))
             resp = again
         raise AssertionError("unreachable")
 

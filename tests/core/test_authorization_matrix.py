@@ -14,9 +14,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.adapters.markup import Mention, feishu_inbound, slack_inbound
 from bot.app import build
 from bot.config import settings_from_mapping
-from bot.core.events import ButtonClick, ChatMessage, Mention, Platform
+from bot.core.events import ButtonClick, ChatMessage, Platform
 from bot.ops.demo import seed
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
@@ -180,11 +181,13 @@ async def test_the_matrix_on_slack_and_feishu(sandbox: Sandbox, tmp_path: Path) 
             speaker = ids[{"host": "you", "admin": "carol", "stranger": "bob", "participant": "alice"}[role]]
             start = len(sandbox.recorder.all())
             if platform == "slack":
-                msg = ChatMessage(Platform.SLACK, speaker, f"make <@{ids['alice']}> host of meeting 123456789",
+                msg = ChatMessage(Platform.SLACK, speaker,
+                                  slack_inbound(f"make <@{ids['alice']}> host of meeting 123456789"),
                                   channel="C1", message_id=f"m{n}")
             else:
-                msg = ChatMessage(Platform.FEISHU, speaker, "make @_user_1 host of meeting 123456789", channel="oc1",
-                                  message_id=f"m{n}", mentions=(Mention(ids["alice"], "@_user_1", ids["alice"]),))
+                typed = feishu_inbound("make @_user_1 host of meeting 123456789",
+                                       (Mention(ids["alice"], "@_user_1", ids["alice"]),))
+                msg = ChatMessage(Platform.FEISHU, speaker, typed, channel="oc1", message_id=f"m{n}")
             first = await bot.dispatcher.handle_message(msg)
             buttons = [b for r in first for b in r.buttons]
             if buttons and path != "direct":

@@ -12,6 +12,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.feishu.directory import FeishuDirectory
+from bot.adapters.markup import slack_inbound, slack_text
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
@@ -167,7 +168,7 @@ async def test_slack_email_hidden_names_the_scope(env: Env) -> None:
     with pytest.raises(IdentityError) as err:
         env.people.vendor_user(person, "feishu")
     en, zh = _words(err.value)
-    assert f"can't see <@{bob.id}>'s email address" in en and "`users:read.email`" in en
+    assert f"can't see <@{bob.id}>'s email address" in slack_text(en) and "`users:read.email`" in en
     assert f"hostbot users set {bob.id} feishu=<id>" in en
     assert "`users:read.email` 权限" in zh
     assert env.store.person("slack", bob.id) is None  # not cached: granting the scope works at once
@@ -241,11 +242,13 @@ SlackBot = tuple[HostBot, dict[str, SlackUser], str]
 
 async def test_slack_mention_to_feishu_open_id_end_to_end(sandbox: Sandbox, slack_bot: SlackBot) -> None:
     bot, users, channel = slack_bot
+    typed = f"<@{sandbox.slack.bot_user.id}> make <@{users['alice'].id}> host of meeting 123456789"
     msg = ChatMessage(platform=Platform.SLACK, user=users["you"].id, channel=channel,
-                      text=f"<@{sandbox.slack.bot_user.id}> make <@{users['alice'].id}> host of meeting 123456789")
+                      text=slack_inbound(typed, sandbox.slack.bot_user.id))
     bot.dispatcher.bot_user = sandbox.slack.bot_user.id
     replies = await bot.dispatcher.handle_message(msg)
-    assert [r.text for r in replies] == [f"✅ <@{users['alice'].id}> is now host of Feishu meeting 123 456 789."]
+    assert [slack_text(r.text) for r in replies] == [
+        f"✅ <@{users['alice'].id}> is now host of Feishu meeting 123 456 789."]
     call = sandbox.recorder.all("feishu.set_host")[-1]
     assert call.body["host_user"] == {"id": sandbox.feishu.user_by_name("alice").open_id, "user_type": 1}
 
@@ -253,6 +256,7 @@ async def test_slack_mention_to_feishu_open_id_end_to_end(sandbox: Sandbox, slac
 async def test_unknown_slack_user_reply_through_the_bot(sandbox: Sandbox, slack_bot: SlackBot) -> None:
     bot, users, channel = slack_bot
     replies = await bot.dispatcher.handle_message(ChatMessage(
-        platform=Platform.SLACK, user=users["you"].id, channel=channel, text="把 <@UGHOST1> 设为主持人 123456789"))
-    assert [r.text for r in replies] == ["我不知道 @UGHOST1 是谁。管理员可以用 `hostbot users set` 添加。"]
+        platform=Platform.SLACK, user=users["you"].id, channel=channel,
+        text=slack_inbound("把 <@UGHOST1> 设为主持人 123456789")))
+    assert [slack_text(r.text) for r in replies] == ["我不知道 @UGHOST1 是谁。管理员可以用 `hostbot users set` 添加。"]
     assert sandbox.recorder.count("feishu.set_host") == 0

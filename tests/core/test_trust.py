@@ -7,11 +7,12 @@ Every assertion that matters is on what the vendor fake recorded (mutating reque
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from bot.adapters.markup import slack_inbound, slack_text
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
 from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
@@ -28,6 +29,11 @@ def mutations(sandbox: Sandbox) -> list[str]:
     return [r.op for r in sandbox.recorder.all() if r.op in MUTATIONS and r.status < 300]
 
 
+def seen(replies: list[Reply]) -> list[Reply]:
+    """The replies as Slack shows them (bot/adapters/markup.py renders the neutral mentions)."""
+    return [replace(r, text=slack_text(r.text)) for r in replies]
+
+
 @dataclass
 class SlackSide:
     sandbox: Sandbox
@@ -37,14 +43,15 @@ class SlackSide:
     channel: str
 
     async def say(self, who: str, text: str) -> list[Reply]:
-        msg = ChatMessage(platform=Platform.SLACK, user=self.users[who].id, channel=self.channel, text=text,
-                          bot_user=self.sandbox.slack.bot_user.id)
-        return await self.bot.dispatcher.handle_message(msg)
+        bot_user = self.sandbox.slack.bot_user.id
+        msg = ChatMessage(platform=Platform.SLACK, user=self.users[who].id, channel=self.channel,
+                          text=slack_inbound(text, bot_user), bot_user=bot_user)
+        return seen(await self.bot.dispatcher.handle_message(msg))
 
     async def click(self, who: str, reply: Reply, index: int = 0, click_id: str = "") -> list[Reply]:
         button = reply.buttons[index]
-        return await self.bot.dispatcher.handle_click(ButtonClick(
-            Platform.SLACK, self.users[who].id, button.action, button.value, click_id or f"c-{who}-{button.value}"))
+        return seen(await self.bot.dispatcher.handle_click(ButtonClick(
+            Platform.SLACK, self.users[who].id, button.action, button.value, click_id or f"c-{who}-{button.value}")))
 
     def at(self, who: str) -> str:
         return f"<@{self.users[who].id}>"

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.events import Mention
-from bot.intents import INTENT_NAMES, parse
+from bot.intents import INTENT_NAMES
 from tests.conftest import World, WorldFactory
 from tests.support.faults import INTERNAL_ERROR, instant_vendor_waits
+from tests.support.markup import Mention, parse_as
 
 PARSER_LINES = 100_000
 CONSOLE_LINES = 2_000
@@ -140,8 +140,8 @@ def test_100k_random_and_mutated_lines_never_trip_the_parser(caplog: pytest.LogC
     for n in range(PARSER_LINES):
         line = _line(rng)
         platform = rng.choice(PLATFORMS)
-        intent = parse(line, platform, _mentions(rng) if platform == "feishu" else (),
-                       rng.choice(["", "U0HOSTBOT", "ou_bot"]), _now(rng), rng.choice(ZONES))
+        intent = parse_as(line, platform, _mentions(rng) if platform == "feishu" else (),
+                          rng.choice(["", "U0HOSTBOT", "ou_bot"]), now=_now(rng), tz=rng.choice(ZONES))
         assert intent.name in INTENT_NAMES and intent.lang in ("en", "zh"), (n, line)
         json.dumps(intent.to_json())
         json.dumps(intent.to_payload())  # what a Confirm/Approve button stores

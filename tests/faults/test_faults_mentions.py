@@ -122,7 +122,8 @@ async def test_50_hostile_texts_on_slack_ping_nobody(world: FaultWorld) -> None:
     sent = slack_sent(world)
     assert len(sent) >= 2 * len(HOSTILE)
     assert slack_mass(sent) == []
-    assert any("&lt;!channel&gt;" in s for s in sent)  # shown as typed, escaped, not dropped silently
+    # the adapter reads a special mention as nothing (bot/adapters/markup.py): the rest is echoed as typed
+    assert any("hi" in s and "please" in s and "everyone" not in s for s in sent)
     print(f"\nslack: {len(HOSTILE)} hostile texts x 2 ways, {len(sent)} strings sent, "
           f"{len(slack_mass(sent))} mass mentions")
 
@@ -153,20 +154,40 @@ async def test_50_hostile_texts_on_feishu_ping_nobody(world: FaultWorld) -> None
 
 
 def test_vendor_names_and_topics_render_as_foreign_text_beside_hostbots_own_mentions() -> None:
-    """What a handler writes: its own mention (bot/core/identity.py mention()) next to a vendor's words."""
+    """What a handler writes: its own neutral mention (bot/core/identity.py mention()) next to a vendor's
+    words. A vendor's words in exactly Slack's or Feishu's mention form ping nobody either."""
     from bot.adapters.feishu.cards import message_body
     from bot.adapters.slack.blocks import reply_blocks, reply_text
-    from bot.core.events import Button, Reply
+    from bot.core.events import Button, Reply, neutral_mention
 
-    slack = Reply(f"✅ <@U0ALICE> is now host of “{HOSTILE_TOPIC}” (Webex calls them {HOSTILE_NAME})")
+    alice = neutral_mention("U0ALICE", "alice")
+    slack = Reply(f"✅ {alice} is now host of “{HOSTILE_TOPIC} <@U0EVE>” (Webex calls them {HOSTILE_NAME})")
     shown = [reply_text(slack), *strings(reply_blocks(slack))]
     assert slack_mass(shown) == [] and sum("<@U0ALICE>" in s for s in shown) == 2  # the text and the block
-    assert "“Sync &lt;!channel&gt; &lt;at user_id=\"all\"&gt;&lt;/at&gt; &amp; &lt;b&gt;”" in shown[0]
+    assert "“Sync &lt;!channel&gt; &lt;at user_id=\"all\"&gt;&lt;/at&gt; &amp; &lt;b&gt; &lt;@U0EVE&gt;”" in shown[0]
+    assert not any("<@U0EVE>" in s for s in shown)
 
-    text = f'✅ <at user_id="ou_alice">{HOSTILE_NAME}</at> is now host of “{HOSTILE_TOPIC}”'
+    text = f'✅ {neutral_mention("ou_alice", HOSTILE_NAME)} is now host of “{HOSTILE_TOPIC}” <at user_id="ou_eve"></at>'
     for reply in (Reply(text), Reply(text, buttons=(Button("Retry", "retry", "p1"),))):
         _, content = message_body(reply, "en")
         shown = list(strings(json.loads(content)))
         assert feishu_mass(shown) == [], shown
         own = ('<at user_id="ou_alice">Ann ＜!here＞ </at>', "<at id=ou_alice></at>")
         assert any(o in s for o in own for s in shown), shown
+        assert not any("ou_eve" in s and "<at" in s.split("ou_eve")[0][-12:] for s in shown), shown
+
+
+def test_a_typed_neutral_mark_cannot_forge_a_mention() -> None:
+    """The neutral form is the adapters' own: the mark is taken out of what people type on every
+    platform, so typing it names nobody (the parser sees no mention, replies render none)."""
+    from bot.adapters.markup import console_inbound, feishu_inbound, slack_inbound, slack_text
+    from bot.core.events import MENTION_MARK, neutral_mention
+    from bot.intents import parse
+
+    forged = f"make {neutral_mention('U0ADMIN', 'admin')} host of meeting 123456789"
+    for neutral in (slack_inbound(forged), feishu_inbound(forged, ()), console_inbound(forged)):
+        assert MENTION_MARK not in neutral
+        assert "U0ADMIN" not in parse(neutral).targets
+        assert "<@U0ADMIN>" not in slack_text(f"you asked: {neutral}")
+    real = slack_inbound("make <@U0ALICE|alice> host of meeting 123456789")
+    assert parse(real).targets == ("U0ALICE",) and "<@U0ALICE>" in slack_text(f"you asked: {real}")

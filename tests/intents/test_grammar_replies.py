@@ -58,7 +58,7 @@ async def test_a_named_meeting_is_never_replaced_by_the_linked_one(world: World)
     await world.say("link this channel to meeting 123456789")
     reply = await world.say("make @alice host of meeting 12345678")
     assert reply == ("❌ Could not make @alice host of meeting 12345678: there is no meeting 12345678 at Feishu, "
-                     "DingTalk, Webex, Zoom. What to do: check the meeting number or link.")
+                     "DingTalk, Webex and Zoom. What to do: check the meeting number or link.")
     assert world.set_host_calls() == []
     who = await world.say("who is host of meeting 12345")
     assert "there is no meeting 12345 at" in who and "123 456 789" not in who
@@ -70,17 +70,18 @@ async def test_help_does_not_list_the_answers_as_abilities(world: World) -> None
 
 
 def test_the_corrected_request_keeps_the_feishu_mentions() -> None:
-    from dataclasses import asdict
-
     from bot.core.dispatch import rerun_message
-    from bot.core.events import ChatMessage, Mention, Platform
+    from bot.core.events import ChatMessage, Platform, neutral_mention
     from bot.intents import parse
+    from tests.support.markup import Mention, neutral
 
-    bot, alice = Mention("ou_bot", name="@_user_1", is_bot=True), Mention("ou_alice", name="@_user_2")
-    typed = parse("@_user_1 mkae @_user_2 hsot", "feishu", (bot, alice), "ou_bot")
-    assert (typed.name, typed.suggestion) == ("did_you_mean", "@_user_1 make @_user_2 host")
-    msg = ChatMessage(platform=Platform.FEISHU, user="ou_you", text="@_user_1 mkae @_user_2 hsot")
-    payload = {"rerun": typed.suggestion, "mentions": [asdict(bot), asdict(alice)], "bot_user": "ou_bot"}
-    again = rerun_message(msg, payload)
-    assert again.mentions == (bot, alice) and again.text == typed.suggestion
-    assert parse(again.text, "feishu", again.mentions, again.bot_user).targets == ("ou_alice",)
+    bot = Mention("ou_bot", name="@_user_1", is_bot=True)
+    alice = Mention("ou_alice", name="@_user_2", shown="Alice")
+    text = neutral("@_user_1 mkae @_user_2 hsot", "feishu", (bot, alice), "ou_bot")
+    typed = parse(text, "ou_bot")
+    assert (typed.name, typed.suggestion.split()) == ("did_you_mean", ["make", neutral_mention("ou_alice", "Alice"),
+                                                                       "host"])
+    msg = ChatMessage(platform=Platform.FEISHU, user="ou_you", text=text)
+    again = rerun_message(msg, {"rerun": typed.suggestion, "bot_user": "ou_bot"})
+    assert again.text == typed.suggestion
+    assert parse(again.text, again.bot_user).targets == ("ou_alice",)

@@ -19,10 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.events import Mention
+from bot.core.registry import Registry
 from bot.intents import INTENT_NAMES, Intent, parse
 from bot.intents import _parse as unguarded_parse
-from bot.intents.examples import EXAMPLES
+from handlers import HANDLERS
+from tests.support.markup import Mention, neutral, parse_as
 
 CORPUS = json.loads((Path(__file__).parents[1] / "corpus" / "utterances.json").read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = CORPUS["cases"]
@@ -49,7 +50,7 @@ SCHEMA = {
 def _parse_case(case: dict[str, Any]) -> Intent:
     mentions = tuple(Mention(chat_user=m["chat_user"], name=m["key"], is_bot=m.get("is_bot", False))
                      for m in case.get("mentions", []))
-    return parse(case["text"], case.get("platform", "console"), mentions, case.get("bot_user", ""),
+    return parse_as(case["text"], case.get("platform", "console"), mentions, case.get("bot_user", ""),
                  now=datetime.fromisoformat(case.get("now", CORPUS["now"])), tz=case.get("tz", CORPUS["tz"]))
 
 
@@ -71,12 +72,13 @@ def test_corpus(case: dict[str, Any]) -> None:
     intent = _parse_case(case)
     assert intent.to_json() == case["expect"]
     for key, value in case.get("extra", {}).items():
-        assert intent.extra.get(key) == value, key
+        assert intent.details().get(key) == value, key
     jsonschema.validate(intent.to_json(), SCHEMA)
 
 
 @pytest.mark.parametrize(("name", "lang", "text"),
-                         [(n, lang, t) for n, by in EXAMPLES.items() for lang, ts in by.items() for t in ts])
+                         [(spec.name, lang, t) for spec in Registry(HANDLERS).specs()
+                          for lang, ts in spec.examples.items() for t in ts])
 def test_help_examples_mean_what_they_say(name: str, lang: str, text: str) -> None:
     intent = parse(text, now=datetime(2026, 3, 7, 9, 0, tzinfo=UTC), tz="Europe/Berlin")
     assert (intent.name, intent.lang) == (name, lang)
@@ -87,16 +89,17 @@ def test_time_problems_carry_what_the_reply_needs() -> None:
 
     now = datetime.fromisoformat("2026-03-07T10:00:00+01:00")
     past = parse("make @bob host at 9am", now=now, tz="Europe/Berlin")
-    assert t("en", past.extra["time_problem"], **past.extra["time_values"]) == (
+    assert t("en", past.time_problem.key, **past.time_problem.values) == (
         "2026-03-07 09:00 CET has already passed (it is 2026-03-07 10:00 CET now). "
         "Give a later time, e.g. “in 20 minutes”.")
     ambiguous = parse("三点把主持人交给 @bob", now=now, tz="Europe/Berlin")
-    assert t("zh", ambiguous.extra["time_problem"], **ambiguous.extra["time_values"]) == (
+    assert t("zh", ambiguous.time_problem.key, **ambiguous.time_problem.values) == (
         "“三点”可能是 03:00 也可能是 15:00，请说明是哪个，例如“15:00”。")
     fold = parse("make @bob host at 2:30 on 2026-10-25", now=now, tz="Europe/Berlin")
     assert fold.at is None
-    assert fold.extra["time_values"]["first"] == "2026-10-25T02:30:00+02:00"
-    assert fold.extra["time_values"]["second"] == "2026-10-25T02:30:00+01:00"
+    assert fold.time_problem is not None and fold.time_problem.key == "time_ambiguous_dst"
+    assert fold.time_problem.values["first"] == "2026-10-25T02:30:00+02:00"
+    assert fold.time_problem.values["second"] == "2026-10-25T02:30:00+01:00"
 
 
 def test_unknown_zone_and_naive_now_fall_back_quietly() -> None:
@@ -108,7 +111,7 @@ def test_payload_round_trip_keeps_extra() -> None:
     intent = parse("reassign webex meeting 0123456789abcdef0123456789abcdef from @dave to @erin")
     again = Intent.from_json(json.loads(json.dumps(intent.to_payload())), text=intent.text)
     assert again == intent
-    assert Intent.from_json(intent.to_json()).extra == {}  # old proposals without extra still load
+    assert Intent.from_json(intent.to_json()).details() == {}  # old proposals without extra still load
 
 
 def test_parse_cli_prints_the_schema_and_every_field_with_now_and_tz() -> None:
@@ -157,8 +160,16 @@ _PIECES = st.sampled_from([
 def test_parse_never_raises(text: str, platform: str, tz: str, now: datetime) -> None:
     """parse() has a last-resort guard; this checks the parser itself never needs it."""
     mentions = (Mention("ou_bot", name="@_user_1", is_bot=True), Mention("ou_x", name="@_user_2"))
-    intent = unguarded_parse(text, platform, mentions, "ou_bot", now, tz)
-    assert intent == parse(text, platform, mentions, "ou_bot", now=now, tz=tz)
+    text = neutral(text, platform, mentions, "ou_bot")
+    intent = unguarded_parse(text, "ou_bot", now, tz)
+    assert intent == parse(text, "ou_bot", now=now, tz=tz)
     out = intent.to_json()
     jsonschema.validate(out, SCHEMA)
     json.dumps(out, ensure_ascii=False)
+
+
+def test_every_intent_declares_its_examples_once_in_both_languages() -> None:
+    specs = Registry(HANDLERS).specs()
+    assert {s.name for s in specs} == set(INTENT_NAMES) - {"unknown"}
+    for spec in specs:
+        assert set(spec.examples) == {"en", "zh"} and all(spec.examples.values()), spec.name

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot.store import ClaimError, Store
+from bot.store.vault import SecretVault, VaultError
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 Opener = Callable[[], Store]
@@ -148,11 +149,16 @@ def _claim(store: Store, pid: str, user: str) -> str:
 # ---- tokens and audit ------------------------------------------------------------------------------------
 def test_user_tokens_and_audit(store: Store, clock: Clock) -> None:
     assert store.any_sealed_token() is None
+    with pytest.raises(VaultError):  # a store opened without a key stores no token, never plain text
+        store.save_user_token("feishu", "ou_a", "u-token")
+    assert store.any_sealed_token() is None
+    store.vault = SecretVault("a test passphrase of 16+ chars")
     store.save_user_token("feishu", "ou_a", "u-token", "r-token", T0 + timedelta(hours=2))
     store.save_user_token("feishu", "ou_a", "u-token2")
     tok = store.user_token("feishu", "ou_a")
     assert tok is not None and (tok.token, tok.refresh_token, tok.expires_at) == ("u-token2", "", None)
-    assert store.any_sealed_token() == "u-token2"  # the default vault stores it as given
+    sealed = store.any_sealed_token()
+    assert sealed is not None and "u-token2" not in sealed  # sealed at rest
     store.delete_user_token("feishu", "ou_a")
     assert store.user_token("feishu", "ou_a") is None
     store.audit(platform="slack", chat_user="U1", event="request", latency_ms=1.5)

@@ -10,7 +10,6 @@ from bot.core.vendor import Meeting, MeetingRef
 from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID
 from bot.sandbox.dingtalk import CREATED, ENDED, Conference
-from bot.vendors.calls import ANSWER_LOST
 from bot.vendors.dingtalk import DingTalkVendor
 from tests.conftest import World
 from tests.support.vendors import instant_waits, outcomes, requests
@@ -51,7 +50,7 @@ async def test_adding_someone_who_already_is_co_host_says_so_and_sends_nothing(w
 
 async def test_removing_someone_who_is_not_co_host_sends_nothing(world: World) -> None:
     outcome = await _vendor(world).remove_cohost(await _meeting(world), [VendorUser(_union(world, "bob"))])
-    assert outcome.kind is Kind.OK and outcome.data["unchanged"] is True
+    assert outcome.kind is Kind.OK and outcome.unchanged is True
     assert requests(world, "dingtalk.cohosts") == []
 
 
@@ -69,7 +68,7 @@ async def test_a_timeout_after_the_change_is_read_back_too(world: World) -> None
     _vendor(world).http.client.timeout = httpx.Timeout(0.3)
     world.sandbox.faults.arm(Fault("dingtalk.cohosts", latency=1.0, after=True))
     outcome = await _vendor(world).add_cohost(await _meeting(world), [VendorUser(_union(world, "bob"))])
-    assert outcome.kind is Kind.OK and outcome.data[ANSWER_LOST] is True and outcome.data["resent"] == []
+    assert outcome.kind is Kind.OK and outcome.answer_lost is True and outcome.resent == ()
     assert len(requests(world, "dingtalk.cohosts")) == 1
 
 
@@ -104,4 +103,4 @@ async def test_who_is_host_of_an_ended_conference_says_it_ended(world: World) ->
     meeting = await _meeting(world)
     _conference(world).status = ENDED
     outcome = await _vendor(world).who_is_host(meeting)
-    assert outcome.kind is Kind.OK and outcome.data["ended"] is True
+    assert outcome.kind is Kind.OK and outcome.ended is True

@@ -7,7 +7,6 @@ from __future__ import annotations
 from bot.core.outcome import Kind, VendorUser
 from bot.core.vendor import Meeting, MeetingRef
 from bot.sandbox import Fault
-from bot.vendors.calls import ANSWER_LOST
 from bot.vendors.feishu import FeishuVendor
 from tests.conftest import World
 from tests.support.vendors import instant_waits, outcomes, requests
@@ -61,7 +60,7 @@ async def test_set_host_applied_then_timed_out_is_read_back_not_repeated(world: 
     _vendor(world).client._config.timeout = 0.3
     world.sandbox.faults.arm(Fault("feishu.set_host", latency=1.0, after=True))
     outcome = await _vendor(world).set_host(await _meeting(world), VendorUser(world.open_id("alice")), None)
-    assert outcome.kind is Kind.OK and outcome.data[ANSWER_LOST] is True and outcome.data["resent"] == []
+    assert outcome.kind is Kind.OK and outcome.answer_lost is True and outcome.resent == ()
     assert len(world.set_host_calls()) == 1
 
 
@@ -94,7 +93,7 @@ async def test_who_is_host_of_an_ended_meeting_says_it_ended(world: World) -> No
     assert meeting.display == SHOWN  # the number, grouped as Feishu prints it, never the internal id
     world.sandbox.feishu.end_meeting(world.meeting_id)
     outcome = await _vendor(world).who_is_host(meeting)
-    assert outcome.kind is Kind.OK and outcome.data["ended"] is True  # the handler adds who_meeting_ended
+    assert outcome.kind is Kind.OK and outcome.ended is True  # the handler adds who_meeting_ended
     from bot.i18n import t
 
     assert t("en", "who_meeting_ended", vendor="Feishu", meeting=SHOWN, host="@you") == \

@@ -11,7 +11,6 @@ from bot.i18n import t
 from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_WEBEX_DAVE, DEMO_WEBEX_ID
 from bot.sandbox.webex import OTHER_SITE
-from bot.vendors.calls import ANSWER_LOST
 from bot.vendors.webex import WebexVendor, webex_digits
 from tests.conftest import World, WorldFactory
 from tests.support.vendors import instant_waits, outcomes, requests
@@ -47,7 +46,7 @@ async def test_a_timeout_after_the_change_is_read_back_too(world: World) -> None
     meeting = await _vendor(world).find_meeting(MeetingRef("webex", DEMO_WEBEX_ID))
     assert isinstance(meeting, Meeting)
     outcome = await _vendor(world).set_host(meeting, VendorUser("alice@example.com"), None)
-    assert outcome.kind is Kind.OK and outcome.data[ANSWER_LOST] is True and outcome.data["resent"] == []
+    assert outcome.kind is Kind.OK and outcome.answer_lost is True and outcome.resent == ()
     assert len(requests(world, "webex.reassign")) == 1
 
 
@@ -58,7 +57,7 @@ async def test_only_the_meetings_that_did_not_move_are_sent_again(make_world: Wo
     # The first call moves "Dave's 1:1s" and then its answer is lost; the webinar one needs a licence bob has.
     world.sandbox.faults.arm(Fault("webex.reassign", status=504, body={}, after=True))
     outcome = await _vendor(world).reassign(VendorUser("bob@example.com"), [DEMO_WEBEX_DAVE[0], DEMO_WEBEX_DAVE[2]])
-    assert outcome.kind is Kind.OK and outcome.data[ANSWER_LOST] is True
+    assert outcome.kind is Kind.OK and outcome.answer_lost is True
     assert [len(r.body["meetingIds"]) for r in requests(world, "webex.reassign")] == [2]  # all moved: no resend
     assert webex.meetings[DEMO_WEBEX_DAVE[0]].host_email == "bob@example.com"
 
@@ -70,7 +69,7 @@ async def test_a_lost_answer_with_nothing_moved_resends_only_those(make_world: W
     webex.meetings[DEMO_WEBEX_DAVE[0]].host_email = "bob@example.com"  # already bob's (moved by the lost call)
     world.sandbox.faults.arm(Fault("webex.reassign", status=502, body={}))  # nothing done, answer 502
     outcome = await _vendor(world).reassign(VendorUser("bob@example.com"), [DEMO_WEBEX_DAVE[0], DEMO_WEBEX_DAVE[2]])
-    assert outcome.kind is Kind.OK and outcome.data["resent"] == [DEMO_WEBEX_DAVE[2]]
+    assert outcome.kind is Kind.OK and outcome.resent == (DEMO_WEBEX_DAVE[2],)
     sent = [r.body["meetingIds"] for r in requests(world, "webex.reassign")]
     assert sent == [[DEMO_WEBEX_DAVE[0], DEMO_WEBEX_DAVE[2]], [DEMO_WEBEX_DAVE[2]]]
 

@@ -12,7 +12,6 @@ from bot.core.vendor import Meeting, MeetingRef
 from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_ZOOM_ID, ZOOM_API_USER
 from bot.sandbox.zoom import INSTANT, ZoomMeeting
-from bot.vendors.calls import ANSWER_LOST
 from bot.vendors.zoom import ZoomVendor, zoom_digits
 from tests.conftest import World
 from tests.support.vendors import instant_waits, requests
@@ -51,7 +50,7 @@ async def test_a_patch_applied_then_timed_out_is_read_back_not_repeated(world: W
     _vendor(world).http.client.timeout = httpx.Timeout(0.3)
     world.sandbox.faults.arm(Fault("zoom.update_meeting", latency=1.0, after=True))
     outcome = await _vendor(world).add_cohost(await _found(world), [VendorUser("bob@example.com")])
-    assert outcome.kind is Kind.OK and outcome.data[ANSWER_LOST] is True and outcome.data["resent"] == []
+    assert outcome.kind is Kind.OK and outcome.answer_lost is True and outcome.resent == ()
     assert len(requests(world, "zoom.update_meeting")) == 1
     assert _meeting(world).alternative_hosts == ["bob@example.com"]
 
@@ -59,10 +58,10 @@ async def test_a_patch_applied_then_timed_out_is_read_back_not_repeated(world: W
 async def test_a_3000_refusal_offers_the_co_host_route(world: World) -> None:
     outcome = await _vendor(world).set_host(await _found(world), VendorUser("dave@example.com"), None)
     assert outcome.kind is Kind.DENIED and outcome.vendor_code == "3000"
-    assert outcome.data["cohost_instead"] is True and outcome.data["organizer"] == ZOOM_API_USER
+    assert outcome.cohost_instead is True and outcome.organizer == ZOOM_API_USER
     _meeting(world).type = INSTANT
     instant = await _vendor(world).set_host(await _found(world), VendorUser("alice@example.com"), None)
-    assert instant.reason == "zoom_instant_meeting" and instant.data["cohost_instead"] is True
+    assert instant.reason == "zoom_instant_meeting" and instant.cohost_instead is True
     _meeting(world).type = 2
     reply = await world.say(f"make @dave host of meeting {DEMO_ZOOM_ID}")
     # The remedy speaks to the requester first; the admin's part is set apart.
@@ -79,11 +78,11 @@ async def test_alternative_hosts_are_read_with_either_separator_and_written_with
     _meeting(world).alternative_hosts = ["carol@example.com", "bob@example.com"]
     outcome = await _vendor(world).add_cohost(await _found(world), [VendorUser("alice@example.com")])
     assert outcome.kind is Kind.OK
-    assert outcome.data["cohosts"] == ["carol@example.com", "bob@example.com", "alice@example.com"]
+    assert outcome.cohosts == ("carol@example.com", "bob@example.com", "alice@example.com")
     [patch] = requests(world, "zoom.update_meeting")
     assert patch.body == {"settings": {"alternative_hosts": "carol@example.com;bob@example.com;alice@example.com"}}
     already = await _vendor(world).add_cohost(await _found(world), [VendorUser("bob@example.com")])
-    assert already.data["unchanged"] is True and len(requests(world, "zoom.update_meeting")) == 1
+    assert already.unchanged is True and len(requests(world, "zoom.update_meeting")) == 1
 
 
 async def test_the_fake_accepts_both_separators_and_refuses_unlicensed_alternative_hosts(world: World) -> None:
@@ -104,7 +103,7 @@ async def test_an_unlicensed_scheduler_cannot_move_the_host(world: World) -> Non
     assert api is not None
     api.type = 1  # GUESS in the fake: the user the meeting was created under must be licensed
     outcome = await _vendor(world).set_host(await _found(world), VendorUser("alice@example.com"), None)
-    assert outcome.reason == "zoom_cannot_schedule_for" and outcome.data["cohost_instead"] is True
+    assert outcome.reason == "zoom_cannot_schedule_for" and outcome.cohost_instead is True
 
 
 async def test_zoom_numbers_print_as_zoom_does_and_are_read_back(world: World) -> None:

@@ -58,9 +58,10 @@ from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAut
 from bot.adapters.feishu.outbound import FeishuProgress, Sender
 from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.adapters.limits import too_long, too_long_reply
+from bot.adapters.markup import feishu_inbound
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
-from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
+from bot.core.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
 from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
 from bot.core.outcome import Outcome
 from bot.i18n import detect_lang, t
@@ -223,10 +224,10 @@ class FeishuAdapter:
             return
         in_thread = bool(msg.root_id) and msg.root_id != msg.message_id
         chat = ChatMessage(
-            platform=Platform.FEISHU, user=user, text=text, channel=msg.chat_id or "",
+            platform=Platform.FEISHU, user=user, text=feishu_inbound(text, mentions, bot), channel=msg.chat_id or "",
             thread=msg.root_id or msg.message_id, message_id=msg.message_id, event_id=event_id,
-            mentions=mentions, lang=lang, tz=self.settings.tz, bot_user=bot,
-            context_text=await self._root_text(msg.root_id or "") if in_thread else "",
+            lang=lang, tz=self.settings.tz, bot_user=bot,
+            context_text=feishu_inbound(await self._root_text(msg.root_id or ""), ()) if in_thread else "",
         )
         progress = FeishuProgress(self.sender, msg.message_id, msg.message_id)
         replies = await self.dispatch(chat, progress)
@@ -273,7 +274,7 @@ class FeishuAdapter:
         work = asyncio.ensure_future(self.dispatcher.handle_click(click, progress))
         done, _ = await asyncio.wait({work}, timeout=CARD_ANSWER_S)
         label = str(value.get("label") or click.action)
-        note = t(lang, "feishu_answered", label=label, user=f'<at user_id="{user}"></at>')
+        note = t(lang, "feishu_answered", label=label, user=neutral_mention(user or ""))
         answered = answered_card(str(value.get("text") or ""), note)
         if work not in done:  # vendor work under way: answer now, report in the thread when it ends
             self._track(self._deliver_later(work, message_id or "", lang, key, progress))
@@ -306,7 +307,7 @@ class FeishuAdapter:
         """The request that asked for the authorization runs again, answering in its thread."""
         chat = result.resume
         assert chat is not None
-        note = Reply(t(chat.lang or "zh", "feishu_authorized_note", user=f'<at user_id="{result.subject}"></at>'))
+        note = Reply(t(chat.lang or "zh", "feishu_authorized_note", user=neutral_mention(result.subject)))
         replies = await self.dispatch(chat)
         await self.deliver(result.reply_to or chat.thread, [note, *replies], chat.lang or "zh",
                            key=f"oauth:{result.state}")

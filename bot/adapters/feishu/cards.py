@@ -23,7 +23,7 @@ from html import escape
 from typing import Any
 
 from bot.adapters.markup import feishu_plain, feishu_text
-from bot.core.events import Button, ButtonStyle, Reply
+from bot.core.events import NEUTRAL_MENTION, Button, ButtonStyle, Reply, neutral_mention
 from bot.i18n import t
 
 VALUE_KEY = "hostbot"  # a button value with this key is one of ours: {"hostbot": action, "proposal": id, ...}
@@ -41,7 +41,8 @@ def plain(text: str) -> str:
 
 
 def _missing(reply: Reply) -> str:
-    return "".join(f'<at user_id="{u}"></at> ' for u in reply.mention_users if u and u not in reply.text)
+    named = {m.group(1) for m in NEUTRAL_MENTION.finditer(reply.text)}
+    return "".join(f"{neutral_mention(u)} " for u in reply.mention_users if u and u not in named)
 
 
 def text_with_mentions(reply: Reply, names: Mapping[str, str] | None = None) -> str:
@@ -51,9 +52,9 @@ def text_with_mentions(reply: Reply, names: Mapping[str, str] | None = None) -> 
 def button_json(button: Button, text: str, lang: str) -> dict[str, Any]:
     return {
         "tag": "button",
-        "text": {"tag": "plain_text", "content": button.label},
+        "text": {"tag": "plain_text", "content": plain(button.label)},
         "type": BUTTON_TYPES.get(button.style, "default"),
-        "value": {VALUE_KEY: button.action, "proposal": button.value, "label": button.label, "text": text,
+        "value": {VALUE_KEY: button.action, "proposal": button.value, "label": plain(button.label), "text": text,
                   "lang": lang},
     }
 

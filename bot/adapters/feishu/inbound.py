@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Any
 
-from bot.core.events import Mention
+from bot.adapters.markup import Mention
 
 _NOT_WORDS = re.compile(r"@_user_\d+|@_all|https?://\S+|\d+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -34,5 +34,5 @@ def mention_from_event(m: Any, bot_open_id: str) -> Mention:
     # (the field's values are UNCONFIRMED beyond "user"/"bot").
     is_bot = open_id == bot_open_id if bot_open_id else (m.mentioned_type or "") == "bot"
     return Mention(chat_user=open_id, name=str(m.key or ""), open_id=open_id,
-                   union_id=str((ids.union_id if ids else "") or ""), is_bot=is_bot)
+                   union_id=str((ids.union_id if ids else "") or ""), is_bot=is_bot, shown=str(m.name or ""))
 

@@ -42,7 +42,7 @@ from lark_oapi.api.authen.v1 import (
     GetUserInfoRequest,
 )
 
-from bot.core.events import ChatMessage, Mention, Platform
+from bot.core.events import ChatMessage, Platform
 from bot.core.outcome import Kind, Outcome
 from bot.store import ClaimError, Store, UserToken
 from bot.store.vault import VaultError
@@ -103,9 +103,9 @@ def message_from_json(data: Any) -> ChatMessage | None:
     if not isinstance(data, dict):
         return None
     try:
-        mentions = tuple(Mention(**m) for m in data.get("mentions") or ())
+        # "mentions" is what messages stored before the text was neutral carried: not needed any more
         fields = {k: v for k, v in data.items() if k not in ("mentions", "platform")}
-        return ChatMessage(platform=Platform(data["platform"]), mentions=mentions, **fields)
+        return ChatMessage(platform=Platform(data["platform"]), **fields)
     except (KeyError, TypeError, ValueError):
         return None
 

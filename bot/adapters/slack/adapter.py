@@ -35,13 +35,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.adapters.limits import too_long, too_long_reply
-from bot.adapters.markup import slack_echo, slack_text
+from bot.adapters.markup import slack_echo, slack_inbound, slack_text
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.errors import IdentityError
-from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
+from bot.core.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
 from bot.core.logs import request_scope
 from bot.i18n import t
 from bot.store import Store
@@ -159,14 +159,15 @@ class SlackAdapter:
                              text=reply_text(too_long_reply(text, profile.lang)))
             return
         try:
-            asked = t(profile.lang, "slack_asked", user=f"<@{user}>", text=slack_echo(text))
+            asked = t(profile.lang, "slack_asked", user=neutral_mention(user), text=slack_echo(text))
             root = await self.client.chat_postMessage(channel=channel, text=slack_text(asked))
             thread = str(root["ts"])
         except SlackApiError as err:
             log.warning("slack: could not start a thread in %s: %s", channel, err.response.get("error"))
             thread = ""
-        msg = ChatMessage(platform=Platform.SLACK, user=user, text=text, channel=channel, thread=thread,
-                          lang=profile.lang, tz=profile.tz, bot_user=context.get("bot_user_id") or "",
+        bot_user = context.get("bot_user_id") or ""
+        msg = ChatMessage(platform=Platform.SLACK, user=user, text=slack_inbound(text, bot_user), channel=channel,
+                          thread=thread, lang=profile.lang, tz=profile.tz, bot_user=bot_user,
                           user_name=command.get("user_name", ""))
         progress = SlackProgress(self, channel, thread)
         await self.deliver(channel, thread, user, await self.dispatcher.handle_message(msg, progress), progress)
@@ -200,11 +201,12 @@ class SlackAdapter:
             if self.store.first_delivery("slack", f"event:{body.get('event_id', '')}:too_long"):
                 await self.deliver(channel, thread, user, [too_long_reply(text, profile.lang)])
             return
+        bot_user = context.get("bot_user_id") or ""
         msg = ChatMessage(
-            platform=Platform.SLACK, user=user, text=event.get("text", ""), channel=channel, thread=thread,
+            platform=Platform.SLACK, user=user, text=slack_inbound(text, bot_user), channel=channel, thread=thread,
             message_id=f"{channel}:{ts}", event_id=str(body.get("event_id", "")), lang=profile.lang,
-            tz=profile.tz, bot_user=context.get("bot_user_id") or "",
-            context_text=await self._root_text(channel, thread) if thread != ts else "",
+            tz=profile.tz, bot_user=bot_user,
+            context_text=slack_inbound(await self._root_text(channel, thread)) if thread != ts else "",
         )
         progress = SlackProgress(self, channel, thread)
         await self.deliver(channel, thread, user, await self.dispatcher.handle_message(msg, progress), progress)
@@ -229,7 +231,7 @@ class SlackAdapter:
             return  # a redelivered click: already handled
         if not replies[0].ephemeral and message_ts:
             label = (action.get("text") or {}).get("text", click.action)
-            note = t(profile.lang, "slack_answered", label=label, user=f"<@{user}>")
+            note = t(profile.lang, "slack_answered", label=label, user=neutral_mention(user))
             await self._call("chat_update", channel=channel, ts=message_ts, text=message.get("text", ""),
                              blocks=answered_blocks(message.get("text", ""), note))
         await self.deliver(channel, thread, user, replies, progress)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.markup import slack_text
-from bot.core.events import Button, ButtonStyle, Reply
+from bot.core.events import NEUTRAL_MENTION, Button, ButtonStyle, Reply, neutral_mention, plain_mentions
 
 ACTION_PREFIX = "hostbot_"  # action_id = prefix + Button.action; the listener matches the prefix
 
@@ -18,9 +18,10 @@ ACTION_PREFIX = "hostbot_"  # action_id = prefix + Button.action; the listener m
 def reply_text(reply: Reply) -> str:
     """The plain text (also the notification fallback), with a <@U…> for each user to notify."""
     text = reply.text
-    missing = [u for u in reply.mention_users if f"<@{u}>" not in text]
+    named = {m.group(1) for m in NEUTRAL_MENTION.finditer(text)}
+    missing = [u for u in reply.mention_users if u not in named]
     if missing:
-        text = " ".join(f"<@{u}>" for u in missing) + " " + text
+        text = " ".join(neutral_mention(u) for u in missing) + " " + text
     return slack_text(text)
 
 
@@ -28,7 +29,7 @@ def button_json(button: Button) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "button",
         "action_id": f"{ACTION_PREFIX}{button.action}",
-        "text": {"type": "plain_text", "text": button.label, "emoji": True},  # plain_text: never markup
+        "text": {"type": "plain_text", "text": plain_mentions(button.label), "emoji": True},  # never markup
         "value": button.value,
     }
     if button.style is not ButtonStyle.DEFAULT:
