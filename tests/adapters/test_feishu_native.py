@@ -62,6 +62,9 @@ async def test_the_bot_menu_help_item_answers_the_same_card_in_the_direct_chat(f
     await feishu.push(feishu.sandbox.feishu_events.bot_menu(you, "no-such-item"))  # a key hostbot has no use for
     await feishu.adapter.drain()
     assert len(to_you()) == 1
+    await feishu.push(feishu.sandbox.feishu_events.bot_menu(you, "list_handovers"))  # the other item
+    listed = await wait_for(lambda: to_you()[1:])
+    assert listed[0]["msg_type"] == "text" and content(listed[0]) == {"text": "你没有定时交接。"}  # type: ignore[arg-type]
 
 
 async def test_a_reminder_is_a_card_with_slacks_buttons_and_hand_over_now_works(feishu: FeishuWorld) -> None:
