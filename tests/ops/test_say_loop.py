@@ -93,3 +93,12 @@ def test_say_explains_what_is_missing(loop: tuple[SandboxProcess, Bot]) -> None:
     assert done.returncode == 2 and "FEISHU_ENCRYPT_KEY" in done.stderr
     nobody = say(box, "--as", "mallory", "hello")
     assert nobody.returncode == 2 and "no Slack user 'mallory'" in nobody.stderr
+
+
+def test_the_sandbox_never_replaces_a_database_that_is_not_its_own(tmp_path: Path) -> None:
+    real = tmp_path / "hostbot.db"
+    real.write_bytes(b"somebody's real database")
+    done = subprocess.run([sys.executable, "-m", "bot", "sandbox", "--db", str(real)], capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2 and "made afresh" in done.stderr
+    assert real.read_bytes() == b"somebody's real database"
