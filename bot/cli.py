@@ -26,10 +26,13 @@ def main() -> None:
 
 @main.command()
 def demo() -> None:
-    """Run the bot in this console against the built-in sandbox (no accounts needed)."""
+    """Run the bot in this console against the built-in sandbox (no accounts needed); its database,
+    ./hostbot-demo.db, is made afresh and kept afterwards for `hostbot audit` and `hostbot users list`."""
+    from pathlib import Path
+
     from bot.ops.demo import run_demo
 
-    sys.exit(asyncio.run(run_demo()))
+    sys.exit(asyncio.run(run_demo(db=Path("hostbot-demo.db"))))
 
 
 def _now_option(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -98,27 +101,59 @@ def parse(text: tuple[str, ...], platform: str, now: datetime | None, tz: str | 
 
 @main.command()
 @click.option("--port", default=0, type=int, help="TCP port on 127.0.0.1 (0 = any free port)")
-def sandbox(port: int) -> None:
-    """Run the fake vendors alone on 127.0.0.1, seeded with the demo world."""
+@click.option("--bot-port", default=3000, type=int, show_default=True,
+              help="the port `hostbot run` will listen on (printed as HOSTBOT_PORT)")
+@click.option("--db", default="hostbot-sandbox.db", show_default=True, help="the database `hostbot run` "
+              "will use (printed as HOSTBOT_DB): made afresh, with the sandbox's people mapped")
+def sandbox(port: int, bot_port: int, db: str) -> None:
+    """Run the fake vendors, Slack and Feishu alone on 127.0.0.1, seeded with the demo world, and print
+    the variables for `hostbot run` and `hostbot say`."""
     import time
+    from pathlib import Path
 
-    from bot.ops.demo import banner, seed
+    from bot.ops.playground import print_sandbox, run_env, seed_chat, seed_people
     from bot.sandbox import Sandbox
 
+    if Path(db).exists() and "sandbox" not in Path(db).name:  # it is replaced: never somebody's real database
+        raise click.BadParameter(f"{db} exists; the sandbox's database is made afresh, so name a new file "
+                                 "or one with 'sandbox' in its name", param_hint="--db")
     box = Sandbox().start(port=port)
-    world = seed(box)
-    click.echo(f"# hostbot sandbox on {box.url} — point a bot at it with:")
-    for key, value in box.env().items():
-        click.echo(f"export {key}={value}")
-    click.echo("# The seeded world (the same as `hostbot demo`'s):")
-    for line in banner(world).splitlines()[1:]:
-        click.echo(f"#   {line}")
-    click.echo("# Feishu open_ids: " + ", ".join(f"{n}={u.open_id}" for n, u in world.users.items()))
+    world = seed_chat(box)
+    env = run_env(box, bot_port, Path(db))
+    seed_people(box, world, env)
+    print_sandbox(box, world, env, lambda line: click.echo(line))
+    sys.stdout.flush()  # `hostbot sandbox | tee sandbox.env` gets the variables now, not at exit
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         box.stop()
+
+
+@main.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option("--as", "who", default="you", show_default=True, help="the person who speaks (a sandbox user)")
+@click.option("--platform", type=click.Choice(["slack", "feishu"]), default="slack", show_default=True)
+@click.option("--channel", default="general", show_default=True, help="Slack channel (name or id)")
+@click.option("--p2p", is_flag=True, help="Feishu: a direct message to hostbot instead of a group @mention")
+@click.option("--press", multiple=True, type=int, help="press button N of the reply (repeat for the next reply)")
+@click.option("--timeout", default=20.0, show_default=True, help="seconds to wait for a reply")
+def say(text: tuple[str, ...], who: str, platform: str, channel: str, p2p: bool, press: tuple[int, ...],
+        timeout: float) -> None:
+    """Say TEXT to a running `hostbot run` as a Slack or Feishu user of `hostbot sandbox`; print the replies.
+
+    Reads the variables `hostbot sandbox` printed (HOSTBOT_PORT, SLACK_SIGNING_SECRET, FEISHU_ENCRYPT_KEY,
+    FEISHU_DOMAIN / SLACK_API_URL). Text starting with /host is sent as the slash command."""
+    import os
+
+    from bot.ops.say import SayError, run_say
+
+    try:
+        sys.exit(run_say(os.environ, who, " ".join(text), platform, channel, "p2p" if p2p else "group",
+                         list(press), sys.stdin.isatty(), timeout))
+    except SayError as err:
+        click.echo(f"hostbot say: {err}", err=True)
+        sys.exit(2)
 
 
 from bot.ops.audit import audit  # noqa: E402

@@ -25,4 +25,4 @@ async def show_help(ctx: Context) -> list[Reply]:
         title = ctx.t(f"intent_{spec.name}") if f"intent_{spec.name}" in MESSAGES else spec.help
         lines.append("• " + ctx.t("help_line", title=title, examples=" · ".join(f"“{e}”" for e in examples[:2])))
     lines.append(ctx.t("help_more"))
-    return [Reply("\n".join(lines))]
+    return [Reply("\n".join(lines), title=ctx.t("help_title"))]  # Feishu shows it as a card with this header

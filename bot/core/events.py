@@ -93,6 +93,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     ephemeral: bool = False
     mention_users: tuple[str, ...] = field(default_factory=tuple)
+    title: str = ""  # a heading, for platforms whose cards have one (Feishu: the help card's header)
 
 
 @dataclass(frozen=True)

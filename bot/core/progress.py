@@ -1,10 +1,11 @@
 """Progress of long work: one message in the thread, updated as chunks finish, ending as the summary.
 
     ProgressSink     what an adapter offers for one thread: `show(text)` posts the message the
-                     first time and edits it afterwards. Slack edits it (chat.update) and turns it
-                     into the summary when the answer is delivered; the console prints a line per
-                     update; NotifierProgress posts each update as a reply, for adapters that
-                     cannot edit (found through the platform's Notifier, bot/scheduler.py).
+                     first time and edits it afterwards. Slack edits it (chat.update) and Feishu
+                     updates its card (PATCH), each turning it into the summary when the answer is
+                     delivered; the console prints a line per update; NotifierProgress posts each
+                     update as a reply, for work no adapter handed a sink to (found through the
+                     platform's Notifier, bot/scheduler.py).
     Progress         the handle a handler gets from `ctx.progress(key, total)`; its `advance` is the
                      ChunkDone callback a vendor awaits after each chunk of a batch.
 

@@ -2,6 +2,7 @@
 
 CATALOG: dict[str, dict[str, str]] = {
     # ---- generic -------------------------------------------------------------------------
+    "help_title": {"en": "hostbot · what to say", "zh": "hostbot · 可以这样说"},
     "help_intro": {
         "en": "I change who hosts a meeting. Try:",
         "zh": "我可以更换会议主持人。试试：",

@@ -71,7 +71,7 @@ def mark_me(text: str, person: object) -> str:
 
 # ---- intent rules ------------------------------------------------------------------------------
 _HELP = _rx(
-    r"^\s*(?:help|usage|commands|\?|h|what\s+(?:can\s+you\s+)?do|how\s+do\s+i\s+use\s+(?:this|you|it)|what\s+do\s+you\s+do"
+    r"^\s*/?(?:help|usage|commands|\?|h|what\s+(?:can\s+you\s+)?do|how\s+do\s+i\s+use\s+(?:this|you|it)|what\s+do\s+you\s+do"
     r"|帮助|使用说明|说明|怎么用|如何使用|你能做什么|你会什么|能做什么|有什么功能)\s*[?？!！.。]*\s*$"
     # "how do I ...?", "怎么用", "怎么把…设为主持人？": a question about using hostbot, answered by the help
     r"|^\s*how\s+(?:do|can|should|would|does)\s+(?:<S>|(?:we|you|one|someone|this|it|hostbot|the\s+bot)\b)"

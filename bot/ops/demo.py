@@ -23,7 +23,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
 from bot.sandbox import Sandbox
-from bot.sandbox.demo_data import BANNER, VendorWorld, fault_for, seed_vendors
+from bot.sandbox.demo_data import BANNER, VendorWorld, demo_email, fault_for, seed_vendors
 from bot.sandbox.feishu.vc import P_RINGING, FeishuMeeting, FeishuUser
 
 CONTROLS_HELP = """\
@@ -36,7 +36,7 @@ CONTROLS_HELP = """\
 DEMO_ADMIN = "carol"  # a hostbot admin in the demo, to show the confirmation flow
 DEMO_MEETING_NO = "123456789"
 DEMO_MEETING_ID = "6911188411932033028"
-PEOPLE = ("you", "alice", "bob", "carol", "dave")
+PEOPLE = ("you", "alice", "bob", "carol", "dave", "erin", "小王")  # everybody the README's examples name
 
 
 @dataclass
@@ -50,7 +50,7 @@ class DemoWorld:
 def seed(sandbox: Sandbox) -> DemoWorld:
     """Users and one running Feishu meeting that `you` host."""
     f = sandbox.feishu
-    users = {name: f.add_user(name) for name in PEOPLE}
+    users = {name: f.add_user(name, demo_email(name)) for name in PEOPLE}
     meeting = f.add_meeting(users["you"], [users["alice"], users["bob"]], topic="Weekly sync",
                             meeting_no=DEMO_MEETING_NO, meeting_id=DEMO_MEETING_ID)
     f.set_participant(meeting.id, users["carol"].open_id, P_RINGING)
@@ -78,7 +78,7 @@ def banner(world: DemoWorld) -> str:
     return "\n".join([
         f"hostbot demo — sandbox on {world.sandbox.url}",
         f"Feishu meeting “{m.topic}”: number {DEMO_MEETING_NO} (id {m.id}), in progress.",
-        "  host: you · in the meeting: alice, bob · being called: carol · not in it: dave",
+        "  host: you · in the meeting: alice, bob · being called: carol · not in it: dave, erin, 小王",
         "Try:  make @alice host of meeting 123456789   ·   把 @bob 设为主持人 123456789   ·   help",
         "A change comes with [1] Undo: type 1 to put the previous host back (for HOSTBOT_UNDO_MIN minutes).",
         f"Policy: you are host (you may hand over); @{DEMO_ADMIN} is a hostbot admin (asked to confirm); "
@@ -156,15 +156,17 @@ def fault_command(sandbox: Sandbox, args: list[str]) -> str:
     return f"(sandbox: the next {op} answers HTTP {status})"
 
 
-async def run_demo(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, sandbox: Sandbox | None = None) -> int:
-    """Run the demo until stdin ends. Pass a started `sandbox` to inspect it afterwards (tests)."""
-    interactive = stdin.isatty()
+async def run_demo(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, sandbox: Sandbox | None = None,
+                   db: Path | None = None) -> int:
+    """Run the demo until stdin ends. Pass a started `sandbox` to inspect it afterwards (tests). `db`: where
+    the demo's database is made afresh and kept afterwards (`hostbot demo`: ./hostbot-demo.db); None: a
+    temporary one."""
     with tempfile.TemporaryDirectory(prefix="hostbot-demo-") as tmp, contextlib.ExitStack() as stack:
         if sandbox is None:
             sandbox = stack.enter_context(Sandbox())
+        path = fresh_database(db) if db is not None else Path(tmp) / "demo.db"
         world = seed(sandbox)
-        settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(Path(tmp) / "demo.db"),
-                                          "HOSTBOT_ADMINS": DEMO_ADMIN})
+        settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(path), "HOSTBOT_ADMINS": DEMO_ADMIN})
         clock = DemoClock()
         bot = build(settings, clock=clock)
         link_people(bot, world)
@@ -172,27 +174,52 @@ async def run_demo(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, sandb
         bot.scheduler.attach("console", console)
         await bot.start()
         print(banner(world), file=stdout, flush=True)
-        loop = asyncio.get_running_loop()
+        if db is not None:
+            print(kept_note(path, "starts"), file=stdout, flush=True)
         try:
-            while True:
-                if interactive:
-                    print(f"{console.user}> ", end="", file=stdout, flush=True)
-                line = await loop.run_in_executor(None, stdin.readline)
-                if not line:
-                    break
-                line = line.strip()
-                if not line:
-                    continue
-                if not interactive:
-                    print(f"{console.user}> {line}", file=stdout)
-                if line.lower().startswith("!wait"):
-                    out = await wait_command(line, bot, clock)
-                elif line.startswith("!"):
-                    out = sandbox_command(line, world, console)
-                else:
-                    out = await console.send(line)
-                if out:
-                    print(out, file=stdout, flush=True)
+            await _converse(stdin, stdout, world, bot, clock, console)
         finally:
             await bot.aclose()
+        if db is not None:
+            print(kept_note(path, "ends"), file=stdout, flush=True)
     return 0
+
+
+def fresh_database(db: Path) -> Path:
+    """The demo's own database, made afresh (the sandbox's ids are new each run, so old rows would lie)."""
+    path = db.resolve()
+    for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        old.unlink(missing_ok=True)
+    return path
+
+
+def kept_note(path: Path, when: str) -> str:
+    if when == "starts":
+        return f"The demo's database is {path} (made afresh now, kept when the demo ends)."
+    return (f"The demo's database stays at {path}: try  HOSTBOT_DB={path} hostbot audit   ·   "
+            f"HOSTBOT_DB={path} hostbot users list")
+
+
+async def _converse(stdin: TextIO, stdout: TextIO, world: DemoWorld, bot: HostBot, clock: DemoClock,
+                    console: ConsoleAdapter) -> None:
+    interactive = stdin.isatty()
+    loop = asyncio.get_running_loop()
+    while True:
+        if interactive:
+            print(f"{console.user}> ", end="", file=stdout, flush=True)
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if not interactive:
+            print(f"{console.user}> {line}", file=stdout)
+        if line.lower().startswith("!wait"):
+            out = await wait_command(line, bot, clock)
+        elif line.startswith("!"):
+            out = sandbox_command(line, world, console)
+        else:
+            out = await console.send(line)
+        if out:
+            print(out, file=stdout, flush=True)

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.sandbox.control import control_routes
 from bot.sandbox.dingtalk import DingTalkFake
 from bot.sandbox.faults import Fault, FaultPlan, Recorder
 from bot.sandbox.feishu.events import FeishuEvents
@@ -64,6 +65,7 @@ class Sandbox:
             *self.slack.routes(),  # the Slack Web API under /api/
             Route("/_sandbox/requests", self._requests, methods=["GET"]),
             Route("/_sandbox/faults", self._arm, methods=["POST", "DELETE"]),
+            *control_routes(self),  # people, their messages and clicks, for `hostbot say` (control.py)
         ]
         return Starlette(routes=routes)
 

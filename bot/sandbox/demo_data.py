@@ -3,8 +3,10 @@
     DingTalk  conference "Design review" (644272f14ba331015e7a-78bc1) that you started
     Webex     your series "Webex team sync"; dave's series "Dave's 1:1s", "Release planning"
               (in progress) and "Customer webinar" (needs a Webinar licence, which alice lacks)
-    Zoom      meeting 85012345678 "Zoom all-hands" hosted by you, created under the API user
-              hostbot-api@example.com, an assistant of everyone except dave
+    Zoom      meetings 85012345678 "Zoom all-hands" and 81234567890 "Zoom design crit" (the README's
+              example) hosted by you, created under the API user hostbot-api@example.com, an
+              assistant of everyone except dave
+Everybody has the email `demo_email(name)` at every vendor (小王's is xiaowang@example.com).
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ DEMO_WEBEX_ID = "870f51ff287b41be84648412901e0402"  # your series "Webex team sy
 DEMO_WEBEX_DAVE = ("1d824a4a205042eba9574e00b711b226", "41be84640b711b8414a4a205042ebba9",
                    "560d7b784f5143e3be2fc3064a5c5888")
 DEMO_ZOOM_ID = 85012345678
+DEMO_ZOOM_README_ID = 81234567890  # "add @bob and @carol as co-hosts of zoom meeting 812 3456 7890"
 ZOOM_API_USER = "hostbot-api@example.com"  # the S2S app's user: meetings are created under it
+
+
+def demo_email(name: str) -> str:
+    """A demo person's email at every vendor and in Slack (ASCII even for a Chinese name)."""
+    return {"小王": "xiaowang@example.com"}.get(name, f"{name.lower()}@example.com")
 
 
 @dataclass
@@ -40,7 +48,8 @@ def seed_vendors(sandbox: Sandbox, people: tuple[str, ...]) -> VendorWorld:
                                               conference_id=DEMO_DINGTALK_ID)
 
     w = sandbox.webex
-    webex = {name: w.add_user(name, licenses={"MC"} if name == "alice" else {"MC", "Webinar"}) for name in people}
+    webex = {name: w.add_user(name, demo_email(name), licenses={"MC"} if name == "alice" else {"MC", "Webinar"})
+             for name in people}
     meetings = [w.add_meeting(webex["you"], "Webex team sync"),
                 w.add_meeting(webex["dave"], "Dave's 1:1s"),
                 w.add_meeting(webex["dave"], "Release planning", state=IN_PROGRESS),
@@ -54,11 +63,12 @@ def seed_vendors(sandbox: Sandbox, people: tuple[str, ...]) -> VendorWorld:
 
     z = sandbox.zoom
     api_user = z.add_user("hostbot-api", ZOOM_API_USER)
-    zoom = {name: z.add_user(name) for name in people}
+    zoom = {name: z.add_user(name, demo_email(name)) for name in people}
     for name in people:
         if name != "dave":  # dave never gave the API user scheduling privilege
             zoom[name].assistants.add(api_user.id)
     world.zoom_meeting = z.add_meeting(zoom["you"], "Zoom all-hands", created_under=api_user, meeting_id=DEMO_ZOOM_ID)
+    z.add_meeting(zoom["you"], "Zoom design crit", created_under=api_user, meeting_id=DEMO_ZOOM_README_ID)
     return world
 
 

@@ -14,6 +14,7 @@ import lark_oapi.ws.client as ws_client
 import pytest
 
 from bot.core.events import ChatMessage, Reply
+from bot.core.progress import ProgressSink
 from bot.ops.server import start_feishu_ws
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.im import BOT
@@ -45,9 +46,9 @@ async def test_events_arrive_in_the_clients_own_loop_and_reach_the_dispatcher_on
     dispatcher = feishu.runtime.bot.dispatcher
     handle = dispatcher.handle_message
 
-    async def noting(msg: ChatMessage) -> list[Reply]:  # the real dispatcher, noting where it runs
+    async def noting(msg: ChatMessage, progress: ProgressSink | None = None) -> list[Reply]:  # noting where it runs
         seen.append((threading.get_ident(), asyncio.get_running_loop()))
-        return await handle(msg)
+        return await handle(msg, progress)
 
     dispatcher.handle_message = noting  # type: ignore[method-assign]
     await _connect(feishu)

@@ -28,9 +28,9 @@ async def test_ambiguous_name(world: World) -> None:
 
 
 async def test_person_without_feishu_account(world: World) -> None:
-    world.bot.services.store.upsert_person("console", "erin", name="erin")
-    reply = await world.say("make @erin host of meeting 123456789")
-    assert "not their feishu account" in reply and "hostbot users set erin feishu=<id>" in reply
+    world.bot.services.store.upsert_person("console", "frank", name="frank")
+    reply = await world.say("make @frank host of meeting 123456789")
+    assert "not their feishu account" in reply and "hostbot users set frank feishu=<id>" in reply
 
 
 async def test_gibberish_gets_help(world: World) -> None:

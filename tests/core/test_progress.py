@@ -13,7 +13,7 @@ from typing import Any
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.im import BOT
 from tests.conftest import World, WorldFactory
-from tests.support.feishu import feishu_world
+from tests.support.feishu import card_text, feishu_world
 from tests.support.operate import slack_world
 from tests.support.slack import wait_for
 from tests.support.vendors import add_feishu_people
@@ -99,7 +99,8 @@ async def test_a_250_meeting_reassign_in_slack_edits_one_message_into_the_summar
         assert sandbox.webex.meetings_of("erin@example.com") == []
 
 
-async def test_feishu_cannot_edit_so_each_update_is_a_reply_in_the_thread(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_a_250_meeting_reassign_in_feishu_patches_one_card_into_the_summary(
+        sandbox: Sandbox, tmp_path: Path) -> None:
     async with feishu_world(sandbox, tmp_path, HOSTBOT_ADMINS="you@example.com") as feishu:
         erin = sandbox.feishu.add_user("erin")
         webex_erin = sandbox.webex.add_user("erin", erin.email)
@@ -111,6 +112,15 @@ async def test_feishu_cannot_edit_so_each_update_is_a_reply_in_the_thread(sandbo
         card = await wait_for(lambda: next(iter(feishu.cards(root)), None))
         await feishu.click("you", card, "confirm")
         await wait_for(lambda: any("now hosts 250" in text for text in feishu.texts(root)))
-        assert [x for x in feishu.texts(root) if "reassigned…" in x or "now hosts 250" in x] == [
-            "⏳ 100/250 reassigned…", "⏳ 200/250 reassigned…",
+        # the thread holds the question and ONE message about the work: the progress card, now the summary
+        assert [x for x in feishu.texts(root) if x != feishu.texts(root)[0]] == [
             "✅ @alice now hosts 250 Webex meeting series of @erin."]
+        sent = [r.body for r in sandbox.recorder.all("feishu.im.reply") if "reassigned…" in str(r.body)]
+        assert [(b["msg_type"], card_text({"content": b["content"]})) for b in sent] == [
+            ("interactive", "⏳ 100/250 reassigned…")]
+        progress_id = feishu.sandbox.feishu_im.thread(root)[1]["message_id"]
+        patches = sandbox.recorder.all("feishu.im.patch")
+        assert {r.path for r in patches} == {f"/open-apis/im/v1/messages/{progress_id}"}
+        assert [feishu.sandbox.feishu_im.shown(card_text({"content": r.body["content"]})) for r in patches] == [
+            "⏳ 200/250 reassigned…", "✅ @alice now hosts 250 Webex meeting series of @erin."]
+        assert all(r.status == 200 for r in patches)

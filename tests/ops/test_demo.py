@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
 from bot.ops.demo import DEMO_MEETING_NO, run_demo
 from bot.sandbox import Sandbox
 
@@ -47,16 +53,29 @@ async def test_piped_demo_shows_undo_and_puts_the_host_back() -> None:
     assert calls == [("alice", "you"), ("you", "alice")] and users[meeting.host[0]] == "you"
 
 
-def test_installed_command_runs_the_demo_from_a_pipe(tmp_path: object) -> None:
+def test_installed_command_runs_the_demo_from_a_pipe_and_keeps_its_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "hostbot-demo.db").write_text("an old demo's database, replaced")
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "demo"],
-        input="make @alice host of meeting 123456789\nhelp\n",
+        input="make @alice host of meeting 123456789\nhelp\n", cwd=tmp_path,
         capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert proc.returncode == 0, proc.stderr
     assert "number 123456789" in proc.stdout and "id 6911188411932033028" in proc.stdout
     assert "✅ @alice is now host of Feishu meeting 123 456 789." in proc.stdout
     assert "Traceback" not in proc.stderr
+    db = tmp_path / "hostbot-demo.db"
+    assert f"The demo's database is {db} (made afresh now, kept when the demo ends)." in proc.stdout
+    assert proc.stdout.rstrip().endswith(f"HOSTBOT_DB={db} hostbot users list")
+    # afterwards, what the README suggests works on what the demo did
+    monkeypatch.setenv("HOSTBOT_DB", str(db))
+    audit = CliRunner().invoke(main, ["audit", "--format", "json"])
+    assert audit.exit_code == 0, audit.output
+    assert [(r["chat_user"], r["intent"], r["outcome"]) for r in json.loads(audit.output)
+            if r["event"] == "outcome"] == [("you", "set_host", "ok")]
+    people = CliRunner().invoke(main, ["users", "list"])
+    assert people.exit_code == 0 and "erin" in people.output and "小王" in people.output
 
 
 async def test_demo_sandbox_controls_show_the_conflict_path() -> None:

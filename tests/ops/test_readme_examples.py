@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.intents import INTENT_NAMES, parse
+from bot.ops.demo import PEOPLE, seed
+from bot.sandbox import Sandbox
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -45,3 +47,23 @@ def test_example_parses_to_its_intent(intent: str, lang: str, example: str) -> N
     assert parsed.time_problem is None
     if intent in ("set_host", "add_cohost", "remove_cohost", "invite", "reassign", "schedule_handover"):
         assert parsed.targets, example
+
+
+def _payloads(text: str) -> list[dict[str, object]]:
+    payload = parse(text, now=datetime.fromisoformat("2026-03-07T09:00:00+01:00"), tz="Europe/Berlin").to_payload()
+    return [payload, *(p for part in payload.get("parts") or [] for p in _payloads(str(part)))]
+
+
+def test_every_person_and_meeting_the_readme_names_exists_in_the_demo() -> None:
+    """So that each example (the table's, and the quoted ones in the text) can be typed into `make demo` or
+    `hostbot say` as it stands."""
+    with Sandbox() as box:
+        seed(box)
+        numbers = {m.meeting_no for m in box.feishu.meetings.values()} | {str(m.id) for m in box.zoom.meetings.values()}
+    quoted = re.findall(r"“([^”]+)”", README)
+    payloads = [p for text in [e for _, _, e in ROWS] + quoted for p in _payloads(text)]
+    named = {str(who).lstrip("@") for p in payloads for who in [*p["targets"], p["from_user"]] if who}  # type: ignore[misc]
+    assert {"erin", "小王"} <= named  # the README does name them
+    assert named <= set(PEOPLE) | {"me"}
+    meetings = {str(p["meeting"]["id"]) for p in payloads if isinstance(p["meeting"], dict)}
+    assert {"123456789", "81234567890"} <= meetings <= numbers

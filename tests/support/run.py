@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -40,9 +41,7 @@ def until(what: str, condition: Callable[[], T], timeout: float, poll: float = 0
 
 def bot_env(box: Sandbox, **extra: str) -> dict[str, str]:
     """This environment without hostbot's own settings, plus the sandbox's and `extra`."""
-    inherited = {k: v for k, v in os.environ.items()
-                 if not k.startswith(("HOSTBOT_", "SLACK_", "FEISHU_", "DINGTALK_", "WEBEX_", "ZOOM_"))}
-    return {**inherited, **box.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "HOSTBOT_PORT": str(free_port()),
+    return {**_inherited(), **box.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "HOSTBOT_PORT": str(free_port()),
             "HOSTBOT_TZ": "UTC", "PYTHONUNBUFFERED": "1", **extra}
 
 
@@ -98,3 +97,42 @@ class Bot:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
         self.http.close()
+
+
+class SandboxProcess:
+    """`hostbot sandbox` as a process of its own (what a newcomer runs in a terminal), and the variables it
+    printed: `env` is what `hostbot run` and `hostbot say` get, on top of this environment minus hostbot's."""
+
+    def __init__(self, cwd: Path, bot_port: int, timeout: float = 60) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", "0", "--bot-port",
+                                      str(bot_port)], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, env={**_inherited(), "PYTHONUNBUFFERED": "1"})
+        self.printed: list[str] = []
+        deadline = time.monotonic() + timeout
+        assert self.proc.stdout is not None
+        while not self.printed or not self.printed[-1].startswith("# Feishu open_ids"):
+            line = self.proc.stdout.readline()
+            if not line or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("hostbot sandbox printed no variables: " + "".join(self.printed)[-2000:])
+            self.printed.append(line.rstrip("\n"))
+        exports = [line.removeprefix("export ").split("=", 1) for line in self.printed if line.startswith("export ")]
+        self.exported = {k: shlex.split(v)[0] if v else "" for k, v in exports}
+        self.env = {**_inherited(), **self.exported, "PYTHONUNBUFFERED": "1"}
+        self.url = self.exported["FEISHU_DOMAIN"]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # as Ctrl-C in its terminal
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def _inherited() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("HOSTBOT_", "SLACK_", "FEISHU_", "DINGTALK_", "WEBEX_", "ZOOM_"))}

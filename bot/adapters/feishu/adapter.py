@@ -19,6 +19,8 @@ new event_id, so the dispatcher records both event_id and message_id before any 
 click is recorded by its event_id and its proposal is claimed atomically. Replies go in thread
 (im.v1.message.reply with reply_in_thread) with a `uuid` derived from what they answer, so a send
 retried after a timeout or a 5xx is not posted twice (Feishu runs one uuid at most once an hour).
+Sending lives in outbound.py: long work shows its progress as one card, PATCHed as it goes and into
+the answer at the end. A bot menu click (menu.py) is answered like the line its key stands for.
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ from bot.adapters.feishu.cards import (
 )
 from bot.adapters.feishu.events import EventDispatch
 from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
+from bot.adapters.feishu.menu import MenuEvent, menu_message
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
+from bot.adapters.feishu.outbound import FeishuProgress, Sender
 from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.adapters.limits import too_long, too_long_reply
 from bot.adapters.markup import feishu_inbound
@@ -58,7 +62,7 @@ from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
 from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
-from bot.core.outcome import Kind, Outcome
+from bot.core.outcome import Outcome
 from bot.i18n import detect_lang, t
 from bot.lark_lazy import LazyModule
 from bot.store import Store
@@ -73,7 +77,6 @@ im = LazyModule("lark_oapi.api.im.v1")  # lark-oapi, imported at first use (bot/
 card_model = LazyModule("lark_oapi.event.callback.model.p2_card_action_trigger")
 
 CARD_ANSWER_S = 1.0  # how long a click waits for the dispatcher before answering "working on it"
-SEND_ATTEMPTS = 3
 # Set while a webhook request is handled: only those must carry the verification token (the long
 # connection is authenticated by its own session and its events carry none).
 WEBHOOK_DELIVERY: ContextVar[bool] = ContextVar("hostbot_feishu_webhook", default=False)
@@ -96,14 +99,16 @@ class FeishuAdapter:
         self.loop: asyncio.AbstractEventLoop | None = None  # the main loop, where all the work runs
         self._loop_thread = 0
         self.sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep
+        self.sender = Sender(self.auth, lambda: self.sleep)
         self._bot_open_id = ""
         self._tasks: set[asyncio.Future[Any]] = set()  # replies under way (main loop)
         self._handed: set[concurrent.futures.Future[Any]] = set()  # events handed over by SDK threads
         self._handed_lock = threading.Lock()
 
     def event_handler(self, encrypt_key: str, verification_token: str) -> EventDispatch:
-        """The SDK's dispatch with our two callbacks (the long connection builds one with no keys)."""
-        return EventDispatch(encrypt_key, verification_token, self._message_from_sdk, self._card_from_sdk)
+        """The SDK's dispatch with our callbacks (the long connection builds one with no keys)."""
+        return EventDispatch(encrypt_key, verification_token, self._message_from_sdk, self._card_from_sdk,
+                             self._menu_from_sdk)
 
     # ---- webhook: POST /feishu/events ------------------------------------------------------
     async def handle_http(self, request: Request) -> Response:
@@ -155,6 +160,10 @@ class FeishuAdapter:
     def _message_from_sdk(self, data: P2ImMessageReceiveV1) -> None:
         self._check_token(data.header.token if data.header else None)
         self._submit(self.on_message(data))  # acknowledged now; handled on the main loop
+
+    def _menu_from_sdk(self, data: MenuEvent) -> None:
+        self._check_token(data.header.token if data.header else None)
+        self._submit(self.on_menu(data))
 
     def _card_from_sdk(self, data: P2CardActionTrigger) -> Any:
         self._check_token((data.header.token if data.header else None) or getattr(data.event, "token", None))
@@ -223,17 +232,30 @@ class FeishuAdapter:
             lang=lang, tz=self.settings.tz, bot_user=bot,
             context_text=feishu_inbound(await self._root_text(msg.root_id or ""), ()) if in_thread else "",
         )
-        replies = await self.dispatch(chat)
+        progress = FeishuProgress(self.sender, msg.message_id, msg.message_id)
+        replies = await self.dispatch(chat, progress)
         names = {str(m.key): str(m.name or "") for m in msg.mentions or [] if m.key}  # @_user_N -> who
-        await self.deliver(msg.message_id, replies, lang, key=msg.message_id, names=names)
+        await self.deliver(msg.message_id, replies, lang, key=msg.message_id, names=names, progress=progress)
 
-    async def dispatch(self, chat: ChatMessage) -> list[Reply]:
+    async def dispatch(self, chat: ChatMessage, progress: FeishuProgress | None = None) -> list[Reply]:
         """The dispatcher, with the request noted for a possible OAuth resume (bot/feishu_oauth.py)."""
         token = PENDING_REQUEST.set(chat)
         try:
-            return await self.dispatcher.handle_message(chat)
+            return await self.dispatcher.handle_message(chat, progress)
         finally:
             PENDING_REQUEST.reset(token)
+
+    async def on_menu(self, data: MenuEvent) -> None:
+        """A bot menu item (application.bot.menu_v6): answered as if its key had been typed, in the
+        person's direct chat with hostbot (the event names no chat or message to reply to)."""
+        event_id = str(data.header.event_id or "") if data.header else ""
+        chat = menu_message(data, event_id, self.settings.tz, await self.bot_open_id())
+        if chat is None:
+            log.info("feishu: a bot menu key hostbot has no meaning for was ignored")
+            return
+        for i, reply in enumerate(await self.dispatcher.handle_message(chat)):
+            msg_type, content = message_body(reply, chat.lang)
+            await self.sender.create(chat.user, "open_id", msg_type, content, reply_uuid(f"menu:{event_id}", i))
 
     async def on_card(self, data: P2CardActionTrigger) -> dict[str, Any]:
         """A button press: the card.action.trigger answer (toast, updated card); replies go in thread."""
@@ -251,13 +273,14 @@ class FeishuAdapter:
             message_id=message_id or "",
         )
         key = f"click:{click.click_id or uuid.uuid4()}"
-        work = asyncio.ensure_future(self.dispatcher.handle_click(click))
+        progress = FeishuProgress(self.sender, message_id or "", key)
+        work = asyncio.ensure_future(self.dispatcher.handle_click(click, progress))
         done, _ = await asyncio.wait({work}, timeout=CARD_ANSWER_S)
         label = str(value.get("label") or click.action)
         note = t(lang, "feishu_answered", label=label, user=neutral_mention(user or ""))
         answered = answered_card(str(value.get("text") or ""), note)
         if work not in done:  # vendor work under way: answer now, report in the thread when it ends
-            self._track(self._deliver_later(work, message_id or "", lang, key))
+            self._track(self._deliver_later(work, message_id or "", lang, key, progress))
             return card_answer(t(lang, "feishu_click_working"), "info", answered)
         replies = work.result()
         if not replies:
@@ -265,11 +288,12 @@ class FeishuAdapter:
         if replies[0].ephemeral:  # e.g. somebody else's button: only the clicker sees why, card unchanged
             self._track(self.deliver(message_id or "", [r for r in replies[1:] if not r.ephemeral], lang, key))
             return card_answer(plain(replies[0].text), "error")
-        self._track(self.deliver(message_id or "", replies, lang, key))
+        self._track(self.deliver(message_id or "", replies, lang, key, progress=progress))
         return card_answer(t(lang, "feishu_click_done"), "success", answered)
 
-    async def _deliver_later(self, work: asyncio.Future[list[Reply]], reply_to: str, lang: str, key: str) -> None:
-        await self.deliver(reply_to, await work, lang, key)
+    async def _deliver_later(self, work: asyncio.Future[list[Reply]], reply_to: str, lang: str, key: str,
+                             progress: FeishuProgress) -> None:
+        await self.deliver(reply_to, await work, lang, key, progress=progress)
 
     # ---- OAuth: GET /feishu/oauth/callback ---------------------------------------------------
     async def handle_oauth_callback(self, request: Request) -> Response:
@@ -301,38 +325,19 @@ class FeishuAdapter:
             return
         for i, reply in enumerate(replies):  # no thread: a new message in the chat
             msg_type, content = message_body(reply, lang)
-            body = (im.CreateMessageRequestBody.builder().receive_id(channel).msg_type(msg_type).content(content)
-                    .uuid(reply_uuid(key, i)).build())
-            req = im.CreateMessageRequest.builder().receive_id_type("chat_id").request_body(body).build()
-            await self._send(self.client.im.v1.message.acreate, req, "create")
+            await self.sender.create(channel, "chat_id", msg_type, content, reply_uuid(key, i))
 
     async def deliver(self, reply_to: str, replies: list[Reply], lang: str, key: str,
-                      names: dict[str, str] | None = None) -> None:
+                      names: dict[str, str] | None = None, progress: FeishuProgress | None = None) -> None:
         """Each reply in the thread of message `reply_to`; `key` + position make its uuid; `names`: who
-        the `@_user_N` placeholders of `reply_to` stand for (an echo shows them as names)."""
-        for i, reply in enumerate(replies):
+        the `@_user_N` placeholders of `reply_to` stand for (an echo shows them as names). When long work
+        showed its progress, that card becomes the first reply instead of a new message."""
+        done = 0
+        if progress is not None and replies and not replies[0].ephemeral:
+            done = int(await progress.finish(replies[0], lang, names))
+        for i, reply in enumerate(replies[done:], start=done):
             msg_type, content = message_body(reply, lang, names)
-            body = (im.ReplyMessageRequestBody.builder().content(content).msg_type(msg_type).reply_in_thread(True)
-                    .uuid(reply_uuid(key, i)).build())
-            req = im.ReplyMessageRequest.builder().message_id(reply_to).request_body(body).build()
-            await self._send(self.client.im.v1.message.areply, req, "reply")
-
-    async def _send(self, method: Any, req: Any, what: str) -> bool:
-        """One send, repeated (same uuid) after a timeout, a 5xx or a 429: never posted twice."""
-        for attempt in range(SEND_ATTEMPTS):
-            resp = await self.auth.call(method, req)
-            if isinstance(resp, Outcome):
-                retry, why = resp.kind is Kind.UNAVAILABLE, resp.reason
-            elif resp.success():
-                return True
-            else:
-                status = int(getattr(resp.raw, "status_code", 0) or 0)
-                retry, why = status >= 500 or status == 429, f"code {resp.code}: {resp.msg}"
-            if not retry or attempt == SEND_ATTEMPTS - 1:
-                log.warning("feishu: message %s failed: %s", what, why)
-                return False
-            await self.sleep(0.5 * 2**attempt)
-        return False
+            await self.sender.reply(reply_to, msg_type, content, reply_uuid(key, i))
 
     async def bot_open_id(self) -> str:
         """hostbot's own open_id (GET /open-apis/bot/v3/info), to tell its @mention from people's."""

@@ -1,6 +1,7 @@
 """Feishu rendering of neutral Replies: a text message, or an interactive card when there are buttons.
 
     message_body(reply, lang)   -> (msg_type, content JSON string) for im.v1.message.reply
+    reply_card / progress_card  the card JSON of a reply (header from its title) / of long work's progress
     answered_card(text, note)   the card after a click: same text, buttons replaced by who chose what
     card_answer(...)            the card.action.trigger response: toast, and maybe the updated card
     oauth_page(lang, key)       the browser page after Feishu's authorization page
@@ -59,15 +60,25 @@ def button_json(button: Button, text: str, lang: str) -> dict[str, Any]:
 
 
 def reply_card(reply: Reply, lang: str, names: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Card JSON 1.0: the text as lark_md, then one row of buttons."""
+    """Card JSON 1.0: a header when the reply has a title, the text as lark_md, then one row of buttons."""
     text = lark_md(_missing(reply) + reply.text, names)
-    return {
+    card: dict[str, Any] = {
         "config": {"wide_screen_mode": True, "update_multi": True},
-        "elements": [
-            {"tag": "div", "text": {"tag": "lark_md", "content": text}},
-            {"tag": "action", "actions": [button_json(b, reply.text, lang) for b in reply.buttons]},
-        ],
+        "elements": [{"tag": "div", "text": {"tag": "lark_md", "content": text}}],
     }
+    if reply.title:
+        card["header"] = {"title": {"tag": "plain_text", "content": reply.title}, "template": "blue"}
+    if reply.buttons:
+        card["elements"].append({"tag": "action",
+                                 "actions": [button_json(b, reply.text, lang) for b in reply.buttons]})
+    return card
+
+
+def progress_card(text: str) -> dict[str, Any]:
+    """Long work under way (bot/adapters/feishu/outbound.py): one line, updated in place.
+    `update_multi` makes it a shared card, the kind Feishu lets the app PATCH for everybody."""
+    return {"config": {"wide_screen_mode": True, "update_multi": True},
+            "elements": [{"tag": "div", "text": {"tag": "lark_md", "content": lark_md(text)}}]}
 
 
 def answered_card(text: str, note: str) -> dict[str, Any]:
@@ -82,8 +93,8 @@ def answered_card(text: str, note: str) -> dict[str, Any]:
 
 
 def message_body(reply: Reply, lang: str, names: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """(msg_type, content) of one reply: a card when it offers buttons, else plain text."""
-    if reply.buttons:
+    """(msg_type, content) of one reply: a card when it offers buttons or has a title, else plain text."""
+    if reply.buttons or reply.title:
         return "interactive", json.dumps(reply_card(reply, lang, names), ensure_ascii=False)
     return "text", json.dumps({"text": text_with_mentions(reply, names)}, ensure_ascii=False)
 

@@ -1,4 +1,4 @@
-"""lark-oapi's event dispatch for the two events hostbot subscribes to, without the SDK's dispatcher module.
+"""lark-oapi's event dispatch for the events hostbot subscribes to, without the SDK's dispatcher module.
 
 `lark_oapi.event.dispatcher_handler` imports the event processors of 24 Open API services (~4.7 s and
 ~70 MB on this machine), for a webhook that receives messages and card clicks. `EventDispatch` does
@@ -27,9 +27,10 @@ lark_core = LazyModule("lark_oapi.core.model")
 lark_json = LazyModule("lark_oapi.core.json")
 lark_utils = LazyModule("lark_oapi.core.utils")
 lark_context = LazyModule("lark_oapi.event.context")
-MESSAGE, CARD = "p2.im.message.receive_v1", "p2.card.action.trigger"
+MESSAGE, CARD, MENU = "p2.im.message.receive_v1", "p2.card.action.trigger", "p2.application.bot.menu_v6"
 EVENT_MODELS = {MESSAGE: ("lark_oapi.api.im.v1.model.p2_im_message_receive_v1", "P2ImMessageReceiveV1"),
-                CARD: ("lark_oapi.event.callback.model.p2_card_action_trigger", "P2CardActionTrigger")}
+                CARD: ("lark_oapi.event.callback.model.p2_card_action_trigger", "P2CardActionTrigger"),
+                MENU: ("lark_oapi.api.application.v6.model.p2_application_bot_menu_v6", "P2ApplicationBotMenuV6")}
 
 
 class EventRefused(Exception):
@@ -37,12 +38,14 @@ class EventRefused(Exception):
 
 
 class EventDispatch:
-    """Message and card-click callbacks, called the way lark-oapi's EventDispatcherHandler calls them."""
+    """Message, card-click and bot-menu callbacks, called the way lark-oapi's EventDispatcherHandler calls them."""
 
     def __init__(self, encrypt_key: str, verification_token: str, on_message: Callable[[Any], None],
-                 on_card: Callable[[Any], Any]) -> None:
+                 on_card: Callable[[Any], Any], on_menu: Callable[[Any], None] | None = None) -> None:
         self.encrypt_key, self.verification_token = encrypt_key, verification_token
         self.callbacks: dict[str, Callable[[Any], Any]] = {MESSAGE: on_message, CARD: on_card}
+        if on_menu is not None:
+            self.callbacks[MENU] = on_menu
 
     def do(self, req: Any) -> Any:
         """A webhook delivery (an SDK RawRequest) -> the SDK RawResponse to send back."""

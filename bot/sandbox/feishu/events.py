@@ -3,6 +3,8 @@
 Tests (and `hostbot sandbox` users) build what Feishu would POST to the bot's event URL:
     events.message(msg)           im.message.receive_v1 for a message made with FeishuIMFake.user_says
     events.card_click(user, msg, value)   card.action.trigger for a button of a card hostbot sent
+    events.bot_menu(user, key)    application.bot.menu_v6: `user` chose the bot menu item `key` (shape
+                                  from lark-oapi's P2ApplicationBotMenuV6 model; a GUESS beyond it)
     events.challenge()            url_verification
     events.seal(envelope)         -> (body, headers): {"encrypt": AES-256-CBC(...)} and the
                                   X-Lark-Request-Timestamp / -Nonce / X-Lark-Signature headers
@@ -84,6 +86,19 @@ class FeishuEvents:
                 "action": {"value": value, "tag": "button"},
                 "host": "im_message",
                 "context": {"open_message_id": card_message["message_id"], "open_chat_id": card_message["chat_id"]},
+            },
+        }
+
+    def bot_menu(self, user: FeishuUser, event_key: str, *, event_id: str | None = None) -> dict[str, Any]:
+        """application.bot.menu_v6: `user` chose the item `event_key` of the bot's menu."""
+        return {
+            "schema": "2.0",
+            "header": self._header("application.bot.menu_v6", event_id, None),
+            "event": {
+                "operator": {"operator_name": user.name,
+                             "operator_id": {"open_id": user.open_id, "union_id": user.union_id,
+                                             "user_id": user.user_id}},
+                "event_key": event_key, "timestamp": int(time.time()),
             },
         }
 

@@ -6,6 +6,12 @@ Routes (tenant token, as the real API wants for a bot):
                                                          message again and posts nothing new
     POST /open-apis/im/v1/messages?receive_id_type=chat_id   a new message in a chat (same uuid rule)
     GET  /open-apis/im/v1/messages/:message_id          one message (data.items[0])
+    PATCH /open-apis/im/v1/messages/:message_id         replace a card's content; strict: the message
+                                                         must exist, be this app's own, be a card
+                                                         (msg_type interactive) sent as a shared card
+                                                         (config.update_multi), and the new content a
+                                                         card with elements (codes UNCONFIRMED: 230001)
+    POST /open-apis/im/v1/messages?receive_id_type=open_id   a message to a person (their chat with the bot)
     GET  /open-apis/bot/v3/info                         {"code":0,"bot":{"open_id",...}} (top level)
 Errors: unknown message 400/230001, bad content 400/230001 (codes UNCONFIRMED: vendor-notes §A
 lists none for im). Tests make people speak with `user_says` (the message exists here, so replies
@@ -107,6 +113,8 @@ class FeishuIMFake(FakeBase):
                   methods=["POST"]),
             Route("/open-apis/im/v1/messages/{message_id}", self.endpoint("feishu.im.get", self._get),
                   methods=["GET"]),
+            Route("/open-apis/im/v1/messages/{message_id}", self.endpoint("feishu.im.patch", self._patch),
+                  methods=["PATCH"]),
             Route("/open-apis/im/v1/messages", self.endpoint("feishu.im.create", self._create), methods=["POST"]),
             Route("/open-apis/bot/v3/info", self.endpoint("feishu.bot.info", self._bot_info), methods=["GET"]),
         ]
@@ -198,17 +206,21 @@ class FeishuIMFake(FakeBase):
         if isinstance(checked, Response):
             return checked
         msg_type, content, uid = checked
-        if request.query_params.get("receive_id_type") != "chat_id" or not body.get("receive_id"):
+        id_type, receive_id = request.query_params.get("receive_id_type"), str(body.get("receive_id") or "")
+        if id_type not in ("chat_id", "open_id") or not receive_id:
             return error_json(400, {"code": 99992402, "msg": "field validation failed"})
+        if id_type == "open_id" and receive_id not in self.feishu.users:
+            return error_json(400, {"code": 230013, "msg": "Bot has NO availability to this user."})
         with self.feishu.lock:
             again = self._seen(uid)
             if again is not None:
                 return JSONResponse({"code": 0, "msg": "success", "data": _item(again)})
+            chat_id, chat_type = (receive_id, "group") if id_type == "chat_id" else (f"oc_p2p_{receive_id}", "p2p")
             message: dict[str, Any] = {
                 "message_id": self._new_id("om"), "root_id": "", "parent_id": "", "thread_id": "",
-                "chat_id": str(body["receive_id"]), "chat_type": "group", "message_type": msg_type,
+                "chat_id": chat_id, "chat_type": chat_type, "message_type": msg_type,
                 "msg_type": msg_type, "create_time": str(int(time.time() * 1000)), "content": content,
-                "mentions": [], "uuid": uid,
+                "mentions": [], "uuid": uid, "receive_id": receive_id,
                 "sender": {"id": self.feishu.app_id, "id_type": "app_id", "sender_type": "app",
                            "tenant_key": self.tenant_key},
             }
@@ -217,12 +229,38 @@ class FeishuIMFake(FakeBase):
                 self._uuids[uid] = (time.time(), message["message_id"])
         return JSONResponse({"code": 0, "msg": "success", "data": _item(message)})
 
+    async def _patch(self, request: Request, body: Any) -> Response:
+        refused = self._tenant(request)
+        if refused is not None:
+            return refused
+        try:
+            card = json.loads(str(body.get("content") or "")) if isinstance(body, dict) else None
+        except ValueError:
+            card = None
+        if not isinstance(card, dict) or not isinstance(card.get("elements"), list) or not card["elements"]:
+            return error_json(400, {"code": BAD_MESSAGE, "msg": "content is not a card with elements"})
+        with self.feishu.lock:
+            message = self.messages.get(request.path_params["message_id"])
+            if message is None:
+                return error_json(400, {"code": BAD_MESSAGE, "msg": "invalid message_id"})
+            if message["sender"]["sender_type"] != "app" or message["sender"]["id"] != self.feishu.app_id:
+                return error_json(400, {"code": BAD_MESSAGE, "msg": "only the app's own messages can be updated"})
+            if message["msg_type"] != "interactive":
+                return error_json(400, {"code": BAD_MESSAGE, "msg": "only cards can be updated"})
+            if not json.loads(message["content"]).get("config", {}).get("update_multi"):
+                return error_json(400, {"code": BAD_MESSAGE, "msg": "the card is not shared (update_multi)"})
+            message["content"] = str(body["content"])
+            message["update_time"] = str(int(time.time() * 1000))
+            message["updates"] = message.get("updates", 0) + 1
+        return JSONResponse({"code": 0, "msg": "success", "data": {}})
+
 
 def _item(m: dict[str, Any]) -> dict[str, Any]:
     """A message as the API returns it (body.content, sender, ...)."""
     return {"message_id": m["message_id"], "root_id": m["root_id"], "parent_id": m["parent_id"],
             "thread_id": m["thread_id"], "msg_type": m["msg_type"], "create_time": m["create_time"],
-            "update_time": m["create_time"], "deleted": False, "updated": False, "chat_id": m["chat_id"],
+            "update_time": m.get("update_time", m["create_time"]), "deleted": False,
+            "updated": bool(m.get("updates")), "chat_id": m["chat_id"],
             "sender": m["sender"], "body": {"content": m["content"]},
             "mentions": [{"key": e["key"], "id": e["id"]["open_id"], "id_type": "open_id", "name": e["name"],
                           "tenant_key": e["tenant_key"]} for e in m["mentions"]]}

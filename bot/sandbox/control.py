@@ -1,0 +1,130 @@
+"""The sandbox's chat control API: what a process that did not start the sandbox (`hostbot say`) needs
+to play a person in Slack or Feishu against a running bot.
+
+    GET  /_sandbox/people                  who exists: Slack users and channels (name -> id), the Slack
+                                           team/app/bot ids, Feishu users (name -> open_id)
+    POST /_sandbox/slack/says              {"as", "channel", "text"}: the person's message appears in the
+                                           channel (as Slack would show it) -> {"message", "event"}: the
+                                           event_callback body Slack would POST (the caller signs it)
+    GET  /_sandbox/slack/messages?channel=C   the channel's messages (and ephemeral ones) as Slack holds them
+    POST /_sandbox/feishu/says             {"as", "text", "mentions": [name | "bot"], "chat_type"}: the
+                                           message exists in the IM fake -> {"message", "event"}
+                                           (im.message.receive_v1, plaintext: the caller encrypts and signs)
+    POST /_sandbox/feishu/click            {"as", "message_id", "value"} -> {"event"}: card.action.trigger
+    GET  /_sandbox/feishu/thread?root=om   the bot's messages under a message: id, msg_type, the text as a
+                                           Feishu client shows it, the card's buttons
+The sandbox plays the chat platform here, so it builds the events; the caller holds the keys (the
+same FEISHU_ENCRYPT_KEY and SLACK_SIGNING_SECRET the bot was given) and seals them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.sandbox.feishu.im import BOT, message_words
+
+if TYPE_CHECKING:
+    from bot.sandbox import Sandbox
+
+
+def control_routes(box: Sandbox) -> list[Route]:
+    return [
+        Route("/_sandbox/people", partial(_people, box), methods=["GET"]),
+        Route("/_sandbox/slack/says", partial(_slack_says, box), methods=["POST"]),
+        Route("/_sandbox/slack/messages", partial(_slack_messages, box), methods=["GET"]),
+        Route("/_sandbox/feishu/says", partial(_feishu_says, box), methods=["POST"]),
+        Route("/_sandbox/feishu/click", partial(_feishu_click, box), methods=["POST"]),
+        Route("/_sandbox/feishu/thread", partial(_feishu_thread, box), methods=["GET"]),
+    ]
+
+
+def _refuse(why: str) -> Response:
+    return JSONResponse({"ok": False, "error": why}, status_code=400)
+
+
+async def _people(box: Sandbox, request: Request) -> Response:
+    s = box.slack
+    with s.lock:
+        slack_users = {u.name: u.id for u in s.users.values() if not u.is_bot}
+        channels = {c.name: c.id for c in s.channels.values() if not c.id.startswith("D")}
+    with box.feishu.lock:
+        feishu_users = {u.name: u.open_id for u in box.feishu.users.values()}
+    return JSONResponse({
+        "slack": {"team_id": s.team_id, "app_id": s.app_id, "bot_user": s.bot_user.id, "users": slack_users,
+                  "channels": channels},
+        "feishu": {"users": feishu_users, "bot_open_id": box.feishu_im.bot_open_id},
+    })
+
+
+async def _slack_says(box: Sandbox, request: Request) -> Response:
+    spec = await request.json()
+    s = box.slack
+    with s.lock:
+        user = next((u for u in s.users.values() if u.name == spec.get("as")), None)
+        channel = next((c for c in s.channels.values() if spec.get("channel") in (c.name, c.id)), None)
+        if user is None or channel is None:
+            return _refuse(f"no Slack user {spec.get('as')!r} or channel {spec.get('channel')!r}")
+        channel.members.add(user.id)
+        message = {"type": "message", "user": user.id, "text": str(spec.get("text") or ""), "ts": s._next_ts()}
+        channel.messages.append(message)
+    event = {"type": "app_mention", "user": user.id, "text": message["text"], "ts": message["ts"],
+             "channel": channel.id, "event_ts": message["ts"]}
+    body = {"token": "legacy", "team_id": s.team_id, "api_app_id": s.app_id, "event": event,
+            "type": "event_callback", "event_id": f"Ev{message['ts'].replace('.', '')}", "event_time": int(time.time())}
+    return JSONResponse({"message": message, "event": body})
+
+
+async def _slack_messages(box: Sandbox, request: Request) -> Response:
+    with box.slack.lock:
+        channel = box.slack.channels.get(request.query_params.get("channel", ""))
+        if channel is None:
+            return _refuse("no such channel")
+        return JSONResponse({"messages": [dict(m) for m in channel.messages],
+                             "ephemeral": [dict(m) for m in channel.ephemeral]})
+
+
+def _feishu_user(box: Sandbox, name: str) -> Any:
+    with box.feishu.lock:
+        return next((u for u in box.feishu.users.values() if u.name == name), None)
+
+
+async def _feishu_says(box: Sandbox, request: Request) -> Response:
+    spec = await request.json()
+    sender = _feishu_user(box, str(spec.get("as")))
+    mentions = [BOT if m == BOT else _feishu_user(box, str(m)) for m in spec.get("mentions") or []]
+    if sender is None or None in mentions:
+        return _refuse(f"no Feishu user {spec.get('as')!r} or one of {spec.get('mentions')!r}")
+    msg = box.feishu_im.user_says(sender, str(spec.get("text") or ""), mentions=mentions,
+                                  chat_type=str(spec.get("chat_type") or "group"))
+    return JSONResponse({"message": msg, "event": box.feishu_events.message(msg)})
+
+
+async def _feishu_click(box: Sandbox, request: Request) -> Response:
+    spec = await request.json()
+    user = _feishu_user(box, str(spec.get("as")))
+    with box.feishu.lock:
+        card = box.feishu_im.messages.get(str(spec.get("message_id")))
+    if user is None or card is None or card["msg_type"] != "interactive":
+        return _refuse("no such person or card")
+    return JSONResponse({"event": box.feishu_events.card_click(user, card, dict(spec.get("value") or {}))})
+
+
+async def _feishu_thread(box: Sandbox, request: Request) -> Response:
+    im = box.feishu_im
+    out = []
+    for m in im.thread(request.query_params.get("root", "")):
+        buttons = im.buttons(m) if m["msg_type"] == "interactive" else []
+        header = json.loads(m["content"]).get("header", {}) if m["msg_type"] == "interactive" else {}
+        title = str(header.get("title", {}).get("content", ""))
+        text = im.shown(message_words(m))
+        out.append({"id": m["message_id"], "msg_type": m["msg_type"], "text": f"{title}\n{text}" if title else text,
+                    "version": m.get("updates", 0),
+                    "buttons": [{"label": b["text"]["content"], "value": b["value"]} for b in buttons]})
+    return JSONResponse({"messages": out})

@@ -1,0 +1,105 @@
+"""The newcomer's loop, for real: `hostbot sandbox` in one process, `hostbot run` in another with exactly
+the variables the sandbox printed, and `hostbot say` in a third — a reply printed, a button pressed, and
+the vendor fake changed. Slack (signed app_mention, slash command and block_actions) and Feishu
+(encrypted message event and card callback)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.run import Bot, SandboxProcess, free_port
+
+NEEDED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "FEISHU_APP_ID", "FEISHU_APP_SECRET",
+          "FEISHU_ENCRYPT_KEY", "FEISHU_VERIFICATION_TOKEN", "FEISHU_DOMAIN", "HOSTBOT_SECRET_KEY", "HOSTBOT_PORT",
+          "HOSTBOT_DB", "HOSTBOT_PUBLIC_URL", "HOSTBOT_ADMINS")
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxProcess, Bot]]:
+    tmp = tmp_path_factory.mktemp("say")
+    box = SandboxProcess(tmp, free_port())
+    try:
+        bot = Bot(box.env, tmp, tmp / "bot.log")  # nothing but what the sandbox printed (and PATH etc.)
+        try:
+            yield box, bot
+        finally:
+            bot.stop()
+    finally:
+        box.stop()
+
+
+def say(box: SandboxProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", "say", *args], env=box.env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=90)
+
+
+def set_host_calls(box: SandboxProcess) -> list[Any]:
+    return [r["body"] for r in httpx.get(f"{box.url}/_sandbox/requests", params={"op": "feishu.set_host"}).json()]
+
+
+def open_id(box: SandboxProcess, name: str) -> str:
+    return str(httpx.get(f"{box.url}/_sandbox/people").json()["feishu"]["users"][name])
+
+
+def test_the_sandbox_prints_every_variable_hostbot_run_needs(loop: tuple[SandboxProcess, Bot]) -> None:
+    box, _ = loop
+    assert set(NEEDED) <= set(box.exported)
+    assert box.exported["HOSTBOT_PUBLIC_URL"] == f"http://127.0.0.1:{box.exported['HOSTBOT_PORT']}"
+    people = httpx.get(f"{box.url}/_sandbox/people").json()
+    assert {"you", "alice", "carol", "erin", "小王"} <= set(people["slack"]["users"])  # Slack is seeded too
+    assert "general" in people["slack"]["channels"]
+
+
+def test_slack_an_admin_asks_presses_confirm_and_the_host_changes(loop: tuple[SandboxProcess, Bot]) -> None:
+    box, _ = loop
+    done = say(box, "--as", "carol", "make @alice host of meeting 123456789", "--press", "1")
+    assert done.returncode == 0, done.stderr + done.stdout
+    lines = done.stdout.splitlines()
+    assert lines[:3] == ["carol> make @alice host of meeting 123456789",
+                         "@alice becomes host of Feishu meeting 123 456 789; @you stops being host.", "Go ahead?"]
+    assert "[1] Confirm   [2] Cancel" in lines and "carol pressed [1] Confirm" in lines
+    assert lines[-1] == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert set_host_calls(box)[-1]["host_user"]["id"] == open_id(box, "alice")
+    asked = say(box, "--as", "you", "/host who is host of meeting 123456789")  # the slash command
+    assert asked.stdout.splitlines()[1:] == ["@you asked: /host who is host of meeting 123456789",
+                                             "Feishu meeting 123 456 789: @alice is host."], asked.stderr
+
+
+def test_feishu_an_admin_asks_presses_confirm_on_the_card_and_the_host_changes(
+        loop: tuple[SandboxProcess, Bot]) -> None:
+    box, _ = loop
+    say(box, "--as", "carol", "make @alice host of meeting 123456789", "--press", "1")  # whatever ran before
+    before = len(set_host_calls(box))
+    done = say(box, "--platform", "feishu", "--as", "carol", "make @bob host of meeting 123456789", "--press", "1")
+    assert done.returncode == 0, done.stderr + done.stdout
+    lines = done.stdout.splitlines()
+    assert "[1] Confirm   [2] Cancel" in lines and "(toast) Done." in lines
+    assert lines[-1] == "✅ @bob is now host of Feishu meeting 123 456 789."
+    calls = set_host_calls(box)
+    assert len(calls) == before + 1 and calls[-1]["host_user"]["id"] == open_id(box, "bob")
+
+
+def test_say_explains_what_is_missing(loop: tuple[SandboxProcess, Bot]) -> None:
+    box, _ = loop
+    env = {k: v for k, v in box.env.items() if k != "FEISHU_ENCRYPT_KEY"}
+    done = subprocess.run([sys.executable, "-m", "bot", "say", "--platform", "feishu", "hello"], env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "FEISHU_ENCRYPT_KEY" in done.stderr
+    nobody = say(box, "--as", "mallory", "hello")
+    assert nobody.returncode == 2 and "no Slack user 'mallory'" in nobody.stderr
+
+
+def test_the_sandbox_never_replaces_a_database_that_is_not_its_own(tmp_path: Path) -> None:
+    real = tmp_path / "hostbot.db"
+    real.write_bytes(b"somebody's real database")
+    done = subprocess.run([sys.executable, "-m", "bot", "sandbox", "--db", str(real)], capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2 and "made afresh" in done.stderr
+    assert real.read_bytes() == b"somebody's real database"
