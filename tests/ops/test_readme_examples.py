@@ -51,7 +51,8 @@ def test_example_parses_to_its_intent(intent: str, lang: str, example: str) -> N
 
 def _payloads(text: str) -> list[dict[str, object]]:
     payload = parse(text, now=datetime.fromisoformat("2026-03-07T09:00:00+01:00"), tz="Europe/Berlin").to_payload()
-    return [payload, *(p for part in payload.get("parts") or [] for p in _payloads(str(part)))]
+    parts = [str(part) for part in payload.get("parts") or [] if str(part) != text]  # (a quoted echo is one part)
+    return [payload, *(p for part in parts for p in _payloads(part))]
 
 
 def test_every_person_and_meeting_the_readme_names_exists_in_the_demo() -> None:

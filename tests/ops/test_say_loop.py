@@ -65,7 +65,8 @@ def test_slack_an_admin_asks_presses_confirm_and_the_host_changes(loop: tuple[Sa
     assert lines[:3] == ["carol> make @alice host of meeting 123456789",
                          "@alice becomes host of Feishu meeting 123 456 789; @you stops being host.", "Go ahead?"]
     assert "[1] Confirm   [2] Cancel" in lines and "carol pressed [1] Confirm" in lines
-    assert lines[-1] == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert lines[-3] == "✅ @alice is now host of Feishu meeting 123 456 789."
+    assert lines[-2].startswith("Changed by mistake? Undo until") and lines[-1] == "[1] Undo"
     assert set_host_calls(box)[-1]["host_user"]["id"] == open_id(box, "alice")
     asked = say(box, "--as", "you", "/host who is host of meeting 123456789")  # the slash command
     assert asked.stdout.splitlines()[1:] == ["@you asked: /host who is host of meeting 123456789",
@@ -81,9 +82,15 @@ def test_feishu_an_admin_asks_presses_confirm_on_the_card_and_the_host_changes(
     assert done.returncode == 0, done.stderr + done.stdout
     lines = done.stdout.splitlines()
     assert "[1] Confirm   [2] Cancel" in lines and "(toast) Done." in lines
-    assert lines[-1] == "✅ @bob is now host of Feishu meeting 123 456 789."
+    assert lines[-3] == "✅ @bob is now host of Feishu meeting 123 456 789."
+    assert lines[-2].startswith("Changed by mistake? Undo until") and lines[-1] == "[1] Undo"
     calls = set_host_calls(box)
     assert len(calls) == before + 1 and calls[-1]["host_user"]["id"] == open_id(box, "bob")
+    # a second press, on the answer's Undo: alice hosts again (the button of the next reply, as promised)
+    undone = say(box, "--platform", "feishu", "--as", "carol", "make @alice host of meeting 123456789",
+                 "--press", "1", "--press", "1")
+    assert "carol pressed [1] Undo" in undone.stdout.splitlines(), undone.stdout
+    assert set_host_calls(box)[-1]["host_user"]["id"] == open_id(box, "bob")
 
 
 def test_say_explains_what_is_missing(loop: tuple[SandboxProcess, Bot]) -> None:
