@@ -10,7 +10,7 @@ Everything that must happen once is decided by the database, never by a read-the
 Python: a delivery id by a primary key (`ON CONFLICT DO NOTHING` inserts one row, once), a
 proposal claim by a conditional UPDATE (only one can match `status = 'pending'`). Mixins: handover
 rows, replica leases (bot/store/handovers.py); Undo rows (bot/store/undos.py); reads for the Home tab
-(bot/store/home.py).
+(bot/store/home.py); user tokens through the vault (bot/store/tokens.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ from urllib.parse import urlsplit
 
 from bot.store.handovers import HandoverRows, iso
 from bot.store.home import HomeRows
+from bot.store.tokens import KEY_HELP as KEY_HELP  # re-exported: bot/store/vault.py imports them from here
+from bot.store.tokens import NoKeyVault as NoKeyVault
+from bot.store.tokens import TokenRows, TokenVault
+from bot.store.tokens import UserToken as UserToken
+from bot.store.tokens import VaultError as VaultError
 from bot.store.undos import UndoRows
 
 Clock = Callable[[], datetime]
@@ -69,43 +74,6 @@ class RateBudget(Protocol):
     def pause(self, name: str, seconds: float) -> None: ...
 
 
-class TokenVault(Protocol):
-    """Seals tokens before they are stored and opens them when read (bot/store/vault.py)."""
-
-    def seal(self, plain: str) -> str: ...
-
-    def open(self, sealed: str) -> str: ...
-
-
-KEY_HELP = ("set HOSTBOT_SECRET_KEY to a passphrase of at least 16 characters, e.g. the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, and keep it: the tokens "
-            "stored with it cannot be read without it")
-
-
-class VaultError(Exception):
-    """A value could not be sealed or opened (no key, another key, a damaged value)."""
-
-
-class NoKeyVault:
-    """Without HOSTBOT_SECRET_KEY nothing is stored: sealing fails rather than writing plain text."""
-
-    def seal(self, plain: str) -> str:
-        raise VaultError(f"HOSTBOT_SECRET_KEY is not set, so no token can be stored: {KEY_HELP}")
-
-    def open(self, sealed: str) -> str:
-        raise VaultError(f"HOSTBOT_SECRET_KEY is not set, so stored tokens cannot be read: {KEY_HELP}")
-
-
-@dataclass(frozen=True)
-class UserToken:
-    token: str
-    refresh_token: str = ""
-    expires_at: datetime | None = None
-
-    def __repr__(self) -> str:  # never print a token, even in a traceback
-        return f"UserToken(expires_at={self.expires_at!r})"
-
-
 @dataclass(frozen=True)
 class Proposal:
     id: str
@@ -143,7 +111,7 @@ class ClaimError(Exception):
 BACKENDS = {"sqlite": ("bot.store.sqlite", "SqliteStore"), "postgresql": ("bot.store.postgres", "PostgresStore")}
 
 
-class Store(HandoverRows, UndoRows, HomeRows):
+class Store(HandoverRows, UndoRows, HomeRows, TokenRows):
     """What hostbot keeps. `Store(path)` picks the backend; see the module docstring."""
 
     kind = "?"  # "sqlite" | "postgresql": /healthz and `hostbot doctor` say which
@@ -352,38 +320,6 @@ class Store(HandoverRows, UndoRows, HomeRows):
 
     def finish_proposal(self, pid: str, status: str) -> None:
         self._exec("UPDATE proposals SET status = ? WHERE id = ?", [status, pid])
-
-    # ---- user tokens (through the vault) ---------------------------------------------------------
-    def save_user_token(self, vendor: str, subject: str, token: str, refresh_token: str = "",
-                        expires_at: datetime | None = None) -> None:
-        self._exec("INSERT INTO user_tokens (vendor, subject, token_enc, refresh_enc, expires_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (vendor, subject) DO UPDATE SET "
-                   "token_enc = excluded.token_enc, refresh_enc = excluded.refresh_enc, "
-                   "expires_at = excluded.expires_at, updated_at = excluded.updated_at",
-                   [vendor, subject, self.vault.seal(token), self.vault.seal(refresh_token) if refresh_token else "",
-                    iso(expires_at) if expires_at else "", iso(self.now())])
-
-    def user_token(self, vendor: str, subject: str) -> UserToken | None:
-        """The token `subject` granted us at `vendor`, expired or not (the caller decides), or None."""
-        r = self._one("SELECT * FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
-        if r is None:
-            return None
-        return UserToken(token=self.vault.open(r["token_enc"]),
-                         refresh_token=self.vault.open(r["refresh_enc"]) if r["refresh_enc"] else "",
-                         expires_at=datetime.fromisoformat(r["expires_at"]) if r["expires_at"] else None)
-
-    def delete_user_token(self, vendor: str, subject: str) -> None:
-        self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
-
-    def any_sealed_token(self) -> str | None:
-        """One stored (sealed) token, to check that the key opens it (bot/store/vault.check_vault)."""
-        r = self._one("SELECT token_enc FROM user_tokens LIMIT 1")
-        return str(r["token_enc"]) if r else None
-
-    def sealed_tokens(self) -> list[str]:
-        """Every stored (sealed) token and refresh token: their keys are derived at start-up, off the loop."""
-        rows = self._rows("SELECT token_enc, refresh_enc FROM user_tokens ORDER BY updated_at")
-        return [str(v) for r in rows for v in (r["token_enc"], r["refresh_enc"]) if v]
 
     # ---- audit ---------------------------------------------------------------------------
     def audit(self, **row: Any) -> None:
