@@ -420,6 +420,7 @@ def test_doctor_shows_the_retention_and_says_when_pruning_does_not_run(tmp_path:
     store.close()
 
 
+@pytest.mark.serial  # times the event loop's callbacks (50 ms): run alone (pyproject.toml)
 async def test_a_long_hostile_text_never_holds_the_event_loop(world: FaultWorld) -> None:
     """Parsing runs on the loop and grows faster than the text: 4,000 characters of `<!channel> ` took
     seconds there. The adapters answer a request over 500 characters without parsing it."""
