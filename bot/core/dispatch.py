@@ -144,11 +144,7 @@ class Dispatcher:
                                    known_names=self.known_names(msg.platform))
 
     def known_names(self, platform: str) -> list[str]:
-        names: list[str] = []
-        for row in self.services.store.all_people():
-            if row.get("platform") == platform:
-                names.extend(str(row[k]) for k in ("chat_user", "name") if row.get(k))
-        return names
+        return self.services.store.chat_names(platform)
 
     def _refused_click(self, click: ButtonClick, err: ClaimError, lang: str) -> list[Reply]:
         store = self.services.store

@@ -265,6 +265,13 @@ class Store(HandoverRows, UndoRows, HomeRows, TokenRows):
     def all_people(self) -> Iterator[dict[str, Any]]:
         yield from self._rows("SELECT * FROM people ORDER BY platform, chat_user")
 
+    def chat_names(self, platform: str) -> list[str]:
+        """Every chat user id and display name known on `platform` (the parser's "did you mean @alice?"):
+        read on each message, so only the two columns of that platform's rows."""
+        rows = self._rows("SELECT chat_user, name FROM people WHERE platform = ? ORDER BY chat_user",
+                          [platform])
+        return [str(v) for r in rows for v in (r["chat_user"], r["name"]) if v]
+
     # ---- links: thread/channel -> meeting ------------------------------------------------------
     def link(self, platform: str, scope: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM links WHERE platform = ? AND scope = ?", [platform, scope])

@@ -109,6 +109,8 @@ def test_people_upsert_lookup_and_all_or_nothing_import(store: Store) -> None:
     assert store.person("slack", "U2") is None  # all or nothing
     store.upsert_people([("slack", "U2", {"name": "Bob"}), ("slack", "U3", {"name": "Carol"})])
     assert [r["chat_user"] for r in store.all_people()] == ["ou_a", "U1", "U2", "U3"]
+    assert store.chat_names("slack") == ["U1", "Alice", "U2", "Bob", "U3", "Carol"]  # that platform's only
+    assert store.chat_names("feishu") == ["ou_a", "alice"] and store.chat_names("console") == []
 
 
 def test_links_overwrite(store: Store, clock: Clock) -> None:
