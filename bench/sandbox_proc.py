@@ -28,19 +28,9 @@ from starlette.routing import Route
 
 from bot.sandbox import Sandbox
 from bot.sandbox.server import ThreadedServer
+from tests.support.rates import busiest_window
 
 MEETING_NO_BASE = 300_000_000  # meeting i has number MEETING_NO_BASE + i (9 digits, like Feishu's)
-
-
-def busiest_window(times: list[float], width: float = 1.0) -> int:
-    """The most events in any window [t, t + width) that starts at an event."""
-    times = sorted(times)
-    best, lo = 0, 0
-    for hi, t in enumerate(times):
-        while times[lo] <= t - width:
-            lo += 1
-        best = max(best, hi - lo + 1)
-    return best
 
 
 def summary_api(box: Sandbox) -> Starlette:

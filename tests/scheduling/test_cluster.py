@@ -31,6 +31,7 @@ from bot.sandbox import Sandbox
 from bot.sandbox.feishu.vc import FeishuMeeting
 from bot.sandbox.slack.web import SlackChannel, SlackUser
 from bot.store import Store
+from tests.support.rates import busiest_window
 from tests.support.run import Bot, bot_env, until
 
 EACH = 100  # of the three kinds of doubled request
@@ -62,16 +63,6 @@ def click(box: Sandbox, channel: SlackChannel, user: SlackUser, message: dict[st
                      "value": button["value"], "type": "button", "action_ts": f"{time.time():.6f}{n}"}],
     }
     return urlencode({"payload": json.dumps(payload)})
-
-
-def busiest(times: list[float], width: float) -> int:
-    times = sorted(times)
-    best, lo = 0, 0
-    for hi, t in enumerate(times):
-        while times[lo] <= t - width:
-            lo += 1
-        best = max(best, hi - lo + 1)
-    return best
 
 
 def set_host_calls(box: Sandbox, meetings: list[FeishuMeeting], *, sent: bool = False) -> list[int]:
@@ -221,12 +212,12 @@ def _rates(c: Cluster) -> str:
     times = [r.at for r in c.box.recorder.all() if r.op in VC_OPS]
     with psycopg.connect(c.url) as conn:
         slots = [float(r[0]) for r in conn.execute("SELECT at FROM rate_slots WHERE name = 'feishu'").fetchall()]
-    peak_s, peak_min = busiest(times, 1.0), busiest(times, 60.0)
+    peak_s, peak_min = busiest_window(times, 1.0), busiest_window(times, 60.0)
     summary = (f"Feishu VC calls {len(times)}: busiest second {peak_s}/50, busiest minute {peak_min}/1000 "
-               f"(booked: {busiest(slots, 1.0)} and {busiest(slots, 60.0)})")
+               f"(booked: {busiest_window(slots, 1.0)} and {busiest_window(slots, 60.0)})")
     # The guarantee is the shared budget: what the replicas booked together stays under Feishu's 50/s
     # and 1000/min. Arrivals at the fake can bunch a little past a second's edge when a loaded machine
     # delays a booked call (seen: 55 in one second on 2 busy cores); the real Feishu then answers 429,
     # which the client waits out, and no change is made twice (counted above on what acted).
-    assert busiest(slots, 1.0) <= 50 and busiest(slots, 60.0) <= 1000 and peak_min <= 1000, summary
+    assert busiest_window(slots, 1.0) <= 50 and busiest_window(slots, 60.0) <= 1000 and peak_min <= 1000, summary
     return summary

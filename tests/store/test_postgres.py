@@ -20,6 +20,7 @@ from bot.store import Store, migrations, pg_schema
 from bot.store.budget import MARGIN_SHORT, booked
 from bot.store.postgres import PostgresStore
 from tests.support.pg import free_port, fresh_database, unavailable
+from tests.support.rates import busiest_window
 
 
 def _sqlite_columns(path: Path) -> dict[str, set[str]]:
@@ -74,15 +75,6 @@ def test_an_unreachable_database_is_one_clear_line_without_the_password(monkeypa
     assert "s3cret" not in str(err.value)
 
 
-def _busiest(times: list[float], width: float) -> int:
-    best, lo = 0, 0
-    for hi, t in enumerate(times):
-        while times[lo] <= t - width:
-            lo += 1
-        best = max(best, hi - lo + 1)
-    return best
-
-
 def test_three_replicas_share_one_rate_budget(pg_url: str) -> None:
     stores = [PostgresStore(pg_url, pool_size=4) for _ in range(3)]
     windows = ((50, 1.0), (1000, 60.0))
@@ -97,7 +89,7 @@ def test_three_replicas_share_one_rate_budget(pg_url: str) -> None:
             waits = list(pool.map(book, range(150)))
         slots = budgets[0].slots("feishu")
         assert len(slots) == 150
-        assert _busiest(slots, 1.0) <= booked(50) == 42  # in any second, all replicas together
+        assert busiest_window(slots, 1.0) <= booked(50) == 42  # in any second, all replicas together
         gaps = [b - a for a, b in itertools.pairwise(slots)]
         assert min(gaps) >= 1 / 50 / MARGIN_SHORT - 1e-6  # paced, not bunched
         # 150 calls take ~3.5 s; a booking that woke late on a busy machine re-books a little later
