@@ -21,15 +21,10 @@ if TYPE_CHECKING:
 
 
 def set_host(fake: FeishuFake, request: Request, body: Any) -> Response:
-    op = fake._operator(request)
-    if isinstance(op, Response):
-        return op
-    kind = fake.id_type(request)
-    if isinstance(kind, Response):
-        return kind
-    refused = fake.json_only(request) or fake.limited()
-    if refused is not None:
-        return refused
+    admitted = fake.admit_change(request)
+    if isinstance(admitted, Response):
+        return admitted
+    op, kind = admitted
     mid = request.path_params["meeting_id"]
     with fake.lock:
         if mid in fake.race_hosts and mid in fake.meetings:

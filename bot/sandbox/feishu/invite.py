@@ -42,18 +42,10 @@ def invite(fake: FeishuFake, request: Request, body: Any) -> Response:
     token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if token in fake.expired_user_tokens:
         return error_json(400, {"code": 99991677, "msg": "user access token expired"})
-    op = fake._operator(request)
-    if isinstance(op, Response):
-        return op
-    who_kind, who = op
-    if who_kind != "user":
-        return error_json(400, {"code": 99991668, "msg": "this API accepts a user_access_token only"})
-    kind = fake.id_type(request)
-    if isinstance(kind, Response):
-        return kind
-    refused = fake.json_only(request) or fake.limited()
-    if refused is not None:
-        return refused
+    admitted = fake.admit_change(request, user_token_only=True)
+    if isinstance(admitted, Response):
+        return admitted
+    (_, who), kind = admitted
     mid = request.path_params["meeting_id"]
     with fake.lock:
         meeting = fake.meetings.get(mid)

@@ -358,6 +358,22 @@ class FeishuFake(FakeBase):
             user = self.users.get(open_id)
         return getattr(user, kind) if user is not None else open_id
 
+    def admit_change(self, request: Request, *, user_token_only: bool = False
+                     ) -> tuple[tuple[str, str], str] | Response:
+        """The checks set_host and invite share, in this order: the caller's token ((kind, who)), for invite
+        a user token only (99991668), the user_id_type, a JSON body, the app's rate. ((kind, who), id type)
+        when all pass, else the refusal."""
+        op = self._operator(request)
+        if isinstance(op, Response):
+            return op
+        if user_token_only and op[0] != "user":
+            return error_json(400, {"code": 99991668, "msg": "this API accepts a user_access_token only"})
+        kind = self.id_type(request)
+        if isinstance(kind, Response):
+            return kind
+        refused = self.json_only(request) or self.limited()
+        return refused if refused is not None else (op, kind)
+
     @staticmethod
     def json_only(request: Request) -> Response | None:
         """set_host and invite require "Content-Type: application/json; charset=utf-8" (both docs: a
