@@ -162,3 +162,22 @@ def test_a_bad_undo_minutes_stops_start_up_with_one_line() -> None:
             raise AssertionError(bad)
     assert settings_from_mapping({"HOSTBOT_UNDO_MIN": "2.5"}).undo_min == 2.5
     assert settings_from_mapping({}).undo_min == 10
+
+
+async def test_an_undo_whose_answer_is_lost_is_read_back_not_sent_twice(world: World) -> None:
+    """The Undo's set_host reaches Feishu and acts, but its answer is lost (a 502 after the change): hostbot
+    reads the host back and reports the Undo done; it never sends the change a second time."""
+    from bot.sandbox import Fault
+    from tests.support.faults import instant_vendor_waits
+
+    instant_vendor_waits(world.bot)
+    first = await _change(world)
+    world.sandbox.faults.arm(Fault("feishu.set_host", status=502, body="<html>502 Bad Gateway</html>", after=True))
+    answers = await _press(world, first, "you")
+    assert answers[0].text.startswith("↩️ Undone: @you is host of Feishu meeting 123 456 789 again.")
+    sent = world.sandbox.recorder.all("feishu.set_host")
+    assert len(sent) == 2 and _host(world) == "you"  # the change, then the undo once: nothing resent
+    assert _host_calls(world)[0] == ("alice", "you")
+    again = await _press(world, first, "you", click_id="later")
+    assert again[0].text == "This Undo was already used; nothing more was changed." and len(
+        world.sandbox.recorder.all("feishu.set_host")) == 2
