@@ -73,10 +73,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.events import ME
-from bot.core.intent import Intent, IntentName, TimeProblem
+from bot.core.intent import Intent, IntentName, MeetingProblem, TimeProblem
 from bot.i18n import detect_lang
 from bot.intents import compound, doubt, rules, typos
-from bot.intents.times import PAST, TimeSpec, lift_time, zone_of
+from bot.intents.times import NOT_SCHEDULABLE, PAST, TimeSpec, lift_time, zone_of
 from bot.intents.tokens import Lifted, lift_meetings, lift_people
 
 __all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
@@ -181,8 +181,14 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     intent = Intent(name=name, targets=tuple(targets), from_user=from_user, meeting=meeting,
                     lang=lang, text=original, slash=slash,
                     meetings=tuple(meetings) if len(meetings) > 1 or (name == "reassign" and meetings) else (),
-                    vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "")
+                    vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "",
+                    meeting_problem=MeetingProblem(*_first_unread(lifted)) if lifted.unread else None)
     return _details(_with_time(intent, when), skeleton, bool(meetings))
+
+
+def _first_unread(lifted: Lifted) -> tuple[str, dict[str, str]]:
+    key, text = lifted.unread[0]
+    return key, {"text": text[:200]}
 
 
 def _roles(name: str, skeleton: str, lifted: Lifted) -> tuple[list[str], str | None]:
@@ -217,7 +223,15 @@ def _details(intent: Intent, skeleton: str, has_meetings: bool) -> Intent:
 
 
 def _with_time(intent: Intent, when: TimeSpec | None) -> Intent:
-    """`at` and the time details where the intent uses a time ("cancel the 3pm handover" has no past-time problem)."""
+    """`at` and the time details where the intent uses a time ("cancel the 3pm handover" has no past-time problem).
+
+    A change that cannot be scheduled ("invite @carol at 3pm") keeps the time as a problem, never drops it:
+    acting now on a line that said when would be a guess."""
+    if when is not None and intent.name in doubt.ACTING and intent.name not in ("schedule_handover",
+                                                                                  "cancel_handover"):
+        key = when.problem if when.problem and when.problem != PAST else NOT_SCHEDULABLE
+        values = dict(when.values) if key == when.problem else {"text": when.text}
+        return replace(intent, time_text=when.text, time_problem=TimeProblem(key, values))
     if when is None or intent.name not in ("schedule_handover", "cancel_handover"):
         return intent
     problem = None

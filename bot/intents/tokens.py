@@ -31,6 +31,7 @@ class Lifted:
     people: list[str] = field(default_factory=list)  # marker index -> ref ("U123", "@alice", "ou_x", "me")
     meetings: list[MeetingRef] = field(default_factory=list)
     vendor_word: str | None = None  # a vendor named without an id ("the zoom meeting")
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (i18n key, text): named, cannot be read
 
     def person(self, ref: str) -> str:
         if len(self.people) >= MAX_PEOPLE:
@@ -99,7 +100,8 @@ def lift_people(text: str, bot_user: str, lifted: Lifted, known: Sequence[str] =
 
 
 # ---- meetings --------------------------------------------------------------------------------
-_VENDOR_WORD = re.compile(r"\b(feishu|lark|zoom|webex|ding\s?talk)\b|(飞书|钉钉)")  # on lower-cased text
+# ASCII-only boundaries: a vendor word glued to Chinese ("zoom会议", "把webex") is still one.
+_VENDOR_WORD = re.compile(r"(?<![a-z0-9_])(feishu|lark|zoom|webex|ding\s?talk)(?![a-z0-9_])|(飞书|钉钉)")  # lower-cased
 _VENDOR_OF_WORD = {"feishu": "feishu", "lark": "feishu", "飞书": "feishu", "zoom": "zoom", "webex": "webex",
                    "dingtalk": "dingtalk", "ding talk": "dingtalk", "钉钉": "dingtalk"}
 
@@ -127,13 +129,13 @@ _FEISHU_MEETING_ID = re.compile(r"(?<![\d+])(\d{19})(?!\d)")
 # 123 456 789 (Feishu), 123-4567-8901 / 850 1234 5678 (Zoom), 2820 653 693 (Webex), #123456789
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_+.:/-])#?(\d{4}[ -]\d{3}[ -]\d{3,4}|\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})"
-    r"(?![A-Za-z0-9_.:/]|-\d)")
+    r"(?![A-Za-z0-9_:/]|\.\w|-\d)")
 # Any number right after a meeting word is the meeting the user named, whatever its length
 # ("meeting 12345", "会议号：1234"), unless it is a time or a duration ("meeting 15 minutes", "会议3点").
 _MEETING_WORD_ID = re.compile(
     r"(?:\b(?:meeting|mtg|conference|webinar)(?:\s+(?:id|number|no\.?|num|code))?|会议(?:号码|号|id|ID)?)"
     r"\s*[:：#]?\s*(?<![A-Za-z0-9_])(\d+(?:[ -]\d+)*+)"
-    r"(?![\d:.]|\s*(?:[点點时時分秒号號月日个個天周]|am\b|pm\b|a\.m|p\.m|min|h\b|hours?|o'?clock|days?|sec))", re.I)
+    r"(?![\d:.]\d|\d|[A-Za-z_]|\s*(?:[点點时時分秒号號月日个個天周]|am\b|pm\b|a\.m|p\.m|min|h\b|hours?|o'?clock|days?|sec))", re.I)
 # "#12345" names a meeting too, unless the text is about handovers ("cancel handover #3" is a handover).
 _HASH_ID = re.compile(r"(?<![A-Za-z0-9_&])#\s?(\d{4,})(?!\d)")
 _HANDOVER_WORDS = re.compile(r"hand\s?-?over|handoff|schedul|cancel|交接|定时|取消|计划")
@@ -149,9 +151,35 @@ def _vendor_before(found: list[tuple[int, str]], pos: int) -> str | None:
     return vendors.pop() if len(vendors) == 1 else None
 
 
+# Links that name a meeting but cannot be read as one. A Webex personal room (site.webex.com/meet/name)
+# has no meeting id in it, and Webex's reassignHost takes meeting series only, "not ... personal room
+# meetings" (vendor-docs/webex-reassign-host.md): it is answered, not resolved.
+_PERSONAL_ROOM = re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?[A-Za-z0-9.-]*webex\.com/(?:[\w.-]+/)?meet/[^\s\ue000]+",
+                            re.I)
+# Any other link left once the meetings were lifted (a Feishu link with a short number, zoom.us/my/…,
+# another service): it is named in the reply, never replaced by the meeting linked to the channel.
+_OTHER_LINK = re.compile(
+    r"(?<![A-Za-z0-9_@./-])(?:https?://[^\s\ue000]+|(?:www\.)?(?:[A-Za-z0-9-]+\.)+(?:com|cn|us|io|net|org|me)"
+    r"(?:\.[a-z]{2})?/[^\s\ue000]*)", re.I)
+# An id-like token (letters and digits) right after a meeting word, that no vendor's pattern read.
+_ODD_ID = re.compile(r"(?:\bmeeting|会议)\s*(?:id|号|号码)?\s*[:：#]?\s*(?<![A-Za-z0-9_])"
+                     r"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{5,63})(?![A-Za-z0-9_])", re.I)
+_TRAILING = ".,;:!?)]}>'\"，。；：！？）】」"
+
+
+def _unread(key: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
+    def sub(m: re.Match[str]) -> str:
+        lifted.unread.append((key, m.group(0).rstrip(_TRAILING)))
+        return " " + m.group(0)[len(m.group(0).rstrip(_TRAILING)):]
+    return sub
+
+
 def lift_meetings(text: str, lifted: Lifted) -> str:
+    text = _PERSONAL_ROOM.sub(_unread("meeting_personal_room", lifted), text)
     for pattern, vendor in _LINKS:
         text = pattern.sub(_link_lifter(vendor, lifted), text)
+    if "/" in text:
+        text = _OTHER_LINK.sub(_unread("meeting_not_read", lifted), text)
     text = _WEBEX_ID.sub(lambda m: lifted.meeting(MeetingRef("webex", m.group(1).lower())), text)
     text = _DINGTALK_ID.sub(lambda m: lifted.meeting(MeetingRef("dingtalk", m.group(1))), text)
     text = _FEISHU_MEETING_ID.sub(lambda m: lifted.meeting(MeetingRef("feishu", m.group(1))), text)
@@ -184,6 +212,11 @@ def lift_meetings(text: str, lifted: Lifted) -> str:
             return lifted.meeting(MeetingRef("dingtalk", m.group(1)))
 
         text = _DINGTALK_LOOSE.sub(loose, text)
+    def odd(m: re.Match[str]) -> str:
+        lifted.unread.append(("meeting_not_read", m.group(1)))
+        return m.group(0)[:m.start(1) - m.start()] + " "
+
+    text = _ODD_ID.sub(odd, text)
     words = _vendor_words(text)
     if words and not lifted.meetings:
         lifted.vendor_word = words[0][1]
