@@ -75,7 +75,7 @@ from typing import Any
 from bot.core.events import ME
 from bot.core.intent import Intent, IntentName, MeetingProblem, TimeProblem
 from bot.i18n import detect_lang
-from bot.intents import compound, doubt, rules, typos
+from bot.intents import compound, doubt, rules, speech, typos
 from bot.intents.times import NOT_SCHEDULABLE, PAST, TimeSpec, lift_time, zone_of
 from bot.intents.tokens import Lifted, lift_meetings, lift_people
 
@@ -158,6 +158,7 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     text = rules.fold(text.lower())
     lang = detect_lang(re.sub(r"\ue000[pm]\d+\ue000", " ", text))
     text, when = lift_time(text, now, zone)
+    spoken = " ".join(text.split())  # before politeness goes: "can you …?", "能帮我…吗" make a request
     text = rules.strip_polite(text)
     text = rules.mark_me(text, lifted.person)
     skeleton = " ".join(text.split())
@@ -169,7 +170,9 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     name = rules.classify(skeleton, slash, has_people, bool(meetings))
     if name == "set_host" and when is not None:
         name = "schedule_handover"
-    why = doubt.why_nothing(name, skeleton)
+    why = speech.why_nothing(name, skeleton, spoken, has_people)
+    if name in NEEDS_TARGETS and not has_people and not why and not slash and not speech.asks(skeleton):
+        name = "unknown"  # "这周的主持人轮值表发一下": mentions hosts, asks for nothing hostbot does
     if why:
         return Intent("nothing", lang=lang, text=original, why=why)
 

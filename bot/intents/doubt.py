@@ -21,7 +21,7 @@ _S = re.escape(SUBJECT)
 _NEGATION = re.compile(
     r"\b(?:don'?t|do\s+not|dont|doesn'?t|does\s+not|never|nevermind|no\s+need|not\s+now|shouldn'?t|should\s+not"
     r"|won'?t|mustn'?t|must\s+not|no\s+longer\s+want)\b"
-    r"|不要|不用|不必|无需|毋须|甭|算了|先不|暂时不|不想|不需要|没必要|千万别|别(?![人的名处说急管])"
+    r"|(?<!要)不要|不用|不必|无需|毋须|甭|算了|先不|暂时不|不想|不需要|没必要|千万别|别(?![人的名处说急管])"
 )
 _DOUBT = re.compile(
     rf"^\s*(?:should|shall|what\s+if|whether|maybe|perhaps|do\s+you\s+think|would\s+it\s+be|is\s+it\s+wise)\b"
@@ -32,11 +32,16 @@ _DOUBT = re.compile(
 _CANCEL_VERB = re.compile(r"\b(?:cancel|delete|remove|drop|abort|unschedule|undo)\b|取消|删除|撤销|撤回")
 
 
+def negated(name: str, skeleton: str) -> bool:
+    """Is the request negated ("don't make @alice host")? A cancel said with 不要/别 is asked for."""
+    return bool(_NEGATION.search(skeleton)) and (name != "cancel_handover" or bool(_CANCEL_VERB.search(skeleton)))
+
+
 def why_nothing(name: str, skeleton: str) -> str:
     """"negation" or "question" when the intent `name` must not act on this skeleton, else ""."""
     if name not in ACTING:
         return ""
-    if _NEGATION.search(skeleton) and (name != "cancel_handover" or _CANCEL_VERB.search(skeleton)):
+    if negated(name, skeleton):
         return "negation"
     if _DOUBT.search(skeleton):
         return "question"

@@ -104,7 +104,7 @@ _TIME_RESIDUE = re.compile(
     r"(?<![A-Za-z0-9_])(?:at|@|by|around)\s*-?\d{1,6}(?:\s*[:.]\s*\d{1,4})?(?:\s*(?:am|pm|a\.m\.|p\.m\.|h\b))?"
     r"|(?<![\d:])\d{1,4}\s*:\s*\d{1,4}(?![\d:])(?:\s*(?:am|pm))?"
     r"|\bin\s+-?\s*\d[\d,.]*\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\b"
-    r"|-?\d+\s*(?:分钟|小时|天)\s*(?:以后|之后|后)|\d+\s*[点點时]\s*\d*\s*分?"
+    r"|(?<![\d-])-?\d+\s*(?:分钟|小时|天)\s*(?:以后|之后|后)|(?<!\d)\d+\s*[点點时]\s*\d*\s*分?"
     r"|\b(?:yesterday|last\s+night)\b|昨天|昨晚|前天"
 )
 

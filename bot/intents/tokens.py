@@ -135,7 +135,8 @@ _NUMBER = re.compile(
 _MEETING_WORD_ID = re.compile(
     r"(?:\b(?:meeting|mtg|conference|webinar)(?:\s+(?:id|number|no\.?|num|code))?|会议(?:号码|号|id|ID)?)"
     r"\s*[:：#]?\s*(?<![A-Za-z0-9_])(\d+(?:[ -]\d+)*+)"
-    r"(?![\d:.]\d|\d|[A-Za-z_]|\s*(?:[点點时時分秒号號月日个個天周]|am\b|pm\b|a\.m|p\.m|min|h\b|hours?|o'?clock|days?|sec))", re.I)
+    r"(?![\d:.]\d|\d|[A-Za-z_]"
+    r"|\s*(?:[点點时時分秒号號月日个個天周]|am\b|pm\b|a\.m|p\.m|min|h\b|hours?|o'?clock|days?|sec))", re.I)
 # "#12345" names a meeting too, unless the text is about handovers ("cancel handover #3" is a handover).
 _HASH_ID = re.compile(r"(?<![A-Za-z0-9_&])#\s?(\d{4,})(?!\d)")
 _HANDOVER_WORDS = re.compile(r"hand\s?-?over|handoff|schedul|cancel|交接|定时|取消|计划")
