@@ -205,6 +205,8 @@ def _roles(name: str, skeleton: str, lifted: Lifted) -> tuple[list[str], str | N
         from_user = ME
     if not targets and rules.SUBJECT in skeleton:
         targets = [ME]  # "can I be host?", "我要当主持人"
+    if name == "cancel_handover" and ME in targets and not re.search(r"(?:\bto|给)\s*" + rules.P, skeleton):
+        targets = [t for t in targets if t != ME]  # "把我下午3点的交接取消": my handover, not one to me
     return list(dict.fromkeys(t for t in targets if t != from_user)), from_user
 
 

@@ -121,7 +121,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|绑定|关联|链接到|连到|(?:本|这个|此)\s*(?:群|频道|话题|帖子|线程|会话).{0,8}(?:对应|就是|用|是|开)\s*.{0,6}<M>")),
     ("reassign", _rx(
         r"\breassign|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\bmeetings\b|<P>\s*'s\s+(?:\w+\s+)?meetings\b"
-        r"|\b(?:every|each|all)\s+(?:of\s+)?(?:the\s+)?meetings?\s+(?:hosted|owned|run)\s+by\b"
+        r"|\b(?:every|each|all)\s+(?:of\s+)?(?:the\s+)?meetings?\s+(?:hosted|owned|run|of|from)\b"
+        r"|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\b(?:every|each|all)\s+(?:of\s+)?(?:\w+\s+)?meetings?\b"
         r"|\bmeetings\s+(?:of|from)\s+<P>|\bmy\s+(?:\w+\s+)?meetings\b|\ball\s+(?:of\s+)?(?:the\s+)?meetings\b"
         r"|(?:的|所有|全部|\bmy)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移|改由)"
         r"|(?:转交|移交|转移).*(?:所有|全部)的?\s*会议|重新分配|改派")),

@@ -52,6 +52,8 @@ _STATEMENT = re.compile(
     r"|\b(?:usually|always|often|normally)\s+hosts?\b|\bhosts\s+(?:the|our|a|every|each)\b"
     r"|\b(?:said|says|told|tells|mentioned|announced)\b|\bthanks?\s+(?:for|to)\b|\bthank\s+you\s+for\b|\bthx\s+for\b"
     r"|^\s*(?:the|our|their|your)\s+(?:meeting\s+|current\s+)?host\b(?!\s*(?:to|->|=|:|should|for|of|role)\b)"
+    rf"|^\s*{P}\s+(?:is|are|was|'s)\s+(?:already\s+|still\s+)?(?:the\s+|a\s+|our\s+)?(?:host|cohost)\b"
+    r"|(?<!谁)(?<!谁\s)在\s*主持|已经\s*是|已经.{0,6}(?:主持|cohost)"
     r"|主持(?:得|的)(?:不错|很好|真好|挺好|好)|是.{0,12}主持的|(?:主持人|cohost)\s*(?:刚才|刚刚)?\s*(?:说|讲|提到|表示|通知)"
     r"|(?:感谢|谢谢|多谢).{0,12}(?:的)?主持"
 )

@@ -126,7 +126,7 @@ def _en_clock(clock: str, period: str | None) -> tuple[int, int, bool]:
     if m is None:
         return BAD_CLOCK
     hour, minute, ampm = int(m.group(1)), int(m.group(2) or 0), m.group(3)
-    if minute > 59 or hour > 24 or (ampm and not 1 <= hour <= 12):
+    if minute > 59 or hour > 24 or (hour == 24 and minute) or (ampm and not 1 <= hour <= 12):
         return BAD_CLOCK
     if ampm:
         return hour % 12 + (12 if ampm.startswith("p") else 0), minute, False
