@@ -76,7 +76,7 @@ from bot.core.events import ME
 from bot.core.intent import Intent, IntentName, MeetingProblem, TimeProblem
 from bot.i18n import detect_lang
 from bot.intents import compound, doubt, rules, speech, typos
-from bot.intents.times import NOT_SCHEDULABLE, PAST, TimeSpec, lift_time, zone_of
+from bot.intents.times import NOT_SCHEDULABLE, PAST, TimeSpec, lift_time, shown, zone_of
 from bot.intents.tokens import Lifted, lift_meetings, lift_people
 
 __all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
@@ -191,7 +191,7 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
 
 def _first_unread(lifted: Lifted) -> tuple[str, dict[str, str]]:
     key, text = lifted.unread[0]
-    return key, {"text": text[:200]}
+    return key, {"text": shown(text, 80)}
 
 
 def _roles(name: str, skeleton: str, lifted: Lifted) -> tuple[list[str], str | None]:
@@ -235,7 +235,7 @@ def _with_time(intent: Intent, when: TimeSpec | None) -> Intent:
     if when is not None and intent.name in doubt.ACTING and intent.name not in ("schedule_handover",
                                                                                   "cancel_handover"):
         key = when.problem if when.problem and when.problem != PAST else NOT_SCHEDULABLE
-        values = dict(when.values) if key == when.problem else {"text": when.text}
+        values = dict(when.values) if key == when.problem else {"text": shown(when.text)}
         return replace(intent, time_text=when.text, time_problem=TimeProblem(key, values))
     if when is None or intent.name not in ("schedule_handover", "cancel_handover"):
         return intent

@@ -87,7 +87,13 @@ MAX_AHEAD_S = 366 * 86400  # a handover more than a year ahead is a typo, and da
 
 
 def _not_understood(text: str) -> TimeSpec:
-    return TimeSpec(None, text.strip(), problem=NOT_UNDERSTOOD, values={"text": text.strip()})
+    return TimeSpec(None, text.strip(), problem=NOT_UNDERSTOOD, values={"text": shown(text)})
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A phrase as a reply quotes it: a 490-digit "N分钟后" is named, not echoed whole."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else f"{text[:limit - 14]}…{text[-12:]}"
 
 
 def _relative(text: str, seconds: float, now: datetime, zone: tzinfo) -> TimeSpec:
@@ -104,7 +110,7 @@ def _wall(day: date, hour: int, minute: int, text: str, now: datetime, zone: tzi
     if hour == 24:
         hour, extra_day = 0, 1
     if not (0 <= hour < 24 and 0 <= minute < 60):
-        return TimeSpec(None, text.strip(), problem=NOT_UNDERSTOOD, values={"text": text.strip()})
+        return _not_understood(text)
     day = day + timedelta(days=extra_day)
     at, problem = place(day, time(hour, minute), zone)
     values: dict[str, str] = {}
@@ -127,8 +133,8 @@ def _ambiguous_hour(day: date, hour: int, minute: int, text: str, zone: tzinfo) 
 def _past_day(text: str, now: datetime, zone: tzinfo, back: timedelta | None = None) -> TimeSpec:
     """A day or a duration that is already over ("yesterday", "2 days ago"): past, with no time to keep."""
     when = now - back if back is not None else now
-    shown = _fmt(when.astimezone(zone)) if back is not None else text.strip()
-    return TimeSpec(None, text.strip(), problem=PAST, values={"when": shown, "now": _fmt(now.astimezone(zone))})
+    shown_when = _fmt(when.astimezone(zone)) if back is not None else shown(text)
+    return TimeSpec(None, text.strip(), problem=PAST, values={"when": shown_when, "now": _fmt(now.astimezone(zone))})
 
 
 def _need_clock(text: str) -> TimeSpec:
@@ -152,10 +158,10 @@ def _en_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
     seconds = value * _UNIT_SECONDS[unit]
     if m.group("more"):  # "in 1 hour and 30 minutes"; minutes after anything but hours make no sense
         if _UNIT_SECONDS[unit] != 3600:
-            return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+            return _not_understood(m.group(0))
         seconds += int(m.group("more")) * 60
     if seconds > 366 * 86400:
-        return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+        return _not_understood(m.group(0))
     return _relative(m.group(0), seconds, now, zone)
 
 
@@ -271,7 +277,7 @@ def _zh_absolute(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
         return _past_day(m.group(0), now, zone) if only < local_today else _need_clock(m.group(0))
     day, implied = _zh_day(m.group("day"), local_today) if m.group("day") else (local_today, "")
     if implied == "bad":
-        return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+        return _not_understood(m.group(0))
     period = m.group("period") or implied
     if m.group("hh"):
         if not (m.group("day") or m.group("period")):
@@ -306,7 +312,7 @@ def _zh_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
     if m.group("hn"):  # "1小时30分钟后"
         hours = zh_number(m.group("hn"))
         if hours is None or _UNIT_SECONDS[m.group("u")] >= 3600:
-            return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+            return _not_understood(m.group(0))
         seconds += hours * 3600
     return _relative(m.group(0), seconds, now, zone)
 
@@ -316,7 +322,7 @@ def _iso(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
         day = date.fromisoformat(m.group(1))
         clock = time.fromisoformat(m.group(2).zfill(5) if len(m.group(2)) == 4 else m.group(2))
     except ValueError:
-        return TimeSpec(None, m.group(0), problem=NOT_UNDERSTOOD, values={"text": m.group(0)})
+        return _not_understood(m.group(0))
     if m.group(3):  # an explicit offset is an instant: no wall-clock question
         offset = m.group(3)
         stamp = f"{day.isoformat()}T{clock.isoformat()}{'+00:00' if offset == 'z' else offset}"
@@ -352,7 +358,7 @@ _HINTS: dict[re.Pattern[str], re.Pattern[str]] = {
     _EN_RELATIVE: re.compile(r"\bin\b|from now"),
     _ZH_RELATIVE: re.compile(r"后"),
     _ZH_ABSOLUTE: re.compile(r"[点點时:今明后周星礼月昨前]"),
-    _AGO: re.compile(r"\bago\b|前"),
+    _AGO: re.compile(r"ago|前"),
 }
 
 

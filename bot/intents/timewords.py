@@ -49,8 +49,9 @@ _EN_NUM = (r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|
 _EN_UNIT = r"seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|h|m"
 _EN_RELATIVE = re.compile(
     r"\bin\s+(?P<neg>-\s*)?(?:(?P<half>half\s+an?\s+hour)|an?\s+hour\s+and\s+a\s+half|(?P<hm_h>\d+)\s*h\s*(?P<hm_m>\d+)\s*m(?:in(?:utes?)?)?"
-    rf"|(?P<n>{_EN_NUM})\s*(?P<u>{_EN_UNIT})(?:\s*,?\s*(?:and\s+)?(?P<more>\d+)\s*(?:minutes?|mins?|m))?)\b"
-    rf"|\b(?P<n2>{_EN_NUM})\s*(?P<u2>{_EN_UNIT})\s+from\s+now\b"
+    rf"|(?P<n>{_EN_NUM})\s*(?P<u>{_EN_UNIT})(?:\s*,?\s*(?:and\s+)?(?P<more>\d+)\s*(?:minutes?|mins?|m))?)"
+    r"(?![A-Za-z0-9_])"  # ASCII-only: "in 5 minutes把主持人…" is still a time
+    rf"|\b(?P<n2>{_EN_NUM})\s*(?P<u2>{_EN_UNIT})\s+from\s+now(?![A-Za-z0-9_])"
 )
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _EN_WEEKDAY = r"(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:r(?:s)?)?|fri|sat(?:ur)?|sun)day"
@@ -73,7 +74,7 @@ _EN_ABSOLUTE = re.compile(
     rf"(?<![A-Za-z0-9_])(?:(?P<day>{_EN_DAY})\s*,?\s*(?:at\s+)?)?"
     rf"(?:(?:at|@)\s*)?(?P<clock>{_EN_CLOCK}|(?<=at\s)\d{{1,2}}(?![\d:]))(?!\d)"
     rf"(?:\s+(?P<period>{_EN_PERIOD}))?(?:\s*,?\s*(?:on\s+)?(?P<day2>{_EN_DAY}))?"
-    rf"|\b(?P<dayonly>{_EN_DAY})\b",
+    rf"|\b(?P<dayonly>{_EN_DAY})(?![A-Za-z0-9_])",
 )
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})[t ](\d{1,2}:\d{2}(?::\d{2})?)(z|[+-]\d{2}:?\d{2})?\b")
 
@@ -95,7 +96,7 @@ _ZH_ABSOLUTE = re.compile(
 
 # A time in the past said as a duration: "2 days ago", "10分钟前" (never a time to schedule at).
 _AGO = re.compile(
-    rf"\b(?P<n>{_EN_NUM})\s*(?P<u>{_EN_UNIT})\s+ago\b"
+    rf"\b(?P<n>{_EN_NUM})\s*(?P<u>{_EN_UNIT})\s+ago(?![A-Za-z0-9_])"
     r"|(?<![\d.])(?P<zn>\d+|[零一二两三四五六七八九十]+)\s*个?\s*(?P<zu>分钟|小时|钟头|天)(?:以前|之前|前)"
 )
 # What is left of a time phrase the passes above could not read ("at 25:00", "at 1500", "in -5 min"):
@@ -103,9 +104,9 @@ _AGO = re.compile(
 _TIME_RESIDUE = re.compile(
     r"(?<![A-Za-z0-9_])(?:at|@|by|around)\s*-?\d{1,6}(?:\s*[:.]\s*\d{1,4})?(?:\s*(?:am|pm|a\.m\.|p\.m\.|h\b))?"
     r"|(?<![\d:])\d{1,4}\s*:\s*\d{1,4}(?![\d:])(?:\s*(?:am|pm))?"
-    r"|\bin\s+-?\s*\d[\d,.]*\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\b"
+    r"|\bin\s+-?\s*\d[\d,.]*\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)(?![A-Za-z])"
     r"|(?<![\d-])-?\d+\s*(?:分钟|小时|天)\s*(?:以后|之后|后)|(?<!\d)\d+\s*[点點时]\s*\d*\s*分?"
-    r"|\b(?:yesterday|last\s+night)\b|昨天|昨晚|前天"
+    r"|\b(?:yesterday|last\s+night)(?![A-Za-z0-9_])|昨天|昨晚|前天"
 )
 
 

@@ -129,7 +129,8 @@ _FEISHU_MEETING_ID = re.compile(r"(?<![\d+])(\d{19})(?!\d)")
 # 123 456 789 (Feishu), 123-4567-8901 / 850 1234 5678 (Zoom), 2820 653 693 (Webex), #123456789
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_+.:/-])#?(\d{4}[ -]\d{3}[ -]\d{3,4}|\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})"
-    r"(?![A-Za-z0-9_:/]|\.\w|-\d)")
+    r"(?![A-Za-z0-9_:/]|\.\w|-\d|\s*(?:minutes?|mins?|hours?|hrs?|days?|seconds?|secs?|weeks?|分钟|小时|天|秒|个))",
+    re.I)
 # Any number right after a meeting word is the meeting the user named, whatever its length
 # ("meeting 12345", "会议号：1234"), unless it is a time or a duration ("meeting 15 minutes", "会议3点").
 _MEETING_WORD_ID = re.compile(
