@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONFIRMED_VIA = frozenset({"confirm", "retry"})
-NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound"})  # answers, not things to try
+NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound", "undo", "cancel"})  # not things to try
 
 
 # Intents that change something now: a time or a meeting the line named but that could not be used

@@ -42,7 +42,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
      {"intent": "add_cohost", "meeting": {"vendor": "webex", "id": "25501234567"}}),
     ("add @bob as co-host of dingtalk meeting 644272f14ba33101",
      {"intent": "add_cohost", "meeting": {"vendor": "dingtalk", "id": "644272f14ba33101"}}),
-    ("把zoom会议812 3456 7890的主持人设为@erin", {"intent": "set_host", "meeting": {"vendor": "zoom", "id": "81234567890"}}),
+    ("把zoom会议812 3456 7890的主持人设为@erin",
+     {"intent": "set_host", "meeting": {"vendor": "zoom", "id": "81234567890"}}),
     ("把zoom 会议 812 3456 7890的主持人设为@erin", {"meeting": {"vendor": "zoom", "id": "81234567890"}}),
     ("@alice is hosting the team dinner on friday 🎉", {"intent": "nothing", "why": "statement"}),
     ("the meeting host said we'd start 5 min late", {"intent": "nothing", "why": "statement"}),
@@ -153,15 +154,17 @@ _TIME = st.one_of(
     st.builds(lambda h, ap: f"at {h}{ap}", st.integers(0, 40), st.sampled_from(["am", "pm", " pm", " a.m."])),
     st.builds(lambda n, u: f"in {n} {u}", _HUGE, st.sampled_from(["minutes", "mins", "hours", "days", "seconds"])),
     st.builds(lambda n, u: f"{n}{u}后", _HUGE, st.sampled_from(["分钟", "小时", "天"])),
-    st.builds(lambda d, h: f"{d}下午{h}点", st.sampled_from(["今天", "明天", "昨天", "前天", "下周一"]), st.integers(0, 30)),
+    st.builds(lambda d, h: f"{d}下午{h}点", st.sampled_from(["今天", "明天", "昨天", "前天", "下周一"]),
+              st.integers(0, 30)),
     st.builds(lambda d, h: f"{d} at {h}pm", st.sampled_from(["yesterday", "tomorrow", "last friday", "feb 30",
                                                              "next monday"]), st.integers(1, 14)),
     st.builds(lambda n: f"{n} days ago", st.integers(0, 10**30)),
     st.builds(lambda h, m: f"时间{h}:{m:02d}", st.integers(0, 99), st.integers(0, 99)),
 )
 _WITH_TIME = st.sampled_from([
-    "make @bob host {t}", "{t} make @bob host", "hand host to @carol {t}", "{t}把主持人交给@bob", "把@dave设为主持人 {t}",
-    "invite @dave {t}", "add @erin as cohost {t}", "remove @bob as co-host {t}", "link this channel to meeting 123456789 {t}",
+    "make @bob host {t}", "{t} make @bob host", "hand host to @carol {t}", "{t}把主持人交给@bob",
+    "把@dave设为主持人 {t}", "invite @dave {t}", "add @erin as cohost {t}", "remove @bob as co-host {t}",
+    "link this channel to meeting 123456789 {t}",
 ])
 
 
