@@ -35,9 +35,12 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
     Raises MeetingProblem when the request does not name one meeting; returns the vendor's
     Outcome when the vendor could not find it, with data["vendor"] and data["meeting"] set.
     """
+    named = ctx.intent.vendor_word if ref is None else ""
     ref = ref or linked_meeting(ctx)
     if ref is None:
         raise MeetingProblem("need_meeting")
+    if named and ref.vendor is not None and ref.vendor != named:  # "the zoom meeting" is not the Feishu one linked
+        raise MeetingProblem("linked_other_vendor", named=ctx.vendor_name(named), linked=ctx.vendor_name(ref.vendor))
     if ref.vendor is not None:
         vendor = ctx.vendors.get(ref.vendor)
         if vendor is None:

@@ -88,14 +88,15 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now))*\s*[!.。！]*\s*$"
         r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|刚才|刚刚|的|那个|操作|修改|更改|改动|吧|了)*\s*[!.。！]*\s*$")),
     ("cancel", _rx(
-        r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no)?\W*(?:cancel|abort)(?:\s+(?:that|it|this|now))*\s*[!.。！]*\s*$"
+        r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no)?\W*(?:cancel|abort)(?:\s+(?:that|it|this|now|my|the|request|one|last))*"
+        r"\s*[!.。！]*\s*$"
         r"|^\s*(?:算了|不用了|不要了|不了)?\s*[,，。.]?\s*取消\s*(?:吧|了|掉|一下|它|这个)*\s*[!.。！]*\s*$")),
     ("help", _HELP),
     ("who_is_host", _rx(
         r"\bwho(?:'s|s|\s+is|\s+are)?\b.*\b(?:host(?:ing|s)?|cohost)\b|\b(?:current|present)\s+host\b"
         r"|^\s*is\s+<P>\s+(?:the\s+|a\s+)?(?:host|cohost)\b|^\s*(?:the\s+)?host\s*\?\s*$"
         r"|谁是.{0,6}(?:主持人|cohost)|(?:主持人|cohost)\s*是\s*(?:谁|哪位|哪个)|谁在主持|谁主持|谁是主持"
-        r"|(?:当前|现在)的?\s*主持人(?:\s*是)?\s*[?？]?\s*$|<P>\s*是(?:不是)?\s*(?:主持人|cohost)\s*[吗嘛]"
+        r"|(?:当前|现在)的?\s*主持人(?:\s*是)?\s*[?？]?\s*$|<P>\s*是(?:不是)?\s*(?:主持人|cohost)\s*[吗嘛么]"
         r"|查(?:看|询|一下)\s*(?:一下)?\s*主持人"
         r"|谁是\s*(?:<M>)?\s*(?:的)?\s*(?:主持人|cohost)|\bwhich\s+(?:person|one|user|member)\b.*\bhost"
         r"|谁是.{0,24}?(?:主持人|cohost|host)|(?:主持人|cohost|host)\s*是\s*(?:谁|哪)|谁在.{0,4}主持"
@@ -137,6 +138,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("invite", _rx(
         r"\binvit|\b(?:call|ring|dial|bring|pull|add|get)\b.*\b(?:in(?:to)?|to)\s+(?:the\s+|this\s+|our\s+|my\s+)?"
         r"(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?(?:meeting|call|<M>)|^\s*(?:call|ring|dial)\s+<P>"
+        r"|\bwant\s+<P>\s+(?:in|on)\s+(?:the\s+|this\s+)?(?:meeting|call)"
         r"|邀请|邀|拉.*(?:进|入)|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
     ("set_host", _rx(
         r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b|\bhand\b.{0,30}\bover\s+to\b"
@@ -157,7 +159,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "reassign": ("reassign", "meeting", "会", "重新分配", "改派"),
     "remove_cohost": ("cohost",),
     "add_cohost": ("cohost",),
-    "invite": ("invit", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
+    "invite": ("invit", "want", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
                "加入会议"),
     "set_host": ("host", "handover", "take", "hand", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
 }

@@ -33,7 +33,8 @@ _POLITE_REQUEST = re.compile(
 )
 # Doubt that no politeness turns into a request: "should we …?", "要不要 …", "是否应该 …".
 _DOUBT_ALWAYS = re.compile(
-    r"^\s*(?:should|shall|what\s+if|whether|maybe|perhaps|do\s+you\s+think|would\s+it\s+be|is\s+it\s+wise)\b"
+    r"^\s*(?:should|shall|what\s+if|whether|maybe|perhaps|do\s+you\s+think|would\s+it\s+be|is\s+it\s+wise"
+    r"|do\s+we\s+(?:want|need))\b"
     rf"|^\s*would\s+{P}\s+be\b|\bthinking\s+(?:of|about)\b|\bthoughts\s*\?|\bmight\b|\b(?:we|they)\s+may\b"
     rf"|\b(?:i|{_S})\s*(?:wonder|am\s+not\s+sure|'m\s+not\s+sure)\b|\bnot\s+sure\b|\bshould\s+{P}\s+be\b"
     r"|要不要|该不该|应不应该|是否|会不会|考虑|在想|想想|不确定|拿不准|合适吗|合适不|合不合适|好不好|行不行"

@@ -105,6 +105,10 @@ async def test_a_meeting_that_cannot_be_read_is_never_the_linked_one(world: Worl
     who = await world.say("who is host of https://vc.feishu.cn/j/12345")
     assert "https://vc.feishu.cn/j/12345" in who and "123 456 789" not in who
     assert world.set_host_calls() == []
+    vendor = await world.say("make @alice host of the zoom meeting")
+    assert vendor == ("You named a Zoom meeting, but the meeting linked here is a Feishu meeting, so I left it alone. "
+                      "Give the Zoom meeting's number or link.")
+    assert world.set_host_calls() == []
     zoom = await world.say("把zoom会议812 3456 7890的主持人设为@erin")
     assert "Zoom会议 812 3456 7890" in zoom  # the vendor word glued to 会议 is kept: not the linked Feishu one
 
