@@ -10,7 +10,8 @@ The text is neutral: the adapters turned Slack `<@U1|x>` and Feishu `@_user_N` i
   3. rules.py   the rest is normalised (case, width, politeness, synonyms) and the intent rules
                 (English and Chinese regexes, most specific first) name the intent;
   4. rules.py   who is a target and who is the "from" person (reassign, set_host "instead of");
-  5. doubt.py   a negated or doubtful request becomes `nothing`; compound.py: two requests in one
+  5. speech.py  the speech act: only a request may change something; a negated or doubtful request,
+                a question or a remark about hosts becomes `nothing`; compound.py: two requests in one
                 message become `compound`; typos.py: a slip whose correction means something becomes
                 `did_you_mean` (the second look, which parses the corrected text once more).
 Every pattern is linear in the length of the line (a test holds any 4,000 characters under 50 ms).
@@ -52,7 +53,15 @@ The intent-specific fields of an Intent (typed; `to_payload()["extra"]` prints t
   add_cohost, remove_cohost, invite: targets (one or many), meeting.
   who_is_host, help, unknown: no targets.
   nothing       a negated or doubtful request ("don't make @alice host", "可以把@bob设为主持人吗？"):
-                changes nothing; `why` is "negation" or "question" (doubt.py)
+                changes nothing; `why` is "negation", "question" or "statement" (speech.py: a remark
+                such as "@alice is hosting the dinner on friday" or "主持人说推迟10分钟")
+  undo, cancel  typed "undo"/"撤销" and "cancel"/"取消" alone: the dispatcher presses the Undo of the
+                speaker's newest change / the Cancel of the Confirm waiting for them (bot/core/dispatch.py)
+  every intent  meeting_problem ("meeting_problem", "meeting_values"): a link, personal room or id-like
+                token named but not readable as a meeting (meeting_not_read, meeting_personal_room);
+                answered before any handler runs (bot/core/pipeline.py), never replaced by another meeting.
+                A time said with a change that cannot be scheduled ("invite @x at 3pm") is time_problem
+                time_not_schedulable (or the time's own problem); it never acts now.
   did_you_mean  a slip ("mkae @alice hsot", "make alice host"): `suggestion` is the corrected text, to be
                 offered with a button that runs it like a new message (typos.py); never acted on as is
   compound      two requests in one message ("make @bob host and @carol co-host"): `parts` are the
