@@ -85,12 +85,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Typed "undo" / "cancel" alone (a few words around them at most): the last change, the pending question.
     ("undo", _rx(
         r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo)"
-        r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now))*\s*[!.。！]*\s*$"
+        r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost))*\s*[!.。！]*\s*$"
         r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|刚才|刚刚|的|那个|操作|修改|更改|改动|吧|了)*\s*[!.。！]*\s*$")),
     ("cancel", _rx(
         r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no)?\W*(?:cancel|abort)(?:\s+(?:that|it|this|now|my|the|request|one|last))*"
         r"\s*[!.。！]*\s*$"
-        r"|^\s*(?:算了|不用了|不要了|不了)?\s*[,，。.]?\s*取消\s*(?:吧|了|掉|一下|它|这个)*\s*[!.。！]*\s*$")),
+        r"|^\s*(?:算了|不用了|不要了|不了)?\s*[,，。.]?\s*取消\s*(?:吧|了|掉|一下|它|这个|操作|请求)*\s*[!.。！]*\s*$")),
     ("help", _HELP),
     ("who_is_host", _rx(
         r"\bwho(?:'s|s|\s+is|\s+are)?\b.*\b(?:host(?:ing|s)?|cohost)\b|\b(?:current|present)\s+host\b"
@@ -101,6 +101,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|谁是\s*(?:<M>)?\s*(?:的)?\s*(?:主持人|cohost)|\bwhich\s+(?:person|one|user|member)\b.*\bhost"
         r"|谁是.{0,24}?(?:主持人|cohost|host)|(?:主持人|cohost|host)\s*是\s*(?:谁|哪)|谁在.{0,4}主持"
         r"|<P>\s*是不是\s*(?:主持人|cohost)|\bwho\s+has\s+(?:the\s+)?host\b"
+        r"|\bwho(?:'s|\s+is)\s+(?:running|leading|chairing|in\s+charge\s+of)\b"
+        r"|^\s*is\s+(?:anyone|anybody|someone|somebody)\s+(?:hosting|the\s+host)\b"
+        r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
+        r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
         r"|哪位.{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位")),
     ("cancel_handover", _rx(
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop|kill|scrap|scratch|nix|ditch)\b"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from bot.intents import doubt
-from bot.intents.rules import SUBJECT, P
+from bot.intents.rules import SUBJECT, P, T
 
 _S = re.escape(SUBJECT)
 # Words before the request proper that change nothing about it ("hmm should …", "ok, make …").
@@ -26,7 +26,7 @@ _LEAD = re.compile(r"^\s*(?:(?:hmm+|um+|uh+|er+m*|well|so|ok(?:ay)?|oh|wait|fyi|
                    r"\s*[,，.。!！]*\s*)+")
 # The forms that make a line a request although it ends in a question mark or 吗.
 _POLITE_REQUEST = re.compile(
-    r"\b(?:can|could|would|will)\s+(?:you|u|ya)\b|\bwould\s+you\s+mind\b|^\s*(?:do\s+you\s+)?mind\b"
+    r"\b(?:can|could|would|will)\s+(?:you|u|ya|someone|somebody|anyone)\b|\bwould\s+you\s+mind\b|^\s*(?:do\s+you\s+)?mind\b"
     r"|\b(?:can|could)\s+(?:we|i|<S>)\b|\bplease\b|\bpls\b|\bplz\b|\bkindly\b"
     r"|^\s*(?:你|您)?(?:能|可以|能不能|可不可以|能否|可否)(?!不)|帮我|帮忙|麻烦|劳驾|拜托|辛苦|(?<!邀|申)请"
     .replace("<S>", _S)
@@ -43,7 +43,7 @@ _DOUBT_ALWAYS = re.compile(
 # A question mark or 吗 makes a doubtful request unless a polite form made it a request.
 _DOUBT_POLITE = re.compile(r"(?<!什)[吗么嘛]\s*[?？]*\s*$|能不能|可不可以|可以吗")
 _NEGATION_MORE = re.compile(r"\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b|\brather\s+not\b|\bnot\s+yet\b"
-                            r"|还是别|先别|不急着")
+                            r"|\bwouldn'?t\b|\bwould\s+not\b|\bdon'?t\s+bother\b|还是别|先别|不急着|别急着")
 # "@dave shouldn't be a co-host anymore": the negation is what is asked for (remove_cohost).
 _NOT_COHOST = re.compile(r"\b(?:shouldn'?t|should\s+not|no\s+longer|not)\s+(?:be\s+)?(?:a\s+)?cohost|不再是\s*cohost")
 _STATEMENT = re.compile(
@@ -52,6 +52,8 @@ _STATEMENT = re.compile(
     r"|\bhas\s+been\s+(?:made\s+)?(?:the\s+|a\s+)?(?:host|cohost)\b|\bhosted\b(?!\s+by)"
     r"|\b(?:usually|always|often|normally)\s+hosts?\b|\bhosts\s+(?:the|our|a|every|each)\b"
     r"|\b(?:said|says|told|tells|mentioned|announced)\b|\bthanks?\s+(?:for|to)\b|\bthank\s+you\s+for\b|\bthx\s+for\b"
+    r"|\b(?:great|good|nice|awesome)\s+(?:job|work)\b|\bkudos\b|\bchanged\s+to\b"
+    rf"|^\s*{P}\s*{T}\s*主持(?!人)"
     r"|^\s*(?:the|our|their|your)\s+(?:meeting\s+|current\s+)?host\b(?!\s*(?:to|->|=|:|should|for|of|role)\b)"
     rf"|^\s*{P}\s+(?:is|are|was|'s)\s+(?:already\s+|still\s+)?(?:the\s+|a\s+|our\s+)?(?:host|cohost)\b"
     r"|(?<!谁)(?<!谁\s)在\s*主持|已经\s*是|已经.{0,6}(?:主持|cohost)"
@@ -67,7 +69,9 @@ _REQUEST_VERB = re.compile(
     r"|schedule|appoint|kill)\b|[把让将给设换改加邀拉叫请帮转交]|\bi\s+(?:want|need|'d\s+like)|" + _S
 )
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|did|has|have)\b|是不是")
-_COPULA = re.compile(r"\b(?:is|are|was|were)\b")
+# A request said hesitantly, as a question ("hmm, make @bob co-host?"), is not yet asked for.
+_TENTATIVE = re.compile(r"^\s*(?:hmm+|um+|uh+|er+m*)\b.*[?？]\s*$")
+_TOLD = re.compile(r"\b(?:is|are|was|were)\b|\b[a-z]+ed\b|了\s*[。.!！~]*\s*$")
 
 
 def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True) -> str:
@@ -86,10 +90,10 @@ def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True)
         return "question"
     if _STATEMENT.search(said) or (_PAST.search(line) and not _REQUEST_VERB.search(line)):
         return "statement"
-    if _YES_NO.search(line) and not polite:
+    if (_YES_NO.search(line) or _TENTATIVE.search(skeleton)) and not polite:
         return "question"
-    if not has_targets and not polite and not asks(line) and _COPULA.search(line) and name in _PEOPLE_INTENTS:
-        return "statement"  # "host rotation doc is in the wiki"
+    if not has_targets and not polite and not asks(line) and _TOLD.search(line) and name in _PEOPLE_INTENTS:
+        return "statement"  # "host rotation doc is in the wiki", "主持人掉线了"
     return ""
 
 

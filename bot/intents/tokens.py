@@ -122,8 +122,10 @@ _LINKS: tuple[tuple[re.Pattern[str], str], ...] = (
 _WEBEX_ID = re.compile(r"(?<![0-9a-z])([0-9a-f]{32})(?![0-9a-z])", re.I)
 # DingTalk conferenceId, e.g. "644272f14ba33101xxxx-xxxxx" (the API doc's masked sample): hex, then a dash part.
 _DINGTALK_ID = re.compile(rf"(?<!{_A})(?<!-)([0-9a-f]{{8}}[0-9a-z]{{4,40}}(?:-[0-9a-z]{{2,}})+)(?!{_A}|-)", re.I)
+# (8 characters at least, and not a duration or a clock: "15mins", "10am" are times.)
 _DINGTALK_LOOSE = re.compile(
-    rf"(?<!{_A})(?<!-)((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{{11,63}})(?!{_A}|-)", re.I)
+    rf"(?<!{_A})(?<!-)(?!\d+(?:am|pm|mins?|minutes?|hrs?|hours?|secs?|seconds?|days?)(?!{_A}))"
+    rf"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{{7,63}})(?!{_A}|-)", re.I)
 _FEISHU_MEETING_ID = re.compile(r"(?<![\d+])(\d{19})(?!\d)")
 # 9-11 digit meeting numbers, as people write them (and as the vendors' apps print them): 123456789,
 # 123 456 789 (Feishu), 123-4567-8901 / 850 1234 5678 (Zoom), 2820 653 693 (Webex), #123456789
