@@ -30,7 +30,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for a, b in (
     (r"[’‘`´]", "'"),
     (r"\bco[\s-]?hosts?\b|\balt(?:ernative|ernate)?[\s-]hosts?\b", " cohost "),
-    (r"联席主持人|联合主持人|共同主持人|协同主持人|副主持人|联席主持|联合主持|协管员", " cohost "),
+    (r"联席主持人|联合主持人|共同主持人|协同主持人|副主持人|联席主持|联合主持|协管员|联席", " cohost "),
+    (r"\bgimme\b", "give me"),
     (r"\bhand(?:ing)?[\s-]?(?:over|off)s?\b|\bhandoffs?\b", " handover "),
     (r"主持權", "主持权"),
 ))
@@ -85,11 +86,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Typed "undo" / "cancel" alone (a few words around them at most): the last change, the pending question.
     ("undo", _rx(
         r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo)"
-        r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost))*\s*[!.。！]*\s*$"
-        r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|刚才|刚刚|的|那个|操作|修改|更改|改动|吧|了)*\s*[!.。！]*\s*$")),
-    ("cancel", _rx(
-        r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no)?\W*(?:cancel|abort)(?:\s+(?:that|it|this|now|my|the|request|one|last))*"
+        r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost|previous))*"
         r"\s*[!.。！]*\s*$"
+        r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|吧|了)*"
+        r"\s*[!.。！]*\s*$")),
+    ("cancel", _rx(
+        r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no|nah|nope)?\W*(?:cancel|abort)"
+        r"(?:\s+(?:that|it|this|now|my|the|request|one|last))*\s*[!.。！]*\s*$"
         r"|^\s*(?:算了|不用了|不要了|不了)?\s*[,，。.]?\s*取消\s*(?:吧|了|掉|一下|它|这个|操作|请求)*\s*[!.。！]*\s*$")),
     ("help", _HELP),
     ("who_is_host", _rx(
@@ -105,6 +108,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|^\s*is\s+(?:anyone|anybody|someone|somebody)\s+(?:hosting|the\s+host)\b"
         r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
         r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
+        r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"
         r"|哪位.{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位")),
     ("cancel_handover", _rx(
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop|kill|scrap|scratch|nix|ditch)\b"
@@ -143,7 +147,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\binvit|\b(?:call|ring|dial|bring|pull|add|get)\b.*\b(?:in(?:to)?|to)\s+(?:the\s+|this\s+|our\s+|my\s+)?"
         r"(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?(?:meeting|call|<M>)|^\s*(?:call|ring|dial)\s+<P>"
         r"|\bwant\s+<P>\s+(?:in|on)\s+(?:the\s+|this\s+)?(?:meeting|call)"
-        r"|邀请|邀|拉.*(?:进|入)|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
+        r"|邀请|邀|拉.*(?:进|入)|拉\s*(?:一下|一个|下)?\s*<P>|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
     ("set_host", _rx(
         r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b|\bhand\b.{0,30}\bover\s+to\b"
         r"|主持人|主持权|主持|交接给|转交给|移交给|交给|转给|交接|接管")),

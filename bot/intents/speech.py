@@ -47,7 +47,7 @@ _NEGATION_MORE = re.compile(r"\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b
 # "@dave shouldn't be a co-host anymore": the negation is what is asked for (remove_cohost).
 _NOT_COHOST = re.compile(r"\b(?:shouldn'?t|should\s+not|no\s+longer|not)\s+(?:be\s+)?(?:a\s+)?cohost|不再是\s*cohost")
 _STATEMENT = re.compile(
-    r"\b(?:is|are|was|were|'s|will|'ll|has|have|had|been)\s+(?:(?:\w+|" + P + r")\s+){0,2}?host(?:ing|ed)\b"
+    r"\b(?:is|are|was|were|'s|will|'ll|has|have|had|been)\s+(?:(?:\w+|" + P + r")\s+){0,2}?(?:co-?)?host(?:ing|ed)\b"
     r"|\bwill\s+(?:be\s+)?host\b|\b(?:was|were)\s+(?:(?:a|the|our|my)\s+)?(?:\w+\s+)?(?:host|cohost)\b"
     r"|\bhas\s+been\s+(?:made\s+)?(?:the\s+|a\s+)?(?:host|cohost)\b|\bhosted\b(?!\s+by)"
     r"|\b(?:usually|always|often|normally)\s+hosts?\b|\bhosts\s+(?:the|our|a|every|each)\b"
@@ -57,7 +57,7 @@ _STATEMENT = re.compile(
     r"|^\s*(?:the|our|their|your)\s+(?:meeting\s+|current\s+)?host\b(?!\s*(?:to|->|=|:|should|for|of|role)\b)"
     rf"|^\s*{P}\s+(?:is|are|was|'s)\s+(?:already\s+|still\s+)?(?:the\s+|a\s+|our\s+)?(?:host|cohost)\b"
     r"|(?<!谁)(?<!谁\s)在\s*主持|已经\s*是|已经.{0,6}(?:主持|cohost)"
-    r"|主持(?:得|的)(?:不错|很好|真好|挺好|好)|是.{0,12}主持的|(?:主持人|cohost)\s*(?:刚才|刚刚)?\s*(?:说|讲|提到|表示|通知)"
+    r"|主持(?:得|的)(?:不错|很好|真好|挺好|好)|是.{0,12}主持的|是个.{0,5}(?:主持人|cohost)(?!\s*[吗嘛么?？])|(?:主持人|cohost)\s*(?:刚才|刚刚)?\s*(?:说|讲|提到|表示|通知)"
     r"|(?:感谢|谢谢|多谢).{0,12}(?:的)?主持"
 )
 # A past or habitual frame: with no request verb, the line tells, it does not ask.
@@ -71,7 +71,7 @@ _REQUEST_VERB = re.compile(
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|did|has|have)\b|是不是")
 # A request said hesitantly, as a question ("hmm, make @bob co-host?"), is not yet asked for.
 _TENTATIVE = re.compile(r"^\s*(?:hmm+|um+|uh+|er+m*)\b.*[?？]\s*$")
-_TOLD = re.compile(r"\b(?:is|are|was|were)\b|\b[a-z]+ed\b|了\s*[。.!！~]*\s*$")
+_TOLD = re.compile(r"\b(?:is|are|was|were|went|got|had|did|left|took)\b|\b[a-z]+ed\b|了\s*[。.!！~]*\s*$")
 
 
 def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True) -> str:
