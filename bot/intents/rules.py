@@ -88,7 +88,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo)"
         r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost|previous))*"
         r"\s*[!.。！]*\s*$"
-        r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|吧|了)*"
+        r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|吧|了|撤销)*"
         r"\s*[!.。！]*\s*$")),
     ("cancel", _rx(
         r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no|nah|nope)?\W*(?:cancel|abort)"
@@ -106,6 +106,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|<P>\s*是不是\s*(?:主持人|cohost)|\bwho\s+has\s+(?:the\s+)?host\b"
         r"|\bwho(?:'s|\s+is)\s+(?:running|leading|chairing|in\s+charge\s+of)\b"
         r"|^\s*is\s+(?:anyone|anybody|someone|somebody)\s+(?:hosting|the\s+host)\b"
+        r"|^\s*is\s+<P>\s+(?:still\s+)?hosting\b|\b(?:what|which)\s+meetings?\s+(?:is|are|does|do)\b.{0,30}\bhost"
         r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
         r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
         r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"
@@ -114,7 +115,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop|kill|scrap|scratch|nix|ditch)\b"
         r".*\b(?:handovers?|schedule[ds]?|transfer)\b"
         r"|\bunschedule\b|(?:取消|删除|删掉|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)"
-        r"|(?:交接|定时).{0,20}(?:取消|删|撤|不要了|别做了|别执行|作废|不用了)")),
+        r"|(?:交接|定时).{0,20}(?:取消|删|撤|不要了|别做了|别执行|作废|不用了)|^\s*(?:cancel|取消)\s*#\s*\d{1,8}\s*$")),
     ("list_handovers", _rx(
         r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?|scheduled)\b"
         r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
@@ -159,7 +160,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "undo": ("undo", "revert", "roll", "撤", "回滚", "还原"),
     "cancel": ("cancel", "abort", "取消"),
     "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "which", "是不是"),
-    "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排"),
+    "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排", "#"),
     "list_handovers": ("handover", "schedule", "交接", "定时", "计划", "安排"),
     "link_meeting": ("link", "bind", "attach", "connect", "associat", "pin", "track", "channel", "thread", "chat",
                      "room", "conversation", "group", "use", "绑定", "关联", "链接", "连到", "群", "频道", "话题",

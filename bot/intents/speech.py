@@ -43,7 +43,8 @@ _DOUBT_ALWAYS = re.compile(
 # A question mark or 吗 makes a doubtful request unless a polite form made it a request.
 _DOUBT_POLITE = re.compile(r"(?<!什)[吗么嘛]\s*[?？]*\s*$|能不能|可不可以|可以吗")
 _NEGATION_MORE = re.compile(r"\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b|\brather\s+not\b|\bnot\s+yet\b"
-                            r"|\bwouldn'?t\b|\bwould\s+not\b|\bdon'?t\s+bother\b|还是别|先别|不急着|别急着")
+                            r"|\bwouldn'?t\b|\bwould\s+not\b|\bdon'?t\s+bother\b|\bwait\s+(?:before|until|till|for)\b"
+                            r"|\blet'?s\s+wait\b|还是别|先别|不急着|别急着|先等等|等等再")
 # "@dave shouldn't be a co-host anymore": the negation is what is asked for (remove_cohost).
 _NOT_COHOST = re.compile(r"\b(?:shouldn'?t|should\s+not|no\s+longer|not)\s+(?:be\s+)?(?:a\s+)?cohost|不再是\s*cohost")
 _STATEMENT = re.compile(
@@ -55,7 +56,9 @@ _STATEMENT = re.compile(
     r"|\b(?:great|good|nice|awesome)\s+(?:job|work)\b|\bkudos\b|\bchanged\s+to\b"
     rf"|^\s*{P}\s*{T}\s*主持(?!人)"
     r"|^\s*(?:the|our|their|your)\s+(?:meeting\s+|current\s+)?host\b(?!\s*(?:to|->|=|:|should|for|of|role)\b)"
-    rf"|^\s*{P}\s+(?:is|are|was|'s)\s+(?:already\s+|still\s+)?(?:the\s+|a\s+|our\s+)?(?:host|cohost)\b"
+    rf"|{P}\s*(?:is|are|was)\s+(?:\w+\s+){{0,3}}?(?:host|cohost)\b|{P}\s*'s\s+(?:the|a|our)\s+(?:host|cohost)\b"
+    rf"|{P}\s+(?:\w+\s+)?hosts\b"
+    r"|好像|似乎|貌似|据说|听说|估计|\bapparently\b|\bseems\b|\bi\s+heard\b|\bheard\s+that\b"
     r"|(?<!谁)(?<!谁\s)在\s*主持|已经\s*是|已经.{0,6}(?:主持|cohost)"
     r"|主持(?:得|的)(?:不错|很好|真好|挺好|好)|是.{0,12}主持的|是个.{0,5}(?:主持人|cohost)(?!\s*[吗嘛么?？])|(?:主持人|cohost)\s*(?:刚才|刚刚)?\s*(?:说|讲|提到|表示|通知)"
     r"|(?:感谢|谢谢|多谢).{0,12}(?:的)?主持"

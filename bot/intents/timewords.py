@@ -107,6 +107,10 @@ _TIME_RESIDUE = re.compile(
     r"|\bin\s+-?\s*\d[\d,.]*\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)(?![A-Za-z])"
     r"|(?<![\d-])-?\d+\s*(?:分钟|小时|天)\s*(?:以后|之后|后)|(?<!\d)\d+\s*[点點时]\s*\d*\s*分?"
     r"|\b(?:yesterday|last\s+night)(?![A-Za-z0-9_])|昨天|昨晚|前天"
+    # times with no clock in them: asked for, never taken for "now"
+    r"|\b(?:quarter|half)\s+(?:past|to)\s+\w+|\b(?:later(?:\s+today|\s+on)?|soon|eod|in\s+a\s+(?:bit|while|few\s+\w+"
+    r"|sec(?:ond)?|moment|min(?:ute)?))(?![A-Za-z0-9_])|\b(?:after|before)\s+lunch\b|\bend\s+of\s+(?:the\s+)?day\b"
+    r"|\bthis\s+(?:morning|afternoon|evening)\b|晚点|待会儿?|一会儿?|等一?下(?!来)|稍后|过会儿?|下班前|午饭后|午休后"
 )
 
 
