@@ -125,8 +125,8 @@ _SCOPE_CHANNEL = re.compile(r"\b(?:channel|chat|group|room|conversation)\b|群|�
 
 def _second_look(first: Intent, args: tuple[Any, ...]) -> Intent:
     """A request with a slip in it becomes a "did you mean …?" when the corrected text means something."""
-    if first.name in ("nothing", "compound"):
-        return first
+    if first.name == "compound" or (first.name == "nothing" and first.why != "statement"):
+        return first  # (a line with no request form may lack one because its verb is mistyped)
     bare = first.name == "unknown" or (first.name in NEEDS_TARGETS and not first.targets)
     fixed = typos.corrections(first.text, args[-1], bare_names=bare)
     if fixed == first.text or not _storable(fixed):
@@ -179,7 +179,7 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     name = rules.classify(skeleton, slash, has_people, bool(meetings))
     if name == "set_host" and when is not None:
         name = "schedule_handover"
-    why = speech.why_nothing(name, skeleton, spoken, has_people)
+    why = speech.why_nothing(name, skeleton, spoken, has_people, slash=slash)
     if name in NEEDS_TARGETS and not has_people and not why and not slash and not speech.asks(skeleton):
         name = "unknown"  # "这周的主持人轮值表发一下": mentions hosts, asks for nothing hostbot does
     if why:

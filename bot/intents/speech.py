@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from bot.intents import doubt
-from bot.intents.rules import SUBJECT, P, T
+from bot.intents.rules import SUBJECT, M, P, T
 
 _S = re.escape(SUBJECT)
 # Words before the request proper that change nothing about it ("hmm should …", "ok, make …").
@@ -26,7 +26,7 @@ _LEAD = re.compile(r"^\s*(?:(?:hmm+|um+|uh+|er+m*|well|so|ok(?:ay)?|oh|wait|fyi|
                    r"\s*[,，.。!！]*\s*)+")
 # The forms that make a line a request although it ends in a question mark or 吗.
 _POLITE_REQUEST = re.compile(
-    r"\b(?:can|could|would|will)\s+(?:you|u|ya|someone|somebody|anyone)\b|\bwould\s+you\s+mind\b|^\s*(?:do\s+you\s+)?mind\b"
+    r"\b(?:can|could|would|will)\s+(?:you|u|ya|someone|somebody|anyone)\b|\bif\s+you\s+(?:could|can|would)\b|\bwould\s+you\s+mind\b|^\s*(?:do\s+you\s+)?mind\b"
     r"|\b(?:can|could)\s+(?:we|i|<S>)\b|\bplease\b|\bpls\b|\bplz\b|\bkindly\b"
     r"|^\s*(?:你|您)?(?:能|可以|能不能|可不可以|能否|可否)(?!不)|帮我|帮忙|麻烦|劳驾|拜托|辛苦|(?<!邀|申)请"
     .replace("<S>", _S)
@@ -66,10 +66,22 @@ _STATEMENT = re.compile(
 # A past or habitual frame: with no request verb, the line tells, it does not ask.
 _PAST = re.compile(r"上次|上周|上个|昨天|之前|以前|刚才|去年|每次|一直|通常|平时"
                    r"|\blast\s+(?:time|week|one)\b|\byesterday\b")
+_VERBS = (r"make|set|give|transfer|hand|handover|pass|switch|swap|let|add|invite|remove|take|put|assign|reassign"
+          r"|move|change|cancel|link|bind|delete|drop|kick|pull|bring|call|ring|dial|get|cohost|promote|demote"
+          r"|revoke|schedule|appoint|kill|scrap|stop|unlink|attach|connect|associate|track|use|replace|include|loop"
+          r"|unset|rm|strip|unassign|migrate|list|show|un-?cohost")
+# A verb where a request starts: the line's start (after a time, a meeting or a name), or a clause's.
+_CLAUSE = rf"(?:^|[,，;；.。!！?？:：]|\b(?:and|then|so|pls|please|now)\b)\s*(?:(?:{T}|{M}|{P})\s*[,，:：]?\s*)*"
 _REQUEST_VERB = re.compile(
-    r"^\s*(?:make|set|give|transfer|hand|pass|switch|swap|let|add|invite|remove|take|put|assign|reassign|move"
-    r"|change|cancel|link|bind|delete|drop|kick|pull|bring|call|ring|dial|get|cohost|promote|demote|revoke"
-    r"|schedule|appoint|kill)\b|[把让将给设换改加邀拉叫请帮转交]|\bi\s+(?:want|need|'d\s+like)|" + _S
+    rf"{_CLAUSE}(?:{_VERBS})\b|[把让将给设换改加邀拉叫请帮转交]|\bi\s+(?:want|need|'d\s+like|would\s+like)|{_S}"
+    rf"|^\s*(?:hosts?|cohost)\s+(?:to\s+)?{P}"
+)
+# The other forms a request takes: "@bob take host", "@alice you're host now", "host -> @bob", "@alice 当主持人".
+_REQUEST_FORM = re.compile(
+    rf"{P}\s*[,，:：]?\s*(?:please\s+|pls\s+)?(?:take|you'?re|you\s+are|over\s+to\s+you|can|could|will|should|must"
+    r"|needs?\s+to|has\s+to|gets?\s+to|as|for|to)\b"
+    rf"|\b(?:host|cohost)\s*(?:->|→|=>|=|:)|(?:->|→|=>)\s*{P}|{P}\s*(?:你)?\s*(?:来|去)?\s*(?:当|做)|(?:来|去)(?:当|做|主持)|一下"
+    r"|吧\s*[。.!！~]*\s*$|取消|移除|删|去掉|撤|绑定|关联|邀请"
 )
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|did|has|have)\b|是不是")
 # A request said hesitantly, as a question ("hmm, make @bob co-host?"), is not yet asked for.
@@ -77,7 +89,7 @@ _TENTATIVE = re.compile(r"^\s*(?:hmm+|um+|uh+|er+m*)\b.*[?？]\s*$")
 _TOLD = re.compile(r"\b(?:is|are|was|were|went|got|had|did|left|took)\b|\b[a-z]+ed\b|了\s*[。.!！~]*\s*$")
 
 
-def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True) -> str:
+def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True, *, slash: bool = False) -> str:
     """"negation" | "question" | "statement" when intent `name` must not act on this line, else ""."""
     if name not in doubt.ACTING:
         return ""
@@ -88,7 +100,7 @@ def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True)
         return "negation"
     if _DOUBT_ALWAYS.search(line):
         return "question"
-    polite = bool(_POLITE_REQUEST.search(said))
+    polite = slash or bool(_POLITE_REQUEST.search(said))  # a /host command is a request by its form
     if _DOUBT_POLITE.search(line) and not polite:
         return "question"
     if _STATEMENT.search(said) or (_PAST.search(line) and not _REQUEST_VERB.search(line)):
@@ -97,6 +109,8 @@ def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True)
         return "question"
     if not has_targets and not polite and not asks(line) and _TOLD.search(line) and name in _PEOPLE_INTENTS:
         return "statement"  # "host rotation doc is in the wiki", "主持人掉线了"
+    if has_targets and not polite and not asks(line) and not _REQUEST_FORM.search(line):
+        return "statement"  # no request form at all: it tells about hosts, it does not ask
     return ""
 
 
