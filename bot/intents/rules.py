@@ -110,7 +110,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
         r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
         r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"
-        r"|哪位.{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位")),
+        r"|(?:哪位|哪个|哪一位).{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位")),
     ("cancel_handover", _rx(
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop|kill|scrap|scratch|nix|ditch)\b"
         r".*\b(?:handovers?|schedule[ds]?|transfer)\b"
@@ -159,7 +159,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _GATES: dict[str, tuple[str, ...]] = {
     "undo": ("undo", "revert", "roll", "撤", "回滚", "还原"),
     "cancel": ("cancel", "abort", "取消"),
-    "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "which", "是不是"),
+    "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "哪个", "which", "是不是"),
     "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排", "#"),
     "list_handovers": ("handover", "schedule", "交接", "定时", "计划", "安排"),
     "link_meeting": ("link", "bind", "attach", "connect", "associat", "pin", "track", "channel", "thread", "chat",
