@@ -110,7 +110,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
         r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
         r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"
-        r"|(?:哪位|哪个|哪一位).{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位")),
+        r"|(?:哪位|哪个|哪一位).{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位|谁在?当.{0,4}(?:主持|cohost)")),
     ("cancel_handover", _rx(
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop|kill|scrap|scratch|nix|ditch)\b"
         r".*\b(?:handovers?|schedule[ds]?|transfer)\b"
@@ -118,7 +118,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(?:交接|定时).{0,20}(?:取消|删|撤|不要了|别做了|别执行|作废|不用了)|^\s*(?:cancel|取消)\s*#\s*\d{1,8}\s*$")),
     ("list_handovers", _rx(
         r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?|scheduled)\b"
-        r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
+        r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*what'?s\s+(?:pending|queued|upcoming)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
         r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[?？]?\s*$"
         r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
         r"|(?:交接|定时交接|计划)\s*(?:列表|清单|有哪些|有什么)"
@@ -147,7 +147,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("invite", _rx(
         r"\binvit|\b(?:call|ring|dial|bring|pull|add|get)\b.*\b(?:in(?:to)?|to)\s+(?:the\s+|this\s+|our\s+|my\s+)?"
         r"(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?(?:meeting|call|<M>)|^\s*(?:call|ring|dial)\s+<P>"
-        r"|\bwant\s+<P>\s+(?:in|on)\s+(?:the\s+|this\s+)?(?:meeting|call)"
+        r"|\bwant\s+<P>\s+(?:in|on)\s+(?:the\s+|this\s+)?(?:meeting|call)|\bping\s+<P>\s+to\s+join\b"
         r"|邀请|邀|拉.*(?:进|入)|拉\s*(?:一下|一个|下)?\s*<P>|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
     ("set_host", _rx(
         r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b|\bhand\b.{0,30}\bover\s+to\b"
@@ -161,14 +161,14 @@ _GATES: dict[str, tuple[str, ...]] = {
     "cancel": ("cancel", "abort", "取消"),
     "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "哪个", "which", "是不是"),
     "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排", "#"),
-    "list_handovers": ("handover", "schedule", "交接", "定时", "计划", "安排"),
+    "list_handovers": ("handover", "schedule", "pending", "queued", "upcoming", "交接", "定时", "计划", "安排"),
     "link_meeting": ("link", "bind", "attach", "connect", "associat", "pin", "track", "channel", "thread", "chat",
                      "room", "conversation", "group", "use", "绑定", "关联", "链接", "连到", "群", "频道", "话题",
                      "帖子", "线程", "会话"),
     "reassign": ("reassign", "meeting", "会", "重新分配", "改派"),
     "remove_cohost": ("cohost",),
     "add_cohost": ("cohost",),
-    "invite": ("invit", "want", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
+    "invite": ("invit", "want", "ping", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
                "加入会议"),
     "set_host": ("host", "handover", "take", "hand", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
 }

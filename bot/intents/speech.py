@@ -46,7 +46,8 @@ _NEGATION_MORE = re.compile(r"\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b
                             r"|\bwouldn'?t\b|\bwould\s+not\b|\bdon'?t\s+bother\b|\bwait\s+(?:before|until|till|for)\b"
                             r"|\blet'?s\s+wait\b|还是别|先别|不急着|别急着|先等等|等等再")
 # "@dave shouldn't be a co-host anymore": the negation is what is asked for (remove_cohost).
-_NOT_COHOST = re.compile(r"\b(?:shouldn'?t|should\s+not|no\s+longer|not)\s+(?:be\s+)?(?:a\s+)?cohost|不再是\s*cohost")
+_NOT_COHOST = re.compile(r"\b(?:shouldn'?t|should\s+not|no\s+longer|not)\s+(?:be\s+)?(?:a\s+)?cohost"
+                         r"|不再(?:是|担任|做|当)\s*cohost")
 _STATEMENT = re.compile(
     r"\b(?:is|are|was|were|'s|will|'ll|has|have|had|been)\s+(?:(?:\w+|" + P + r")\s+){0,2}?(?:co-?)?host(?:ing|ed)\b"
     r"|\bwill\s+(?:be\s+)?host\b|\b(?:was|were)\s+(?:(?:a|the|our|my)\s+)?(?:\w+\s+)?(?:host|cohost)\b"
@@ -78,9 +79,9 @@ _REQUEST_VERB = re.compile(
 )
 # The other forms a request takes: "@bob take host", "@alice you're host now", "host -> @bob", "@alice 当主持人".
 _REQUEST_FORM = re.compile(
-    rf"{P}\s*[,，:：]?\s*(?:please\s+|pls\s+)?(?:take|you'?re|you\s+are|over\s+to\s+you|can|could|will|should|must"
-    r"|needs?\s+to|has\s+to|gets?\s+to|as|for|to)\b"
-    rf"|\b(?:host|cohost)\s*(?:->|→|=>|=|:)|(?:->|→|=>)\s*{P}|{P}\s*(?:你)?\s*(?:来|去)?\s*(?:当|做)|(?:来|去)(?:当|做|主持)|一下"
+    rf"{P}\s*[,，:：]?\s*(?:please\s+|pls\s+)?(?:takes?|you'?re|you\s+are|over\s+to\s+you|can|could|will|should"
+    r"|must|needs?\s+to|has\s+to|gets?|as|for|to)\b|接(?:手|管)?\s*(?:主持|cohost)"
+    rf"|(?:主持人|主持)\s*[:：]\s*{P}|\b(?:host|cohost)\s*(?:->|→|=>|=|:)|(?:->|→|=>)\s*{P}|{P}\s*(?:你)?\s*(?:来|去)?\s*(?:当|做)|(?:来|去)(?:当|做|主持)|一下"
     r"|吧\s*[。.!！~]*\s*$|取消|移除|删|去掉|撤|绑定|关联|邀请"
 )
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|did|has|have)\b|是不是")

@@ -110,7 +110,7 @@ _TIME_RESIDUE = re.compile(
     # times with no clock in them: asked for, never taken for "now"
     r"|\b(?:quarter|half)\s+(?:past|to)\s+\w+|\b(?:later(?:\s+today|\s+on)?|soon|eod|in\s+a\s+(?:bit|while|few\s+\w+"
     r"|sec(?:ond)?|moment|min(?:ute)?))(?![A-Za-z0-9_])|\b(?:after|before)\s+lunch\b|\bend\s+of\s+(?:the\s+)?day\b"
-    r"|\bthis\s+(?:morning|afternoon|evening)\b|晚点|待会儿?|一会儿?|等一?下(?!来)|稍后|过会儿?|下班前|午饭后|午休后"
+    r"|\bthis\s+(?:morning|afternoon|evening)\b|\bin\s+-?\d{1,6}(?![\d:.])|晚点|待会儿?|一会儿?|等一?下(?!来)|稍后|过会儿?|下班前|午饭后|午休后"
 )
 
 
