@@ -168,8 +168,8 @@ _GATES: dict[str, tuple[str, ...]] = {
     "reassign": ("reassign", "meeting", "会", "重新分配", "改派"),
     "remove_cohost": ("cohost",),
     "add_cohost": ("cohost",),
-    "invite": ("invit", "want", "ping", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
-               "加入会议"),
+    "invite": ("invit", "want", "ping", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫",
+               "入会", "加入会议"),
     "set_host": ("host", "handover", "take", "hand", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
 }
 
