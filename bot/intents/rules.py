@@ -148,7 +148,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\binvit|\b(?:call|ring|dial|bring|pull|add|get)\b.*\b(?:in(?:to)?|to)\s+(?:the\s+|this\s+|our\s+|my\s+)?"
         r"(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?(?:meeting|call|<M>)|^\s*(?:call|ring|dial)\s+<P>"
         r"|\bwant\s+<P>\s+(?:in|on)\s+(?:the\s+|this\s+)?(?:meeting|call)|\bping\s+<P>\s+to\s+join\b"
-        r"|邀请|邀|拉.*(?:进|入)|拉\s*(?:一下|一个|下)?\s*<P>|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
+        r"|邀请|邀|拉.*(?:进|入)|拉\s*(?:一下|一个|下)?\s*<P>|<P>\s*(?:加|拉)进(?:来|会)|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
     ("set_host", _rx(
         r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b|\bhand\b.{0,30}\bover\s+to\b"
         r"|主持人|主持权|主持|交接给|转交给|移交给|交给|转给|交接|接管")),
@@ -169,7 +169,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "remove_cohost": ("cohost",),
     "add_cohost": ("cohost",),
     "invite": ("invit", "want", "ping", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫",
-               "入会", "加入会议"),
+               "入会", "加入会议", "加进"),
     "set_host": ("host", "handover", "take", "hand", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
 }
 

@@ -79,9 +79,11 @@ _REQUEST_VERB = re.compile(
 )
 # The other forms a request takes: "@bob take host", "@alice you're host now", "host -> @bob", "@alice 当主持人".
 _REQUEST_FORM = re.compile(
-    rf"{P}\s*[,，:：]?\s*(?:please\s+|pls\s+)?(?:takes?|you'?re|you\s+are|over\s+to\s+you|can|could|will|should"
+    rf"{P}\s*[,，:：\-–—]?\s*(?:please\s+|pls\s+)?(?:takes?|you'?re|you\s+are|over\s+to\s+you|can|could|will|should"
     r"|must|needs?\s+to|has\s+to|gets?|as|for|to)\b|接(?:手|管)?\s*(?:主持|cohost)"
-    rf"|(?:主持人|主持)\s*[:：]\s*{P}|\b(?:host|cohost)\s*(?:->|→|=>|=|:)|(?:->|→|=>)\s*{P}|{P}\s*(?:你)?\s*(?:来|去)?\s*(?:当|做)|(?:来|去)(?:当|做|主持)|一下"
+    rf"|(?:主持人|主持)\s*[:：]?\s*{P}\s*$|\bto\s+{P}\s*[.!！。]*\s*$"
+    rf"|^\s*{P}(?:\s*(?:[,，、]|\band\b|和)\s*{P})*\s*[-:：,，]?\s*(?:as\s+)?(?:the\s+)?(?:host|cohost|主持人|主持)"
+    rf"(?:\s+(?:of\s+|for\s+)?(?:the\s+)?(?:meeting\s+)?{M})?\s*[.!！。]*\s*$|\b(?:host|cohost)\s*(?:->|→|=>|=|:)|(?:->|→|=>)\s*{P}|{P}\s*(?:你)?\s*(?:来|去)?\s*(?:当|做)|(?:来|去)(?:当|做|主持)|一下"
     r"|吧\s*[。.!！~]*\s*$|取消|移除|删|去掉|撤|绑定|关联|邀请"
 )
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|did|has|have)\b|是不是")
