@@ -106,7 +106,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|<P>\s*是不是\s*(?:主持人|cohost)|\bwho\s+has\s+(?:the\s+)?host\b"
         r"|\bwho(?:'s|\s+is)\s+(?:running|leading|chairing|in\s+charge\s+of)\b"
         r"|^\s*is\s+(?:anyone|anybody|someone|somebody)\s+(?:hosting|the\s+host)\b"
-        r"|^\s*is\s+<P>\s+(?:still\s+)?hosting\b|\b(?:what|which)\s+meetings?\s+(?:is|are|does|do)\b.{0,30}\bhost"
+        r"|^\s*is\s+<P>\s+(?:still\s+)?hosting\b|\bare\s+you\s+(?:still\s+)?(?:hosting|the\s+host)\b|\b(?:what|which)\s+meetings?\s+(?:is|are|does|do)\b.{0,30}\bhost"
         r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
         r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
         r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"

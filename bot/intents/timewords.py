@@ -72,7 +72,7 @@ _EN_PERIOD = r"(?:in\s+the\s+(?:morning|afternoon|evening)|tonight|at\s+night)"
 # ASCII-only boundary at the start: a clock glued to Chinese text ("时间25:30", "在15:30") is still one.
 _EN_ABSOLUTE = re.compile(
     rf"(?<![A-Za-z0-9_])(?:(?P<day>{_EN_DAY})\s*,?\s*(?:at\s+)?)?"
-    rf"(?:(?:at|@)\s*)?(?P<clock>{_EN_CLOCK}|(?<=at\s)\d{{1,2}}(?![\d:]))(?!\d)"
+    rf"(?:(?:at|@)\s*)?(?<![-−])(?P<clock>{_EN_CLOCK}|(?<=at\s)\d{{1,2}}(?![\d:]))(?!\d)"
     rf"(?:\s+(?P<period>{_EN_PERIOD}))?(?:\s*,?\s*(?:on\s+)?(?P<day2>{_EN_DAY}))?"
     rf"|\b(?P<dayonly>{_EN_DAY})(?![A-Za-z0-9_])",
 )

@@ -108,16 +108,20 @@ _VENDOR_OF_WORD = {"feishu": "feishu", "lark": "feishu", "飞书": "feishu", "zo
 # Lookarounds are ASCII-only on purpose: a number or link glued to Chinese text ("会议123456789的") is
 # still one. Every pattern can only start where a token starts, so none is quadratic on long input.
 _A = r"[A-Za-z0-9_]"
+# The rest of a link after its id: URL characters only, so that Chinese glued after it ("…/j/123456789的主持人")
+# stays text; the id must end there ("/j/123456789ab" is no Feishu meeting: it is answered as unreadable).
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+_URL_REST = r"(?:[/?#&]" + _URL_CHARS + "*)?"
 _LINKS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Feishu: https://vc.feishu.cn/j/123456789 (the 9-digit meeting number)
     (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?(?:vc|meetings)\.(?:feishu\.cn|larksuite\.com)/j/(\d{9})"
-                r"[^\s\ue000]*", re.I), "feishu"),
+                r"(?![A-Za-z0-9_])" + _URL_REST, re.I), "feishu"),
     # Zoom: https://us02web.zoom.us/j/81234567890?pwd=... (9-11 digits)
     (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?(?:[A-Za-z0-9-]+\.)*zoom\.(?:us|com\.cn)/(?:j|s|w|wc/join)/"
-                r"(\d{9,11})[^\s\ue000]*", re.I), "zoom"),
+                r"(\d{9,11})(?![A-Za-z0-9_])" + _URL_REST, re.I), "zoom"),
     # Webex: https://site.webex.com/site/j.php?MTID=m<32 hex> (the meeting id, with an 'm' in front)
     (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?[A-Za-z0-9.-]*webex\.com/[^\s\ue000]*?MTID=m([0-9a-f]{32})"
-                r"[^\s\ue000]*", re.I), "webex"),
+                r"(?![A-Za-z0-9_])" + _URL_REST, re.I), "webex"),
 )
 _WEBEX_ID = re.compile(r"(?<![0-9a-z])([0-9a-f]{32})(?![0-9a-z])", re.I)
 # DingTalk conferenceId, e.g. "644272f14ba33101xxxx-xxxxx" (the API doc's masked sample): hex, then a dash part.
@@ -158,13 +162,13 @@ def _vendor_before(found: list[tuple[int, str]], pos: int) -> str | None:
 # Links that name a meeting but cannot be read as one. A Webex personal room (site.webex.com/meet/name)
 # has no meeting id in it, and Webex's reassignHost takes meeting series only, "not ... personal room
 # meetings" (vendor-docs/webex-reassign-host.md): it is answered, not resolved.
-_PERSONAL_ROOM = re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?[A-Za-z0-9.-]*webex\.com/(?:[\w.-]+/)?meet/[^\s\ue000]+",
-                            re.I)
+_PERSONAL_ROOM = re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?[A-Za-z0-9.-]*webex\.com/(?:[\w.-]+/)?meet/"
+                            + _URL_CHARS + "*", re.I)
 # Any other link left once the meetings were lifted (a Feishu link with a short number, zoom.us/my/…,
 # another service): it is named in the reply, never replaced by the meeting linked to the channel.
 _OTHER_LINK = re.compile(
-    r"(?<![A-Za-z0-9_@./-])(?:https?://[^\s\ue000]+|(?:www\.)?(?:[A-Za-z0-9-]+\.)+(?:com|cn|us|io|net|org|me)"
-    r"(?:\.[a-z]{2})?/[^\s\ue000]*)", re.I)
+    r"(?<![A-Za-z0-9_@./-])(?:https?://" + _URL_CHARS + "+|(?:www\\.)?(?:[A-Za-z0-9-]+\\.)+(?:com|cn|us|io|net|org|me)"
+    r"(?:\.[a-z]{2})?/" + _URL_CHARS + "*)", re.I)
 # An id-like token (letters and digits) right after a meeting word, that no vendor's pattern read.
 _ODD_ID = re.compile(r"(?:\bmeeting|会议)\s*(?:id|号|号码)?\s*[:：#]?\s*(?<![A-Za-z0-9_])"
                      r"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{5,63})(?![A-Za-z0-9_])", re.I)
