@@ -135,12 +135,12 @@ _FEISHU_MEETING_ID = re.compile(r"(?<![\d+])(\d{19})(?!\d)")
 # 123 456 789 (Feishu), 123-4567-8901 / 850 1234 5678 (Zoom), 2820 653 693 (Webex), #123456789
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_+.:/-])#?(\d{4}[ -]\d{3}[ -]\d{3,4}|\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})"
-    r"(?![A-Za-z0-9_:/]|\.\w|-\d|\s*(?:minutes?|mins?|hours?|hrs?|days?|seconds?|secs?|weeks?|分钟|小时|天|秒|个))",
+    r"(?![A-Za-z0-9_:/]|\.[A-Za-z0-9_]|-\d|\s*(?:minutes?|mins?|hours?|hrs?|days?|seconds?|secs?|weeks?|分钟|小时|天|秒|个))",
     re.I)
 # Any number right after a meeting word is the meeting the user named, whatever its length
 # ("meeting 12345", "会议号：1234"), unless it is a time or a duration ("meeting 15 minutes", "会议3点").
 _MEETING_WORD_ID = re.compile(
-    r"(?:\b(?:meeting|mtg|conference|webinar)(?:\s+(?:id|number|no\.?|num|code))?|会议(?:号码|号|id|ID)?)"
+    r"(?:(?<![A-Za-z0-9_])(?:meeting|mtg|conference|webinar)(?:\s+(?:id|number|no\.?|num|code))?|会议(?:号码|号|id|ID)?)"
     r"\s*[:：#]?\s*(?<![A-Za-z0-9_])(\d+(?:[ -]\d+)*+)"
     r"(?![\d:.]\d|\d|[A-Za-z_]"
     r"|\s*(?:[点點时時分秒号號月日个個天周]|am\b|pm\b|a\.m|p\.m|min|h\b|hours?|o'?clock|days?|sec))", re.I)
@@ -170,7 +170,7 @@ _OTHER_LINK = re.compile(
     r"(?<![A-Za-z0-9_@./-])(?:https?://" + _URL_CHARS + "+|(?:www\\.)?(?:[A-Za-z0-9-]+\\.)+(?:com|cn|us|io|net|org|me)"
     r"(?:\.[a-z]{2})?/" + _URL_CHARS + "*)", re.I)
 # An id-like token (letters and digits) right after a meeting word, that no vendor's pattern read.
-_ODD_ID = re.compile(r"(?:\bmeeting|会议)\s*(?:id|号|号码)?\s*[:：#]?\s*(?<![A-Za-z0-9_])"
+_ODD_ID = re.compile(r"(?:(?<![A-Za-z0-9_])meeting|会议)\s*(?:id|号|号码)?\s*[:：#]?\s*(?<![A-Za-z0-9_])"
                      r"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{5,63})(?![A-Za-z0-9_])", re.I)
 _TRAILING = ".,;:!?)]}>'\"，。；：！？）】」"
 
