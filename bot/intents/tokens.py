@@ -130,13 +130,14 @@ _DINGTALK_ID = re.compile(rf"(?<!{_A})(?<!-)([0-9a-f]{{8}}[0-9a-z]{{4,40}}(?:-[0
 _DINGTALK_LOOSE = re.compile(
     rf"(?<!{_A})(?<!-)(?!\d+(?:am|pm|mins?|minutes?|hrs?|hours?|secs?|seconds?|days?)(?!{_A}))"
     rf"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{{7,63}})(?!{_A}|-)", re.I)
-_FEISHU_MEETING_ID = re.compile(r"(?<![\d+])(\d{19})(?!\d)")
+# A count of time units is a duration, never a meeting ("in 123456789 minutes", "10000000000000000000 days ago").
+_DURATION_AFTER = r"\s*(?:minutes?|mins?|hours?|hrs?|days?|seconds?|secs?|weeks?|分钟|小时|天|秒|个)"
+_FEISHU_MEETING_ID = re.compile(r"(?<![\dA-Za-z+])(\d{19})(?![\dA-Za-z]|" + _DURATION_AFTER + ")", re.I)
 # 9-11 digit meeting numbers, as people write them (and as the vendors' apps print them): 123456789,
 # 123 456 789 (Feishu), 123-4567-8901 / 850 1234 5678 (Zoom), 2820 653 693 (Webex), #123456789
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_+.:/-])#?(\d{4}[ -]\d{3}[ -]\d{3,4}|\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})"
-    r"(?![A-Za-z0-9_:/]|\.[A-Za-z0-9_]|-\d|\s*(?:minutes?|mins?|hours?|hrs?|days?|seconds?|secs?|weeks?|分钟|小时|天|秒|个))",
-    re.I)
+    r"(?![A-Za-z0-9_:/]|\.[A-Za-z0-9_]|-\d|" + _DURATION_AFTER + ")", re.I)
 # Any number right after a meeting word is the meeting the user named, whatever its length
 # ("meeting 12345", "会议号：1234"), unless it is a time or a duration ("meeting 15 minutes", "会议3点").
 _MEETING_WORD_ID = re.compile(
