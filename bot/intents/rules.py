@@ -88,7 +88,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo)"
         r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost|previous))*"
         r"\s*[!.。！]*\s*$"
-        r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|吧|了|撤销)*"
+        r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|变更|主持人|cohost|吧|了|撤销)*"
         r"\s*[!.。！]*\s*$")),
     ("cancel", _rx(
         r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no|nah|nope)?\W*(?:cancel|abort)"
@@ -106,7 +106,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|<P>\s*是不是\s*(?:主持人|cohost)|\bwho\s+has\s+(?:the\s+)?host\b"
         r"|\bwho(?:'s|\s+is)\s+(?:running|leading|chairing|in\s+charge\s+of)\b"
         r"|^\s*is\s+(?:anyone|anybody|someone|somebody)\s+(?:hosting|the\s+host)\b"
-        r"|^\s*is\s+<P>\s+(?:still\s+)?hosting\b|\bare\s+you\s+(?:still\s+)?(?:hosting|the\s+host)\b|\b(?:what|which)\s+meetings?\s+(?:is|are|does|do)\b.{0,30}\bhost"
+        r"|^\s*is\s+<P>\s+(?:still\s+)?hosting\b|^\s*is\s+it\s+<P>\s+(?:who'?s\s+)?(?:hosting|host)\b|\bare\s+you\s+(?:still\s+)?(?:hosting|the\s+host)\b|\b(?:what|which)\s+meetings?\s+(?:is|are|does|do)\b.{0,30}\bhost"
         r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
         r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
         r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"
@@ -119,7 +119,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("list_handovers", _rx(
         r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?|scheduled)\b"
         r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*what'?s\s+(?:pending|queued|upcoming)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
-        r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[?？]?\s*$"
+        r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[呢吗?？]*\s*$"
         r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
         r"|(?:交接|定时交接|计划)\s*(?:列表|清单|有哪些|有什么)"
         r"|(?:交接|定时任务|定时).{0,12}(?:有哪些|哪些|几个|多少|列表|清单|没执行|待执行|[?？])"
@@ -141,7 +141,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\bcohost\b.*\b(?:remove|rm|del|delete|off|revoke)\b|\bnot\s+(?:a\s+)?cohost\b|\bun-?cohost\b"
         r"|\b(?:shouldn'?t|should\s+not|no\s+longer)\s+be\s+(?:a\s+)?cohost"
         r"|\b(?:take|get|kick|knock)\b.{0,30}\b(?:off|out\s+of)\b.{0,20}\bcohost"
-        r"|(?:取消|移除|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任).*cohost"
+        r"|(?:取消|移除|移出|踢出|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任).*cohost"
         r"|cohost.*(?:取消|移除|删除|去掉|撤掉)")),
     ("add_cohost", _rx(r"\bcohost")),
     ("invite", _rx(

@@ -37,7 +37,7 @@ _DOUBT_ALWAYS = re.compile(
     r"|do\s+we\s+(?:want|need))\b"
     rf"|^\s*would\s+{P}\s+be\b|\bthinking\s+(?:of|about)\b|\bthoughts\s*\?|\bmight\b|\b(?:we|they)\s+may\b"
     rf"|\b(?:i|{_S})\s*(?:wonder|am\s+not\s+sure|'m\s+not\s+sure)\b|\bnot\s+sure\b|\bshould\s+{P}\s+be\b"
-    r"|要不要|该不该|应不应该|是否|会不会|考虑|在想|想想|不确定|拿不准|合适吗|合适不|合不合适|好不好|行不行"
+    r"|要不要|^\s*要不(?!要)|该不该|应不应该|是否|会不会|考虑|在想|想想|不确定|拿不准|合适吗|合适不|合不合适|好不好|行不行"
     r"|应该.{0,60}[?？]\s*$"
 )
 # A question mark or 吗 makes a doubtful request unless a polite form made it a request.
@@ -61,6 +61,7 @@ _STATEMENT = re.compile(
     rf"|{P}\s+(?:\w+\s+)?hosts\b"
     r"|好像|似乎|貌似|据说|听说|估计|\bapparently\b|\bseems\b|\bi\s+heard\b|\bheard\s+that\b"
     r"|(?<!谁)(?<!谁\s)在\s*主持|已经\s*是|已经.{0,6}(?:主持|cohost)|已经.{0,12}了\s*[。.!！~]*\s*$"
+    r"|\bi(?:'?m|\s+am)\s+(?:\w+\s+)?(?:co-?)?hosting\b"
     r"|主持(?:得|的)(?:不错|很好|真好|挺好|好)|是.{0,12}主持的|是个.{0,5}(?:主持人|cohost)(?!\s*[吗嘛么?？])|(?:主持人|cohost)\s*(?:刚才|刚刚)?\s*(?:说|讲|提到|表示|通知)"
     r"|(?:感谢|谢谢|多谢).{0,12}(?:的)?主持"
 )
