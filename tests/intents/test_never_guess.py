@@ -139,7 +139,8 @@ async def test_typed_undo_presses_the_speakers_last_undo_and_cancel_says_when_no
     offer = await world.say("mkae @alice hsot")
     assert offer.startswith("Did you mean")
     assert await world.say("cancel") == "Cancelled; nothing was changed."  # the pending question's Cancel
-    assert (await world.say("1")).startswith("That choice is no longer open") or len(world.set_host_calls()) == 2
+    await world.say("1")  # whatever "1" now means, the cancelled "did you mean" does not run
+    assert len(world.set_host_calls()) == 2
 
 
 async def test_compound_requests_split_right(world: World) -> None:
