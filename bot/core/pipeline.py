@@ -82,7 +82,7 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
     if plan.authority is None:  # the intent's declared authority (@intent(..., authority=...))
         plan = replace(plan, authority=spec.authority)
     person = await speaker_person(ctx)
-    speaker = speaker_of(ctx, person)
+    speaker = await speaker_of(ctx, person)
     confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)
     approval = approval_of(ctx)
     approver = await approver_of(ctx, plan) if approval is Approval.APPROVED else None
@@ -107,10 +107,10 @@ async def speaker_person(ctx: Context) -> Person | None:
         return None
 
 
-def speaker_of(ctx: Context, person: Person | None) -> Speaker:
+async def speaker_of(ctx: Context, person: Person | None) -> Speaker:
     ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
     return Speaker(ctx.message.user, {k: v for k, v in ids.items() if v},
-                   admin=ctx.services.policy.is_admin(person, ctx.message.user))
+                   admin=await ctx.services.policy.is_admin(person, ctx.message.user, ctx.message.platform))
 
 
 async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
@@ -128,7 +128,8 @@ async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
     except IdentityError:
         person = None
     ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
-    return Speaker(clicker, {k: v for k, v in ids.items() if v}, admin=ctx.services.policy.is_admin(person, clicker))
+    admin = await ctx.services.policy.is_admin(person, clicker, ctx.message.platform)
+    return Speaker(clicker, {k: v for k, v in ids.items() if v}, admin=admin)
 
 
 def approval_of(ctx: Context) -> Approval:
