@@ -38,7 +38,15 @@ NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound"})  # ans
 
 
 async def run(ctx: Context) -> list[Reply]:
-    """Answer one request with its handler; user-facing errors become replies, a bug an apology."""
+    """Answer one request with its handler; user-facing errors become replies, a bug an apology.
+    A note the planning left (the meeting found for "this meeting") opens the first reply."""
+    replies = await _answer(ctx)
+    if ctx.note and replies:
+        replies[0] = replace(replies[0], text=f"{ctx.note}\n{replies[0].text}")
+    return replies
+
+
+async def _answer(ctx: Context) -> list[Reply]:
     spec = ctx.services.registry.get(ctx.intent.name)
     if spec is None:
         return await _not_understood(ctx)
@@ -47,9 +55,9 @@ async def run(ctx: Context) -> list[Reply]:
         if isinstance(planned, Plan):
             return await settle(ctx, spec, planned)
         return planned
-    except UserFacingError as err:
-        ctx.decision = "rejected"
-        return [Reply(ctx.t(err.key, **err.values))]
+    except UserFacingError as err:  # MeetingChoice (bot/core/running.py) brings its buttons
+        ctx.decision = getattr(err, "decision", "rejected")
+        return [Reply(ctx.t(err.key, **err.values), buttons=getattr(err, "buttons", ()))]
     except Exception:
         ctx.decision, ctx.last_outcome = "error", None
         log.exception("handler %s failed", spec.name)
