@@ -45,6 +45,11 @@ class RunningRows:
                    "status = 'ended', updated_at = excluded.updated_at", [vendor, meeting_id, iso(at)])
         self._exec("DELETE FROM running_meetings WHERE status = 'ended' AND updated_at < ?", [iso(at - ENDED_KEPT)])
 
+    def meeting_host_changed(self, vendor: str, meeting_id: str, host: str) -> None:
+        """A host change hostbot made: the index follows (Feishu sends no tenant event for it)."""
+        self._exec("UPDATE running_meetings SET host = ?, updated_at = ? WHERE vendor = ? AND meeting_id = ? "
+                   "AND status = 'running'", [host, iso(self.now()), vendor, meeting_id])
+
     def running_meetings_of(self, vendor: str, user: str) -> list[dict[str, Any]]:
         """The running meetings of `vendor` that `user` (a vendor id) hosts or owns, by the events."""
         return self._rows("SELECT * FROM running_meetings WHERE vendor = ? AND status = 'running' AND "

@@ -122,7 +122,14 @@ async def test_a_feishu_meeting_started_in_the_sandbox_is_this_meeting_until_it_
         assert world.set_host_calls() == [{"host_user": {"id": world.user("alice").open_id, "user_type": 1},
                                            "old_host_user": {"id": you, "user_type": 1}}]
 
-        sandbox.feishu.change_host(meeting.id, you)  # you host it again, then it ends
+        # hostbot made alice host: the index follows, so it is "this meeting" for her now
+        assert [r["meeting_id"] for r in store.running_meetings_of("feishu", world.user("alice").open_id)] == [
+            meeting.id]
+        # ... and alice, asking the same way, hands it back to you
+        msg, _ = await world.ask("alice", "@_user_1 make @_user_2 host", BOT, world.user("you"))
+        texts = await wait_for(lambda: [t for t in world.texts(msg["message_id"]) if "now host" in t])
+        assert texts[0].startswith("Feishu meeting 123 456 789 “Weekly sync”, which you are hosting now:")
+        assert [r["meeting_id"] for r in store.running_meetings_of("feishu", you)] == [meeting.id]
         sandbox.feishu.end_meeting(meeting.id)
         [ended] = sandbox.feishu_events.take()
         assert ended["header"]["event_type"] == "vc.meeting.all_meeting_ended_v1"
@@ -131,4 +138,4 @@ async def test_a_feishu_meeting_started_in_the_sandbox_is_this_meeting_until_it_
         msg, _ = await world.ask("you", "@_user_1 make @_user_2 host", BOT, world.user("bob"))
         texts = await wait_for(lambda: world.texts(msg["message_id"]))
         assert texts[0].startswith("Which meeting?")
-        assert len(world.set_host_calls()) == 1
+        assert len(world.set_host_calls()) == 2

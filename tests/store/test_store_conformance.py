@@ -305,3 +305,7 @@ def test_the_index_of_running_meetings_is_shared_and_an_early_end_wins(store: St
     store.meeting_started("feishu", "69003", host="ou_you")  # ... its start does not bring it back
     assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_you")] == ["69002"]
     assert store.running_meetings_of("zoom", "ou_you") == []
+    store.meeting_host_changed("feishu", "69002", "ou_alice")  # hostbot moved the host: the index follows
+    assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_alice")] == ["69002"]
+    store.meeting_host_changed("feishu", "69001", "ou_alice")  # an ended meeting stays ended
+    assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_alice")] == ["69002"]
