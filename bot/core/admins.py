@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.i18n import t
+
 log = logging.getLogger(__name__)
 
 CACHE_TTL = timedelta(minutes=5)
@@ -62,11 +64,16 @@ def group_ref(entry: str) -> GroupRef | None:
 
 
 class DirectoryError(Exception):
-    """A group's members could not be read: why (the platform's words) and, when known, the scope to grant."""
+    """A group's members could not be read: why (an i18n key and its values, bot/i18n/find.py) and, when
+    known, the scope to grant."""
 
-    def __init__(self, reason: str, scope: str = "") -> None:
-        super().__init__(reason)
-        self.reason, self.scope = reason, scope
+    def __init__(self, key: str, scope: str = "", **values: str) -> None:
+        super().__init__(key)
+        self.key, self.scope, self.values = key, scope, values
+
+    @property
+    def reason(self) -> str:  # for the log (English)
+        return t("en", self.key, **self.values)
 
 
 class GroupSource(Protocol):
@@ -139,5 +146,5 @@ class AdminGroups:
     async def _read(self, ref: GroupRef) -> frozenset[str]:
         source = self.sources.get(ref.platform)
         if source is None:
-            raise DirectoryError(f"{ref.platform} is not configured")
+            raise DirectoryError("admin_group_not_configured", platform=ref.platform.title())
         return await source.members(ref)

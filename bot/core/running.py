@@ -18,6 +18,7 @@ Never a guess among several.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 
@@ -88,12 +89,12 @@ async def find_running(ctx: Context) -> Running:
         person = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
     except IdentityError:
         return running
-    for vendor in ctx.vendors.values():
-        vendor_id = person.vendor_id(vendor.key)
-        if not vendor_id:
-            continue
+    asked = [(vendor, person.vendor_id(vendor.key)) for vendor in ctx.vendors.values()]
+    asked = [(vendor, vendor_id) for vendor, vendor_id in asked if vendor_id]
+    # The vendors are asked at once: the slowest one, not their sum, is what the speaker waits for.
+    answers = await asyncio.gather(*(_running_at(ctx, vendor, VendorUser(vendor_id)) for vendor, vendor_id in asked))
+    for (vendor, _), found in zip(asked, answers, strict=True):
         running.looked.append(vendor.key)
-        found = await _running_at(ctx, vendor, VendorUser(vendor_id))
         if isinstance(found, Outcome):
             log.warning("running meetings: %s could not be asked: %s", vendor.key, found.reason or found.kind.value)
             running.failed.append(vendor.key)

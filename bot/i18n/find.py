@@ -5,6 +5,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "HOSTBOT_ADMINS group {group} can be read",
         "zh": "可以读取 HOSTBOT_ADMINS 中的群组 {group}",
     },
+    "admin_group_says": {"en": "{platform} says {what}", "zh": "{platform} 返回 {what}"},
+    "admin_group_unanswered": {"en": "{platform} did not answer ({what})", "zh": "{platform} 没有应答（{what}）"},
+    "admin_group_no_handle": {"en": "Slack has no user group @{handle}", "zh": "Slack 没有用户组 @{handle}"},
+    "admin_group_not_configured": {"en": "{platform} is not configured", "zh": "未配置 {platform}"},
     "doctor_admin_group_ok": {"en": "yes, {count} members", "zh": "可以，{count} 名成员"},
     "doctor_admin_group_failed": {"en": "no: {reason}", "zh": "不可以：{reason}"},
     "doctor_fix_admin_group_scope": {

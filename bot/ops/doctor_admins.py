@@ -25,5 +25,6 @@ async def admin_group_checks(s: Settings, say: Say) -> list[Check]:
             continue
         fix = (say("doctor_fix_admin_group_scope", platform=ref.platform.title(), scope=found.scope) if found.scope
                else say("doctor_fix_admin_group", group=str(ref)))
-        checks.append(Check(ref.platform, what, False, say("doctor_admin_group_failed", reason=found.reason), fix))
+        reason = say(found.key, **found.values)
+        checks.append(Check(ref.platform, what, False, say("doctor_admin_group_failed", reason=reason), fix))
     return checks

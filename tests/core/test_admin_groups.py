@@ -163,3 +163,23 @@ async def test_doctor_reads_each_admins_group_and_names_the_missing_scope(sandbo
     assert not slack.ok and "usergroups:read" in slack.fix
     feishu = checks[("feishu", f"可以读取 HOSTBOT_ADMINS 中的群组 {chat.id}")]
     assert not feishu.ok and "im:chat:readonly" in feishu.fix
+
+
+async def test_a_member_of_the_admins_feishu_department_is_an_admin_read_page_by_page(sandbox: Sandbox,
+                                                                                     tmp_path: Path) -> None:
+    staff = [sandbox.feishu.add_user(f"staff{n}") for n in range(60)]  # carol comes last: the second page
+    dept = sandbox.feishu_groups.add_department("IT", staff)
+    async with feishu_world(sandbox, tmp_path, HOSTBOT_ADMINS=dept.id) as world:
+        sandbox.feishu_groups.set_members(dept.id, [*staff, world.user("carol")])
+
+        async def ask(who: str) -> str:
+            sandbox.feishu.change_host(world.demo.feishu_meeting.id, world.user("you").open_id)
+            msg, _ = await world.ask(who, "@_user_1 make @_user_2 host of meeting 123456789", BOT,
+                                     world.user("alice"))
+            return _feishu_prompt(await wait_for(lambda: world.texts(msg["message_id"])))
+
+        assert await ask("carol") == "confirm"
+        assert await ask("bob") == "approval"
+    pages = sandbox.recorder.all("feishu.find_by_department")
+    assert [(r.query.get("page_size"), r.query.get("page_token")) for r in pages[:2]] == [("50", None), ("50", "50")]
+    assert all(r.query["department_id_type"] == "open_department_id" for r in pages)

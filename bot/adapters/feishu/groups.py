@@ -65,10 +65,12 @@ class FeishuGroups:
 
 def _data(resp: Any, ref: GroupRef) -> Any:
     if isinstance(resp, Outcome):
-        raise DirectoryError(f"Feishu did not answer ({resp.detail or resp.reason or resp.kind.value})")
+        raise DirectoryError("admin_group_unanswered", platform="Feishu",
+                             what=resp.detail or resp.reason or resp.kind.value)
     if resp.success() and resp.data is not None:
         return resp.data
     if resp.code == FEISHU_NO_SCOPE:
         named = re.search(r"\[([^\]]+)\]", str(resp.msg or ""))
-        raise DirectoryError(f"Feishu says {resp.code}", scope=named.group(1) if named else SCOPES[ref.kind])
-    raise DirectoryError(f"Feishu says {resp.code}: {resp.msg}")
+        raise DirectoryError("admin_group_says", scope=named.group(1) if named else SCOPES[ref.kind],
+                             platform="Feishu", what=str(resp.code))
+    raise DirectoryError("admin_group_says", platform="Feishu", what=f"{resp.code}: {resp.msg}")

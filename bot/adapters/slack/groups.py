@@ -29,7 +29,7 @@ class SlackGroups:
         except SlackApiError as err:
             raise _directory_error(err) from None
         except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as err:
-            raise DirectoryError(f"Slack did not answer ({type(err).__name__})") from None
+            raise DirectoryError("admin_group_unanswered", platform="Slack", what=type(err).__name__) from None
         return frozenset(str(u) for u in resp.get("users") or [])
 
     async def _by_handle(self, handle: str) -> str:
@@ -37,14 +37,13 @@ class SlackGroups:
         for group in resp.get("usergroups") or []:
             if str(group.get("handle", "")).lower() == handle:
                 return str(group["id"])
-        raise DirectoryError(f"Slack has no user group @{handle}")
+        raise DirectoryError("admin_group_no_handle", handle=handle)
 
 
 def _directory_error(err: SlackApiError) -> DirectoryError:
     data: Any = err.response.data if err.response is not None else {}
     code = str(data.get("error", "")) if isinstance(data, dict) else ""
     if code == "missing_scope":
-        return DirectoryError("Slack says missing_scope", scope=str(data.get("needed") or GROUPS_SCOPE))
-    if code == "no_such_subteam":
-        return DirectoryError("Slack has no such user group (no_such_subteam)")
-    return DirectoryError(f"Slack says {code or err.response.status_code}")
+        return DirectoryError("admin_group_says", scope=str(data.get("needed") or GROUPS_SCOPE), platform="Slack",
+                              what=code)
+    return DirectoryError("admin_group_says", platform="Slack", what=code or str(err.response.status_code))
