@@ -99,6 +99,7 @@ class SlackAdapter:
         self.store = store
         self.client = client or build_web_client(settings)
         self.app = AsyncApp(
+            name="hostbot",  # without a name Bolt takes it from inspect.stack(): 30-60 ms of start-up
             client=self.client,
             signing_secret=settings.slack_signing_secret or None,
             # Bolt skips the check for Socket Mode deliveries by itself; HTTP ones are always verified
