@@ -53,7 +53,8 @@ class Running:
 
 
 def picked_meeting(ctx: Context) -> MeetingRef | None:
-    """The meeting a pick button of this request's proposal names (exact vendor and id), if one was pressed."""
+    """The meeting a pick button of this request's proposal names (exact vendor and id), if one was pressed.
+    The Intent then names it, so what this request offers next (a confirmation, an approval) stays on it."""
     resume = ctx.resume or {}
     via, picks = str(resume.get("via", "")), resume.get("picks")
     if resume.get("kind") != "pick" or not via.startswith(PICK) or not isinstance(picks, list):
@@ -61,7 +62,10 @@ def picked_meeting(ctx: Context) -> MeetingRef | None:
     index = via.removeprefix(PICK)
     if not index.isdigit() or int(index) >= len(picks) or not isinstance(picks[int(index)], dict):
         return None
-    return MeetingRef.from_json(picks[int(index)])
+    picked = MeetingRef.from_json(picks[int(index)])
+    if picked is not None:
+        ctx.intent = replace(ctx.intent, meeting=picked)
+    return picked
 
 
 async def running_now(ctx: Context) -> tuple[Meeting, MeetingVendor]:

@@ -91,6 +91,21 @@ async def test_hosting_two_zoom_meetings_the_speaker_picks_and_only_that_one_cha
         assert done
 
 
+async def test_a_picked_meeting_stays_the_meeting_through_a_confirmation(sandbox: Sandbox, tmp_path: Path) -> None:
+    async with slack_world(sandbox, tmp_path, HOSTBOT_CONFIRM="add_cohost=always") as world:
+        _start_zoom(sandbox, DEMO_ZOOM_ID, DEMO_ZOOM_README_ID)
+        [choice] = await _mention(world, "you", "make @bob co-host", 4)
+        pick = next(e["action_id"] for b in choice["blocks"] if b["type"] == "actions" for e in b["elements"]
+                    if "812 3456 7890" in e["text"]["text"])
+        await world.click("you", choice, pick)
+        confirm = await wait_for(lambda: next((m for m in world.replies_in(choice["thread_ts"])
+                                               if "Go ahead?" in m["text"]), None))
+        assert "812 3456 7890" in confirm["text"] and _changes(sandbox) == []
+        await world.click("you", confirm, "hostbot_confirm", action_ts="9.2")
+        await wait_for(lambda: _changes(sandbox))
+        assert [c.path for c in _changes(sandbox)] == [f"/zoom/v2/meetings/{DEMO_ZOOM_README_ID}"]
+
+
 async def test_hosting_nothing_gets_a_clear_answer_and_no_vendor_write(sandbox: Sandbox, tmp_path: Path) -> None:
     async with slack_world(sandbox, tmp_path) as world:
         _start_zoom(sandbox, DEMO_ZOOM_ID)  # yours, not bob's
