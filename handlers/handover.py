@@ -170,7 +170,7 @@ async def _is_admin(ctx: Context) -> bool:
         person = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
     except IdentityError:
         person = None
-    return ctx.services.policy.is_admin(person, ctx.message.user)
+    return await ctx.services.policy.is_admin(person, ctx.message.user, ctx.message.platform)
 
 
 def _involves(ctx: Context, h: Handover, user: str) -> bool:

@@ -63,6 +63,7 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
+            ctx.store.meeting_host_changed(vendor.key, meeting.id, user.id)  # "this meeting" for the new host
             return [Reply(ctx.t("set_host_done", **words) + lost_answer_note(ctx, outcome, vendor))]
         if outcome.kind is Kind.CONFLICT:
             return [_conflict_reply(ctx, meeting, outcome.current_host, words)]

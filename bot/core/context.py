@@ -56,6 +56,7 @@ class Context:
     last_outcome: Outcome | None = None  # the last vendor answer of this request (metrics, request log line)
     decision: str = ""  # the policy's last decision of this request (confirmation_asked, denied, ...)
     undo: UndoRow | None = None  # an Undo press: what to put back (handlers/undo.py)
+    note: str = ""  # said before the first reply: the meeting found for "this meeting" (bot/core/running.py)
 
     @property
     def store(self) -> Store:

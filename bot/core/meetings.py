@@ -1,4 +1,5 @@
-"""Finding the meeting a request is about: an explicit id or link, else the one linked here.
+"""Finding the meeting a request is about: an explicit id or link, else the one picked from a choice,
+else the one linked here, else the one the speaker runs right now (bot/core/running.py).
 
 A bare number can belong to several vendors (a 9-digit Feishu number, a Zoom id): when the
 vendor was not named, every configured vendor that could own the id is asked, and only an
@@ -13,6 +14,7 @@ from dataclasses import replace
 from bot.core.context import Context
 from bot.core.errors import MeetingProblem
 from bot.core.outcome import Kind, Outcome
+from bot.core.running import picked_meeting, running_now
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, group_digits
 
 
@@ -32,12 +34,13 @@ def linked_meeting(ctx: Context) -> MeetingRef | None:
 async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, MeetingVendor] | Outcome:
     """The meeting `ref` names (or the one linked to this thread/channel), with its vendor.
 
-    Raises MeetingProblem when the request does not name one meeting; returns the vendor's
-    Outcome when the vendor could not find it, with data["vendor"] and data["meeting"] set.
+    Raises MeetingProblem when the request does not name one meeting (MeetingChoice: several the
+    speaker runs now, to pick from); returns the vendor's Outcome when the vendor could not find it,
+    with data["vendor"] and data["meeting"] set.
     """
-    ref = ref or linked_meeting(ctx)
+    ref = ref or picked_meeting(ctx) or linked_meeting(ctx)
     if ref is None:
-        raise MeetingProblem("need_meeting")
+        return await running_now(ctx)
     if ref.vendor is not None:
         vendor = ctx.vendors.get(ref.vendor)
         if vendor is None:

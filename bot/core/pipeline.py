@@ -38,7 +38,15 @@ NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound"})  # ans
 
 
 async def run(ctx: Context) -> list[Reply]:
-    """Answer one request with its handler; user-facing errors become replies, a bug an apology."""
+    """Answer one request with its handler; user-facing errors become replies, a bug an apology.
+    A note the planning left (the meeting found for "this meeting") opens the first reply."""
+    replies = await _answer(ctx)
+    if ctx.note and replies:
+        replies[0] = replace(replies[0], text=f"{ctx.note}\n{replies[0].text}")
+    return replies
+
+
+async def _answer(ctx: Context) -> list[Reply]:
     spec = ctx.services.registry.get(ctx.intent.name)
     if spec is None:
         return await _not_understood(ctx)
@@ -47,9 +55,9 @@ async def run(ctx: Context) -> list[Reply]:
         if isinstance(planned, Plan):
             return await settle(ctx, spec, planned)
         return planned
-    except UserFacingError as err:
-        ctx.decision = "rejected"
-        return [Reply(ctx.t(err.key, **err.values))]
+    except UserFacingError as err:  # MeetingChoice (bot/core/running.py) brings its buttons
+        ctx.decision = getattr(err, "decision", "rejected")
+        return [Reply(ctx.t(err.key, **err.values), buttons=getattr(err, "buttons", ()))]
     except Exception:
         ctx.decision, ctx.last_outcome = "error", None
         log.exception("handler %s failed", spec.name)
@@ -82,7 +90,7 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
     if plan.authority is None:  # the intent's declared authority (@intent(..., authority=...))
         plan = replace(plan, authority=spec.authority)
     person = await speaker_person(ctx)
-    speaker = speaker_of(ctx, person)
+    speaker = await speaker_of(ctx, person)
     confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)
     approval = approval_of(ctx)
     approver = await approver_of(ctx, plan) if approval is Approval.APPROVED else None
@@ -107,10 +115,10 @@ async def speaker_person(ctx: Context) -> Person | None:
         return None
 
 
-def speaker_of(ctx: Context, person: Person | None) -> Speaker:
+async def speaker_of(ctx: Context, person: Person | None) -> Speaker:
     ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
     return Speaker(ctx.message.user, {k: v for k, v in ids.items() if v},
-                   admin=ctx.services.policy.is_admin(person, ctx.message.user))
+                   admin=await ctx.services.policy.is_admin(person, ctx.message.user, ctx.message.platform))
 
 
 async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
@@ -128,7 +136,8 @@ async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
     except IdentityError:
         person = None
     ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
-    return Speaker(clicker, {k: v for k, v in ids.items() if v}, admin=ctx.services.policy.is_admin(person, clicker))
+    admin = await ctx.services.policy.is_admin(person, clicker, ctx.message.platform)
+    return Speaker(clicker, {k: v for k, v in ids.items() if v}, admin=admin)
 
 
 def approval_of(ctx: Context) -> Approval:

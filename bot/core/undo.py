@@ -99,7 +99,7 @@ async def _may_press(services: Services, click: ButtonClick, row: UndoRow) -> bo
         person = await services.people.resolve(click.user, click.platform, click.user)
     except IdentityError:
         person = None
-    return services.policy.is_admin(person, click.user)
+    return await services.policy.is_admin(person, click.user, click.platform)
 
 
 def _audit(services: Services, click: ButtonClick, outcome: str, detail: str = "") -> None:

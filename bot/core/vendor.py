@@ -143,6 +143,11 @@ class MeetingVendor(ABC):
         when nothing stands in the way, else the Outcome the vendor call would end with."""
         return None
 
+    async def running_meetings(self, host: VendorUser) -> list[str] | Outcome:
+        """The ids of the meetings `host` runs right now, as the vendor lists them ("this meeting" when
+        nothing names one: bot/core/running.py reads each back before it is used)."""
+        return unsupported("running_meetings")
+
     async def list_host_meetings(self, host: VendorUser) -> list[Meeting] | Outcome:
         """Every meeting (series) `host` hosts, for "reassign all of @dave's meetings"."""
         return unsupported("list_host_meetings")

@@ -360,7 +360,7 @@ class HandoverScheduler:
 
     def pressers(self, h: Handover) -> tuple[list[str], list[str]]:
         """Who may act on a handover's buttons (hand over now, snooze), and who may cancel it."""
-        admins = [a for a in self.services.policy.admins if "@" not in a]  # chat ids (emails never click)
+        admins = self.services.policy.listed_users  # chat ids (emails and groups never click)
         if h.authority != "approved":  # scheduled by the host, organizer or an admin: theirs
             return [h.requester, *admins], [h.requester, *admins]
         host = self.services.people.chat_user_for(h.platform, h.vendor, h.host)
