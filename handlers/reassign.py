@@ -85,7 +85,8 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
     # never whose meetings the requester said they were. "120/250 reassigned…" while the batches run.
     losing = {m.host.id.lower(): m.host for m in todo if m.host is not None}
     return Plan(Operation.REASSIGN, summary, render, vendor=vendor.key, meetings=tuple(todo), users=(new_host,),
-                losing_users=tuple(losing.values()), progress_key="progress_reassign", audit_ids=new_host.id)
+                losing_users=tuple(losing.values()), progress_key="progress_reassign", audit_ids=new_host.id,
+                targets=(target.chat_user,))
 
 
 def _listed(ctx: Context) -> list[MeetingRef]:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+from bot.core.bound import PlanSpec
 from bot.core.events import Button, ButtonStyle, ChatMessage
 from bot.core.identity import IdentityResolver
 from bot.core.intent import Intent
@@ -17,7 +18,7 @@ from bot.core.outcome import Outcome
 from bot.core.policy import Policy
 from bot.core.progress import NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
-from bot.core.vendor import MeetingVendor
+from bot.core.vendor import Meeting, MeetingVendor
 from bot.i18n import t, vendor_name
 from bot.store import Store
 from bot.store.undos import UndoRow
@@ -56,6 +57,9 @@ class Context:
     last_outcome: Outcome | None = None  # the last vendor answer of this request (metrics, request log line)
     decision: str = ""  # the policy's last decision of this request (confirmation_asked, denied, ...)
     undo: UndoRow | None = None  # an Undo press: what to put back (handlers/undo.py)
+    bound: PlanSpec | None = None  # a click or a due handover: the plan that was shown (bot/core/bound.py)
+    seen: dict[tuple[str, str], Meeting] = field(default_factory=dict)  # meetings read for `bound`, by (vendor, id)
+    no_links: bool = False  # a click: "this meeting" is the one shown, never what the thread is linked to now
 
     @property
     def store(self) -> Store:

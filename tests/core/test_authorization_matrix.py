@@ -105,8 +105,10 @@ async def _run_cell(world: World, op: Op, role: str, path: str) -> int:
         clicker = {"confirm_by_speaker": SPEAKERS[role], "click_by_someone_else": "dave"}.get(path, "you")
         if path != "direct":
             console.user = clicker
+            pressed = console.choices[0]
             await console.send("1")
-            if path == "replayed_click":
+            if path == "replayed_click":  # the same button again (not the Undo the answer may offer)
+                console.choices = [pressed]
                 await console.send("1")
     changes = sum(1 for r in world.sandbox.recorder.all()[start:] if r.op in MUTATING and 200 <= r.status < 300)
     link_after = world.bot.services.store.link("console", "console")
