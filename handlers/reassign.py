@@ -86,7 +86,7 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
     losing = {m.host.id.lower(): m.host for m in todo if m.host is not None}
     return Plan(Operation.REASSIGN, summary, render, vendor=vendor.key, meetings=tuple(todo), users=(new_host,),
                 losing_users=tuple(losing.values()), progress_key="progress_reassign", audit_ids=new_host.id,
-                targets=(target.chat_user,))
+                targets=(target.chat_user,), shown_only=tuple(skipped))
 
 
 def _listed(ctx: Context) -> list[MeetingRef]:

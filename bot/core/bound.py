@@ -88,13 +88,14 @@ class PlanSpec:
     requester: str = ""
     pressers: tuple[str, ...] = ()
     handover: int = 0  # a scheduled handover's id (its plan, or the handover a reminder button acts on)
+    shown_only: tuple[Assumed, ...] = ()  # shown, not changed: a reassign's series in progress (reported skipped)
 
     @classmethod
     def of(cls, plan: Plan, requester: str, pressers: Sequence[str] = (),
            cohosts: Sequence[str] | None = None) -> PlanSpec:
         return cls(plan.operation.value, plan.vendor, tuple(Assumed.of(m, cohosts) for m in plan.meetings),
                    plan.users, plan.targets, plan.expected_host, plan.summary, requester, tuple(pressers),
-                   plan.handover)
+                   plan.handover, tuple(Assumed.of(m) for m in plan.shown_only))
 
     @property
     def refs(self) -> tuple[MeetingRef, ...]:
@@ -105,7 +106,7 @@ class PlanSpec:
                 "users": [u.to_json() for u in self.users], "targets": list(self.targets),
                 "expected_host": self.expected_host.to_json() if self.expected_host else None,
                 "summary": self.summary, "requester": self.requester, "pressers": list(self.pressers),
-                "handover": self.handover}
+                "handover": self.handover, "shown_only": [m.to_json() for m in self.shown_only]}
 
     @classmethod
     def from_json(cls, data: object) -> PlanSpec | None:
@@ -118,7 +119,8 @@ class PlanSpec:
                        tuple(u for u in map(_user, data.get("users") or ()) if u is not None),
                        tuple(str(t) for t in data.get("targets") or ()), _user(data.get("expected_host")),
                        str(data.get("summary") or ""), str(data.get("requester") or ""),
-                       tuple(str(p) for p in data.get("pressers") or ()), int(data.get("handover") or 0))
+                       tuple(str(p) for p in data.get("pressers") or ()), int(data.get("handover") or 0),
+                       tuple(Assumed.from_json(m) for m in data.get("shown_only") or ()))
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -130,7 +132,8 @@ def bind(intent: Intent, spec: PlanSpec) -> Intent:
     bound = replace(intent, targets=spec.targets or intent.targets, handover_id=f"#{spec.handover}"
                     if spec.handover else intent.handover_id)
     if spec.operation == Operation.REASSIGN.value:
-        return replace(bound, meetings=spec.refs, meeting=None, every=False)
+        shown = (*spec.meetings, *spec.shown_only)  # read again, so that the skipped are reported again
+        return replace(bound, meetings=tuple(m.ref for m in shown), meeting=None, every=False)
     if spec.operation == Operation.LINK.value:  # its meetings are the linked one (whose host approves);
         return bound  # the meeting to link is always named in its words, never "this meeting"
     if spec.meetings:
@@ -172,8 +175,9 @@ async def changes(ctx: Context, spec: PlanSpec, plan: Plan) -> list[str]:
     now_ids = [m.id for m in plan.meetings]
     shown_ids = [m.id for m in spec.meetings]
     if now_ids != shown_ids:
-        left = [m.display for m in spec.meetings if m.id not in now_ids]
-        found.append(ctx.t("changed_scope", vendor=name, meetings=join_names(ctx.lang, left) or "?"))
+        moved = [m.display for m in spec.meetings if m.id not in now_ids]
+        moved += [m.display for m in plan.meetings if m.id not in shown_ids]
+        found.append(ctx.t("changed_scope", vendor=name, meetings=join_names(ctx.lang, moved) or "?"))
     shown = {m.id: m for m in spec.meetings}
     for meeting in plan.meetings:
         was = shown.get(meeting.id)

@@ -110,6 +110,7 @@ class Plan:
     undoes: str = ""  # this plan carries out the Undo with this id (audited as an undo; no Undo of its own)
     targets: tuple[str, ...] = ()  # the chat users `users` are (a bound plan re-plans from them: bot/core/bound.py)
     handover: int = 0  # the scheduled handover this plan runs or changes (its id)
+    shown_only: tuple[Meeting, ...] = ()  # shown but not changed (a reassign's series in progress: skipped)
 
     @property
     def meeting(self) -> Meeting | None:

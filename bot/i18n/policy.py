@@ -63,8 +63,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "这个请求现在得到的更改与当时展示的不同",
     },
     "changed_scope": {
-        "en": "{vendor} meetings shown are no longer all to change: {meetings}",
-        "zh": "当时列出的{vendor}会议现在不再都需要更改：{meetings}",
+        "en": "the {vendor} meetings to change are not the ones shown: {meetings}",
+        "zh": "现在需要更改的{vendor}会议与当时列出的不同：{meetings}",
     },
     "changed_host": {
         "en": "the host of {vendor} meeting {meeting} is now {now} (was {was})",

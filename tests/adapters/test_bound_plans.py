@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,10 +124,11 @@ async def test_a_reassign_confirm_moves_exactly_the_listed_series(slack: SlackWo
     late = webex.add_meeting(dave, "Created after the listing")
     await slack.click("carol", ask, "hostbot_confirm")
     await wait_for(lambda: mutating(slack, "webex.reassign"))
-    await wait_for(lambda: said(slack, "now hosts 2 Webex meeting series"))
+    done = await wait_for(lambda: said(slack, "now hosts"))
     moved = [i for r in mutating(slack, "webex.reassign") for i in r.body["meetingIds"]]
     assert sorted(moved) == listed
     assert webex.meetings[late.id].host_email == "dave@example.com"
+    assert "now hosts 2 Webex meeting series" in done
 
 
 # ---- 5. Undo belongs to the right people -----------------------------------------------------------------
@@ -182,3 +184,69 @@ async def test_a_refused_undo_can_be_pressed_again_and_acts_once(slack: SlackWor
     await wait_for(lambda: said(slack, "already used"))
     calls = [(r.body["host_user"]["id"], r.status) for r in slack.sandbox.recorder.all("feishu.set_host")]
     assert calls == [(alice, 200), (you, 400), (you, 200)]
+
+
+# ---- 6. a reminder's buttons are Plans; a due handover reads its meeting once -----------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def audited(slack: SlackWorld, event: str) -> list[tuple[str, str]]:
+    rows = slack.runtime.bot.services.store._rows("SELECT chat_user, outcome FROM audit WHERE event = ? ORDER BY id",
+                                                  [event])
+    return [(str(r["chat_user"]), str(r["outcome"])) for r in rows]
+
+
+async def _approved_handover(slack: SlackWorld) -> Clock:
+    """bob asks to hand the host to alice in 20 minutes; you (the host) approve; the reminder is posted."""
+    clock = Clock()
+    bot = slack.runtime.bot
+    bot.services.clock = clock
+    await mention(slack, "bob", f"hand host to {at(slack, 'alice')} in 20 minutes of meeting 123456789")
+    ask = await wait_for(lambda: with_button(slack, "hostbot_approve"))
+    await slack.click("you", ask, "hostbot_approve")
+    await wait_for(lambda: said(slack, "Handover #1"))
+    clock.at += timedelta(minutes=11)
+    assert bot.scheduler is not None
+    await bot.scheduler.run_due()
+    await wait_for(lambda: with_button(slack, "hostbot_handover_now"))
+    return clock
+
+
+async def test_reminder_buttons_are_plans_decided_as_who_clicked(slack: SlackWorld) -> None:
+    await _approved_handover(slack)
+    before = len(slack.messages())
+    reminder = with_button(slack, "hostbot_handover_cancel")
+    assert reminder is not None
+    await slack.click("you", reminder, "hostbot_handover_cancel")  # the host cancels bob's approved request
+    await wait_for(lambda: said(slack, "cancelled: "))
+    assert len(slack.messages()) > before
+    store = slack.runtime.bot.services.store
+    you = slack.users["you"].id
+    assert store._rows("SELECT status, detail FROM handovers WHERE id = 1") == [
+        {"status": "cancelled", "detail": f"by {you}"}]
+    assert (you, "cancelled") in audited(slack, "outcome")
+    assert mutating(slack, "feishu.set_host") == []
+
+
+async def test_hand_over_now_runs_the_stored_plan_reading_the_meeting_once(slack: SlackWorld) -> None:
+    await _approved_handover(slack)
+    reminder = with_button(slack, "hostbot_handover_snooze")
+    assert reminder is not None
+    await slack.click("you", reminder, "hostbot_handover_snooze")
+    snoozed = await wait_for(lambda: said(slack, "snoozed"))
+    assert snoozed.startswith("😴 Handover #1 snoozed")
+    you = slack.users["you"].id
+    assert (you, "snoozed") in audited(slack, "outcome")
+    reads = len(slack.sandbox.recorder.all("feishu.get_meeting"))
+    again = await wait_for(lambda: with_button(slack, "hostbot_handover_now", after=len(slack.messages()) - 1))
+    await slack.click("you", again, "hostbot_handover_now")
+    await wait_for(lambda: said(slack, "is now host"))
+    alice = slack.demo.users["alice"].open_id
+    assert [r.body["host_user"]["id"] for r in mutating(slack, "feishu.set_host")] == [alice]
+    assert len(slack.sandbox.recorder.all("feishu.get_meeting")) - reads == 1  # one read of the meeting, then the call
+    assert (you, "handover_now") in audited(slack, "outcome")
