@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core.bound import read_listed
 from bot.core.context import Context
 from bot.core.errors import MeetingProblem
 from bot.core.events import Reply
@@ -140,6 +141,8 @@ async def _listed_meetings(ctx: Context, refs: list[MeetingRef], target: Person
     who may do this: the policy reads ctx.intent.from_user, so it is set to their host when unsaid."""
     meetings: list[Meeting] = []
     vendors: dict[str, MeetingVendor] = {}
+    if ctx.bound is not None:  # a Confirm: exactly the series shown, read again (bot/core/bound.py)
+        await read_listed(ctx, ctx.bound)
     for ref in refs:
         located = await locate(ctx, ref)
         if isinstance(located, Outcome):

@@ -32,6 +32,7 @@ from bot.core.vendor import Meeting, MeetingRef
 if TYPE_CHECKING:
     from bot.core.context import Context
 
+LISTING_PAYS = 3  # from this many series on, a host's listing is cheaper than reading each (read_listed)
 COHOST_OPERATIONS = frozenset({Operation.ADD_COHOST.value, Operation.REMOVE_COHOST.value})
 
 
@@ -153,6 +154,23 @@ async def read_bound(ctx: Context, spec: PlanSpec) -> Outcome | None:
             return replace(found, vendor=vendor.key, meeting=assumed.display)
         ctx.seen[(assumed.vendor, assumed.id)] = found
     return None
+
+
+async def read_listed(ctx: Context, spec: PlanSpec) -> None:
+    """A bound reassign's series read through their hosts' listings (a few pages instead of one read
+    per series) into ctx.seen. Only the stored ids are kept: a series the listing adds is not in the
+    plan; one no longer listed under its host is read by itself when the handler locates it."""
+    vendor = ctx.vendors.get(spec.vendor)
+    shown = (*spec.meetings, *spec.shown_only)
+    if vendor is None or len(shown) < LISTING_PAYS or not vendor.supports("list_host_meetings"):
+        return
+    wanted = {m.id for m in shown}
+    hosts = {m.host.id.lower(): m.host for m in shown if m.host is not None}
+    for host in hosts.values():
+        listed = await vendor.list_host_meetings(host)
+        for meeting in listed if isinstance(listed, list) else ():
+            if meeting.id in wanted:
+                ctx.seen[(spec.vendor, meeting.id)] = meeting
 
 
 async def cohosts_now(ctx: Context, plan: Plan) -> tuple[str, ...] | None:
