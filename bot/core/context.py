@@ -84,9 +84,9 @@ class Context:
         """Store a proposal and return buttons pointing at it; only `requester` (default: the speaker)
         may press them, for `ttl` (default: the configured proposal TTL).
 
-        `choices` are (action, label key, style); a positive action re-runs intent `action` with
-        `payload` as ctx.resume (plus "via" = the button's action and "clicked_by"); "cancel" and
-        "decline" close the proposal.
+        `choices` are (action, label key, style); a positive action plans intent `action` again,
+        bound to the plan in payload["plan"] (bot/core/bound.py), with `payload` as ctx.resume (plus
+        "via" = the button's action and "clicked_by"); "cancel" and "decline" close the proposal.
         """
         payload = {"on_behalf_of": self.message.user, **payload}
         pid = self.store.create_proposal(

@@ -1,7 +1,8 @@
 """The dispatcher: a ChatMessage or ButtonClick in, Replies out.
 
 It owns the steps every request shares: exactly-once by delivery id, parsing, picking the
-handler from the registry, resuming a stored proposal on a button click, the audit row of the
+handler from the registry, resuming a stored proposal on a button click (bound to the plan it
+stored, never to the thread's link or the words again), the audit row of the
 request, and turning a handler's user-facing exceptions (unknown person, no meeting) into
 replies. It never lets an exception out: a bug becomes an apology and a log line.
 Each request runs under a request id (bot/logs.py) and ends with one log line and one count in
@@ -73,7 +74,8 @@ class Dispatcher:
         return replies
 
     async def handle_click(self, click: ButtonClick, progress: ProgressSink | None = None) -> list[Reply]:
-        """A button press: claim its proposal exactly once, then cancel or re-run the intent."""
+        """A button press: claim its proposal exactly once, then cancel, or run the plan it stored
+        (bound to it: bot/core/bound.py)."""
         with request_scope(click.platform):
             return await self._click(click, progress)
 
