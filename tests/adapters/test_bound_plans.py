@@ -23,6 +23,8 @@ import pytest
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_ZOOM_ID
 from bot.sandbox.faults import Fault
+from bot.sandbox.feishu.im import BOT
+from tests.support.feishu import card_text, feishu_world, first_text
 from tests.support.operate import slack_world
 from tests.support.slack import SlackWorld, wait_for
 
@@ -250,3 +252,26 @@ async def test_hand_over_now_runs_the_stored_plan_reading_the_meeting_once(slack
     assert [r.body["host_user"]["id"] for r in mutating(slack, "feishu.set_host")] == [alice]
     assert len(slack.sandbox.recorder.all("feishu.get_meeting")) - reads == 1  # one read of the meeting, then the call
     assert (you, "handover_now") in audited(slack, "outcome")
+
+
+async def test_feishu_approval_acts_on_the_meeting_shown_after_the_thread_is_linked_elsewhere(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Item 1 over encrypted Feishu events and card callbacks."""
+    async with feishu_world(sandbox, tmp_path) as feishu:
+        you, bob = feishu.user("you"), feishu.user("bob")
+        other = sandbox.feishu.add_meeting(you, [bob], topic="B", meeting_no="987654321")
+        store = feishu.runtime.bot.services.store
+        chat = feishu.says("you", "hello")["chat_id"]
+        store.set_link("feishu", chat, "feishu", feishu.demo.feishu_meeting.id, linked_by=you.open_id)
+        msg, _ = await feishu.ask("bob", "@_user_1 make me host", BOT)
+        root = msg["message_id"]
+        card = await wait_for(lambda: next((c for c in feishu.cards(root) if "can approve" in card_text(c)), None))
+        assert "Feishu meeting 123 456 789" in card_text(card)
+        store.set_link("feishu", root, "feishu", other.id, linked_by=you.open_id)  # the thread moves to B
+        await feishu.click("you", card, "approve")
+        done = await wait_for(lambda: first_text(feishu.texts(root), "is now host"))
+        await feishu.adapter.drain()
+        assert "Feishu meeting 123 456 789" in done
+        calls = [r for r in sandbox.recorder.all("feishu.set_host") if r.status < 300]
+        assert [(r.path.split("/")[-2], r.body["host_user"]["id"]) for r in calls] == [
+            (feishu.demo.feishu_meeting.id, bob.open_id)]
