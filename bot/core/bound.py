@@ -122,7 +122,7 @@ class PlanSpec:
                        str(data.get("summary") or ""), str(data.get("requester") or ""),
                        tuple(str(p) for p in data.get("pressers") or ()), int(data.get("handover") or 0),
                        tuple(Assumed.from_json(m) for m in data.get("shown_only") or ()))
-        except (KeyError, TypeError, ValueError):
+        except (AttributeError, KeyError, TypeError, ValueError):  # a row of another shape: never run it
             return None
 
 

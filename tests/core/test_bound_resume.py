@@ -183,3 +183,9 @@ async def test_a_proposal_stored_by_the_previous_release_expires_gracefully(make
     assert [a.text for a in answer] == ["This request has expired; nothing was done. Ask again if you still want it."]
     assert _acted_on(world) == []
     assert store.get_proposal(pid).status == "expired"  # type: ignore[union-attr]
+    garbled = store.create_proposal(platform="console", action="set_host", requester="carol",
+                                    payload={"kind": "confirm", "plan": {"meetings": ["123456789"]},
+                                             "intent": {"intent": "set_host"}},
+                                    channel="console", thread="console", ttl=timedelta(minutes=5))
+    answer = await world.bot.dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "carol", "confirm", garbled, "g"))
+    assert answer[0].text.startswith("This request has expired") and _acted_on(world) == []
