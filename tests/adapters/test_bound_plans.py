@@ -94,7 +94,7 @@ async def test_an_approval_acts_on_the_meeting_shown_after_the_thread_is_linked_
     assert box.feishu.meetings[other.id].host[0] == you.open_id  # the other meeting: untouched
 
 
-async def test_a_confirm_after_the_host_changed_says_what_changed_and_asks_again(slack: SlackWorld) -> None:
+async def test_a_confirm_after_the_cohosts_changed_says_what_changed_and_asks_again(slack: SlackWorld) -> None:
     """An admin's Confirm of a Zoom co-host change whose alternative hosts changed meanwhile: nothing is
     written, the reply names the change, and a new Confirm carries the new state."""
     zoom = slack.sandbox.zoom
@@ -108,7 +108,8 @@ async def test_a_confirm_after_the_host_changed_says_what_changed_and_asks_again
     await slack.click("carol", ask, "hostbot_confirm")
     again = await wait_for(lambda: with_button(slack, "hostbot_confirm", after=before))
     assert again["text"].startswith("⚠️ Changed since you were asked; nothing was done:\n• the co-hosts of Zoom "
-                                    f"meeting {ask['text'].split('Zoom meeting ')[1].split(';')[0].split(' ')[0]}")
+                                    f"meeting 850 1234 5678 are now {at(slack, 'bob')} and {at(slack, 'dave')} "
+                                    f"(were {at(slack, 'bob')})")
     assert len(mutating(slack, "zoom.update_meeting")) == 1  # only the first addition
     await slack.click("carol", again, "hostbot_confirm")
     await wait_for(lambda: said(slack, "no longer co-host") or said(slack, "Removed"))
