@@ -52,20 +52,17 @@ class Running:
     failed: list[str] = field(default_factory=list)  # vendors that could not be asked
 
 
-def picked_meeting(ctx: Context) -> MeetingRef | None:
-    """The meeting a pick button of this request's proposal names (exact vendor and id), if one was pressed.
-    The Intent then names it, so what this request offers next (a confirmation, an approval) stays on it."""
-    resume = ctx.resume or {}
-    via, picks = str(resume.get("via", "")), resume.get("picks")
-    if resume.get("kind") != "pick" or not via.startswith(PICK) or not isinstance(picks, list):
+def picked_meeting(payload: dict[str, object], action: str) -> MeetingRef | None:
+    """The meeting a pick button names (exact vendor and id, as stored in its proposal's "picks"), or None.
+    The click's Intent then names it (bot/core/dispatch.py), so what this request offers next (a
+    confirmation, an approval) stays on it."""
+    picks = payload.get("picks")
+    if payload.get("kind") != "pick" or not action.startswith(PICK) or not isinstance(picks, list):
         return None
-    index = via.removeprefix(PICK)
+    index = action.removeprefix(PICK)
     if not index.isdigit() or int(index) >= len(picks) or not isinstance(picks[int(index)], dict):
         return None
-    picked = MeetingRef.from_json(picks[int(index)])
-    if picked is not None:
-        ctx.intent = replace(ctx.intent, meeting=picked)
-    return picked
+    return MeetingRef.from_json(picks[int(index)])
 
 
 async def running_now(ctx: Context) -> tuple[Meeting, MeetingVendor]:

@@ -82,6 +82,9 @@ class MeetingVendor(ABC):
     host_change_needs_running: ClassVar[bool] = False
     # i18n key of what else the vendor does when the host changes, for the confirmation ("" = nothing).
     host_change_notice: ClassVar[str] = ""
+    # Does who_is_host report the co-hosts (Zoom's alternative hosts)? A bound co-host plan then
+    # remembers them and a click compares (bot/core/bound.py).
+    reports_cohosts: ClassVar[bool] = False
 
     def supports(self, op: str) -> bool:
         return op in self.operations

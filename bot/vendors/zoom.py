@@ -70,6 +70,7 @@ SEPARATOR = ";"
 class ZoomVendor(MeetingVendor):
     key = "zoom"
     operations = frozenset({"set_host", "add_cohost", "remove_cohost", "who_is_host"})
+    reports_cohosts = True  # who_is_host lists settings.alternative_hosts
 
     def __init__(self, account_id: str, client_id: str, client_secret: str,
                  api_base: str = "https://api.zoom.us/v2", oauth_url: str = "https://zoom.us/oauth/token", *,
