@@ -82,6 +82,13 @@ CREATE TABLE undos (
     resolved_at text DEFAULT '');
 """
 
+M007 = """
+CREATE TABLE running_meetings (
+    vendor text NOT NULL, meeting_id text NOT NULL, host text, owner text, topic text, number text, status text,
+    updated_at text, PRIMARY KEY (vendor, meeting_id));
+CREATE INDEX idx_running_meetings_vendor_host ON running_meetings (vendor, host);
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001),
     ("m002_user_tokens", M002),
@@ -89,6 +96,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m004_replicas", M004),
     ("m005_mappings", M005),
     ("m006_undos", M006),
+    ("m007_running_meetings", M007),
 )
 
 

@@ -176,6 +176,18 @@ def m006_undos(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m007_running_meetings(db: sqlite_utils.Database) -> None:
+    """Meetings running now, as Feishu's tenant events tell them (bot/store/running.py): a hint for
+    "this meeting" when nothing names one. status: running | ended."""
+    db["running_meetings"].create(  # type: ignore[union-attr]
+        {"vendor": str, "meeting_id": str, "host": str, "owner": str, "topic": str, "number": str, "status": str,
+         "updated_at": str},
+        pk=("vendor", "meeting_id"),
+    )
+    db["running_meetings"].create_index(["vendor", "host"])  # type: ignore[union-attr]
+
+
 def private_files(path: str) -> None:
     """The database and its -wal/-shm readable by the owner only (0600): they hold tokens and the audit.
 
