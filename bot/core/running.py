@@ -90,7 +90,9 @@ async def find_running(ctx: Context) -> Running:
         person = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
     except IdentityError:
         return running
-    asked = [(vendor, person.vendor_id(vendor.key)) for vendor in ctx.vendors.values()]
+    named = ctx.intent.vendor_word  # "the webex meeting": only Webex is asked, never another vendor's meeting
+    asked = [(vendor, person.vendor_id(vendor.key)) for vendor in ctx.vendors.values()
+             if not named or vendor.key == named]
     asked = [(vendor, vendor_id) for vendor, vendor_id in asked if vendor_id]
     # The vendors are asked at once: the slowest one, not their sum, is what the speaker waits for.
     answers = await asyncio.gather(*(_running_at(ctx, vendor, VendorUser(vendor_id)) for vendor, vendor_id in asked))

@@ -154,3 +154,12 @@ async def test_a_feishu_meeting_started_in_the_sandbox_is_this_meeting_until_it_
         texts = await wait_for(lambda: world.texts(msg["message_id"]))
         assert texts[0].startswith("Which meeting?")
         assert len(world.set_host_calls()) == 2
+
+
+async def test_a_named_vendor_is_the_only_one_asked(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Issue 25: "the webex meeting" never becomes the Zoom meeting the speaker happens to host now."""
+    async with slack_world(sandbox, tmp_path) as world:
+        _start_zoom(sandbox, DEMO_ZOOM_ID)
+        [reply] = await _mention(world, "you", "make @bob co-host of the webex meeting", 1)
+        assert "Zoom" not in reply["text"] and "Webex" in reply["text"], reply["text"]
+        assert _changes(sandbox) == [] and sandbox.recorder.all("zoom.list_meetings") == []
