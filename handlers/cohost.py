@@ -79,6 +79,11 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
             listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
                                            for c in cohosts])
             text += "\n" + ctx.t("cohost_list", cohosts=listed)
+        if outcome.not_held:  # read back under the meeting's lease: somebody else changed the list meanwhile
+            names = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(i), ctx.message.platform)
+                                          for i in outcome.not_held])
+            text += "\n" + ctx.t("cohost_not_held_added" if adding else "cohost_not_held_removed",
+                                  vendor=ctx.vendor_name(vendor.key), names=names)
         return [Reply(text)]
 
     chat_users = tuple(p.chat_user for p in people)

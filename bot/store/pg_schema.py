@@ -82,6 +82,10 @@ CREATE TABLE undos (
     resolved_at text DEFAULT '');
 """
 
+M007 = """
+CREATE TABLE leases (name text PRIMARY KEY, holder text NOT NULL, until text NOT NULL);
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001),
     ("m002_user_tokens", M002),
@@ -89,6 +93,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m004_replicas", M004),
     ("m005_mappings", M005),
     ("m006_undos", M006),
+    ("m007_leases", M007),
 )
 
 
