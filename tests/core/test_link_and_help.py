@@ -28,7 +28,8 @@ async def test_link_again_and_in_chinese(world: World) -> None:
     assert world.bot.services.store.link("console", "console")["meeting_id"] == other.id  # type: ignore[index]
     # a meeting somebody else runs: a link carries authority, so its host (bob) is asked first
     bobs = world.sandbox.feishu.add_meeting(world.demo.users["bob"], meeting_no="555666888")
-    assert (await world.say("把本群关联到飞书会议 555666888")).startswith("@bob，@you 请求：本群聊将改为关联飞书会议 555 666 888")
+    asked = await world.say("把本群关联到飞书会议 555666888")
+    assert asked.startswith("@bob，@you 请求：本群聊将改为关联飞书会议 555 666 888"), asked
     assert world.bot.services.store.link("console", "console")["meeting_id"] == other.id  # type: ignore[index]
     assert bobs.id != other.id
 
