@@ -10,6 +10,7 @@ requests have read the meeting before either writes: without the lease both writ
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,3 +117,22 @@ async def test_two_changes_to_one_meeting_at_once(case: Case, where: str, sandbo
             assert held == _ids(a, case, (winner,))[0], (held, done)
             assert sum(t.startswith("✅") for t in done) == 1, done
             assert len(writes) == 1 or (case.name == "feishu host" and len(writes) == 2), [r.body for r in writes]
+
+
+@pytest.mark.parametrize("where", ["one process", "two replicas on PostgreSQL"])
+async def test_an_undo_and_an_addition_at_once_both_reach_zoom(where: str, sandbox: Sandbox, tmp_path: Path,
+                                                               request: pytest.FixtureRequest) -> None:
+    """Undo's path is the same read-modify-write of alternative_hosts: it waits its turn like any change."""
+    async with _two(sandbox, tmp_path, where, lambda: str(request.getfixturevalue("pg_url"))) as (a, b):
+        await a.command("you", f"add {_mention(a, 'bob')} as co-host of zoom meeting {DEMO_ZOOM_ID}")
+        done = copy.deepcopy(await wait_for(lambda: next((m for m in a.messages() if any(
+            e.get("action_id") == "hostbot_undo" for blk in m.get("blocks") or [] if blk["type"] == "actions"
+            for e in blk["elements"])), None)))
+        sandbox.faults.set_latency("zoom.get_meeting", 0.3)
+        await a.click("you", done, "hostbot_undo", action_ts="9.1")  # bob off again ...
+        await b.command("you", f"add {_mention(b, 'carol')} as co-host of zoom meeting {DEMO_ZOOM_ID}")  # ... carol on
+        await wait_for(lambda: len(_answers(a)) >= 3 and sandbox.recorder.count("zoom.update_meeting") >= 3,
+                       timeout=30)
+        await wait_for(lambda: len([r for r in sandbox.recorder.all("zoom.update_meeting") if r.status]) == 3)
+        sandbox.faults.clear()
+        assert sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts == ["carol@example.com"], _answers(a)
