@@ -136,3 +136,20 @@ async def test_an_undo_and_an_addition_at_once_both_reach_zoom(where: str, sandb
         await wait_for(lambda: len([r for r in sandbox.recorder.all("zoom.update_meeting") if r.status]) == 3)
         sandbox.faults.clear()
         assert sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts == ["carol@example.com"], _answers(a)
+
+
+async def test_a_co_host_list_changed_outside_hostbot_is_reported_as_read_back(sandbox: Sandbox,
+                                                                              tmp_path: Path) -> None:
+    """The read back is what the reply states: somebody who edits the list in Zoom itself between our write
+    and the read back is not hidden behind a ✅ list of what we wrote."""
+    async with slack_world(sandbox, tmp_path) as slack:
+        sandbox.faults.set_latency("zoom.get_meeting", 0.5)
+        await slack.command("you", f"add {_mention(slack, 'bob')} as co-host of zoom meeting {DEMO_ZOOM_ID}")
+        await wait_for(lambda: any(r.status for r in sandbox.recorder.all("zoom.update_meeting")))
+        with sandbox.zoom.lock:  # in Zoom's own web page, somebody empties the list right after our PATCH
+            sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts = []
+        [answer] = await wait_for(lambda: _answers(slack))
+        sandbox.faults.clear()
+        assert answer.startswith(f"⚠️ Read back afterwards, Zoom does not list {_slack(slack, 'bob')} as co-host: "
+                                 "somebody changed the list meanwhile. Ask again to add them."), answer
+        assert "✅" not in answer and "Co-hosts now" not in answer
