@@ -1,7 +1,8 @@
 """`make bench` / `python -m bench [versus] [ack] [overhead] [limits] [replicas] [all]`: run benchmarks.
 
-`make bench` runs `versus` (bench/versus.py): hostbot beside the bare Bolt peer, in one table;
-`all` runs every benchmark.
+`make bench` runs `versus` (bench/versus.py: hostbot beside the bare Bolt peer, in one table) and
+`stores` (bench/stores.py: the same load on SQLite, PostgreSQL, and PostgreSQL 2 ms away, with /healthz
+and the event loop watched); `all` runs every benchmark.
 
 One sandbox process serves every benchmark; each benchmark starts and stops its own server
 processes. Figures are printed as tables and appended to bench/RESULTS.md.
@@ -13,18 +14,20 @@ import sys
 import time
 from pathlib import Path
 
-from bench import ack_load, limits, overhead, replicas, versus
+from bench import ack_load, limits, overhead, replicas, stores, versus
 from bench.harness import RESULTS, SandboxProc, machine, workdir
 
 BENCHMARKS = {"versus": versus.run, "ack": ack_load.run, "overhead": overhead.run, "limits": limits.run,
-              "replicas": replicas.run}
+              "replicas": replicas.run, "stores": stores.run}
 # Each command takes a meeting of its own. versus: 510 (peer) + 610 per hostbot column (this checkout and
-# BENCH_BASE's); ack 205 + overhead 520 + two bursts of 500 + replicas 430.
-MEETINGS = {"versus": 1800, "ack": 205, "overhead": 520, "limits": 1000, "replicas": 430}
+# BENCH_BASE's); ack 205 + overhead 520 + two bursts of 500 + replicas 430; stores: 410 (peer) + 510 per
+# store + 100 for three replicas.
+MEETINGS = {"versus": 1800, "ack": 205, "overhead": 520, "limits": 1000, "replicas": 430, "stores": 2100}
+DEFAULT = ["versus", "stores"]
 
 
 def main(argv: list[str]) -> int:
-    chosen = list(BENCHMARKS) if argv == ["all"] else argv or ["versus"]
+    chosen = list(BENCHMARKS) if argv == ["all"] else argv or DEFAULT
     unknown = [name for name in chosen if name not in BENCHMARKS]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}", file=sys.stderr)

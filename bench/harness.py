@@ -183,29 +183,36 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def start_hostbot(box: SandboxProc, workdir: Path, name: str = "hostbot",
-                  extra_env: dict[str, str] | None = None) -> ServerProc:
+                  extra_env: dict[str, str] | None = None, db: str = "") -> ServerProc:
     """`hostbot run` pointed at the sandbox, with the admin's Slack -> Feishu mapping in its store.
 
-    `extra_env` is added to its environment; with `_WRAP=script.py` in it, `python script.py bot run …`
-    replaces `python -m bot run …` (bench/slow_loop.py); the `bot` is the one PYTHONPATH or the install gives.
+    `db`: a postgresql:// URL (or a SQLite path) to use instead of a SQLite file of its own; the mapping is
+    written there too. `extra_env` is added to its environment; with `_WRAP=script.py` in it,
+    `python script.py bot run …` replaces `python -m bot run …` (bench/slow_loop.py); the `bot` is the one
+    PYTHONPATH or the install gives.
     """
+    db = db or str(workdir / f"{name}.db")
+    seed_people(box, db)
+    port = free_port()
+    extra = dict(extra_env or {})
+    wrap = extra.pop("_WRAP", "")
+    env = clean_env(**box.env, SLACK_SIGNING_SECRET=SIGNING_SECRET, HOSTBOT_DB=db, HOSTBOT_PORT=str(port),
+                    HOSTBOT_TZ="UTC", **extra)
+    entry = [wrap, "bot"] if wrap else ["-m", "bot"]
+    return ServerProc(name, [sys.executable, *entry, "run", "--host", "127.0.0.1"], env, port, workdir)
+
+
+def seed_people(box: SandboxProc, db: str) -> None:
+    """The sandbox's Slack people mapped to their Feishu open_ids in the store at `db` (a path or a URL)."""
     from bot.store import Store
 
-    db = workdir / f"{name}.db"
-    store = Store(str(db))
+    store = Store(db)
     try:
         for person, slack_id in box.world["slack"].items():
             store.upsert_person("slack", slack_id, name=person, email=f"{person}@example.com",
                                 feishu_open_id=box.world["feishu"][person])
     finally:
         store.close()
-    port = free_port()
-    extra = dict(extra_env or {})
-    wrap = extra.pop("_WRAP", "")
-    env = clean_env(**box.env, SLACK_SIGNING_SECRET=SIGNING_SECRET, HOSTBOT_DB=str(db), HOSTBOT_PORT=str(port),
-                    HOSTBOT_TZ="UTC", **extra)
-    entry = [wrap, "bot"] if wrap else ["-m", "bot"]
-    return ServerProc(name, [sys.executable, *entry, "run", "--host", "127.0.0.1"], env, port, workdir)
 
 
 def start_peer(box: SandboxProc, workdir: Path, extra_env: dict[str, str] | None = None) -> ServerProc:

@@ -29,6 +29,7 @@ from bench.harness import (
     host_commands,
     print_table,
     record,
+    seed_people,
     slash_commands,
     wait_until,
 )
@@ -40,15 +41,7 @@ FEISHU_VC = "feishu.list_by_no,feishu.get_meeting,feishu.set_host"
 
 
 def _replicas(box: SandboxProc, workdir: Path, url: str, n: int, tag: str) -> list[ServerProc]:
-    from bot.store import Store
-
-    store = Store(url)
-    try:
-        for person, slack_id in box.world["slack"].items():
-            store.upsert_person("slack", slack_id, name=person, email=f"{person}@example.com",
-                                feishu_open_id=box.world["feishu"][person])
-    finally:
-        store.close()
+    seed_people(box, url)
     procs = []
     for i in range(n):
         port = free_port()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
+from bot.core.admins import AdminGroups, GroupSource, group_ref
 from bot.core.context import Services
 from bot.core.dispatch import Dispatcher
 from bot.core.identity import IdentityResolver
@@ -99,6 +100,23 @@ def build_identity(store: Store, clients: Clients) -> IdentityResolver:
     return IdentityResolver(store, sources=sources, feishu_directory=directory)
 
 
+def build_admin_groups(settings: Settings, clients: Clients, clock: Callable[[], datetime]) -> AdminGroups | None:
+    """The groups among HOSTBOT_ADMINS (bot/core/admins.py), read through the configured platforms."""
+    refs = [ref for ref in map(group_ref, settings.admins) if ref is not None]
+    if not refs:
+        return None
+    sources: dict[str, GroupSource] = {}
+    if clients.slack is not None:
+        from bot.adapters.slack.groups import SlackGroups
+
+        sources["slack"] = SlackGroups(clients.slack)
+    if clients.feishu is not None:
+        from bot.adapters.feishu.groups import FeishuGroups
+
+        sources["feishu"] = FeishuGroups(clients.feishu)
+    return AdminGroups(refs, sources, clock)
+
+
 def build_vendors(settings: Settings, store: Store | None = None,
                   clients: Clients | None = None) -> dict[str, MeetingVendor]:
     """A MeetingVendor for every vendor whose credentials are configured (`store` holds user tokens)."""
@@ -178,7 +196,8 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         people=build_identity(store, clients),
         vendors=build_vendors(settings, store, clients) if vendors is None else vendors,
         clock=now,
-        policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm)),
+        policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm),
+                      groups=build_admin_groups(settings, clients, now)),
         parse=parse,
         proposal_ttl=timedelta(seconds=settings.confirm_ttl),
         metrics=Metrics(),

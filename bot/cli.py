@@ -113,6 +113,7 @@ def sandbox(port: int, bot_port: int, db: str) -> None:
 
     from bot.ops.playground import print_sandbox, run_env, seed_chat, seed_people
     from bot.sandbox import Sandbox
+    from bot.sandbox.feishu.push import EventPusher
 
     if Path(db).exists() and "sandbox" not in Path(db).name:  # it is replaced: never somebody's real database
         raise click.BadParameter(f"{db} exists; the sandbox's database is made afresh, so name a new file "
@@ -121,6 +122,8 @@ def sandbox(port: int, bot_port: int, db: str) -> None:
     world = seed_chat(box)
     env = run_env(box, bot_port, Path(db))
     seed_people(box, world, env)
+    # Feishu's tenant meeting events (a meeting started, ended) go to the bot's webhook once it listens.
+    EventPusher(box.feishu_events, f"http://127.0.0.1:{bot_port}/feishu/events").start()
     print_sandbox(box, world, env, lambda line: click.echo(line))
     sys.stdout.flush()  # `hostbot sandbox | tee sandbox.env` gets the variables now, not at exit
     try:

@@ -71,6 +71,7 @@ class Settings:
     handover_lead_min: float = 10.0  # HOSTBOT_HANDOVER_LEAD_MIN: remind this long before a scheduled handover
     handover_grace_min: float = 15.0  # HOSTBOT_HANDOVER_GRACE_MIN: a handover missed while down runs this late
     handover_lease_s: float = 30.0  # HOSTBOT_HANDOVER_LEASE_S: a silent replica's runs are taken over after this
+    shutdown_grace_s: float = 20.0  # HOSTBOT_SHUTDOWN_GRACE_S: on SIGTERM, work under way gets this long to finish
     log_format: str = "plain"  # HOSTBOT_LOG_FORMAT: plain | json (bot/logs.py)
     log_level: str = "INFO"  # HOSTBOT_LOG_LEVEL: DEBUG | INFO | WARNING | ERROR
     retention_days: int = 90  # HOSTBOT_RETENTION_DAYS: audit rows older than this are pruned (0: never)
@@ -195,6 +196,7 @@ _NUMBERS: tuple[tuple[str, str, float, float, str], ...] = (
     ("HOSTBOT_DELIVERY_RETENTION_HOURS", "delivery_retention_hours", 1, 24 * 365, "a number of hours (>= 1)"),
     ("HOSTBOT_DB_POOL", "db_pool", 1, 100, "a number of connections (1 to 100)"),
     ("HOSTBOT_HANDOVER_LEASE_S", "handover_lease_s", 1, 3600, "a number of seconds (1 to 3600)"),
+    ("HOSTBOT_SHUTDOWN_GRACE_S", "shutdown_grace_s", 0, 600, "a number of seconds (0 to 600)"),
 )
 _CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("FEISHU_MODE", "feishu_mode", ("webhook", "ws")),

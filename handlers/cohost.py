@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core.bound import Assumed, PlanSpec
 from bot.core.context import Context
 from bot.core.events import ButtonStyle, Reply
 from bot.core.identity import Person
@@ -87,20 +88,27 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
         return [Reply(text)]
 
     chat_users = tuple(p.chat_user for p in people)
-    undo = Undo((), tuple(users), chat_users) if adding else Undo(tuple(users), (), chat_users)
+    # Undo: the requester, an approver and admins; never the people only named (added or removed).
+    undo = Undo((), tuple(users)) if adding else Undo(tuple(users), ())
     return Plan(Operation.ADD_COHOST if adding else Operation.REMOVE_COHOST, summary, render, vendor=vendor.key,
-                meetings=(meeting,), users=tuple(users), losers=() if adding else chat_users, undo=undo)
+                meetings=(meeting,), users=tuple(users), losers=() if adding else chat_users, undo=undo,
+                targets=chat_users)
 
 
 def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, target: Person,
                          key: str = "dingtalk_cohost_only") -> list[Reply]:
     """set_host on a vendor that cannot transfer the host (DingTalk): say so, offer add_cohost.
 
-    The button re-runs the request as add_cohost (same people, same meeting), through the policy.
+    The button stores the add_cohost plan it offers (this meeting as read now, this person): its click
+    plans exactly that again and runs it through the policy, or says what changed.
     """
     words = meeting_words(ctx, meeting, vendor, [target])
     as_cohost = replace(ctx, intent=replace(ctx.intent, name="add_cohost"))
-    buttons = as_cohost.offer("add_cohost", {"kind": "switch"},
+    offered = PlanSpec(Operation.ADD_COHOST.value, vendor.key, (Assumed.of(meeting),),
+                       (ctx.people.vendor_user(target, vendor.key),), (target.chat_user,),
+                       summary=ctx.t("summary_add_cohost", **words), requester=ctx.message.user,
+                       pressers=(ctx.message.user,))
+    buttons = as_cohost.offer("add_cohost", {"kind": "switch", "plan": offered.to_json()},
                               ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
                               ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     return [Reply(ctx.t(key, **words), buttons=buttons)]

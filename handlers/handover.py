@@ -2,9 +2,9 @@
 
 "hand host to @alice at 15:00" stores a handover (bot/handovers.py) after the same checks and
 policy as set_host; bot/scheduler.py reminds, re-checks and runs it when due. The reminder's
-buttons come back here (schedule_handover with ctx.resume["kind"] == "reminder" or "missed"):
-Hand over now (claims it like the timer does, so a click racing the due time runs it once),
-Snooze 5 min, Cancel. Times are read and shown in the reader's zone.
+buttons come back here (schedule_handover with ctx.resume["kind"] == "reminder" or "missed") and
+become Plans (handlers/handover_buttons.py): Hand over now, Snooze 5 min, Cancel, through the gate.
+Times are read and shown in the reader's zone.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot.core.vendor import Meeting, MeetingRef, unsupported
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.wording import when_text, words, zone_of
+from handlers.handover_buttons import button_plan, not_pending
 
 
 def _scheduler(ctx: Context) -> HandoverScheduler:
@@ -46,7 +47,7 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     """Hand the host role to somebody at a given time."""
     resume = ctx.resume or {}
     if resume.get("kind") in ("reminder", "missed"):
-        return await _button(ctx, int(resume.get("handover_id") or 0), str(resume.get("via", "")))
+        return _button(ctx, int(resume.get("handover_id") or 0), str(resume.get("via", "")))
     at = _due_time(ctx)
     if isinstance(at, list):
         return at
@@ -132,36 +133,21 @@ def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person,
         return [Reply(ctx.t("handover_scheduled", reminder=reminder, **w).replace("  ", " "))]
 
     return Plan(Operation.SCHEDULE_HANDOVER, summary, render, vendor=meeting.vendor, meetings=(meeting,),
-                users=(user,), expected_host=meeting.host,
+                users=(user,), expected_host=meeting.host, targets=(target.chat_user,),
                 losing_users=(meeting.host,) if meeting.host is not None else (), apply=store_it)
 
 
-async def _button(ctx: Context, hid: int, via: str) -> list[Reply]:
-    """A reminder's (or a missed report's) button, pressed by the requester."""
-    sched, now = _scheduler(ctx), ctx.services.clock()
+def _button(ctx: Context, hid: int, via: str) -> Plan | list[Reply]:
+    """A reminder's (or a missed report's) button: a Plan (handlers/handover_buttons.py) for settle."""
+    sched = _scheduler(ctx)
     h = sched.book.get(hid)
     if h is None:
         return [Reply(ctx.t("handover_not_found", what=ctx.t("handover_what_id", id=hid)))]
-    if via == "handover_now":
-        replies = await sched.run_now(hid)
-        return replies if replies is not None else [_not_pending(ctx, hid)]
-    if via == "handover_snooze":
-        snoozed = sched.snooze(hid)
-        if snoozed is None and h.status == "pending":  # an approved one moved as far as it may
-            return [Reply(ctx.t("handover_snooze_limit", **words(h, ctx.people, ctx.lang, now)))]
-        if snoozed is None:
-            return [_not_pending(ctx, hid)]
-        return [Reply(ctx.t("handover_snoozed", **words(snoozed, ctx.people, ctx.lang, now)),
-                      buttons=sched.choices(snoozed, "reminder", now))]
-    if via == "handover_cancel" and sched.cancel(hid, ctx.message.user):
-        return [Reply(ctx.t("handover_cancelled", **words(h, ctx.people, ctx.lang, now)))]
-    return [_not_pending(ctx, hid)]
+    return button_plan(ctx, sched, h, via)
 
 
 def _not_pending(ctx: Context, hid: int) -> Reply:
-    h = _scheduler(ctx).book.get(hid)
-    state = ctx.t(f"handover_state_{h.status}") if h else "?"
-    return Reply(ctx.t("handover_not_pending", id=hid, state=state))
+    return not_pending(ctx, _scheduler(ctx), hid)
 
 
 # ---- list ------------------------------------------------------------------------------------
@@ -170,7 +156,7 @@ async def _is_admin(ctx: Context) -> bool:
         person = await ctx.people.resolve(ctx.message.user, ctx.message.platform, ctx.message.user)
     except IdentityError:
         person = None
-    return ctx.services.policy.is_admin(person, ctx.message.user)
+    return await ctx.services.policy.is_admin(person, ctx.message.user, ctx.message.platform)
 
 
 def _involves(ctx: Context, h: Handover, user: str) -> bool:
@@ -290,7 +276,7 @@ async def _cancel_one(ctx: Context, h: Handover) -> Plan:
 
     return Plan(Operation.CANCEL_HANDOVER, summary, render, authority=Authority.OWNER, vendor=h.vendor,
                 meetings=(meeting,) if meeting is not None else (), owners=(h.requester,), losers=(h.requester,),
-                apply=cancel, audit_ids=f"handover #{h.id}")
+                apply=cancel, audit_ids=f"handover #{h.id}", handover=h.id)
 
 
 async def _meeting_now(ctx: Context, h: Handover) -> Meeting:

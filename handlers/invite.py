@@ -59,4 +59,5 @@ async def invite(ctx: Context) -> Plan | list[Reply]:
 
     # progress_invite: "20/45 invited…" while the chunks run
     return Plan(Operation.INVITE, ctx.t("summary_invite", **words), render, vendor=vendor.key, meetings=(meeting,),
-                users=tuple(users), actor=actor, progress_key="progress_invite", audit_ids=ids)
+                users=tuple(users), actor=actor, progress_key="progress_invite", audit_ids=ids,
+                targets=tuple(p.chat_user for p in people))

@@ -62,7 +62,7 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
 
     linked_by = str(old.get("linked_by") or "?") if old else ""
     current = await _linked_meeting_now(ctx, str(old["vendor"]), str(old["meeting_id"])) if old else None
-    speaker = speaker_of(ctx, await speaker_person(ctx))
+    speaker = await speaker_of(ctx, await speaker_person(ctx))
     if old is None or current is None or linked_by == msg.user or speaker.runs(current):
         # Nothing here to replace, or the speaker may replace it (they linked it, or they run the meeting it
         # names): what remains is the new meeting, whose host (or organizer, or an admin) decides; anybody

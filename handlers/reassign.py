@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core.bound import read_listed
 from bot.core.context import Context
 from bot.core.errors import MeetingProblem
 from bot.core.events import Reply
@@ -85,7 +86,8 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
     # never whose meetings the requester said they were. "120/250 reassigned…" while the batches run.
     losing = {m.host.id.lower(): m.host for m in todo if m.host is not None}
     return Plan(Operation.REASSIGN, summary, render, vendor=vendor.key, meetings=tuple(todo), users=(new_host,),
-                losing_users=tuple(losing.values()), progress_key="progress_reassign", audit_ids=new_host.id)
+                losing_users=tuple(losing.values()), progress_key="progress_reassign", audit_ids=new_host.id,
+                targets=(target.chat_user,), shown_only=tuple(skipped))
 
 
 def _listed(ctx: Context) -> list[MeetingRef]:
@@ -139,6 +141,8 @@ async def _listed_meetings(ctx: Context, refs: list[MeetingRef], target: Person
     who may do this: the policy reads ctx.intent.from_user, so it is set to their host when unsaid."""
     meetings: list[Meeting] = []
     vendors: dict[str, MeetingVendor] = {}
+    if ctx.bound is not None:  # a Confirm: exactly the series shown, read again (bot/core/bound.py)
+        await read_listed(ctx, ctx.bound)
     for ref in refs:
         located = await locate(ctx, ref)
         if isinstance(located, Outcome):

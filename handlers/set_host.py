@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from bot.core.bound import Assumed, PlanSpec
 from bot.core.context import Context
 from bot.core.events import ButtonStyle, Reply
+from bot.core.identity import Person
 from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.plan import Authority, ConfirmMode, Operation, Plan, Undo
@@ -38,12 +42,12 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
     words = {"target": target.display, "vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display}
 
     expected = meeting.host
-    asked_with = VendorUser.from_json((ctx.resume or {}).get("expected_host"))
+    asked_with = ctx.bound.expected_host if ctx.bound is not None else None
     if asked_with is not None:
         expected = asked_with
         if meeting.host is not None and meeting.host.id != expected.id:
             # The host moved while the buttons waited: what was confirmed no longer holds.
-            return [_conflict_reply(ctx, meeting, meeting.host, words)]
+            return [_conflict_reply(ctx, meeting, meeting.host, words, target, user)]
     elif meeting.host is not None and meeting.host.id == user.id:
         return [Reply(ctx.t("already_host", **words))]
 
@@ -63,22 +67,32 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
+            ctx.store.meeting_host_changed(vendor.key, meeting.id, user.id)  # "this meeting" for the new host
             return [Reply(ctx.t("set_host_done", **words) + lost_answer_note(ctx, outcome, vendor))]
         if outcome.kind is Kind.CONFLICT:
-            return [_conflict_reply(ctx, meeting, outcome.current_host, words)]
+            return [_conflict_reply(ctx, meeting, outcome.current_host, words, target, user)]
         failed = ctx.t("set_host_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
         if outcome.cohost_instead and vendor.supports("add_cohost"):  # Zoom: an alternative host
             return [Reply(failed), *offer_cohost_instead(ctx, meeting, vendor, target, key="zoom_cohost_offer")]
         return [Reply(failed)]
 
-    undo = Undo((expected,), (user,), (target.chat_user,)) if expected is not None else None
+    # Undo: the host who lost the role may press it (besides the requester, an approver, admins); the
+    # new host, only named in the change, may not.
+    lost = ctx.people.chat_user_for(ctx.message.platform, vendor.key, expected) if expected is not None else None
+    undo = Undo((expected,), (user,), (lost,) if lost else ()) if expected is not None else None
     return Plan(Operation.SET_HOST, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
-                expected_host=expected, losing_users=(expected,) if expected is not None else (), undo=undo)
+                expected_host=expected, losing_users=(expected,) if expected is not None else (), undo=undo,
+                targets=(target.chat_user,), handover=ctx.bound.handover if ctx.bound is not None else 0)
 
 
-def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, words: dict[str, str]) -> Reply:
-    """The host is not who we thought: say who it is now and offer a Retry against that host."""
-    payload = {"meeting": meeting.to_json(), "expected_host": current.to_json() if current else None, "kind": "retry"}
+def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, words: dict[str, str],
+                    target: Person, user: VendorUser) -> Reply:
+    """The host is not who we thought: say who it is now and offer a Retry against that host (a plan
+    bound to this meeting, this target and the host it now has)."""
+    retry = PlanSpec(Operation.SET_HOST.value, meeting.vendor, (Assumed.of(replace(meeting, host=current)),),
+                     (user,), (target.chat_user,), current, requester=ctx.message.user,
+                     pressers=(ctx.message.user,))
+    payload = {"plan": retry.to_json(), "expected_host": current.to_json() if current else None, "kind": "retry"}
     buttons = ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     return Reply(ctx.t("host_changed", current=ctx.people.describe(meeting.vendor, current, ctx.message.platform),

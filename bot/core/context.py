@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+from bot.core.bound import PlanSpec
 from bot.core.events import Button, ButtonStyle, ChatMessage
 from bot.core.identity import IdentityResolver
 from bot.core.intent import Intent
@@ -17,7 +18,7 @@ from bot.core.outcome import Outcome
 from bot.core.policy import Policy
 from bot.core.progress import NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
-from bot.core.vendor import MeetingVendor
+from bot.core.vendor import Meeting, MeetingVendor
 from bot.i18n import t, vendor_name
 from bot.store import Store
 from bot.store.undos import UndoRow
@@ -56,6 +57,10 @@ class Context:
     last_outcome: Outcome | None = None  # the last vendor answer of this request (metrics, request log line)
     decision: str = ""  # the policy's last decision of this request (confirmation_asked, denied, ...)
     undo: UndoRow | None = None  # an Undo press: what to put back (handlers/undo.py)
+    note: str = ""  # said before the first reply: the meeting found for "this meeting" (bot/core/running.py)
+    bound: PlanSpec | None = None  # a click or a due handover: the plan that was shown (bot/core/bound.py)
+    seen: dict[tuple[str, str], Meeting] = field(default_factory=dict)  # meetings read for `bound`, by (vendor, id)
+    no_links: bool = False  # a click: "this meeting" is the one shown, never what the thread is linked to now
 
     @property
     def store(self) -> Store:
@@ -80,9 +85,9 @@ class Context:
         """Store a proposal and return buttons pointing at it; only `requester` (default: the speaker)
         may press them, for `ttl` (default: the configured proposal TTL).
 
-        `choices` are (action, label key, style); a positive action re-runs intent `action` with
-        `payload` as ctx.resume (plus "via" = the button's action and "clicked_by"); "cancel" and
-        "decline" close the proposal.
+        `choices` are (action, label key, style); a positive action plans intent `action` again,
+        bound to the plan in payload["plan"] (bot/core/bound.py), with `payload` as ctx.resume (plus
+        "via" = the button's action and "clicked_by"); "cancel" and "decline" close the proposal.
         """
         payload = {"on_behalf_of": self.message.user, **payload}
         pid = self.store.create_proposal(

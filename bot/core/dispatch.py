@@ -1,7 +1,8 @@
 """The dispatcher: a ChatMessage or ButtonClick in, Replies out.
 
 It owns the steps every request shares: exactly-once by delivery id, parsing, picking the
-handler from the registry, resuming a stored proposal on a button click, the audit row of the
+handler from the registry, resuming a stored proposal on a button click (bound to the plan it
+stored, never to the thread's link or the words again), the audit row of the
 request, and turning a handler's user-facing exceptions (unknown person, no meeting) into
 replies. It never lets an exception out: a bug becomes an apology and a log line.
 Each request runs under a request id (bot/logs.py) and ends with one log line and one count in
@@ -15,19 +16,23 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from bot.core.bound import PlanSpec, bind
 from bot.core.context import Context, Services
 from bot.core.events import ButtonClick, ChatMessage, Reply
 from bot.core.intent import Intent
 from bot.core.logs import Timer, event, request_scope
 from bot.core.pipeline import run
 from bot.core.progress import ProgressSink
+from bot.core.running import picked_meeting
 from bot.core.undo import UNDO_ACTION, press_undo
+from bot.core.vendor import MeetingRef
 from bot.i18n import t
 from bot.store import ClaimError
 
 log = logging.getLogger(__name__)
 
 NEGATIVE_ACTIONS = {"cancel", "decline"}
+HANDOVER_BUTTONS = frozenset({"reminder", "missed"})  # kinds of a scheduled handover's buttons
 
 
 def rerun_message(msg: ChatMessage, payload: dict[str, Any]) -> ChatMessage:
@@ -70,7 +75,8 @@ class Dispatcher:
         return replies
 
     async def handle_click(self, click: ButtonClick, progress: ProgressSink | None = None) -> list[Reply]:
-        """A button press: claim its proposal exactly once, then cancel or re-run the intent."""
+        """A button press: claim its proposal exactly once, then cancel, or run the plan it stored
+        (bound to it: bot/core/bound.py)."""
         with request_scope(click.platform):
             return await self._click(click, progress)
 
@@ -124,18 +130,50 @@ class Dispatcher:
                 return [Reply(t(str(payload.get("lang") or lang), "policy_declined",
                                 who=people.describe_chat_user(click.platform, click.user)), mention_users=(requester,))]
             return [Reply(t(lang, "cancelled"))]
-        msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
-                          channel=proposal.channel, thread=proposal.thread, tz=str(payload.get("tz", "")))
-        resume: dict[str, Any] | None = {**payload, "via": click.action, "clicked_by": click.user}
-        if isinstance(payload.get("rerun"), str):  # "did you mean …?": the corrected text, as if just typed
-            msg = rerun_message(msg, payload)
-            intent, resume = self.parse(msg), None  # a fresh request: the policy gate applies as to any other
-        ctx = Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress)
+        ctx = self._resumed(click, proposal.channel, proposal.thread, payload, intent, requester, lang, progress)
+        if ctx is None:  # stored before bound plans: what it would do is not known any more
+            store.finish_proposal(proposal.id, "expired")
+            self._count(click.platform, intent.name, "expired", timer, kind="click", action=click.action,
+                        user=click.user)
+            return [Reply(t(lang, "choice_expired"))]
+        intent = ctx.intent
         replies = await self._run(ctx)
         store.finish_proposal(proposal.id, "done")
         self._count(click.platform, intent.name, self.outcome_of(ctx), timer, kind="click", action=click.action,
                     user=click.user)
         return replies
+
+    def _resumed(self, click: ButtonClick, channel: str, thread: str, payload: dict[str, Any], intent: Intent,
+                 requester: str, lang: str, progress: ProgressSink | None) -> Context | None:
+        """The Context a click resumes: bound to the plan the proposal stored (bot/core/bound.py), never
+        to what the thread's link, the words or a listing say now. None for a row without a plan."""
+        msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
+                          channel=channel, thread=thread, tz=str(payload.get("tz", "")))
+        resume: dict[str, Any] | None = {**payload, "via": click.action, "clicked_by": click.user}
+        kind = str(payload.get("kind") or "")
+        if kind == "did_you_mean":  # the corrected text, parsed once; its meeting is the one meant when shown
+            if "meeting" not in payload:
+                return None
+            msg = rerun_message(msg, payload)
+            intent, resume = self.parse(msg), None  # a fresh request: the policy gate applies as to any other
+            pinned = MeetingRef.from_json(payload.get("meeting"))
+            if intent.meeting is None and pinned is not None:
+                intent = replace(intent, meeting=pinned)
+            return Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress, no_links=True)
+        if kind == "pick":  # which of the meetings the speaker runs: the one pressed, as if named
+            picked = picked_meeting(payload, click.action)
+            if picked is None:
+                return None
+            return Context(self.services, msg, replace(intent, meeting=picked), lang, progress_sink=progress,
+                           no_links=True)
+        shown = PlanSpec.from_json(payload.get("plan"))
+        if shown is None:
+            return None
+        if kind in HANDOVER_BUTTONS:  # a reminder's button: the handover's stored plan runs (bot/scheduling)
+            msg = replace(msg, user=click.user)  # decided (and audited) as the person who clicked
+            return Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress, no_links=True)
+        return Context(self.services, msg, bind(intent, shown), lang, resume=resume, progress_sink=progress,
+                       bound=shown, no_links=True)
 
     def parse(self, msg: ChatMessage) -> Intent:
         """The message's Intent, with the names hostbot knows on that platform (for "did you mean @alice?")."""

@@ -1,4 +1,5 @@
-"""Finding the meeting a request is about: an explicit id or link, else the one linked here.
+"""Finding the meeting a request is about: an explicit id or link, else the one picked from a choice,
+else the one linked here, else the one the speaker runs right now (bot/core/running.py).
 
 A bare number can belong to several vendors (a 9-digit Feishu number, a Zoom id): when the
 vendor was not named, every configured vendor that could own the id is asked, and only an
@@ -13,6 +14,7 @@ from dataclasses import replace
 from bot.core.context import Context
 from bot.core.errors import MeetingProblem
 from bot.core.outcome import Kind, Outcome
+from bot.core.running import running_now
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, group_digits
 
 
@@ -32,17 +34,24 @@ def linked_meeting(ctx: Context) -> MeetingRef | None:
 async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, MeetingVendor] | Outcome:
     """The meeting `ref` names (or the one linked to this thread/channel), with its vendor.
 
-    Raises MeetingProblem when the request does not name one meeting; returns the vendor's
-    Outcome when the vendor could not find it, with data["vendor"] and data["meeting"] set.
+    Raises MeetingProblem when the request does not name one meeting (MeetingChoice: several the
+    speaker runs now, to pick from); returns the vendor's Outcome when the vendor could not find it,
+    with data["vendor"] and data["meeting"] set.
     """
-    ref = ref or linked_meeting(ctx)
+    if ref is None and ctx.bound is not None:  # a click means the meeting it showed, never today's link
+        ref = ctx.bound.meetings[0].ref if ctx.bound.meetings else None
+    if ref is None and not ctx.no_links:
+        ref = linked_meeting(ctx)
     if ref is None:
-        raise MeetingProblem("need_meeting")
+        if ctx.no_links:  # a click: never the meetings the speaker happens to run now
+            raise MeetingProblem("need_meeting")
+        return await running_now(ctx)
     if ref.vendor is not None:
         vendor = ctx.vendors.get(ref.vendor)
         if vendor is None:
             raise MeetingProblem("vendor_not_configured", vendor=ctx.vendor_name(ref.vendor))
-        return _tagged(await vendor.find_meeting(ref), vendor, ref)
+        seen = ctx.seen.get((ref.vendor, ref.id))  # read once already for a bound plan (bot/core/bound.py)
+        return _tagged(seen or await vendor.find_meeting(ref), vendor, ref)
     candidates = [v for v in ctx.vendors.values() if v.claims(ref)]
     if not candidates:  # named, but no vendor has meetings of that form: say so, never fall back
         return Outcome(Kind.NOT_FOUND, reason="meeting_not_found_anywhere", remedy="remedy_check_meeting",

@@ -5,8 +5,9 @@
 
 The inputs of the gate are gathered here (who the speaker is at each vendor, whether they are an
 admin, what a click already settled); the decision itself is pure. A confirmation or an approval
-request stores the request as a proposal; its click re-runs the intent (re-planning = reading
-the meeting again) with that approval, so nothing decided earlier outlives a change at the vendor.
+request stores the Plan as shown (bot/core/bound.py) in a proposal; its click re-plans from exactly
+that plan's meetings and targets (read again from the vendor) and runs it only when it is still the
+plan that was shown; otherwise it says what changed and asks again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process, utils
 
+from bot.core.bound import PlanSpec, changes, cohosts_now
 from bot.core.errors import IdentityError, UserFacingError
 from bot.core.events import ButtonStyle, Reply
 from bot.core.execute import execute
@@ -38,7 +40,15 @@ NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound"})  # ans
 
 
 async def run(ctx: Context) -> list[Reply]:
-    """Answer one request with its handler; user-facing errors become replies, a bug an apology."""
+    """Answer one request with its handler; user-facing errors become replies, a bug an apology.
+    A note the planning left (the meeting found for "this meeting") opens the first reply."""
+    replies = await _answer(ctx)
+    if ctx.note and replies:
+        replies[0] = replace(replies[0], text=f"{ctx.note}\n{replies[0].text}")
+    return replies
+
+
+async def _answer(ctx: Context) -> list[Reply]:
     spec = ctx.services.registry.get(ctx.intent.name)
     if spec is None:
         return await _not_understood(ctx)
@@ -47,9 +57,9 @@ async def run(ctx: Context) -> list[Reply]:
         if isinstance(planned, Plan):
             return await settle(ctx, spec, planned)
         return planned
-    except UserFacingError as err:
-        ctx.decision = "rejected"
-        return [Reply(ctx.t(err.key, **err.values))]
+    except UserFacingError as err:  # MeetingChoice (bot/core/running.py) brings its buttons
+        ctx.decision = getattr(err, "decision", "rejected")
+        return [Reply(ctx.t(err.key, **err.values), buttons=getattr(err, "buttons", ()))]
     except Exception:
         ctx.decision, ctx.last_outcome = "error", None
         log.exception("handler %s failed", spec.name)
@@ -77,23 +87,30 @@ def closest_examples(registry: Registry, text: str, lang: str, limit: int = 3) -
     return [example for example, _, _ in found]
 
 
-async def settle(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
-    """Gate `plan`; execute it when allowed, else ask (confirm / the host) or refuse."""
+async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = False) -> list[Reply]:
+    """Gate `plan`; execute it when allowed, else ask (confirm / the host) or refuse. A bound plan
+    (a click) runs only when it is still the plan that was shown; `ask_only`: never execute, ask."""
     if plan.authority is None:  # the intent's declared authority (@intent(..., authority=...))
         plan = replace(plan, authority=spec.authority)
+    if ctx.bound is not None:
+        moved = await changes(ctx, ctx.bound, plan)
+        if moved:
+            return await _ask_again(ctx, spec, plan, moved)
     person = await speaker_person(ctx)
-    speaker = speaker_of(ctx, person)
+    speaker = await speaker_of(ctx, person)
     confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)
     approval = approval_of(ctx)
     approver = await approver_of(ctx, plan) if approval is Approval.APPROVED else None
     decision = decide(plan, speaker, confirm, approval, approver)
+    if decision.verdict is Verdict.ALLOW and ask_only:
+        return await _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ALLOW:
         if approval is not Approval.NONE:
             ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
         outcome = await execute(ctx, plan)
         return offer_undo(ctx, plan, outcome, plan.render(outcome))
     if decision.verdict is Verdict.CONFIRM:
-        return _ask_confirmation(ctx, spec, plan)
+        return await _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ASK_HOST:
         return await _ask_host(ctx, spec, plan, decision)
     ctx.audit_decision("denied", detail=decision.reason)
@@ -107,10 +124,10 @@ async def speaker_person(ctx: Context) -> Person | None:
         return None
 
 
-def speaker_of(ctx: Context, person: Person | None) -> Speaker:
+async def speaker_of(ctx: Context, person: Person | None) -> Speaker:
     ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
     return Speaker(ctx.message.user, {k: v for k, v in ids.items() if v},
-                   admin=ctx.services.policy.is_admin(person, ctx.message.user))
+                   admin=await ctx.services.policy.is_admin(person, ctx.message.user, ctx.message.platform))
 
 
 async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
@@ -128,7 +145,8 @@ async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
     except IdentityError:
         person = None
     ids = {v: person.vendor_id(v) for v in ctx.vendors} if person is not None else {}
-    return Speaker(clicker, {k: v for k, v in ids.items() if v}, admin=ctx.services.policy.is_admin(person, clicker))
+    admin = await ctx.services.policy.is_admin(person, clicker, ctx.message.platform)
+    return Speaker(clicker, {k: v for k, v in ids.items() if v}, admin=admin)
 
 
 def approval_of(ctx: Context) -> Approval:
@@ -140,14 +158,29 @@ def approval_of(ctx: Context) -> Approval:
     return Approval.NONE
 
 
-def cas_payload(plan: Plan) -> dict[str, object]:
-    """What the meeting looked like when we asked: the re-run uses it as CAS (the expected host)."""
+async def _ask_again(ctx: Context, spec: IntentSpec, plan: Plan, moved: list[str]) -> list[Reply]:
+    """The world moved between the ask and the click: say what changed, and ask again about the plan
+    the world gives now (a new proposal; never run on the strength of the old click)."""
+    ctx.audit_decision("changed_since_asked", detail="; ".join(moved)[:200])
+    ctx.resume, ctx.bound = None, None
+    asked = await settle(ctx, spec, plan, ask_only=True)
+    head = ctx.t("changed_since_asked", changes="\n".join(f"• {line}" for line in moved))
+    if not asked:
+        return [Reply(head)]
+    return [replace(asked[0], text=f"{head}\n{asked[0].text}"), *asked[1:]]
+
+
+async def bound_payload(ctx: Context, plan: Plan, pressers: tuple[str, ...]) -> dict[str, object]:
+    """What a proposal stores: the Plan as shown (bot/core/bound.py), the expected host kept for
+    surfaces that read it."""
+    shown = PlanSpec.of(plan, ctx.message.user, pressers, await cohosts_now(ctx, plan))
     host = plan.expected_host or (plan.meeting.host if plan.meeting is not None else None)
-    return {"expected_host": host.to_json()} if host is not None else {}
+    return {"plan": shown.to_json(), **({"expected_host": host.to_json()} if host is not None else {})}
 
 
-def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
-    buttons = ctx.offer(spec.name, {**cas_payload(plan), "kind": "confirm"},
+async def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
+    payload = await bound_payload(ctx, plan, (ctx.message.user,))
+    buttons = ctx.offer(spec.name, {**payload, "kind": "confirm"},
                         ("confirm", "button_confirm", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     ctx.audit_decision("confirmation_asked")
@@ -170,7 +203,8 @@ async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decisi
     host = ctx.people.describe_chat_user(ctx.message.platform, host_chat)
     requester = ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
     # The summary is kept for surfaces that list open requests (Slack's Home tab).
-    buttons = ctx.offer(spec.name, {**cas_payload(plan), "kind": "approval", "on_behalf_of": ctx.message.user,
+    payload = await bound_payload(ctx, plan, (host_chat,))
+    buttons = ctx.offer(spec.name, {**payload, "kind": "approval", "on_behalf_of": ctx.message.user,
                                     "summary": plan.summary},
                         ("approve", "button_approve", ButtonStyle.PRIMARY),
                         ("decline", "button_decline", ButtonStyle.DANGER),

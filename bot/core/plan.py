@@ -66,7 +66,8 @@ class ConfirmMode(StrEnum):
 class Undo:
     """What puts a change back once it is done: `restore` (the previous host, the co-hosts removed)
     and `made` (the host hostbot made: the expected host of the undo, its CAS; the co-hosts added).
-    `pressers` may press Undo besides the requester and admins (the new host, the co-hosts).
+    `pressers` may press Undo besides the requester, whoever approved and admins: the host who lost
+    the role, never the people only named in the change (the new host, the co-hosts).
     handlers/undo.py plans the inverse of the plan's operation from it."""
 
     restore: tuple[VendorUser, ...]
@@ -107,6 +108,9 @@ class Plan:
     cas_from_resume: bool = field(default=False, compare=False)
     undo: Undo | None = None  # once done, it can be undone this way (an Undo button is offered)
     undoes: str = ""  # this plan carries out the Undo with this id (audited as an undo; no Undo of its own)
+    targets: tuple[str, ...] = ()  # the chat users `users` are (a bound plan re-plans from them: bot/core/bound.py)
+    handover: int = 0  # the scheduled handover this plan runs or changes (its id)
+    shown_only: tuple[Meeting, ...] = ()  # shown but not changed (a reassign's series in progress: skipped)
 
     @property
     def meeting(self) -> Meeting | None:

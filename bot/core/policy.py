@@ -2,7 +2,8 @@
 
 The decision itself is the gate (bot/core/gate.py), a pure function of the Plan. This module holds
 what the gate is fed from the settings:
-  HOSTBOT_ADMINS    chat user ids or emails that may act on any meeting
+  HOSTBOT_ADMINS    chat user ids, emails, or groups (a Slack user group, a Feishu group chat or
+                    department: bot/core/admins.py) whose people may act on any meeting
   HOSTBOT_CONFIRM   per-intent overrides of the confirmation mode each intent declares with
                     @intent(..., confirm=...), e.g. "set_host=always,remove_cohost=never"
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.core.admins import group_ref
 from bot.core.plan import ConfirmMode
 
 if TYPE_CHECKING:
+    from bot.core.admins import AdminGroups
     from bot.core.identity import Person
 
 
@@ -39,12 +42,25 @@ def parse_confirm_modes(spec: str) -> dict[str, ConfirmMode]:
 class Policy:
     admins: tuple[str, ...] = ()
     confirm: dict[str, ConfirmMode] = field(default_factory=dict)  # HOSTBOT_CONFIRM overrides
+    groups: AdminGroups | None = None  # the groups among `admins`, read through the platforms
 
-    def is_admin(self, person: Person | None, chat_user: str) -> bool:
+    async def is_admin(self, person: Person | None, chat_user: str, platform: str = "") -> bool:
+        """Named in HOSTBOT_ADMINS (chat user id or email), or a member of a group named there
+        (of `platform`'s groups only, when given)."""
+        if self.is_listed(person, chat_user):
+            return True
+        return self.groups is not None and await self.groups.contains(chat_user, platform)
+
+    def is_listed(self, person: Person | None, chat_user: str) -> bool:
         admins = {a.lower() for a in self.admins}
         if chat_user.lower() in admins:
             return True
         return person is not None and bool(person.email) and person.email.lower() in admins
+
+    @property
+    def listed_users(self) -> list[str]:
+        """The chat user ids HOSTBOT_ADMINS names one by one (not emails, not groups)."""
+        return [a for a in self.admins if "@" not in a and group_ref(a) is None]
 
     def confirm_mode(self, intent: str, declared: ConfirmMode) -> ConfirmMode:
         return self.confirm.get(intent, declared)

@@ -6,9 +6,11 @@
                                               then intent "undo" (handlers/undo.py) plans the change
                                               back, and it goes through the same gate and execute
 
-The requester, the people the change was about (the new host, the co-hosts) and admins may press
-it; anyone else is told who can, and the button stays live for them. The row is claimed by one
-conditional UPDATE, so a double click or a click redelivered to another replica acts once.
+The requester, the host who lost the role, whoever approved the change and admins may press it;
+the people only named in it (the new host, the co-hosts added or removed) may not: anyone else is
+told who can, and the button stays live for them. The row is claimed by one conditional UPDATE, so
+a double click or a click redelivered to another replica acts once; a press whose change back the
+vendor refused (nothing happened) leaves it pressable again until it expires.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from bot.core.context import Context
 from bot.core.errors import IdentityError
 from bot.core.events import Button, ButtonClick, ButtonStyle, ChatMessage, Reply
 from bot.core.intent import Intent
-from bot.core.outcome import Kind, Outcome
+from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.plan import Plan
 from bot.core.progress import ProgressSink
 from bot.core.render import join_names
@@ -33,6 +35,8 @@ from bot.store.undos import UndoRow
 if TYPE_CHECKING:
     from bot.core.context import Services
 
+# Vendor answers after which nothing changed: the Undo stays pressable (UNKNOWN may have acted: not these).
+NOTHING_HAPPENED = frozenset({Kind.DENIED, Kind.INVALID, Kind.NOT_FOUND, Kind.RATE_LIMITED, Kind.UNAVAILABLE})
 UNDO_ACTION = "undo"
 UNDO_INTENT = "undo"
 
@@ -48,7 +52,7 @@ def offer_undo(ctx: Context, plan: Plan, outcome: Outcome, replies: list[Reply])
     msg = ctx.message
     uid = ctx.store.create_undo(
         restore=[u.to_json() for u in undo.restore], made=[u.to_json() for u in undo.made],
-        pressers=(msg.user, *undo.pressers), ttl=timedelta(minutes=minutes),
+        pressers=(msg.user, *undo.pressers, *_approvers(ctx, plan)), ttl=timedelta(minutes=minutes),
         platform=str(msg.platform), channel=msg.channel, thread=msg.thread, lang=ctx.lang, tz=msg.tz,
         requester=msg.user, vendor=plan.vendor, meeting_id=meeting.id, meeting_display=meeting.display,
         operation=plan.operation.value)
@@ -59,6 +63,19 @@ def offer_undo(ctx: Context, plan: Plan, outcome: Outcome, replies: list[Reply])
     button = Button(ctx.t("button_undo"), UNDO_ACTION, uid, ButtonStyle.DEFAULT)
     text = f"{first.text}\n{ctx.t('undo_offer', until=until)}"
     return [replace(first, text=text, buttons=(*first.buttons, button)), *replies[1:]]
+
+
+def _approvers(ctx: Context, plan: Plan) -> tuple[str, ...]:
+    """Who approved the change (a click on Approve, or the host who approved a scheduled handover)."""
+    resume = ctx.resume or {}
+    if resume.get("via") != "approve":
+        return ()
+    host = VendorUser.from_json(resume.get("approved_by_host"))
+    if host is not None:
+        chat = ctx.people.chat_user_for(ctx.message.platform, plan.vendor, host)
+        return (chat,) if chat else ()
+    clicker = str(resume.get("clicked_by") or "")
+    return (clicker,) if clicker and not clicker.startswith("scheduler:") else ()
 
 
 async def press_undo(services: Services, click: ButtonClick, progress: ProgressSink | None,
@@ -87,8 +104,13 @@ async def press_undo(services: Services, click: ButtonClick, progress: ProgressS
     ctx = Context(services, msg, Intent(UNDO_INTENT, lang=lang, text=UNDO_INTENT), lang, progress_sink=progress,
                   undo=row)
     replies = await run(ctx)
-    done = ctx.last_outcome is not None and ctx.last_outcome.kind is Kind.OK
-    store.finish_undo(row.id, "done" if done else ctx.decision or "failed")
+    outcome = ctx.last_outcome
+    if outcome is not None and outcome.kind in NOTHING_HAPPENED and replies:
+        store.finish_undo(row.id, "pending")  # the vendor refused: nothing changed, it may be pressed again
+        again = Button(t(lang, "button_undo"), UNDO_ACTION, row.id, ButtonStyle.DEFAULT)
+        return [replace(replies[0], buttons=(*replies[0].buttons, again)), *replies[1:]]
+    else:
+        store.finish_undo(row.id, "done" if outcome is not None and outcome.ok else ctx.decision or "failed")
     return replies
 
 
@@ -99,7 +121,7 @@ async def _may_press(services: Services, click: ButtonClick, row: UndoRow) -> bo
         person = await services.people.resolve(click.user, click.platform, click.user)
     except IdentityError:
         person = None
-    return services.policy.is_admin(person, click.user)
+    return await services.policy.is_admin(person, click.user, click.platform)
 
 
 def _audit(services: Services, click: ButtonClick, outcome: str, detail: str = "") -> None:

@@ -82,6 +82,9 @@ class MeetingVendor(ABC):
     host_change_needs_running: ClassVar[bool] = False
     # i18n key of what else the vendor does when the host changes, for the confirmation ("" = nothing).
     host_change_notice: ClassVar[str] = ""
+    # Does who_is_host report the co-hosts (Zoom's alternative hosts)? A bound co-host plan then
+    # remembers them and a click compares (bot/core/bound.py).
+    reports_cohosts: ClassVar[bool] = False
     # Is each change atomic at the vendor (a compare-and-swap: Feishu set_host's old host)? If not,
     # execute serializes changes per meeting across replicas and reads them back (bot/core/execute.py).
     atomic_changes: ClassVar[bool] = False
@@ -149,6 +152,11 @@ class MeetingVendor(ABC):
         """What can be known before anybody is asked to confirm or approve `op` (read-only): None
         when nothing stands in the way, else the Outcome the vendor call would end with."""
         return None
+
+    async def running_meetings(self, host: VendorUser) -> list[str] | Outcome:
+        """The ids of the meetings `host` runs right now, as the vendor lists them ("this meeting" when
+        nothing names one: bot/core/running.py reads each back before it is used)."""
+        return unsupported("running_meetings")
 
     async def list_host_meetings(self, host: VendorUser) -> list[Meeting] | Outcome:
         """Every meeting (series) `host` hosts, for "reassign all of @dave's meetings"."""

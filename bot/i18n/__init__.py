@@ -16,6 +16,7 @@ from bot.i18n import (
     core,
     feishu,
     fidelity,
+    find,
     grammar,
     handover,
     operate,
@@ -31,7 +32,7 @@ Catalog = dict[str, dict[str, str]]
 
 _CATALOGS = (core.CATALOG, vendor.CATALOG, policy.CATALOG, people.CATALOG, chat.CATALOG, handover.CATALOG,
              operations.CATALOG, feishu.CATALOG, operate.CATALOG, grammar.CATALOG,
-             fidelity.CATALOG, undo.CATALOG, slack_views.CATALOG)
+             fidelity.CATALOG, undo.CATALOG, slack_views.CATALOG, find.CATALOG)
 
 
 def _merge(catalogs: tuple[Catalog, ...]) -> Catalog:

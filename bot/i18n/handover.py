@@ -165,4 +165,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "duration_hours": {"en": "{h} h {m} min", "zh": "{h} 小时 {m} 分钟"},
     "duration_whole_hours": {"en": "{h} h", "zh": "{h} 小时"},
     "until": {"en": "in {duration}", "zh": "{duration}后"},
+    "summary_handover_now": {
+        "en": "Handover #{id} runs now: {target} becomes host of {vendor} meeting {meeting}.",
+        "zh": "立即执行定时交接 #{id}：{target} 成为{vendor}会议 {meeting} 的主持人。",
+    },
+    "summary_handover_snooze": {
+        "en": "Handover #{id} is snoozed 5 minutes.",
+        "zh": "定时交接 #{id} 推迟 5 分钟。",
+    },
+    "summary_handover_cancel_now": {
+        "en": "Handover #{id} is cancelled: {target} will not become host of {vendor} meeting {meeting} at {when}.",
+        "zh": "取消定时交接 #{id}：{target} 不会在 {when} 成为{vendor}会议 {meeting} 的主持人。",
+    },
 }

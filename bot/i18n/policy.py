@@ -53,4 +53,30 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "This was already answered; nothing was done again.",
         "zh": "这个请求已经处理过了，不会重复执行。",
     },
+    # ---- a click after the world moved (bot/core/bound.py) --------------------------------------
+    "changed_since_asked": {
+        "en": "⚠️ Changed since you were asked; nothing was done:\n{changes}",
+        "zh": "⚠️ 在征求确认之后情况有变，没有执行任何操作：\n{changes}",
+    },
+    "changed_plan": {
+        "en": "the request no longer gives the change that was shown",
+        "zh": "这个请求现在得到的更改与当时展示的不同",
+    },
+    "changed_scope": {
+        "en": "the {vendor} meetings to change are not the ones shown: {meetings}",
+        "zh": "现在需要更改的{vendor}会议与当时列出的不同：{meetings}",
+    },
+    "changed_host": {
+        "en": "the host of {vendor} meeting {meeting} is now {now} (was {was})",
+        "zh": "{vendor}会议 {meeting} 的主持人现在是 {now}（当时是 {was}）",
+    },
+    "changed_targets": {
+        "en": "the {vendor} accounts of the people named are not the ones shown",
+        "zh": "所提到的人的{vendor}账号与当时展示的不同",
+    },
+    "changed_cohosts": {
+        "en": "the co-hosts of {vendor} meeting {meeting} are now {now} (were {was})",
+        "zh": "{vendor}会议 {meeting} 的联席主持人现在是 {now}（当时是 {was}）",
+    },
+    "changed_nobody": {"en": "nobody", "zh": "无人"},
 }

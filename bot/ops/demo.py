@@ -73,6 +73,16 @@ def link_people(bot: HostBot, world: DemoWorld, platform: str = "console") -> No
     bot.services.store.save_user_token("feishu", you, world.sandbox.feishu.issue_user_token(you))
 
 
+def feed_meeting_events(bot: HostBot, sandbox: Sandbox) -> None:
+    """What Feishu's tenant meeting events would tell the bot (the console has no Feishu event endpoint):
+    the meetings running now, for "this meeting" when nothing names one; `!end` ends one."""
+    from bot.adapters.feishu.meetings import index_envelope
+
+    for envelope in sandbox.feishu_events.take():
+        index_envelope(bot.services.store, envelope)
+    sandbox.feishu_events.deliver = lambda envelope: index_envelope(bot.services.store, envelope)
+
+
 def banner(world: DemoWorld) -> str:
     m = world.feishu_meeting
     return "\n".join([
@@ -80,6 +90,8 @@ def banner(world: DemoWorld) -> str:
         f"Feishu meeting “{m.topic}”: number {DEMO_MEETING_NO} (id {m.id}), in progress.",
         "  host: you · in the meeting: alice, bob · being called: carol · not in it: dave, erin, 小王",
         "Try:  make @alice host of meeting 123456789   ·   把 @bob 设为主持人 123456789   ·   help",
+        "Nothing named or linked? `make @alice host` · `把 @小王 设为主持人` finds the meetings you host right "
+        "now (here the Feishu one and DingTalk's “Design review”: pick one).",
         "A change comes with [1] Undo: type 1 to put the previous host back (for HOSTBOT_UNDO_MIN minutes).",
         f"Policy: you are host (you may hand over); @{DEMO_ADMIN} is a hostbot admin (asked to confirm); "
         "anyone else needs the host's approval — try `!as bob` then `make me host of meeting 123456789`.",
@@ -170,6 +182,7 @@ async def run_demo(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, sandb
         clock = DemoClock()
         bot = build(settings, clock=clock)
         link_people(bot, world)
+        feed_meeting_events(bot, sandbox)
         console = ConsoleAdapter(bot.dispatcher, user="you", out=stdout)
         bot.scheduler.attach("console", console)
         await bot.start()

@@ -241,12 +241,13 @@ def _stored_token_pg(url: str) -> tuple[str, int]:
 async def run_checks(s: Settings, lang: str = "en", *, timeout: float = DEFAULT_TIMEOUT,
                      transport: httpx.AsyncBaseTransport | None = None) -> list[Check]:
     """Every check for these settings, local ones first, then each platform and vendor (concurrently)."""
+    from bot.ops.doctor_admins import admin_group_checks
     from bot.ops.doctor_remote import remote_checks
 
     say = sayer(lang)
     checks = [*check_settings(s, say), *check_database(s, say), *check_retention(s, say), *check_secret_key(s, say)]
     async with httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False) as client:
-        groups = await asyncio.gather(*remote_checks(s, client, say))
+        groups = await asyncio.gather(*remote_checks(s, client, say), admin_group_checks(s, say))
     return checks + [check for group in groups for check in group]
 
 

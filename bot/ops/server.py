@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -50,16 +51,25 @@ class Runtime:
         return self.bot.services.metrics  # built with the bot (bot/app.py): adapters and vendors count into it
 
     async def aclose(self) -> None:
-        """Stop connections and close the store; safe to call twice (lifespan shutdown, then serve's finally)."""
+        """Shut down in order, safe to call twice (lifespan shutdown, then serve's finally): stop taking
+        events (Socket Mode, the long connection; uvicorn has already closed its socket), let the work
+        already acknowledged finish — its vendor call, audit row and reply — for at most
+        HOSTBOT_SHUTDOWN_GRACE_S, and only then stop the timer and close the store."""
         if self.closed:
             return
         self.closed = True
         if self.feishu_ws is not None:
             await self.feishu_ws.stop()
-        if self.feishu is not None:
-            await self.feishu.aclose()
         if self.socket_mode is not None:
             await self.socket_mode.close_async()
+        grace = self.bot.services.settings.shutdown_grace_s
+        started = time.monotonic()
+        if self.slack is not None:
+            left = await self.slack.inflight.drain(grace)
+            if left:
+                log.warning("shutdown: %d Slack request(s) still running after %.0f s; stopping anyway", left, grace)
+        if self.feishu is not None:
+            await self.feishu.aclose(timeout=max(0.0, grace - (time.monotonic() - started)))
         await self.bot.aclose()
 
 

@@ -21,6 +21,7 @@ from bot.sandbox.control import control_routes
 from bot.sandbox.dingtalk import DingTalkFake
 from bot.sandbox.faults import Fault, FaultPlan, Recorder
 from bot.sandbox.feishu.events import FeishuEvents
+from bot.sandbox.feishu.groups import FeishuGroupsFake
 from bot.sandbox.feishu.im import FeishuIMFake
 from bot.sandbox.feishu.oauth import FeishuOAuthFake
 from bot.sandbox.feishu.vc import FeishuFake
@@ -41,6 +42,7 @@ class Sandbox:
         self.feishu = FeishuFake(self.faults, self.recorder)
         self.feishu_im = FeishuIMFake(self.feishu, self.faults, self.recorder)  # chat: replies in thread, bot info
         self.feishu_oauth = FeishuOAuthFake(self.feishu, self.faults, self.recorder)  # user authorization
+        self.feishu_groups = FeishuGroupsFake(self.feishu, self.faults, self.recorder)  # chat members, departments
         self.feishu_ws = FeishuWsFake(self.feishu, self.faults, self.recorder)  # long connection
         self.feishu_events = FeishuEvents(self.feishu_im, self.feishu.app_id)  # pushes, encrypted and signed
         self.secret_key = secrets.token_urlsafe(24)  # HOSTBOT_SECRET_KEY for a bot pointed here
@@ -54,6 +56,7 @@ class Sandbox:
     # ---- the ASGI app ---------------------------------------------------------------------
     def asgi(self) -> Starlette:
         routes = [
+            *self.feishu_groups.routes(),  # before users/{user_id}: users/find_by_department is its own path
             *self.feishu.routes(),
             *self.feishu_im.routes(),
             *self.feishu_oauth.routes(),

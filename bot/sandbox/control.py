@@ -13,6 +13,9 @@ to play a person in Slack or Feishu against a running bot.
     POST /_sandbox/feishu/click            {"as", "message_id", "value"} -> {"event"}: card.action.trigger
     GET  /_sandbox/feishu/thread?root=om   the bot's messages under a message: id, msg_type, the text as a
                                            Feishu client shows it, the card's buttons
+    POST /_sandbox/feishu/meetings         {"host", "participants": [name], "topic"}: a Feishu meeting starts
+                                           (vc.meeting.all_meeting_started_v1 goes out) -> {"id", "meeting_no"}
+    POST /_sandbox/feishu/meetings/{id}/end   it ends (vc.meeting.all_meeting_ended_v1 goes out)
 The sandbox plays the chat platform here, so it builds the events; the caller holds the keys (the
 same FEISHU_ENCRYPT_KEY and SLACK_SIGNING_SECRET the bot was given) and seals them.
 """
@@ -42,7 +45,29 @@ def control_routes(box: Sandbox) -> list[Route]:
         Route("/_sandbox/feishu/says", partial(_feishu_says, box), methods=["POST"]),
         Route("/_sandbox/feishu/click", partial(_feishu_click, box), methods=["POST"]),
         Route("/_sandbox/feishu/thread", partial(_feishu_thread, box), methods=["GET"]),
+        Route("/_sandbox/feishu/meetings", partial(_feishu_start, box), methods=["POST"]),
+        Route("/_sandbox/feishu/meetings/{meeting_id}/end", partial(_feishu_end, box), methods=["POST"]),
     ]
+
+
+async def _feishu_start(box: Sandbox, request: Request) -> Response:
+    spec = await request.json()
+    f = box.feishu
+    with f.lock:
+        people = {u.name: u for u in f.users.values()}
+    host, others = people.get(str(spec.get("host"))), [people.get(str(n)) for n in spec.get("participants") or []]
+    if host is None or None in others:
+        return _refuse(f"no Feishu user among {spec.get('host')!r}, {spec.get('participants')!r}")
+    meeting = f.add_meeting(host, [o for o in others if o is not None], topic=str(spec.get("topic") or "Standup"))
+    return JSONResponse({"id": meeting.id, "meeting_no": meeting.meeting_no})
+
+
+async def _feishu_end(box: Sandbox, request: Request) -> Response:
+    meeting_id = request.path_params["meeting_id"]
+    if meeting_id not in box.feishu.meetings:
+        return _refuse(f"no Feishu meeting {meeting_id!r}")
+    box.feishu.end_meeting(meeting_id)
+    return JSONResponse({"ok": True})
 
 
 def _refuse(why: str) -> Response:

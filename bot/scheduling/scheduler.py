@@ -6,9 +6,10 @@
 - `run_due(now)`: a reminder whose time has come is marked sent, then posted; a due handover is
   **claimed** by a conditional UPDATE, then run. Two timers, two processes on one database, a
   restart mid-run or a "Hand over now" click racing the due time: one claim wins, one vendor call.
-- Running one: re-check first (the meeting is still on, its host is still the one we expect —
-  else set_host reports the conflict and offers a Retry — the target is not host already), then
-  act through the registered set_host handler and the policy layer with the handover's authority
+- Running one (bot/scheduling/due.py): the handover's stored plan, its meeting read once; re-check
+  first (the meeting is still on, its host is still the one we expect — else set_host reports the
+  conflict and offers a Retry — the target is not host already), then pipeline.run bound to that
+  plan, through the gate with the handover's authority
   (scheduled by the host, organizer or an admin = confirmed; asked by someone else = approved by
   the host when scheduled). The vendor checks the target's presence where it needs it (Feishu:
   in the meeting) and the report says so. The report goes to the handover's thread via the
@@ -41,19 +42,13 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.context import Context, Services
-from bot.core.errors import MeetingProblem, UserFacingError
 from bot.core.events import Button, ButtonStyle, ChatMessage, Platform, Reply
 from bot.core.intent import Intent
 from bot.core.logs import request_scope
-from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome
-from bot.core.pipeline import settle
-from bot.core.plan import Plan
-from bot.core.render import explain
-from bot.core.vendor import MeetingRef
 from bot.i18n import t
-from bot.scheduling.book import CONFLICT, DONE, FAILED, MISSED, PENDING, Handover, HandoverBook
+from bot.scheduling.book import FAILED, MISSED, PENDING, Handover, HandoverBook
 from bot.scheduling.claims import LIVE_BOOTS, new_owner, owner_gone
+from bot.scheduling.due import handover_plan, run_handover
 from bot.scheduling.wording import duration_text, when_text, words
 
 log = logging.getLogger(__name__)
@@ -266,19 +261,8 @@ class HandoverScheduler:
         """Run a handover this scheduler has claimed; record its result; return the report."""
         lang, now = h.lang, self.now()
         w = words(h, self.services.people, lang, now)
-        ctx = Context(self.services, self.message(h), Intent(
-            "set_host", targets=(h.target,), meeting=MeetingRef(h.vendor, h.meeting_id), lang=lang,
-            text=f"handover #{h.id}"), lang)
-        ctx.resume = {
-            # The policy re-check, with the authority the handover was scheduled with.
-            "via": "approve" if h.authority == "approved" else "confirm",
-            "clicked_by": f"scheduler:handover#{h.id}",
-            **({"expected_host": h.host.to_json()} if h.host else {}),
-            # Approved by the host of that time: it still counts only while they host (CAS too).
-            **({"approved_by_host": h.host.to_json()} if h.host and h.authority == "approved" else {}),
-        }
         try:
-            status, result, replies = await self._act(ctx, h, w)
+            status, result, replies = await run_handover(self.services, h, self.message(h), w)
         except Exception:  # a bug must not leave the handover running forever, nor kill the timer
             log.exception("handover #%s failed", h.id)
             status, result, replies = FAILED, "error", [Reply(t(lang, "internal_error"))]
@@ -293,39 +277,6 @@ class HandoverScheduler:
         first = replies[0] if replies else Reply("")
         return [Reply(f"{head}\n{first.text}".strip(), buttons=first.buttons, mention_users=mentions),
                 *replies[1:]]
-
-    async def _act(self, ctx: Context, h: Handover, w: dict[str, str]) -> tuple[str, str, list[Reply]]:
-        lang = h.lang
-        try:
-            located = await locate(ctx, MeetingRef(h.vendor, h.meeting_id))
-        except MeetingProblem as err:
-            return FAILED, err.key, [Reply(t(lang, "handover_not_done", reason=t(lang, err.key, **err.values)))]
-        if isinstance(located, Outcome):
-            reason = explain(lang, located, h.vendor, **w)
-            return FAILED, located.kind.value, [Reply(t(lang, "handover_not_done", reason=reason))]
-        meeting, vendor = located
-        # Feishu changes the host only while the meeting runs; Zoom and Webex change scheduled meetings
-        # (vendor.host_change_needs_running), so only an ended one stops those.
-        if meeting.ended or (vendor.host_change_needs_running and not meeting.in_progress):
-            return FAILED, "meeting_ended", [Reply(t(lang, "handover_meeting_ended", **w))]
-        if meeting.host is not None and meeting.host.id == h.target_user.id:
-            # Done already: by hand, or by our own call just before a crash cut the run short.
-            return DONE, "already_host", [Reply(t(lang, "handover_already_done", **w))]
-        moved = h.host is not None and (meeting.host is None or meeting.host.id != h.host.id)
-        spec = self.services.registry.get("set_host")
-        if spec is None:
-            return FAILED, "no_handler", [Reply(t(lang, "internal_error"))]
-        try:  # re-planned from the meeting as it is now, gated with the authority it was scheduled with
-            planned = await spec.handler(ctx)  # moved: set_host says who hosts now and offers a Retry
-            replies = await settle(ctx, spec, planned) if isinstance(planned, Plan) else planned
-        except UserFacingError as err:
-            return FAILED, err.key, [Reply(t(lang, "handover_not_done", reason=t(lang, err.key, **err.values)))]
-        outcome = ctx.last_outcome
-        if outcome is not None and outcome.kind is Kind.OK:
-            return DONE, "ok", replies
-        if moved or (outcome is not None and outcome.kind is Kind.CONFLICT):
-            return CONFLICT, "host_changed", replies
-        return FAILED, outcome.kind.value if outcome else "not_run", replies
 
     # ---- messages -----------------------------------------------------------------------------
     @staticmethod
@@ -344,7 +295,7 @@ class HandoverScheduler:
         """
         ctx = Context(self.services, self.message(h), Intent("schedule_handover", lang=h.lang), h.lang)
         act, cancel = self.pressers(h)
-        payload = {"kind": kind, "handover_id": h.id}
+        payload = {"kind": kind, "handover_id": h.id, "plan": handover_plan(h).to_json()}
         if kind == "missed":
             ttl = max(self.services.proposal_ttl, self.grace)
             return (*ctx.offer("schedule_handover", payload,
@@ -360,7 +311,7 @@ class HandoverScheduler:
 
     def pressers(self, h: Handover) -> tuple[list[str], list[str]]:
         """Who may act on a handover's buttons (hand over now, snooze), and who may cancel it."""
-        admins = [a for a in self.services.policy.admins if "@" not in a]  # chat ids (emails never click)
+        admins = self.services.policy.listed_users  # chat ids (emails and groups never click)
         if h.authority != "approved":  # scheduled by the host, organizer or an admin: theirs
             return [h.requester, *admins], [h.requester, *admins]
         host = self.services.people.chat_user_for(h.platform, h.vendor, h.host)

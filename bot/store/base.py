@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from bot.store.handovers import HandoverRows, iso
 from bot.store.home import HomeRows
 from bot.store.leases import LeaseRows
+from bot.store.running import RunningRows
 from bot.store.tokens import KEY_HELP as KEY_HELP  # re-exported: bot/store/vault.py imports them from here
 from bot.store.tokens import NoKeyVault as NoKeyVault
 from bot.store.tokens import TokenRows, TokenVault
@@ -113,7 +114,7 @@ class ClaimError(Exception):
 BACKENDS = {"sqlite": ("bot.store.sqlite", "SqliteStore"), "postgresql": ("bot.store.postgres", "PostgresStore")}
 
 
-class Store(HandoverRows, UndoRows, HomeRows, TokenRows, LeaseRows):
+class Store(HandoverRows, UndoRows, HomeRows, TokenRows, RunningRows, LeaseRows):
     """What hostbot keeps. `Store(path)` picks the backend; see the module docstring."""
 
     kind = "?"  # "sqlite" | "postgresql": /healthz and `hostbot doctor` say which

@@ -83,6 +83,13 @@ CREATE TABLE undos (
 """
 
 M007 = """
+CREATE TABLE running_meetings (
+    vendor text NOT NULL, meeting_id text NOT NULL, host text, owner text, topic text, number text, status text,
+    updated_at text, PRIMARY KEY (vendor, meeting_id));
+CREATE INDEX idx_running_meetings_vendor_host ON running_meetings (vendor, host);
+"""
+
+M008 = """
 CREATE TABLE leases (name text PRIMARY KEY, holder text NOT NULL, until text NOT NULL);
 """
 
@@ -93,7 +100,8 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m004_replicas", M004),
     ("m005_mappings", M005),
     ("m006_undos", M006),
-    ("m007_leases", M007),
+    ("m007_running_meetings", M007),
+    ("m008_leases", M008),
 )
 
 

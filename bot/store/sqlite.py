@@ -177,7 +177,19 @@ def m006_undos(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_leases(db: sqlite_utils.Database) -> None:
+def m007_running_meetings(db: sqlite_utils.Database) -> None:
+    """Meetings running now, as Feishu's tenant events tell them (bot/store/running.py): a hint for
+    "this meeting" when nothing names one. status: running | ended."""
+    db["running_meetings"].create(  # type: ignore[union-attr]
+        {"vendor": str, "meeting_id": str, "host": str, "owner": str, "topic": str, "number": str, "status": str,
+         "updated_at": str},
+        pk=("vendor", "meeting_id"),
+    )
+    db["running_meetings"].create_index(["vendor", "host"])  # type: ignore[union-attr]
+
+
+@migrations()
+def m008_leases(db: sqlite_utils.Database) -> None:
     """Named leases (bot/store/leases.py): one change per meeting at a time on vendors without a
     compare-and-swap, one Feishu user-token renewal per person, across replicas."""
     db["leases"].create({"name": str, "holder": str, "until": str}, pk="name")  # type: ignore[union-attr]

@@ -48,6 +48,8 @@ REPEATABLE: dict[str, bool] = {
     "zoom.token": True,
     "zoom.get_meeting": True,
     "zoom.get_user": True,
+    "zoom.list_meetings": True,
+    "dingtalk.user_conferences": True,
     "zoom.update_meeting": False,
 }
 

@@ -104,6 +104,17 @@ class DingTalkVendor(MeetingVendor):
                        host=creator if creator.id else None, in_progress=info.get("status") == STARTED,
                        organizer=creator if creator.id else None, ended=info.get("status") == ENDED)
 
+    async def running_meetings(self, host: VendorUser) -> list[str] | Outcome:
+        """QueryUserOnGoingConference (official SDK, conference_1_0): GET /v1.0/conference/users/lists
+        ?unionId= -> onGoingConfIdList, the conferences the user is in now (not only those they host:
+        bot/core/running.py keeps those whose creator they are)."""
+        resp = await self._send("GET", "/v1.0/conference/users/lists", op="dingtalk.user_conferences",
+                                params={"unionId": host.id})
+        if isinstance(resp, Outcome):
+            return resp
+        ids = json_body(resp).get("onGoingConfIdList")
+        return [str(i) for i in ids if isinstance(i, str) and i] if isinstance(ids, list) else []
+
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
         return unsupported("set_host")  # only co-hosts: see the module docstring
 

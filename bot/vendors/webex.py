@@ -154,6 +154,16 @@ class WebexVendor(MeetingVendor):
             found += [m for m in got if all(m.id != f.id for f in found)]
         return found
 
+    async def running_meetings(self, host: VendorUser) -> list[str] | Outcome:
+        """List Meetings of `host` (hostEmail: the admin token lists for a host) with meetingType=meeting
+        and state=inProgress: the meeting instances running now, on the configured site."""
+        params = {"hostEmail": host.id, "meetingType": "meeting", "state": "inProgress", "max": str(PAGE_SIZE),
+                  **({"siteUrl": self.site} if self.site else {})}
+        resp = await self._send("GET", "/meetings", op="webex.list_meetings", params=params)
+        if isinstance(resp, Outcome):
+            return resp
+        return [str(m.get("id")) for m in _items(json_body(resp)) if m.get("id") and m.get("state") == "inProgress"]
+
     async def _list_pages(self, params: dict[str, str]) -> list[Meeting] | Outcome:
         resp = await self._send("GET", "/meetings", op="webex.list_meetings", params=params)
         found: list[Meeting] = []

@@ -73,6 +73,7 @@ SEPARATOR = ";"
 class ZoomVendor(MeetingVendor):
     key = "zoom"
     operations = frozenset({"set_host", "add_cohost", "remove_cohost", "who_is_host"})
+    reports_cohosts = True  # who_is_host lists settings.alternative_hosts
 
     def __init__(self, account_id: str, client_id: str, client_secret: str,
                  api_base: str = "https://api.zoom.us/v2", oauth_url: str = "https://zoom.us/oauth/token", *,
@@ -131,6 +132,17 @@ class ZoomVendor(MeetingVendor):
             own = frozenset(str(body.get(k) or "").lower() for k in ("id", "email")) - {""}
             self._me = own or None
         return self._me is not None and not ({user_id.lower(), email.lower()} & self._me)
+
+    async def running_meetings(self, host: VendorUser) -> list[str] | Outcome:
+        """List meetings of the user (their id or email) with type=live: the meetings running now
+        (archived OpenAPI, GET /users/{userId}/meetings; page_size ≤ 300: one page is plenty)."""
+        resp = await self._send("GET", f"/users/{host.id}/meetings", op="zoom.list_meetings",
+                                params={"type": "live", "page_size": "300"})
+        if isinstance(resp, Outcome):
+            return resp
+        meetings = json_body(resp).get("meetings")
+        return [str(m["id"]) for m in meetings if isinstance(m, dict) and str(m.get("id", "")).isdigit()] \
+            if isinstance(meetings, list) else []
 
     async def who_is_host(self, meeting: Meeting) -> Outcome:
         got = await self._get_meeting(meeting.id)

@@ -3,6 +3,7 @@ lark-oapi talk to the sandbox over 127.0.0.1; assertions on the thread and the v
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -109,8 +110,9 @@ async def test_double_click_on_retry_calls_the_vendor_once(slack: SlackWorld) ->
                         feishu_open_id=slack.demo.users["you"].open_id)
     slack.sandbox.feishu.race_host_change(slack.meeting_id, slack.demo.users["bob"].open_id)
     await slack.command("you", ASK.format(alice=slack.users["alice"].id))
-    conflict = await wait_for(lambda: next((m for m in slack.messages() if m.get("blocks") and any(
-        b["type"] == "actions" for b in m["blocks"])), None))
+    # A copy, as a person's two clicks both carry the message they saw (the fake updates its own in place).
+    conflict = copy.deepcopy(await wait_for(lambda: next((m for m in slack.messages() if m.get("blocks") and any(
+        b["type"] == "actions" for b in m["blocks"])), None)))
     assert f"it is now <@{slack.users['bob'].id}>" in conflict["text"]
     # bob is host now; he retries on our behalf? No: only the asker may press Retry.
     foreign = await slack.click("bob", conflict, "hostbot_retry")
@@ -120,8 +122,8 @@ async def test_double_click_on_retry_calls_the_vendor_once(slack: SlackWorld) ->
     # the asker double-clicks Retry -> approval request to bob (the host now), once
     await slack.click("you", conflict, "hostbot_retry", action_ts="1.1")
     await slack.click("you", conflict, "hostbot_retry", action_ts="1.2")
-    approval = await wait_for(lambda: next((m for m in slack.messages() if "can approve" in m.get("text", "")
-                                            and m.get("blocks")), None))
+    approval = copy.deepcopy(await wait_for(lambda: next((m for m in slack.messages() if "can approve" in m.get(
+        "text", "") and m.get("blocks")), None)))
     await wait_for(lambda: any("already answered" in m.get("text", "") for m in slack.messages()))
     updated = conflict_after = next(m for m in slack.messages() if m["ts"] == conflict["ts"])
     assert not any(b["type"] == "actions" for b in conflict_after["blocks"]), updated

@@ -25,6 +25,9 @@ METHOD_SCOPES = {
     "views_open": set(),
     "views_update": set(),
     "views_publish": set(),
+    # HOSTBOT_ADMINS naming a user group: its members, a handle's id
+    "usergroups_list": {"usergroups:read"},
+    "usergroups_users_list": {"usergroups:read"},
 }
 EVENT_SCOPES = {"app_mention": {"app_mentions:read"}, "message.im": {"im:history"}, "app_home_opened": set()}
 

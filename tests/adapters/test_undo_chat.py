@@ -43,7 +43,7 @@ async def test_slack_undo_button_puts_the_host_back_once_and_refuses_a_stranger(
     assert done["text"].endswith(" (UTC+1).")  # the requester's Slack profile zone (Europe/Berlin), to the minute
     await slack.click("carol", done, "hostbot_undo", action_ts="1.1")
     await wait_for(lambda: slack.channel.ephemeral)
-    assert slack.channel.ephemeral[-1]["text"] == (f"Only <@{slack.users['you'].id}> and <@{slack.users['alice'].id}>"
+    assert slack.channel.ephemeral[-1]["text"] == (f"Only <@{slack.users['you'].id}>"
                                                   " (or an admin) can undo this; nothing was changed.")
     assert len(slack.set_host_calls()) == 1
     # the requester double-clicks; Slack also retries one of the presses: the host goes back once
@@ -68,7 +68,7 @@ async def test_feishu_undo_card_button_over_an_encrypted_callback(feishu: Feishu
     assert "Changed by mistake? Undo until " in card_text(card) and card_has_buttons(content(card))
     resp, answer = await feishu.click("carol", card, "undo")
     assert resp.status_code == 200
-    assert answer == {"toast": {"type": "error", "content": "Only @you and @alice (or an admin) can undo this; "
+    assert answer == {"toast": {"type": "error", "content": "Only @you (or an admin) can undo this; "
                                                             "nothing was changed."}}
     _, first = await feishu.click("you", card, "undo")
     _, second = await feishu.click("you", card, "undo")

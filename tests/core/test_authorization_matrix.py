@@ -23,7 +23,7 @@ from bot.config import settings_from_mapping
 from bot.core.events import ButtonClick, ChatMessage, Platform
 from bot.ops.demo import DemoWorld, seed
 from bot.sandbox import Sandbox
-from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
+from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_DAVE, DEMO_WEBEX_ID, DEMO_ZOOM_ID
 from tests.conftest import World, WorldFactory
 
 MUTATING = {"feishu.set_host", "feishu.invite", "zoom.update_meeting", "webex.reassign", "dingtalk.cohosts"}
@@ -108,8 +108,10 @@ async def _run_cell(world: World, op: Op, role: str, path: str) -> int:
         clicker = {"confirm_by_speaker": SPEAKERS[role], "click_by_someone_else": "dave"}.get(path, "you")
         if path != "direct":
             console.user = clicker
+            pressed = console.choices[0]
             await console.send("1")
-            if path == "replayed_click":
+            if path == "replayed_click":  # the same button again (not the Undo the answer may offer)
+                console.choices = [pressed]
                 await console.send("1")
     changes = sum(1 for r in world.sandbox.recorder.all()[start:] if r.op in MUTATING and 200 <= r.status < 300)
     link_after = world.bot.services.store.link("console", "console")
@@ -300,12 +302,73 @@ async def test_organizer_and_cohost_speakers(make_world: WorldFactory) -> None:
         if "[1]" in first and not first.endswith("[1] Undo") and path != "direct":
             world.console.user = {"confirm_by_speaker": ROLE_SPEAKERS[role], "click_by_someone_else": "bob"}.get(
                 path, "you")
+            pressed = world.console.choices[0]
             await world.console.send("1")
-            if path == "replayed_click":
+            if path == "replayed_click":  # the same button again (not the Undo the answer may offer)
+                world.console.choices = [pressed]
                 await world.console.send("1")
         got = sum(1 for r in world.sandbox.recorder.all()[start:] if r.op in MUTATING and 200 <= r.status < 300)
         got += 1 if op.name.startswith("link") and store.link("console", "console") else 0
         want = expected(op.prompt(role), path, role)
         if got != want:
             wrong.append(f"{op.name} · {role} · {path}: {got} change(s), expected {want}")
+    assert wrong == [], "\n".join(wrong)
+
+
+# ---- the world moved between the ask and the click (issue 24: what runs is what was shown) --------------
+def _written(world: World, start: int) -> list[tuple[str, object]]:
+    """The mutating requests the vendor fakes accepted since `start`: (op, what it changed)."""
+    return [(r.op, r.body.get("meetingIds") or r.body.get("schedule_for") or r.body.get("settings") or r.path)
+            for r in world.sandbox.recorder.all()[start:] if r.op in MUTATING and 200 <= r.status < 300]
+
+
+async def _moved_link(world: World) -> None:
+    world.bot.services.store.set_link("console", "console", "feishu", world.meeting_id, linked_by="you")
+
+
+async def _moved_scope(world: World) -> None:
+    webex = world.sandbox.webex
+    webex.add_meeting(webex.users["dave@example.com"], "Created after the listing")
+
+
+async def _moved_host(world: World) -> None:
+    world.sandbox.webex.meetings[DEMO_WEBEX_ID].host_email = "alice@example.com"
+
+
+async def _moved_cohosts(world: World) -> None:
+    with world.sandbox.zoom.lock:
+        world.sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts = ["bob@example.com", "dave@example.com"]
+
+
+MOVED = [  # (cell, speaker, request, what moves before the click, who clicks, what the vendors must see)
+    ("link changed", "bob", "make @alice host", _moved_link, "you",
+     [("zoom.update_meeting", "alice@example.com")]),
+    ("scope grown", "carol", "reassign @dave's webex meetings to @erin", _moved_scope, "carol",
+     [("webex.reassign", [DEMO_WEBEX_DAVE[0], DEMO_WEBEX_DAVE[2]])]),
+    ("host changed", "carol", f"reassign webex meeting {DEMO_WEBEX_ID} to @bob", _moved_host, "carol", []),
+    ("co-host list changed", "carol", f"remove @bob as co-host of zoom meeting {DEMO_ZOOM_ID}", _moved_cohosts,
+     "carol", []),
+]
+
+
+async def test_a_click_after_the_world_moved_runs_what_was_shown_or_asks_again(make_world: WorldFactory) -> None:
+    world = await make_world(HOSTBOT_ADMINS="carol")
+    console = world.console
+    await console.send(f"link this channel to zoom meeting {DEMO_ZOOM_ID}")  # `you` run it
+    with world.sandbox.zoom.lock:
+        world.sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts = ["bob@example.com"]
+    wrong = []
+    for cell, speaker, text, move, clicker, want in MOVED:
+        console.user = speaker
+        asked = await console.send(text)
+        assert "[1]" in asked, f"{cell}: {asked}"
+        start = len(world.sandbox.recorder.all())
+        await move(world)
+        console.user = clicker
+        answer = await console.send("1")
+        got = _written(world, start)
+        if got != want:
+            wrong.append(f"{cell}: the vendors saw {got}, expected {want}")
+        if not want and not answer.startswith("⚠️"):
+            wrong.append(f"{cell}: {answer!r} does not say what changed")
     assert wrong == [], "\n".join(wrong)

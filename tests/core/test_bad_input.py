@@ -52,6 +52,7 @@ async def test_not_understood_offers_the_three_closest_examples_not_the_whole_he
 
 async def test_no_target_and_no_meeting(world: World) -> None:
     assert "Who should become host?" in await world.say("make host of 123456789")
+    world.console.user = "bob"  # bob hosts nothing (you host the demo's meetings: tests/core/test_running.py)
     assert "Which meeting?" in await world.say("make @alice host")
 
 

@@ -73,7 +73,7 @@ async def test_everything_configured_right_is_all_green(env: Env) -> None:
     ]
     assert checks[0].result == "read; chat: slack, feishu; vendors: feishu, dingtalk, webex, zoom"
     assert row(checks, "slack", "SLACK_BOT_TOKEN is valid (auth.test)").result == "bot @hostbot in workspace Sandbox"
-    assert row(checks, "slack", "granted scopes cover manifest.yaml").result == "all 10 granted"
+    assert row(checks, "slack", "granted scopes cover manifest.yaml").result == "all 11 granted"
     webex = row(checks, "webex", "WEBEX_TOKEN is accepted (people/me)")
     assert webex.result == "hostbot admin <webex-admin@example.com>"
     assert row(checks, "database", "database schema is up to date").result.endswith("migrations applied, none pending")

@@ -93,6 +93,25 @@ def test_feishu_an_admin_asks_presses_confirm_on_the_card_and_the_host_changes(
     assert set_host_calls(box)[-1]["host_user"]["id"] == open_id(box, "bob")
 
 
+def test_a_meeting_started_in_the_sandbox_reaches_the_bot_and_is_this_meeting(
+        loop: tuple[SandboxProcess, Bot]) -> None:
+    """`hostbot sandbox` pushes Feishu's tenant meeting events to `hostbot run`'s webhook, encrypted and
+    signed; erin hosts nothing else, so her new meeting is "this meeting" for her. (That it stops being
+    it when it ends: tests/core/test_running.py, where the index itself can be read.)"""
+    box, _ = loop
+    started = httpx.post(f"{box.url}/_sandbox/feishu/meetings",
+                         json={"host": "erin", "participants": ["alice"], "topic": "Standup"}).json()
+    number = " ".join(started["meeting_no"][i:i + 3] for i in (0, 3, 6))
+    for _ in range(20):  # the event reaches the bot a moment after the meeting started
+        done = say(box, "--as", "erin", "make @alice host")
+        if "which you are hosting now" in done.stdout:
+            break
+    lines = done.stdout.splitlines()
+    assert lines[1] == f"Feishu meeting {number} “Standup”, which you are hosting now:", done.stdout + done.stderr
+    assert lines[2] == f"✅ @alice is now host of Feishu meeting {number}."
+    assert set_host_calls(box)[-1]["host_user"]["id"] == open_id(box, "alice")
+
+
 def test_say_explains_what_is_missing(loop: tuple[SandboxProcess, Bot]) -> None:
     box, _ = loop
     env = {k: v for k, v in box.env.items() if k != "FEISHU_ENCRYPT_KEY"}

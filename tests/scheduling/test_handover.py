@@ -533,7 +533,8 @@ async def test_admin_scheduling_a_handover_away_from_the_host_confirms_first(hw:
     ("hand host to @alice at 9:00 of meeting 123456789", "2026-03-02 09:00 (UTC+1) has already passed"),
     ("hand host to @alice tomorrow of meeting 123456789", "“tomorrow” needs a time of day too"),
     ("hand host to @nobody at 16:00 of meeting 123456789", "I don't know who @nobody is."),
-    ("hand host to @alice at 16:00", "Which meeting?"),
+    # nothing named or linked: the meeting you run now (the demo's DingTalk one: no host transfer there)
+    ("hand host to @alice at 16:00", "“Design review”, which you are hosting now:\nI can't schedule that"),
     ("hand host to @you at 16:00 of meeting 123456789", "@you is already host of Feishu meeting 123 456 789"),
     ("cancel handover", "I found no pending handover of yours."),
 ])

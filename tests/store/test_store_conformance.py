@@ -269,7 +269,8 @@ def test_reopening_keeps_everything_and_migrates_once(where: str, open_store: Op
     first.upsert_person("slack", "U1", name="Alice")
     versions = race(open_store, 3, lambda s, i: s.schema_version())
     assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas", "m005_mappings",
-                    "m006_undos", "m007_leases"]
+                    "m006_undos", "m007_running_meetings",
+                    "m008_leases"]
                for v in versions)
     assert open_store().person("slack", "U1")["name"] == "Alice"  # type: ignore[index]
     first.ping()
@@ -289,6 +290,26 @@ def test_mappings_field_by_field_and_a_mapping_row_becomes_mappings(where: str, 
     store.upsert_person("slack", "U2", name="erin", webex_email="erin@example.com")  # an admin's row
     assert store.mappings_of("slack", "U2") == {"webex_email": "erin@example.com"}
     assert store.person("slack", "U1")["feishu_open_id"] == "ou_host"  # type: ignore[index]
+
+
+def test_the_index_of_running_meetings_is_shared_and_an_early_end_wins(store: Store, open_store: Opener,
+                                                                       clock: Clock) -> None:
+    store.meeting_started("feishu", "69001", host="ou_you", owner="ou_you", topic="Weekly sync", number="123456789")
+    store.meeting_started("feishu", "69002", host="ou_bob", owner="ou_you", topic="1:1")
+    other = open_store()  # another replica sees the same index
+    assert sorted(r["meeting_id"] for r in other.running_meetings_of("feishu", "ou_you")) == ["69001", "69002"]
+    assert [r["topic"] for r in other.running_meetings_of("feishu", "ou_bob")] == ["1:1"]
+    other.meeting_ended("feishu", "69001")
+    assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_you")] == ["69002"]
+    store.meeting_started("feishu", "69001", host="ou_you")  # a late re-push of the start: stays ended
+    store.meeting_ended("feishu", "69003")  # the end came first ...
+    store.meeting_started("feishu", "69003", host="ou_you")  # ... its start does not bring it back
+    assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_you")] == ["69002"]
+    assert store.running_meetings_of("zoom", "ou_you") == []
+    store.meeting_host_changed("feishu", "69002", "ou_alice")  # hostbot moved the host: the index follows
+    assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_alice")] == ["69002"]
+    store.meeting_host_changed("feishu", "69001", "ou_alice")  # an ended meeting stays ended
+    assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_alice")] == ["69002"]
 
 
 def test_a_lease_has_one_holder_across_store_instances(store: Store, open_store: Opener, clock: Clock) -> None:

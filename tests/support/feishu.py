@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +75,14 @@ class FeishuWorld:
 
 
 @contextlib.asynccontextmanager
-async def feishu_world(sandbox: Sandbox, tmp_path: Path, **env: str) -> AsyncIterator[FeishuWorld]:
-    """The demo world (you host meeting 123456789 with alice and bob) and a bot serving /feishu/events."""
+async def feishu_world(sandbox: Sandbox, tmp_path: Path, clock: Callable[[], datetime] | None = None,
+                       **env: str) -> AsyncIterator[FeishuWorld]:
+    """The demo world (you host meeting 123456789 with alice and bob) and a bot serving /feishu/events
+    (on `clock`, when given)."""
     demo = seed(sandbox)
     settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "feishu.db"),
                                       "HOSTBOT_PUBLIC_URL": PUBLIC_URL, **env})
-    runtime = build_runtime(settings, build(settings))
+    runtime = build_runtime(settings, build(settings, clock=clock))
     runtime.feishu.sleep = _instant  # backoff between send retries: no real waiting in tests
     transport = httpx.ASGITransport(app=create_asgi(runtime))
     try:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,15 @@ from tests.support.slack import SIGNING_SECRET, SlackWorld
 
 
 @asynccontextmanager
-async def slack_world(sandbox: Sandbox, tmp_path: Path, **env: str) -> AsyncIterator[SlackWorld]:
+async def slack_world(sandbox: Sandbox, tmp_path: Path, clock: Callable[[], datetime] | None = None,
+                      **env: str) -> AsyncIterator[SlackWorld]:
     """The demo's Feishu meeting (you host it), Slack users you/alice/bob/carol mapped to their Feishu
-    accounts, in #general; the bot served over ASGI with a signing secret."""
+    accounts, in #general; the bot served over ASGI with a signing secret (and `clock`, when given)."""
     demo = seed(sandbox)
     users = sandbox.slack.seed(("you", "alice", "bob", "carol"))
     settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "h.db"),
                                       "SLACK_SIGNING_SECRET": SIGNING_SECRET, **env})
-    bot = build(settings)
+    bot = build(settings, clock=clock)
     for name, user in users.items():
         bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
                                          feishu_open_id=demo.users[name].open_id)

@@ -75,9 +75,11 @@ async def test_250_meetings_make_3_reassign_calls(make_world: WorldFactory) -> N
     calls = requests(world, "webex.reassign")
     assert [len(c.body["meetingIds"]) for c in calls] == [100, 100, 50]
     assert len({m for c in calls for m in c.body["meetingIds"]}) == 250
-    # 100 per page, following Link: rel="next"; listed when asked and again when confirmed (acts on what is true
-    # then); each listing also asks the admin's second site (one empty page): 2 x (3 + 1)
+    # 100 per page, following Link: rel="next"; listed when asked and again when confirmed (the series shown,
+    # as they are then: never one added since); each listing also asks the admin's second site (one empty
+    # page): 2 x (3 + 1); no series is read one by one
     assert len(requests(world, "webex.list_meetings")) == 8
+    assert requests(world, "webex.get_meeting") == []
     assert world.sandbox.webex.meetings_of("erin@example.com") == []
 
 

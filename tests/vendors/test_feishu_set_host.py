@@ -106,9 +106,13 @@ async def test_cas_conflict_names_current_host_and_retry_succeeds(world: World) 
     retry = world.set_host_calls()[1]
     assert retry == {"host_user": {"id": world.open_id("alice"), "user_type": 1},
                      "old_host_user": {"id": world.open_id("bob"), "user_type": 1}}
-    # the approval's buttons are gone; "1" is now Undo, which only you, alice or an admin may press
-    assert await world.say("1") == "Only @you and @alice (or an admin) can undo this; nothing was changed."
+    # the approval's buttons are gone; "1" is now Undo: alice, only named in it, may not press it
+    world.console.user = "alice"
+    assert await world.say("1") == "Only @you and @bob (or an admin) can undo this; nothing was changed."
     assert len(world.set_host_calls()) == 2
+    world.console.user = "bob"  # bob lost the host role, and approved: his to undo (issue 24)
+    assert await world.say("1") == "↩️ Undone: @bob is host of Feishu meeting 123 456 789 again."
+    assert len(world.set_host_calls()) == 3
 
 
 async def test_admin_retry_acts_at_once(make_world: WorldFactory) -> None:

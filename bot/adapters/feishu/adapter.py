@@ -52,6 +52,7 @@ from bot.adapters.feishu.cards import (
 )
 from bot.adapters.feishu.events import EventDispatch
 from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
+from bot.adapters.feishu.meetings import on_meeting_event
 from bot.adapters.feishu.menu import MenuEvent, menu_message
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
 from bot.adapters.feishu.outbound import FeishuProgress, Sender
@@ -108,7 +109,7 @@ class FeishuAdapter:
     def event_handler(self, encrypt_key: str, verification_token: str) -> EventDispatch:
         """The SDK's dispatch with our callbacks (the long connection builds one with no keys)."""
         return EventDispatch(encrypt_key, verification_token, self._message_from_sdk, self._card_from_sdk,
-                             self._menu_from_sdk)
+                             self._menu_from_sdk, lambda data: on_meeting_event(self, data))
 
     # ---- webhook: POST /feishu/events ------------------------------------------------------
     async def handle_http(self, request: Request) -> Response:

@@ -28,9 +28,15 @@ lark_json = LazyModule("lark_oapi.core.json")
 lark_utils = LazyModule("lark_oapi.core.utils")
 lark_context = LazyModule("lark_oapi.event.context")
 MESSAGE, CARD, MENU = "p2.im.message.receive_v1", "p2.card.action.trigger", "p2.application.bot.menu_v6"
+# Tenant-wide meeting events (scope vc:meeting.all_meeting:readonly): the index of running meetings.
+MEETING_STARTED, MEETING_ENDED = "p2.vc.meeting.all_meeting_started_v1", "p2.vc.meeting.all_meeting_ended_v1"
 EVENT_MODELS = {MESSAGE: ("lark_oapi.api.im.v1.model.p2_im_message_receive_v1", "P2ImMessageReceiveV1"),
                 CARD: ("lark_oapi.event.callback.model.p2_card_action_trigger", "P2CardActionTrigger"),
-                MENU: ("lark_oapi.api.application.v6.model.p2_application_bot_menu_v6", "P2ApplicationBotMenuV6")}
+                MENU: ("lark_oapi.api.application.v6.model.p2_application_bot_menu_v6", "P2ApplicationBotMenuV6"),
+                MEETING_STARTED: ("lark_oapi.api.vc.v1.model.p2_vc_meeting_all_meeting_started_v1",
+                                  "P2VcMeetingAllMeetingStartedV1"),
+                MEETING_ENDED: ("lark_oapi.api.vc.v1.model.p2_vc_meeting_all_meeting_ended_v1",
+                                "P2VcMeetingAllMeetingEndedV1")}
 
 
 class EventRefused(Exception):
@@ -38,14 +44,18 @@ class EventRefused(Exception):
 
 
 class EventDispatch:
-    """Message, card-click and bot-menu callbacks, called the way lark-oapi's EventDispatcherHandler calls them."""
+    """Message, card-click, bot-menu and meeting started/ended callbacks, called the way lark-oapi's
+    EventDispatcherHandler calls them."""
 
     def __init__(self, encrypt_key: str, verification_token: str, on_message: Callable[[Any], None],
-                 on_card: Callable[[Any], Any], on_menu: Callable[[Any], None] | None = None) -> None:
+                 on_card: Callable[[Any], Any], on_menu: Callable[[Any], None] | None = None,
+                 on_meeting: Callable[[Any], None] | None = None) -> None:
         self.encrypt_key, self.verification_token = encrypt_key, verification_token
         self.callbacks: dict[str, Callable[[Any], Any]] = {MESSAGE: on_message, CARD: on_card}
         if on_menu is not None:
             self.callbacks[MENU] = on_menu
+        if on_meeting is not None:  # one callback for both: the model's header says which
+            self.callbacks[MEETING_STARTED] = self.callbacks[MEETING_ENDED] = on_meeting
 
     def do(self, req: Any) -> Any:
         """A webhook delivery (an SDK RawRequest) -> the SDK RawResponse to send back."""

@@ -35,6 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.adapters.inflight import InFlight
 from bot.adapters.limits import too_long, too_long_reply
 from bot.adapters.markup import slack_echo, slack_inbound, slack_text
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 PROFILE_TTL_S = 600.0
 # The scopes this code needs; tests/test_slack_manifest.py checks manifest.yaml asks for exactly these.
 BOT_SCOPES = ("app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "groups:history",
-              "groups:read", "im:history", "users:read", "users:read.email")
+              "groups:read", "im:history", "usergroups:read", "users:read", "users:read.email")
 BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
 COMMAND = "/host"
 # When the HTTP request arrived (set before Bolt verifies and routes it; Socket Mode has no such moment
@@ -98,6 +99,7 @@ class SlackAdapter:
         self.store = store
         self.client = client or build_web_client(settings)
         self.app = AsyncApp(
+            name="hostbot",  # without a name Bolt takes it from inspect.stack(): 30-60 ms of start-up
             client=self.client,
             signing_secret=settings.slack_signing_secret or None,
             # Bolt skips the check for Socket Mode deliveries by itself; HTTP ones are always verified
@@ -106,6 +108,7 @@ class SlackAdapter:
             raise_error_for_unhandled_request=False,
         )
         self._profiles: dict[str, tuple[float, Profile]] = {}
+        self.inflight = InFlight()
         self._register()
 
     # ---- HTTP entry point (mounted at POST /slack/events) ----------------------------------
@@ -130,10 +133,11 @@ class SlackAdapter:
     def _register(self) -> None:
         self.app.middleware(self._stamp)
         SlackSurfaces(self).register()  # the /host form and the Home tab (before the /host listener below)
-        self.app.command(COMMAND)(self._on_command)
-        self.app.event("app_mention")(self._on_mention)
-        self.app.event("message")(self._on_message)
-        self.app.action(re.compile(f"^{ACTION_PREFIX}"))(self._on_action)
+        held = self.inflight.wrap  # work after the ack: a shutdown waits for it (bot/adapters/inflight.py)
+        self.app.command(COMMAND)(held(self._on_command))
+        self.app.event("app_mention")(held(self._on_mention))
+        self.app.event("message")(held(self._on_message))
+        self.app.action(re.compile(f"^{ACTION_PREFIX}"))(held(self._on_action))
 
     async def _stamp(self, context: Any, next: Callable[[], Awaitable[Any]]) -> Any:  # `next`: Bolt injects by name
         """Global middleware: arrival time and request id; listeners (run as tasks) inherit the id."""

@@ -36,7 +36,7 @@ async def _is_admin(services: Services, user: str) -> bool:
         person = await services.people.resolve(user, Platform.SLACK, user)
     except IdentityError:
         person = None
-    return services.policy.is_admin(person, user)
+    return await services.policy.is_admin(person, user, "slack")
 
 
 def _handover_lines(services: Services, user: str, lang: str, tz: str) -> list[tuple[int, str]]:

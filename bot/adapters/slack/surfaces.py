@@ -46,12 +46,12 @@ class SlackSurfaces:
 
     def register(self) -> None:
         """Called by the adapter before its own /host listener: Bolt runs the first that matches."""
-        app = self.adapter.app
-        app.command("/host", matchers=[self._no_text])(self._open_form)
-        app.action(WHAT_ACTION)(self._switch_form)
-        app.view(CALLBACK_ID)(self._on_submit)
-        app.event("app_home_opened")(self._on_home_opened)
-        app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))(self._on_home_click)
+        app, held = self.adapter.app, self.adapter.inflight.wrap  # held: a shutdown waits for it
+        app.command("/host", matchers=[self._no_text])(held(self._open_form))
+        app.action(WHAT_ACTION)(held(self._switch_form))
+        app.view(CALLBACK_ID)(held(self._on_submit))
+        app.event("app_home_opened")(held(self._on_home_opened))
+        app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))(held(self._on_home_click))
 
     @staticmethod
     async def _no_text(body: dict[str, Any]) -> bool:

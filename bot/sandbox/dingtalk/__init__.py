@@ -107,7 +107,25 @@ class DingTalkFake(FakeBase):
                   self.endpoint("dingtalk.cohosts", self._cohosts), methods=["POST"]),
             Route(f"{PREFIX}/v1.0/conference/videoConferences/{{conference_id}}/members",
                   self.endpoint("dingtalk.members", self._members), methods=["GET"]),
+            Route(f"{PREFIX}/v1.0/conference/users/lists",
+                  self.endpoint("dingtalk.user_conferences", self._user_conferences), methods=["GET"]),
         ]
+
+    async def _user_conferences(self, request: Request, body: Any) -> Response:
+        """QueryUserOnGoingConference (official SDK conference_1_0: GET, query unionId, required): the
+        started conferences the user is in (here: created or co-hosting). onGoingConfIdList is the SDK's
+        field; memberModelMap's content is not modelled (GUESS: left empty), nor the permission name
+        (GUESS: VideoConference.Conference.Read, as for members)."""
+        refused = self._check(request, "VideoConference.Conference.Read")
+        if refused is not None:
+            return refused
+        union_id = request.query_params.get("unionId", "")
+        if not union_id:
+            return _error(400, "paramsError", "error:unionId is required")
+        with self.lock:
+            ids = [c.id for c in self.conferences.values()
+                   if c.status == STARTED and (c.creator == union_id or union_id in c.cohosts)]
+        return JSONResponse({"onGoingConfIdList": ids, "memberModelMap": {}})
 
     async def _members(self, request: Request, body: Any) -> Response:
         refused = self._check(request, "VideoConference.Conference.Read")

@@ -5,6 +5,12 @@ Tests (and `hostbot sandbox` users) build what Feishu would POST to the bot's ev
     events.card_click(user, msg, value)   card.action.trigger for a button of a card hostbot sent
     events.bot_menu(user, key)    application.bot.menu_v6: `user` chose the bot menu item `key` (shape
                                   from lark-oapi's P2ApplicationBotMenuV6 model; a GUESS beyond it)
+    events.take()                 the tenant events vc.meeting.all_meeting_started_v1 / _ended_v1 the
+                                  sandbox emitted since the last take, as FeishuFake's meetings started
+                                  or ended (shape: lark-oapi's P2VcMeetingAllMeetingStartedV1 model and
+                                  MeetingEventMeeting; ids as strings and times as Unix-second strings
+                                  are GUESSES, as Feishu's other events send them); `deliver`, when
+                                  set, is called with each instead (a bot listening for them)
     events.challenge()            url_verification
     events.seal(envelope)         -> (body, headers): {"encrypt": AES-256-CBC(...)} and the
                                   X-Lark-Request-Timestamp / -Nonce / X-Lark-Signature headers
@@ -21,6 +27,7 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import padding
@@ -28,7 +35,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 if TYPE_CHECKING:
     from bot.sandbox.feishu.im import FeishuIMFake
-    from bot.sandbox.feishu.vc import FeishuUser
+    from bot.sandbox.feishu.vc import FeishuMeeting, FeishuUser
 
 
 def encrypt(encrypt_key: str, plaintext: str) -> str:
@@ -51,6 +58,36 @@ class FeishuEvents:
         self.app_id = app_id
         self.encrypt_key = secrets.token_urlsafe(24)
         self.verification_token = secrets.token_urlsafe(24)
+        self.outbox: list[dict[str, Any]] = []
+        self.deliver: Callable[[dict[str, Any]], None] | None = None
+        im.feishu.meeting_observers.append(self._meeting_changed)
+
+    def _meeting_changed(self, kind: str, meeting: FeishuMeeting) -> None:
+        envelope = self.meeting_event(kind, meeting)
+        if self.deliver is not None:
+            self.deliver(envelope)
+        else:
+            self.outbox.append(envelope)
+
+    def take(self) -> list[dict[str, Any]]:
+        """The meeting events emitted since the last take (oldest first)."""
+        taken, self.outbox = self.outbox, []
+        return taken
+
+    def meeting_event(self, kind: str, meeting: FeishuMeeting, *, event_id: str | None = None) -> dict[str, Any]:
+        """vc.meeting.all_meeting_started_v1 / _ended_v1 for `meeting` (kind "started" | "ended")."""
+        def user(open_id: str, role: int) -> dict[str, Any]:
+            found = self.im.feishu.users.get(open_id)
+            return {"id": {"open_id": open_id, "union_id": found.union_id if found else "",
+                           "user_id": found.user_id if found else ""}, "user_role": role, "user_type": 1}
+
+        body: dict[str, Any] = {"id": meeting.id, "topic": meeting.topic, "meeting_no": meeting.meeting_no,
+                                "meeting_source": 1, "start_time": str(meeting.start_time),
+                                "host_user": user(meeting.host[0], 1), "owner": user(meeting.host[0], 1)}
+        if kind == "ended":
+            body["end_time"] = str(meeting.end_time or int(time.time()))
+        return {"schema": "2.0", "header": self._header(f"vc.meeting.all_meeting_{kind}_v1", event_id, None),
+                "event": {"meeting": body, "operator": user(meeting.host[0], 1)}}
 
     def _header(self, event_type: str, event_id: str | None, token: str | None) -> dict[str, Any]:
         return {"event_id": event_id or secrets.token_hex(16), "event_type": event_type,

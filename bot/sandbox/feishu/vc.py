@@ -30,6 +30,7 @@ import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +123,9 @@ class FeishuFake(FakeBase):
         # out of a user; without the contact scopes the contact calls fail with 99991672.
         self.email_scope_granted = True
         self.contact_scope_granted = True
+        # Told (kind "started" | "ended", the meeting) when a meeting starts or ends: the tenant events
+        # vc.meeting.all_meeting_started_v1 / _ended_v1 (bot/sandbox/feishu/events.py builds them).
+        self.meeting_observers: list[Callable[[str, FeishuMeeting], None]] = []
 
     # ---- state helpers for seeds and tests ------------------------------------------------
     def add_user(self, name: str, email: str = "") -> FeishuUser:
@@ -163,7 +167,13 @@ class FeishuFake(FakeBase):
             meeting.participants[p.open_id] = (1, P_IN_MEETING)
         with self.lock:
             self.meetings[meeting.id] = meeting
+        if status == IN_PROGRESS:
+            self._tell("started", meeting)
         return meeting
+
+    def _tell(self, kind: str, meeting: FeishuMeeting) -> None:
+        for observer in list(self.meeting_observers):
+            observer(kind, meeting)
 
     def set_participant(self, meeting_id: str, open_id: str, status: int, user_type: int = 1) -> None:
         with self.lock:
@@ -183,6 +193,7 @@ class FeishuFake(FakeBase):
         with self.lock:
             m = self.meetings[meeting_id]
             m.status, m.end_time = ENDED, int(time.time())
+        self._tell("ended", m)
 
     def user_by_name(self, name: str) -> FeishuUser:
         return next(u for u in self.users.values() if u.name == name)

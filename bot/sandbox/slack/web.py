@@ -11,7 +11,8 @@ JSON samples (vendor-oracles/slack/java-sdk-samples/api/*.json) and the Web API 
   is simply absent), and adds `user.locale` only when asked with `include_locale`.
 
 Methods: auth.test, users.info, users.lookupByEmail, chat.postMessage, chat.update,
-chat.postEphemeral, conversations.replies; views.open, views.update, views.publish and
+chat.postEphemeral, conversations.replies; usergroups.list and usergroups.users.list
+(bot/sandbox/slack/groups.py); views.open, views.update, views.publish and
 users.conversations (bot/sandbox/slack/views.py). Anything else answers `unknown_method`.
 """
 
@@ -33,10 +34,12 @@ from starlette.routing import Route
 
 from bot.sandbox.base import FakeBase
 from bot.sandbox.faults import Fault
+from bot.sandbox.slack.groups import SlackUsergroup, UsergroupsMixin
 from bot.sandbox.slack.views import ViewsMixin
 
 ALL_BOT_SCOPES = ("commands", "chat:write", "app_mentions:read", "users:read", "users:read.email",
-                  "channels:history", "groups:history", "im:history", "channels:read", "groups:read")
+                  "channels:history", "groups:history", "im:history", "channels:read", "groups:read",
+                  "usergroups:read")
 NEEDED_SCOPE: dict[str, str] = {
     "auth.test": "",
     "users.info": "users:read",
@@ -49,6 +52,8 @@ NEEDED_SCOPE: dict[str, str] = {
     "views.open": "",  # views.* need no scope: a trigger_id (open) or the app's own view
     "views.update": "",
     "views.publish": "",
+    "usergroups.list": "usergroups:read",
+    "usergroups.users.list": "usergroups:read",
 }
 
 
@@ -119,7 +124,7 @@ def _scope_headers(scopes: tuple[str, ...], needed: str) -> dict[str, str]:
 Method = Callable[[dict[str, Any], SlackToken], Awaitable[Response]]
 
 
-class SlackFake(FakeBase, ViewsMixin):
+class SlackFake(FakeBase, ViewsMixin, UsergroupsMixin):
     """State and routes of the fake Slack Web API."""
 
     def __init__(self, *args: Any) -> None:
@@ -136,6 +141,7 @@ class SlackFake(FakeBase, ViewsMixin):
         self.bot_user = self.add_user("hostbot", real_name="hostbot", is_bot=True)
         self.bot_token = self.issue_token(ALL_BOT_SCOPES)
         self._init_views()
+        self.usergroups: dict[str, SlackUsergroup] = {}
 
     # ---- state helpers for seeds and tests ------------------------------------------------
     def add_user(self, name: str, *, email: str | None = None, real_name: str = "", tz: str = "Europe/Berlin",
@@ -197,6 +203,8 @@ class SlackFake(FakeBase, ViewsMixin):
             "views.open": self._views_open,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "usergroups.list": self._usergroups_list,
+            "usergroups.users.list": self._usergroups_users_list,
         }
         routes = [Route(f"/api/{name}", self.endpoint(f"slack.{name}", self._method(name, fn)), methods=["GET", "POST"])
                   for name, fn in methods.items()]

@@ -182,6 +182,8 @@ class WebexFake(FakeBase):
         if refused is not None:
             return refused
         q = request.query_params
+        if q.get("meetingType") == "meeting" and not q.get("meetingNumber"):
+            return self._instances(q)
         # With meetingNumber, meetingType is ignored (the List Meetings doc); only series live here.
         if not q.get("meetingNumber") and q.get("meetingType", "meetingSeries") != "meetingSeries":
             return JSONResponse({"items": []})  # only series live here
@@ -202,6 +204,22 @@ class WebexFake(FakeBase):
             query = urlencode({**params, "offset": str(offset + size)})
             headers["Link"] = f'<{request.url.scheme}://{request.url.netloc}{request.url.path}?{query}>; rel="next"'
         return JSONResponse({"items": page}, headers=headers)
+
+    def _instances(self, q: Any) -> Response:
+        """meetingType=meeting: the meeting instances (ended or running) of the series here; `state`
+        filters them (D: List Meetings' state filter). GUESS: the instance id "<series>_<start>" and
+        that only the running one of a series in progress is listed (ended instances are not modelled)."""
+        state = q.get("state", "")
+        if state and state not in ("inProgress", "ended", "missed", "expired", "scheduled", "ready", "lobby"):
+            return _error(400, "The request was invalid.", f"state {state!r} is not a meeting state")
+        with self.lock:
+            found = [m for m in self.meetings.values()
+                     if m.state == IN_PROGRESS and (not state or state == IN_PROGRESS)
+                     and (not q.get("hostEmail") or m.host_email.lower() == q["hostEmail"].lower())
+                     and m.site == (q.get("siteUrl") or self.site)]
+            items = [{**self._json(m), "id": f"{m.id}_20260101T090000Z", "meetingSeriesId": m.id,
+                      "meetingType": "meeting", "state": IN_PROGRESS} for m in found]
+        return JSONResponse({"items": items})
 
     async def _reassign(self, request: Request, body: Any) -> Response:
         refused = self._authorized(request) or self._admin_only(request) or _json_only(request)

@@ -46,6 +46,8 @@ from bot.sandbox.base import FakeBase, error_json
 
 INSTANT, SCHEDULED = 1, 2
 WAITING, STARTED = "waiting", "started"
+# The fields of a meeting in List meetings (archived OpenAPI MeetingList.meetings[]); `status` is not among them.
+LISTED = ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone", "join_url")
 EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
 
 
@@ -127,7 +129,35 @@ class ZoomFake(FakeBase):
             Route("/zoom/v2/meetings/{meeting_id}", self.endpoint("zoom.update_meeting", self._patch),
                   methods=["PATCH"]),
             Route("/zoom/v2/users/{user_id}", self.endpoint("zoom.get_user", self._get_user), methods=["GET"]),
+            Route("/zoom/v2/users/{user_id}/meetings", self.endpoint("zoom.list_meetings", self._list),
+                  methods=["GET"]),
         ]
+
+    async def _list(self, request: Request, body: Any) -> Response:
+        """List meetings (archived OpenAPI, operationId `meetings`): `type` scheduled | live | upcoming
+        (default live), page_size ≤ 300 (default 30), page_number; 404 1001 for an unknown user; the
+        MeetingList envelope (page_count, page_number, page_size, total_records, meetings[]).
+        live = started; upcoming = not started yet; scheduled = every scheduled (type 2) one. GUESS: the
+        answer to a type outside the enum or a page_size over 300 (300 "Invalid field.")."""
+        refused = self._authorized(request)
+        if refused is not None:
+            return refused
+        q = request.query_params
+        kind, size, number = q.get("type", "live"), q.get("page_size", "30"), q.get("page_number", "1")
+        if kind not in ("scheduled", "live", "upcoming") or not (size.isdigit() and 1 <= int(size) <= 300) \
+                or not (number.isdigit() and int(number) >= 1):
+            return _err(400, 300, "Invalid field.")
+        user = self.user(request.path_params["user_id"])
+        if user is None:
+            return _err(404, 1001, f"User does not exist: {request.path_params['user_id']}.")
+        keep = {"live": lambda m: m.status == STARTED, "upcoming": lambda m: m.status == WAITING,
+                "scheduled": lambda m: m.type == SCHEDULED}[kind]
+        with self.lock:
+            mine = [m for m in self.meetings.values() if m.host_id == user.id and not m.other_account and keep(m)]
+            start = (int(number) - 1) * int(size)
+            page = [{k: v for k, v in self._json(m).items() if k in LISTED} for m in mine[start:start + int(size)]]
+        return JSONResponse({"page_count": max(1, -(-len(mine) // int(size))), "page_number": int(number),
+                             "page_size": int(size), "total_records": len(mine), "meetings": page})
 
     async def _token(self, request: Request, body: Any) -> Response:
         auth = request.headers.get("authorization", "")

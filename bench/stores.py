@@ -1,0 +1,235 @@
+"""hostbot on each store beside the bare Bolt peer: does the event loop wait on the database? (issue 27)
+
+Columns: the peer; hostbot on SQLite; on PostgreSQL on this machine; on PostgreSQL behind a loopback
+proxy that holds every packet 2 ms each way (bench/delay_proxy.py: a managed database one hop away).
+    ack p99          ACK_COMMANDS signed `/host make @alice host of meeting N`, ACK_CONCURRENCY at a time,
+                     vendors answering after 1.5 s (as bench/versus.py)
+    /healthz         GET /healthz every HEALTH_EVERY_S during that load, from another thread: p50, p99, max
+    loop > 20 ms     callbacks that held the event loop over 20 ms during a second such run, under asyncio
+                     debug mode (bench/slow_loop.py), and the worst one
+    commands/s       RATE_COMMANDS commands on numbers resolved just before (2 Feishu calls each: get and
+                     set_host; ceiling 25/s), one replica; on PostgreSQL + 2 ms also three replicas
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from bench.bolt_peer import ANSWER as PEER_ANSWER
+from bench.delay_proxy import DelayProxy
+from bench.harness import (
+    ROOT,
+    Fired,
+    SandboxProc,
+    ServerProc,
+    fire,
+    host_commands,
+    ms,
+    percentile,
+    record,
+    slash_commands,
+    start_hostbot,
+    start_peer,
+)
+from bench.versus import DONE, SLOW, VENDORS, WHO, _answers, print_grid
+
+ACK_COMMANDS, ACK_CONCURRENCY, VENDOR_LATENCY_S = 200, 100, 1.5
+RATE_COMMANDS, RATE_CONCURRENCY = 100, 50
+HEALTH_EVERY_S = 0.02
+LOOP_LIMIT_S = 0.020
+FAR_MS = 2.0
+KNOWN_CEILING = 25.0  # Feishu 50 calls/s, 2 calls a command for a number resolved recently
+
+Start = Callable[[str, dict[str, str]], ServerProc]
+
+
+class HealthPoller:
+    """GET /healthz every HEALTH_EVERY_S in a thread of its own until stopped; the latencies (s)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.latencies: list[float] = []
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> HealthPoller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _poll(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=10) as http:
+            while not self._stop.is_set():
+                started = time.perf_counter()
+                try:
+                    ok = http.get("/healthz").status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                self.latencies.append(time.perf_counter() - started)
+                self.failures += not ok
+                self._stop.wait(HEALTH_EVERY_S)
+
+
+def _ack(box: SandboxProc, server: ServerProc, needle: str, warmed: Path | None = None) -> dict[str, float]:
+    """Acks and /healthz during ACK_COMMANDS commands under vendor latency (the server is stopped after)."""
+    try:
+        asyncio.run(fire(server.base_url, host_commands(box, box.meetings(5)), 5))  # first-request costs
+        _answers(box, needle, 5, 60)
+        if warmed is not None:
+            warmed.unlink(missing_ok=True)
+        box.reset()
+        box.latency(VENDORS, VENDOR_LATENCY_S)
+        with HealthPoller(server.base_url) as health:
+            fired = asyncio.run(fire(server.base_url, host_commands(box, box.meetings(ACK_COMMANDS)),
+                                     ACK_CONCURRENCY))
+            answered = _answers(box, needle, ACK_COMMANDS)["count"]
+    finally:
+        box.reset()
+        server.stop()
+    h = health.latencies
+    return {"p99": percentile(fired.latencies, 99), "over_3s": sum(v > 3.0 for v in fired.latencies),
+            "answered": answered, "health_p50": statistics.median(h) if h else 0.0,
+            "health_p99": percentile(h, 99), "health_max": max(h, default=0.0), "health_failed": health.failures}
+
+
+def _slow(box: SandboxProc, workdir: Path, label: str, start: Start, needle: str) -> tuple[int, float, str]:
+    """(callbacks over LOOP_LIMIT_S, the worst in s, what it was) during an ack run under asyncio debug."""
+    log = workdir / f"stores-slow-{label}.txt"
+    log.unlink(missing_ok=True)
+    _ack(box, start(f"{label}-debug", {"BENCH_SLOW_LOG": str(log), "_WRAP": str(ROOT / "bench" / "slow_loop.py")}),
+         needle, warmed=log)
+    found = [(float(s), what) for s, what in SLOW.findall(log.read_text())] if log.exists() else []
+    over = [f for f in found if f[0] > LOOP_LIMIT_S]
+    worst = max(found, default=(0.0, "none over 5 ms"))
+    return len(over), worst[0], worst[1][:60]
+
+
+def _rate_known(box: SandboxProc, servers: list[ServerProc]) -> float:
+    """Commands answered per second over `servers` (stopped after), on numbers each looked up just before."""
+    try:
+        box.reset()
+        meetings = box.meetings(RATE_COMMANDS)
+        numbers = [box.world["meeting_numbers"][i] for i in meetings]
+        asks, bodies = (slash_commands(box, [f"who is host of meeting {n}?" for n in numbers]),
+                        host_commands(box, meetings))
+        n = len(servers)
+
+        async def spread(all_bodies: list[str]) -> list[Fired]:
+            return list(await asyncio.gather(*(fire(s.base_url, all_bodies[i::n], max(1, RATE_CONCURRENCY // n))
+                                               for i, s in enumerate(servers))))
+
+        asyncio.run(spread(asks))  # the same replica asks and changes: its number cache is warm
+        _answers(box, WHO, RATE_COMMANDS)
+        box.reset()
+        started = time.time()
+        asyncio.run(spread(bodies))
+        got = _answers(box, DONE, RATE_COMMANDS)
+    finally:
+        for s in servers:
+            s.stop()
+    return RATE_COMMANDS / (got["last_at"] - started) if got["count"] >= RATE_COMMANDS else 0.0
+
+
+def _column(box: SandboxProc, workdir: Path, label: str, db: Callable[[], str], replicas: bool) -> dict[str, str]:
+    def start(name: str, env: dict[str, str]) -> ServerProc:
+        return start_hostbot(box, workdir, name, extra_env=env, db=db())
+
+    ack = _ack(box, start(f"{label}-ack", {}), DONE)
+    over, worst, what = _slow(box, workdir, label, start, DONE)
+    one = _rate_known(box, [start(f"{label}-rate", {})])
+    col = _figures(ack, over, worst, what)
+    col["rate"] = f"{one:.1f} ({one / KNOWN_CEILING:.0%})"
+    if replicas:
+        url = db()
+        three = _rate_known(box, [start_hostbot(box, workdir, f"{label}-rate3-{i}", db=url) for i in range(3)])
+        col["rate3"] = f"{three:.1f} ({three / KNOWN_CEILING:.0%})"
+    return col
+
+
+def _figures(ack: dict[str, float], over: int, worst: float, what: str) -> dict[str, str]:
+    return {"ack_p99": ms(ack["p99"]), "_p99": str(ack["p99"]), "over_3s": f"{ack['over_3s']:.0f}",
+            "answered": f"{ack['answered']:.0f}/{ACK_COMMANDS}", "health_p50": ms(ack["health_p50"]),
+            "health_p99": ms(ack["health_p99"]), "_health_p99": str(ack["health_p99"]),
+            "health_max": ms(ack["health_max"]), "loop": f"{over} (worst {worst * 1000:.0f} ms)", "loop_what": what,
+            "rate": "-", "rate3": "-"}
+
+
+def _peer(box: SandboxProc, workdir: Path) -> dict[str, str]:
+    ack = _ack(box, start_peer(box, workdir), PEER_ANSWER)
+    over, worst, what = _slow(box, workdir, "peer", lambda name, env: start_peer(box, workdir, extra_env=env),
+                              PEER_ANSWER)
+    return _figures(ack, over, worst, what)
+
+
+@contextlib.contextmanager
+def _far(url: str) -> Iterator[str]:
+    """The same database behind the 2 ms-each-way proxy."""
+    parts = urlsplit(url)
+    with DelayProxy(parts.hostname or "127.0.0.1", parts.port or 5432, FAR_MS / 1000) as proxy:
+        yield urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+
+
+ROWS = [  # (title, key, ratio key, goal)
+    (f"ack p99 ({ACK_COMMANDS} /host, {ACK_CONCURRENCY} concurrent, vendors 1.5 s)", "ack_p99", "p99", "<= 1.1x"),
+    ("acks over 3 s", "over_3s", "", "0"),
+    ("answers in the thread", "answered", "", f"{ACK_COMMANDS}/{ACK_COMMANDS}"),
+    ("/healthz p50 during the load", "health_p50", "", ""),
+    ("/healthz p99 during the load", "health_p99", "health_p99", "<= 1.2x"),
+    ("/healthz max during the load", "health_max", "", ""),
+    (f"loop callbacks over {LOOP_LIMIT_S * 1000:.0f} ms (asyncio debug run)", "loop", "", "0"),
+    ("  the worst", "loop_what", "", ""),
+    ("commands/s, known number, 1 replica (of 25/s)", "rate", "", ">= 90 %"),
+    ("commands/s, known number, 3 replicas (of 25/s)", "rate3", "", ">= 90 %"),
+]
+
+
+def run(box: SandboxProc, workdir: Path) -> dict[str, str]:
+    from tests.support import pg
+
+    peer = _peer(box, workdir)
+    columns = {"SQLite": _column(box, workdir, "sqlite", lambda: str(workdir / f"stores-{time.monotonic_ns()}.db"),
+                                 replicas=False)}
+    with pg.server() as admin:
+        if admin is None:
+            print(f"\nPostgreSQL columns skipped ({pg.SKIP_LINE})")
+        else:
+            columns["PostgreSQL"] = _column(box, workdir, "pg", lambda: pg.fresh_database(admin), replicas=False)
+            with _far(admin) as far_admin:
+                columns[f"PostgreSQL +{FAR_MS:.0f} ms"] = _column(
+                    box, workdir, "pgfar", lambda: pg.fresh_database(far_admin), replicas=True)
+    head = ("measure", "peer", *(x for name in columns for x in (name, "ratio")), "goal")
+    rows = []
+    for title, key, ratio, goal in ROWS:
+        row = [title, peer[key]]
+        for col in columns.values():
+            row += [col[key], _ratio(col, peer, ratio) if ratio else ""]
+        rows.append((*row, goal))
+    print_grid("hostbot on each store beside the bare Bolt peer (every platform configured)", tuple(head), rows)
+    for name, col in columns.items():
+        record("Stores beside the Bolt peer", RECORD_COLUMNS,
+               [name, peer["ack_p99"], col["ack_p99"], _ratio(col, peer, "p99"), peer["health_p99"],
+                col["health_p99"], _ratio(col, peer, "health_p99"), col["health_max"], peer["loop"], col["loop"],
+                col["rate"], col["rate3"]])
+    return {f"{name}:{k}": v for name, col in columns.items() for k, v in col.items() if not k.startswith("_")}
+
+
+RECORD_COLUMNS = ["store", "peer ack p99", "ack p99", "ratio", "peer /healthz p99", "/healthz p99", "ratio",
+                  "/healthz max", "peer loop > 20 ms", "loop > 20 ms", "cmd/s known (1)", "cmd/s known (3)"]
+
+
+def _ratio(col: dict[str, str], peer: dict[str, str], key: str) -> str:
+    a, b = float(col[f"_{key}"]), float(peer[f"_{key}"])
+    return f"{a / b:.2f}x" if b else "-"

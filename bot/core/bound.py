@@ -1,0 +1,223 @@
+"""Bound plans: what a person was shown, stored, so that a click runs exactly that.
+
+    PlanSpec.of(plan, ...)   the serializable form of a Plan as shown: operation, vendor, the exact
+                             meetings (ids, the number as shown) with the vendor state assumed (host;
+                             co-hosts where the vendor reports them), the targets (chat users and
+                             their vendor ids), every series of a reassign, the summary, the
+                             requester and who may press
+    bind(intent, spec)       the stored request with its meetings and targets pinned to the plan's:
+                             the handler re-plans from them, never from a thread link, text or a list
+    read_bound(ctx, spec)    re-read exactly the plan's meetings from the vendor (once: the handler
+                             gets the same answers through ctx.seen)
+    changes(ctx, spec, plan) what differs between the plan shown and the one the world gives now;
+                             empty = run it (bot/core/pipeline.settle), else "changed since you were asked"
+
+A proposal (confirm, approve, retry, "add as co-host instead"), a "did you mean" (its meeting) and a
+scheduled handover carry one; a stored row from before bound plans has none and is answered "expired,
+ask again" (bot/core/dispatch.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from bot.core.intent import Intent
+from bot.core.outcome import Outcome, VendorUser
+from bot.core.plan import Operation, Plan
+from bot.core.render import join_names
+from bot.core.vendor import Meeting, MeetingRef
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+LISTING_PAYS = 3  # from this many series on, a host's listing is cheaper than reading each (read_listed)
+COHOST_OPERATIONS = frozenset({Operation.ADD_COHOST.value, Operation.REMOVE_COHOST.value})
+
+
+def _user(data: object) -> VendorUser | None:
+    return VendorUser.from_json(data)
+
+
+def _same(a: VendorUser | None, b: VendorUser | None) -> bool:
+    return (a.id.strip().lower() if a else "") == (b.id.strip().lower() if b else "")
+
+
+@dataclass(frozen=True)
+class Assumed:
+    """One meeting of a plan, as the vendor reported it when the plan was shown."""
+
+    vendor: str
+    id: str
+    display: str
+    host: VendorUser | None = None
+    cohosts: tuple[str, ...] | None = None  # None: not read (the vendor does not report them, or no need)
+
+    @classmethod
+    def of(cls, meeting: Meeting, cohosts: Sequence[str] | None = None) -> Assumed:
+        return cls(meeting.vendor, meeting.id, meeting.display, meeting.host,
+                   tuple(cohosts) if cohosts is not None else None)
+
+    @property
+    def ref(self) -> MeetingRef:
+        return MeetingRef(self.vendor, self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"vendor": self.vendor, "id": self.id, "display": self.display,
+                "host": self.host.to_json() if self.host else None,
+                "cohosts": list(self.cohosts) if self.cohosts is not None else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Assumed:
+        cohosts = data.get("cohosts")
+        return cls(str(data["vendor"]), str(data["id"]), str(data.get("display") or data["id"]),
+                   _user(data.get("host")), tuple(str(c) for c in cohosts) if isinstance(cohosts, list) else None)
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """A Plan as it was shown, in a form that survives a restart and another replica."""
+
+    operation: str
+    vendor: str
+    meetings: tuple[Assumed, ...]
+    users: tuple[VendorUser, ...] = ()
+    targets: tuple[str, ...] = ()  # the chat users the plan acts on (same order as `users`)
+    expected_host: VendorUser | None = None
+    summary: str = ""
+    requester: str = ""
+    pressers: tuple[str, ...] = ()
+    handover: int = 0  # a scheduled handover's id (its plan, or the handover a reminder button acts on)
+    shown_only: tuple[Assumed, ...] = ()  # shown, not changed: a reassign's series in progress (reported skipped)
+
+    @classmethod
+    def of(cls, plan: Plan, requester: str, pressers: Sequence[str] = (),
+           cohosts: Sequence[str] | None = None) -> PlanSpec:
+        return cls(plan.operation.value, plan.vendor, tuple(Assumed.of(m, cohosts) for m in plan.meetings),
+                   plan.users, plan.targets, plan.expected_host, plan.summary, requester, tuple(pressers),
+                   plan.handover, tuple(Assumed.of(m) for m in plan.shown_only))
+
+    @property
+    def refs(self) -> tuple[MeetingRef, ...]:
+        return tuple(m.ref for m in self.meetings)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"operation": self.operation, "vendor": self.vendor, "meetings": [m.to_json() for m in self.meetings],
+                "users": [u.to_json() for u in self.users], "targets": list(self.targets),
+                "expected_host": self.expected_host.to_json() if self.expected_host else None,
+                "summary": self.summary, "requester": self.requester, "pressers": list(self.pressers),
+                "handover": self.handover, "shown_only": [m.to_json() for m in self.shown_only]}
+
+    @classmethod
+    def from_json(cls, data: object) -> PlanSpec | None:
+        """The stored form back; None for anything that is not one (a row from before bound plans)."""
+        if not isinstance(data, dict) or not isinstance(data.get("meetings"), list):
+            return None
+        try:
+            return cls(str(data["operation"]), str(data.get("vendor") or ""),
+                       tuple(Assumed.from_json(m) for m in data["meetings"]),
+                       tuple(u for u in map(_user, data.get("users") or ()) if u is not None),
+                       tuple(str(t) for t in data.get("targets") or ()), _user(data.get("expected_host")),
+                       str(data.get("summary") or ""), str(data.get("requester") or ""),
+                       tuple(str(p) for p in data.get("pressers") or ()), int(data.get("handover") or 0),
+                       tuple(Assumed.from_json(m) for m in data.get("shown_only") or ()))
+        except (AttributeError, KeyError, TypeError, ValueError):  # a row of another shape: never run it
+            return None
+
+
+def bind(intent: Intent, spec: PlanSpec) -> Intent:
+    """`intent` with what the plan resolved put in place of what the words said: the exact meetings
+    (every series of a reassign, no "all of dave's meetings" listed again), the targets as chat users,
+    the handover by id. The handler plans from these; a thread link is never read."""
+    bound = replace(intent, targets=spec.targets or intent.targets, handover_id=f"#{spec.handover}"
+                    if spec.handover else intent.handover_id)
+    if spec.operation == Operation.REASSIGN.value:
+        shown = (*spec.meetings, *spec.shown_only)  # read again, so that the skipped are reported again
+        return replace(bound, meetings=tuple(m.ref for m in shown), meeting=None, every=False)
+    if spec.operation == Operation.LINK.value:  # its meetings are the linked one (whose host approves);
+        return bound  # the meeting to link is always named in its words, never "this meeting"
+    if spec.meetings:
+        return replace(bound, meeting=spec.meetings[0].ref, meetings=())
+    return bound
+
+
+async def read_bound(ctx: Context, spec: PlanSpec) -> Outcome | None:
+    """Read the plan's meetings from their vendor, once, into ctx.seen (locate answers from it).
+    None when all were read; else the vendor's answer for the first that could not be."""
+    for assumed in spec.meetings:
+        vendor = ctx.vendors.get(assumed.vendor)
+        if vendor is None:
+            return Outcome.unavailable(remedy="remedy_retry_later", detail="vendor no longer configured")
+        found = await vendor.find_meeting(assumed.ref)
+        if isinstance(found, Outcome):
+            return replace(found, vendor=vendor.key, meeting=assumed.display)
+        ctx.seen[(assumed.vendor, assumed.id)] = found
+    return None
+
+
+async def read_listed(ctx: Context, spec: PlanSpec) -> None:
+    """A bound reassign's series read through their hosts' listings (a few pages instead of one read
+    per series) into ctx.seen. Only the stored ids are kept: a series the listing adds is not in the
+    plan; one no longer listed under its host is read by itself when the handler locates it."""
+    vendor = ctx.vendors.get(spec.vendor)
+    shown = (*spec.meetings, *spec.shown_only)
+    if vendor is None or len(shown) < LISTING_PAYS or not vendor.supports("list_host_meetings"):
+        return
+    wanted = {m.id for m in shown}
+    hosts = {m.host.id.lower(): m.host for m in shown if m.host is not None}
+    for host in hosts.values():
+        listed = await vendor.list_host_meetings(host)
+        for meeting in listed if isinstance(listed, list) else ():
+            if meeting.id in wanted:
+                ctx.seen[(spec.vendor, meeting.id)] = meeting
+
+
+async def cohosts_now(ctx: Context, plan: Plan) -> tuple[str, ...] | None:
+    """The co-hosts of a co-host plan's meeting where the vendor reports them (Zoom), else None."""
+    meeting, vendor = plan.meeting, ctx.vendors.get(plan.vendor)
+    if plan.operation.value not in COHOST_OPERATIONS or meeting is None or vendor is None:
+        return None
+    if not vendor.supports("who_is_host") or not vendor.reports_cohosts:
+        return None
+    answer = await vendor.who_is_host(meeting)
+    return tuple(answer.cohosts) if answer.ok else None
+
+
+async def changes(ctx: Context, spec: PlanSpec, plan: Plan) -> list[str]:
+    """What is not as shown: each a sentence in the reader's language (empty: the same plan)."""
+    name = ctx.vendor_name(spec.vendor)
+    found: list[str] = []
+    if plan.operation.value != spec.operation or plan.vendor != spec.vendor:
+        return [ctx.t("changed_plan")]
+    now_ids = [m.id for m in plan.meetings]
+    shown_ids = [m.id for m in spec.meetings]
+    if now_ids != shown_ids:
+        moved = [m.display for m in spec.meetings if m.id not in now_ids]
+        moved += [m.display for m in plan.meetings if m.id not in shown_ids]
+        found.append(ctx.t("changed_scope", vendor=name, meetings=join_names(ctx.lang, moved) or "?"))
+    shown = {m.id: m for m in spec.meetings}
+    for meeting in plan.meetings:
+        was = shown.get(meeting.id)
+        if was is not None and not _same(was.host, meeting.host):
+            found.append(ctx.t("changed_host", vendor=name, meeting=meeting.display,
+                               was=_who(ctx, spec.vendor, was.host), now=_who(ctx, spec.vendor, meeting.host)))
+    if [u.id.lower() for u in plan.users] != [u.id.lower() for u in spec.users]:
+        found.append(ctx.t("changed_targets", vendor=name))
+    if spec.meetings and spec.meetings[0].cohosts is not None:
+        now = await cohosts_now(ctx, plan)
+        was_cohosts = spec.meetings[0].cohosts
+        if now is not None and sorted(c.lower() for c in now) != sorted(c.lower() for c in was_cohosts):
+            found.append(ctx.t("changed_cohosts", vendor=name, meeting=spec.meetings[0].display,
+                               was=_names(ctx, spec.vendor, was_cohosts), now=_names(ctx, spec.vendor, now)))
+    return found
+
+
+def _who(ctx: Context, vendor: str, user: VendorUser | None) -> str:
+    return ctx.people.describe(vendor, user, ctx.message.platform)
+
+
+def _names(ctx: Context, vendor: str, ids: Sequence[str]) -> str:
+    if not ids:
+        return ctx.t("changed_nobody")
+    return join_names(ctx.lang, [_who(ctx, vendor, VendorUser(i)) for i in ids])

@@ -1,0 +1,69 @@
+"""Running one due handover: its stored plan, read once, re-checked, then pipeline.run with its approval.
+
+A handover row is the plan it was scheduled (or approved) for: the meeting (vendor id, the number as
+shown), the host it assumed, the target (chat user and vendor id). `handover_plan` is that plan as a
+bot/core/bound.PlanSpec; `run_handover` reads exactly that meeting from the vendor once (the handler
+gets the same answer through ctx.seen), stops when the meeting is over or the target already hosts,
+and otherwise runs set_host through bot/core/pipeline.run bound to that plan: no thread link, no
+text, and the gate with the authority it was scheduled with.
+"""
+
+from __future__ import annotations
+
+from bot.core.bound import Assumed, PlanSpec, bind, read_bound
+from bot.core.context import Context, Services
+from bot.core.events import ChatMessage, Reply
+from bot.core.intent import Intent
+from bot.core.outcome import Kind
+from bot.core.pipeline import run
+from bot.core.plan import Operation
+from bot.core.render import explain
+from bot.i18n import t
+from bot.scheduling.book import CONFLICT, DONE, FAILED, Handover
+
+
+def handover_plan(h: Handover) -> PlanSpec:
+    """The set_host plan a handover stores: this meeting, this target, the host it assumed."""
+    return PlanSpec(Operation.SET_HOST.value, h.vendor, (Assumed(h.vendor, h.meeting_id, h.meeting_display, h.host),),
+                    (h.target_user,), (h.target,), h.host, requester=h.requester, handover=h.id)
+
+
+def approval(h: Handover) -> dict[str, object]:
+    """What the gate gets as already settled: scheduled by the host, organizer or an admin = confirmed;
+    approved by the host of that time = approved, and it counts only while they host (CAS too)."""
+    return {"via": "approve" if h.authority == "approved" else "confirm", "clicked_by": f"scheduler:handover#{h.id}",
+            **({"approved_by_host": h.host.to_json()} if h.host and h.authority == "approved" else {})}
+
+
+async def run_handover(services: Services, h: Handover, message: ChatMessage,
+                       w: dict[str, str]) -> tuple[str, str, list[Reply]]:
+    """(status, result, replies) of running `h` now."""
+    lang, spec = h.lang, handover_plan(h)
+    ctx = Context(services, message, bind(Intent("set_host", lang=lang, text=f"handover #{h.id}"), spec), lang,
+                  resume=approval(h), bound=spec, no_links=True)
+    vendor = services.vendors.get(h.vendor)
+    if vendor is None:
+        reason = t(lang, "vendor_not_configured", vendor=w.get("vendor", h.vendor))
+        return FAILED, "vendor_not_configured", [Reply(t(lang, "handover_not_done", reason=reason))]
+    problem = await read_bound(ctx, spec)
+    if problem is not None:
+        reason = explain(lang, problem, h.vendor, **w)
+        return FAILED, problem.kind.value, [Reply(t(lang, "handover_not_done", reason=reason))]
+    meeting = ctx.seen[(h.vendor, h.meeting_id)]
+    # Feishu changes the host only while the meeting runs; Zoom and Webex change scheduled meetings
+    # (vendor.host_change_needs_running), so only an ended one stops those.
+    if meeting.ended or (vendor.host_change_needs_running and not meeting.in_progress):
+        return FAILED, "meeting_ended", [Reply(t(lang, "handover_meeting_ended", **w))]
+    if meeting.host is not None and meeting.host.id == h.target_user.id:
+        # Done already: by hand, or by our own call just before a crash cut the run short.
+        return DONE, "already_host", [Reply(t(lang, "handover_already_done", **w))]
+    moved = h.host is not None and (meeting.host is None or meeting.host.id != h.host.id)
+    replies = await run(ctx)  # moved: set_host says who hosts now and offers a Retry (a new plan)
+    outcome = ctx.last_outcome
+    if outcome is not None and outcome.kind is Kind.OK:
+        return DONE, "ok", replies
+    if moved or ctx.decision == "changed_since_asked" or (outcome is not None and outcome.kind is Kind.CONFLICT):
+        return CONFLICT, "host_changed", replies
+    if outcome is None and ctx.decision == "rejected":
+        return FAILED, "rejected", replies
+    return FAILED, outcome.kind.value if outcome else (ctx.decision or "not_run"), replies
