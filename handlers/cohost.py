@@ -70,15 +70,20 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:
             return [failed(ctx, fail_key, outcome, vendor, words)]
+        lines = []
         if outcome.unchanged:
-            text = ctx.t("cohost_already" if adding else "cohost_not_there", **words)
-        else:
-            text = ctx.t("cohost_added" if adding else "cohost_removed", **words)
-        text += lost_answer_note(ctx, outcome, vendor)
-        cohosts = outcome.cohosts
-        if cohosts:  # the vendor told us the whole list (Zoom): show it
+            lines.append(ctx.t("cohost_already" if adding else "cohost_not_there", **words))
+        elif len(set(outcome.not_held)) < len(users):  # no ✅ when the read back shows none of it
+            lines.append(ctx.t("cohost_added" if adding else "cohost_removed", **words))
+        if outcome.not_held:  # read back under the meeting's lease: somebody changed the list outside hostbot
+            names = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(i), ctx.message.platform)
+                                          for i in outcome.not_held])
+            lines.append(ctx.t("cohost_not_held_added" if adding else "cohost_not_held_removed",
+                               vendor=ctx.vendor_name(vendor.key), names=names))
+        text = "\n".join(lines) + lost_answer_note(ctx, outcome, vendor)
+        if outcome.cohosts:  # the vendor told us the whole list (Zoom; DingTalk's members): show it
             listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
-                                           for c in cohosts])
+                                           for c in outcome.cohosts])
             text += "\n" + ctx.t("cohost_list", cohosts=listed)
         return [Reply(text)]
 

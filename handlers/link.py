@@ -1,4 +1,10 @@
-"""link_meeting: bind this thread or channel to a meeting, so "this meeting" here means it."""
+"""link_meeting: bind this thread or channel to a meeting, so "this meeting" here means it.
+
+A link carries authority (the next "make @alice host" here acts on that meeting), so it is gated like a
+change: linking needs someone who runs the meeting (its host or organizer, as the vendor reports them) or
+an admin, else that host approves; replacing the link that applies here (a thread inherits its channel's)
+also needs the one who linked it, the linked meeting's host, or an admin, else that host approves.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from bot.core.errors import MeetingProblem
 from bot.core.events import Reply
 from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome
+from bot.core.pipeline import speaker_of, speaker_person
 from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain
@@ -22,8 +29,8 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
     """Link this thread or channel to a meeting."""
     msg = ctx.message
     kind = ctx.intent.scope
-    if kind not in ("thread", "channel"):
-        kind = "thread" if msg.thread and msg.thread != msg.channel else "channel"
+    if kind not in ("thread", "channel"):  # a slash command is typed in the channel (its thread is our answer's)
+        kind = "thread" if msg.thread and msg.thread != msg.channel and not msg.in_channel else "channel"
     scope = (msg.thread or msg.channel) if kind == "thread" else (msg.channel or msg.thread)
     words: dict[str, object] = {"scope": ctx.t(f"scope_{kind}")}
     if not scope:
@@ -39,7 +46,9 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
         return [Reply(explain(ctx.lang, located, vendor_key, **fill))]
     meeting, vendor = located
     words.update(vendor=ctx.vendor_name(vendor.key), meeting=meeting.display)
-    old = ctx.store.link(msg.platform, scope)
+    own = ctx.store.link(msg.platform, scope)
+    # The link that applies here now: this place's own, else (a thread) its channel's.
+    old = own or (ctx.store.link(msg.platform, msg.channel) if kind == "thread" and msg.channel else None)
     if old is not None and old["vendor"] == vendor.key and old["meeting_id"] == meeting.id:
         return [Reply(ctx.t("link_same", **words))]
     previous = _shown(ctx, str(old["vendor"]), str(old["meeting_id"])) if old else ""
@@ -51,13 +60,20 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
     def render(outcome: Outcome) -> list[Reply]:
         return [Reply(ctx.t("link_replaced", old=previous, **words) if old else ctx.t("link_done", **words))]
 
-    if old is None or str(old.get("linked_by") or "") == msg.user:
-        return Plan(Operation.LINK, ctx.t("link_done", **words), render, authority=Authority.SPEAKER,
-                    vendor=vendor.key, meetings=(meeting,), apply=link)
-    # Re-pointing a place somebody else linked: theirs to change, or the linked meeting's host's
-    # (as the vendor reports it now), or an admin's; anybody else asks that host first.
-    linked_by = str(old.get("linked_by") or "?")
-    current = await _linked_meeting_now(ctx, str(old["vendor"]), str(old["meeting_id"]))
+    linked_by = str(old.get("linked_by") or "?") if old else ""
+    current = await _linked_meeting_now(ctx, str(old["vendor"]), str(old["meeting_id"])) if old else None
+    speaker = await speaker_of(ctx, await speaker_person(ctx))
+    if old is None or current is None or linked_by == msg.user or speaker.runs(current):
+        # Nothing here to replace, or the speaker may replace it (they linked it, or they run the meeting it
+        # names): what remains is the new meeting, whose host (or organizer, or an admin) decides; anybody
+        # else asks that host. Whoever linked the old one loses it, so they are asked to confirm.
+        summary = ctx.t("summary_relink", old=previous, owner=ctx.people.describe_chat_user(msg.platform, linked_by),
+                        **words) if old else ctx.t("summary_link", **words)
+        losers = (linked_by,) if old and linked_by != msg.user else ()
+        return Plan(Operation.LINK, summary, render, authority=Authority.MEETING, vendor=vendor.key,
+                    meetings=(meeting,), losers=losers, apply=link)
+    # Re-pointing a place somebody else linked: theirs to change, or the linked meeting's host's (as the
+    # vendor reports it now), or an admin's; anybody else asks that host first.
     summary = ctx.t("summary_relink", old=previous, owner=ctx.people.describe_chat_user(msg.platform, linked_by),
                     **words)
     return Plan(Operation.LINK, summary, render, authority=Authority.OWNER, vendor=str(old["vendor"]),

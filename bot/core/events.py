@@ -67,6 +67,7 @@ class ChatMessage:
     tz: str = ""  # the speaker's IANA zone when the platform told us
     bot_user: str = ""  # the bot's own user id on this platform (its mention is not a target)
     context_text: str = ""  # the thread's root message, when the platform gave it ("this meeting")
+    in_channel: bool = False  # typed in the channel itself (a slash command): `thread` is where we answer
 
 
 class ButtonStyle(StrEnum):

@@ -218,24 +218,29 @@ class IdentityResolver:
 
     # ---- vendor id -> words / chat user --------------------------------------------------------
     def chat_user_for(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:
-        """The chat user on `platform` whose `vendor` id is `user` (reverse mapping), if we know one."""
+        """The chat user on `platform` whose `vendor` id is `user` (reverse mapping), if we know one.
+        Nobody an admin pinned to "no id" at `vendor` is that user, whatever their email says."""
         column = VENDOR_ID_COLUMNS.get(vendor)
         if user is None or column is None or not user.id:
             return None
         mapped = self.store.mapped_chat_user(platform, column, user.id)
-        if mapped is None and vendor in EMAIL_VENDORS:
-            mapped = self.store.mapped_chat_user(platform, "email", user.id)
         if mapped is not None:
-            return mapped
-        row = self.store.person_by_vendor_id(vendor, user.id, platform)
-        if row:
-            return str(row["chat_user"])
-        if platform == "feishu" and vendor == "feishu" and user.id.startswith("ou_"):
-            return user.id  # in a Feishu chat the open_id is the chat user (the same app: see profiles.py)
-        if vendor in EMAIL_VENDORS:
+            return mapped  # the admin's word for this very id
+        found = self.store.mapped_chat_user(platform, "email", user.id) if vendor in EMAIL_VENDORS else None
+        if found is None:
+            row = self.store.person_by_vendor_id(vendor, user.id, platform)
+            found = str(row["chat_user"]) if row else None
+        if found is None and platform == "feishu" and vendor == "feishu" and user.id.startswith("ou_"):
+            found = user.id  # in a Feishu chat the open_id is the chat user (the same app: see profiles.py)
+        if found is None and vendor in EMAIL_VENDORS:
             row = self.store.person_by_email(platform, user.id)
-            return str(row["chat_user"]) if row else None
-        return None
+            found = str(row["chat_user"]) if row else None
+        return None if found is None or self.pinned_out(platform, found, vendor) else found
+
+    def pinned_out(self, platform: str, chat_user: str, vendor: str) -> bool:
+        """An admin pinned `chat_user` to "no id" at `vendor` (`hostbot users set … zoom=-`)."""
+        column = VENDOR_ID_COLUMNS.get(vendor)
+        return column is not None and self.store.mappings_of(platform, chat_user).get(column) == "-"
 
     async def find_chat_user(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:
         """Like chat_user_for, and when nobody known has that id, look them up: a Feishu open_id
@@ -263,7 +268,7 @@ class IdentityResolver:
         person = await self._from_profile(platform, profile)
         if vendor == "feishu" and person.ids.get("feishu") not in (None, "", user.id):
             return None  # the email leads to somebody else's Feishu account: do not guess
-        return person.chat_user
+        return None if self.pinned_out(platform, person.chat_user, vendor) else person.chat_user
 
     async def vendor_name_of(self, vendor: str, user: VendorUser) -> str:
         """A vendor user nobody here is mapped to, named as well as the directories allow:

@@ -89,6 +89,7 @@ class Outcome:
     resent: tuple[str, ...] = ()  # ... and these items had to be sent again (what had not happened)
     unchanged: bool = False  # nothing to do: the state already was as asked
     cohosts: tuple[str, ...] = ()  # the co-hosts now (vendor ids), where the vendor says
+    not_held: tuple[str, ...] = ()  # a co-host change read back: whom it did not reach (vendor ids)
     organizer: str = ""  # who_is_host: the organizer, when the vendor names one
     ended: bool = False  # who_is_host: the meeting is over
     creator_only: bool = False  # who_is_host: the vendor reports the creator, not the host (DingTalk)

@@ -85,6 +85,9 @@ class MeetingVendor(ABC):
     # Does who_is_host report the co-hosts (Zoom's alternative hosts)? A bound co-host plan then
     # remembers them and a click compares (bot/core/bound.py).
     reports_cohosts: ClassVar[bool] = False
+    # Is each change atomic at the vendor (a compare-and-swap: Feishu set_host's old host)? If not,
+    # execute serializes changes per meeting across replicas and reads them back (bot/core/execute.py).
+    atomic_changes: ClassVar[bool] = False
 
     def supports(self, op: str) -> bool:
         return op in self.operations
@@ -139,6 +142,10 @@ class MeetingVendor(ABC):
             return found
         return Outcome.success(current_host=found.host, organizer=found.organizer.id if found.organizer else "",
                                ended=found.ended)
+
+    async def read_back(self, meeting: Meeting) -> Outcome:
+        """What the vendor holds after a change (host; `cohosts` where it reports them), for the reply."""
+        return await self.who_is_host(meeting)
 
     async def precheck(self, op: str, meeting: Meeting, users: Sequence[VendorUser],
                        actor: VendorUser | None) -> Outcome | None:

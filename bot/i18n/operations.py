@@ -90,6 +90,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "❌ 未能取消 {targets} 在{vendor}会议 {meeting} 的联席主持人：{reason}",
     },
     "cohost_list": {"en": "Co-hosts now: {cohosts}.", "zh": "当前联席主持人：{cohosts}。"},
+    "cohost_not_held_added": {
+        "en": "⚠️ Read back afterwards, {vendor} does not list {names} as co-host: somebody changed the list "
+        "meanwhile. Ask again to add them.",
+        "zh": "⚠️ 事后读取，{vendor}的联席主持人中没有 {names}：其间有人改动了名单。请重新发起添加。",
+    },
+    "cohost_not_held_removed": {
+        "en": "⚠️ Read back afterwards, {vendor} still lists {names} as co-host: somebody changed the list "
+        "meanwhile. Ask again to remove them.",
+        "zh": "⚠️ 事后读取，{vendor}的联席主持人中仍有 {names}：其间有人改动了名单。请重新发起移除。",
+    },
     # ---- invite ---------------------------------------------------------------------------------
     "invite_done": {
         "en": "✅ Invited {targets} to {vendor} meeting {meeting}; {vendor} is calling them.",

@@ -84,6 +84,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "🔗 This {scope} is now linked to {vendor} meeting {meeting} (it was linked to {old}).",
         "zh": "🔗 已将本{scope}改为关联{vendor}会议 {meeting}（之前关联的是 {old}）。",
     },
+    "summary_link": {
+        "en": "This {scope} will be linked to {vendor} meeting {meeting}: “this meeting” here will mean it.",
+        "zh": "本{scope}将关联到{vendor}会议 {meeting}：此后这里的“这个会”指它。",
+    },
     "summary_relink": {
         "en": "This {scope} will be linked to {vendor} meeting {meeting} instead of {old}, which {owner} linked: "
         "“this meeting” here will mean the new one.",

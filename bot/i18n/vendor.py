@@ -13,6 +13,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{vendor} had an internal error or did not answer in time.",
         "zh": "{vendor}内部出错或没有及时响应。",
     },
+    "meeting_busy": {
+        "en": "another change to this {vendor} meeting was still running, so this one was not sent.",
+        "zh": "这个{vendor}会议的另一项更改仍在进行，本次更改未发送。",
+    },
     "remedy_ask_admin": {
         "en": "ask a hostbot admin to fix this (below), then try again.",
         "zh": "请 hostbot 管理员处理（见下），然后再试。",

@@ -63,6 +63,7 @@ def seed_vendors(sandbox: Sandbox, people: tuple[str, ...]) -> VendorWorld:
 
     z = sandbox.zoom
     api_user = z.add_user("hostbot-api", ZOOM_API_USER)
+    z.app_user_id = api_user.id  # what GET /users/me answers with the app's token
     zoom = {name: z.add_user(name, demo_email(name)) for name in people}
     for name in people:
         if name != "dave":  # dave never gave the API user scheduling privilege

@@ -10,7 +10,8 @@ Everything that must happen once is decided by the database, never by a read-the
 Python: a delivery id by a primary key (`ON CONFLICT DO NOTHING` inserts one row, once), a
 proposal claim by a conditional UPDATE (only one can match `status = 'pending'`). Mixins: handover
 rows, replica leases (bot/store/handovers.py); Undo rows (bot/store/undos.py); reads for the Home tab
-(bot/store/home.py); user tokens through the vault (bot/store/tokens.py).
+(bot/store/home.py); user tokens through the vault (bot/store/tokens.py); named leases
+(bot/store/leases.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 
 from bot.store.handovers import HandoverRows, iso
 from bot.store.home import HomeRows
+from bot.store.leases import LeaseRows
 from bot.store.running import RunningRows
 from bot.store.tokens import KEY_HELP as KEY_HELP  # re-exported: bot/store/vault.py imports them from here
 from bot.store.tokens import NoKeyVault as NoKeyVault
@@ -112,7 +114,7 @@ class ClaimError(Exception):
 BACKENDS = {"sqlite": ("bot.store.sqlite", "SqliteStore"), "postgresql": ("bot.store.postgres", "PostgresStore")}
 
 
-class Store(HandoverRows, UndoRows, HomeRows, TokenRows, RunningRows):
+class Store(HandoverRows, UndoRows, HomeRows, TokenRows, RunningRows, LeaseRows):
     """What hostbot keeps. `Store(path)` picks the backend; see the module docstring."""
 
     kind = "?"  # "sqlite" | "postgresql": /healthz and `hostbot doctor` say which

@@ -89,6 +89,10 @@ CREATE TABLE running_meetings (
 CREATE INDEX idx_running_meetings_vendor_host ON running_meetings (vendor, host);
 """
 
+M008 = """
+CREATE TABLE leases (name text PRIMARY KEY, holder text NOT NULL, until text NOT NULL);
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001),
     ("m002_user_tokens", M002),
@@ -97,6 +101,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m005_mappings", M005),
     ("m006_undos", M006),
     ("m007_running_meetings", M007),
+    ("m008_leases", M008),
 )
 
 

@@ -188,6 +188,13 @@ def m007_running_meetings(db: sqlite_utils.Database) -> None:
     db["running_meetings"].create_index(["vendor", "host"])  # type: ignore[union-attr]
 
 
+@migrations()
+def m008_leases(db: sqlite_utils.Database) -> None:
+    """Named leases (bot/store/leases.py): one change per meeting at a time on vendors without a
+    compare-and-swap, one Feishu user-token renewal per person, across replicas."""
+    db["leases"].create({"name": str, "holder": str, "until": str}, pk="name")  # type: ignore[union-attr]
+
+
 def private_files(path: str) -> None:
     """The database and its -wal/-shm readable by the owner only (0600): they hold tokens and the audit.
 

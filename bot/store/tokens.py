@@ -86,8 +86,18 @@ class TokenRows:
                          refresh_token=self.vault.open(r["refresh_enc"]) if r["refresh_enc"] else "",
                          expires_at=datetime.fromisoformat(r["expires_at"]) if r["expires_at"] else None)
 
-    def delete_user_token(self, vendor: str, subject: str) -> None:
-        self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
+    def delete_user_token(self, vendor: str, subject: str, *, refresh_token: str | None = None) -> bool:
+        """Forget `subject`'s token; with `refresh_token`, only while the row still holds that refresh
+        token (a renewal that failed must not delete the token another replica just saved). Sealed
+        values differ at every seal, so the row is matched on the sealed text that was read and opened:
+        a concurrent save changes it and the DELETE then matches nothing. True when a row went."""
+        if refresh_token is None:
+            return self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject]) > 0
+        r = self._one("SELECT refresh_enc FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
+        if r is None or not r["refresh_enc"] or self.vault.open(r["refresh_enc"]) != refresh_token:
+            return False
+        return self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ? AND refresh_enc = ?",
+                          [vendor, subject, r["refresh_enc"]]) > 0
 
     def any_sealed_token(self) -> str | None:
         """One stored (sealed) token, to check that the key opens it (bot/store/vault.check_vault)."""

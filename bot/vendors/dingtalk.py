@@ -125,6 +125,14 @@ class DingTalkVendor(MeetingVendor):
         # DingTalk tells the creator, not who hosts now, nor the co-hosts: say so in the reply.
         return Outcome.success(current_host=found.host, creator_only=True, ended=found.ended)
 
+    async def read_back(self, meeting: Meeting) -> Outcome:
+        """After a co-host change: the creator, and the co-hosts the members list reports now."""
+        found = await self.who_is_host(meeting)
+        state = await self._cohost_state(meeting.id) if found.ok else None
+        if state is None:  # the members cannot be read: no list, rather than a wrong one
+            return Outcome.unavailable(remedy="remedy_retry_later")
+        return replace(found, cohosts=tuple(uid for uid, co in state.items() if co))
+
     # ---- co-hosts ---------------------------------------------------------------------------
     async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:
         return await self._cohosts(meeting, "add", users)

@@ -85,6 +85,7 @@ class FeishuVendor(MeetingVendor):
     key = "feishu"
     operations = frozenset({"set_host", "invite", "who_is_host"})
     host_change_needs_running = True  # 122001: the host changes only while the meeting runs
+    atomic_changes = True  # set_host carries the old host (CAS, 121006); invite changes nobody's role
 
     def __init__(self, app_id: str, app_secret: str, domain: str, timeout: float = 10.0,
                  clock: Callable[[], float] = time.time, user_tokens: UserTokens | None = None,

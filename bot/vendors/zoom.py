@@ -10,7 +10,10 @@ Vendor quirks handled here:
   under* (the {userId} of POST /users/{userId}/meetings, whoever calls the API) must be an
   assistant of the new host (the new host gives them scheduling privilege), and both must be
   licensed. The reply names that user: GET meeting tells it as `assistant_id` (the scheduler),
-  else it is the host itself; it is also the meeting's organizer, whom the policy lets act.
+  else it is the host itself. A scheduler is the meeting's organizer, whom the policy lets act — except
+  the app's own user (GET /users/me with the app's token; what it answers for a Server-to-Server app is
+  UNCONFIRMED): meetings created through the API are created under it, and whoever reads that mailbox
+  must not run every one of them. While /users/me cannot be read, no scheduler counts (only the host).
 - After a 3000 refusal of schedule_for ("cannot schedule for", an instant meeting), the Outcome says
   `cohost_instead`: making the person an alternative host needs nobody's privilege, and
   the handler offers it as a button (as for DingTalk). The remedy speaks to the requester first and
@@ -82,6 +85,8 @@ class ZoomVendor(MeetingVendor):
                                retry=retry)
         self.tokens = TokenCache(self._fetch_token, margin=60.0)
         self._emails: dict[str, str] = {}  # user id -> email: a user's email seldom changes
+        self._schedulers: dict[str, str] = {}  # meeting id -> the user it was created under (the 3000 remedy)
+        self._me: frozenset[str] | None = None  # the app's own user: id and email, lower case (None: unknown)
 
     # ---- meetings --------------------------------------------------------------------------
     def display_ref(self, ref_id: str) -> str:
@@ -105,14 +110,28 @@ class ZoomVendor(MeetingVendor):
         if not host_email and got.get("host_id"):  # the archived API returned host_id only
             host_email = await self._email_of(str(got["host_id"])) or str(got["host_id"])
         host = VendorUser(host_email) if host_email else None
+        number = str(got.get("id") or asked)
         organizer = host
         if got.get("assistant_id"):  # scheduled on the host's behalf: created under the scheduler
             scheduler = await self._email_of(str(got["assistant_id"]))
-            organizer = VendorUser(scheduler) if scheduler else host
-        number = str(got.get("id") or asked)
+            self._schedulers[number] = scheduler
+            # The scheduler runs the meeting with the host, unless it is this app's own user: every meeting
+            # created through the API is created under it, and whoever reads that mailbox is nobody's host.
+            if scheduler and await self._a_person(str(got["assistant_id"]), scheduler):
+                organizer = VendorUser(scheduler)
         return Meeting(vendor=self.key, id=number, display=zoom_digits(number), topic=str(got.get("topic") or ""),
                        host=host, in_progress=got.get("status") == "started", organizer=organizer,
                        ended=got.get("status") in ENDED)
+
+    async def _a_person(self, user_id: str, email: str) -> bool:
+        """Is this scheduler somebody other than the app's own user (GET /users/me with the app's token)?
+        While that cannot be read, no scheduler counts: only the host runs the meeting (never too much)."""
+        if self._me is None:
+            resp = await self._send("GET", "/users/me", op="zoom.get_user")
+            body = json_body(resp) if not isinstance(resp, Outcome) else {}
+            own = frozenset(str(body.get(k) or "").lower() for k in ("id", "email")) - {""}
+            self._me = own or None
+        return self._me is not None and not ({user_id.lower(), email.lower()} & self._me)
 
     async def running_meetings(self, host: VendorUser) -> list[str] | Outcome:
         """List meetings of the user (their id or email) with type=live: the meetings running now
@@ -130,9 +149,10 @@ class ZoomVendor(MeetingVendor):
         if isinstance(got, Outcome):
             return got
         found = await self._to_meeting(got, meeting.id)
-        apart = found.organizer is not None and found.host is not None and found.organizer.id != found.host.id
+        scheduler = self._schedulers.get(found.id, "") if got.get("assistant_id") else ""
+        apart = bool(scheduler) and found.host is not None and scheduler.lower() != found.host.id.lower()
         return Outcome.success(current_host=found.host, cohosts=tuple(_alt_hosts(got)), ended=found.ended,
-                               organizer=found.organizer.id if apart and found.organizer else "")
+                               organizer=scheduler if apart else "")
 
     # ---- host and co-hosts ----------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
@@ -144,7 +164,8 @@ class ZoomVendor(MeetingVendor):
             return replace(outcome, current_host=target)
         # cohost_instead: the handler offers "add as co-host (alternative host) instead".
         # organizer: the remedy names the user whose scheduling privilege counts (see the module docstring).
-        organizer = meeting.organizer.id if outcome.reason == "zoom_cannot_schedule_for" and meeting.organizer else ""
+        scheduler = self._schedulers.get(meeting.id) or (meeting.organizer.id if meeting.organizer else "")
+        organizer = scheduler if outcome.reason == "zoom_cannot_schedule_for" else ""
         return replace(outcome, cohost_instead=outcome.reason in COHOST_INSTEAD, organizer=organizer)
 
     async def add_cohost(self, meeting: Meeting, users: Sequence[VendorUser]) -> Outcome:

@@ -8,17 +8,20 @@ one proves the wiring: handlers, identity, the gate, clicks and execute together
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pytest
+
 from bot.adapters.markup import Mention, feishu_inbound, slack_inbound
-from bot.app import build
+from bot.app import HostBot, build
 from bot.config import settings_from_mapping
 from bot.core.events import ButtonClick, ChatMessage, Platform
-from bot.ops.demo import seed
+from bot.ops.demo import DemoWorld, seed
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_DAVE, DEMO_WEBEX_ID, DEMO_ZOOM_ID
 from tests.conftest import World, WorldFactory
@@ -160,14 +163,47 @@ async def test_the_authorization_matrix(make_world: WorldFactory) -> None:
     assert len(CELLS) == 7 * 6 * 6 + 3 * 6
 
 
-# ---- the same rules on Slack and Feishu: Feishu set_host, every speaker and path -------------------
+# ---- the same rules on Slack and Feishu: Feishu, Webex and DingTalk operations, every speaker and path ----
+@dataclass(frozen=True)
+class PlatformOp:
+    name: str
+    text: str  # {alice}: where the target is mentioned
+    changes: str  # the recorded mutating request
+    prompt: Callable[[str], str]
+    host_can_change: bool = False
+
+
+PLATFORM_OPS = [
+    PlatformOp("feishu set_host", "make {alice} host of meeting 123456789", "feishu.set_host", _set_host, True),
+    PlatformOp("webex set_host", f"make {{alice}} host of webex meeting {DEMO_WEBEX_ID}", "webex.reassign",
+               _set_host, True),
+    PlatformOp("dingtalk add_cohost", f"make {{alice}} co-host of dingtalk meeting {DEMO_DINGTALK_ID}",
+               "dingtalk.cohosts", _cohost),
+]
 PLATFORM_SPEAKERS = ("host", "admin", "stranger", "participant")
+# "second_request_at_once": the speaker's request arrives twice at the same moment (two deliveries with
+# different ids, e.g. typed twice): at most one change, whatever the vendor's own guarantees.
 PLATFORM_PATHS = ("direct", "confirm_by_speaker", "click_by_someone_else", "click_by_host", "replayed_click",
-                  "expired_click", "click_after_host_changed")
+                  "expired_click", "click_after_host_changed", "second_request_at_once")
 PLATFORM_CELLS = list(itertools.product(("slack", "feishu"), PLATFORM_SPEAKERS, PLATFORM_PATHS))
 
 
-async def test_the_matrix_on_slack_and_feishu(sandbox: Sandbox, tmp_path: Path) -> None:
+def _platform_expected(op: PlatformOp, role: str, path: str) -> int:
+    if path == "second_request_at_once":
+        return 1 if op.prompt(role) == "executed" else 0
+    return expected(op.prompt(role), path, role)
+
+
+def _message(platform: str, speaker: str, text: str, alice: str, n: int) -> ChatMessage:
+    if platform == "slack":
+        return ChatMessage(Platform.SLACK, speaker, slack_inbound(text.format(alice=f"<@{alice}>")),
+                           channel="C1", message_id=f"m{n}")
+    typed = feishu_inbound(text.format(alice="@_user_1"), (Mention(alice, "@_user_1", alice),))
+    return ChatMessage(Platform.FEISHU, speaker, typed, channel="oc1", message_id=f"m{n}")
+
+
+@pytest.mark.parametrize("op", PLATFORM_OPS, ids=[o.name for o in PLATFORM_OPS])
+async def test_the_matrix_on_slack_and_feishu(op: PlatformOp, sandbox: Sandbox, tmp_path: Path) -> None:
     demo = seed(sandbox)
     slack = {n: sandbox.slack.add_user(n) for n in ("you", "alice", "bob", "carol", "dave")}
     chat_id = {"slack": {n: u.id for n, u in slack.items()},
@@ -175,41 +211,107 @@ async def test_the_matrix_on_slack_and_feishu(sandbox: Sandbox, tmp_path: Path) 
     admins = f"{chat_id['slack']['carol']},{chat_id['feishu']['carol']}"
     bot = build(settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "m.db"),
                                        "HOSTBOT_ADMINS": admins}))
-    pristine = copy.deepcopy(sandbox.feishu.meetings)
+    for platform, ids in chat_id.items():  # DingTalk unionIds come only from an admin's mapping
+        for name, union in demo.vendors.dingtalk_users.items():
+            if name in ids:
+                bot.services.store.set_mapping(platform, ids[name], "dingtalk_union_id", union.union_id)
+    fakes = [(sandbox.feishu, "meetings"), (sandbox.webex, "meetings"), (sandbox.dingtalk, "conferences")]
+    pristine = [copy.deepcopy(getattr(fake, attr)) for fake, attr in fakes]
     wrong: list[str] = []
     try:
         for n, (platform, role, path) in enumerate(PLATFORM_CELLS):
-            with sandbox.feishu.lock:
-                sandbox.feishu.meetings = copy.deepcopy(pristine)
+            if path == "click_after_host_changed" and not op.host_can_change:
+                continue
+            for (fake, attr), state in zip(fakes, pristine, strict=True):
+                with fake.lock:
+                    setattr(fake, attr, copy.deepcopy(state))
             ids = chat_id[platform]
             speaker = ids[{"host": "you", "admin": "carol", "stranger": "bob", "participant": "alice"}[role]]
             start = len(sandbox.recorder.all())
-            if platform == "slack":
-                msg = ChatMessage(Platform.SLACK, speaker,
-                                  slack_inbound(f"make <@{ids['alice']}> host of meeting 123456789"),
-                                  channel="C1", message_id=f"m{n}")
+            msg = _message(platform, speaker, op.text, ids["alice"], n)
+            if path == "second_request_at_once":
+                await asyncio.gather(bot.dispatcher.handle_message(msg),
+                                     bot.dispatcher.handle_message(replace(msg, message_id=f"m{n}-again")))
             else:
-                typed = feishu_inbound("make @_user_1 host of meeting 123456789",
-                                       (Mention(ids["alice"], "@_user_1", ids["alice"]),))
-                msg = ChatMessage(Platform.FEISHU, speaker, typed, channel="oc1", message_id=f"m{n}")
-            first = await bot.dispatcher.handle_message(msg)
-            buttons = [b for r in first for b in r.buttons if b.action != "undo"]  # Undo: tests/core/test_undo.py
-            if buttons and path != "direct":
-                if path == "click_after_host_changed":
-                    sandbox.feishu.change_host(demo.feishu_meeting.id, demo.users["alice"].open_id)
-                if path == "expired_click":
-                    bot.services.store._exec("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
-                clicker = {"confirm_by_speaker": speaker, "click_by_someone_else": ids["dave"]}.get(path, ids["you"])
-                for k in range(2 if path == "replayed_click" else 1):
-                    await bot.dispatcher.handle_click(ButtonClick(Platform(platform), clicker, buttons[0].action,
-                                                                  buttons[0].value, f"c{n}-{k}"))
-            got = sum(1 for r in sandbox.recorder.all()[start:] if r.op == "feishu.set_host" and r.status == 200)
-            want = expected(_set_host(role), path, role)
+                await _ask_and_click(bot, sandbox, demo, platform, msg, path, speaker, ids)
+            got = sum(1 for r in sandbox.recorder.all()[start:] if r.op == op.changes and 200 <= r.status < 300)
+            want = _platform_expected(op, role, path)
             if got != want:
-                wrong.append(f"{platform} · {role} · {path}: {got} change(s), expected {want}")
+                wrong.append(f"{op.name} · {platform} · {role} · {path}: {got} change(s), expected {want}")
     finally:
         await bot.aclose()
-    print(f"\nauthorization matrix on Slack and Feishu: {len(PLATFORM_CELLS)} cells")
+    print(f"\nauthorization matrix on Slack and Feishu, {op.name}: {len(PLATFORM_CELLS)} cells")
+    assert wrong == [], "\n".join(wrong)
+
+
+async def _ask_and_click(bot: HostBot, sandbox: Sandbox, demo: DemoWorld, platform: str, msg: ChatMessage,
+                         path: str, speaker: str, ids: dict[str, str]) -> None:
+    first = await bot.dispatcher.handle_message(msg)
+    buttons = [b for r in first for b in r.buttons if b.action != "undo"]  # Undo: tests/core/test_undo.py
+    if not buttons or path == "direct":
+        return
+    if path == "click_after_host_changed":
+        sandbox.feishu.change_host(demo.feishu_meeting.id, demo.users["alice"].open_id)
+        sandbox.webex.meetings[DEMO_WEBEX_ID].host_email = "alice@example.com"
+    if path == "expired_click":
+        bot.services.store._exec("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
+    clicker = {"confirm_by_speaker": speaker, "click_by_someone_else": ids["dave"]}.get(path, ids["you"])
+    for k in range(2 if path == "replayed_click" else 1):
+        await bot.dispatcher.handle_click(ButtonClick(Platform(platform), clicker, buttons[0].action,
+                                                      buttons[0].value, f"c{msg.message_id}-{k}"))
+
+
+# ---- organizer and co-host speakers --------------------------------------------------------------------
+# A Zoom meeting carol scheduled for you (created under carol, a person: its organizer), with dave as
+# alternative host (co-host); dave is also co-host of the DingTalk meeting. Nobody here is an admin.
+PLANNED = 81111111111
+ROLE_OPS = [
+    Op("zoom set_host (scheduled by carol)", f"make @alice host of meeting {PLANNED}",
+       lambda r: {"organizer": "confirm"}.get(r, "approval")),  # you lose the host role: carol confirms
+    Op("zoom add_cohost (scheduled by carol)", f"make @bob co-host of meeting {PLANNED}",
+       lambda r: {"organizer": "executed"}.get(r, "approval")),
+    Op("dingtalk add_cohost", f"make @bob co-host of dingtalk meeting {DEMO_DINGTALK_ID}", lambda r: "approval"),
+    Op("link to the meeting carol scheduled", f"link this channel to meeting {PLANNED}",
+       lambda r: {"organizer": "executed"}.get(r, "approval")),
+]
+ROLE_SPEAKERS = {"organizer": "carol", "cohost": "dave"}
+ROLE_PATHS = ["direct", "confirm_by_speaker", "click_by_someone_else", "click_by_host", "replayed_click"]
+
+
+async def test_organizer_and_cohost_speakers(make_world: WorldFactory) -> None:
+    world = await make_world()
+    zoom, store = world.sandbox.zoom, world.bot.services.store
+    you, carol, alice, dave = (zoom.user(f"{n}@example.com") for n in ("you", "carol", "alice", "dave"))
+    assert you is not None and carol is not None and alice is not None and dave is not None
+    alice.assistants.add(carol.id)  # alice lets carol schedule for her: schedule_for may name alice
+    zoom.add_meeting(you, "Planning", created_under=carol, meeting_id=PLANNED, alternative_hosts=[dave.email])
+    conference = world.sandbox.dingtalk.conferences[DEMO_DINGTALK_ID]
+    conference.cohosts.add(world.demo.vendors.dingtalk_users["dave"].union_id)
+    fakes = [(zoom, "meetings"), (world.sandbox.dingtalk, "conferences")]
+    pristine = [copy.deepcopy(getattr(fake, attr)) for fake, attr in fakes]
+    wrong = []
+    for op, role, path in itertools.product(ROLE_OPS, ROLE_SPEAKERS, ROLE_PATHS):
+        for (fake, attr), state in zip(fakes, pristine, strict=True):
+            with fake.lock:
+                setattr(fake, attr, copy.deepcopy(state))
+        store.db.execute("DELETE FROM links")
+        store.db.conn.commit()
+        start = len(world.sandbox.recorder.all())
+        world.console.user = ROLE_SPEAKERS[role]
+        first = await world.console.send(op.text)
+        if "[1]" in first and not first.endswith("[1] Undo") and path != "direct":
+            world.console.user = {"confirm_by_speaker": ROLE_SPEAKERS[role], "click_by_someone_else": "bob"}.get(
+                path, "you")
+            pressed = world.console.choices[0]
+            await world.console.send("1")
+            if path == "replayed_click":  # the same button again (not the Undo the answer may offer)
+                world.console.choices = [pressed]
+                await world.console.send("1")
+        got = sum(1 for r in world.sandbox.recorder.all()[start:] if r.op in MUTATING and 200 <= r.status < 300)
+        got += 1 if op.name.startswith("link") and store.link("console", "console") else 0
+        want = expected(op.prompt(role), path, role)
+        if got != want:
+            wrong.append(f"{op.name} · {role} · {path}: {got} change(s), expected {want}")
     assert wrong == [], "\n".join(wrong)
 
 

@@ -22,10 +22,16 @@ async def test_link_then_this_meeting(world: World) -> None:
 async def test_link_again_and_in_chinese(world: World) -> None:
     await world.say("link this channel to meeting 123456789")
     assert await world.say("绑定会议 123456789") == "本群聊已经关联了飞书会议 123 456 789，无需操作。"
-    other = world.sandbox.feishu.add_meeting(world.demo.users["bob"], meeting_no="555666777")
+    other = world.sandbox.feishu.add_meeting(world.demo.users["you"], meeting_no="555666777")
     assert await world.say("把本群关联到飞书会议 555666777") == (
         "🔗 已将本群聊改为关联飞书会议 555 666 777（之前关联的是 飞书 6911188411932033028）。")
     assert world.bot.services.store.link("console", "console")["meeting_id"] == other.id  # type: ignore[index]
+    # a meeting somebody else runs: a link carries authority, so its host (bob) is asked first
+    bobs = world.sandbox.feishu.add_meeting(world.demo.users["bob"], meeting_no="555666888")
+    asked = await world.say("把本群关联到飞书会议 555666888")
+    assert asked.startswith("@bob，@you 请求：本群聊将改为关联飞书会议 555 666 888"), asked
+    assert world.bot.services.store.link("console", "console")["meeting_id"] == other.id  # type: ignore[index]
+    assert bobs.id != other.id
 
 
 async def test_link_needs_a_meeting_that_exists(world: World) -> None:

@@ -269,7 +269,8 @@ def test_reopening_keeps_everything_and_migrates_once(where: str, open_store: Op
     first.upsert_person("slack", "U1", name="Alice")
     versions = race(open_store, 3, lambda s, i: s.schema_version())
     assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas", "m005_mappings",
-                    "m006_undos", "m007_running_meetings"]
+                    "m006_undos", "m007_running_meetings",
+                    "m008_leases"]
                for v in versions)
     assert open_store().person("slack", "U1")["name"] == "Alice"  # type: ignore[index]
     first.ping()
@@ -309,3 +310,21 @@ def test_the_index_of_running_meetings_is_shared_and_an_early_end_wins(store: St
     assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_alice")] == ["69002"]
     store.meeting_host_changed("feishu", "69001", "ou_alice")  # an ended meeting stays ended
     assert [r["meeting_id"] for r in store.running_meetings_of("feishu", "ou_alice")] == ["69002"]
+
+
+def test_a_lease_has_one_holder_across_store_instances(store: Store, open_store: Opener, clock: Clock) -> None:
+    """bot/store/leases.py: one holder per name among replicas; a dead holder's lease passes with its time."""
+    taken = race(open_store, 4, lambda s, i: s.take_lease("meeting:zoom:1", f"replica{i}", timedelta(seconds=60)))
+    assert sorted(taken) == [False, False, False, True]
+    holder = store.lease_holder("meeting:zoom:1")
+    assert holder is not None and holder.startswith("replica")
+    other = open_store()
+    assert other.take_lease("meeting:zoom:1", "late", timedelta(seconds=60)) is False
+    other.drop_lease("meeting:zoom:1", "late")  # not the holder: nothing happens
+    assert store.lease_holder("meeting:zoom:1") == holder
+    assert store.extend_lease("meeting:zoom:1", holder, timedelta(seconds=60)) is True
+    clock.now += timedelta(seconds=61)  # the holder died: its time passed
+    assert other.take_lease("meeting:zoom:1", "late", timedelta(seconds=60)) is True
+    assert store.extend_lease("meeting:zoom:1", holder, timedelta(seconds=60)) is False  # it was lost
+    other.drop_lease("meeting:zoom:1", "late")
+    assert store.lease_holder("meeting:zoom:1") is None

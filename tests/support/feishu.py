@@ -92,6 +92,28 @@ async def feishu_world(sandbox: Sandbox, tmp_path: Path, clock: Callable[[], dat
         await runtime.aclose()
 
 
+@contextlib.asynccontextmanager
+async def feishu_replicas(sandbox: Sandbox, db: str, count: int = 2, **env: str) -> AsyncIterator[list[FeishuWorld]]:
+    """`count` bot runtimes (replicas) on one database `db` (a SQLite file or a PostgreSQL URL), each serving
+    its own /feishu/events, in front of one sandbox and one demo world."""
+    demo = seed(sandbox)
+    settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": db, "HOSTBOT_PUBLIC_URL": PUBLIC_URL, **env})
+    runtimes: list[Runtime] = []
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            worlds = []
+            for _ in range(count):
+                runtimes.append(build_runtime(settings, build(settings)))
+                runtimes[-1].feishu.sleep = _instant
+                http = await stack.enter_async_context(httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=create_asgi(runtimes[-1])), base_url="http://hostbot.test"))
+                worlds.append(FeishuWorld(sandbox, demo, runtimes[-1], http))
+            yield worlds
+    finally:
+        for runtime in runtimes:
+            await runtime.aclose()
+
+
 async def _instant(seconds: float) -> None:
     return None
 

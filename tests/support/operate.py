@@ -8,11 +8,12 @@ from pathlib import Path
 
 import httpx
 
-from bot.app import build
+from bot.app import HostBot, build
 from bot.config import settings_from_mapping
-from bot.ops.demo import seed
-from bot.ops.server import build_runtime, create_asgi
+from bot.ops.demo import DemoWorld, seed
+from bot.ops.server import Runtime, build_runtime, create_asgi
 from bot.sandbox import Sandbox
+from bot.sandbox.slack.web import SlackUser
 from tests.support.slack import SIGNING_SECRET, SlackWorld
 
 
@@ -27,15 +28,7 @@ async def slack_world(sandbox: Sandbox, tmp_path: Path, names: tuple[str, ...] =
     settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "slack.db"),
                                       "SLACK_SIGNING_SECRET": SIGNING_SECRET, **extra, **env})
     bot = build(settings)
-    dingtalk = demo.vendors.dingtalk_users
-    for name, user in users.items():  # an admin's explicit mapping: Slack user -> vendor accounts
-        feishu = demo.users.get(name)
-        bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
-                                         feishu_open_id=feishu.open_id if feishu else "",
-                                         dingtalk_union_id=dingtalk[name].union_id if name in dingtalk else "",
-                                         webex_email=user.email, zoom_email=user.email)
-    you = demo.users["you"].open_id  # `you` authorized hostbot in Feishu (invite needs it)
-    bot.services.store.save_user_token("feishu", you, sandbox.feishu.issue_user_token(you))
+    map_people(bot, demo, users)
     runtime = build_runtime(settings, bot)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_asgi(runtime)),
@@ -43,6 +36,47 @@ async def slack_world(sandbox: Sandbox, tmp_path: Path, names: tuple[str, ...] =
             yield SlackWorld(sandbox, demo, runtime, http, users, channel)
     finally:
         await runtime.aclose()
+
+
+def map_people(bot: HostBot, demo: DemoWorld, users: dict[str, SlackUser]) -> None:
+    """An admin's explicit mapping: Slack user -> vendor accounts; `you` authorized hostbot in Feishu."""
+    dingtalk = demo.vendors.dingtalk_users
+    for name, user in users.items():
+        feishu = demo.users.get(name)
+        bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
+                                         feishu_open_id=feishu.open_id if feishu else "",
+                                         dingtalk_union_id=dingtalk[name].union_id if name in dingtalk else "",
+                                         webex_email=user.email, zoom_email=user.email)
+    you = demo.users["you"].open_id  # invite needs it
+    bot.services.store.save_user_token("feishu", you, demo.sandbox.feishu.issue_user_token(you))
+
+
+@contextlib.asynccontextmanager
+async def slack_replicas(sandbox: Sandbox, db: str, count: int = 2,
+                         names: tuple[str, ...] = ("you", "alice", "bob", "carol"),
+                         **env: str) -> AsyncIterator[list[SlackWorld]]:
+    """`count` bot runtimes (replicas) on one database `db` (a PostgreSQL URL), each serving its own
+    /slack/events, in front of one sandbox and one demo world: what a load balancer spreads requests over."""
+    demo = seed(sandbox)
+    users = sandbox.slack.seed(names)
+    channel = sandbox.slack.channel_named("general")
+    settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": db, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                                      **env})
+    runtimes: list[Runtime] = []
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            worlds = []
+            for _ in range(count):
+                bot = build(settings)
+                runtimes.append(build_runtime(settings, bot))
+                http = await stack.enter_async_context(httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=create_asgi(runtimes[-1])), base_url="http://hostbot.test"))
+                worlds.append(SlackWorld(sandbox, demo, runtimes[-1], http, users, channel))
+            map_people(runtimes[0].bot, demo, users)
+            yield worlds
+    finally:
+        for runtime in runtimes:
+            await runtime.aclose()
 
 
 class InstantSleep:

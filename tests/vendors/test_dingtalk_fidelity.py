@@ -44,7 +44,8 @@ async def test_success_false_is_said_for_what_it_is(world: World) -> None:
 async def test_adding_someone_who_already_is_co_host_says_so_and_sends_nothing(world: World) -> None:
     _conference(world).cohosts.add(_union(world, "bob"))
     reply = await world.say(ASK)
-    assert reply == f"Already co-host of DingTalk meeting {DEMO_DINGTALK_ID}: @bob; nothing to do.", reply
+    assert reply == (f"Already co-host of DingTalk meeting {DEMO_DINGTALK_ID}: @bob; nothing to do.\n"
+                     "Co-hosts now: @bob."), reply  # read back from the members list
     assert requests(world, "dingtalk.cohosts") == []
 
 

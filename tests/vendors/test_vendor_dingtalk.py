@@ -86,7 +86,8 @@ async def test_each_dingtalk_answer_gets_its_own_reply(world: World, code: str, 
 
 async def test_add_cohost_sends_the_documented_request(world: World) -> None:
     reply = await world.say(ASK)
-    assert without_undo(reply) == f"✅ Made @bob co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
+    assert without_undo(reply) == (f"✅ Made @bob co-host of DingTalk meeting {DEMO_DINGTALK_ID}.\n"
+                                     "Co-hosts now: @bob.")  # what DingTalk's members list says afterwards
     [call] = requests(world, "dingtalk.cohosts")
     assert call.method == "POST"
     assert call.path == f"/dingtalk/v1.0/conference/videoConferences/{DEMO_DINGTALK_ID}/coHosts/set"
@@ -100,7 +101,9 @@ async def test_add_cohost_sends_the_documented_request(world: World) -> None:
 
 async def test_several_cohosts_in_one_call(world: World) -> None:
     reply = await world.say(f"add @bob and @carol as co-hosts of dingtalk meeting {DEMO_DINGTALK_ID}")
-    assert without_undo(reply) == f"✅ Made @bob and @carol co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
+    made = f"✅ Made @bob and @carol co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
+    assert without_undo(reply) in (f"{made}\nCo-hosts now: {now}."  # in the order of DingTalk's members list
+                                   for now in ("@bob and @carol", "@carol and @bob"))
     [call] = requests(world, "dingtalk.cohosts")
     assert call.body["userList"] == [{"unionId": _union(world, "bob")}, {"unionId": _union(world, "carol")}]
 
@@ -123,7 +126,8 @@ async def test_set_host_says_co_hosts_only_and_offers_add_cohost(world: World) -
                      f"Make @alice a co-host of DingTalk meeting {DEMO_DINGTALK_ID} instead?\n"
                      "[1] Add as co-host   [2] Cancel")
     assert requests(world, "dingtalk.cohosts") == []
-    assert without_undo(await world.say("1")) == f"✅ Made @alice co-host of DingTalk meeting {DEMO_DINGTALK_ID}."
+    assert without_undo(await world.say("1")) == (f"✅ Made @alice co-host of DingTalk meeting {DEMO_DINGTALK_ID}.\n"
+                                     "Co-hosts now: @alice.")  # what DingTalk's members list says afterwards
     [call] = requests(world, "dingtalk.cohosts")
     assert call.body == {"action": "add", "userList": [{"unionId": _union(world, "alice")}]}
 

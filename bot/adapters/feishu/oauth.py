@@ -12,8 +12,10 @@ who asked*, so that person authorizes hostbot once. The flow:
      vault (bot/vault.py) -> the state is claimed by that person, once -> the adapter re-runs the
      pending request, whose invite now finds the token;
   4. before each invite `refresh_if_due(open_id)` renews a token expiring within 5 minutes
-     (POST authen/v1/oidc/refresh_access_token). A refresh Feishu refuses drops the stored grant, so
-     the next answer asks to authorize again; a 5xx or network failure keeps it.
+     (POST authen/v1/oidc/refresh_access_token), one renewal per person at a time across replicas (a
+     lease in the store). A refresh Feishu refuses drops the stored grant — only while the row still
+     holds the refresh token that failed — so the next answer asks to authorize again; a 5xx or network
+     failure keeps it.
 The endpoints are lark-oapi 1.7.5's authen v1 OIDC pair (user token ~2 h, refresh token ~30 days).
 Feishu's newer /open-apis/authen/v2/oauth/token has no client in lark-oapi 1.7.5. The error codes
 of these endpoints are UNCONFIRMED here, so they are judged by HTTP status class only.
@@ -35,6 +37,7 @@ import httpx
 
 from bot.core.events import ChatMessage, Platform
 from bot.core.outcome import Kind, Outcome
+from bot.core.serial import LeaseBusy, held
 from bot.lark_lazy import LazyModule
 from bot.store import ClaimError, Store, UserToken
 from bot.store.vault import VaultError
@@ -49,6 +52,8 @@ ACTION = "feishu_oauth"  # the proposal `action` of an OAuth state
 CALLBACK_PATH = "/feishu/oauth/callback"
 STATE_TTL = timedelta(minutes=15)  # the link's life; Feishu's code itself lives 5 minutes
 REFRESH_MARGIN = timedelta(minutes=5)
+RENEWAL_LEASE = timedelta(seconds=30)  # a replica that dies mid-renewal frees the person's token after this
+RENEWAL_WAIT_S = 15.0  # how long a request waits for another replica's renewal of the same token
 # What the user token must allow: VC invite. The console lists `vc:meeting` for it (vendor-notes §A;
 # whether `vc:meeting.participant:write` is also needed is UNCONFIRMED).
 USER_SCOPE = "vc:meeting"
@@ -136,22 +141,40 @@ class FeishuOAuth:
             return None
 
     async def refresh_if_due(self, subject: str) -> None:
-        """Renew `subject`'s token when it expires within REFRESH_MARGIN (one refresh at a time)."""
+        """Renew `subject`'s token when it expires within REFRESH_MARGIN: one renewal per person at a time,
+        across replicas too (a lease in the store: Feishu accepts a refresh token once, so a second renewal
+        with the same one would be refused). Under the lease the grant is read again: another replica may
+        have just renewed it."""
         lock = self._locks.setdefault(subject, asyncio.Lock())
         async with lock:
-            grant = self.user_token(VENDOR, subject)
-            if grant is None or not grant.refresh_token or grant.expires_at is None:
+            if not self._due(self.user_token(VENDOR, subject)):
                 return
-            if grant.expires_at - self.store.now() > REFRESH_MARGIN:
-                return
-            refreshed = await self._refresh(grant.refresh_token)
-            if isinstance(refreshed, Outcome):
-                if refreshed.kind is Kind.DENIED:  # the refresh token expired or was revoked
-                    log.info("feishu oauth: refresh refused (%s); the person must authorize again",
-                             refreshed.vendor_code or refreshed.reason)
-                    self.store.delete_user_token(VENDOR, subject)
-                return
-            self._save(subject, refreshed)
+            try:
+                async with held(self.store, [f"user_token:{VENDOR}:{subject}"], ttl=RENEWAL_LEASE,
+                                wait=RENEWAL_WAIT_S):
+                    await self._renew(subject)
+            except LeaseBusy:  # another replica is still renewing it: its token (or none) is what we read next
+                log.info("feishu oauth: another replica is renewing this token; using what it leaves")
+
+    def _due(self, grant: UserToken | None) -> bool:
+        if grant is None or not grant.refresh_token or grant.expires_at is None:
+            return False
+        return grant.expires_at - self.store.now() <= REFRESH_MARGIN
+
+    async def _renew(self, subject: str) -> None:
+        grant = self.user_token(VENDOR, subject)
+        if grant is None or not self._due(grant):
+            return
+        refreshed = await self._refresh(grant.refresh_token)
+        if isinstance(refreshed, Outcome):
+            if refreshed.kind is Kind.DENIED:  # the refresh token expired or was revoked
+                log.info("feishu oauth: refresh refused (%s); the person must authorize again",
+                         refreshed.vendor_code or refreshed.reason)
+                # Only the grant whose refresh token failed: one saved meanwhile (another replica whose
+                # lease outlived ours, a new authorization) stays.
+                self.store.delete_user_token(VENDOR, subject, refresh_token=grant.refresh_token)
+            return
+        self._save(subject, refreshed)
 
     def authorization(self, subject: str) -> tuple[str, str] | None:
         """A link for `subject` to authorize hostbot, and the remedy key that presents it.

@@ -175,7 +175,7 @@ class SlackAdapter:
         bot_user = context.get("bot_user_id") or ""
         msg = ChatMessage(platform=Platform.SLACK, user=user, text=slack_inbound(text, bot_user), channel=channel,
                           thread=thread, lang=profile.lang, tz=profile.tz, bot_user=bot_user,
-                          user_name=command.get("user_name", ""))
+                          user_name=command.get("user_name", ""), in_channel=True)
         progress = SlackProgress(self, channel, thread)
         await self.deliver(channel, thread, user, await self.dispatcher.handle_message(msg, progress), progress)
 

@@ -8,6 +8,7 @@ status, alternative hosts). Reachable from state:
     token   Basic client_id:secret, grant_type=account_credentials, account_id -> {access_token,
             expires_in 3600}; a wrong one -> 400 {"reason", "error"}
     401 124 no, unknown or expired access token
+    GET /users/{id|email|me} 404 1001 unknown; `me` = the app's own user (`app_user_id`, GUESS)
     GET /meetings/{id}       404 3001 unknown; 400 3000 "Cannot access meeting information." (another account)
     PATCH schedule_for       3000 "Instant meetings do not support schedule_for." (type 1)
                              3000 "You cannot update or delete meetings that have started using this method."
@@ -91,6 +92,9 @@ class ZoomFake(FakeBase):
         self.users: dict[str, ZoomUser] = {}  # id -> user
         self.meetings: dict[int, ZoomMeeting] = {}
         self.alt_separator = ";"  # how GET spells alternative_hosts: ";" today, "," in the archived spec
+        # GET /users/me with the app's token: the user the S2S app acts as (GUESS: Zoom documents `me` for
+        # user-level apps; for an account-level app it answers the app's own user — UNCONFIRMED). "": 404.
+        self.app_user_id = ""
 
     # ---- state helpers ---------------------------------------------------------------------
     def add_user(self, name: str, email: str = "", **kw: Any) -> ZoomUser:
@@ -216,7 +220,7 @@ class ZoomFake(FakeBase):
         if refused is not None:
             return refused
         ref = request.path_params["user_id"]
-        user = self.user(ref)
+        user = self.users.get(self.app_user_id) if ref == "me" else self.user(ref)
         if user is None:
             return _err(404, 1001, f"User does not exist: {ref}.")
         return JSONResponse({"id": user.id, "email": user.email, "first_name": user.first_name, "type": user.type})
