@@ -85,7 +85,7 @@ def parse(text: tuple[str, ...], platform: str, now: datetime | None, tz: str | 
     """Print what TEXT means to hostbot, as one JSON object.
 
     The keys of the contract (intent, targets, from_user, meeting, at, lang) come first; then
-    `extra` (handover_id, in_seconds, time_text, time_problem, all, scope, ...) and, for the
+    `extra` (handover_id, in_seconds, time_text, time_problem, meeting_problem, all, scope, ...) and, for the
     intents that have them, `suggestion` (did_you_mean), `parts` (compound), `why` (nothing).
     A bad --now or --tz is an error (exit 2)."""
     from bot.adapters.markup import console_inbound, feishu_inbound, slack_inbound

@@ -1,5 +1,6 @@
 """Handlers: one module per chat intent. HANDLERS is the explicit list the registry loads."""
 
+from handlers.cancel import cancel
 from handlers.cohost import add_cohost, remove_cohost
 from handlers.compound import compound
 from handlers.did_you_mean import did_you_mean
@@ -15,4 +16,4 @@ from handlers.who_is_host import who_is_host
 
 HANDLERS = (show_help, set_host, link_meeting, schedule_handover, list_handovers, cancel_handover,
             add_cohost, remove_cohost, invite, reassign, who_is_host, nothing, did_you_mean, compound,
-            undo)
+            undo, cancel)

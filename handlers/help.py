@@ -8,7 +8,7 @@ from bot.core.registry import intent
 from bot.i18n import MESSAGES
 
 # Intents that answer a request instead of doing something: not listed as things hostbot can do.
-NOT_ABILITIES = frozenset({"help", "nothing", "did_you_mean", "compound", "undo"})  # undo: a button
+NOT_ABILITIES = frozenset({"help", "nothing", "did_you_mean", "compound"})
 
 
 @intent("help", examples={"en": ("help",

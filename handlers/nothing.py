@@ -10,11 +10,13 @@ from bot.core.registry import intent
 @intent("nothing", examples={"en": ("don't make @alice host",
                                     "should I make @alice host?"),
                              "zh": ("不要把 @alice 设为主持人",
-                                    "可以把@bob设为主持人吗？")})
+                                    "要不要把@bob设为主持人？")})
 async def nothing(ctx: Context) -> list[Reply]:
     """Say that nothing was changed (no vendor call, no proposal)."""
     ctx.audit_decision("nothing", ctx.intent.why)
     lines = [ctx.t("nothing_done")]
     if ctx.intent.why == "question":
         lines.append(ctx.t("nothing_question"))
+    elif ctx.intent.why == "statement":
+        lines = [ctx.t("nothing_statement")]
     return [Reply("\n".join(lines))]

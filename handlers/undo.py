@@ -19,12 +19,13 @@ from bot.store.undos import UndoRow
 from handlers.common import lost_answer_note, not_found
 
 
-@intent("undo", confirm=ConfirmMode.NEVER, authority=Authority.OWNER)
+@intent("undo", examples={"en": ("undo",), "zh": ("撤销",)}, confirm=ConfirmMode.NEVER,
+        authority=Authority.OWNER)
 async def undo(ctx: Context) -> Plan | list[Reply]:
-    """Undo a host or co-host change."""
+    """Undo your last host or co-host change"""
     row = ctx.undo
-    if row is None:  # only an Undo press carries a row; typed text never parses to "undo"
-        return [Reply(ctx.t("choice_expired"))]
+    if row is None:  # typed "undo" with no change of the speaker's left to undo (bot/core/dispatch.py)
+        return [Reply(ctx.t("undo_nothing", minutes=f"{ctx.services.settings.undo_min:g}"))]
     located = await locate(ctx, MeetingRef(row.vendor, row.meeting_id))
     if isinstance(located, Outcome):
         return [not_found(ctx, "undo_failed", located)]

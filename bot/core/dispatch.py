@@ -24,7 +24,7 @@ from bot.core.logs import Timer, event, request_scope
 from bot.core.pipeline import run
 from bot.core.progress import ProgressSink
 from bot.core.running import picked_meeting
-from bot.core.undo import UNDO_ACTION, press_undo
+from bot.core.undo import UNDO_ACTION, UNDO_INTENT, press_undo
 from bot.core.vendor import MeetingRef
 from bot.i18n import t
 from bot.store import ClaimError
@@ -65,6 +65,10 @@ class Dispatcher:
         if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
             return self.duplicate(msg.platform, "message")
         intent = formed or self.parse(msg)
+        pressed = self._typed_button(msg, intent) if formed is None else None
+        if pressed is not None:  # typed "undo" / "cancel": the button it names, pressed through the same path
+            store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
+            return await self._click(pressed, progress)
         lang = msg.lang or intent.lang
         store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
         ctx = Context(self.services, msg, intent, lang, progress_sink=progress)
@@ -174,6 +178,25 @@ class Dispatcher:
             return Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress, no_links=True)
         return Context(self.services, msg, bind(intent, shown), lang, resume=resume, progress_sink=progress,
                        bound=shown, no_links=True)
+
+    def _typed_button(self, msg: ChatMessage, intent: Intent) -> ButtonClick | None:
+        """Typed "undo": the Undo button of the speaker's newest change that can still be undone; typed
+        "cancel": the Cancel button of the newest Confirm waiting for the speaker in this channel. The
+        click then goes through _click like a press (press_undo's authority and claim, or the proposal's
+        claim), so typing adds no second path. None when there is none: the handler says so."""
+        store = self.services.store
+        if intent.name == UNDO_INTENT:
+            row = store.latest_undo(msg.platform, msg.user)
+            action, value = UNDO_ACTION, row.id if row else ""
+        elif intent.name == "cancel":
+            proposal = store.latest_proposal(msg.platform, msg.user, msg.channel)
+            action, value = "cancel", proposal.id if proposal else ""
+        else:
+            return None
+        if not value:
+            return None
+        return ButtonClick(platform=msg.platform, user=msg.user, action=action, value=value, channel=msg.channel,
+                           thread=msg.thread, user_name=msg.user_name, lang=msg.lang or intent.lang)
 
     def parse(self, msg: ChatMessage) -> Intent:
         """The message's Intent, with the names hostbot knows on that platform (for "did you mean @alice?")."""

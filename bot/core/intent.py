@@ -29,6 +29,8 @@ class IntentName(StrEnum):
     NOTHING = "nothing"
     DID_YOU_MEAN = "did_you_mean"
     COMPOUND = "compound"
+    UNDO = "undo"
+    CANCEL = "cancel"
     UNKNOWN = "unknown"
 
 
@@ -40,6 +42,10 @@ class TimeProblem:
 
     key: str
     values: dict[str, str] = field(default_factory=dict)
+
+
+# A meeting named in the line that cannot be read (bot/intents/tokens.py): i18n key and values, as TimeProblem.
+MeetingProblem = TimeProblem
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,9 @@ class Intent:
     mine         list_handovers: "my handovers"
     scope        link_meeting: "thread" | "channel" when the words said which
     suggestion   did_you_mean: the corrected request; parts: compound's requests as written;
-    why          nothing: "negation" | "question"
+    why          nothing: "negation" | "question" | "statement"
+    meeting_problem  a link, vendor word or id named in the line that cannot be read as a meeting
+                 (meeting_not_read, meeting_personal_room): answered, never replaced by another meeting
     """
 
     name: str
@@ -79,6 +87,7 @@ class Intent:
     suggestion: str = ""
     parts: tuple[str, ...] = ()
     why: str = ""
+    meeting_problem: MeetingProblem | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,6 +115,9 @@ class Intent:
         if self.time_problem is not None:
             out["time_problem"] = self.time_problem.key
             out["time_values"] = dict(self.time_problem.values)
+        if self.meeting_problem is not None:
+            out["meeting_problem"] = self.meeting_problem.key
+            out["meeting_values"] = dict(self.meeting_problem.values)
         if self.every:
             out["all"] = True
         if self.handover_id:
@@ -135,6 +147,7 @@ class Intent:
         extra = extra if isinstance(extra, dict) else {}
         problem = extra.get("time_problem")
         in_seconds = extra.get("in_seconds")
+        mproblem = extra.get("meeting_problem")
         return cls(
             name=data["intent"],
             targets=tuple(data.get("targets") or ()),
@@ -156,4 +169,6 @@ class Intent:
             suggestion=str(data.get("suggestion") or ""),
             parts=tuple(str(p) for p in data.get("parts") or ()),
             why=str(data.get("why") or ""),
+            meeting_problem=MeetingProblem(str(mproblem), dict(extra.get("meeting_values") or {}))
+            if mproblem else None,
         )

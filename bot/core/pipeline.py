@@ -24,11 +24,13 @@ from bot.core.events import ButtonStyle, Reply
 from bot.core.execute import execute
 from bot.core.gate import Approval, Decision, Speaker, Verdict, decide
 from bot.core.identity import Person
+from bot.core.intent import Intent
 from bot.core.outcome import VendorUser
 from bot.core.plan import Plan
 from bot.core.profiles import PLATFORM_NAMES
 from bot.core.registry import IntentSpec, Registry
 from bot.core.undo import offer_undo
+from bot.i18n import t
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -36,7 +38,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONFIRMED_VIA = frozenset({"confirm", "retry"})
-NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound"})  # answers, not things to try
+NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound", "undo", "cancel"})  # not things to try
+
+
+# Intents that change something now: a time or a meeting the line named but that could not be used
+# stops them here, with a reply naming it (schedule and cancel_handover answer their own time problems).
+ACTS_NOW = frozenset({"set_host", "add_cohost", "remove_cohost", "invite", "reassign", "link_meeting"})
+USES_MEETING = ACTS_NOW | {"schedule_handover", "who_is_host"}
+
+
+def unaccounted(intent: Intent) -> list[Reply] | None:
+    """The reply to a part of the line that was said but cannot be used (never a default in its place)."""
+    lang = intent.lang
+    if intent.meeting_problem is not None and intent.name in USES_MEETING:
+        return [Reply(t(lang, intent.meeting_problem.key, **intent.meeting_problem.values))]
+    if intent.time_problem is not None and intent.name in ACTS_NOW:
+        return [Reply(t(lang, intent.time_problem.key, **intent.time_problem.values))]
+    return None
 
 
 async def run(ctx: Context) -> list[Reply]:
@@ -52,6 +70,11 @@ async def _answer(ctx: Context) -> list[Reply]:
     spec = ctx.services.registry.get(ctx.intent.name)
     if spec is None:
         return await _not_understood(ctx)
+    unread = unaccounted(replace(ctx.intent, lang=ctx.lang))
+    if unread is not None:
+        problem = ctx.intent.meeting_problem or ctx.intent.time_problem
+        ctx.audit_decision("rejected", problem.key if problem else "")
+        return unread
     try:
         planned = await spec.handler(ctx)
         if isinstance(planned, Plan):

@@ -56,6 +56,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Which meeting? Give its number or link, e.g. “make @alice host of meeting 123456789”.",
         "zh": "是哪个会议？请给出会议号或链接，例如“把 @alice 设为主持人 123456789”。",
     },
+    "linked_other_vendor": {
+        "en": "You named a {named} meeting, but the meeting linked here is a {linked} meeting, so I left it "
+              "alone. Give the {named} meeting's number or link.",
+        "zh": "您说的是{named}会议，但这里绑定的是{linked}会议，所以我没有动它。请给出该{named}会议的会议号或链接。",
+    },
     "which_vendor": {
         "en": "Meeting {meeting} could be on {vendors}. Say which, e.g. “feishu meeting {meeting}”.",
         "zh": "会议 {meeting} 可能属于 {vendors}。请说明是哪个，例如“飞书会议 {meeting}”。",

@@ -64,6 +64,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "“{text}” needs a time of day too, e.g. “{text} at 15:00”.",
         "zh": "“{text}”还需要具体几点，例如“{text}下午3点”。",
     },
+    "time_not_schedulable": {
+        "en": "Only host handovers can be scheduled, so I did not act on “{text}”. Say it again without the "
+              "time to do it now.",
+        "zh": "只有主持人交接可以定时，所以“{text}”我没有执行。如需现在执行，请去掉时间再说一次。",
+    },
     "time_not_understood": {
         "en": "I couldn't read “{text}” as a time. Try “at 15:00”, “tomorrow 9:30” or “in 20 minutes”.",
         "zh": "我没看懂时间“{text}”。试试“15:00”“明天上午9点半”或“20分钟后”。",

@@ -2,6 +2,11 @@
 
 CATALOG: dict[str, dict[str, str]] = {
     "button_undo": {"en": "Undo", "zh": "撤销"},
+    "undo_nothing": {
+        "en": "You have no change that can still be undone (Undo lasts {minutes} min after a change); "
+              "nothing was changed.",
+        "zh": "您没有还能撤销的更改（撤销在更改后 {minutes} 分钟内有效），没有做任何更改。",
+    },
     "undo_offer": {
         "en": "Changed by mistake? Undo until {until}.",
         "zh": "弄错了？{until} 前可以撤销。",

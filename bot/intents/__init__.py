@@ -10,7 +10,8 @@ The text is neutral: the adapters turned Slack `<@U1|x>` and Feishu `@_user_N` i
   3. rules.py   the rest is normalised (case, width, politeness, synonyms) and the intent rules
                 (English and Chinese regexes, most specific first) name the intent;
   4. rules.py   who is a target and who is the "from" person (reassign, set_host "instead of");
-  5. doubt.py   a negated or doubtful request becomes `nothing`; compound.py: two requests in one
+  5. speech.py  the speech act: only a request may change something; a negated or doubtful request,
+                a question or a remark about hosts becomes `nothing`; compound.py: two requests in one
                 message become `compound`; typos.py: a slip whose correction means something becomes
                 `did_you_mean` (the second look, which parses the corrected text once more).
 Every pattern is linear in the length of the line (a test holds any 4,000 characters under 50 ms).
@@ -52,7 +53,15 @@ The intent-specific fields of an Intent (typed; `to_payload()["extra"]` prints t
   add_cohost, remove_cohost, invite: targets (one or many), meeting.
   who_is_host, help, unknown: no targets.
   nothing       a negated or doubtful request ("don't make @alice host", "可以把@bob设为主持人吗？"):
-                changes nothing; `why` is "negation" or "question" (doubt.py)
+                changes nothing; `why` is "negation", "question" or "statement" (speech.py: a remark
+                such as "@alice is hosting the dinner on friday" or "主持人说推迟10分钟")
+  undo, cancel  typed "undo"/"撤销" and "cancel"/"取消" alone: the dispatcher presses the Undo of the
+                speaker's newest change / the Cancel of the Confirm waiting for them (bot/core/dispatch.py)
+  every intent  meeting_problem ("meeting_problem", "meeting_values"): a link, personal room or id-like
+                token named but not readable as a meeting (meeting_not_read, meeting_personal_room);
+                answered before any handler runs (bot/core/pipeline.py), never replaced by another meeting.
+                A time said with a change that cannot be scheduled ("invite @x at 3pm") is time_problem
+                time_not_schedulable (or the time's own problem); it never acts now.
   did_you_mean  a slip ("mkae @alice hsot", "make alice host"): `suggestion` is the corrected text, to be
                 offered with a button that runs it like a new message (typos.py); never acted on as is
   compound      two requests in one message ("make @bob host and @carol co-host"): `parts` are the
@@ -73,10 +82,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.events import ME
-from bot.core.intent import Intent, IntentName, TimeProblem
+from bot.core.intent import Intent, IntentName, MeetingProblem, TimeProblem
 from bot.i18n import detect_lang
-from bot.intents import compound, doubt, rules, typos
-from bot.intents.times import PAST, TimeSpec, lift_time, zone_of
+from bot.intents import compound, doubt, rules, speech, typos
+from bot.intents.times import NOT_SCHEDULABLE, PAST, TimeSpec, lift_time, shown, zone_of
 from bot.intents.tokens import Lifted, lift_meetings, lift_people
 
 __all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
@@ -116,8 +125,8 @@ _SCOPE_CHANNEL = re.compile(r"\b(?:channel|chat|group|room|conversation)\b|群|�
 
 def _second_look(first: Intent, args: tuple[Any, ...]) -> Intent:
     """A request with a slip in it becomes a "did you mean …?" when the corrected text means something."""
-    if first.name in ("nothing", "compound"):
-        return first
+    if first.name == "compound" or (first.name == "nothing" and first.why != "statement"):
+        return first  # (a line with no request form may lack one because its verb is mistyped)
     bare = first.name == "unknown" or (first.name in NEEDS_TARGETS and not first.targets)
     fixed = typos.corrections(first.text, args[-1], bare_names=bare)
     if fixed == first.text or not _storable(fixed):
@@ -158,6 +167,7 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     text = rules.fold(text.lower())
     lang = detect_lang(re.sub(r"\ue000[pm]\d+\ue000", " ", text))
     text, when = lift_time(text, now, zone)
+    spoken = " ".join(text.split())  # before politeness goes: "can you …?", "能帮我…吗" make a request
     text = rules.strip_polite(text)
     text = rules.mark_me(text, lifted.person)
     skeleton = " ".join(text.split())
@@ -169,7 +179,9 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     name = rules.classify(skeleton, slash, has_people, bool(meetings))
     if name == "set_host" and when is not None:
         name = "schedule_handover"
-    why = doubt.why_nothing(name, skeleton)
+    why = speech.why_nothing(name, skeleton, spoken, has_people, slash=slash)
+    if name in NEEDS_TARGETS and not has_people and not why and not slash and not speech.asks(skeleton):
+        name = "unknown"  # "这周的主持人轮值表发一下": mentions hosts, asks for nothing hostbot does
     if why:
         return Intent("nothing", lang=lang, text=original, why=why)
 
@@ -181,8 +193,14 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     intent = Intent(name=name, targets=tuple(targets), from_user=from_user, meeting=meeting,
                     lang=lang, text=original, slash=slash,
                     meetings=tuple(meetings) if len(meetings) > 1 or (name == "reassign" and meetings) else (),
-                    vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "")
+                    vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "",
+                    meeting_problem=MeetingProblem(*_first_unread(lifted)) if lifted.unread else None)
     return _details(_with_time(intent, when), skeleton, bool(meetings))
+
+
+def _first_unread(lifted: Lifted) -> tuple[str, dict[str, str]]:
+    key, text = lifted.unread[0]
+    return key, {"text": shown(text, 80)}
 
 
 def _roles(name: str, skeleton: str, lifted: Lifted) -> tuple[list[str], str | None]:
@@ -196,6 +214,8 @@ def _roles(name: str, skeleton: str, lifted: Lifted) -> tuple[list[str], str | N
         from_user = ME
     if not targets and rules.SUBJECT in skeleton:
         targets = [ME]  # "can I be host?", "我要当主持人"
+    if name == "cancel_handover" and ME in targets and not re.search(r"(?:\bto|给)\s*" + rules.P, skeleton):
+        targets = [t for t in targets if t != ME]  # "把我下午3点的交接取消": my handover, not one to me
     return list(dict.fromkeys(t for t in targets if t != from_user)), from_user
 
 
@@ -217,7 +237,15 @@ def _details(intent: Intent, skeleton: str, has_meetings: bool) -> Intent:
 
 
 def _with_time(intent: Intent, when: TimeSpec | None) -> Intent:
-    """`at` and the time details where the intent uses a time ("cancel the 3pm handover" has no past-time problem)."""
+    """`at` and the time details where the intent uses a time ("cancel the 3pm handover" has no past-time problem).
+
+    A change that cannot be scheduled ("invite @carol at 3pm") keeps the time as a problem, never drops it:
+    acting now on a line that said when would be a guess."""
+    if when is not None and intent.name in doubt.ACTING and intent.name not in ("schedule_handover",
+                                                                                  "cancel_handover"):
+        key = when.problem if when.problem and when.problem != PAST else NOT_SCHEDULABLE
+        values = dict(when.values) if key == when.problem else {"text": shown(when.text)}
+        return replace(intent, time_text=when.text, time_problem=TimeProblem(key, values))
     if when is None or intent.name not in ("schedule_handover", "cancel_handover"):
         return intent
     problem = None

@@ -24,6 +24,9 @@ _CUT = re.compile(
 # A second time phrase that pass 2 (times.py) left in the text: "at 3pm … and at 5pm".
 _SECOND_TIME = re.compile(r"\b(?:at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?|in\s+\d+\s*(?:min|minutes|hours?))\b"
                           r"|\d{1,2}\s*[点:]\s*\d{0,2}|\d+\s*分钟后")
+# A clause that starts with linking ("link this channel to …") asks for it, unlike "here is the link".
+_LINK_VERB = re.compile(r"\s*(?:link|bind|attach|connect|associate)\s+(?:this|the|it|our|us|here|channel|thread)\b"
+                        r"|\s*(?:绑定|关联)")
 MAX_CLAUSES = 8  # a message with more is not a list of requests; this bounds the work on long lines
 _CORRECTION = re.compile(r"\s*(?:but\s+)?not\b|\s*(?:而)?不是")
 _ONE_HOST = frozenset({"set_host", "schedule_handover"})
@@ -40,7 +43,7 @@ def clause_requests(skeleton: str) -> list[str]:
             continue  # "make @bob co-host, not host": a correction of the request, not a second one
         people = bool(re.search(rules.P, clause)) or rules.SUBJECT in clause
         name = rules.classify(clause, False, people, bool(re.search(rules.M, clause)))
-        if name == "link_meeting" and re.search(rules.P, skeleton):
+        if name == "link_meeting" and re.search(rules.P, skeleton) and not _LINK_VERB.match(clause):
             continue  # "make @bob host, here is the link: …": people are never part of a link (rules.classify)
         if name in REQUESTS:
             found.append(_SAME.get(name, name))
@@ -57,7 +60,17 @@ def is_compound(skeleton: str, name: str, targets: int) -> bool:
     return name == "schedule_handover" and bool(_SECOND_TIME.search(skeleton.replace(rules.T, " ")))
 
 
+_VERB = re.compile(r"^\s*(?:please\s+)?([a-z]+)\b", re.I)
+_BARE_PART = re.compile(r"^\s*(?:@|\ue001)")
+
+
 def parts(text: str) -> tuple[str, ...]:
-    """The requests of a compound as the user wrote them, for the reply (best effort)."""
+    """The requests of a compound as the user wrote them, for the reply (best effort). A part that
+    starts with a person ("make @bob host and @carol co-host") keeps the verb of the first one:
+    "make @carol co-host", so that it can be sent as it stands."""
     pieces = [p.strip(" ,;，；。") for p in _CUT.split(text)]
-    return tuple(p for p in pieces if len(p) > 1)
+    pieces = [p for p in pieces if len(p) > 1]
+    verb = _VERB.match(pieces[0]) if pieces else None
+    if verb is None:
+        return tuple(pieces)
+    return tuple(f"{verb.group(1)} {p}" if n and _BARE_PART.match(p) else p for n, p in enumerate(pieces))

@@ -30,7 +30,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for a, b in (
     (r"[’‘`´]", "'"),
     (r"\bco[\s-]?hosts?\b|\balt(?:ernative|ernate)?[\s-]hosts?\b", " cohost "),
-    (r"联席主持人|联合主持人|共同主持人|协同主持人|副主持人|联席主持|联合主持|协管员", " cohost "),
+    (r"联席主持人|联合主持人|共同主持人|协同主持人|副主持人|联席主持|联合主持|协管员|联席", " cohost "),
+    (r"\bgimme\b", "give me"),
     (r"\bhand(?:ing)?[\s-]?(?:over|off)s?\b|\bhandoffs?\b", " handover "),
     (r"主持權", "主持权"),
 ))
@@ -43,7 +44,10 @@ _MY = re.compile(r"\bmy\b|我的")
 _ME_OBJECT = re.compile(r"\bme\b|\bmyself\b|我自己|本人")
 _ME_SUBJECT_EN = re.compile(r"\bi(?:'m|'ll|'d)?\b")
 _ME_SUBJECT_ZH = re.compile(r"我(?=想要|想|要把|希望|需要|打算|准备|要)")
-_ME_ZH = re.compile(r"我(?!们)")
+# 我 as a person only where it is one: the object of 把/给/让/… or the one who hosts (我来/我当); elsewhere
+# ("我先下了", "我网不好", "我设置的交接") it is the speaker talking, not a target.
+_ME_ZH = re.compile(r"(?<=[把给让为成将由叫请和与跟加拉])\s*我(?!们)|我(?!们)(?=\s*(?:来|当|做|主持|也))")
+_ME_ZH_OTHER = re.compile(r"我(?!们)")
 
 
 def fold(text: str) -> str:
@@ -66,7 +70,8 @@ def mark_me(text: str, person: object) -> str:
     text = _ME_OBJECT.sub(lambda _: call("me"), text)  # type: ignore[operator]
     text = _ME_SUBJECT_EN.sub(f" {SUBJECT} ", text)
     text = _ME_SUBJECT_ZH.sub(f" {SUBJECT} ", text)
-    return _ME_ZH.sub(lambda _: call("me"), text)  # type: ignore[operator]
+    text = _ME_ZH.sub(lambda _: call("me"), text)  # type: ignore[operator]
+    return _ME_ZH_OTHER.sub(" ", text)
 
 
 # ---- intent rules ------------------------------------------------------------------------------
@@ -78,24 +83,47 @@ _HELP = _rx(
     r"|(?:怎么|如何|怎样)(?:用|使用)\s*[?？!！。]*\s*$|^\s*how\s+to\b|^\s*(?:怎么|怎样|如何|咋)(?:样|才能|可以|能)?\s*(?:用|使用|操作|把|让|设|给|邀请|取消|绑定|查看)"
 )
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # Typed "undo" / "cancel" alone (a few words around them at most): the last change, the pending question.
+    ("undo", _rx(
+        r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo)"
+        r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost|previous))*"
+        r"\s*[!.。！]*\s*$"
+        r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|变更|主持人|cohost|吧|了|撤销)*"
+        r"\s*[!.。！]*\s*$")),
+    ("cancel", _rx(
+        r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no|nah|nope)?\W*(?:cancel|abort)"
+        r"(?:\s+(?:that|it|this|now|my|the|request|one|last))*\s*[!.。！]*\s*$"
+        r"|^\s*(?:算了|不用了|不要了|不了)?\s*[,，。.]?\s*取消\s*(?:吧|了|掉|一下|它|这个|操作|请求)*\s*[!.。！]*\s*$")),
     ("help", _HELP),
     ("who_is_host", _rx(
         r"\bwho(?:'s|s|\s+is|\s+are)?\b.*\b(?:host(?:ing|s)?|cohost)\b|\b(?:current|present)\s+host\b"
         r"|^\s*is\s+<P>\s+(?:the\s+|a\s+)?(?:host|cohost)\b|^\s*(?:the\s+)?host\s*\?\s*$"
         r"|谁是.{0,6}(?:主持人|cohost)|(?:主持人|cohost)\s*是\s*(?:谁|哪位|哪个)|谁在主持|谁主持|谁是主持"
-        r"|(?:当前|现在)的?\s*主持人(?:\s*是)?\s*[?？]?\s*$|<P>\s*是(?:不是)?\s*(?:主持人|cohost)\s*[吗嘛]"
+        r"|(?:当前|现在)的?\s*主持人(?:\s*是)?\s*[?？]?\s*$|<P>\s*是(?:不是)?\s*(?:主持人|cohost)\s*[吗嘛么]"
         r"|查(?:看|询|一下)\s*(?:一下)?\s*主持人"
         r"|谁是\s*(?:<M>)?\s*(?:的)?\s*(?:主持人|cohost)|\bwhich\s+(?:person|one|user|member)\b.*\bhost"
-        r"|哪位.{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位")),
+        r"|谁是.{0,24}?(?:主持人|cohost|host)|(?:主持人|cohost|host)\s*是\s*(?:谁|哪)|谁在.{0,4}主持"
+        r"|<P>\s*是不是\s*(?:主持人|cohost)|\bwho\s+has\s+(?:the\s+)?host\b"
+        r"|\bwho(?:'s|\s+is)\s+(?:running|leading|chairing|in\s+charge\s+of)\b"
+        r"|^\s*is\s+(?:anyone|anybody|someone|somebody)\s+(?:hosting|the\s+host)\b"
+        r"|^\s*is\s+<P>\s+(?:still\s+)?hosting\b|^\s*is\s+it\s+<P>\s+(?:who'?s\s+)?(?:hosting|host)\b|\bare\s+you\s+(?:still\s+)?(?:hosting|the\s+host)\b|\b(?:what|which)\s+meetings?\s+(?:is|are|does|do)\b.{0,30}\bhost"
+        r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
+        r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
+        r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"
+        r"|(?:哪位|哪个|哪一位).{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位|谁在?当.{0,4}(?:主持|cohost)")),
     ("cancel_handover", _rx(
-        r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop)\b.*\b(?:handovers?|schedule[ds]?|transfer)\b"
-        r"|\bunschedule\b|(?:取消|删除|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)")),
+        r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop|kill|scrap|scratch|nix|ditch)\b"
+        r".*\b(?:handovers?|schedule[ds]?|transfer)\b"
+        r"|\bunschedule\b|(?:取消|删除|删掉|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)"
+        r"|(?:交接|定时).{0,20}(?:取消|删|撤|不要了|别做了|别执行|作废|不用了)|^\s*(?:cancel|取消)\s*#\s*\d{1,8}\s*$")),
     ("list_handovers", _rx(
         r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?|scheduled)\b"
-        r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
-        r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[?？]?\s*$"
+        r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*what'?s\s+(?:pending|queued|upcoming)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
+        r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[呢吗?？]*\s*$"
         r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
-        r"|(?:交接|定时交接|计划)\s*(?:列表|清单|有哪些|有什么)")),
+        r"|(?:交接|定时交接|计划)\s*(?:列表|清单|有哪些|有什么)"
+        r"|(?:交接|定时任务|定时).{0,12}(?:有哪些|哪些|几个|多少|列表|清单|没执行|待执行|[?？])"
+        r"|(?:看下|看看|查下|列下|哪些|几个|多少|待执行|排了|约了|设置的).{0,12}(?:交接|定时)")),
     ("link_meeting", _rx(
         r"\b(?:link|bind|attach|connect|associate|pin|track)\b"
         r"|\b(?:this|the)\s+(?:channel|thread|chat|room|conversation|group)\s+(?:is\s+(?:about|for)|belongs\s+to|goes\s+with|uses?)\b"
@@ -103,20 +131,24 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|绑定|关联|链接到|连到|(?:本|这个|此)\s*(?:群|频道|话题|帖子|线程|会话).{0,8}(?:对应|就是|用|是|开)\s*.{0,6}<M>")),
     ("reassign", _rx(
         r"\breassign|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\bmeetings\b|<P>\s*'s\s+(?:\w+\s+)?meetings\b"
+        r"|\b(?:every|each|all)\s+(?:of\s+)?(?:the\s+)?meetings?\s+(?:hosted|owned|run|of|from)\b"
+        r"|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\b(?:every|each|all)\s+(?:of\s+)?(?:\w+\s+)?meetings?\b"
         r"|\bmeetings\s+(?:of|from)\s+<P>|\bmy\s+(?:\w+\s+)?meetings\b|\ball\s+(?:of\s+)?(?:the\s+)?meetings\b"
-        r"|(?:的|所有|全部|\bmy)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移)"
+        r"|(?:的|所有|全部|\bmy)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移|改由)"
         r"|(?:转交|移交|转移).*(?:所有|全部)的?\s*会议|重新分配|改派")),
     ("remove_cohost", _rx(
         r"\b(?:remove|rm|drop|delete|revoke|demote|unset|strip|take\s+away|kick|unassign|no\s+longer)\b.*\bcohost"
         r"|\bcohost\b.*\b(?:remove|rm|del|delete|off|revoke)\b|\bnot\s+(?:a\s+)?cohost\b|\bun-?cohost\b"
+        r"|\b(?:shouldn'?t|should\s+not|no\s+longer)\s+be\s+(?:a\s+)?cohost"
         r"|\b(?:take|get|kick|knock)\b.{0,30}\b(?:off|out\s+of)\b.{0,20}\bcohost"
-        r"|(?:取消|移除|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任).*cohost"
+        r"|(?:取消|移除|移出|踢出|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任).*cohost"
         r"|cohost.*(?:取消|移除|删除|去掉|撤掉)")),
     ("add_cohost", _rx(r"\bcohost")),
     ("invite", _rx(
         r"\binvit|\b(?:call|ring|dial|bring|pull|add|get)\b.*\b(?:in(?:to)?|to)\s+(?:the\s+|this\s+|our\s+|my\s+)?"
         r"(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?(?:meeting|call|<M>)|^\s*(?:call|ring|dial)\s+<P>"
-        r"|邀请|邀|拉.*(?:进|入)|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
+        r"|\bwant\s+<P>\s+(?:in|on)\s+(?:the\s+|this\s+)?(?:meeting|call)|\bping\s+<P>\s+to\s+join\b"
+        r"|邀请|邀|拉.*(?:进|入)|拉\s*(?:一下|一个|下)?\s*<P>|<P>\s*(?:加|拉)进(?:来|会)|呼叫|叫.*(?:进|入|加入)|入会|加入会议|拉人")),
     ("set_host", _rx(
         r"\bhost(?:ing|s|ed)?\b|\bhandover\b|\btake\s+over\b|\btakeover\b|\bhand\b.{0,30}\bover\s+to\b"
         r"|主持人|主持权|主持|交接给|转交给|移交给|交给|转给|交接|接管")),
@@ -125,17 +157,19 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Words one of which a rule needs before it can match: a substring test is far cheaper than the
 # rule's pattern on a long line (rules without an entry are always tried).
 _GATES: dict[str, tuple[str, ...]] = {
-    "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "which"),
-    "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排"),
-    "list_handovers": ("handover", "schedule", "交接", "定时", "计划", "安排"),
+    "undo": ("undo", "revert", "roll", "撤", "回滚", "还原"),
+    "cancel": ("cancel", "abort", "取消"),
+    "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "哪个", "which", "是不是"),
+    "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排", "#"),
+    "list_handovers": ("handover", "schedule", "pending", "queued", "upcoming", "交接", "定时", "计划", "安排"),
     "link_meeting": ("link", "bind", "attach", "connect", "associat", "pin", "track", "channel", "thread", "chat",
                      "room", "conversation", "group", "use", "绑定", "关联", "链接", "连到", "群", "频道", "话题",
                      "帖子", "线程", "会话"),
-    "reassign": ("reassign", "meetings", "会", "重新分配", "改派"),
+    "reassign": ("reassign", "meeting", "会", "重新分配", "改派"),
     "remove_cohost": ("cohost",),
     "add_cohost": ("cohost",),
-    "invite": ("invit", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫", "入会",
-               "加入会议"),
+    "invite": ("invit", "want", "ping", "call", "ring", "dial", "bring", "pull", "add", "get", "邀", "拉", "呼叫", "叫",
+               "入会", "加入会议", "加进"),
     "set_host": ("host", "handover", "take", "hand", "主持", "交接", "转交", "移交", "交给", "转给", "接管"),
 }
 
@@ -188,7 +222,8 @@ def classify(rule_text: str, slash: bool, has_people: bool, has_meeting: bool) -
 
 
 # ---- roles -------------------------------------------------------------------------------
-_FROM_BEFORE = _rx(r"(?:\bfrom|\binstead\s+of|\breplac(?:e|ing)|从|替换掉?|代替|取代|接替)\s*$")
+_FROM_BEFORE = _rx(r"(?:\bfrom|\binstead\s+of|\breplac(?:e|ing)|\b(?:hosted|owned|run)\s+by"
+                   r"|从|替换掉?|代替|取代|接替)\s*$")
 _OF_BEFORE = _rx(r"\b(?:meetings?\s+)?of\s*$")
 _POSSESSIVE_AFTER = _rx(r"^\s*(?:'s\b|的\s*(?:所有|全部)?\s*(?:会议|会))")
 _TO_BEFORE = _rx(r"(?:\bto|\bwith|\bfor|给|为|成)\s*$")

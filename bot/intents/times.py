@@ -21,14 +21,17 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n.clock import offset_text
 from bot.intents.timewords import (
-    _AMPM,
+    _AGO,
     _EN_ABSOLUTE,
     _EN_RELATIVE,
     _ISO,
+    _TIME_RESIDUE,
     _UNIT_SECONDS,
     _WEEKDAYS,
     _ZH_ABSOLUTE,
     _ZH_RELATIVE,
+    BAD_CLOCK,
+    _en_clock,
     _en_number,
     zh_number,
 )
@@ -42,6 +45,7 @@ AMBIGUOUS_DST = "time_ambiguous_dst"
 NONEXISTENT = "time_nonexistent"
 NEED_CLOCK = "time_need_clock"
 NOT_UNDERSTOOD = "time_not_understood"
+NOT_SCHEDULABLE = "time_not_schedulable"  # a time said with a change that is never scheduled ("invite @x at 3pm")
 
 
 @dataclass(frozen=True)
@@ -82,10 +86,21 @@ def _spec(at: datetime | None, text: str, now: datetime, zone: tzinfo, problem: 
 MAX_AHEAD_S = 366 * 86400  # a handover more than a year ahead is a typo, and datetime overflows far out
 
 
+def _not_understood(text: str) -> TimeSpec:
+    return TimeSpec(None, text.strip(), problem=NOT_UNDERSTOOD, values={"text": shown(text)})
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A phrase as a reply quotes it: a 490-digit "N分钟后" is named, not echoed whole."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else f"{text[:limit - 14]}…{text[-12:]}"
+
+
 def _relative(text: str, seconds: float, now: datetime, zone: tzinfo) -> TimeSpec:
+    # Compared before rounding: a 490-digit count is float infinity, and round(inf) raises.
+    if not 0 <= seconds <= MAX_AHEAD_S:
+        return _not_understood(text)
     secs = round(seconds)
-    if not 0 <= secs <= MAX_AHEAD_S:
-        return TimeSpec(None, text.strip(), None, NOT_UNDERSTOOD, {"text": text.strip()})
     at = (now + timedelta(seconds=secs)).astimezone(zone).replace(microsecond=0)
     return TimeSpec(at, text.strip(), secs)
 
@@ -95,7 +110,7 @@ def _wall(day: date, hour: int, minute: int, text: str, now: datetime, zone: tzi
     if hour == 24:
         hour, extra_day = 0, 1
     if not (0 <= hour < 24 and 0 <= minute < 60):
-        return TimeSpec(None, text.strip(), problem=NOT_UNDERSTOOD, values={"text": text.strip()})
+        return _not_understood(text)
     day = day + timedelta(days=extra_day)
     at, problem = place(day, time(hour, minute), zone)
     values: dict[str, str] = {}
@@ -115,12 +130,21 @@ def _ambiguous_hour(day: date, hour: int, minute: int, text: str, zone: tzinfo) 
                             "date": day.isoformat()})
 
 
+def _past_day(text: str, now: datetime, zone: tzinfo, back: timedelta | None = None) -> TimeSpec:
+    """A day or a duration that is already over ("yesterday", "2 days ago"): past, with no time to keep."""
+    when = now - back if back is not None else now
+    shown_when = _fmt(when.astimezone(zone)) if back is not None else shown(text)
+    return TimeSpec(None, text.strip(), problem=PAST, values={"when": shown_when, "now": _fmt(now.astimezone(zone))})
+
+
 def _need_clock(text: str) -> TimeSpec:
     return TimeSpec(None, text.strip(), problem=NEED_CLOCK, values={"text": text.strip()})
 
 
 # ---- English ------------------------------------------------------------------------------
 def _en_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
+    if m.group("neg"):  # "in -5 minutes"
+        return _not_understood(m.group(0))
     if m.group("half"):
         return _relative(m.group(0), 1800, now, zone)
     if m.group("hm_h"):
@@ -134,10 +158,10 @@ def _en_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
     seconds = value * _UNIT_SECONDS[unit]
     if m.group("more"):  # "in 1 hour and 30 minutes"; minutes after anything but hours make no sense
         if _UNIT_SECONDS[unit] != 3600:
-            return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+            return _not_understood(m.group(0))
         seconds += int(m.group("more")) * 60
     if seconds > 366 * 86400:
-        return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+        return _not_understood(m.group(0))
     return _relative(m.group(0), seconds, now, zone)
 
 
@@ -150,9 +174,15 @@ def _en_day(word: str, today: date) -> date | None:
         return today + timedelta(days=1)
     if word.endswith("day after tomorrow"):
         return today + timedelta(days=2)
-    wd = re.fullmatch(r"(next |this )?(mon|tue|wed|thu|fri|sat|sun)\w*", word)
+    if word.endswith("day before yesterday"):
+        return today - timedelta(days=2)
+    if word in ("yesterday", "last night"):
+        return today - timedelta(days=1)
+    wd = re.fullmatch(r"(next |this |last )?(mon|tue|wed|thu|fri|sat|sun)\w*", word)
     if wd:
         target = _WEEKDAYS[wd.group(2)]
+        if wd.group(1) == "last ":
+            return today - timedelta(days=(today.weekday() - target) % 7 or 7)
         if wd.group(1) == "next ":
             monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
             return monday + timedelta(days=target)
@@ -171,44 +201,21 @@ def _dateparser_day(word: str, today: date) -> date | None:
     return got.date() if isinstance(got, datetime) else None
 
 
-def _en_clock(clock: str, period: str | None) -> tuple[int, int, bool] | None:
-    """(hour, minute, ambiguous) for a clock phrase; ambiguous = a bare 1-12 with no am/pm."""
-    import dateparser
-
-    clock = clock.strip()
-    if clock in ("noon", "midday"):
-        return 12, 0, False
-    if clock == "midnight":
-        return 24, 0, False
-    bare = re.fullmatch(r"(\d{1,2})(?:\s*o'?clock)?", clock)
-    if bare:
-        hour = int(bare.group(1))
-        if period:
-            pm = not period.endswith("morning")
-            return (hour % 12 + (12 if pm else 0)), 0, False
-        return hour, 0, 1 <= hour <= 12
-    got = dateparser.parse(re.sub(r"o'?clock", "", clock), languages=["en"],
-                           settings={"RETURN_AS_TIMEZONE_AWARE": False})
-    if not isinstance(got, datetime):
-        return None
-    hour = got.hour
-    if period and not re.search(_AMPM, clock) and hour < 12 and not period.endswith("morning"):
-        hour += 12
-    return hour, got.minute, False
-
-
 def _en_absolute(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
     local_today = now.astimezone(zone).date()
     if m.group("dayonly"):
-        return _need_clock(m.group(0)) if _en_day(m.group("dayonly"), local_today) else None
+        only = _en_day(m.group("dayonly"), local_today)
+        if only is None:
+            return _not_understood(m.group(0))
+        return _past_day(m.group(0), now, zone) if only < local_today else _need_clock(m.group(0))
     day_word = m.group("day") or m.group("day2")
     day = _en_day(day_word, local_today) if day_word else local_today
-    if day is None:
-        return None
+    if day is None:  # "feb 30 at 10am": a date that is not one
+        return _not_understood(m.group(0))
     period = m.group("period") or ("tonight" if day_word and "tonight" in day_word else None)
     parsed = _en_clock(m.group("clock"), period)
-    if parsed is None:
-        return None
+    if parsed == BAD_CLOCK:
+        return _not_understood(m.group(0))
     hour, minute, ambiguous = parsed
     if ambiguous:
         return _ambiguous_hour(day, hour, minute, m.group(0), zone)
@@ -223,7 +230,8 @@ _ZH_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日"
 def _zh_day(word: str, today: date) -> tuple[date, str]:
     """The date a Chinese day word names, and the part of day it implies ('早'/'晚'/'')."""
     fixed = {"今天": (0, ""), "今日": (0, ""), "今晚": (0, "晚"), "今早": (0, "早"), "明天": (1, ""),
-             "明日": (1, ""), "明早": (1, "早"), "明晚": (1, "晚"), "后天": (2, ""), "大后天": (3, "")}
+             "明日": (1, ""), "明早": (1, "早"), "明晚": (1, "晚"), "后天": (2, ""), "大后天": (3, ""),
+             "昨天": (-1, ""), "昨日": (-1, ""), "昨晚": (-1, "晚"), "前天": (-2, "")}
     if word in fixed:
         offset, part = fixed[word]
         return today + timedelta(days=offset), part
@@ -240,6 +248,9 @@ def _zh_day(word: str, today: date) -> tuple[date, str]:
     target = _ZH_WEEKDAY[word[-1]]
     if word.startswith("下"):
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        return monday + timedelta(days=target), ""
+    if word.startswith("上"):
+        monday = today - timedelta(days=today.weekday()) - timedelta(days=7)
         return monday + timedelta(days=target), ""
     if word.startswith(("这", "本")):
         return today - timedelta(days=today.weekday()) + timedelta(days=target), ""
@@ -262,10 +273,11 @@ def _zh_hour(hour: int, period: str) -> int | None:
 def _zh_absolute(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
     local_today = now.astimezone(zone).date()
     if m.group("dayonly"):
-        return _need_clock(m.group(0))
+        only, _ = _zh_day(m.group("dayonly"), local_today)
+        return _past_day(m.group(0), now, zone) if only < local_today else _need_clock(m.group(0))
     day, implied = _zh_day(m.group("day"), local_today) if m.group("day") else (local_today, "")
     if implied == "bad":
-        return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+        return _not_understood(m.group(0))
     period = m.group("period") or implied
     if m.group("hh"):
         if not (m.group("day") or m.group("period")):
@@ -290,6 +302,8 @@ def _zh_absolute(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
 
 
 def _zh_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
+    if m.group("neg") or m.group("neg2"):  # "-10分钟后"
+        return _not_understood(m.group(0))
     n = zh_number(m.group("n")) if m.group("n") else None
     half = 0.5 if (m.group("half") or m.group("half2")) else 0.0
     if n is None and not half:
@@ -298,7 +312,7 @@ def _zh_relative(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
     if m.group("hn"):  # "1小时30分钟后"
         hours = zh_number(m.group("hn"))
         if hours is None or _UNIT_SECONDS[m.group("u")] >= 3600:
-            return TimeSpec(None, m.group(0).strip(), problem=NOT_UNDERSTOOD, values={"text": m.group(0).strip()})
+            return _not_understood(m.group(0))
         seconds += hours * 3600
     return _relative(m.group(0), seconds, now, zone)
 
@@ -308,7 +322,7 @@ def _iso(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
         day = date.fromisoformat(m.group(1))
         clock = time.fromisoformat(m.group(2).zfill(5) if len(m.group(2)) == 4 else m.group(2))
     except ValueError:
-        return TimeSpec(None, m.group(0), problem=NOT_UNDERSTOOD, values={"text": m.group(0)})
+        return _not_understood(m.group(0))
     if m.group(3):  # an explicit offset is an instant: no wall-clock question
         offset = m.group(3)
         stamp = f"{day.isoformat()}T{clock.isoformat()}{'+00:00' if offset == 'z' else offset}"
@@ -320,8 +334,17 @@ def _iso(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
     return _wall(day, clock.hour, clock.minute, m.group(0), now, zone)
 
 
+def _ago(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | None:
+    number = _en_number(m.group("n")) if m.group("n") else zh_number(m.group("zn"))
+    unit = _UNIT_SECONDS.get(m.group("u") or m.group("zu") or "")
+    if number is None or unit is None or not number * unit <= MAX_AHEAD_S:
+        return _not_understood(m.group(0))
+    return _past_day(m.group(0), now, zone, timedelta(seconds=number * unit))
+
+
 _PASSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (_ISO, _iso),
+    (_AGO, _ago),
     (_EN_RELATIVE, _en_relative),
     (_ZH_RELATIVE, _zh_relative),
     (_ZH_ABSOLUTE, _zh_absolute),
@@ -334,7 +357,8 @@ _HINTS: dict[re.Pattern[str], re.Pattern[str]] = {
     _ISO: re.compile(r"\d-\d"),
     _EN_RELATIVE: re.compile(r"\bin\b|from now"),
     _ZH_RELATIVE: re.compile(r"后"),
-    _ZH_ABSOLUTE: re.compile(r"[点點时:今明后周星礼月]"),
+    _ZH_ABSOLUTE: re.compile(r"[点點时:今明后周星礼月昨前]"),
+    _AGO: re.compile(r"ago|前"),
 }
 
 
@@ -357,4 +381,7 @@ def lift_time(text: str, now: datetime, zone: tzinfo) -> tuple[str, TimeSpec | N
             spec: TimeSpec | None = resolve(m, now, zone)
             if spec is not None:
                 return text[:m.start()] + TIME_MARK + text[m.end():], spec
+    residue = _TIME_RESIDUE.search(text)
+    if residue is not None:  # a time was said but not read: answered, never dropped
+        return text[:residue.start()] + TIME_MARK + text[residue.end():], _not_understood(residue.group(0))
     return text, None

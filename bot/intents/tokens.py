@@ -31,6 +31,7 @@ class Lifted:
     people: list[str] = field(default_factory=list)  # marker index -> ref ("U123", "@alice", "ou_x", "me")
     meetings: list[MeetingRef] = field(default_factory=list)
     vendor_word: str | None = None  # a vendor named without an id ("the zoom meeting")
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (i18n key, text): named, cannot be read
 
     def person(self, ref: str) -> str:
         if len(self.people) >= MAX_PEOPLE:
@@ -99,41 +100,51 @@ def lift_people(text: str, bot_user: str, lifted: Lifted, known: Sequence[str] =
 
 
 # ---- meetings --------------------------------------------------------------------------------
-_VENDOR_WORD = re.compile(r"\b(feishu|lark|zoom|webex|ding\s?talk)\b|(飞书|钉钉)")  # on lower-cased text
+# ASCII-only boundaries: a vendor word glued to Chinese ("zoom会议", "把webex") is still one.
+_VENDOR_WORD = re.compile(r"(?<![a-z0-9_])(feishu|lark|zoom|webex|ding\s?talk)(?![a-z0-9_])|(飞书|钉钉)")  # lower-cased
 _VENDOR_OF_WORD = {"feishu": "feishu", "lark": "feishu", "飞书": "feishu", "zoom": "zoom", "webex": "webex",
                    "dingtalk": "dingtalk", "ding talk": "dingtalk", "钉钉": "dingtalk"}
 
 # Lookarounds are ASCII-only on purpose: a number or link glued to Chinese text ("会议123456789的") is
 # still one. Every pattern can only start where a token starts, so none is quadratic on long input.
 _A = r"[A-Za-z0-9_]"
+# The rest of a link after its id: URL characters only, so that Chinese glued after it ("…/j/123456789的主持人")
+# stays text; the id must end there ("/j/123456789ab" is no Feishu meeting: it is answered as unreadable).
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+_URL_REST = r"(?:[/?#&]" + _URL_CHARS + "*)?"
 _LINKS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Feishu: https://vc.feishu.cn/j/123456789 (the 9-digit meeting number)
     (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?(?:vc|meetings)\.(?:feishu\.cn|larksuite\.com)/j/(\d{9})"
-                r"[^\s\ue000]*", re.I), "feishu"),
+                r"(?![A-Za-z0-9_])" + _URL_REST, re.I), "feishu"),
     # Zoom: https://us02web.zoom.us/j/81234567890?pwd=... (9-11 digits)
     (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?(?:[A-Za-z0-9-]+\.)*zoom\.(?:us|com\.cn)/(?:j|s|w|wc/join)/"
-                r"(\d{9,11})[^\s\ue000]*", re.I), "zoom"),
+                r"(\d{9,11})(?![A-Za-z0-9_])" + _URL_REST, re.I), "zoom"),
     # Webex: https://site.webex.com/site/j.php?MTID=m<32 hex> (the meeting id, with an 'm' in front)
     (re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?[A-Za-z0-9.-]*webex\.com/[^\s\ue000]*?MTID=m([0-9a-f]{32})"
-                r"[^\s\ue000]*", re.I), "webex"),
+                r"(?![A-Za-z0-9_])" + _URL_REST, re.I), "webex"),
 )
 _WEBEX_ID = re.compile(r"(?<![0-9a-z])([0-9a-f]{32})(?![0-9a-z])", re.I)
 # DingTalk conferenceId, e.g. "644272f14ba33101xxxx-xxxxx" (the API doc's masked sample): hex, then a dash part.
 _DINGTALK_ID = re.compile(rf"(?<!{_A})(?<!-)([0-9a-f]{{8}}[0-9a-z]{{4,40}}(?:-[0-9a-z]{{2,}})+)(?!{_A}|-)", re.I)
+# (8 characters at least, and not a duration or a clock: "15mins", "10am" are times.)
 _DINGTALK_LOOSE = re.compile(
-    rf"(?<!{_A})(?<!-)((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{{11,63}})(?!{_A}|-)", re.I)
-_FEISHU_MEETING_ID = re.compile(r"(?<![\d+])(\d{19})(?!\d)")
+    rf"(?<!{_A})(?<!-)(?!\d+(?:am|pm|mins?|minutes?|hrs?|hours?|secs?|seconds?|days?)(?!{_A}))"
+    rf"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{{7,63}})(?!{_A}|-)", re.I)
+# A count of time units is a duration, never a meeting ("in 123456789 minutes", "10000000000000000000 days ago").
+_DURATION_AFTER = r"\s*(?:minutes?|mins?|hours?|hrs?|days?|seconds?|secs?|weeks?|分钟|小时|天|秒|个)"
+_FEISHU_MEETING_ID = re.compile(r"(?<![\dA-Za-z+])(\d{19})(?![\dA-Za-z]|" + _DURATION_AFTER + ")", re.I)
 # 9-11 digit meeting numbers, as people write them (and as the vendors' apps print them): 123456789,
 # 123 456 789 (Feishu), 123-4567-8901 / 850 1234 5678 (Zoom), 2820 653 693 (Webex), #123456789
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9_+.:/-])#?(\d{4}[ -]\d{3}[ -]\d{3,4}|\d{3}[ -]?\d{3,4}[ -]?\d{3,4}|\d{9,11})"
-    r"(?![A-Za-z0-9_.:/]|-\d)")
+    r"(?![A-Za-z0-9_:/]|\.[A-Za-z0-9_]|-\d|" + _DURATION_AFTER + ")", re.I)
 # Any number right after a meeting word is the meeting the user named, whatever its length
 # ("meeting 12345", "会议号：1234"), unless it is a time or a duration ("meeting 15 minutes", "会议3点").
 _MEETING_WORD_ID = re.compile(
-    r"(?:\b(?:meeting|mtg|conference|webinar)(?:\s+(?:id|number|no\.?|num|code))?|会议(?:号码|号|id|ID)?)"
+    r"(?:(?<![A-Za-z0-9_])(?:meeting|mtg|conference|webinar)(?:\s+(?:id|number|no\.?|num|code))?|会议(?:号码|号|id|ID)?)"
     r"\s*[:：#]?\s*(?<![A-Za-z0-9_])(\d+(?:[ -]\d+)*+)"
-    r"(?![\d:.]|\s*(?:[点點时時分秒号號月日个個天周]|am\b|pm\b|a\.m|p\.m|min|h\b|hours?|o'?clock|days?|sec))", re.I)
+    r"(?![\d:.]\d|\d|[A-Za-z_]"
+    r"|\s*(?:[点點时時分秒号號月日个個天周]|am\b|pm\b|a\.m|p\.m|min|h\b|hours?|o'?clock|days?|sec))", re.I)
 # "#12345" names a meeting too, unless the text is about handovers ("cancel handover #3" is a handover).
 _HASH_ID = re.compile(r"(?<![A-Za-z0-9_&])#\s?(\d{4,})(?!\d)")
 _HANDOVER_WORDS = re.compile(r"hand\s?-?over|handoff|schedul|cancel|交接|定时|取消|计划")
@@ -149,9 +160,35 @@ def _vendor_before(found: list[tuple[int, str]], pos: int) -> str | None:
     return vendors.pop() if len(vendors) == 1 else None
 
 
+# Links that name a meeting but cannot be read as one. A Webex personal room (site.webex.com/meet/name)
+# has no meeting id in it, and Webex's reassignHost takes meeting series only, "not ... personal room
+# meetings" (vendor-docs/webex-reassign-host.md): it is answered, not resolved.
+_PERSONAL_ROOM = re.compile(r"(?<![A-Za-z0-9_./-])(?:https?://)?[A-Za-z0-9.-]*webex\.com/(?:[\w.-]+/)?meet/"
+                            + _URL_CHARS + "*", re.I)
+# Any other link left once the meetings were lifted (a Feishu link with a short number, zoom.us/my/…,
+# another service): it is named in the reply, never replaced by the meeting linked to the channel.
+_OTHER_LINK = re.compile(
+    r"(?<![A-Za-z0-9_@./-])(?:https?://" + _URL_CHARS + "+|(?:www\\.)?(?:[A-Za-z0-9-]+\\.)+(?:com|cn|us|io|net|org|me)"
+    r"(?:\.[a-z]{2})?/" + _URL_CHARS + "*)", re.I)
+# An id-like token (letters and digits) right after a meeting word, that no vendor's pattern read.
+_ODD_ID = re.compile(r"(?:(?<![A-Za-z0-9_])meeting|会议)\s*(?:id|号|号码)?\s*[:：#]?\s*(?<![A-Za-z0-9_])"
+                     r"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{5,63})(?![A-Za-z0-9_])", re.I)
+_TRAILING = ".,;:!?)]}>'\"，。；：！？）】」"
+
+
+def _unread(key: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
+    def sub(m: re.Match[str]) -> str:
+        lifted.unread.append((key, m.group(0).rstrip(_TRAILING)))
+        return " " + m.group(0)[len(m.group(0).rstrip(_TRAILING)):]
+    return sub
+
+
 def lift_meetings(text: str, lifted: Lifted) -> str:
+    text = _PERSONAL_ROOM.sub(_unread("meeting_personal_room", lifted), text)
     for pattern, vendor in _LINKS:
         text = pattern.sub(_link_lifter(vendor, lifted), text)
+    if "/" in text:
+        text = _OTHER_LINK.sub(_unread("meeting_not_read", lifted), text)
     text = _WEBEX_ID.sub(lambda m: lifted.meeting(MeetingRef("webex", m.group(1).lower())), text)
     text = _DINGTALK_ID.sub(lambda m: lifted.meeting(MeetingRef("dingtalk", m.group(1))), text)
     text = _FEISHU_MEETING_ID.sub(lambda m: lifted.meeting(MeetingRef("feishu", m.group(1))), text)
@@ -184,6 +221,11 @@ def lift_meetings(text: str, lifted: Lifted) -> str:
             return lifted.meeting(MeetingRef("dingtalk", m.group(1)))
 
         text = _DINGTALK_LOOSE.sub(loose, text)
+    def odd(m: re.Match[str]) -> str:
+        lifted.unread.append(("meeting_not_read", m.group(1)))
+        return m.group(0)[:m.start(1) - m.start()] + " "
+
+    text = _ODD_ID.sub(odd, text)
     words = _vendor_words(text)
     if words and not lifted.meetings:
         lifted.vendor_word = words[0][1]

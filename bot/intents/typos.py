@@ -47,6 +47,11 @@ _CJK_SLIPS = (
     ("联系主持人", "联席主持人"), ("连席主持人", "联席主持人"), ("联席主持仁", "联席主持人"),
     ("主持仁", "主持人"), ("主持任", "主持人"), ("主时人", "主持人"), ("猪持人", "主持人"),
     ("邀情", "邀请"), ("设位", "设为"), ("交结", "交接"), ("帮定", "绑定"), ("绑订", "绑定"),
+    # pinyin input slips seen in work chats: zhu chi ren, she wei, yao qing, lian xi, jiao gei
+    ("住持人", "主持人"), ("主池人", "主持人"), ("主迟人", "主持人"), ("社为", "设为"), ("社成", "设成"),
+    ("设围", "设为"), ("射为", "设为"), ("射成", "设成"), ("摄成", "设成"), ("摄为", "设为"), ("邀清", "邀请"),
+    ("连席", "联席"),
+    ("交个@", "交给@"), ("转个@", "转给@"),
 )
 _WORD = re.compile(r"(?<![@\w./:#\-])[A-Za-z]+(?:-[A-Za-z]+)?(?![\w./:@]|-\w)")
 _AT_NAME = re.compile(r"(?<![\w@.])@([^\W\d_][\w.\-]*)")
@@ -85,6 +90,9 @@ def _fix_words(text: str, known_lower: set[str]) -> str:
         low = word.lower()
         if len(low) < 4 or low in _WORDS or low in known_lower:
             return word
+        single = re.sub(r"(.)\1", r"\1", low, count=1)  # a key held too long: "hostt", "inviite"
+        if single != low and single in COMMANDS:
+            return single
         return closest(low, COMMANDS) or word
 
     return _WORD.sub(fix, text)

@@ -304,6 +304,14 @@ class Store(HandoverRows, UndoRows, HomeRows, TokenRows, RunningRows):
             expires_at=datetime.fromisoformat(r["expires_at"]),
         )
 
+    def latest_proposal(self, platform: str, requester: str, channel: str) -> Proposal | None:
+        """The newest question `requester` alone may answer in `channel` (a Confirm), still open (typed "cancel")."""
+        rows = self._rows("SELECT id FROM proposals WHERE platform = ? AND requester = ? AND channel = ? "
+                          "AND status = 'pending' AND expires_at > ? ORDER BY created_at DESC LIMIT 1",
+                          [platform, requester, channel, iso(self.now())])
+        found = self.get_proposal(str(rows[0]["id"])) if rows else None
+        return found if found is not None and "intent" in found.payload else None  # not an OAuth state
+
     def claim_proposal(self, pid: str, user: str, *, outcome: str = "claimed") -> Proposal:
         """Atomically move a pending, unexpired proposal of `user` to `outcome`; else raise ClaimError.
 

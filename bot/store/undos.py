@@ -78,6 +78,12 @@ class UndoRows:
                        restore=tuple(json.loads(r["restore"] or "[]")), made=tuple(json.loads(r["made"] or "[]")),
                        expires_at=datetime.fromisoformat(r["expires_at"]), status=str(r["status"]))
 
+    def latest_undo(self, platform: str, requester: str) -> UndoRow | None:
+        """The newest Undo of a change `requester` asked for that can still be pressed (typed "undo")."""
+        rows = self._rows("SELECT id FROM undos WHERE platform = ? AND requester = ? AND status = 'pending' "
+                          "AND expires_at > ? ORDER BY created_at DESC LIMIT 1", [platform, requester, iso(self.now())])
+        return self.get_undo(str(rows[0]["id"])) if rows else None
+
     def claim_undo(self, uid: str, user: str) -> tuple[str, UndoRow | None]:
         """('claimed', row) for the one press that wins; else ('unknown' | 'expired' | 'used', row).
 

@@ -11,7 +11,7 @@ async def test_negated_and_doubtful_requests_change_nothing(world: World) -> Non
     assert await world.say("don't make @alice host of meeting 123456789") == "OK, nothing changed."
     assert await world.say("never mind, don't make @bob host") == "OK, nothing changed."
     assert await world.say("不要把 @alice 设为主持人 123456789") == "好的，未做任何更改。"
-    question = await world.say("可以把@bob设为主持人吗？")
+    question = await world.say("要不要把@bob设为主持人？")
     assert question.startswith("好的，未做任何更改。\n")
     assert (await world.say("should I make @alice host?")).startswith("OK, nothing changed.")
     assert world.set_host_calls() == []
@@ -49,7 +49,7 @@ async def test_the_corrected_request_still_goes_through_the_policy(make_world: W
 async def test_two_requests_in_one_message_are_not_merged(world: World) -> None:
     reply = await world.say("make @bob host of meeting 123456789 and @carol co-host")
     assert reply == ("That is 2 requests in one message. So that nothing is merged by mistake, please send them "
-                     "one per message:\n1. make @bob host of meeting 123456789\n2. @carol co-host")
+                     "one per message:\n1. make @bob host of meeting 123456789\n2. make @carol co-host")
     zh = await world.say("把@bob设为主持人，然后邀请@carol入会")
     assert zh.startswith("这条消息里有 2 个请求。")
     assert world.set_host_calls() == []

@@ -58,6 +58,8 @@ def _expect(spec: str, case: Case) -> None:
             expect["at"] = _at(value, case.now, case.tz)
         elif key == "problem":
             expect["problem"] = value
+        elif key == "mproblem":
+            expect["mproblem"] = value
         elif key == "platform":
             case.platform = value
         elif key == "bot":
@@ -117,6 +119,9 @@ def run(case: Case, parse: Callable[..., Any]) -> dict[str, Any]:
     got = {k: v for k, v in intent.to_json().items() if k != "lang"}
     if "problem" in case.expect:
         got["problem"] = intent.time_problem.key if intent.time_problem else None
+    if "mproblem" in case.expect:
+        problem = getattr(intent, "meeting_problem", None)
+        got["mproblem"] = problem.key if problem else None
     if "suggestion" in case.expect:
         got["suggestion"] = getattr(intent, "suggestion", None)
     return got
