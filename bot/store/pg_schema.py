@@ -89,6 +89,11 @@ CREATE TABLE running_meetings (
 CREATE INDEX idx_running_meetings_vendor_host ON running_meetings (vendor, host);
 """
 
+M008 = """
+ALTER TABLE handovers ADD COLUMN operation text NOT NULL DEFAULT 'set_host';
+ALTER TABLE undos ADD COLUMN handover text NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001),
     ("m002_user_tokens", M002),
@@ -97,6 +102,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m005_mappings", M005),
     ("m006_undos", M006),
     ("m007_running_meetings", M007),
+    ("m008_role_reverts", M008),
 )
 
 
