@@ -29,6 +29,9 @@ _ZH_FOR = re.compile(
     r"(?<![\d.过])(?:(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})\s*个?\s*)?(?P<half>半)?\s*"
     r"(?P<u>分钟|小时|钟头)(?P<half2>半)?(?!\s*(?:以后|之后|后|以前|之前|前|内|以内))"
 )
+# What makes a count of hours part of a start instead: "1小时30分钟后", "一个小时零五分钟后"
+_ZH_START_TAIL = re.compile(
+    r"\s*零?\s*(?:\d+|[零一二两三四五六七八九十]+)\s*(?:分钟|分|秒钟|秒)\s*(?:以后|之后|后|以前|之前|前)")
 _ZH_UNTIL = re.compile(r"(?:一直)?(?P<strict>直)?到\s*")
 _ZH_UNTIL_END = re.compile(r"^\s*(?:为止|结束|以前|之前)?")
 
@@ -105,6 +108,8 @@ def _zh_for(text: str, now: datetime, zone: tzinfo) -> Found:
         half = 0.5 if (m.group("half") or m.group("half2")) else 0.0
         if count is None and not half:
             continue  # "分钟" or "小时" alone is no duration
+        if _ZH_START_TAIL.match(text, m.end()):
+            continue  # the hours of "1小时30分钟后": a start (times.py reads it), not how long
         seconds = ((count or 0.0) + half) * _UNIT_SECONDS[m.group("u")]
         return m.start(), m.end(), _lasting(m.group(0), seconds, now, zone)
     return None
