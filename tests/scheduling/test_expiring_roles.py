@@ -17,7 +17,7 @@ from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_ZOOM_ID
 from bot.sandbox.feishu.im import BOT
 from bot.sandbox.zoom import STARTED
-from tests.support.feishu import feishu_world
+from tests.support.feishu import FeishuWorld, feishu_world
 from tests.support.slack import SlackWorld, wait_for
 from tests.support.slack_views import slack_world
 
@@ -194,3 +194,44 @@ async def test_until_a_past_or_unreadable_time_is_answered_and_changes_nothing(s
         assert "for a while" in vague["text"] and "Made" not in vague["text"], vague["text"]
         assert _zoom_writes(sandbox) == []
         assert world.runtime.bot.scheduler.book.pending() == []  # type: ignore[union-attr]
+
+
+async def _feishu_tick(world: FeishuWorld, clock: Clock, to: datetime, root: str) -> list[str]:
+    before = len(world.texts(root))
+    clock.at = to
+    scheduler = world.runtime.bot.scheduler
+    assert scheduler is not None
+    await scheduler.run_due()
+    return world.texts(root)[before:]
+
+
+async def test_host_for_an_hour_goes_back_after_an_hour_in_chinese(sandbox: Sandbox, tmp_path: Path) -> None:
+    clock = Clock(T0)
+    async with feishu_world(sandbox, tmp_path, clock, HOSTBOT_TZ="Asia/Shanghai") as world:
+        you, alice = world.user("you").open_id, world.user("alice").open_id
+        msg, resp = await world.ask("you", "@_user_1 把主持人给 @_user_2 一个小时 123456789", BOT, world.user("alice"))
+        assert resp.status_code == 200
+        [done] = await wait_for(lambda: world.texts(msg["message_id"]))
+        assert "⏳ 直到 23:00 (UTC+8)（1 小时后）：届时定时交接 #1 会把主持人交还给 @you。" in done, done
+        assert world.set_host_calls() == [{"host_user": {"id": alice, "user_type": 1},
+                                           "old_host_user": {"id": you, "user_type": 1}}]
+        posted = await _feishu_tick(world, clock, T0 + timedelta(hours=1), msg["message_id"])
+        assert world.set_host_calls()[1:] == [{"host_user": {"id": you, "user_type": 1},
+                                               "old_host_user": {"id": alice, "user_type": 1}}], posted
+        assert any("定时交接 #1" in p for p in posted), posted
+
+
+async def test_host_until_a_time_does_nothing_when_the_host_changed_meanwhile(sandbox: Sandbox,
+                                                                               tmp_path: Path) -> None:
+    clock = Clock(T0)
+    async with feishu_world(sandbox, tmp_path, clock, HOSTBOT_TZ="UTC") as world:
+        msg, _ = await world.ask("you", "@_user_1 make @_user_2 host until 15:00 of meeting 123456789", BOT,
+                                 world.user("alice"))
+        [done] = await wait_for(lambda: world.texts(msg["message_id"]))
+        assert "Until 15:00 (UTC) (in 1 h): then handover #1 gives the host role back to @you." in done, done
+        sandbox.feishu.change_host(world.demo.feishu_meeting.id, world.user("bob").open_id)  # in the Feishu client
+        [posted] = await _feishu_tick(world, clock, T0 + timedelta(hours=1), msg["message_id"])
+        assert "Not put back: @bob hosts Feishu meeting 123 456 789 now, not @alice as after my change" in posted, posted
+        assert len(world.set_host_calls()) == 1  # the change only; nothing written by the change back
+        handover = world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
+        assert handover is not None and (handover.status, handover.result) == ("conflict", "host_moved")
