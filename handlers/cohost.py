@@ -6,6 +6,7 @@ Also the offer set_host makes on a vendor without host transfer (DingTalk): "mak
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC
 
 from bot.core.bound import Assumed, PlanSpec
 from bot.core.context import Context
@@ -122,11 +123,14 @@ def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, 
     """
     words = meeting_words(ctx, meeting, vendor, [target])
     as_cohost = replace(ctx, intent=replace(ctx.intent, name="add_cohost"))
+    end = ctx.intent.until.astimezone(UTC) if ctx.intent.until is not None else None  # "… for an hour": co-host so long
+    summary = ctx.t("summary_add_cohost_until", when=when(ctx, end), **words) if end else ctx.t("summary_add_cohost",
+                                                                                                **words)
     offered = PlanSpec(Operation.ADD_COHOST.value, vendor.key, (Assumed.of(meeting),),
                        (ctx.people.vendor_user(target, vendor.key),), (target.chat_user,),
-                       summary=ctx.t("summary_add_cohost", **words), requester=ctx.message.user,
-                       pressers=(ctx.message.user,))
+                       summary=summary, requester=ctx.message.user, pressers=(ctx.message.user,),
+                       until=end.isoformat() if end else "")
     buttons = as_cohost.offer("add_cohost", {"kind": "switch", "plan": offered.to_json()},
                               ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
                               ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-    return [Reply(ctx.t(key, **words), buttons=buttons)]
+    return [Reply(ctx.t(key, **words) + (f"\n{summary}" if end else ""), buttons=buttons)]

@@ -91,10 +91,13 @@ def _until_clock(text: str, start: int, after: int, now: datetime, zone: tzinfo,
     """The clock right after "until"/"到" (read by times.py). `strict`: words that can only mean an end
     ("until", "直到"), so whatever follows that is no time is answered as a time not understood."""
     rest = text[after:]
-    lifted, spec = lift_time(rest, now, zone)
-    if spec is not None and lifted.lstrip().startswith(TIME_MARK.strip()):
-        used = len(rest) - len(lifted.lstrip()[len(TIME_MARK.strip()):])
-        return start, after + used, spec
+    for lead in ("", "at "):  # "until 3" is "at 3" said as an end (a bare hour is read only after "at")
+        if lead and not rest[:1].isdigit():
+            break
+        lifted, spec = lift_time(lead + rest, now, zone)
+        if spec is not None and lifted.lstrip().startswith(TIME_MARK.strip()):
+            used = len(lead + rest) - len(lifted.lstrip()[len(TIME_MARK.strip()):]) - len(lead)
+            return start, after + used, spec
     if not strict:
         return None  # "到" is also "to" ("交到…"): only a time right after it makes an end
     word = re.match(r"\s*\S+", rest)

@@ -231,7 +231,8 @@ async def test_host_until_a_time_does_nothing_when_the_host_changed_meanwhile(sa
         assert "Until 15:00 (UTC) (in 1 h): then handover #1 gives the host role back to @you." in done, done
         sandbox.feishu.change_host(world.demo.feishu_meeting.id, world.user("bob").open_id)  # in the Feishu client
         [posted] = await _feishu_tick(world, clock, T0 + timedelta(hours=1), msg["message_id"])
-        assert "Not put back: @bob hosts Feishu meeting 123 456 789 now, not @alice as after my change" in posted, posted
+        assert "Not put back: @bob hosts Feishu meeting 123 456 789 now, not @alice as after my change" in posted, \
+            posted
         assert len(world.set_host_calls()) == 1  # the change only; nothing written by the change back
         handover = world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
         assert handover is not None and (handover.status, handover.result) == ("conflict", "host_moved")
