@@ -18,7 +18,7 @@ from bot.core.registry import intent
 from bot.core.render import join_names
 from bot.core.vendor import Meeting, MeetingVendor
 from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
-from handlers.expiry import booked_note, cohost_back, end_of, when
+from handlers.expiry import booked_note, cohost_back, end_of, shown_end, when
 
 
 @intent(
@@ -129,7 +129,7 @@ def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, 
     offered = PlanSpec(Operation.ADD_COHOST.value, vendor.key, (Assumed.of(meeting),),
                        (ctx.people.vendor_user(target, vendor.key),), (target.chat_user,),
                        summary=summary, requester=ctx.message.user, pressers=(ctx.message.user,),
-                       until=end.isoformat() if end else "")
+                       until=shown_end(ctx))
     buttons = as_cohost.offer("add_cohost", {"kind": "switch", "plan": offered.to_json()},
                               ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
                               ("cancel", "button_cancel", ButtonStyle.DEFAULT))

@@ -37,6 +37,12 @@ def end_of(ctx: Context) -> datetime | list[Reply] | None:
     return at
 
 
+def shown_end(ctx: Context) -> str:
+    """The end as a plan shown stores it (PlanSpec.until: the Expiry's instant, UTC), '' for none: a
+    button offered with an expiring change (a Retry, "co-host instead") runs it with the same end."""
+    return ctx.intent.until.astimezone(UTC).isoformat() if ctx.intent.until is not None else ""
+
+
 def when(ctx: Context, at: datetime) -> str:
     return when_text(at, _tz(ctx), ctx.services.clock())
 

@@ -16,7 +16,7 @@ from bot.core.render import explain
 from bot.core.vendor import Meeting
 from handlers.cohost import offer_cohost_instead
 from handlers.common import lost_answer_note, not_found
-from handlers.expiry import booked_note, end_of, host_back, when
+from handlers.expiry import booked_note, end_of, host_back, shown_end, when
 
 
 @intent(
@@ -128,7 +128,7 @@ def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, 
     bound to this meeting, this target and the host it now has)."""
     retry = PlanSpec(Operation.SET_HOST.value, meeting.vendor, (Assumed.of(replace(meeting, host=current)),),
                      (user,), (target.chat_user,), current, requester=ctx.message.user,
-                     pressers=(ctx.message.user,))
+                     pressers=(ctx.message.user,), until=shown_end(ctx))
     payload = {"plan": retry.to_json(), "expected_host": current.to_json() if current else None, "kind": "retry"}
     buttons = ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))

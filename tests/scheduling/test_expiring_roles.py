@@ -13,13 +13,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.slack.home import CANCEL
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_ZOOM_ID
 from bot.sandbox.feishu.im import BOT
 from bot.sandbox.zoom import STARTED
 from tests.support.feishu import FeishuWorld, feishu_world
 from tests.support.slack import SlackWorld, wait_for
-from tests.support.slack_views import slack_world
+from tests.support.slack_views import home_click, home_opened, slack_world, texts
 
 T0 = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
 ZOOM = f"/zoom/v2/meetings/{DEMO_ZOOM_ID}"
@@ -142,6 +143,26 @@ async def test_the_change_back_is_cancellable_and_then_nothing_is_removed(sandbo
             cancelled["text"]
         assert await _tick(world, clock, T0 + timedelta(hours=1), reply["thread_ts"]) == []
         assert len(_zoom_writes(sandbox)) == 1
+        assert sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts == ["bob@example.com"]
+
+
+async def test_the_change_back_is_on_the_home_tab_and_cancelled_from_there(sandbox: Sandbox, tmp_path: Path) -> None:
+    clock = Clock(T0)
+    async with slack_world(sandbox, tmp_path, clock) as world:
+        _start_zoom(sandbox)
+        [reply] = await _mention(world, "you", f"make @bob co-host of meeting {DEMO_ZOOM_ID} for 30 minutes", 1)
+        uid = world.users["bob"].id  # bob loses the role then: he sees it on his Home tab too
+        assert (await home_opened(world, "bob", "EvExpHome1")).status_code == 200
+        view = await wait_for(lambda: world.sandbox.slack.home_views.get(uid))
+        assert f"#1 · 15:30 (UTC+1) (in 30 min) · <@{uid}> stops being co-host of Zoom meeting 850 1234 5678" \
+            in texts(view), texts(view)
+        assert (await home_opened(world, "you", "EvExpHome2")).status_code == 200
+        await wait_for(lambda: world.sandbox.slack.home_views.get(world.users["you"].id))
+        await home_click(world, "you", CANCEL, "1")
+        book = world.runtime.bot.scheduler.book  # type: ignore[union-attr]
+        await wait_for(lambda: book.get(1).status == "cancelled")  # type: ignore[union-attr]
+        await _tick(world, clock, T0 + timedelta(hours=1), reply["thread_ts"])
+        assert len(_zoom_writes(sandbox)) == 1  # only the change; bob stays co-host
         assert sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts == ["bob@example.com"]
 
 
