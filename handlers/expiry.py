@@ -31,7 +31,7 @@ def end_of(ctx: Context) -> datetime | list[Reply] | None:
     now, tz = ctx.services.clock().astimezone(UTC), _tz(ctx)
     at = until.astimezone(UTC)
     if at <= now:  # never a permanent change instead
-        return [Reply(ctx.t("time_in_past", when=when_text(at, tz, now), now=when_text(now, tz, now)))]
+        return [Reply(ctx.t("until_in_past", when=when_text(at, tz, now), now=when_text(now, tz, now)))]
     if ctx.services.scheduler is None:
         return [Reply(ctx.t("expire_cannot_put_back", reason=ctx.t("internal_error")))]
     return at

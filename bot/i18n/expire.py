@@ -16,6 +16,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "定时交接不能同时设置结束时间（“{text}”），没有做任何更改。请先设置交接，到时再改回；"
         "或者现在就更改并说明时长。",
     },
+    "until_not_understood": {
+        "en": "I couldn't read “{text}” as the end of the change, so I changed nothing. Try “for 30 minutes”, "
+        "“for the next hour” or “until 15:00”.",
+        "zh": "我没看懂结束时间“{text}”，所以没有做任何更改。试试“30 分钟”“一个小时”或“到15:00”。",
+    },
+    "until_in_past": {
+        "en": "{when} has already passed (it is {now} now), so I changed nothing: the change would have no end. "
+        "Give a later end, e.g. “for 30 minutes”.",
+        "zh": "{when} 已经过去了（现在是 {now}），所以没有做任何更改：否则这个更改将没有结束时间。"
+        "请给一个之后的结束时间，例如“30 分钟”。",
+    },
     "expire_one_person": {
         "en": "A change that lasts a while is for one person at a time; nothing was changed. Ask once per person.",
         "zh": "限时更改一次只能针对一个人，没有做任何更改。请每人分别发送。",

@@ -92,7 +92,7 @@ from bot.core.intent import Intent, IntentName, MeetingProblem, TimeProblem
 from bot.i18n import detect_lang
 from bot.intents import compound, doubt, rules, speech, typos
 from bot.intents.spans import lift_span
-from bot.intents.times import NOT_SCHEDULABLE, PAST, TimeSpec, lift_time, shown, zone_of
+from bot.intents.times import NOT_SCHEDULABLE, NOT_UNDERSTOOD, PAST, TimeSpec, lift_time, shown, zone_of
 from bot.intents.tokens import Lifted, lift_meetings, lift_people
 
 __all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
@@ -257,8 +257,10 @@ def _with_span(intent: Intent, span: TimeSpec | None) -> Intent:
         return replace(intent, time_problem=TimeProblem("until_with_start", {"text": shown(span.text)}))
     if intent.name not in EXPIRING:
         return replace(intent, time_problem=TimeProblem("until_not_supported", {"text": shown(span.text)}))
-    if span.problem:
-        return replace(intent, until_text=span.text, time_problem=TimeProblem(span.problem, dict(span.values)))
+    if span.problem:  # said as an end: answered as one (never "try in 20 minutes", which would schedule)
+        key = {NOT_UNDERSTOOD: "until_not_understood", PAST: "until_in_past"}.get(span.problem, span.problem)
+        values = dict(span.values) if key != "until_not_understood" else {"text": shown(span.text)}
+        return replace(intent, until_text=span.text, time_problem=TimeProblem(key, values))
     return replace(intent, until=span.at, until_text=span.text)
 
 
