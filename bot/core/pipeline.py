@@ -119,8 +119,8 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = Fa
         moved = await changes(ctx, ctx.bound, plan)
         if moved:
             return await _ask_again(ctx, spec, plan, moved)
-        if ctx.bound.owners:  # the change back of an expiring change: allowed (or approved) with the change
-            plan = replace(plan, authority=Authority.OWNER, owners=ctx.bound.owners)
+        if ctx.bound.owners and _scheduled(ctx):  # the change back of an expiring change, due: allowed (or
+            plan = replace(plan, authority=Authority.OWNER, owners=ctx.bound.owners)  # approved) with the change
     person = await speaker_person(ctx)
     speaker = await speaker_of(ctx, person)
     confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)
@@ -140,6 +140,11 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = Fa
         return await _ask_host(ctx, spec, plan, decision)
     ctx.audit_decision("denied", detail=decision.reason)
     return [Reply(ctx.t(decision.reason, host="?"))]
+
+
+def _scheduled(ctx: Context) -> bool:
+    """A due handover's run (bot/scheduling/due.py), never a click: only it may carry a plan's owners."""
+    return str((ctx.resume or {}).get("clicked_by", "")).startswith("scheduler:")
 
 
 async def _execute(ctx: Context, plan: Plan) -> Outcome:

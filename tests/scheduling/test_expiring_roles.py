@@ -166,6 +166,23 @@ async def test_the_change_back_is_on_the_home_tab_and_cancelled_from_there(sandb
         assert sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts == ["bob@example.com"]
 
 
+async def test_the_reminders_hand_over_now_ends_the_role_early(sandbox: Sandbox, tmp_path: Path) -> None:
+    clock = Clock(T0)
+    async with slack_world(sandbox, tmp_path, clock) as world:
+        _start_zoom(sandbox)
+        [reply] = await _mention(world, "you", f"make @bob co-host of meeting {DEMO_ZOOM_ID} for 30 minutes", 1)
+        thread = reply["thread_ts"]
+        await _tick(world, clock, T0 + timedelta(minutes=21), thread)  # the reminder, 10 min before
+        reminder = next(m for m in world.replies_in(thread) if m["text"].startswith("⏰ Reminder"))
+        await world.click("you", reminder, "hostbot_handover_now")
+        await wait_for(lambda: len(_zoom_writes(sandbox)) == 2)
+        assert _zoom_writes(sandbox)[1] == {"settings": {"alternative_hosts": ""}}
+        book = world.runtime.bot.scheduler.book  # type: ignore[union-attr]
+        await wait_for(lambda: book.get(1).status == "done")  # type: ignore[union-attr]
+        await _tick(world, clock, T0 + timedelta(minutes=31), thread)
+        assert len(_zoom_writes(sandbox)) == 2  # it ran once
+
+
 async def test_undo_of_the_change_cancels_its_change_back(sandbox: Sandbox, tmp_path: Path) -> None:
     clock = Clock(T0)
     async with slack_world(sandbox, tmp_path, clock) as world:
