@@ -147,6 +147,25 @@ class Dispatcher:
                     user=click.user)
         return replies
 
+    def _typed_button(self, msg: ChatMessage, intent: Intent) -> ButtonClick | None:
+        """Typed "undo": the Undo button of the speaker's newest change that can still be undone; typed
+        "cancel": the Cancel button of the newest Confirm waiting for the speaker in this channel. The
+        click then goes through _click like a press (press_undo's authority and claim, or the proposal's
+        claim), so typing adds no second path. None when there is none: the handler says so."""
+        store = self.services.store
+        if intent.name == UNDO_INTENT:
+            row = store.latest_undo(msg.platform, msg.user)
+            action, value = UNDO_ACTION, row.id if row else ""
+        elif intent.name == "cancel":
+            proposal = store.latest_proposal(msg.platform, msg.user, msg.channel)
+            action, value = "cancel", proposal.id if proposal else ""
+        else:
+            return None
+        if not value:
+            return None
+        return ButtonClick(platform=msg.platform, user=msg.user, action=action, value=value, channel=msg.channel,
+                           thread=msg.thread, user_name=msg.user_name, lang=msg.lang or intent.lang)
+
     def _resumed(self, click: ButtonClick, channel: str, thread: str, payload: dict[str, Any], intent: Intent,
                  requester: str, lang: str, progress: ProgressSink | None) -> Context | None:
         """The Context a click resumes: bound to the plan the proposal stored (bot/core/bound.py), never
@@ -178,25 +197,6 @@ class Dispatcher:
             return Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress, no_links=True)
         return Context(self.services, msg, bind(intent, shown), lang, resume=resume, progress_sink=progress,
                        bound=shown, no_links=True)
-
-    def _typed_button(self, msg: ChatMessage, intent: Intent) -> ButtonClick | None:
-        """Typed "undo": the Undo button of the speaker's newest change that can still be undone; typed
-        "cancel": the Cancel button of the newest Confirm waiting for the speaker in this channel. The
-        click then goes through _click like a press (press_undo's authority and claim, or the proposal's
-        claim), so typing adds no second path. None when there is none: the handler says so."""
-        store = self.services.store
-        if intent.name == UNDO_INTENT:
-            row = store.latest_undo(msg.platform, msg.user)
-            action, value = UNDO_ACTION, row.id if row else ""
-        elif intent.name == "cancel":
-            proposal = store.latest_proposal(msg.platform, msg.user, msg.channel)
-            action, value = "cancel", proposal.id if proposal else ""
-        else:
-            return None
-        if not value:
-            return None
-        return ButtonClick(platform=msg.platform, user=msg.user, action=action, value=value, channel=msg.channel,
-                           thread=msg.thread, user_name=msg.user_name, lang=msg.lang or intent.lang)
 
     def parse(self, msg: ChatMessage) -> Intent:
         """The message's Intent, with the names hostbot knows on that platform (for "did you mean @alice?")."""

@@ -38,17 +38,19 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
     speaker runs now, to pick from); returns the vendor's Outcome when the vendor could not find it,
     with data["vendor"] and data["meeting"] set.
     """
+    named = ctx.intent.vendor_word if ref is None and ctx.bound is None else ""
     if ref is None and ctx.bound is not None:  # a click means the meeting it showed, never today's link
         ref = ctx.bound.meetings[0].ref if ctx.bound.meetings else None
-    named = ctx.intent.vendor_word if ref is None else ""
     if ref is None and not ctx.no_links:
         ref = linked_meeting(ctx)
+        if ref is not None and named and ref.vendor is not None and ref.vendor != named:
+            # "the zoom meeting" is not the Feishu meeting linked here: answered, never used instead
+            raise MeetingProblem("linked_other_vendor", named=ctx.vendor_name(named),
+                                 linked=ctx.vendor_name(ref.vendor))
     if ref is None:
         if ctx.no_links:  # a click: never the meetings the speaker happens to run now
             raise MeetingProblem("need_meeting")
         return await running_now(ctx)
-    if named and ref.vendor is not None and ref.vendor != named:  # "the zoom meeting" is not the Feishu one linked
-        raise MeetingProblem("linked_other_vendor", named=ctx.vendor_name(named), linked=ctx.vendor_name(ref.vendor))
     if ref.vendor is not None:
         vendor = ctx.vendors.get(ref.vendor)
         if vendor is None:

@@ -38,7 +38,7 @@ _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for a
 _POLITE = re.compile(
     r"\b(?:please|pls|plz|kindly|could\s+you|can\s+you|would\s+you|will\s+you|hey|hi|hello|thanks|thank\s+you"
     r"|let\s+me\s+know|tell\s+me)\b"
-    r"|(?<!邀|申)请你?|麻烦(?:你|您)?|劳驾|拜托|帮我|帮忙|谢谢|告诉我|给我看看?|我想知道|你好|您好"
+    r"|(?<!邀|申)请(?!假|客)你?|麻烦(?:你|您)?|劳驾|拜托|帮我|帮忙|谢谢|告诉我|给我看看?|我想知道|你好|您好"
 )
 _MY = re.compile(r"\bmy\b|我的")
 _ME_OBJECT = re.compile(r"\bme\b|\bmyself\b|我自己|本人")
@@ -97,7 +97,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("help", _HELP),
     ("who_is_host", _rx(
         r"\bwho(?:'s|s|\s+is|\s+are)?\b.*\b(?:host(?:ing|s)?|cohost)\b|\b(?:current|present)\s+host\b"
-        r"|^\s*is\s+<P>\s+(?:the\s+|a\s+)?(?:host|cohost)\b|^\s*(?:the\s+)?host\s*\?\s*$"
+        r"|^\s*is\s+<P>\s+(?:still\s+|now\s+)?(?:the\s+|a\s+)?(?:host|cohost)\b|^\s*(?:the\s+)?host\s*\?\s*$"
         r"|谁是.{0,6}(?:主持人|cohost)|(?:主持人|cohost)\s*是\s*(?:谁|哪位|哪个)|谁在主持|谁主持|谁是主持"
         r"|(?:当前|现在)的?\s*主持人(?:\s*是)?\s*[?？]?\s*$|<P>\s*是(?:不是)?\s*(?:主持人|cohost)\s*[吗嘛么]"
         r"|查(?:看|询|一下)\s*(?:一下)?\s*主持人"

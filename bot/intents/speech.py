@@ -28,7 +28,7 @@ _LEAD = re.compile(r"^\s*(?:(?:hmm+|um+|uh+|er+m*|well|so|ok(?:ay)?|oh|wait|fyi|
 _POLITE_REQUEST = re.compile(
     r"\b(?:can|could|would|will)\s+(?:you|u|ya|someone|somebody|anyone)\b|\bif\s+you\s+(?:could|can|would)\b|\bwould\s+you\s+mind\b|^\s*(?:do\s+you\s+)?mind\b"
     r"|\b(?:can|could)\s+(?:we|i|<S>)\b|\bplease\b|\bpls\b|\bplz\b|\bkindly\b"
-    r"|^\s*(?:你|您)?(?:能|可以|能不能|可不可以|能否|可否)(?!不)|帮我|帮忙|麻烦|劳驾|拜托|辛苦|(?<!邀|申)请"
+    r"|^\s*(?:你|您)?(?:能|可以|能不能|可不可以|能否|可否)(?!不)|帮我|帮忙|麻烦|劳驾|拜托|辛苦|(?<!邀|申)请(?!假|客)"
     .replace("<S>", _S)
 )
 # Doubt that no politeness turns into a request: "should we …?", "要不要 …", "是否应该 …".
@@ -37,6 +37,7 @@ _DOUBT_ALWAYS = re.compile(
     r"|do\s+we\s+(?:want|need))\b"
     rf"|^\s*would\s+{P}\s+be\b|\bthinking\s+(?:of|about)\b|\bthoughts\s*\?|\bmight\b|\b(?:we|they)\s+may\b"
     rf"|\b(?:i|{_S})\s*(?:wonder|am\s+not\s+sure|'m\s+not\s+sure)\b|\bnot\s+sure\b|\bshould\s+{P}\s+be\b"
+    rf"|\bidk\b|\bdunno\b|\bi\s+don'?t\s+know\b|\bwhether\b|\bif\s+{P}\s+(?:should|could|would)\b"
     r"|要不要|^\s*要不(?!要)|该不该|应不应该|是否|会不会|考虑|在想|想想|不确定|拿不准|合适吗|合适不|合不合适|好不好|行不行"
     r"|应该.{0,60}[?？]\s*$"
 )
@@ -75,7 +76,7 @@ _VERBS = (r"make|set|give|transfer|hand|handover|pass|switch|swap|let|add|invite
 # A verb where a request starts: the line's start (after a time, a meeting or a name), or a clause's.
 _CLAUSE = rf"(?:^|[,，;；.。!！?？:：]|\b(?:and|then|so|pls|please|now)\b)\s*(?:(?:{T}|{M}|{P})\s*[,，:：]?\s*)*"
 _REQUEST_VERB = re.compile(
-    rf"{_CLAUSE}(?:{_VERBS})\b|[把让将给设换改加邀拉叫请帮转交]|\bi\s+(?:want|need|'d\s+like|would\s+like)|{_S}"
+    rf"{_CLAUSE}(?:{_VERBS})\b|[把让将给设换改加邀拉叫帮转交]|请(?!假|客)|\bi\s+(?:want|need|'d\s+like|would\s+like)|{_S}"
     rf"|^\s*(?:hosts?|cohost)\s+(?:to\s+)?{P}"
 )
 # The other forms a request takes: "@bob take host", "@alice you're host now", "host -> @bob", "@alice 当主持人".
@@ -118,7 +119,7 @@ def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True,
     return ""
 
 
-_PEOPLE_INTENTS = frozenset({"set_host", "add_cohost", "remove_cohost", "invite"})
+_PEOPLE_INTENTS = frozenset({"set_host", "schedule_handover", "add_cohost", "remove_cohost", "invite"})
 
 
 def asks(skeleton: str) -> bool:
