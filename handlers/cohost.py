@@ -6,17 +6,19 @@ Also the offer set_host makes on a vendor without host transfer (DingTalk): "mak
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC
 
 from bot.core.bound import Assumed, PlanSpec
 from bot.core.context import Context
 from bot.core.events import ButtonStyle, Reply
 from bot.core.identity import Person
 from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan, Undo
+from bot.core.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
 from bot.core.registry import intent
 from bot.core.render import join_names
 from bot.core.vendor import Meeting, MeetingVendor
 from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
+from handlers.expiry import booked_note, cohost_back, end_of, shown_end, when
 
 
 @intent(
@@ -24,10 +26,12 @@ from handlers.common import failed, locate_meeting, lost_answer_note, meeting_wo
     examples={"en": ("make @bob co-host of meeting 123456789",
                      "add @bob and @carol as co-hosts of dingtalk meeting 644272f14ba331015e7a-78bc1",
                      "add @bob as co-host",
-                     "make @bob and @carol cohosts of zoom meeting 812 3456 7890"),
+                     "make @bob and @carol cohosts of zoom meeting 812 3456 7890",
+                     "make @bob co-host for 30 minutes"),
               "zh": ("把 @bob 设为联席主持人 123456789",
                      "把 @bob 设为联席主持人",
-                     "添加 @a、@b 为联席主持人")},
+                     "添加 @a、@b 为联席主持人",
+                     "让 @bob 当 30 分钟联席主持人")},
     authority=Authority.MEETING,
 )
 async def add_cohost(ctx: Context) -> Plan | list[Reply]:
@@ -64,8 +68,13 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
     if not vendor.supports(op):
         return [not_supported(ctx, fail_key, op, vendor, words)]
     users = [ctx.people.vendor_user(p, vendor.key) for p in people]
-
-    summary = ctx.t("summary_add_cohost" if adding else "summary_remove_cohost", **words)
+    expiry = _expiry(ctx, meeting, vendor, people, users, words) if adding else None  # "… for 30 minutes"
+    if isinstance(expiry, list):
+        return expiry
+    if expiry is not None:
+        summary = ctx.t("summary_add_cohost_until", when=when(ctx, expiry.at), **words)
+    else:
+        summary = ctx.t("summary_add_cohost" if adding else "summary_remove_cohost", **words)
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:
@@ -85,6 +94,8 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
             listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
                                            for c in outcome.cohosts])
             text += "\n" + ctx.t("cohost_list", cohosts=listed)
+        if not outcome.unchanged:
+            text += booked_note(ctx, outcome, Operation.REMOVE_COHOST, words["targets"])
         return [Reply(text)]
 
     chat_users = tuple(p.chat_user for p in people)
@@ -92,7 +103,20 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
     undo = Undo((), tuple(users)) if adding else Undo(tuple(users), ())
     return Plan(Operation.ADD_COHOST if adding else Operation.REMOVE_COHOST, summary, render, vendor=vendor.key,
                 meetings=(meeting,), users=tuple(users), losers=() if adding else chat_users, undo=undo,
-                targets=chat_users)
+                targets=chat_users, expiry=expiry)
+
+
+def _expiry(ctx: Context, meeting: Meeting, vendor: MeetingVendor, people: list[Person], users: list[VendorUser],
+            words: dict[str, str]) -> Expiry | list[Reply] | None:
+    """The change back of "make @bob co-host for 30 minutes" (None: it does not expire), or why it cannot be."""
+    end = end_of(ctx)
+    if end is None or isinstance(end, list):
+        return end
+    if len(people) != 1:  # one change back per handover: one person at a time
+        return [Reply(ctx.t("expire_one_person"))]
+    if not vendor.supports("remove_cohost"):
+        return [Reply(ctx.t("expire_cannot_put_back", reason=ctx.t("expire_no_removal", **words)))]
+    return cohost_back(ctx, end, meeting, people[0].chat_user, users[0])
 
 
 def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, target: Person,
@@ -104,11 +128,14 @@ def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, 
     """
     words = meeting_words(ctx, meeting, vendor, [target])
     as_cohost = replace(ctx, intent=replace(ctx.intent, name="add_cohost"))
+    end = ctx.intent.until.astimezone(UTC) if ctx.intent.until is not None else None  # "… for an hour": co-host so long
+    summary = ctx.t("summary_add_cohost_until", when=when(ctx, end), **words) if end else ctx.t("summary_add_cohost",
+                                                                                                **words)
     offered = PlanSpec(Operation.ADD_COHOST.value, vendor.key, (Assumed.of(meeting),),
                        (ctx.people.vendor_user(target, vendor.key),), (target.chat_user,),
-                       summary=ctx.t("summary_add_cohost", **words), requester=ctx.message.user,
-                       pressers=(ctx.message.user,))
+                       summary=summary, requester=ctx.message.user, pressers=(ctx.message.user,),
+                       until=shown_end(ctx))
     buttons = as_cohost.offer("add_cohost", {"kind": "switch", "plan": offered.to_json()},
                               ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
                               ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-    return [Reply(ctx.t(key, **words), buttons=buttons)]
+    return [Reply(ctx.t(key, **words) + (f"\n{summary}" if end else ""), buttons=buttons)]

@@ -24,7 +24,7 @@ from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, unsupported
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
-from bot.scheduling.wording import when_text, words, zone_of
+from bot.scheduling.wording import hkey, when_text, words, zone_of
 from handlers.handover_buttons import button_plan, not_pending
 
 
@@ -176,7 +176,7 @@ async def list_handovers(ctx: Context) -> list[Reply]:
     if not rows:
         return [Reply(ctx.t("handover_list_none_mine" if mine else "handover_list_none"))]
     lines = [ctx.t("handover_list_head_mine" if mine else "handover_list_head")]
-    lines += [ctx.t("handover_list_line", **words(h, ctx.people, ctx.lang, now, tz)) for h in rows]
+    lines += [ctx.t(hkey(h, "handover_list_line"), **words(h, ctx.people, ctx.lang, now, tz)) for h in rows]
     return [Reply("\n".join(lines))]
 
 
@@ -251,7 +251,7 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
     if not candidates:
         return [Reply(ctx.t("handover_not_found", what=" ".join(what)))]
     if len(candidates) > 1:
-        choices = "; ".join(ctx.t("handover_list_line", **words(h, ctx.people, ctx.lang, now, tz))
+        choices = "; ".join(ctx.t(hkey(h, "handover_list_line"), **words(h, ctx.people, ctx.lang, now, tz))
                             for h in candidates)
         return [Reply(ctx.t("handover_which", choices=choices, first=candidates[0].id))]
     return await _cancel_one(ctx, candidates[0])
@@ -261,7 +261,8 @@ async def _cancel_one(ctx: Context, h: Handover) -> Plan:
     """Cancel `h`: its requester may; anybody else needs the meeting's host (asked) or to be an admin."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
     w = words(h, ctx.people, ctx.lang, now, tz)
-    summary = ctx.t("summary_cancel_handover", owner=ctx.people.describe_chat_user(h.platform, h.requester), **w)
+    owner = ctx.people.describe_chat_user(h.platform, h.requester)
+    summary = ctx.t(hkey(h, "summary_cancel_handover"), owner=owner, **w)
     meeting = await _meeting_now(ctx, h) if h.requester != user else None
 
     async def cancel() -> Outcome:
@@ -272,7 +273,7 @@ async def _cancel_one(ctx: Context, h: Handover) -> Plan:
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:
             return [_not_pending(ctx, h.id)]
-        return [Reply(ctx.t("handover_cancelled", **w))]
+        return [Reply(ctx.t(hkey(h, "handover_cancelled"), **w))]
 
     return Plan(Operation.CANCEL_HANDOVER, summary, render, authority=Authority.OWNER, vendor=h.vendor,
                 meetings=(meeting,) if meeting is not None else (), owners=(h.requester,), losers=(h.requester,),

@@ -15,7 +15,7 @@ from bot.core.outcome import Kind, Outcome
 from bot.core.plan import Authority, Operation, Plan
 from bot.scheduling.book import Handover
 from bot.scheduling.scheduler import HandoverScheduler
-from bot.scheduling.wording import words
+from bot.scheduling.wording import hkey, words
 
 NOW, SNOOZE, CANCEL = "handover_now", "handover_snooze", "handover_cancel"
 
@@ -54,7 +54,7 @@ def _now(ctx: Context, sched: HandoverScheduler, h: Handover, w: dict[str, str],
     def render(outcome: Outcome) -> list[Reply]:
         return ran if outcome.ok else [not_pending(ctx, sched, h.id)]
 
-    return Plan(Operation.HANDOVER_NOW, ctx.t("summary_handover_now", **w), render, owners=owners,
+    return Plan(Operation.HANDOVER_NOW, ctx.t(hkey(h, "summary_handover_now"), **w), render, owners=owners,
                 apply=hand_over, **base)  # type: ignore[arg-type]
 
 
@@ -75,7 +75,7 @@ def _snooze(ctx: Context, sched: HandoverScheduler, h: Handover, owners: tuple[s
         snoozed = sched.book.get(h.id)
         if not outcome.ok or snoozed is None:
             return [not_pending(ctx, sched, h.id)]
-        return [Reply(ctx.t("handover_snoozed", **words(snoozed, ctx.people, ctx.lang, clock)),
+        return [Reply(ctx.t(hkey(h, "handover_snoozed"), **words(snoozed, ctx.people, ctx.lang, clock)),
                       buttons=sched.choices(snoozed, "reminder", clock))]
 
     w = words(h, ctx.people, ctx.lang, ctx.services.clock())
@@ -93,7 +93,7 @@ def _cancel(ctx: Context, sched: HandoverScheduler, h: Handover, w: dict[str, st
         return Outcome(Kind.OK, handover_id=h.id, audit="cancelled", audit_detail=f"handover #{h.id}")
 
     def render(outcome: Outcome) -> list[Reply]:
-        return [Reply(ctx.t("handover_cancelled", **w))] if outcome.ok else [not_pending(ctx, sched, h.id)]
+        return [Reply(ctx.t(hkey(h, "handover_cancelled"), **w))] if outcome.ok else [not_pending(ctx, sched, h.id)]
 
-    return Plan(Operation.CANCEL_HANDOVER, ctx.t("summary_handover_cancel_now", **w), render, owners=owners,
+    return Plan(Operation.CANCEL_HANDOVER, ctx.t(hkey(h, "summary_handover_cancel_now"), **w), render, owners=owners,
                 apply=cancel, **base)  # type: ignore[arg-type]

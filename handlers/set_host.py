@@ -10,20 +10,24 @@ from bot.core.events import ButtonStyle, Reply
 from bot.core.identity import Person
 from bot.core.meetings import locate
 from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan, Undo
+from bot.core.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
 from bot.core.registry import intent
 from bot.core.render import explain
 from bot.core.vendor import Meeting
 from handlers.cohost import offer_cohost_instead
 from handlers.common import lost_answer_note, not_found
+from handlers.expiry import booked_note, end_of, host_back, shown_end, when
 
 
 @intent(
     "set_host",
     examples={"en": ("make @alice host of meeting 123456789",
-                     "set @alice as host"),
+                     "set @alice as host",
+                     "make @alice host until 15:00",
+                     "host to @alice for the next hour"),
               "zh": ("把 @alice 设为主持人 123456789",
-                     "请把主持人交给 @bob")},
+                     "请把主持人交给 @bob",
+                     "把主持人给 @小王 一个小时")},
     confirm=ConfirmMode.OTHERS,
     authority=Authority.MEETING,
 )
@@ -51,16 +55,14 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
     elif meeting.host is not None and meeting.host.id == user.id:
         return [Reply(ctx.t("already_host", **words))]
 
+    expiry = _expiry(ctx, meeting, user, expected, words)  # "… until 15:00": the host role goes back then
+    if isinstance(expiry, list):
+        return expiry
     problem = await vendor.precheck("set_host", meeting, (user,), None)  # before anybody is asked
     if problem is not None:
         ctx.record_outcome(vendor.key, meeting.id, user.id, problem)
         return [Reply(ctx.t("set_host_failed", reason=explain(ctx.lang, problem, vendor.key, **words), **words))]
-    loser = ctx.people.chat_user_for(ctx.message.platform, vendor.key, expected)
-    if loser == ctx.message.user:
-        summary = ctx.t("summary_set_host_you", **words)
-    else:
-        summary = ctx.t("summary_set_host", loser=ctx.people.describe(vendor.key, expected, ctx.message.platform),
-                        **words)
+    summary = _summary(ctx, vendor.key, expected, words, expiry)
 
     if vendor.host_change_notice:  # what else the vendor does (Webex: the whole series moves, emails)
         summary += "\n" + ctx.t(vendor.host_change_notice, **words)
@@ -68,7 +70,8 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
             ctx.store.meeting_host_changed(vendor.key, meeting.id, user.id)  # "this meeting" for the new host
-            return [Reply(ctx.t("set_host_done", **words) + lost_answer_note(ctx, outcome, vendor))]
+            back = booked_note(ctx, outcome, Operation.SET_HOST, _name(ctx, vendor.key, expected))
+            return [Reply(ctx.t("set_host_done", **words) + lost_answer_note(ctx, outcome, vendor) + back)]
         if outcome.kind is Kind.CONFLICT:
             return [_conflict_reply(ctx, meeting, outcome.current_host, words, target, user)]
         failed = ctx.t("set_host_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
@@ -82,7 +85,41 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
     undo = Undo((expected,), (user,), (lost,) if lost else ()) if expected is not None else None
     return Plan(Operation.SET_HOST, summary, render, vendor=vendor.key, meetings=(meeting,), users=(user,),
                 expected_host=expected, losing_users=(expected,) if expected is not None else (), undo=undo,
-                targets=(target.chat_user,), handover=ctx.bound.handover if ctx.bound is not None else 0)
+                targets=(target.chat_user,), handover=ctx.bound.handover if ctx.bound is not None else 0,
+                expiry=expiry)
+
+
+def _name(ctx: Context, vendor: str, user: VendorUser | None) -> str:
+    return ctx.people.describe(vendor, user, ctx.message.platform)
+
+
+def _summary(ctx: Context, vendor: str, expected: VendorUser | None, words: dict[str, str],
+             expiry: Expiry | None) -> str:
+    """What is shown before the change (and to an approving host): the end too, for one that expires."""
+    you = ctx.people.chat_user_for(ctx.message.platform, vendor, expected) == ctx.message.user
+    if expiry is not None:
+        until = {"when": when(ctx, expiry.at)}
+        if you:
+            return ctx.t("summary_set_host_until_you", **until, **words)
+        return ctx.t("summary_set_host_until", loser=_name(ctx, vendor, expected), **until, **words)
+    if you:
+        return ctx.t("summary_set_host_you", **words)
+    return ctx.t("summary_set_host", loser=_name(ctx, vendor, expected), **words)
+
+
+def _expiry(ctx: Context, meeting: Meeting, user: VendorUser, expected: VendorUser | None,
+            words: dict[str, str]) -> Expiry | list[Reply] | None:
+    """The change back of "make @alice host until 15:00" (None: it does not expire), or why it cannot be."""
+    end = end_of(ctx)
+    if end is None or isinstance(end, list):
+        return end
+    if expected is None:
+        return [Reply(ctx.t("expire_cannot_put_back", reason=ctx.t("expire_no_host", **words)))]
+    previous = ctx.people.chat_user_for(ctx.message.platform, meeting.vendor, expected)
+    if not previous:  # the role goes back to a chat user (the handover's target): one hostbot knows
+        return [Reply(ctx.t("expire_cannot_put_back",
+                            reason=ctx.t("expire_host_unknown", host=_name(ctx, meeting.vendor, expected))))]
+    return host_back(ctx, end, meeting, user, previous, expected)
 
 
 def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, words: dict[str, str],
@@ -91,7 +128,7 @@ def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, 
     bound to this meeting, this target and the host it now has)."""
     retry = PlanSpec(Operation.SET_HOST.value, meeting.vendor, (Assumed.of(replace(meeting, host=current)),),
                      (user,), (target.chat_user,), current, requester=ctx.message.user,
-                     pressers=(ctx.message.user,))
+                     pressers=(ctx.message.user,), until=shown_end(ctx))
     payload = {"plan": retry.to_json(), "expected_host": current.to_json() if current else None, "kind": "retry"}
     buttons = ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))

@@ -2,7 +2,8 @@
 
 Planned like any change: the meeting is read from the vendor again, and the Plan goes through the
 same gate and execute. Undoing a host change expects the host hostbot made (CAS): when the host
-moved meanwhile, it says who hosts now and changes nothing.
+moved meanwhile, it says who hosts now and changes nothing. Undoing a change that was to expire
+("… for 30 minutes") cancels the handover that would have put it back.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingVend
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
-            return [Reply(ctx.t("undo_host_done", **words) + lost_answer_note(ctx, outcome, vendor))]
+            return [Reply(ctx.t("undo_host_done", **words) + lost_answer_note(ctx, outcome, vendor) + _back(ctx, row))]
         if outcome.kind is Kind.CONFLICT:
             return moved(outcome.current_host)
         return [Reply(ctx.t("undo_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
@@ -78,9 +79,17 @@ def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingV
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
-            return [Reply(ctx.t(done_key, **words) + lost_answer_note(ctx, outcome, vendor))]
+            return [Reply(ctx.t(done_key, **words) + lost_answer_note(ctx, outcome, vendor) + _back(ctx, row))]
         return [Reply(ctx.t("undo_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
 
     return Plan(Operation.ADD_COHOST if adding_back else Operation.REMOVE_COHOST, ctx.t(summary_key, **words),
                 render, vendor=vendor.key, meetings=(meeting,), users=tuple(users),
                 owners=(row.requester, *row.pressers), undoes=row.id)
+
+
+def _back(ctx: Context, row: UndoRow) -> str:
+    """An expiring change undone: the handover that was to put it back at its end is cancelled too."""
+    sched = ctx.services.scheduler
+    if not row.handover.isdigit() or sched is None or not sched.cancel(int(row.handover), ctx.message.user):
+        return ""
+    return "\n" + ctx.t("expire_undo_cancelled", id=row.handover)

@@ -90,13 +90,16 @@ class PlanSpec:
     pressers: tuple[str, ...] = ()
     handover: int = 0  # a scheduled handover's id (its plan, or the handover a reminder button acts on)
     shown_only: tuple[Assumed, ...] = ()  # shown, not changed: a reassign's series in progress (reported skipped)
+    until: str = ""  # an expiring change: when it is put back (ISO), as the summary said
+    owners: tuple[str, ...] = ()  # a change back: who allowed it with the change (it runs as theirs)
 
     @classmethod
     def of(cls, plan: Plan, requester: str, pressers: Sequence[str] = (),
            cohosts: Sequence[str] | None = None) -> PlanSpec:
         return cls(plan.operation.value, plan.vendor, tuple(Assumed.of(m, cohosts) for m in plan.meetings),
                    plan.users, plan.targets, plan.expected_host, plan.summary, requester, tuple(pressers),
-                   plan.handover, tuple(Assumed.of(m) for m in plan.shown_only))
+                   plan.handover, tuple(Assumed.of(m) for m in plan.shown_only),
+                   plan.expiry.at.isoformat() if plan.expiry is not None else "")
 
     @property
     def refs(self) -> tuple[MeetingRef, ...]:
@@ -107,7 +110,8 @@ class PlanSpec:
                 "users": [u.to_json() for u in self.users], "targets": list(self.targets),
                 "expected_host": self.expected_host.to_json() if self.expected_host else None,
                 "summary": self.summary, "requester": self.requester, "pressers": list(self.pressers),
-                "handover": self.handover, "shown_only": [m.to_json() for m in self.shown_only]}
+                "handover": self.handover, "shown_only": [m.to_json() for m in self.shown_only],
+                "until": self.until, "owners": list(self.owners)}
 
     @classmethod
     def from_json(cls, data: object) -> PlanSpec | None:
@@ -121,7 +125,8 @@ class PlanSpec:
                        tuple(str(t) for t in data.get("targets") or ()), _user(data.get("expected_host")),
                        str(data.get("summary") or ""), str(data.get("requester") or ""),
                        tuple(str(p) for p in data.get("pressers") or ()), int(data.get("handover") or 0),
-                       tuple(Assumed.from_json(m) for m in data.get("shown_only") or ()))
+                       tuple(Assumed.from_json(m) for m in data.get("shown_only") or ()),
+                       str(data.get("until") or ""), tuple(str(o) for o in data.get("owners") or ()))
         except (AttributeError, KeyError, TypeError, ValueError):  # a row of another shape: never run it
             return None
 
@@ -188,7 +193,8 @@ async def changes(ctx: Context, spec: PlanSpec, plan: Plan) -> list[str]:
     """What is not as shown: each a sentence in the reader's language (empty: the same plan)."""
     name = ctx.vendor_name(spec.vendor)
     found: list[str] = []
-    if plan.operation.value != spec.operation or plan.vendor != spec.vendor:
+    until = plan.expiry.at.isoformat() if plan.expiry is not None else ""
+    if plan.operation.value != spec.operation or plan.vendor != spec.vendor or until != spec.until:
         return [ctx.t("changed_plan")]
     now_ids = [m.id for m in plan.meetings]
     shown_ids = [m.id for m in spec.meetings]

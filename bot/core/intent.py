@@ -63,6 +63,8 @@ class Intent:
     scope        link_meeting: "thread" | "channel" when the words said which
     suggestion   did_you_mean: the corrected request; parts: compound's requests as written;
     why          nothing: "negation" | "question" | "statement"
+    until        set_host, add_cohost: the change ends then ("for 30 minutes", "until 15:00"): put back by a
+                 scheduled handover; until_text the words that said it
     meeting_problem  a link, vendor word or id named in the line that cannot be read as a meeting
                  (meeting_not_read, meeting_personal_room): answered, never replaced by another meeting
     """
@@ -88,6 +90,8 @@ class Intent:
     parts: tuple[str, ...] = ()
     why: str = ""
     meeting_problem: MeetingProblem | None = None
+    until: datetime | None = None
+    until_text: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,6 +130,10 @@ class Intent:
             out["mine"] = True
         if self.scope:
             out["scope"] = self.scope
+        if self.until is not None:
+            out["until"] = self.until.isoformat()
+        if self.until_text:
+            out["until_text"] = self.until_text
         return out
 
     def to_payload(self) -> dict[str, Any]:
@@ -148,6 +156,7 @@ class Intent:
         problem = extra.get("time_problem")
         in_seconds = extra.get("in_seconds")
         mproblem = extra.get("meeting_problem")
+        until = extra.get("until")
         return cls(
             name=data["intent"],
             targets=tuple(data.get("targets") or ()),
@@ -171,4 +180,6 @@ class Intent:
             why=str(data.get("why") or ""),
             meeting_problem=MeetingProblem(str(mproblem), dict(extra.get("meeting_values") or {}))
             if mproblem else None,
+            until=datetime.fromisoformat(until) if isinstance(until, str) and until else None,
+            until_text=str(extra.get("until_text") or ""),
         )

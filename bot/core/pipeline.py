@@ -25,8 +25,8 @@ from bot.core.execute import execute
 from bot.core.gate import Approval, Decision, Speaker, Verdict, decide
 from bot.core.identity import Person
 from bot.core.intent import Intent
-from bot.core.outcome import VendorUser
-from bot.core.plan import Plan
+from bot.core.outcome import Kind, Outcome, VendorUser
+from bot.core.plan import Authority, Plan
 from bot.core.profiles import PLATFORM_NAMES
 from bot.core.registry import IntentSpec, Registry
 from bot.core.undo import offer_undo
@@ -119,6 +119,8 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = Fa
         moved = await changes(ctx, ctx.bound, plan)
         if moved:
             return await _ask_again(ctx, spec, plan, moved)
+        if ctx.bound.owners and _scheduled(ctx):  # the change back of an expiring change, due: allowed (or
+            plan = replace(plan, authority=Authority.OWNER, owners=ctx.bound.owners)  # approved) with the change
     person = await speaker_person(ctx)
     speaker = await speaker_of(ctx, person)
     confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)
@@ -130,7 +132,7 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = Fa
     if decision.verdict is Verdict.ALLOW:
         if approval is not Approval.NONE:
             ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
-        outcome = await execute(ctx, plan)
+        outcome = await _execute(ctx, plan)
         return offer_undo(ctx, plan, outcome, plan.render(outcome))
     if decision.verdict is Verdict.CONFIRM:
         return await _ask_confirmation(ctx, spec, plan)
@@ -138,6 +140,25 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = Fa
         return await _ask_host(ctx, spec, plan, decision)
     ctx.audit_decision("denied", detail=decision.reason)
     return [Reply(ctx.t(decision.reason, host="?"))]
+
+
+def _scheduled(ctx: Context) -> bool:
+    """A due handover's run (bot/scheduling/due.py), never a click: only it may carry a plan's owners."""
+    return str((ctx.resume or {}).get("clicked_by", "")).startswith("scheduler:")
+
+
+async def _execute(ctx: Context, plan: Plan) -> Outcome:
+    """execute, with the change back of an expiring change booked first and dropped when nothing changed
+    (an answer lost keeps it: the change may have happened, and the change back re-checks before acting)."""
+    expiry = plan.expiry
+    back = expiry.book() if expiry is not None else 0
+    outcome = await execute(ctx, plan)
+    if expiry is None or not back:
+        return outcome
+    if outcome.unchanged or outcome.kind not in (Kind.OK, Kind.UNKNOWN):
+        expiry.drop(back)
+        return outcome
+    return replace(outcome, handover_id=back)
 
 
 async def speaker_person(ctx: Context) -> Person | None:

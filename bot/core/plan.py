@@ -10,12 +10,14 @@ them.
     Authority   who may do it without asking somebody else
     Plan        one proposed change, complete enough to gate, execute and render
     Undo        what puts a done change back (the Undo button: bot/core/undo.py)
+    Expiry      a change that lasts a while: the change back, booked as a scheduled handover
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from bot.core.events import Reply
@@ -75,6 +77,18 @@ class Undo:
     pressers: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """A change that lasts until `at` ("make @bob co-host for 30 minutes"). `book` stores the change back
+    (a pending scheduled handover: bot/scheduling) before the vendor is called, so that no crash leaves the
+    change permanent, and returns its id; `drop` cancels it when the change was not made (refused, or
+    nothing to change). The summary shown says the end: one confirmation or approval covers both."""
+
+    at: datetime
+    book: Callable[[], int]
+    drop: Callable[[int], None]
+
+
 Render = Callable[[Outcome], list[Reply]]
 Apply = Callable[[], Awaitable[Outcome]]
 
@@ -111,6 +125,7 @@ class Plan:
     targets: tuple[str, ...] = ()  # the chat users `users` are (a bound plan re-plans from them: bot/core/bound.py)
     handover: int = 0  # the scheduled handover this plan runs or changes (its id)
     shown_only: tuple[Meeting, ...] = ()  # shown but not changed (a reassign's series in progress: skipped)
+    expiry: Expiry | None = None  # the change lasts until expiry.at, then a scheduled handover puts it back
 
     @property
     def meeting(self) -> Meeting | None:

@@ -55,7 +55,8 @@ def offer_undo(ctx: Context, plan: Plan, outcome: Outcome, replies: list[Reply])
         pressers=(msg.user, *undo.pressers, *_approvers(ctx, plan)), ttl=timedelta(minutes=minutes),
         platform=str(msg.platform), channel=msg.channel, thread=msg.thread, lang=ctx.lang, tz=msg.tz,
         requester=msg.user, vendor=plan.vendor, meeting_id=meeting.id, meeting_display=meeting.display,
-        operation=plan.operation.value)
+        operation=plan.operation.value,
+        handover=str(outcome.handover_id or "") if plan.expiry is not None else "")  # the Undo cancels the change back
     row = ctx.store.get_undo(uid)
     tz = msg.tz or ctx.services.settings.tz
     until = when_text(row.expires_at, tz, ctx.services.clock()) if row else ""

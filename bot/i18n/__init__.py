@@ -14,6 +14,7 @@ import string
 from bot.i18n import (
     chat,
     core,
+    expire,
     feishu,
     fidelity,
     find,
@@ -32,7 +33,7 @@ Catalog = dict[str, dict[str, str]]
 
 _CATALOGS = (core.CATALOG, vendor.CATALOG, policy.CATALOG, people.CATALOG, chat.CATALOG, handover.CATALOG,
              operations.CATALOG, feishu.CATALOG, operate.CATALOG, grammar.CATALOG,
-             fidelity.CATALOG, undo.CATALOG, slack_views.CATALOG, find.CATALOG)
+             fidelity.CATALOG, undo.CATALOG, slack_views.CATALOG, find.CATALOG, expire.CATALOG)
 
 
 def _merge(catalogs: tuple[Catalog, ...]) -> Catalog:

@@ -62,6 +62,12 @@ The intent-specific fields of an Intent (typed; `to_payload()["extra"]` prints t
                 answered before any handler runs (bot/core/pipeline.py), never replaced by another meeting.
                 A time said with a change that cannot be scheduled ("invite @x at 3pm") is time_problem
                 time_not_schedulable (or the time's own problem); it never acts now.
+  set_host, add_cohost
+                until, until_text           how long the change lasts ("for 30 minutes", "until 15:00",
+                                            "30 分钟", "一个小时", "到下午三点"; spans.py): the end, when
+                                            the change is put back; a problem with it is a time_problem
+                                            (another acting intent: until_not_supported; with a start
+                                            time: until_with_start)
   did_you_mean  a slip ("mkae @alice hsot", "make alice host"): `suggestion` is the corrected text, to be
                 offered with a button that runs it like a new message (typos.py); never acted on as is
   compound      two requests in one message ("make @bob host and @carol co-host"): `parts` are the
@@ -85,7 +91,8 @@ from bot.core.events import ME
 from bot.core.intent import Intent, IntentName, MeetingProblem, TimeProblem
 from bot.i18n import detect_lang
 from bot.intents import compound, doubt, rules, speech, typos
-from bot.intents.times import NOT_SCHEDULABLE, PAST, TimeSpec, lift_time, shown, zone_of
+from bot.intents.spans import lift_span
+from bot.intents.times import NOT_SCHEDULABLE, NOT_UNDERSTOOD, PAST, TimeSpec, lift_time, shown, zone_of
 from bot.intents.tokens import Lifted, lift_meetings, lift_people
 
 __all__ = ["INTENT_NAMES", "ME", "Intent", "parse"]
@@ -166,6 +173,7 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     text = lift_meetings(text, lifted)
     text = rules.fold(text.lower())
     lang = detect_lang(re.sub(r"\ue000[pm]\d+\ue000", " ", text))
+    text, span = lift_span(text, now, zone)  # "for 30 minutes", "until 15:00": before "15:00" is read as a start
     text, when = lift_time(text, now, zone)
     spoken = " ".join(text.split())  # before politeness goes: "can you …?", "能帮我…吗" make a request
     text = rules.strip_polite(text)
@@ -195,7 +203,7 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
                     meetings=tuple(meetings) if len(meetings) > 1 or (name == "reassign" and meetings) else (),
                     vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "",
                     meeting_problem=MeetingProblem(*_first_unread(lifted)) if lifted.unread else None)
-    return _details(_with_time(intent, when), skeleton, bool(meetings))
+    return _details(_with_span(_with_time(intent, when), span), skeleton, bool(meetings))
 
 
 def _first_unread(lifted: Lifted) -> tuple[str, dict[str, str]]:
@@ -234,6 +242,26 @@ def _details(intent: Intent, skeleton: str, has_meetings: bool) -> Intent:
         scope = "thread" if _SCOPE_THREAD.search(skeleton) else "channel" if _SCOPE_CHANNEL.search(skeleton) else ""
         return replace(intent, scope=scope)
     return intent
+
+
+EXPIRING = frozenset({"set_host", "add_cohost"})  # changes that can last a while ("for 30 minutes")
+
+
+def _with_span(intent: Intent, span: TimeSpec | None) -> Intent:
+    """The end of a change that lasts a while; a problem when it cannot be used (never a permanent change)."""
+    if span is None or intent.name not in doubt.ACTING:
+        return intent
+    if intent.time_problem is not None:  # a start said too ("at 3pm … for an hour"): that problem is answered
+        return intent
+    if intent.name == "schedule_handover":
+        return replace(intent, time_problem=TimeProblem("until_with_start", {"text": shown(span.text)}))
+    if intent.name not in EXPIRING:
+        return replace(intent, time_problem=TimeProblem("until_not_supported", {"text": shown(span.text)}))
+    if span.problem:  # said as an end: answered as one (never "try in 20 minutes", which would schedule)
+        key = {NOT_UNDERSTOOD: "until_not_understood", PAST: "until_in_past"}.get(span.problem, span.problem)
+        values = dict(span.values) if key != "until_not_understood" else {"text": shown(span.text)}
+        return replace(intent, until_text=span.text, time_problem=TimeProblem(key, values))
+    return replace(intent, until=span.at, until_text=span.text)
 
 
 def _with_time(intent: Intent, when: TimeSpec | None) -> Intent:

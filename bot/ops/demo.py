@@ -23,7 +23,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
 from bot.sandbox import Sandbox
-from bot.sandbox.demo_data import BANNER, VendorWorld, demo_email, fault_for, seed_vendors
+from bot.sandbox.demo_data import BANNER, DEMO_ZOOM_ID, VendorWorld, demo_email, fault_for, seed_vendors
 from bot.sandbox.feishu.vc import P_RINGING, FeishuMeeting, FeishuUser
 
 CONTROLS_HELP = """\
@@ -97,6 +97,8 @@ def banner(world: DemoWorld) -> str:
         "anyone else needs the host's approval — try `!as bob` then `make me host of meeting 123456789`.",
         "Later: `in 15 minutes hand host to @alice of meeting 123456789`, then `!wait 5` (the reminder) "
         "and `!wait 10` (the handover).",
+        f"For a while: `make @bob co-host of meeting {DEMO_ZOOM_ID} for 30 minutes` (or `让 @bob 当 30 分钟联席主持人 "
+        f"{DEMO_ZOOM_ID}`), then `!wait 30`: bob is removed again by itself.",
         *BANNER,
         "Sandbox controls start with '!': !as NAME, !host NAME, !race NAME, !end, !fault OP STATUS, "
         "!requests, !wait N, !help",

@@ -23,6 +23,9 @@ from bot.store import Store
 
 PENDING, RUNNING, DONE, FAILED, CONFLICT, CANCELLED, MISSED = (
     "pending", "running", "done", "failed", "conflict", "cancelled", "missed")
+# authority: "requester" (the host, organizer or an admin asked), "approved" (by the host), or GRANTED: the
+# change back of an expiring change, allowed (or approved) once with the change itself
+GRANTED = "granted"
 
 
 def iso(dt: datetime) -> str:
@@ -48,7 +51,7 @@ class Handover:
     host: VendorUser | None  # the host when it was scheduled: who we expect when it is due
     target: str  # chat user id of who becomes host
     target_user: VendorUser  # ... and their vendor id
-    authority: str  # "requester" (host, organizer or admin) | "approved" (by the host)
+    authority: str  # "requester" (host, organizer or admin) | "approved" (by the host) | GRANTED (a change back)
     due: datetime
     first_due: datetime  # when it was due before any snooze (a snooze moves it 30 min in all, at most)
     remind_at: datetime | None
@@ -58,6 +61,12 @@ class Handover:
     claimed_at: datetime | None
     result: str
     detail: str
+    operation: str = "set_host"  # set_host: target becomes host; remove_cohost: an expiring co-host role ends
+
+    @property
+    def reverts(self) -> bool:
+        """Puts an expiring change back ("co-host for 30 minutes"): runs only on the state it assumed."""
+        return self.authority == GRANTED
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> Handover:
@@ -72,7 +81,7 @@ class Handover:
             authority=r["authority"], due=due, first_due=_time(r.get("first_due_at") or "") or due,
             remind_at=_time(r["remind_at"]), reminded=bool(r["reminded_at"]),
             status=r["status"], claimed_by=r["claimed_by"], claimed_at=_time(r["claimed_at"]),
-            result=r["result"], detail=r["detail"],
+            result=r["result"], detail=r["detail"], operation=str(r.get("operation") or "set_host"),
         )
 
 
@@ -108,7 +117,7 @@ class HandoverBook:
     # ---- writes --------------------------------------------------------------------------
     def add(self, *, platform: str, channel: str, thread: str, requester: str, lang: str, tz: str, vendor: str,
             meeting_id: str, meeting_display: str, host: VendorUser | None, target: str, target_user: VendorUser,
-            authority: str, due: datetime, remind_at: datetime | None) -> Handover:
+            authority: str, due: datetime, remind_at: datetime | None, operation: str = "set_host") -> Handover:
         hid = self.store.add_handover({
             "platform": platform, "channel": channel, "thread": thread, "requester": requester, "lang": lang,
             "tz": tz, "vendor": vendor, "meeting_id": meeting_id, "meeting_display": meeting_display,
@@ -117,7 +126,7 @@ class HandoverBook:
             "target_type": target_user.user_type, "target_name": target_user.name, "authority": authority,
             "due_at": iso(due), "first_due_at": iso(due), "remind_at": iso(remind_at) if remind_at else "",
             "created_at": iso(self.store.now()),
-            "status": PENDING,
+            "status": PENDING, "operation": operation,
         })
         found = self.get(hid)
         assert found is not None

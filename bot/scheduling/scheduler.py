@@ -49,7 +49,7 @@ from bot.i18n import t
 from bot.scheduling.book import FAILED, MISSED, PENDING, Handover, HandoverBook
 from bot.scheduling.claims import LIVE_BOOTS, new_owner, owner_gone
 from bot.scheduling.due import handover_plan, run_handover
-from bot.scheduling.wording import duration_text, when_text, words
+from bot.scheduling.wording import duration_text, hkey, when_text, words
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ class HandoverScheduler:
             head = t(lang, self._late_key(h, "handover_head_late"), late=duration_text(lang, late), **w)
         else:
             head = t(lang, "handover_head", **w)
-        mentions = tuple(dict.fromkeys((h.requester, h.target)))
+        mentions = tuple(dict.fromkeys(u for u in (h.requester, h.target) if u))
         first = replies[0] if replies else Reply("")
         return [Reply(f"{head}\n{first.text}".strip(), buttons=first.buttons, mention_users=mentions),
                 *replies[1:]]
@@ -321,13 +321,14 @@ class HandoverScheduler:
     def reminder(self, h: Handover, now: datetime) -> Reply:
         w = words(h, self.services.people, h.lang, now)
         host = self.services.people.chat_user_for(h.platform, h.vendor, h.host) or h.requester
-        return Reply(t(h.lang, "handover_reminder", **w), buttons=self.choices(h, "reminder", now),
+        return Reply(t(h.lang, hkey(h, "handover_reminder"), **w), buttons=self.choices(h, "reminder", now),
                      mention_users=tuple(dict.fromkeys((host, h.target))))
 
     def _missed(self, h: Handover, now: datetime) -> Reply:
         w = words(h, self.services.people, h.lang, now)
         minutes = self.grace.total_seconds() / 60
-        text = t(h.lang, self._late_key(h, "handover_missed"), now=when_text(now, h.tz, now), grace=f"{minutes:g}", **w)
+        text = t(h.lang, hkey(h, self._late_key(h, "handover_missed")), now=when_text(now, h.tz, now),
+                 grace=f"{minutes:g}", **w)
         return Reply(text, buttons=self.choices(h, "missed", now), mention_users=(h.requester,))
 
     def _late_key(self, h: Handover, key: str) -> str:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.identity import IdentityResolver
-from bot.i18n import t, vendor_name
+from bot.i18n import MESSAGES, t, vendor_name
 from bot.i18n.clock import when_text, zone_of
 from bot.scheduling.book import Handover
 
-__all__ = ["duration_text", "until_text", "when_text", "words", "zone_of"]
+__all__ = ["duration_text", "hkey", "until_text", "when_text", "words", "zone_of"]
+
+
+def hkey(h: Handover, key: str) -> str:
+    """The message `key` for handover `h`: its co-host form (`key`_cohost, bot/i18n/expire.py) when `h`
+    ends a co-host role ("… stops being co-host") rather than giving the host role."""
+    cohost = f"{key}_cohost"
+    return cohost if h.operation == "remove_cohost" and cohost in MESSAGES else key
 
 
 def duration_text(lang: str, delta: timedelta) -> str:

@@ -22,7 +22,7 @@ PENDING, RUNNING = "pending", "running"
 HANDOVER_COLUMNS = (
     "platform", "channel", "thread", "requester", "lang", "tz", "vendor", "meeting_id", "meeting_display",
     "host_id", "host_type", "host_name", "target", "target_id", "target_type", "target_name", "authority",
-    "due_at", "first_due_at", "remind_at", "created_at", "status")
+    "due_at", "first_due_at", "remind_at", "created_at", "status", "operation")
 
 
 def iso(dt: datetime) -> str:

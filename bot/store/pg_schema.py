@@ -93,6 +93,11 @@ M008 = """
 CREATE TABLE leases (name text PRIMARY KEY, holder text NOT NULL, until text NOT NULL);
 """
 
+M009 = """
+ALTER TABLE handovers ADD COLUMN operation text NOT NULL DEFAULT 'set_host';
+ALTER TABLE undos ADD COLUMN handover text NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m001_initial", M001),
     ("m002_user_tokens", M002),
@@ -102,6 +107,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("m006_undos", M006),
     ("m007_running_meetings", M007),
     ("m008_leases", M008),
+    ("m009_role_reverts", M009),
 )
 
 

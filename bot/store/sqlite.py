@@ -195,6 +195,15 @@ def m008_leases(db: sqlite_utils.Database) -> None:
     db["leases"].create({"name": str, "holder": str, "until": str}, pk="name")  # type: ignore[union-attr]
 
 
+@migrations()
+def m009_role_reverts(db: sqlite_utils.Database) -> None:
+    """Roles that expire ("make @bob co-host for 30 minutes"): a handover may put a co-host change back
+    (operation remove_cohost; set_host as before), and the Undo of the change names the handover that
+    would put it back (cancelled with the Undo)."""
+    db["handovers"].add_column("operation", str, not_null_default="set_host")  # type: ignore[union-attr]
+    db["undos"].add_column("handover", str, not_null_default="")  # type: ignore[union-attr]
+
+
 def private_files(path: str) -> None:
     """The database and its -wal/-shm readable by the owner only (0600): they hold tokens and the audit.
 

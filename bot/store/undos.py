@@ -19,7 +19,7 @@ from typing import Any
 from bot.store.handovers import iso
 
 UNDO_COLUMNS = ("platform", "channel", "thread", "lang", "tz", "requester", "pressers", "vendor", "meeting_id",
-                "meeting_display", "operation")
+                "meeting_display", "operation", "handover")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class UndoRow:
     meeting_id: str
     meeting_display: str
     operation: str  # the change to undo: set_host | add_cohost | remove_cohost
+    handover: str  # the pending handover that puts an expiring change back ('' for none): cancelled with the Undo
     restore: tuple[dict[str, Any], ...]  # vendor users to put back (VendorUser.to_json forms)
     made: tuple[dict[str, Any], ...]  # vendor users hostbot made host / co-host (or removed)
     expires_at: datetime

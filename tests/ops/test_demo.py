@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.ops.demo import DEMO_MEETING_NO, run_demo
 from bot.sandbox import Sandbox
+from bot.sandbox.demo_data import DEMO_ZOOM_ID
 
 
 class _Pipe(io.StringIO):
@@ -51,6 +52,21 @@ async def test_piped_demo_shows_undo_and_puts_the_host_back() -> None:
     assert "A change comes with [1] Undo" in out.getvalue() and "[1] Undo" in out.getvalue()
     assert "↩️ Undone: @you is host of Feishu meeting 123 456 789 again." in out.getvalue()
     assert calls == [("alice", "you"), ("you", "alice")] and users[meeting.host[0]] == "you"
+
+
+async def test_piped_demo_makes_bob_co_host_for_30_minutes_and_wait_removes_him() -> None:
+    out = io.StringIO()
+    lines = f"make @bob co-host of meeting {DEMO_ZOOM_ID} for 30 minutes\nlist handovers\n!wait 29\n!wait 1\n"
+    with Sandbox() as box:
+        await run_demo(_Pipe(lines), out, sandbox=box)
+        writes = [r.body for r in box.recorder.all("zoom.update_meeting") if 200 <= r.status < 300]
+        left = box.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts
+    text = out.getvalue()
+    assert "then handover #1 removes @bob as co-host" in text
+    assert "@bob stops being co-host of Zoom meeting 850 1234 5678 · by @you" in text
+    assert text.index("⏰ Reminder") < text.index("✅ Removed @bob as co-host of Zoom meeting 850 1234 5678.")
+    assert writes == [{"settings": {"alternative_hosts": "bob@example.com"}}, {"settings": {"alternative_hosts": ""}}]
+    assert left == []
 
 
 def test_installed_command_runs_the_demo_from_a_pipe_and_keeps_its_database(

@@ -24,15 +24,16 @@ from tests.support.slack import SIGNING_SECRET, SlackWorld
 
 @asynccontextmanager
 async def slack_world(sandbox: Sandbox, tmp_path: Path, clock: Callable[[], datetime] | None = None,
-                      **env: str) -> AsyncIterator[SlackWorld]:
+                      restart_of: SlackWorld | None = None, **env: str) -> AsyncIterator[SlackWorld]:
     """The demo's Feishu meeting (you host it), Slack users you/alice/bob/carol mapped to their Feishu
-    accounts, in #general; the bot served over ASGI with a signing secret (and `clock`, when given)."""
-    demo = seed(sandbox)
-    users = sandbox.slack.seed(("you", "alice", "bob", "carol"))
+    accounts, in #general; the bot served over ASGI with a signing secret (and `clock`, when given).
+    `restart_of`: a new bot on that world's database and sandbox, nothing seeded again (a restart)."""
+    demo = restart_of.demo if restart_of is not None else seed(sandbox)
+    users = restart_of.users if restart_of is not None else sandbox.slack.seed(("you", "alice", "bob", "carol"))
     settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "h.db"),
                                       "SLACK_SIGNING_SECRET": SIGNING_SECRET, **env})
     bot = build(settings, clock=clock)
-    for name, user in users.items():
+    for name, user in users.items() if restart_of is None else ():
         bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
                                          feishu_open_id=demo.users[name].open_id)
     runtime = build_runtime(settings, bot)

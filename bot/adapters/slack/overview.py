@@ -11,7 +11,7 @@ from bot.core.errors import IdentityError
 from bot.core.events import Platform
 from bot.core.intent import Intent
 from bot.i18n import t, vendor_name
-from bot.scheduling.wording import words
+from bot.scheduling.wording import hkey, words
 
 if TYPE_CHECKING:
     from bot.adapters.slack.adapter import SlackAdapter
@@ -47,7 +47,7 @@ def _handover_lines(services: Services, user: str, lang: str, tz: str) -> list[t
     now = services.clock()
     mine = [h for h in scheduler.book.pending(Platform.SLACK)
             if user in (h.requester, h.target, people.chat_user_for(h.platform, h.vendor, h.host))]
-    return [(h.id, t(lang, "handover_list_line", **words(h, people, lang, now, tz)))
+    return [(h.id, t(lang, hkey(h, "handover_list_line"), **words(h, people, lang, now, tz)))
             for h in sorted(mine, key=lambda h: h.due)]
 
 
