@@ -22,6 +22,7 @@ from bot.core.vendor import MeetingVendor
 from bot.intents import parse
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.store import Store, url_password
 from bot.store.retention import Retention, RetentionPolicy
 from bot.store.vault import build_vault, check_vault
@@ -52,8 +53,9 @@ class HostBot:
 
     @property
     def scheduler(self) -> HandoverScheduler:
-        assert self.services.scheduler is not None  # build() always sets it
-        return self.services.scheduler
+        scheduler = scheduler_of(self.services)
+        assert scheduler is not None  # build() always sets it
+        return scheduler
 
     async def start(self) -> None:
         """Start what runs by itself (the handover timer, retention); needs the running event loop."""

@@ -24,14 +24,16 @@ from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, unsupported
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.scheduling.wording import hkey, when_text, words, zone_of
 from handlers.handover_buttons import button_plan, not_pending
 
 
 def _scheduler(ctx: Context) -> HandoverScheduler:
-    if ctx.services.scheduler is None:
+    sched = scheduler_of(ctx.services)
+    if sched is None:
         raise RuntimeError("no handover scheduler: bot/app.py builds one")
-    return ctx.services.scheduler
+    return sched
 
 
 def _tz(ctx: Context) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.bound import read_listed
 from bot.core.context import Context
 from bot.core.errors import MeetingProblem
 from bot.core.events import Reply
@@ -18,6 +17,7 @@ from bot.core.identity import Person
 from bot.core.meetings import locate
 from bot.core.outcome import ItemResult, Kind, Outcome
 from bot.core.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.recheck import read_listed
 from bot.core.registry import intent
 from bot.core.render import explain, item_lines
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor

@@ -16,6 +16,7 @@ from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain, join_names
 from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.store.undos import UndoRow
 from handlers.common import lost_answer_note, not_found
 
@@ -89,7 +90,7 @@ def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingV
 
 def _back(ctx: Context, row: UndoRow) -> str:
     """An expiring change undone: the handover that was to put it back at its end is cancelled too."""
-    sched = ctx.services.scheduler
+    sched = scheduler_of(ctx.services)
     if not row.handover.isdigit() or sched is None or not sched.cancel(int(row.handover), ctx.message.user):
         return ""
     return "\n" + ctx.t("expire_undo_cancelled", id=row.handover)

@@ -51,7 +51,7 @@ class ConsoleAdapter:
         return self.render(replies, consumed=consumed)
 
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
-        """Notifier (bot/scheduler.py): print a reminder or report; its buttons become the choices."""
+        """Notifier (bot/core/progress.py): print a reminder or report; its buttons become the choices."""
         text = self.render(replies)
         if text:
             print(text, file=self.out or sys.stdout, flush=True)
