@@ -68,7 +68,8 @@ class HostBot:
             await self.retention.stop()
         await self.scheduler.stop()
         for vendor in self.services.vendors.values():
-            await vendor.aclose()
+            if isinstance(vendor, MeetingVendor):  # each is; the Services show them as readers
+                await vendor.aclose()
         self.services.store.close()
 
 
@@ -191,12 +192,13 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         store.close()
         raise
     clients = build_clients(settings)
+    built = build_vendors(settings, store, clients) if vendors is None else vendors
     services = Services(
         settings=settings,
         registry=Registry(HANDLERS),
         store=store,
         people=build_identity(store, clients),
-        vendors=build_vendors(settings, store, clients) if vendors is None else vendors,
+        vendors=built,
         clock=now,
         policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm),
                       groups=build_admin_groups(settings, clients, now)),
@@ -204,8 +206,8 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         proposal_ttl=timedelta(seconds=settings.confirm_ttl),
         metrics=Metrics(),
     )
-    watch_rate_limits(services.metrics, services.vendors)
-    share_rate_budgets(services.vendors, store)
+    watch_rate_limits(services.metrics, built)
+    share_rate_budgets(built, store)
     services.metrics.watch_store(lambda: store.count_handovers(PENDING))
     # The configured secrets never reach a log line, whoever would print them (bot/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,

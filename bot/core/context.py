@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from bot.core.outcome import Outcome
 from bot.core.policy import Policy
 from bot.core.progress import Notices, NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
-from bot.core.vendor import Meeting, MeetingVendor
+from bot.core.vendor import Meeting, MeetingReader
 from bot.i18n import t, vendor_name
 from bot.store import Store
 from bot.store.undos import UndoRow
@@ -34,7 +34,7 @@ class Services:
     registry: Registry[Context]
     store: Store
     people: IdentityResolver
-    vendors: dict[str, MeetingVendor]
+    vendors: Mapping[str, MeetingReader]  # MeetingVendor objects; only bot/core/execute.py changes meetings
     clock: Callable[[], datetime]
     policy: Policy
     proposal_ttl: timedelta = timedelta(minutes=5)
@@ -70,7 +70,7 @@ class Context:
         return self.services.people
 
     @property
-    def vendors(self) -> dict[str, MeetingVendor]:
+    def vendors(self) -> Mapping[str, MeetingReader]:
         return self.services.vendors
 
     def t(self, key: str, **values: object) -> str:
