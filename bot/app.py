@@ -133,7 +133,7 @@ def build_vendors(settings: Settings, store: Store | None = None,
         from bot.vendors.feishu import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
 
         # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for
-        # with an authorization link (bot/feishu_oauth.py).
+        # with an authorization link (bot/adapters/feishu/oauth.py).
         auth = clients.feishu if clients is not None else None
         tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
                              public_url=settings.public_url, client=auth.client if auth else None) \
@@ -209,7 +209,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     watch_rate_limits(services.metrics, built)
     share_rate_budgets(built, store)
     services.metrics.watch_store(lambda: store.count_handovers(PENDING))
-    # The configured secrets never reach a log line, whoever would print them (bot/logs.py).
+    # The configured secrets never reach a log line, whoever would print them (bot/core/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
             settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
             settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key,

@@ -1,7 +1,7 @@
 """Scheduled handovers from chat: schedule, list, cancel, and the reminder's buttons.
 
-"hand host to @alice at 15:00" stores a handover (bot/handovers.py) after the same checks and
-policy as set_host; bot/scheduler.py reminds, re-checks and runs it when due. The reminder's
+"hand host to @alice at 15:00" stores a handover (bot/scheduling/book.py) after the same checks and
+policy as set_host; bot/scheduling/scheduler.py reminds, re-checks and runs it when due. The reminder's
 buttons come back here (schedule_handover with ctx.resume["kind"] == "reminder" or "missed") and
 become Plans (handlers/handover_buttons.py): Hand over now, Snooze 5 min, Cancel, through the gate.
 Times are read and shown in the reader's zone.

@@ -72,7 +72,7 @@ class ConsoleAdapter:
 
 @dataclass
 class ConsoleProgress:
-    """Progress of long work (bot/progress.py): a console cannot edit what it printed, so each
+    """Progress of long work (bot/core/progress.py): a console cannot edit what it printed, so each
     update is a line of its own, printed while the work goes on; the answer follows as usual."""
 
     out: TextIO | None = None

@@ -1,6 +1,6 @@
 """The handover scheduler: APScheduler wakes it up, the store says what is due, set_host acts.
 
-- **The store is the source of truth** (bot/handovers.py). On start every pending handover gets
+- **The store is the source of truth** (bot/scheduling/book.py). On start every pending handover gets
   its APScheduler jobs again (reminder, due), and a sweep every 30 s catches whatever a job could
   not (another process's handover, a clock jump). A job only wakes `run_due`, which reads the store.
 - `run_due(now)`: a reminder whose time has come is marked sent, then posted; a due handover is

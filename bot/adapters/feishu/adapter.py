@@ -7,7 +7,7 @@ Two ways in, one event path (vendor-notes §A):
   decrypts the body, answers url_verification and checks the verification token (header lookup is
   case-sensitive, so the canonical X-Lark-* names are passed). Refusals are 401. hostbot's public URL
   is HOSTBOT_PUBLIC_URL, never a request's Host.
-- long connection (FEISHU_MODE=ws, bot/adapters/feishu_ws.py): lark.ws.Client in its own thread.
+- long connection (FEISHU_MODE=ws, bot/adapters/feishu/ws.py): lark.ws.Client in its own thread.
 Either way the SDK calls our callbacks in a thread that is not the main loop's (`do` runs in a
 worker thread), and they hand the work to the main loop with run_coroutine_threadsafe: a message
 is acknowledged at once and handled after; a card click waits up to CARD_ANSWER_S for the
@@ -239,7 +239,7 @@ class FeishuAdapter:
         await self.deliver(msg.message_id, replies, lang, key=msg.message_id, names=names, progress=progress)
 
     async def dispatch(self, chat: ChatMessage, progress: FeishuProgress | None = None) -> list[Reply]:
-        """The dispatcher, with the request noted for a possible OAuth resume (bot/feishu_oauth.py)."""
+        """The dispatcher, with the request noted for a possible OAuth resume (bot/adapters/feishu/oauth.py)."""
         token = PENDING_REQUEST.set(chat)
         try:
             return await self.dispatcher.handle_message(chat, progress)

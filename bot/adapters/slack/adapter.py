@@ -52,7 +52,7 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 PROFILE_TTL_S = 600.0
-# The scopes this code needs; tests/test_slack_manifest.py checks manifest.yaml asks for exactly these.
+# The scopes this code needs; tests/adapters/test_slack_manifest.py checks manifest.yaml asks for exactly these.
 BOT_SCOPES = ("app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "groups:history",
               "groups:read", "im:history", "usergroups:read", "users:read", "users:read.email")
 BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
