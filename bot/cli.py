@@ -171,11 +171,11 @@ main.add_command(doctor)
 @click.option("--host", default="0.0.0.0", help="interface to listen on (HOSTBOT_PORT sets the port)")
 def run(host: str) -> None:
     """Run the real bot: HTTP endpoints for Slack and Feishu, Socket Mode when configured."""
-    from bot.config import ConfigError, load_settings
+    from bot.config import ConfigError, startup_settings
     from bot.ops.server import run as run_server
 
     try:
-        settings = load_settings()
+        settings = startup_settings()  # the validation `hostbot doctor` shows: whatever it marks ✗ stops here
         configure_logs(settings.log_format, settings.log_level)
         run_server(settings, host)
     except ConfigError as err:  # every bad setting at once; also from building (e.g. HOSTBOT_SECRET_KEY)
