@@ -203,6 +203,13 @@ class SqliteStore(Store):
         if path != ":memory:":
             self.db.enable_wal()
         self.db.execute("PRAGMA busy_timeout = 5000")
+        # SQLite has no queue for its write lock: a writer that finds it taken polls (1, 2, 5 … 100 ms apart)
+        # until busy_timeout. With synchronous=FULL every commit fsyncs the WAL while holding that lock, so
+        # beside another busy writer (a second process, retention's batches) and a backup's I/O, the lock was
+        # taken at nearly every poll and a bot write failed after 5 s ("database is locked" in first_delivery).
+        # NORMAL is SQLite's advice for WAL: no fsync per commit (the WAL is synced at each checkpoint), still
+        # never corrupt, and an application crash loses nothing; only a power loss may drop the last commits.
+        self.db.execute("PRAGMA synchronous = NORMAL")
         migrations.apply(self.db)
 
     def close(self) -> None:
