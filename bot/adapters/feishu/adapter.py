@@ -271,6 +271,7 @@ class FeishuAdapter:
             value=str(value.get("proposal") or ""), click_id=str(data.header.event_id or "") if data.header else "",
             channel=(event.context.open_chat_id or "") if event.context else "",
             message_id=message_id or "",
+            lang=lang,  # Feishu tells no clicker's locale: the card's language is what the clicker reads
         )
         key = f"click:{click.click_id or uuid.uuid4()}"
         progress = FeishuProgress(self.sender, message_id or "", key)
