@@ -82,7 +82,8 @@ def test_set_guesses_the_platform_and_keeps_other_ids(runner: CliRunner, tmp_pat
     assert (row["dingtalk_union_id"], row["zoom_email"]) == ("dt-erin", "erin@example.com")
     assert row["source"] == "dingtalk_union_id=mapping, zoom_email=mapping"
     assert runner.invoke(main, ["users", "set", "ou_x", "feishu=ou_x", "--new"]).output.startswith("feishu user ou_x")
-    assert runner.invoke(main, ["users", "set", "dave", "webex=dave@example.com", "--new"]).output.startswith("console user")
+    dave = runner.invoke(main, ["users", "set", "dave", "webex=dave@example.com", "--new"])
+    assert dave.output.startswith("console user")
 
 
 async def test_a_mapping_set_by_cli_is_what_the_resolver_uses(runner: CliRunner, tmp_path: Path) -> None:
