@@ -131,12 +131,16 @@ def sandbox(port: int, bot_port: int, db: str) -> None:
 
 
 @main.command()
-@click.argument("text", nargs=-1, required=True)
-@click.option("--as", "who", default="you", show_default=True, help="the person who speaks (a sandbox user)")
+@click.argument("text", nargs=-1, required=False)
+@click.option("--as", "who", default="you", show_default=True,
+              help="the person who speaks (a sandbox user); with --press and no TEXT, `host` is the person the "
+                   "latest request with buttons asks")
 @click.option("--platform", type=click.Choice(["slack", "feishu"]), default="slack", show_default=True)
 @click.option("--channel", default="general", show_default=True, help="Slack channel (name or id)")
 @click.option("--p2p", is_flag=True, help="Feishu: a direct message to hostbot instead of a group @mention")
-@click.option("--press", multiple=True, type=int, help="press button N of the reply (repeat for the next reply)")
+@click.option("--press", multiple=True, type=int,
+              help="press button N of the reply (repeat for the next reply); without TEXT, of the latest message "
+                   "with buttons, as --as")
 @click.option("--timeout", default=20.0, show_default=True, help="seconds to wait for a reply")
 def say(text: tuple[str, ...], who: str, platform: str, channel: str, p2p: bool, press: tuple[int, ...],
         timeout: float) -> None:
