@@ -104,22 +104,24 @@ def parse(text: tuple[str, ...], platform: str, now: datetime | None, tz: str | 
 @click.option("--bot-port", default=3000, type=int, show_default=True,
               help="the port `hostbot run` will listen on (printed as HOSTBOT_PORT)")
 @click.option("--db", default="hostbot-sandbox.db", show_default=True, help="the database `hostbot run` "
-              "will use (printed as HOSTBOT_DB): made afresh, with the sandbox's people mapped")
+              "will use (printed as HOSTBOT_DB): a SQLite file or a postgresql:// URL, made afresh, with the "
+              "sandbox's people mapped (one the sandbox did not create is refused)")
 def sandbox(port: int, bot_port: int, db: str) -> None:
     """Run the fake vendors, Slack and Feishu alone on 127.0.0.1, seeded with the demo world, and print
     the variables for `hostbot run` and `hostbot say`."""
     import time
-    from pathlib import Path
 
-    from bot.ops.playground import print_sandbox, run_env, seed_chat, seed_people
+    from bot.ops.playground import NotOurs, claim_database, print_sandbox, run_env, seed_chat, seed_people
     from bot.sandbox import Sandbox
 
-    if Path(db).exists() and "sandbox" not in Path(db).name:  # it is replaced: never somebody's real database
-        raise click.BadParameter(f"{db} exists; the sandbox's database is made afresh, so name a new file "
-                                 "or one with 'sandbox' in its name", param_hint="--db")
+    try:  # made afresh: never somebody's real database, nor what a symlink points to
+        claim_database(db)
+    except NotOurs as err:
+        raise click.BadParameter(f"{err}; the sandbox's database is made afresh, so name a new file (or an empty "
+                                 "PostgreSQL database)", param_hint="--db") from None
     box = Sandbox().start(port=port)
     world = seed_chat(box)
-    env = run_env(box, bot_port, Path(db))
+    env = run_env(box, bot_port, db)
     seed_people(box, world, env)
     print_sandbox(box, world, env, lambda line: click.echo(line))
     sys.stdout.flush()  # `hostbot sandbox | tee sandbox.env` gets the variables now, not at exit
