@@ -153,7 +153,9 @@ def check_retention(s: Settings, say: Say, now: datetime | None = None) -> list[
         say("doctor_retention_forever")
     what = say("doctor_what_retention")
     found: dict[str, str] = {}
-    if s.db_path != ":memory:" and Path(s.db_path).is_file():
+    if is_postgres_url(s.db_path):
+        found = _oldest_pg(s.db_path)
+    elif s.db_path != ":memory:" and Path(s.db_path).is_file():
         with contextlib.suppress(sqlite3.Error):
             conn = sqlite3.connect(f"{Path(s.db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
             try:
@@ -167,6 +169,28 @@ def check_retention(s: Settings, say: Say, now: datetime | None = None) -> list[
                           say("doctor_fix_retention"))]
     return [Check("database", what, True, say("doctor_retention_ok", audit=audit, hours=s.delivery_retention_hours,
                                               oldest=found.get("audit") or say("doctor_retention_none")))]
+
+
+def _oldest_pg(url: str) -> dict[str, str]:
+    """The oldest rows on PostgreSQL ({} when it cannot be read: the database check says why)."""
+    import psycopg
+
+    from bot.store.retention import oldest_in_store
+
+    class _Rows:  # oldest_in_store's one need: _rows(sql) -> dicts
+        def __init__(self, conn: psycopg.Connection) -> None:
+            self.conn = conn
+
+        def _rows(self, sql: str) -> list[dict[str, object]]:
+            cur = self.conn.execute(sql)  # fixed SQL from retention.py
+            names = [d.name for d in cur.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            return oldest_in_store(_Rows(conn))
+    except psycopg.Error:
+        return {}
 
 
 # ---- the key of the token vault -------------------------------------------------------------------
