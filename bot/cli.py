@@ -114,8 +114,12 @@ def sandbox(port: int, bot_port: int, db: str) -> None:
     from bot.ops.playground import NotOurs, claim_database, print_sandbox, run_env, seed_chat, seed_people
     from bot.sandbox import Sandbox
 
+    from bot.config import ConfigError
+
     try:  # made afresh: never somebody's real database, nor what a symlink points to
         claim_database(db)
+    except ConfigError as err:  # a PostgreSQL that cannot be reached: one line, no traceback
+        raise click.BadParameter(str(err), param_hint="--db") from None
     except NotOurs as err:
         raise click.BadParameter(f"{err}; the sandbox's database is made afresh, so name a new file (or an empty "
                                  "PostgreSQL database)", param_hint="--db") from None
