@@ -111,10 +111,9 @@ def sandbox(port: int, bot_port: int, db: str) -> None:
     the variables for `hostbot run` and `hostbot say`."""
     import time
 
+    from bot.config import ConfigError
     from bot.ops.playground import NotOurs, claim_database, print_sandbox, run_env, seed_chat, seed_people
     from bot.sandbox import Sandbox
-
-    from bot.config import ConfigError
 
     try:  # made afresh: never somebody's real database, nor what a symlink points to
         claim_database(db)
