@@ -191,6 +191,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "doctor_what_feishu_events": {"en": "Feishu can deliver events", "zh": "飞书能投递事件"},
     "doctor_feishu_webhook_ok": {"en": "webhook: FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN are set",
                                  "zh": "webhook：已设置 FEISHU_ENCRYPT_KEY 和 FEISHU_VERIFICATION_TOKEN"},
+    "doctor_feishu_events_unused": {
+        "en": "not used: chat arrives from Slack, Feishu is a meeting vendor here (hostbot run takes no Feishu events)",
+        "zh": "未使用：聊天来自 Slack，这里飞书只作为会议服务（hostbot run 不接收飞书事件）"},
     "doctor_feishu_webhook_missing": {"en": "webhook mode, but {missing} not set",
                                       "zh": "webhook 模式，但未设置 {missing}"},
     "doctor_fix_feishu_webhook": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,28 @@ def test_doctor_on_the_sandbox_names_who_zoom_accepts_not_a_404(sandbox: Sandbox
     wrong = hostbot(["doctor", "--timeout", "5"], {**env, "ZOOM_API_BASE": f"{sandbox.url}/nowhere/v2"}, tmp_path)
     [zoom] = [r for r in wrong.stdout.splitlines() if "ZOOM_API_BASE accepts that token" in r]
     assert zoom.startswith("✗") and wrong.returncode == 1, wrong.stdout
+
+
+def test_feishu_as_a_meeting_vendor_beside_slack_is_ready_for_doctor_and_run(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Slack carries the chat, Feishu only hosts the meetings (no webhook keys): doctor marks nothing ✗ for
+    Feishu's events, and `hostbot run` starts and serves Slack — the two agree."""
+    env = without({**sandbox.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "HOSTBOT_DB": str(tmp_path / "h.db"),
+                   "HOSTBOT_PORT": str(free_port()), "HOSTBOT_PUBLIC_URL": "https://hostbot.example.com"},
+                  "FEISHU_ENCRYPT_KEY", "FEISHU_VERIFICATION_TOKEN")
+    doctor = hostbot(["doctor", "--timeout", "5"], env, tmp_path)
+    [events] = [r for r in doctor.stdout.splitlines() if "Feishu can deliver events" in r]
+    assert events.startswith("✓") and "Slack" in events, doctor.stdout
+    assert doctor.returncode == 0 and not [r for r in doctor.stdout.splitlines() if r.startswith("✗")], doctor.stdout
+    out = tmp_path / "run.out"
+    with out.open("w") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"], cwd=tmp_path,
+                                env={**_inherited(), **env}, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while "listening on" not in out.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, out.read_text()[-2000:]
+            time.sleep(0.05)
+        assert "(Slack HTTP;" in out.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
