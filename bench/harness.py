@@ -9,6 +9,7 @@ The client runs in the benchmark's own process (asyncio + httpx), never inside t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -21,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -228,6 +230,36 @@ def start_peer(box: SandboxProc, workdir: Path, extra_env: dict[str, str] | None
 
 def workdir() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="hostbot-bench-")
+
+
+class HealthPoller:
+    """GET /healthz every `every` seconds in a thread of its own while inside `with`; the latencies (s).
+    With active=False it polls nothing (the caller's figures then have no /healthz column)."""
+
+    def __init__(self, base_url: str, every: float = 0.02, active: bool = True) -> None:
+        self.base_url, self.every, self.active = base_url, every, active
+        self.latencies: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> HealthPoller:
+        if self.active:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self.active:
+            self._thread.join(timeout=30)
+
+    def _poll(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=10) as http:
+            while not self._stop.is_set():
+                started = time.perf_counter()
+                with contextlib.suppress(httpx.HTTPError):
+                    http.get("/healthz")
+                self.latencies.append(time.perf_counter() - started)
+                self._stop.wait(self.every)
 
 
 # ---- signed slash commands -------------------------------------------------------------------------

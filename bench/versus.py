@@ -32,6 +32,7 @@ from pathlib import Path
 from bench.bolt_peer import ANSWER as PEER_ANSWER
 from bench.harness import (
     ROOT,
+    HealthPoller,
     SandboxProc,
     ServerProc,
     fire,
@@ -82,9 +83,14 @@ def _answers(box: SandboxProc, needle: str, n: int, timeout: float = 120) -> dic
 
 
 def _ack(box: SandboxProc, start: Start, name: str, needle: str, warmed: Path | None = None) -> dict[str, float]:
-    """Acks of ACK_COMMANDS commands under vendor latency, and the RSS once they are all answered.
-    `warmed`: a file deleted once start-up and the first requests are over (the slow-callback log)."""
-    server = start(f"{name}-ack")
+    return ack_run(box, start(f"{name}-ack"), needle, warmed)
+
+
+def ack_run(box: SandboxProc, server: ServerProc, needle: str, warmed: Path | None = None,
+            health: bool = False) -> dict[str, float]:
+    """Acks of ACK_COMMANDS commands under vendor latency, and the RSS once they are all answered; the
+    server is stopped after. `warmed`: a file deleted once start-up and the first requests are over (the
+    slow-callback log). `health`: GET /healthz polled meanwhile from another thread (its p50, p99, max)."""
     try:
         asyncio.run(fire(server.base_url, host_commands(box, box.meetings(5)), 5))  # first-request costs
         _answers(box, needle, 5, 60)
@@ -92,15 +98,18 @@ def _ack(box: SandboxProc, start: Start, name: str, needle: str, warmed: Path | 
             warmed.unlink(missing_ok=True)
         box.reset()
         box.latency(VENDORS, VENDOR_LATENCY_S)
-        fired = asyncio.run(fire(server.base_url, host_commands(box, box.meetings(ACK_COMMANDS)), ACK_CONCURRENCY))
-        answered = _answers(box, needle, ACK_COMMANDS)["count"]
+        with HealthPoller(server.base_url, active=health) as polled:
+            fired = asyncio.run(fire(server.base_url, host_commands(box, box.meetings(ACK_COMMANDS)),
+                                     ACK_CONCURRENCY))
+            answered = _answers(box, needle, ACK_COMMANDS)["count"]
         rss = server.rss_mib()
     finally:
         box.reset()
         server.stop()
-    lat = fired.latencies
+    lat, h = fired.latencies, polled.latencies
     return {"p50": percentile(lat, 50), "p99": percentile(lat, 99), "over_3s": sum(v > 3.0 for v in lat),
-            "acked": fired.ok, "answered": answered, "rss": rss}
+            "acked": fired.ok, "answered": answered, "rss": rss, "health_p50": percentile(h, 50),
+            "health_p99": percentile(h, 99), "health_max": max(h, default=0.0)}
 
 
 def _rate(box: SandboxProc, start: Start, name: str, needle: str, warm: bool) -> float:

@@ -218,6 +218,6 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
                                            grace=timedelta(minutes=settings.handover_grace_min),
                                            lease=timedelta(seconds=settings.handover_lease_s))
     retention = Retention(settings.db_path, RetentionPolicy(settings.retention_days, settings.delivery_retention_hours),
-                          clock=now, observe=lambda table, n: services.metrics.pruned.labels(table).inc(n)) \
-        if store.kind == "sqlite" else None  # PostgreSQL: see retention.py
+                          clock=now, observe=lambda table, n: services.metrics.pruned.labels(table).inc(n),
+                          store=store if store.kind == "postgresql" else None)  # replicas: one prunes (a lease)
     return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients, retention=retention)

@@ -104,23 +104,28 @@ def parse(text: tuple[str, ...], platform: str, now: datetime | None, tz: str | 
 @click.option("--bot-port", default=3000, type=int, show_default=True,
               help="the port `hostbot run` will listen on (printed as HOSTBOT_PORT)")
 @click.option("--db", default="hostbot-sandbox.db", show_default=True, help="the database `hostbot run` "
-              "will use (printed as HOSTBOT_DB): made afresh, with the sandbox's people mapped")
+              "will use (printed as HOSTBOT_DB): a SQLite file or a postgresql:// URL, made afresh, with the "
+              "sandbox's people mapped (one the sandbox did not create is refused)")
 def sandbox(port: int, bot_port: int, db: str) -> None:
     """Run the fake vendors, Slack and Feishu alone on 127.0.0.1, seeded with the demo world, and print
     the variables for `hostbot run` and `hostbot say`."""
     import time
-    from pathlib import Path
 
-    from bot.ops.playground import print_sandbox, run_env, seed_chat, seed_people
+    from bot.config import ConfigError
+    from bot.ops.playground import NotOurs, claim_database, print_sandbox, run_env, seed_chat, seed_people
     from bot.sandbox import Sandbox
     from bot.sandbox.feishu.push import EventPusher
 
-    if Path(db).exists() and "sandbox" not in Path(db).name:  # it is replaced: never somebody's real database
-        raise click.BadParameter(f"{db} exists; the sandbox's database is made afresh, so name a new file "
-                                 "or one with 'sandbox' in its name", param_hint="--db")
+    try:  # made afresh: never somebody's real database, nor what a symlink points to
+        claim_database(db)
+    except ConfigError as err:  # a PostgreSQL that cannot be reached: one line, no traceback
+        raise click.BadParameter(str(err), param_hint="--db") from None
+    except NotOurs as err:
+        raise click.BadParameter(f"{err}; the sandbox's database is made afresh, so name a new file (or an empty "
+                                 "PostgreSQL database)", param_hint="--db") from None
     box = Sandbox().start(port=port)
     world = seed_chat(box)
-    env = run_env(box, bot_port, Path(db))
+    env = run_env(box, bot_port, db)
     seed_people(box, world, env)
     # Feishu's tenant meeting events (a meeting started, ended) go to the bot's webhook once it listens.
     EventPusher(box.feishu_events, f"http://127.0.0.1:{bot_port}/feishu/events").start()
@@ -134,12 +139,16 @@ def sandbox(port: int, bot_port: int, db: str) -> None:
 
 
 @main.command()
-@click.argument("text", nargs=-1, required=True)
-@click.option("--as", "who", default="you", show_default=True, help="the person who speaks (a sandbox user)")
+@click.argument("text", nargs=-1, required=False)
+@click.option("--as", "who", default="you", show_default=True,
+              help="the person who speaks (a sandbox user); with --press and no TEXT, `host` is the person the "
+                   "latest request with buttons asks")
 @click.option("--platform", type=click.Choice(["slack", "feishu"]), default="slack", show_default=True)
 @click.option("--channel", default="general", show_default=True, help="Slack channel (name or id)")
 @click.option("--p2p", is_flag=True, help="Feishu: a direct message to hostbot instead of a group @mention")
-@click.option("--press", multiple=True, type=int, help="press button N of the reply (repeat for the next reply)")
+@click.option("--press", multiple=True, type=int,
+              help="press button N of the reply (repeat for the next reply); without TEXT, of the latest message "
+                   "with buttons, as --as")
 @click.option("--timeout", default=20.0, show_default=True, help="seconds to wait for a reply")
 def say(text: tuple[str, ...], who: str, platform: str, channel: str, p2p: bool, press: tuple[int, ...],
         timeout: float) -> None:
@@ -174,11 +183,11 @@ main.add_command(doctor)
 @click.option("--host", default="0.0.0.0", help="interface to listen on (HOSTBOT_PORT sets the port)")
 def run(host: str) -> None:
     """Run the real bot: HTTP endpoints for Slack and Feishu, Socket Mode when configured."""
-    from bot.config import ConfigError, load_settings
+    from bot.config import ConfigError, startup_settings
     from bot.ops.server import run as run_server
 
     try:
-        settings = load_settings()
+        settings = startup_settings()  # the validation `hostbot doctor` shows: whatever it marks ✗ stops here
         configure_logs(settings.log_format, settings.log_level)
         run_server(settings, host)
     except ConfigError as err:  # every bad setting at once; also from building (e.g. HOSTBOT_SECRET_KEY)

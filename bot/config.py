@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 
@@ -126,8 +127,19 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
 
 def check_environment(environ: Mapping[str, str] | None = None,
                       dotenv_path: str | Path | None = ".env") -> tuple[Settings, list[str]]:
-    """As load_settings, but never raising: the usable settings and every bad one (for doctor)."""
-    return read_settings(_values(environ, dotenv_path))
+    """As startup_settings, but never raising: the usable settings and every problem `hostbot run` would
+    stop on (for doctor, which shows each as a ✗ row: one validation for both)."""
+    settings, problems = read_settings(_values(environ, dotenv_path))
+    return settings, problems + startup_problems(settings)
+
+
+def startup_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
+    """`hostbot run`'s settings: a ConfigError listing every bad value and every half-configured
+    platform at once, the same lines `hostbot doctor` shows as ✗."""
+    settings, problems = check_environment(environ, dotenv_path)
+    if problems:
+        raise ConfigError(problems)
+    return settings
 
 
 def _values(environ: Mapping[str, str] | None, dotenv_path: str | Path | None) -> dict[str, str]:
@@ -180,6 +192,7 @@ def read_settings(values: Mapping[str, str]) -> tuple[Settings, list[str]]:
         problems += confirm
         kwargs.pop("confirm")
     problems += _url_problems(kwargs)
+    problems += _tz_problems(kwargs)
     settings = Settings(**kwargs)  # type: ignore[arg-type]
     problems += _feishu_webhook_problems(settings)
     return settings, problems
@@ -252,3 +265,52 @@ def _feishu_webhook_problems(s: Settings) -> list[str]:
     missing = "FEISHU_VERIFICATION_TOKEN" if s.feishu_encrypt_key else "FEISHU_ENCRYPT_KEY"
     return [f"{missing} is not set: Feishu webhook mode needs both FEISHU_ENCRYPT_KEY and "
             "FEISHU_VERIFICATION_TOKEN (Events & Callbacks → Encryption Strategy), or use FEISHU_MODE=ws"]
+
+
+def _tz_problems(kwargs: dict[str, object]) -> list[str]:
+    tz = str(kwargs.get("tz", "UTC"))
+    try:
+        ZoneInfo(tz)
+    except (ValueError, KeyError, OSError):
+        del kwargs["tz"]
+        return [f"HOSTBOT_TZ must be an IANA time zone such as Europe/Berlin or Asia/Shanghai, got {tz!r}"]
+    return []
+
+
+# (platform, its credentials: all or none of them)
+_TOGETHER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Feishu", ("FEISHU_APP_ID", "FEISHU_APP_SECRET")),
+    ("DingTalk", ("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET")),
+    ("Zoom", ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")),
+)
+
+
+def startup_problems(s: Settings) -> list[str]:
+    """Values each fine alone that `hostbot run` cannot start with: a platform half configured (it would
+    be quietly off, or take events nobody can authenticate), or nothing to serve or to change."""
+    given = {env: bool(getattr(s, attr)) for env, attr in _ENV_FIELDS.items()}
+    problems = []
+    for name, names in _TOGETHER:
+        missing = [n for n in names if not given[n]]
+        if missing and len(missing) < len(names):
+            problems.append(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: {name} needs "
+                            f"{' and '.join(names)} together (set {'it' if len(missing) == 1 else 'them'}, or "
+                            f"unset {', '.join(n for n in names if given[n])} to leave {name} off)")
+    if s.slack_bot_token and not (s.slack_signing_secret or s.slack_app_token):
+        problems.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) is not set: with SLACK_BOT_TOKEN, Slack's "
+                        "events must arrive signed with the app's Signing Secret (HTTP mode) or over Socket Mode "
+                        "with an app-level token (xapp-…)")
+    elif not s.slack_bot_token and (s.slack_signing_secret or s.slack_app_token):
+        problems.append("SLACK_BOT_TOKEN is not set: Slack needs the Bot User OAuth Token (xoxb-…) beside "
+                        f"{'SLACK_SIGNING_SECRET' if s.slack_signing_secret else 'SLACK_APP_TOKEN'}")
+    half = bool(problems)  # a half-configured platform explains by itself why nothing is on
+    if not (s.slack_bot_token or s.feishu_configured) and not half:
+        problems.append("no chat platform is configured, so nothing would reach hostbot: set SLACK_BOT_TOKEN with "
+                        "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or FEISHU_APP_ID and FEISHU_APP_SECRET with "
+                        "FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN (or FEISHU_MODE=ws); see .env.example")
+    vendors = (s.feishu_configured, s.dingtalk_app_key and s.dingtalk_app_secret, s.webex_token,
+               s.zoom_account_id and s.zoom_client_id and s.zoom_client_secret)
+    if not any(vendors) and not half:
+        problems.append("no meeting vendor is configured, so hostbot could change no meeting: set the credentials "
+                        "of Feishu, DingTalk, Webex or Zoom (see .env.example)")
+    return problems

@@ -62,11 +62,17 @@ def not_supported(ctx: Context, key: str, op: str, vendor: MeetingReader, words:
 
 
 def lost_answer_note(ctx: Context, outcome: Outcome, vendor: MeetingReader) -> str:
-    """When the vendor's first answer was lost and the state was read back: say what happened."""
+    """When the vendor's first answer was not an answer and the state was read back: say what happened.
+    A 5xx is the vendor's own error, not a lost answer (http_status holds it then); a timeout or a
+    dropped connection lost the answer. Either way the reply says whether the change was sent again."""
     if not outcome.answer_lost:
         return ""
-    resent = outcome.resent
     name = ctx.vendor_name(vendor.key)
-    if resent:
-        return "\n" + ctx.t("answer_lost_resent", vendor=name, count=len(resent))
-    return "\n" + ctx.t("answer_lost_verified", vendor=name)
+    status = outcome.http_status
+    first = ctx.t("first_answer_error", vendor=name, status=status) if status >= 500 else \
+        ctx.t("first_answer_lost", vendor=name)
+    if not outcome.resent:
+        return "\n" + ctx.t("answer_lost_verified", first=first)
+    if len(outcome.resent) == 1:
+        return "\n" + ctx.t("answer_lost_resent_one", first=first)
+    return "\n" + ctx.t("answer_lost_resent", first=first, count=len(outcome.resent))

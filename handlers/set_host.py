@@ -76,7 +76,9 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
             return [_conflict_reply(ctx, meeting, outcome.current_host, words, target, user)]
         failed = ctx.t("set_host_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words)
         if outcome.cohost_instead and vendor.supports("add_cohost"):  # Zoom: an alternative host
-            return [Reply(failed), *offer_cohost_instead(ctx, meeting, vendor, target, key="zoom_cohost_offer")]
+            # One answer: the refusal already says "make them a co-host instead"; its buttons do it.
+            offer = offer_cohost_instead(ctx, meeting, vendor, target, key="zoom_cohost_offer")
+            return [Reply(failed, buttons=offer[0].buttons)]
         return [Reply(failed)]
 
     # Undo: the host who lost the role may press it (besides the requester, an approver, admins); the

@@ -57,11 +57,12 @@ class ConsoleAdapter:
             print(text, file=self.out or sys.stdout, flush=True)
 
     def render(self, replies: list[Reply], consumed: bool = False) -> str:
-        """Text of the replies, then their buttons numbered. Numbers refer to the latest buttons shown;
-        they stay valid until new buttons appear or a click used them up."""
+        """Text of the replies, then their buttons numbered. Numbers refer to the buttons of the latest
+        answer: one without buttons leaves nothing to press (a `1` typed then must not press a button of
+        an older message). Only a refusal meant for the clicker alone (ephemeral) leaves them live."""
         lines: list[str] = []
         buttons = [b for r in replies for b in r.buttons]
-        if buttons or consumed:
+        if buttons or consumed or any(not r.ephemeral for r in replies):
             self.choices = buttons
         for reply in replies:
             lines.append(console_text(reply.text))

@@ -210,6 +210,8 @@ class Dispatcher:
     def _refused_click(self, click: ButtonClick, err: ClaimError, lang: str) -> list[Reply]:
         store = self.services.store
         proposal = err.proposal
+        if not click.lang and proposal is not None:  # the clicker's language unknown: the button's words
+            lang = str(proposal.payload.get("lang") or lang)
         intent = proposal.action if proposal else ""
         store.audit(platform=click.platform, chat_user=click.user, intent=intent, event="decision",
                     outcome={"not_yours": "foreign_click", "used": "already_used"}.get(err.why, "expired"))

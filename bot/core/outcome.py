@@ -87,6 +87,7 @@ class Outcome:
     # Facts some answers add:
     answer_lost: bool = False  # the first answer was lost and the vendor's state was read back
     resent: tuple[str, ...] = ()  # ... and these items had to be sent again (what had not happened)
+    http_status: int = 0  # ... and the first answer's HTTP status, when there was one (a 5xx is not a lost answer)
     unchanged: bool = False  # nothing to do: the state already was as asked
     cohosts: tuple[str, ...] = ()  # the co-hosts now (vendor ids), where the vendor says
     not_held: tuple[str, ...] = ()  # a co-host change read back: whom it did not reach (vendor ids)

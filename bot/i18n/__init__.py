@@ -59,10 +59,33 @@ def t(lang: str, key: str, **values: object) -> str:
         # An Outcome may carry the vendor's own words rather than one of our keys.
         return key
     template = entry.get(lang) or entry["en"]
+    if lang == "zh" and values:
+        values = _spaced(template, values)
     try:
         return template.format_map(_Defaulting(values))
     except (ValueError, IndexError):
         return template
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def _spaced(template: str, values: dict[str, object]) -> dict[str, object]:
+    """Chinese text puts a space between a Han character and a Latin word: "设为 Zoom 会议", "2 个 Webex 系列会议"
+    (but "设为飞书会议"). A value is spaced where it meets a Han character of the template."""
+    out = dict(values)
+    for m in re.finditer(r"\{(\w+)\}", template):
+        value = out.get(m.group(1))
+        if not isinstance(value, str) or not value:
+            continue
+        before, after = template[m.start() - 1:m.start()], template[m.end():m.end() + 1]
+        if _LATIN.match(value[0]) and before and _CJK.match(before):
+            value = " " + value
+        if _LATIN.match(value[-1]) and after and _CJK.match(after):
+            value = value + " "
+        out[m.group(1)] = value
+    return out
 
 
 class _Defaulting(dict[str, object]):

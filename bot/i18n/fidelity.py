@@ -12,15 +12,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "check the meeting in the {vendor} app before asking again (asking again blindly could do it twice).",
         "zh": "请先在{vendor}客户端中查看会议，再决定是否重试（盲目重试可能会重复操作）。",
     },
+    "first_answer_lost": {"en": "{vendor}'s first answer was lost on the way back",
+                          "zh": "{vendor}的第一次响应在返回途中丢失"},
+    "first_answer_error": {"en": "{vendor} answered the first request with a server error (HTTP {status})",
+                           "zh": "{vendor}对第一次请求返回了服务器错误（HTTP {status}）"},
     "answer_lost_verified": {
-        "en": "({vendor}'s first answer was lost; I read the meeting back: the change had gone through, so "
-        "nothing was sent twice.)",
-        "zh": "（{vendor}的第一次响应丢失；回读会议后确认变更已生效，因此没有重复发送。）",
+        "en": "({first}; I read the meeting back: the change had gone through, so nothing was sent twice.)",
+        "zh": "（{first}；回读会议后确认变更已生效，因此没有重复发送。）",
+    },
+    "answer_lost_resent_one": {
+        "en": "({first}; I read the meeting back: the change had not happened, so I sent it once more.)",
+        "zh": "（{first}；回读会议后发现变更未生效，因此重新发送了一次。）",
     },
     "answer_lost_resent": {
-        "en": "({vendor}'s first answer was lost; I read the state back and sent again only what had not "
-        "happened: {count}.)",
-        "zh": "（{vendor}的第一次响应丢失；回读状态后，只重新发送了尚未生效的部分：{count} 项。）",
+        "en": "({first}; I read the state back and sent again only the {count} changes that had not happened.)",
+        "zh": "（{first}；回读状态后，只重新发送了尚未生效的 {count} 项变更。）",
     },
     # ---- Feishu set_host ---------------------------------------------------------------------------
     "feishu_host_not_target": {

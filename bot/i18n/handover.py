@@ -138,12 +138,12 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "handover_not_found": {
         "en": "I found no pending handover {what}. Say “list handovers” to see them.",
-        "zh": "没有找到{what}待执行定时交接。发送“列出交接”查看全部。",
+        "zh": "没有找到{what}的待执行定时交接。发送“列出交接”查看全部。",
     },
     "handover_what_id": {"en": "#{id}", "zh": " #{id} "},
     "handover_what_time": {"en": "at {when}", "zh": " {when} "},
-    "handover_what_target": {"en": "to {target}", "zh": "交给 {target} 的"},
-    "handover_what_mine": {"en": "of yours", "zh": "你的"},
+    "handover_what_target": {"en": "to {target}", "zh": "交给 {target} "},
+    "handover_what_mine": {"en": "of yours", "zh": "你"},
     "handover_which": {
         "en": "Several handovers match: {choices}. Say which one, e.g. “cancel handover #{first}”.",
         "zh": "有多个定时交接符合：{choices}。请说明是哪一个，例如“取消交接 #{first}”。",

@@ -21,22 +21,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "correct that variable (.env.example describes each one), then run hostbot doctor again",
         "zh": "修正该变量（.env.example 中有每个变量的说明），然后重新运行 hostbot doctor",
     },
-    "doctor_what_chat": {"en": "a chat platform is configured", "zh": "已配置聊天平台"},
-    "doctor_fix_chat": {
-        "en": "set SLACK_BOT_TOKEN (Slack) or FEISHU_APP_ID and FEISHU_APP_SECRET (Feishu); see README, "
-              "“Running it for real”",
-        "zh": "设置 SLACK_BOT_TOKEN（Slack）或 FEISHU_APP_ID 与 FEISHU_APP_SECRET（飞书）；"
-              "见 README 的“Running it for real”",
-    },
-    "doctor_what_vendor": {"en": "a meeting vendor is configured", "zh": "已配置会议服务"},
-    "doctor_fix_vendor": {
-        "en": "set the credentials of at least one of Feishu, DingTalk, Webex or Zoom (see .env.example)",
-        "zh": "至少设置飞书、钉钉、Webex、Zoom 之一的凭据（见 .env.example）",
-    },
     "doctor_what_tz": {"en": "HOSTBOT_TZ is a time zone", "zh": "HOSTBOT_TZ 是有效时区"},
-    "doctor_tz_unknown": {"en": "unknown zone {tz}", "zh": "未知时区 {tz}"},
-    "doctor_fix_tz": {"en": "set HOSTBOT_TZ to an IANA zone name such as Europe/Berlin or Asia/Shanghai",
-                      "zh": "把 HOSTBOT_TZ 设为 IANA 时区名，例如 Europe/Berlin 或 Asia/Shanghai"},
     # ---- database ------------------------------------------------------------------------------
     "doctor_what_db_write": {"en": "database {path} is writable", "zh": "数据库 {path} 可写"},
     "doctor_db_new": {"en": "not created yet; its folder is writable (created and migrated at start)",
@@ -171,14 +156,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh": "在 Basic Information → App-Level Tokens 中创建带 connections:write 的应用级令牌，填入 "
               "SLACK_APP_TOKEN（xapp-…），并开启 Socket Mode",
     },
-    "doctor_slack_no_inbound": {"en": "neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN is set",
-                                "zh": "SLACK_SIGNING_SECRET 和 SLACK_APP_TOKEN 都未设置"},
-    "doctor_fix_slack_inbound": {
-        "en": "HTTP mode: copy the Signing Secret (Basic Information) into SLACK_SIGNING_SECRET; without a public "
-              "URL: set SLACK_APP_TOKEN for Socket Mode",
-        "zh": "HTTP 模式：把 Basic Information 中的 Signing Secret 填入 SLACK_SIGNING_SECRET；没有公网地址时：设置 "
-              "SLACK_APP_TOKEN 使用 Socket Mode",
-    },
     # ---- Feishu -----------------------------------------------------------------------------------
     "doctor_what_feishu_token": {"en": "FEISHU_APP_ID / FEISHU_APP_SECRET give a tenant token",
                                  "zh": "FEISHU_APP_ID / FEISHU_APP_SECRET 能换取 tenant token"},
@@ -214,6 +191,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "doctor_what_feishu_events": {"en": "Feishu can deliver events", "zh": "飞书能投递事件"},
     "doctor_feishu_webhook_ok": {"en": "webhook: FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN are set",
                                  "zh": "webhook：已设置 FEISHU_ENCRYPT_KEY 和 FEISHU_VERIFICATION_TOKEN"},
+    "doctor_feishu_events_unused": {
+        "en": "not used: chat arrives from Slack, Feishu is a meeting vendor here (hostbot run takes no Feishu events)",
+        "zh": "未使用：聊天来自 Slack，这里飞书只作为会议服务（hostbot run 不接收飞书事件）"},
     "doctor_feishu_webhook_missing": {"en": "webhook mode, but {missing} not set",
                                       "zh": "webhook 模式，但未设置 {missing}"},
     "doctor_fix_feishu_webhook": {
@@ -269,6 +249,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "doctor_what_zoom_api": {"en": "ZOOM_API_BASE accepts that token", "zh": "ZOOM_API_BASE 接受该令牌"},
     "doctor_zoom_api_ok": {"en": "yes ({who})", "zh": "是（{who}）"},
+    "doctor_zoom_api_users": {"en": "yes (an account-level app; it reads the account's {count} users)",
+                              "zh": "是（账号级应用；可读取账号下的 {count} 个用户）"},
     "doctor_fix_zoom_api": {
         "en": "ZOOM_API_BASE and ZOOM_OAUTH_URL must belong to the same Zoom cloud (zoom.us or zoomgov.com): "
               "check both",

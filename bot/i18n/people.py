@@ -132,6 +132,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{file} line {line}: {problem}",
         "zh": "{file} 第 {line} 行：{problem}",
     },
+    "users_import_encoding": {
+        "en": "{file}: not UTF-8, UTF-16 or GB18030 text; save it from the spreadsheet as CSV (UTF-8) and "
+              "import again.",
+        "zh": "{file}：不是 UTF-8、UTF-16 或 GB18030 文本；请在表格软件中另存为 CSV（UTF-8）后重新导入。",
+    },
+    "users_set_unknown": {
+        "en": "hostbot does not know {platform} user {chat_user!s}: check the id (`hostbot users list`), or add "
+              "--new to add somebody it has not seen yet.",
+        "zh": "hostbot 不认识 {platform} 用户 {chat_user!s}：请核对 ID（`hostbot users list`），"
+              "或加上 --new 添加尚未出现过的人。",
+    },
     "users_import_failed": {
         "en": "Nothing was imported: fix the lines above and run the import again.",
         "zh": "没有导入任何数据：请修正以上各行后重新导入。",

@@ -12,7 +12,7 @@ from bot.config import load_settings
 from bot.ops.tables import format_rows
 from bot.store import Store
 
-COLUMNS = ("at", "platform", "chat_user", "intent", "event", "vendor", "meeting", "vendor_ids", "outcome",
+COLUMNS = ("at", "platform", "chat_user", "name", "intent", "event", "vendor", "meeting", "vendor_ids", "outcome",
            "vendor_code", "latency_ms", "detail")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.I)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -36,7 +36,7 @@ def format_audit(rows: list[dict[str, Any]], fmt: str) -> str:
 
 @click.command()
 @click.option("--since", default=None, help="a duration back from now (2h, 30m, 7d) or a date (2026-11-20)")
-@click.option("--user", default=None, help="only rows of this chat user id")
+@click.option("--user", default=None, help="only rows of this person: a chat user id or a name (`users list`)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
 def audit(since: str | None, user: str | None, fmt: str) -> None:
     """Show the audit trail: who asked what, what was decided, what the vendor answered."""
@@ -44,9 +44,14 @@ def audit(since: str | None, user: str | None, fmt: str) -> None:
     store = Store(settings.db_path)
     try:
         start = parse_since(since, store.now()) if since else None
-        rows = store.audit_rows(since=start, user=user)
+        names = {(str(p["platform"]), str(p["chat_user"])): str(p.get("name") or "") for p in store.all_people()}
+        rows = store.audit_rows(since=start)
     finally:
         store.close()
+    rows = [{**r, "name": names.get((str(r["platform"]), str(r["chat_user"])), "")} for r in rows]
+    if user:  # an id, or a name as people know it (case and a leading @ do not matter)
+        wanted = user.strip().removeprefix("@").casefold()
+        rows = [r for r in rows if wanted in (str(r["chat_user"]).casefold(), r["name"].casefold())]
     if not rows and fmt == "table":
         click.echo("no audit rows match")
         return

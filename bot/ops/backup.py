@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import shlex
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,7 +51,10 @@ def backup(source: str, dest: str | Path, *, force: bool = False) -> BackupResul
     if is_postgres_url(source):
         from bot.store.postgres import redact
 
-        raise BackupError("backup_postgres", where=redact(source), dest=str(dest))
+        dump = Path(dest)
+        if dump.is_dir():  # a folder, as for SQLite: pg_dump writes a file, so name one in it
+            dump = dump / f"hostbot-{datetime.now(UTC):%Y%m%d-%H%M%S}.dump"
+        raise BackupError("backup_postgres", where=redact(source), dest=shlex.quote(str(dump)))
     src_path = Path(source)
     if source == ":memory:" or not src_path.is_file():
         raise BackupError("backup_no_source", path=source)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -135,7 +136,10 @@ def sandbox_command(line: str, world: DemoWorld, console: ConsoleAdapter) -> str
     f, meeting = world.sandbox.feishu, world.feishu_meeting
     try:
         if cmd == "as" and args:
-            console.user = args[0].lstrip("@")
+            who = args[0].lstrip("@")
+            if who not in world.users:  # speaking as nobody would make every reply about a stranger
+                raise KeyError(who)
+            console.user = who
             return f"(you are now speaking as @{console.user})"
         if cmd == "host" and args:
             f.change_host(meeting.id, world.users[args[0].lstrip("@")].open_id)
@@ -211,8 +215,23 @@ def fresh_database(db: Path) -> Path:
 def kept_note(path: Path, when: str) -> str:
     if when == "starts":
         return f"The demo's database is {path} (made afresh now, kept when the demo ends)."
-    return (f"The demo's database stays at {path}: try  HOSTBOT_DB={path} hostbot audit   ·   "
-            f"HOSTBOT_DB={path} hostbot users list")
+    cmd = hostbot_command()
+    return (f"The demo's database stays at {path}: try  HOSTBOT_DB={path} {cmd} audit   ·   "
+            f"HOSTBOT_DB={path} {cmd} users list")
+
+
+def hostbot_command() -> str:
+    """How to run this hostbot from here: `make demo` installs into .venv without activating it, so
+    `hostbot` alone is often not on PATH afterwards; then the script beside this Python, as typed from here."""
+    script = Path(sys.executable).parent / "hostbot"
+    on_path = shutil.which("hostbot")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "hostbot"
+    if not script.exists():
+        return f"{sys.executable} -m bot"
+    with contextlib.suppress(ValueError):
+        return str(script.absolute().relative_to(Path.cwd()))
+    return str(script)
 
 
 async def _converse(stdin: TextIO, stdout: TextIO, world: DemoWorld, bot: HostBot, clock: DemoClock,

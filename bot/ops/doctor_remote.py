@@ -120,7 +120,7 @@ async def _slack_inbound(s: Settings, probe: Probe) -> list[Check]:
                            say("doctor_fix_slack_app_token"))]
     if s.slack_signing_secret:
         return [probe.ok(what, say("doctor_slack_http_mode"))]
-    return [probe.fail(what, say("doctor_slack_no_inbound"), say("doctor_fix_slack_inbound"))]
+    return []  # neither: a settings row says so (bot/config.py startup_problems), and `hostbot run` stops
 
 
 # ---- Feishu -------------------------------------------------------------------------------------------
@@ -167,6 +167,8 @@ async def _feishu_inbound(s: Settings, probe: Probe) -> list[Check]:
     if s.feishu_mode != "ws":
         missing = [n for n, v in (("FEISHU_ENCRYPT_KEY", s.feishu_encrypt_key),
                                   ("FEISHU_VERIFICATION_TOKEN", s.feishu_verification_token)) if not v]
+        if len(missing) == 2 and s.slack_bot_token:  # chat arrives from Slack: Feishu is a meeting vendor here
+            return [probe.ok(what, say("doctor_feishu_events_unused")), _public_url_check(s, probe)]
         if missing:  # both are needed: either alone lets forged or replayed requests in
             return [probe.fail(what, say("doctor_feishu_webhook_missing", missing=", ".join(missing)),
                                say("doctor_fix_feishu_webhook")), _public_url_check(s, probe)]
@@ -253,8 +255,26 @@ async def zoom_checks(s: Settings, client: httpx.AsyncClient, say: Say) -> list[
                                            msg=body.get("message", "")), say("doctor_fix_zoom_api")))
     elif resp.status_code >= 500:
         checks.append(probe.bad_answer(resp, what, "Zoom"))
+    elif resp.status_code == 404:
+        checks.append(await _zoom_account_users(probe, what, token))
+    elif resp.status_code >= 300 or not body.get("email"):
+        checks.append(probe.bad_answer(resp, what, "Zoom"))
     else:
-        # An account-level app may have no user of its own ("me" -> 404): the token was accepted all the same.
-        who = str(body.get("email") or f"users/me: HTTP {resp.status_code}")
-        checks.append(probe.ok(what, say("doctor_zoom_api_ok", who=who)))
+        checks.append(probe.ok(what, say("doctor_zoom_api_ok", who=str(body["email"]))))
     return checks
+
+
+async def _zoom_account_users(probe: Probe, what: str, token: str) -> Check:
+    """users/me is 404 for an account-level (Server-to-Server) app: it has no user of its own. That 404
+    proves nothing (a wrong ZOOM_API_BASE answers 404 too), so ask what such an app can read: its users."""
+    resp = await probe.fetch("GET", f"{probe.base}/users", what, params={"page_size": 1},
+                             headers={"Authorization": f"Bearer {token}"})
+    if isinstance(resp, Check):
+        return resp
+    body = json_body(resp)
+    if resp.status_code == 200 and "total_records" in body:
+        return probe.ok(what, probe.say("doctor_zoom_api_users", count=body["total_records"]))
+    if resp.status_code in (401, 403) or "code" in body:
+        return probe.fail(what, probe.say("doctor_vendor_says", service="Zoom", code=resp.status_code,
+                                          msg=body.get("message", "")), probe.say("doctor_fix_zoom_api"))
+    return probe.bad_answer(resp, what, "Zoom")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import shlex
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from bot.config import settings_from_mapping
 from bot.ops.demo import DEMO_ADMIN, PEOPLE, DemoWorld, banner, fresh_database, seed
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import demo_email
-from bot.store import Store
+from bot.store import Store, is_postgres_url
 from bot.store.vault import build_vault
 
 SLACK_CHANNEL = "general"
@@ -27,12 +28,63 @@ def seed_chat(box: Sandbox) -> DemoWorld:
     return world
 
 
+# Every table of hostbot's schema: what a sandbox database made afresh on PostgreSQL is emptied of.
+TABLES = ("people", "mappings", "links", "deliveries", "proposals", "audit", "user_tokens", "handovers", "replicas",
+          "rate_budget", "rate_slots", "undos")
+MARK = "hostbot_sandbox"  # a table only `hostbot sandbox` creates: the database is the sandbox's own
+
+
+class NotOurs(Exception):
+    """The database named for the sandbox holds something it did not make; it is left untouched."""
+
+
+def claim_database(db: str) -> None:
+    """Make `db` the sandbox's, afresh, or raise NotOurs: a symlink (it would replace what it points to),
+    a file or a PostgreSQL database with data in it that the sandbox did not create."""
+    if is_postgres_url(db):
+        store = Store(db)
+        try:
+            marked = store._rows("SELECT to_regclass(?) AS t", [MARK])[0]["t"] is not None
+            used = any(store._rows(f"SELECT 1 FROM {t} LIMIT 1") for t in TABLES)  # fixed names only
+            if used and not marked:
+                raise NotOurs(f"{db.split('@')[-1]} holds hostbot data the sandbox did not create")
+            store._exec(f"TRUNCATE {', '.join(TABLES)}")
+            store._exec(f"CREATE TABLE IF NOT EXISTS {MARK} (made_at text)")
+        finally:
+            store.close()
+        return
+    path = Path(db)
+    if path.is_symlink():
+        raise NotOurs(f"{db} is a symbolic link")
+    if path.exists() and not _marked_sqlite(path):
+        raise NotOurs(f"{db} exists and the sandbox did not create it")
+    fresh_database(path)
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(f"CREATE TABLE {MARK} (made_at text)")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _marked_sqlite(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [MARK]).fetchone() is not None
+    except sqlite3.DatabaseError:  # not a database at all: certainly not ours
+        return False
+    finally:
+        conn.close()
+
+
 def seed_people(box: Sandbox, world: DemoWorld, env: dict[str, str]) -> None:
-    """The database `hostbot run` will use, made afresh (the sandbox's ids are new each run) with what an
-    admin would import: each person's Slack and Feishu chat ids mapped to their vendor accounts (DingTalk
-    ids come only from a mapping), and `you`'s Feishu authorization (Feishu invite needs one)."""
+    """The database `hostbot run` will use (made afresh by claim_database: the sandbox's ids are new each
+    run) with what an admin would import: each person's Slack and Feishu chat ids mapped to their vendor
+    accounts (DingTalk ids come only from a mapping), and `you`'s Feishu authorization (Feishu invite needs one)."""
     settings = settings_from_mapping(env)
-    fresh_database(Path(settings.db_path))
     store = Store(settings.db_path, vault=build_vault(settings))
     try:
         slack = {u.name: u.id for u in box.slack.users.values()}
@@ -48,14 +100,14 @@ def seed_people(box: Sandbox, world: DemoWorld, env: dict[str, str]) -> None:
         store.close()
 
 
-def run_env(box: Sandbox, bot_port: int, db: Path) -> dict[str, str]:
+def run_env(box: Sandbox, bot_port: int, db: str) -> dict[str, str]:
     """Everything `hostbot run` needs against this sandbox (Slack HTTP mode and Feishu webhook mode)."""
     return {
         **box.env(),
         "SLACK_SIGNING_SECRET": secrets.token_hex(16),  # `hostbot say` signs with it, as Slack would
         "HOSTBOT_PORT": str(bot_port),
         "HOSTBOT_PUBLIC_URL": f"http://127.0.0.1:{bot_port}",
-        "HOSTBOT_DB": str(db.resolve()),
+        "HOSTBOT_DB": db if is_postgres_url(db) else str(Path(db).absolute()),
         "HOSTBOT_ADMINS": demo_email(DEMO_ADMIN),
     }
 

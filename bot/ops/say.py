@@ -118,6 +118,7 @@ class Conversation(ABC):
     def __init__(self, http: httpx.Client, target: Target, who: str) -> None:
         self.http, self.target, self.who = http, target, who
         self.seen: dict[str, str] = {}  # message key -> text printed (an edit prints again)
+        self.refused = False  # the last press was refused at once (a Feishu error toast): nothing will follow
 
     def sandbox(self, method: str, path: str, **kw: Any) -> Any:
         resp = self.http.request(method, f"{self.target.sandbox}/_sandbox/{path}", **kw)
@@ -147,6 +148,10 @@ class Conversation(ABC):
     def press(self, what: Any) -> str:
         """Press a button (`what`: the Shown button's payload); what the platform showed at once ('' if nothing)."""
 
+    def latest(self) -> Shown | None:
+        """The newest message with buttons in this conversation (for `--press` without TEXT)."""
+        return next((m for m in reversed(self.messages()) if m.buttons), None)
+
     def fresh(self) -> list[Shown]:
         """Messages new or changed since last time (a progress message edited into the answer shows again)."""
         out = [m for m in self.messages() if self.seen.get(m.key) != m.text]
@@ -173,7 +178,7 @@ class SlackConversation(Conversation):
             body = urlencode({"token": "legacy", "team_id": self.team, "channel_id": self.channel,
                               "user_id": self.users[self.who], "user_name": self.who, "command": "/host",
                               "text": text.removeprefix("/host").strip(), "api_app_id": self.app,
-                              "trigger_id": f"say-{secrets.token_hex(6)}",
+                              "trigger_id": self.trigger(),
                               "response_url": "https://hooks.slack.invalid/commands/say"})
             self.post_bot("/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
                                                   **slack_signed(self.target.slack_secret, body)})
@@ -184,6 +189,10 @@ class SlackConversation(Conversation):
         body = json.dumps(said["event"])
         self.post_bot("/slack/events", body, {"Content-Type": "application/json",
                                               **slack_signed(self.target.slack_secret, body)})
+
+    def trigger(self) -> str:
+        """A trigger_id Slack issued (the sandbox plays Slack): the /host form opens only with one."""
+        return str(self.sandbox("POST", "slack/trigger", json={"as": self.who})["trigger_id"])
 
     def _text(self, message: Mapping[str, Any]) -> str:
         return re.sub(r"<@(\w+)>", lambda m: "@" + str(self.names.get(m.group(1), m.group(1))), str(message["text"]))
@@ -203,7 +212,7 @@ class SlackConversation(Conversation):
         payload = {
             "type": "block_actions", "team": {"id": self.team, "domain": "sandbox"},
             "user": {"id": self.users[self.who], "username": self.who, "team_id": self.team},
-            "api_app_id": self.app, "token": "legacy", "trigger_id": f"say-{secrets.token_hex(6)}",
+            "api_app_id": self.app, "token": "legacy", "trigger_id": self.trigger(),
             "container": {"type": "message", "message_ts": message["ts"], "channel_id": self.channel,
                           "is_ephemeral": False},
             "channel": {"id": self.channel}, "message": message,
@@ -238,6 +247,10 @@ class FeishuConversation(Conversation):
         self.root = said["message"]["message_id"]
         self.post_bot("/feishu/events", *feishu_sealed(self.target.feishu_key, said["event"]))
 
+    def find_latest(self) -> None:
+        """Follow the thread whose newest bot message has buttons (`--press` without TEXT)."""
+        self.root = str(self.sandbox("GET", "feishu/latest")["root"])
+
     def messages(self) -> list[Shown]:
         got = self.sandbox("GET", "feishu/thread", params={"root": self.root})["messages"]
         return [Shown(m["id"], m["text"], [(b["label"], (m["id"], b["value"])) for b in m["buttons"]]) for m in got]
@@ -248,6 +261,7 @@ class FeishuConversation(Conversation):
                                                             "value": value})["event"]
         answer = self.post_bot("/feishu/events", *feishu_sealed(self.target.feishu_key, event)).json()
         toast = (answer.get("toast") or {}).get("content", "")
+        self.refused = (answer.get("toast") or {}).get("type") == "error"  # e.g. not yours: the card stays
         return f"(toast) {toast}" if toast else ""
 
 
@@ -271,6 +285,35 @@ def converse(conv: Conversation, text: str, presses: list[int], prompt: Callable
         toast = conv.press(what)
         if toast:
             echo(toast)
+        if conv.refused:  # refused at once (only the toast says why): nothing more will come
+            break
+        buttons = _show(conv, timeout, echo) or []
+    return 0
+
+
+def press_latest(conv: Conversation, presses: list[int], timeout: float, echo: Callable[[str], None]) -> int:
+    """`say --as NAME --press N` without TEXT: press on the newest message with buttons, as NAME."""
+    if isinstance(conv, FeishuConversation):
+        conv.find_latest()
+    latest = conv.latest()
+    if latest is None:
+        raise SayError("there is no message with buttons to press yet")
+    conv.seen = {m.key: m.text for m in conv.messages()}
+    echo(latest.text)
+    echo("   ".join(f"[{i}] {label}" for i, (label, _) in enumerate(latest.buttons, 1)))
+    buttons: list[tuple[str, Any]] = list(latest.buttons)
+    for number in presses:
+        if not buttons:
+            break
+        if not 1 <= number <= len(buttons):
+            raise SayError(f"there is no button {number}; choose 1 to {len(buttons)}")
+        label, what = buttons[number - 1]
+        echo(f"{conv.who} pressed [{number}] {label}")
+        toast = conv.press(what)
+        if toast:
+            echo(toast)
+        if conv.refused:
+            break
         buttons = _show(conv, timeout, echo) or []
     return 0
 
@@ -299,10 +342,31 @@ def run_say(env: Mapping[str, str], who: str, text: str, platform: str, channel:
     target = Target.from_env(env, platform)
     prompt = _ask if interactive and not presses else None
     with httpx.Client(timeout=10) as http:
-        conv: Conversation = (SlackConversation(http, target, who, channel) if platform == "slack"
-                              else FeishuConversation(http, target, who, chat_type))
+        speaker = who
+        if not text and who == "host":  # whom the latest request with buttons is addressed to (its first @name)
+            speaker = _addressee(http, target, platform, channel, chat_type)
+        conv: Conversation = (SlackConversation(http, target, speaker, channel) if platform == "slack"
+                              else FeishuConversation(http, target, speaker, chat_type))
+        if not text:
+            if not presses:
+                raise SayError("say TEXT, or --press N to press a button of the latest message that has some")
+            return press_latest(conv, presses, timeout, click.echo)
         click.echo(f"{who}> {text}")
         return converse(conv, text, presses, prompt, timeout, click.echo)
+
+
+def _addressee(http: httpx.Client, target: Target, platform: str, channel: str, chat_type: str) -> str:
+    """`--as host`: the person an approval request is for, i.e. the first @name of the newest message with
+    buttons ("@you, @bob asks: …")."""
+    look: Conversation = (SlackConversation(http, target, "you", channel) if platform == "slack"
+                          else FeishuConversation(http, target, "you", chat_type))
+    if isinstance(look, FeishuConversation):
+        look.find_latest()
+    latest = look.latest()
+    found = re.search(r"@(\S+?)[,，:：\s]", latest.text + " ") if latest else None
+    if found is None:
+        raise SayError("--as host: there is no request with buttons that names a host yet")
+    return found.group(1)
 
 
 def _ask(count: int) -> int:

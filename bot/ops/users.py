@@ -87,6 +87,19 @@ def read_rows(text: str, default_platform: str | None) -> tuple[list[tuple[str, 
     return rows, problems
 
 
+def decode_csv(data: bytes) -> str | None:
+    """A CSV as spreadsheets save it: UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text", with its
+    BOM) or GB18030/GBK (Chinese Excel's "CSV"); None when it is none of them."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 @click.group()
 def users() -> None:
     """Explicit mappings from chat users to vendor ids (each wins over lookups for its own id)."""
@@ -97,7 +110,11 @@ def users() -> None:
 @click.option("--platform", type=click.Choice(PLATFORMS), default=None, help="for rows without a platform column")
 def import_(file: Path, platform: str | None) -> None:
     """Import people from a CSV file (all rows or none)."""
-    rows, problems = read_rows(file.read_text(encoding="utf-8-sig"), platform)
+    text = decode_csv(file.read_bytes())
+    if text is None:
+        click.echo(_say("users_import_encoding", file=file.name), err=True)
+        sys.exit(1)
+    rows, problems = read_rows(text, platform)
     if problems:
         for problem in problems:
             line, _, what = problem.rpartition("\x00")
@@ -178,7 +195,8 @@ def format_people(rows: list[dict[str, Any]], fmt: str) -> str:
 @click.argument("pairs", nargs=-1, required=True)
 @click.option("--platform", type=click.Choice(PLATFORMS), default=None,
               help="default: where CHAT_USER is known, else guessed from the id (U… slack, ou_… feishu)")
-def set_(chat_user: str, pairs: tuple[str, ...], platform: str | None) -> None:
+@click.option("--new", is_flag=True, help="CHAT_USER is somebody hostbot has not seen yet: add them")
+def set_(chat_user: str, pairs: tuple[str, ...], platform: str | None, new: bool) -> None:
     """Set ids for one chat user: vendor=id ... Each overrides only that id; the others still come
     from lookups. An empty id clears the mapping (lookups again); "-" pins "no id for that vendor"."""
     fields: dict[str, str] = {}
@@ -194,6 +212,10 @@ def set_(chat_user: str, pairs: tuple[str, ...], platform: str | None) -> None:
     store = Store(load_settings().db_path)
     try:
         plat = platform or guess_platform(store, chat_user)
+        known = store.person(plat, chat_user) is not None or any(
+            m["platform"] == plat and m["chat_user"] == chat_user for m in store.all_mappings())
+        if not known and not new:  # a typo or a name must not quietly become a new person
+            raise click.UsageError(_say("users_set_unknown", chat_user=chat_user, platform=plat))
         save_mapping(store, plat, chat_user, dict(fields))
     finally:
         store.close()

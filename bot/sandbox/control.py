@@ -7,10 +7,13 @@ to play a person in Slack or Feishu against a running bot.
                                            channel (as Slack would show it) -> {"message", "event"}: the
                                            event_callback body Slack would POST (the caller signs it)
     GET  /_sandbox/slack/messages?channel=C   the channel's messages (and ephemeral ones) as Slack holds them
+    POST /_sandbox/slack/trigger           {"as"} -> {"trigger_id"}: the one Slack would send with a slash command
+                                           or a click by that person (views.open takes only ids it issued)
     POST /_sandbox/feishu/says             {"as", "text", "mentions": [name | "bot"], "chat_type"}: the
                                            message exists in the IM fake -> {"message", "event"}
                                            (im.message.receive_v1, plaintext: the caller encrypts and signs)
     POST /_sandbox/feishu/click            {"as", "message_id", "value"} -> {"event"}: card.action.trigger
+    GET  /_sandbox/feishu/latest           the root of the thread whose newest bot message has buttons ({"root"})
     GET  /_sandbox/feishu/thread?root=om   the bot's messages under a message: id, msg_type, the text as a
                                            Feishu client shows it, the card's buttons
     POST /_sandbox/feishu/meetings         {"host", "participants": [name], "topic"}: a Feishu meeting starts
@@ -42,11 +45,13 @@ def control_routes(box: Sandbox) -> list[Route]:
         Route("/_sandbox/people", partial(_people, box), methods=["GET"]),
         Route("/_sandbox/slack/says", partial(_slack_says, box), methods=["POST"]),
         Route("/_sandbox/slack/messages", partial(_slack_messages, box), methods=["GET"]),
+        Route("/_sandbox/slack/trigger", partial(_slack_trigger, box), methods=["POST"]),
         Route("/_sandbox/feishu/says", partial(_feishu_says, box), methods=["POST"]),
         Route("/_sandbox/feishu/click", partial(_feishu_click, box), methods=["POST"]),
         Route("/_sandbox/feishu/thread", partial(_feishu_thread, box), methods=["GET"]),
         Route("/_sandbox/feishu/meetings", partial(_feishu_start, box), methods=["POST"]),
         Route("/_sandbox/feishu/meetings/{meeting_id}/end", partial(_feishu_end, box), methods=["POST"]),
+        Route("/_sandbox/feishu/latest", partial(_feishu_latest, box), methods=["GET"]),
     ]
 
 
@@ -106,6 +111,15 @@ async def _slack_says(box: Sandbox, request: Request) -> Response:
     return JSONResponse({"message": message, "event": body})
 
 
+async def _slack_trigger(box: Sandbox, request: Request) -> Response:
+    spec = await request.json()
+    with box.slack.lock:
+        user = next((u for u in box.slack.users.values() if u.name == spec.get("as")), None)
+    if user is None:
+        return _refuse(f"no Slack user {spec.get('as')!r}")
+    return JSONResponse({"trigger_id": box.slack.issue_trigger(user.id)})
+
+
 async def _slack_messages(box: Sandbox, request: Request) -> Response:
     with box.slack.lock:
         channel = box.slack.channels.get(request.query_params.get("channel", ""))
@@ -153,3 +167,14 @@ async def _feishu_thread(box: Sandbox, request: Request) -> Response:
                     "version": m.get("updates", 0),
                     "buttons": [{"label": b["text"]["content"], "value": b["value"]} for b in buttons]})
     return JSONResponse({"messages": out})
+
+
+async def _feishu_latest(box: Sandbox, request: Request) -> Response:
+    im = box.feishu_im
+    with box.feishu.lock:
+        cards = [m for m in im.messages.values() if m["sender"]["sender_type"] == "app"
+                 and m["msg_type"] == "interactive"]
+    with_buttons = [m for m in cards if im.buttons(m)]
+    if not with_buttons:
+        return _refuse("no message with buttons yet")
+    return JSONResponse({"root": with_buttons[-1]["root_id"]})

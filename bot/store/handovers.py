@@ -160,6 +160,18 @@ class HandoverRows:
         rows = self._rows("SELECT lease_until FROM replicas WHERE owner = ?", [owner])
         return datetime.fromisoformat(rows[0]["lease_until"]) if rows else None
 
+    def take_job_lease(self, job: str, holder: str, lease: timedelta) -> bool:
+        """One replica at a time runs `job` (retention): `holder` gets or keeps it until now + lease, unless
+        another holder's lease still runs. The lease is the `replicas` row `job:<job>`; its started_at
+        column names the holder (no schema change: that row is never a scheduler's)."""
+        now = self.now()
+        rows = self._write_rows(
+            "INSERT INTO replicas (owner, started_at, lease_until) VALUES (?, ?, ?) ON CONFLICT (owner) DO UPDATE "
+            "SET started_at = excluded.started_at, lease_until = excluded.lease_until "
+            "WHERE replicas.lease_until < ? OR replicas.started_at = ? RETURNING owner",
+            [f"job:{job}", holder, iso(now + lease), iso(now), holder])
+        return bool(rows)
+
     def forget_leases(self, before: datetime) -> int:
         """Drop leases that ended before `before` and hold no run (replicas long gone)."""
         return self._exec("DELETE FROM replicas WHERE lease_until < ? AND owner NOT IN "

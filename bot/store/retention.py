@@ -10,8 +10,10 @@
 Deletes run in batches on their own SQLite connection in a worker thread (never on the event
 loop; WAL lets them run beside the bot's writes) and free pages are reused, so the file's size
 levels off instead of growing for ever. Each run counts into hostbot_pruned_rows_total{table};
-`hostbot doctor` shows the windows and the oldest rows kept (`oldest`). On PostgreSQL the task does not
-run yet (bot/app.py): prune there with a scheduled job of your own until it does.
+`hostbot doctor` shows the windows and the oldest rows kept (`oldest`). On PostgreSQL the same deletes run
+through the Store (batches by ctid), by one replica at a time: each run first takes the lease
+`job:retention` in the store (bot/store/handovers.py take_job_lease), which its holder renews at every
+run; another replica takes over once it has lapsed (1.5 intervals).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +98,46 @@ def oldest(conn: sqlite3.Connection) -> dict[str, str]:
     return found
 
 
+# PostgreSQL: the same rows, with GREATEST for SQLite's two-argument MAX and ctid for rowid
+_WHERE_PG = {table: where.replace("MAX(", "GREATEST(") for table, where in _WHERE.items()}
+
+
+def prune_store(store: Any, policy: RetentionPolicy, now: datetime) -> dict[str, int]:
+    """prune() through a PostgreSQL Store (fixed table names only)."""
+    removed: dict[str, int] = {}
+    for table, cutoff in policy.cutoffs(now).items():
+        if cutoff is None:
+            continue
+        total = 0
+        while True:
+            count = store._exec(f"DELETE FROM {table} WHERE ctid IN "
+                                f"(SELECT ctid FROM {table} WHERE {_WHERE_PG[table]} LIMIT {BATCH})", [cutoff])
+            total += max(count, 0)
+            if count < BATCH:
+                break
+        removed[table] = total
+    return removed
+
+
+def oldest_in_store(store: Any) -> dict[str, str]:
+    """oldest() through a Store (PostgreSQL): what doctor shows."""
+    found = {}
+    for table, column in (("audit", "at"), ("deliveries", "seen_at"), ("proposals", "created_at"),
+                          ("undos", "created_at")):
+        rows = store._rows(f"SELECT MIN({column}) AS m FROM {table}")
+        found[table] = str(rows[0]["m"]) if rows and rows[0]["m"] else ""
+    return found
+
+
 class Retention:
-    """The background task: prune at start and then every `interval` seconds."""
+    """The background task: prune at start and then every `interval` seconds. With a `store` (PostgreSQL,
+    shared by replicas) only the replica holding the lease prunes."""
 
     def __init__(self, path: str, policy: RetentionPolicy, *, clock: Callable[[], datetime],
-                 observe: Callable[[str, int], None] | None = None, interval: float = INTERVAL_S) -> None:
+                 observe: Callable[[str, int], None] | None = None, interval: float = INTERVAL_S,
+                 store: Any = None, holder: str = "") -> None:
+        self.store = store
+        self.holder = holder or f"retention-{uuid.uuid4().hex[:12]}"
         self.path = path
         self.policy = policy
         self.clock = clock
@@ -109,7 +148,14 @@ class Retention:
     async def run_once(self) -> dict[str, int]:
         if self.path == ":memory:":  # nothing outlives the process; and another connection would see nothing
             return {}
-        removed = await asyncio.to_thread(prune_file, self.path, self.policy, self.clock())
+        if self.store is not None:
+            lease = timedelta(seconds=self.interval * 1.5)
+            if not await asyncio.to_thread(self.store.take_job_lease, "retention", self.holder, lease):
+                log.debug("retention: another replica holds the lease")
+                return {}
+            removed = await asyncio.to_thread(prune_store, self.store, self.policy, self.clock())
+        else:
+            removed = await asyncio.to_thread(prune_file, self.path, self.policy, self.clock())
         for table, count in removed.items():
             if self.observe is not None:
                 self.observe(table, count)

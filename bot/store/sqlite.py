@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -217,6 +218,55 @@ def private_files(path: str) -> None:
                 os.chmod(name, 0o600)
 
 
+class WriteTurns:
+    """One writer at a time among this process's connections to one SQLite file, in the order they asked.
+
+    SQLite has no queue for its write lock: a connection that finds it taken sleeps and polls (1, 2, 5 …
+    100 ms apart) until busy_timeout. Beside another connection that writes without pause (retention's
+    batches, a second Store on the same file, a test's writer), the lock is taken again between two polls
+    nearly every time, and a bot write fails after 5 s with "database is locked" although every commit is
+    short. Taking turns here first (a ticket lock: FIFO, reentrant per thread) means a write of this
+    process never polls against another write of this process; SQLite's busy_timeout still covers other
+    processes (`hostbot users`, a backup)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = self._serving = 0
+        self._owner: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return
+            ticket, self._next = self._next, self._next + 1
+            while ticket != self._serving:
+                self._cond.wait()
+            self._owner, self._depth = me, 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._serving += 1
+                self._cond.notify_all()
+
+
+_TURNS: dict[str, WriteTurns] = {}
+_TURNS_LOCK = threading.Lock()
+
+
+def write_turns(path: str) -> WriteTurns:
+    """The turns of every connection of this process to the file at `path` (each ":memory:" its own)."""
+    if path == ":memory:":
+        return WriteTurns()
+    with _TURNS_LOCK:
+        return _TURNS.setdefault(os.path.realpath(path), WriteTurns())
+
+
 class SqliteStore(Store):
     """The Store on a SQLite file (or ":memory:"), WAL, a 5 s busy timeout."""
 
@@ -228,9 +278,13 @@ class SqliteStore(Store):
         if path != ":memory:":
             private_files(path)
         self.db = sqlite_utils.Database(path)
+        self._turns = write_turns(path)
         if path != ":memory:":
             self.db.enable_wal()
         self.db.execute("PRAGMA busy_timeout = 5000")
+        # synchronous stays FULL (WAL's default here): every commit is on disk before hostbot acts on it, so a
+        # delivery id, a claim or an audit row survives a power loss too. Writers of this process take turns
+        # (WriteTurns) instead of polling SQLite's lock against each other.
         migrations.apply(self.db)
 
     def close(self) -> None:
@@ -245,21 +299,23 @@ class SqliteStore(Store):
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def _write_rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        try:
-            return self._rows(sql, args)
-        finally:
-            self.db.conn.commit()
+        with self._turns:
+            try:
+                return self._rows(sql, args)
+            finally:
+                self.db.conn.commit()
 
     def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
-        cur = self.db.execute(sql, list(args))
-        self.db.conn.commit()
-        return int(cur.rowcount)
+        with self._turns:
+            cur = self.db.execute(sql, list(args))
+            self.db.conn.commit()
+            return int(cur.rowcount)
 
     def _insert_id(self, sql: str, args: Sequence[Any] = ()) -> int:
         rows = self._write_rows(sql, args)
         return int(rows[0]["id"])
 
     def _batch(self, statements: Iterable[Statement]) -> None:
-        with self.db.conn:  # commits, or rolls back on an exception
+        with self._turns, self.db.conn:  # commits, or rolls back on an exception
             for sql, args in statements:
                 self.db.conn.execute(sql, list(args))

@@ -197,15 +197,16 @@ class FeishuVendor(MeetingVendor):
             if isinstance(now, Outcome):
                 return replace(outcome, answer_lost=True)
             resent = (meeting.id,) if attempt else ()
-            if now.host is not None and now.host.id == target.id:
-                return Outcome.success(current_host=now.host, answer_lost=True, resent=resent)
+            if now.host is not None and now.host.id == target.id:  # http_status: a 5xx (handlers/common.py)
+                return Outcome.success(current_host=now.host, answer_lost=True, resent=resent,
+                                       http_status=outcome.http_status)
             if attempt:  # read back twice: not changed, and Feishu keeps failing
                 reason = "vendor_timeout" if outcome.detail == "timeout" else "vendor_unavailable"
                 return Outcome.unavailable(reason, remedy="remedy_retry_later", vendor_code=outcome.vendor_code,
                                            detail=outcome.detail, answer_lost=True, resent=resent)
             again = await self._set_host_once(meeting, target, req)
             if again.kind is not Kind.UNKNOWN:
-                return replace(again, answer_lost=True, resent=(meeting.id,))
+                return replace(again, answer_lost=True, resent=(meeting.id,), http_status=outcome.http_status)
             outcome = again
         raise AssertionError("unreachable")
 
@@ -391,6 +392,7 @@ class FeishuVendor(MeetingVendor):
                 await self.limiter.sleep(self.retry.delay(attempt))
                 continue
             if not safe and answer_lost(status):  # a change that may have happened: read back first
-                return Outcome.unknown(vendor_code=str(code_of(resp) or status), detail=str(resp.msg or ""))
+                return Outcome.unknown(vendor_code=str(code_of(resp) or status), detail=str(resp.msg or ""),
+                                       http_status=status)
             return (on_error or outcome_for_error)(resp)
 

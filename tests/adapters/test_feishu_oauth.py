@@ -201,7 +201,7 @@ def test_hostbot_run_says_what_is_missing(sandbox: Sandbox, tmp_path: Path, monk
     from bot.cli import main
 
     monkeypatch.chdir(tmp_path)  # no stray .env
-    env = {k: v for k, v in sandbox.env().items() if k != "HOSTBOT_SECRET_KEY"}
+    env = {k: v for k, v in sandbox.env().items() if k != "HOSTBOT_SECRET_KEY"} | {"SLACK_SIGNING_SECRET": "s" * 32}
     result = CliRunner(env={**env, "HOSTBOT_DB": str(tmp_path / "r.db"), "HOSTBOT_SECRET_KEY": ""}).invoke(
         main, ["run", "--host", "127.0.0.1"])
     assert result.exit_code == 2  # a settings error: exit 2, no traceback

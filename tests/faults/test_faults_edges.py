@@ -309,7 +309,7 @@ def test_every_bad_setting_is_reported_at_once() -> None:
 def test_run_and_doctor_list_every_bad_setting(sandbox: Sandbox, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
-    env = {**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "h.db"), **BAD}
+    env = {**sandbox.env(), "SLACK_SIGNING_SECRET": "s" * 32, "HOSTBOT_DB": str(tmp_path / "h.db"), **BAD}
     run = CliRunner().invoke(main, ["run", "--host", "127.0.0.1"], env=env)
     assert run.exit_code == 2 and "Traceback" not in run.output
     assert "4 settings are wrong:" in run.output and "unknown intent 'sethost'" in run.output

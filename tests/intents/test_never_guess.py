@@ -110,7 +110,7 @@ async def test_a_meeting_that_cannot_be_read_is_never_the_linked_one(world: Worl
                       "Give the Zoom meeting's number or link.")
     assert world.set_host_calls() == []
     zoom = await world.say("把zoom会议812 3456 7890的主持人设为@erin")
-    assert "Zoom会议 812 3456 7890" in zoom  # the vendor word glued to 会议 is kept: not the linked Feishu one
+    assert "Zoom 会议 812 3456 7890" in zoom  # the vendor word glued to 会议 is kept: not the linked Feishu one
 
 
 async def test_statements_questions_and_doubt_change_nothing_and_polite_requests_act(world: World) -> None:

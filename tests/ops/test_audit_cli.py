@@ -31,7 +31,7 @@ async def test_audit_table_json_csv_and_filters(world: World, monkeypatch: pytes
     table = runner.invoke(main, ["audit"])
     assert table.exit_code == 0, table.output
     header = table.output.splitlines()[0].split()
-    assert header[:5] == ["at", "platform", "chat_user", "intent", "event"]
+    assert header[:6] == ["at", "platform", "chat_user", "name", "intent", "event"]
     assert "approval_requested" in table.output and "feishu" in table.output
 
     rows = json.loads(runner.invoke(main, ["audit", "--format", "json"]).output)

@@ -83,7 +83,13 @@ def test_installed_command_runs_the_demo_from_a_pipe_and_keeps_its_database(
     assert "Traceback" not in proc.stderr
     db = tmp_path / "hostbot-demo.db"
     assert f"The demo's database is {db} (made afresh now, kept when the demo ends)." in proc.stdout
-    assert proc.stdout.rstrip().endswith(f"HOSTBOT_DB={db} hostbot users list")
+    hint = proc.stdout.rstrip().splitlines()[-1]
+    assert hint.endswith(" users list") and f"HOSTBOT_DB={db} " in hint
+    # the hint runs as typed, from a shell where the venv is not activated (as after `make demo`)
+    audit_line = hint.split("try  ", 1)[1].split("   ·   ")[0]
+    shell = subprocess.run(["sh", "-c", audit_line], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "PATH": "/usr/bin:/bin"})
+    assert shell.returncode == 0 and "set_host" in shell.stdout, shell.stderr
     # afterwards, what the README suggests works on what the demo did
     monkeypatch.setenv("HOSTBOT_DB", str(db))
     audit = CliRunner().invoke(main, ["audit", "--format", "json"])

@@ -68,3 +68,75 @@ def test_every_person_and_meeting_the_readme_names_exists_in_the_demo() -> None:
     assert named <= set(PEOPLE) | {"me"}
     meetings = {str(p["meeting"]["id"]) for p in payloads if isinstance(p["meeting"], dict)}
     assert {"123456789", "81234567890"} <= meetings <= numbers
+
+
+# ---- every path, command and example the README names (issue 28, item 11) ---------------------------------
+ROOT = Path(__file__).parents[2]
+_PATH = re.compile(r"(?<![\w/.-])((?:bot|handlers|tests|bench|docs|\.ci)/[\w./-]*[\w/]|manifest\.yaml|pyproject\.toml|"
+                   r"\.env\.example|Makefile)")
+
+
+def test_every_repository_path_the_readme_names_exists() -> None:
+    named = set(_PATH.findall(README))
+    assert {"bot/core/policy.py", "tests/ops/test_readme_examples.py", "docs/vendors.md"} <= named
+    missing = sorted(p for p in named if not (ROOT / p).exists())
+    assert missing == [], missing
+
+
+def _code() -> str:
+    """What the README shows as code: fenced blocks and `inline` spans (prose says "hostbot is …")."""
+    fenced = [re.sub(r"#.*", "", block) for block in re.findall(r"```[a-z]*\n(.*?)```", README, re.S)]
+    inline = re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", README, flags=re.S))
+    return "\n".join(fenced + inline)
+
+
+def _commands() -> set[tuple[str, ...]]:
+    """Each `hostbot SUB [SUB2]` and `make TARGET` the README shows, as words."""
+    code, found = _code(), set()
+    for m in re.finditer(r"(?:^|[\s/;(])(?<!-u )(?<!-O )hostbot ([a-z]+)(?: ([a-z]+))?", code, re.M):
+        found.add(("hostbot", m.group(1), m.group(2) or ""))
+    for m in re.finditer(r"(?:^|[\s;])make ([a-z]+)\b", code, re.M):
+        found.add(("make", m.group(1), ""))
+    return found
+
+
+def test_every_hostbot_and_make_command_the_readme_names_exists() -> None:
+    import click
+
+    from bot.cli import main
+
+    targets = set(re.findall(r"^([a-z]+):", (ROOT / "Makefile").read_text(), re.M))
+    commands = _commands()
+    assert ("hostbot", "users", "import") in commands and ("make", "install", "") in commands
+    for kind, first, second in sorted(commands):
+        if kind == "make":
+            assert first in targets, f"make {first}"
+            continue
+        assert first in main.commands, f"hostbot {first}"
+        group = main.commands[first]
+        if isinstance(group, click.Group) and second:
+            assert second in group.commands, f"hostbot {first} {second}"
+
+
+def test_the_csv_example_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    block = README.split("```csv\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "people.csv").write_text(block, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    env = {"HOSTBOT_DB": str(tmp_path / "h.db")}
+    done = CliRunner().invoke(main, ["users", "import", "people.csv"], env=env)
+    assert done.exit_code == 0, done.output
+    listed = CliRunner().invoke(main, ["users", "list", "--format", "csv"], env=env).output
+    assert "union_alice" in listed and "小王" in listed
+
+
+def test_the_demo_banner_the_readme_shows_is_the_demos() -> None:
+    from bot.ops.demo import banner
+
+    with Sandbox() as box:
+        shown = banner(seed(box)).splitlines()
+    line = next(x for x in README.splitlines() if x.startswith("  host: you · in the meeting"))
+    assert line in shown

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,36 @@ def test_the_sandbox_never_replaces_a_database_that_is_not_its_own(tmp_path: Pat
                           text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and "made afresh" in done.stderr
     assert real.read_bytes() == b"somebody's real database"
+
+
+def test_the_host_approves_bobs_request_by_pressing_as_host(loop: tuple[SandboxProcess, Bot]) -> None:
+    """Issue 28, item 4: `say --as host --press 1` plays the second person, on the latest message with buttons."""
+    box, _ = loop
+    say(box, "--as", "carol", "make @you host of meeting 123456789", "--press", "1")  # whatever ran before
+    asked = say(box, "--as", "bob", "make me host of meeting 123456789")
+    assert "Only you, as the current host, can approve." in asked.stdout, asked.stdout + asked.stderr
+    before = len(set_host_calls(box))
+    approved = say(box, "--as", "host", "--press", "1")
+    assert approved.returncode == 0, approved.stderr + approved.stdout
+    assert "you pressed [1] Approve" in approved.stdout.splitlines(), approved.stdout
+    assert "✅ @bob is now host of Feishu meeting 123 456 789." in approved.stdout
+    calls = set_host_calls(box)
+    assert len(calls) == before + 1 and calls[-1]["host_user"]["id"] == open_id(box, "bob")
+
+
+def test_a_refused_press_on_feishu_returns_at_once(loop: tuple[SandboxProcess, Bot]) -> None:
+    box, _ = loop
+    say(box, "--platform", "feishu", "--as", "carol", "make @alice host of meeting 123456789")  # a Confirm card
+    started = time.monotonic()
+    refused = say(box, "--platform", "feishu", "--as", "alice", "--press", "1")  # carol's button, not alice's
+    took = time.monotonic() - started
+    assert "(toast) Only @carol can confirm this." in refused.stdout, refused.stdout + refused.stderr
+    assert took < 8, f"a refused press waited {took:.1f} s"
+
+
+def test_the_slash_command_alone_opens_the_form(loop: tuple[SandboxProcess, Bot]) -> None:
+    box, _ = loop
+    opened = say(box, "--as", "you", "--timeout", "4", "/host")
+    assert "could not open the form" not in opened.stdout, opened.stdout
+    views = httpx.get(f"{box.url}/_sandbox/requests", params={"op": "slack.views.open"}).json()
+    assert views, "hostbot never called views.open"

@@ -74,19 +74,20 @@ def test_import_needs_a_platform(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_set_guesses_the_platform_and_keeps_other_ids(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["users", "set", "U0ERIN", "dingtalk=dt-erin", "name=erin"])
+    result = runner.invoke(main, ["users", "set", "U0ERIN", "dingtalk=dt-erin", "name=erin", "--new"])
     assert result.exit_code == 0, result.output
     assert result.output == "slack user U0ERIN: dingtalk_union_id=dt-erin, name=erin\n"
-    runner.invoke(main, ["users", "set", "U0ERIN", "zoom=erin@example.com"])
+    runner.invoke(main, ["users", "set", "U0ERIN", "zoom=erin@example.com", "--new"])
     row = _rows(tmp_path)[("slack", "U0ERIN")]
     assert (row["dingtalk_union_id"], row["zoom_email"]) == ("dt-erin", "erin@example.com")
     assert row["source"] == "dingtalk_union_id=mapping, zoom_email=mapping"
-    assert runner.invoke(main, ["users", "set", "ou_x", "feishu=ou_x"]).output.startswith("feishu user ou_x")
-    assert runner.invoke(main, ["users", "set", "dave", "webex=dave@example.com"]).output.startswith("console user")
+    assert runner.invoke(main, ["users", "set", "ou_x", "feishu=ou_x", "--new"]).output.startswith("feishu user ou_x")
+    dave = runner.invoke(main, ["users", "set", "dave", "webex=dave@example.com", "--new"])
+    assert dave.output.startswith("console user")
 
 
 async def test_a_mapping_set_by_cli_is_what_the_resolver_uses(runner: CliRunner, tmp_path: Path) -> None:
-    runner.invoke(main, ["users", "set", "erin", "feishu=ou_erin", "--platform", "console"])
+    runner.invoke(main, ["users", "set", "erin", "feishu=ou_erin", "--platform", "console", "--new"])
     store = Store(str(tmp_path / "h.db"))
     people = IdentityResolver(store)
     person = await people.resolve("@erin", "console", "you")
@@ -115,7 +116,7 @@ async def test_a_one_vendor_mapping_keeps_every_other_id_and_a_pin_removes_one(r
     store.upsert_person("console", "host", source="profile", name="host", email="host@example.com",
                         feishu_open_id="ou_host")
     store.close()
-    runner.invoke(main, ["users", "set", "host", "dingtalk=union_host", "--platform", "console"])
+    runner.invoke(main, ["users", "set", "host", "dingtalk=union_host", "--platform", "console", "--new"])
     store = Store(str(tmp_path / "h.db"))
     people = IdentityResolver(store)
     person = await people.resolve("host", "console", "host")
@@ -124,7 +125,7 @@ async def test_a_one_vendor_mapping_keeps_every_other_id_and_a_pin_removes_one(r
     assert (person.source_of("dingtalk"), person.source_of("feishu"), person.source_of("zoom")) == (
         "mapping", "profile", "email")
     store.close()
-    result = runner.invoke(main, ["users", "set", "host", "zoom=-", "--platform", "console"])
+    result = runner.invoke(main, ["users", "set", "host", "zoom=-", "--platform", "console", "--new"])
     assert result.output == "console user host: zoom_email=(none)\n"
     store = Store(str(tmp_path / "h.db"))
     person = await IdentityResolver(store).resolve("host", "console", "host")

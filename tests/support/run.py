@@ -103,9 +103,9 @@ class SandboxProcess:
     """`hostbot sandbox` as a process of its own (what a newcomer runs in a terminal), and the variables it
     printed: `env` is what `hostbot run` and `hostbot say` get, on top of this environment minus hostbot's."""
 
-    def __init__(self, cwd: Path, bot_port: int, timeout: float = 60) -> None:
+    def __init__(self, cwd: Path, bot_port: int, timeout: float = 60, args: tuple[str, ...] = ()) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", "0", "--bot-port",
-                                      str(bot_port)], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      str(bot_port), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, env={**_inherited(), "PYTHONUNBUFFERED": "1"})
         self.printed: list[str] = []
         deadline = time.monotonic() + timeout

@@ -118,7 +118,8 @@ async def test_a_502_before_the_change_is_read_back_then_sent_once_more(make_wor
     await world.say("reassign @erin's webex meetings to @alice")
     done = await world.say("1")
     assert done.startswith("✅ @alice now hosts 3 Webex meeting series of @erin.")
-    assert "first answer was lost; I read the state back and sent again only what had not happened" in done
+    assert "first answer was lost on the way back; I read the state back and sent again only the 3 changes that " \
+        "had not happened." in done
     assert [r.status for r in requests(world, "webex.reassign")] == [502, 204]
     assert len(requests(world, "webex.get_meeting")) >= 3  # each meeting was read back before resending
     assert waits.asked == []

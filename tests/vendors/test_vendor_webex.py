@@ -166,10 +166,10 @@ async def test_reassign_listed_meetings_checks_their_owner(world: World) -> None
 async def test_reassign_in_chinese(make_world: WorldFactory) -> None:
     world = await make_world(HOSTBOT_ADMINS="you")
     ask = await world.say("把 @dave 的所有会议转给 @bob")  # Webex is the only vendor that reassigns in bulk
-    assert ask.startswith("@dave 的 2 个Webex系列会议将转给 @bob：“Dave's 1:1s”, “Customer webinar”。")
+    assert ask.startswith("@dave 的 2 个 Webex 系列会议将转给 @bob：“Dave's 1:1s”, “Customer webinar”。")
     assert ask.endswith("[1] 确认   [2] 取消")
     reply = await world.say("1")
-    assert reply == ("✅ @dave 的 2 个Webex系列会议已转给 @bob。\n"
+    assert reply == ("✅ @dave 的 2 个 Webex 系列会议已转给 @bob。\n"
                      "跳过 1 个（保持不变）：\n"
                      "• “Release planning”: 正在进行中，请在会议结束后再转移。")
 

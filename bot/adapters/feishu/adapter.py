@@ -271,7 +271,7 @@ class FeishuAdapter:
             platform=Platform.FEISHU, user=user or "", action=str(value[VALUE_KEY]),
             value=str(value.get("proposal") or ""), click_id=str(data.header.event_id or "") if data.header else "",
             channel=(event.context.open_chat_id or "") if event.context else "",
-            message_id=message_id or "",
+            message_id=message_id or "",  # no lang: Feishu tells no clicker's locale (dispatch uses the button's)
         )
         key = f"click:{click.click_id or uuid.uuid4()}"
         progress = FeishuProgress(self.sender, message_id or "", key)

@@ -85,6 +85,23 @@ def build_web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def bolt_logger() -> logging.Logger:
+    """Bolt's logger, without one false warning: AsyncApp reads SLACK_BOT_TOKEN from the environment by
+    itself when no token is passed, then warns at every start that the `client` we pass (built with that
+    same token) wins over it. Every other Bolt message gets through."""
+    from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
+    logger = logging.getLogger("slack_bolt.AsyncApp")
+    noise = warning_client_prioritized_and_token_skipped()
+    if not any(getattr(f, "hostbot", False) for f in logger.filters):
+        def drop(record: logging.LogRecord) -> bool:
+            return record.getMessage() != noise
+
+        setattr(drop, "hostbot", True)  # noqa: B010 - a mark, so a second adapter adds no second filter
+        logger.addFilter(drop)
+    return logger
+
+
 class SlackAdapter:
     def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store,
                  client: AsyncWebClient | None = None) -> None:
@@ -100,6 +117,7 @@ class SlackAdapter:
             # (401 on a forged or stale signature), and without a secret HTTP is refused (handle_http).
             request_verification_enabled=bool(settings.slack_signing_secret),
             raise_error_for_unhandled_request=False,
+            logger=bolt_logger(),
         )
         self._profiles: dict[str, tuple[float, Profile]] = {}
         self.inflight = InFlight()

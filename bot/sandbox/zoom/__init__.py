@@ -131,6 +131,7 @@ class ZoomFake(FakeBase):
             Route("/zoom/v2/users/{user_id}", self.endpoint("zoom.get_user", self._get_user), methods=["GET"]),
             Route("/zoom/v2/users/{user_id}/meetings", self.endpoint("zoom.list_meetings", self._list),
                   methods=["GET"]),
+            Route("/zoom/v2/users", self.endpoint("zoom.list_users", self._list_users), methods=["GET"]),
         ]
 
     async def _list(self, request: Request, body: Any) -> Response:
@@ -224,6 +225,23 @@ class ZoomFake(FakeBase):
         if user is None:
             return _err(404, 1001, f"User does not exist: {ref}.")
         return JSONResponse({"id": user.id, "email": user.email, "first_name": user.first_name, "type": user.type})
+
+    async def _list_users(self, request: Request, body: Any) -> Response:
+        """GET /users (List Users, archived spec: status, page_size, page_number; Pagination + users). The
+        fake has no page tokens (GUESS: the 2021 spec pages by number); page_size is capped at 300 as documented."""
+        refused = self._authorized(request)
+        if refused is not None:
+            return refused
+        raw = request.query_params.get("page_size", "30")
+        if not raw.isdigit() or not 1 <= int(raw) <= 300:
+            return _err(400, 300, "Invalid field: page_size.")
+        size = int(raw)
+        with self.lock:
+            users = list(self.users.values())
+        return JSONResponse({"page_count": max(1, -(-len(users) // size)), "page_number": 1, "page_size": size,
+                             "total_records": len(users),
+                             "users": [{"id": u.id, "email": u.email, "first_name": u.first_name, "type": u.type}
+                                       for u in users[:size]]})
 
     async def _patch(self, request: Request, body: Any) -> Response:
         refused = self._authorized(request)
