@@ -22,6 +22,7 @@ from bot.core.vendor import MeetingVendor
 from bot.intents import parse
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.store import Store, url_password
 from bot.store.retention import Retention, RetentionPolicy
 from bot.store.vault import build_vault, check_vault
@@ -52,8 +53,9 @@ class HostBot:
 
     @property
     def scheduler(self) -> HandoverScheduler:
-        assert self.services.scheduler is not None  # build() always sets it
-        return self.services.scheduler
+        scheduler = scheduler_of(self.services)
+        assert scheduler is not None  # build() always sets it
+        return scheduler
 
     async def start(self) -> None:
         """Start what runs by itself (the handover timer, retention); needs the running event loop."""
@@ -66,7 +68,8 @@ class HostBot:
             await self.retention.stop()
         await self.scheduler.stop()
         for vendor in self.services.vendors.values():
-            await vendor.aclose()
+            if isinstance(vendor, MeetingVendor):  # each is; the Services show them as readers
+                await vendor.aclose()
         self.services.store.close()
 
 
@@ -130,7 +133,7 @@ def build_vendors(settings: Settings, store: Store | None = None,
         from bot.vendors.feishu import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
 
         # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for
-        # with an authorization link (bot/feishu_oauth.py).
+        # with an authorization link (bot/adapters/feishu/oauth.py).
         auth = clients.feishu if clients is not None else None
         tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
                              public_url=settings.public_url, client=auth.client if auth else None) \
@@ -189,12 +192,13 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         store.close()
         raise
     clients = build_clients(settings)
+    built = build_vendors(settings, store, clients) if vendors is None else vendors
     services = Services(
         settings=settings,
         registry=Registry(HANDLERS),
         store=store,
         people=build_identity(store, clients),
-        vendors=build_vendors(settings, store, clients) if vendors is None else vendors,
+        vendors=built,
         clock=now,
         policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm),
                       groups=build_admin_groups(settings, clients, now)),
@@ -202,10 +206,10 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         proposal_ttl=timedelta(seconds=settings.confirm_ttl),
         metrics=Metrics(),
     )
-    watch_rate_limits(services.metrics, services.vendors)
-    share_rate_budgets(services.vendors, store)
+    watch_rate_limits(services.metrics, built)
+    share_rate_budgets(built, store)
     services.metrics.watch_store(lambda: store.count_handovers(PENDING))
-    # The configured secrets never reach a log line, whoever would print them (bot/logs.py).
+    # The configured secrets never reach a log line, whoever would print them (bot/core/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
             settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
             settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key,

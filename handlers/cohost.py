@@ -16,7 +16,7 @@ from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
 from bot.core.registry import intent
 from bot.core.render import join_names
-from bot.core.vendor import Meeting, MeetingVendor
+from bot.core.vendor import Meeting, MeetingReader
 from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
 from handlers.expiry import booked_note, cohost_back, end_of, shown_end, when
 
@@ -106,7 +106,7 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
                 targets=chat_users, expiry=expiry)
 
 
-def _expiry(ctx: Context, meeting: Meeting, vendor: MeetingVendor, people: list[Person], users: list[VendorUser],
+def _expiry(ctx: Context, meeting: Meeting, vendor: MeetingReader, people: list[Person], users: list[VendorUser],
             words: dict[str, str]) -> Expiry | list[Reply] | None:
     """The change back of "make @bob co-host for 30 minutes" (None: it does not expire), or why it cannot be."""
     end = end_of(ctx)
@@ -119,7 +119,7 @@ def _expiry(ctx: Context, meeting: Meeting, vendor: MeetingVendor, people: list[
     return cohost_back(ctx, end, meeting, people[0].chat_user, users[0])
 
 
-def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingVendor, target: Person,
+def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingReader, target: Person,
                          key: str = "dingtalk_cohost_only") -> list[Reply]:
     """set_host on a vendor that cannot transfer the host (DingTalk): say so, offer add_cohost.
 

@@ -10,7 +10,7 @@ from bot.core.identity import Person
 from bot.core.meetings import locate
 from bot.core.outcome import Outcome
 from bot.core.render import explain, join_names
-from bot.core.vendor import Meeting, MeetingVendor, unsupported
+from bot.core.vendor import Meeting, MeetingReader, unsupported
 
 
 async def resolve_all(ctx: Context, refs: Sequence[str]) -> list[Person]:
@@ -28,7 +28,7 @@ def names(ctx: Context, people: Sequence[Person]) -> str:
 
 
 async def locate_meeting(ctx: Context, failed_key: str,
-                         **words: str) -> tuple[Meeting, MeetingVendor] | list[Reply]:
+                         **words: str) -> tuple[Meeting, MeetingReader] | list[Reply]:
     """The meeting of the request with its vendor, or the reply saying why it could not be found."""
     located = await locate(ctx, ctx.intent.meeting)
     if isinstance(located, Outcome):
@@ -45,23 +45,23 @@ def not_found(ctx: Context, failed_key: str, located: Outcome, **words: object) 
     return Reply(text.replace("  ", " ") if not vendor_key else text)  # no vendor: "of meeting 12 345 678"
 
 
-def meeting_words(ctx: Context, meeting: Meeting, vendor: MeetingVendor,
+def meeting_words(ctx: Context, meeting: Meeting, vendor: MeetingReader,
                   people: Sequence[Person] = ()) -> dict[str, str]:
     """Placeholders every reply about `meeting` uses; `target(s)` name the people acted on."""
     who = names(ctx, people)
     return {"targets": who, "target": who, "vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display}
 
 
-def failed(ctx: Context, key: str, outcome: Outcome, vendor: MeetingVendor, words: dict[str, str]) -> Reply:
+def failed(ctx: Context, key: str, outcome: Outcome, vendor: MeetingReader, words: dict[str, str]) -> Reply:
     return Reply(ctx.t(key, reason=explain(ctx.lang, outcome, vendor.key, **words), **words))
 
 
-def not_supported(ctx: Context, key: str, op: str, vendor: MeetingVendor, words: dict[str, str]) -> Reply:
+def not_supported(ctx: Context, key: str, op: str, vendor: MeetingReader, words: dict[str, str]) -> Reply:
     """'<vendor> has no API for <op>' in the operation's failure sentence."""
     return failed(ctx, key, unsupported(op), vendor, {**words, "op": ctx.t(f"op_{op}")})
 
 
-def lost_answer_note(ctx: Context, outcome: Outcome, vendor: MeetingVendor) -> str:
+def lost_answer_note(ctx: Context, outcome: Outcome, vendor: MeetingReader) -> str:
     """When the vendor's first answer was not an answer and the state was read back: say what happened.
     A 5xx is the vendor's own error, not a lost answer (http_status holds it then); a timeout or a
     dropped connection lost the answer. Either way the reply says whether the change was sent again."""

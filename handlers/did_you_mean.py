@@ -1,6 +1,6 @@
 """did_you_mean: a request with a slip in it ("mkae @alice hsot", "make alice host") is never acted on
 as typed. The reply offers the corrected request; its button sends that text through the normal path
-(parse, handler, policy gate: bot/dispatch.py `_click`), as if the speaker had typed it — about the
+(parse, handler, policy gate: bot/core/dispatch.py `_click`), as if the speaker had typed it — about the
 meeting it meant when shown (stored with it), never the one the thread is linked to at the click."""
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from bot.core.outcome import Outcome, VendorUser
 from bot.core.plan import Expiry, Operation
 from bot.core.vendor import Meeting
 from bot.scheduling.book import GRANTED
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.scheduling.wording import until_text, when_text
 
 
@@ -32,7 +33,7 @@ def end_of(ctx: Context) -> datetime | list[Reply] | None:
     at = until.astimezone(UTC)
     if at <= now:  # never a permanent change instead
         return [Reply(ctx.t("until_in_past", when=when_text(at, tz, now), now=when_text(now, tz, now)))]
-    if ctx.services.scheduler is None:
+    if scheduler_of(ctx.services) is None:
         return [Reply(ctx.t("expire_cannot_put_back", reason=ctx.t("internal_error")))]
     return at
 
@@ -61,7 +62,7 @@ def host_back(ctx: Context, at: datetime, meeting: Meeting, made: VendorUser, pr
 
 def _expiry(ctx: Context, at: datetime, meeting: Meeting, operation: Operation, assumed_host: VendorUser | None,
             target: str, user: VendorUser) -> Expiry:
-    sched, msg = ctx.services.scheduler, ctx.message
+    sched, msg = scheduler_of(ctx.services), ctx.message
     assert sched is not None  # end_of answered otherwise
 
     def book() -> int:  # at execute time: maybe long after the plan (a confirmation, an approval)
@@ -83,9 +84,10 @@ def _expiry(ctx: Context, at: datetime, meeting: Meeting, operation: Operation, 
 
 def booked_note(ctx: Context, outcome: Outcome, operation: Operation, target: str) -> str:
     """The line a done expiring change ends with: when it is put back, by which handover, how to keep it."""
-    if outcome.handover_id is None or ctx.services.scheduler is None:
+    sched = scheduler_of(ctx.services)
+    if outcome.handover_id is None or sched is None:
         return ""
-    h = ctx.services.scheduler.book.get(outcome.handover_id)
+    h = sched.book.get(outcome.handover_id)
     if h is None:
         return ""
     now = ctx.services.clock()

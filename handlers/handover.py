@@ -1,7 +1,7 @@
 """Scheduled handovers from chat: schedule, list, cancel, and the reminder's buttons.
 
-"hand host to @alice at 15:00" stores a handover (bot/handovers.py) after the same checks and
-policy as set_host; bot/scheduler.py reminds, re-checks and runs it when due. The reminder's
+"hand host to @alice at 15:00" stores a handover (bot/scheduling/book.py) after the same checks and
+policy as set_host; bot/scheduling/scheduler.py reminds, re-checks and runs it when due. The reminder's
 buttons come back here (schedule_handover with ctx.resume["kind"] == "reminder" or "missed") and
 become Plans (handlers/handover_buttons.py): Hand over now, Snooze 5 min, Cancel, through the gate.
 Times are read and shown in the reader's zone.
@@ -24,14 +24,16 @@ from bot.core.render import explain
 from bot.core.vendor import Meeting, MeetingRef, unsupported
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.scheduling.wording import hkey, when_text, words, zone_of
 from handlers.handover_buttons import button_plan, not_pending
 
 
 def _scheduler(ctx: Context) -> HandoverScheduler:
-    if ctx.services.scheduler is None:
+    sched = scheduler_of(ctx.services)
+    if sched is None:
         raise RuntimeError("no handover scheduler: bot/app.py builds one")
-    return ctx.services.scheduler
+    return sched
 
 
 def _tz(ctx: Context) -> str:

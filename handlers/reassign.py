@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.bound import read_listed
 from bot.core.context import Context
 from bot.core.errors import MeetingProblem
 from bot.core.events import Reply
@@ -18,9 +17,10 @@ from bot.core.identity import Person
 from bot.core.meetings import locate
 from bot.core.outcome import ItemResult, Kind, Outcome
 from bot.core.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.recheck import read_listed
 from bot.core.registry import intent
 from bot.core.render import explain, item_lines
-from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
+from bot.core.vendor import Meeting, MeetingReader, MeetingRef
 from handlers.common import lost_answer_note, not_supported
 
 SUMMARY_TITLES = 5  # the confirmation names this many meetings, then "…"
@@ -100,7 +100,7 @@ def _listed(ctx: Context) -> list[MeetingRef]:
 
 
 async def _all_meetings(ctx: Context, target: Person
-                        ) -> tuple[MeetingVendor, Person | None, list[Meeting]] | list[Reply]:
+                        ) -> tuple[MeetingReader, Person | None, list[Meeting]] | list[Reply]:
     if not ctx.intent.from_user:
         return [Reply(ctx.t("need_reassign_source"))]
     source = await ctx.people.resolve(ctx.intent.from_user, ctx.message.platform, ctx.message.user)
@@ -115,7 +115,7 @@ async def _all_meetings(ctx: Context, target: Person
     return vendor, source, listed
 
 
-def _bulk_vendor(ctx: Context, target: Person, source: Person) -> MeetingVendor | list[Reply]:
+def _bulk_vendor(ctx: Context, target: Person, source: Person) -> MeetingReader | list[Reply]:
     """The vendor whose meetings to move: the one named, else the only one that can list and reassign."""
     named = ctx.intent.vendor_word
     if named:
@@ -136,11 +136,11 @@ def _bulk_vendor(ctx: Context, target: Person, source: Person) -> MeetingVendor 
 
 
 async def _listed_meetings(ctx: Context, refs: list[MeetingRef], target: Person
-                           ) -> tuple[MeetingVendor, Person | None, list[Meeting]] | list[Reply]:
+                           ) -> tuple[MeetingReader, Person | None, list[Meeting]] | list[Reply]:
     """Look each listed meeting up; they must share a vendor that reassigns. Who owns them decides
     who may do this: the policy reads ctx.intent.from_user, so it is set to their host when unsaid."""
     meetings: list[Meeting] = []
-    vendors: dict[str, MeetingVendor] = {}
+    vendors: dict[str, MeetingReader] = {}
     if ctx.bound is not None:  # a Confirm: exactly the series shown, read again (bot/core/bound.py)
         await read_listed(ctx, ctx.bound)
     for ref in refs:

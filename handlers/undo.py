@@ -15,7 +15,8 @@ from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.registry import intent
 from bot.core.render import explain, join_names
-from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
+from bot.core.vendor import Meeting, MeetingReader, MeetingRef
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.store.undos import UndoRow
 from handlers.common import lost_answer_note, not_found
 
@@ -44,7 +45,7 @@ def _name(ctx: Context, vendor: str, user: VendorUser | None) -> str:
     return ctx.people.describe(vendor, user, ctx.message.platform)
 
 
-def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingVendor, previous: VendorUser,
+def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingReader, previous: VendorUser,
                made: VendorUser) -> Plan | list[Reply]:
     words = {"vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display,
              "restored": _name(ctx, vendor.key, previous), "made": _name(ctx, vendor.key, made)}
@@ -68,7 +69,7 @@ def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingVend
                 owners=(row.requester, *row.pressers), undoes=row.id)
 
 
-def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingVendor,
+def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingReader,
                   restore: list[VendorUser], made: list[VendorUser]) -> Plan:
     adding_back = row.operation == Operation.REMOVE_COHOST.value  # undoing a removal adds them again
     users = restore if adding_back else made
@@ -89,7 +90,7 @@ def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingV
 
 def _back(ctx: Context, row: UndoRow) -> str:
     """An expiring change undone: the handover that was to put it back at its end is cancelled too."""
-    sched = ctx.services.scheduler
+    sched = scheduler_of(ctx.services)
     if not row.handover.isdigit() or sched is None or not sched.cancel(int(row.handover), ctx.message.user):
         return ""
     return "\n" + ctx.t("expire_undo_cancelled", id=row.handover)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.config import Settings
 from bot.core.bound import PlanSpec
@@ -16,15 +16,12 @@ from bot.core.intent import Intent
 from bot.core.metrics import Metrics
 from bot.core.outcome import Outcome
 from bot.core.policy import Policy
-from bot.core.progress import NotifierProgress, Progress, ProgressSink
+from bot.core.progress import Notices, NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
-from bot.core.vendor import Meeting, MeetingVendor
+from bot.core.vendor import Meeting, MeetingReader
 from bot.i18n import t, vendor_name
 from bot.store import Store
 from bot.store.undos import UndoRow
-
-if TYPE_CHECKING:
-    from bot.scheduling.scheduler import HandoverScheduler
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +31,18 @@ class Services:
     """Long-lived objects built once in bot/app.py."""
 
     settings: Settings
-    registry: Registry
+    registry: Registry[Context]
     store: Store
     people: IdentityResolver
-    vendors: dict[str, MeetingVendor]
+    vendors: Mapping[str, MeetingReader]  # MeetingVendor objects; only bot/core/execute.py changes meetings
     clock: Callable[[], datetime]
     policy: Policy
     proposal_ttl: timedelta = timedelta(minutes=5)
     parse: Callable[..., Intent] = field(default=lambda *a, **kw: Intent("unknown"))  # bot.intents.parse
-    scheduler: HandoverScheduler | None = None  # scheduled handovers (bot/scheduling), set by bot/app.py
-    metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot/metrics.py)
+    # scheduled handovers: bot/scheduling/scheduler.HandoverScheduler, set by bot/app.py; core knows it only as
+    # where a platform's notices go (handlers get the scheduler itself through bot/scheduling/scheduler.of)
+    scheduler: Notices | None = None
+    metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot/core/metrics.py)
 
 
 @dataclass
@@ -71,7 +70,7 @@ class Context:
         return self.services.people
 
     @property
-    def vendors(self) -> dict[str, MeetingVendor]:
+    def vendors(self) -> Mapping[str, MeetingReader]:
         return self.services.vendors
 
     def t(self, key: str, **values: object) -> str:

@@ -5,9 +5,9 @@ handler from the registry, resuming a stored proposal on a button click (bound t
 stored, never to the thread's link or the words again), the audit row of the
 request, and turning a handler's user-facing exceptions (unknown person, no meeting) into
 replies. It never lets an exception out: a bug becomes an apology and a log line.
-Each request runs under a request id (bot/logs.py) and ends with one log line and one count in
-hostbot_requests_total (bot/metrics.py); a redelivery dropped is counted too. An adapter may pass
-a ProgressSink: long work shows its progress there (bot/progress.py).
+Each request runs under a request id (bot/core/logs.py) and ends with one log line and one count in
+hostbot_requests_total (bot/core/metrics.py); a redelivery dropped is counted too. An adapter may pass
+a ProgressSink: long work shows its progress there (bot/core/progress.py).
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ async def execute(ctx: Context, plan: Plan) -> Outcome:
     """Carry out `plan` (already allowed by the gate) and record what came of it."""
     started = time.monotonic()
     if plan.operation.calls_vendor:
-        vendor = ctx.vendors.get(plan.vendor)
-        if vendor is None:  # the plan was made with this vendor: only a bug gets here
+        vendor = ctx.vendors.get(plan.vendor)  # a MeetingReader to all but here: the one place that changes
+        if not isinstance(vendor, MeetingVendor):  # the plan was made with this vendor: only a bug gets here
             raise RuntimeError(f"plan for an unconfigured vendor {plan.vendor!r}")
         progress = ctx.progress(plan.progress_key, len(plan.users) if plan.operation is Operation.INVITE
                                 else len(plan.meetings)).advance if plan.progress_key else None

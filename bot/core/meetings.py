@@ -15,7 +15,7 @@ from bot.core.context import Context
 from bot.core.errors import MeetingProblem
 from bot.core.outcome import Kind, Outcome
 from bot.core.running import running_now
-from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, group_digits
+from bot.core.vendor import Meeting, MeetingReader, MeetingRef, group_digits
 
 
 def linked_meeting(ctx: Context) -> MeetingRef | None:
@@ -31,7 +31,7 @@ def linked_meeting(ctx: Context) -> MeetingRef | None:
     return None
 
 
-async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, MeetingVendor] | Outcome:
+async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, MeetingReader] | Outcome:
     """The meeting `ref` names (or the one linked to this thread/channel), with its vendor.
 
     Raises MeetingProblem when the request does not name one meeting (MeetingChoice: several the
@@ -75,8 +75,8 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
 
 
 def _tagged(
-    found: Meeting | Outcome, vendor: MeetingVendor, ref: MeetingRef
-) -> tuple[Meeting, MeetingVendor] | Outcome:
+    found: Meeting | Outcome, vendor: MeetingReader, ref: MeetingRef
+) -> tuple[Meeting, MeetingReader] | Outcome:
     if isinstance(found, Meeting):
         return found, vendor
     return replace(found, vendor=vendor.key, meeting=vendor.display_ref(ref.id))

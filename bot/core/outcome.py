@@ -19,7 +19,7 @@ had to be sent again (see bot/vendors/calls.py).
 Besides the kind, an Outcome carries typed facts that some answers add (who_is_host's co-hosts, a
 batch's skipped items, where a meeting lookup ended, how the audit row names a change in our store).
 
-`reason` and `remedy` are message keys of bot/i18n.py, so the same Outcome renders in en and zh.
+`reason` and `remedy` are message keys of bot/i18n/, so the same Outcome renders in en and zh.
 """
 
 from __future__ import annotations

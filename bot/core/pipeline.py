@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.core.bound import PlanSpec, changes, cohosts_now
+from bot.core.bound import PlanSpec
 from bot.core.errors import IdentityError, UserFacingError
 from bot.core.events import ButtonStyle, Reply
 from bot.core.execute import execute
@@ -28,6 +28,7 @@ from bot.core.intent import Intent
 from bot.core.outcome import Kind, Outcome, VendorUser
 from bot.core.plan import Authority, Plan
 from bot.core.profiles import PLATFORM_NAMES
+from bot.core.recheck import changes, cohosts_now
 from bot.core.registry import IntentSpec, Registry
 from bot.core.undo import offer_undo
 from bot.i18n import t

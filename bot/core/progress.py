@@ -5,7 +5,7 @@
                      updates its card (PATCH), each turning it into the summary when the answer is
                      delivered; the console prints a line per update; NotifierProgress posts each
                      update as a reply, for work no adapter handed a sink to (found through the
-                     platform's Notifier, bot/scheduler.py).
+                     platform's Notifier, bot/scheduling/scheduler.py).
     Progress         the handle a handler gets from `ctx.progress(key, total)`; its `advance` is the
                      ChunkDone callback a vendor awaits after each chunk of a batch.
 
@@ -17,6 +17,7 @@ A failing update is logged and forgotten: progress never stops the work it repor
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Protocol
 
 from bot.core.events import Reply
@@ -31,8 +32,18 @@ class ProgressSink(Protocol):
     async def show(self, text: str) -> None: ...
 
 
-class Notifier(Protocol):  # the scheduler's Notifier (bot/scheduler.py), redeclared to avoid the import
+class Notifier(Protocol):
+    """Posts in a thread when no chat event is waiting for an answer (chat adapters implement it)."""
+
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None: ...
+
+
+class Notices(Protocol):
+    """What core knows of the handover scheduler (bot/scheduling/scheduler.py): each platform's Notifier.
+    Declared here so that core never imports the scheduling room, which is built on it."""
+
+    @property
+    def notifiers(self) -> Mapping[str, Notifier]: ...
 
 
 class Progress:

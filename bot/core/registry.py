@@ -13,24 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.core.events import Reply
 from bot.core.plan import Authority, ConfirmMode, Plan
 
-if TYPE_CHECKING:
-    from bot.core.context import Context
-
-Handler = Callable[["Context"], Awaitable["Plan | list[Reply]"]]
-H = TypeVar("H", bound=Handler)
+# What a handler is given: the Context (bot/core/context.py, whose Services hold a Registry[Context]).
+# A type parameter rather than an import, so that the context and the registry do not import each other.
+C = TypeVar("C")
+Handler = Callable[[C], Awaitable["Plan | list[Reply]"]]
+H = TypeVar("H", bound=Callable[[Any], Awaitable["Plan | list[Reply]"]])
 
 _TAG = "__hostbot_intent__"
 
 
 @dataclass(frozen=True)
-class IntentSpec:
+class IntentSpec(Generic[C]):
     name: str
-    handler: Handler
+    handler: Handler[C]
     examples: Mapping[str, tuple[str, ...]]  # language -> example requests (help, "did you mean", tests)
     help: str
     confirm: ConfirmMode = ConfirmMode.NEVER
@@ -59,9 +59,9 @@ class DuplicateIntentError(ValueError):
     pass
 
 
-class Registry:
-    def __init__(self, handlers: Iterable[Handler]) -> None:
-        self._specs: dict[str, IntentSpec] = {}
+class Registry(Generic[C]):
+    def __init__(self, handlers: Iterable[Handler[C]]) -> None:
+        self._specs: dict[str, IntentSpec[C]] = {}
         for fn in handlers:
             spec = getattr(fn, _TAG, None)
             if not isinstance(spec, IntentSpec):
@@ -70,8 +70,8 @@ class Registry:
                 raise DuplicateIntentError(f"two handlers for intent {spec.name!r}")
             self._specs[spec.name] = spec
 
-    def get(self, name: str) -> IntentSpec | None:
+    def get(self, name: str) -> IntentSpec[C] | None:
         return self._specs.get(name)
 
-    def specs(self) -> list[IntentSpec]:
+    def specs(self) -> list[IntentSpec[C]]:
         return list(self._specs.values())

@@ -27,7 +27,7 @@ from bot.core.errors import IdentityError, MeetingProblem
 from bot.core.events import Button, ButtonStyle
 from bot.core.outcome import Outcome, VendorUser
 from bot.core.render import join_names
-from bot.core.vendor import Meeting, MeetingRef, MeetingVendor
+from bot.core.vendor import Meeting, MeetingReader, MeetingRef
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class MeetingChoice(MeetingProblem):
 
 @dataclass
 class Running:
-    found: list[tuple[Meeting, MeetingVendor]] = field(default_factory=list)
+    found: list[tuple[Meeting, MeetingReader]] = field(default_factory=list)
     looked: list[str] = field(default_factory=list)  # vendors asked (the speaker has an id there)
     failed: list[str] = field(default_factory=list)  # vendors that could not be asked
 
@@ -65,7 +65,7 @@ def picked_meeting(payload: dict[str, object], action: str) -> MeetingRef | None
     return MeetingRef.from_json(picks[int(index)])
 
 
-async def running_now(ctx: Context) -> tuple[Meeting, MeetingVendor]:
+async def running_now(ctx: Context) -> tuple[Meeting, MeetingReader]:
     """The one meeting the speaker runs now, or MeetingChoice / MeetingProblem (see the module docstring)."""
     running = await find_running(ctx)
     if not running.looked:
@@ -106,7 +106,7 @@ async def find_running(ctx: Context) -> Running:
     return running
 
 
-async def _running_at(ctx: Context, vendor: MeetingVendor, who: VendorUser) -> list[Meeting] | Outcome:
+async def _running_at(ctx: Context, vendor: MeetingReader, who: VendorUser) -> list[Meeting] | Outcome:
     ids = [str(r["meeting_id"]) for r in ctx.store.running_meetings_of(vendor.key, who.id)]
     listed = await vendor.running_meetings(who)
     if isinstance(listed, Outcome):
@@ -123,7 +123,7 @@ async def _running_at(ctx: Context, vendor: MeetingVendor, who: VendorUser) -> l
     return list(found.values())
 
 
-def _pick_buttons(ctx: Context, found: list[tuple[Meeting, MeetingVendor]]) -> tuple[Button, ...]:
+def _pick_buttons(ctx: Context, found: list[tuple[Meeting, MeetingReader]]) -> tuple[Button, ...]:
     picks = [MeetingRef(vendor.key, meeting.id).to_json() for meeting, vendor in found]
     choices = [(f"{PICK}{n}", "button_pick", ButtonStyle.DEFAULT) for n in range(len(found))]
     buttons = ctx.offer(ctx.intent.name, {"kind": "pick", "picks": picks}, *choices,
@@ -132,7 +132,7 @@ def _pick_buttons(ctx: Context, found: list[tuple[Meeting, MeetingVendor]]) -> t
     return tuple(replace(b, label=labels[n]) if n < len(labels) else b for n, b in enumerate(buttons))
 
 
-def _label(ctx: Context, meeting: Meeting, vendor: MeetingVendor) -> str:
+def _label(ctx: Context, meeting: Meeting, vendor: MeetingReader) -> str:
     text = f"{ctx.vendor_name(vendor.key)} {meeting.display}"
     topic = meeting.topic[: max(0, LABEL_MAX - len(text) - 3)]
     return f"{text} “{topic}”" if topic else text

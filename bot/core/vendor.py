@@ -1,4 +1,8 @@
-"""The MeetingVendor interface every vendor implements (bot/vendors/), and the meeting values they exchange."""
+"""The MeetingVendor interface every vendor implements (bot/vendors/), and the meeting values they exchange.
+
+Handlers, the gate and the adapters see a vendor as a MeetingReader (find, read, list: nothing that
+changes a meeting); only bot/core/execute.py turns one back into the MeetingVendor that can change it,
+so a handler calling set_host, add_cohost, ... does not type-check (tests/core/test_execute_only.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from bot.core.outcome import Kind, Outcome, VendorUser
 
 # Told after each chunk of a batch (invite, reassign) how many items are done so far: the progress
-# message of long work (bot/progress.py). Awaited, so updates show in order.
+# message of long work (bot/core/progress.py). Awaited, so updates show in order.
 ChunkDone = Callable[[int], Awaitable[None]]
 
 
@@ -66,6 +70,38 @@ def plain_number(text: str) -> str:
 def unsupported(op: str) -> Outcome:
     """The answer of a vendor that has no API for `op` (e.g. DingTalk cannot transfer the host)."""
     return Outcome(Kind.INVALID, reason="op_not_supported", remedy="remedy_op_in_client", op=op)
+
+
+class MeetingReader(Protocol):
+    """What a vendor is to everybody but execute: what it is, can do, and the meetings it reads."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def host_change_needs_running(self) -> bool: ...
+    @property
+    def host_change_notice(self) -> str: ...
+    @property
+    def reports_cohosts(self) -> bool: ...
+    @property
+    def atomic_changes(self) -> bool: ...
+
+    def supports(self, op: str) -> bool: ...
+
+    def claims(self, ref: MeetingRef) -> bool: ...
+
+    def display_ref(self, ref_id: str) -> str: ...
+
+    async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome: ...
+
+    async def who_is_host(self, meeting: Meeting) -> Outcome: ...
+
+    async def precheck(self, op: str, meeting: Meeting, users: Sequence[VendorUser],
+                       actor: VendorUser | None) -> Outcome | None: ...
+
+    async def running_meetings(self, host: VendorUser) -> list[str] | Outcome: ...
+
+    async def list_host_meetings(self, host: VendorUser) -> list[Meeting] | Outcome: ...
 
 
 class MeetingVendor(ABC):

@@ -58,7 +58,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "（定时交接 #{id}，由 {requester} 设置）。",
     },
     "button_handover_now": {"en": "Hand over now", "zh": "立即交接"},
-    "button_handover_snooze": {"en": "Snooze 5 min", "zh": "推迟 5 分钟"},  # SNOOZE in bot/scheduler.py
+    "button_handover_snooze": {"en": "Snooze 5 min", "zh": "推迟 5 分钟"},  # SNOOZE in bot/scheduling/scheduler.py
     "handover_snoozed": {
         "en": "😴 Handover #{id} snoozed: {target} becomes host of {vendor} meeting {meeting} at {when} ({until}).",
         "zh": "😴 定时交接 #{id} 已推迟：{target} 将在 {when}（{until}）成为{vendor}会议 {meeting} 的主持人。",

@@ -14,13 +14,14 @@ state it assumed (`world_moved`): else it changes nothing and says why in the th
 
 from __future__ import annotations
 
-from bot.core.bound import Assumed, PlanSpec, bind, read_bound
+from bot.core.bound import Assumed, PlanSpec, bind
 from bot.core.context import Context, Services
 from bot.core.events import ChatMessage, Reply
 from bot.core.intent import Intent
 from bot.core.outcome import Kind, VendorUser
 from bot.core.pipeline import run
 from bot.core.plan import Operation
+from bot.core.recheck import read_bound
 from bot.core.render import explain
 from bot.core.vendor import Meeting
 from bot.i18n import t

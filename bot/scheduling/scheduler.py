@@ -1,6 +1,6 @@
 """The handover scheduler: APScheduler wakes it up, the store says what is due, set_host acts.
 
-- **The store is the source of truth** (bot/handovers.py). On start every pending handover gets
+- **The store is the source of truth** (bot/scheduling/book.py). On start every pending handover gets
   its APScheduler jobs again (reminder, due), and a sweep every 30 s catches whatever a job could
   not (another process's handover, a clock jump). A job only wakes `run_due`, which reads the store.
 - `run_due(now)`: a reminder whose time has come is marked sent, then posted; a due handover is
@@ -36,7 +36,7 @@ import contextlib
 import logging
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -45,6 +45,7 @@ from bot.core.context import Context, Services
 from bot.core.events import Button, ButtonStyle, ChatMessage, Platform, Reply
 from bot.core.intent import Intent
 from bot.core.logs import request_scope
+from bot.core.progress import Notifier as Notifier  # the adapters' side, declared in core
 from bot.i18n import t
 from bot.scheduling.book import FAILED, MISSED, PENDING, Handover, HandoverBook
 from bot.scheduling.claims import LIVE_BOOTS, new_owner, owner_gone
@@ -63,10 +64,10 @@ FORGET_LEASES = timedelta(days=1)  # leases of replicas gone this long (holding 
 LEASE = timedelta(seconds=30)  # HOSTBOT_HANDOVER_LEASE_S: how long a silent replica's runs stay its own
 
 
-class Notifier(Protocol):
-    """Posts in a thread when no chat event is waiting for an answer (chat adapters implement it)."""
-
-    async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None: ...
+def of(services: Services) -> HandoverScheduler | None:
+    """The scheduler bot/app.py put on `services` (core types it only as where notices go: Notices)."""
+    scheduler = services.scheduler
+    return scheduler if isinstance(scheduler, HandoverScheduler) else None
 
 
 class HandoverScheduler:

@@ -314,6 +314,14 @@ class Store(HandoverRows, UndoRows, HomeRows, TokenRows, RunningRows, LeaseRows)
         found = self.get_proposal(str(rows[0]["id"])) if rows else None
         return found if found is not None and "intent" in found.payload else None  # not an OAuth state
 
+    def open_approvals(self, platform: str, user: str) -> list[Proposal]:
+        """Approval requests `user` may still answer (pending, unexpired), oldest first."""
+        rows = self._rows("SELECT id FROM proposals WHERE platform = ? AND status = 'pending' AND expires_at > ? "
+                          "AND (' ' || requester || ' ') LIKE ? ORDER BY created_at, id",
+                          [platform, iso(self.now()), f"% {user} %"])
+        found = [self.get_proposal(str(r["id"])) for r in rows]
+        return [p for p in found if p is not None and user in p.pressers and p.payload.get("kind") == "approval"]
+
     def claim_proposal(self, pid: str, user: str, *, outcome: str = "claimed") -> Proposal:
         """Atomically move a pending, unexpired proposal of `user` to `outcome`; else raise ClaimError.
 

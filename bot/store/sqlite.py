@@ -108,7 +108,7 @@ def m002_user_tokens(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m003_handovers(db: sqlite_utils.Database) -> None:
-    """Scheduled handovers (bot/handovers.py reads and writes them; bot/scheduler.py runs them).
+    """Scheduled handovers (bot/scheduling/book.py reads and writes them; bot/scheduling/scheduler.py runs them).
 
     Times are UTC ISO strings (comparable as text); `tz` is the requester's zone, for display.
     status: pending -> running -> done | failed | conflict; pending -> cancelled | missed.

@@ -84,7 +84,7 @@ class RateLimiter:
         self.sleep = sleep
         self.on_wait = on_wait
         self.name = name  # the vendor, for the log line of a wait
-        self.observers: list[Callable[[float], None]] = []  # told of every wait (bot/metrics.py counts them)
+        self.observers: list[Callable[[float], None]] = []  # told of every wait (bot/core/metrics.py counts them)
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()

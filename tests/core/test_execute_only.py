@@ -1,8 +1,10 @@
 """The invariant of the house: a mutating vendor method is called from bot/core/execute.py only.
 
-Every other module of bot/ and handlers/ (the vendor clients themselves and the sandbox aside) is
-read as source and every call of a mutating method name is listed: a handler, the scheduler or an
-adapter that called one directly would bypass the gate, and this test would name it.
+Handlers, the gate and the adapters hold vendors as MeetingReader (bot/core/vendor.py), so such a
+call does not type-check (the mypy test below). And every other module of bot/ and handlers/ (the
+vendor clients themselves and the sandbox aside) is read as source and every call of a mutating
+method name is listed: a handler, the scheduler or an adapter that called one directly would bypass
+the gate, and this test would name it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 import ast
 import inspect
 from pathlib import Path
+
+import mypy.api
+import pytest
 
 from bot.core.plan import VENDOR_OPERATIONS, Operation
 from bot.core.vendor import MeetingVendor
@@ -45,3 +50,34 @@ def test_mutating_vendor_methods_are_called_only_from_execute() -> None:
 def test_execute_calls_each_of_them() -> None:
     called = {name for name, _ in calls_of(ROOT / "bot" / "core" / "execute.py")}
     assert called == MUTATING
+
+
+def test_a_handler_calling_a_mutating_method_does_not_type_check(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Handlers see vendors as MeetingReader (bot/core/vendor.py): mypy refuses each mutating call, through
+    ctx.vendors and ctx.services.vendors alike, and accepts the reads next to them."""
+    handler = tmp_path / "mutating_handler.py"
+    calls = "\n".join(f"    await ctx.vendors['zoom'].{op}(meeting, user, None)\n"
+                      f"    await ctx.services.vendors['zoom'].{op}(meeting, user, None)" for op in sorted(MUTATING))
+    handler.write_text(
+        "from bot.core.context import Context\n"
+        "from bot.core.outcome import VendorUser\n"
+        "from bot.core.vendor import Meeting, MeetingRef\n\n\n"
+        "async def handler(ctx: Context, meeting: Meeting, user: VendorUser) -> None:\n"
+        "    await ctx.vendors['zoom'].find_meeting(MeetingRef('zoom', meeting.id))\n"
+        "    await ctx.services.vendors['zoom'].who_is_host(meeting)\n"
+        f"{calls}\n", encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    out, err, status = mypy.api.run(["--config-file", str(ROOT / "pyproject.toml"), str(handler)])
+    errors = [line.split(": error: ", 1)[1] for line in out.splitlines() if ": error: " in line]
+    assert status == 1, out + err
+    assert sorted(errors) == sorted(f'"MeetingReader" has no attribute "{op}"  [attr-defined]'
+                                    for op in MUTATING for _ in range(2))
+
+
+def test_no_handler_names_the_writer_type() -> None:
+    """A handler holding a MeetingVendor (an annotation, an isinstance) would type-check its mutating calls."""
+    named = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "handlers").rglob("*.py"))
+             if any(isinstance(n, ast.Name | ast.Attribute | ast.alias) and "MeetingVendor" in ast.unparse(n)
+                    for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))]
+    assert named == []

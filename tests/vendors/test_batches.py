@@ -1,6 +1,6 @@
 """Batches, rate limits and retries: invite in tens, reassign in hundreds, 429s waited out, 207s itemised.
 
-Waits are made instant and recorded (tests/vendor_support.py): no test sleeps or measures time.
+Waits are made instant and recorded (tests/support/vendors.py): no test sleeps or measures time.
 """
 
 from __future__ import annotations

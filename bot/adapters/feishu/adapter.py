@@ -7,7 +7,7 @@ Two ways in, one event path (vendor-notes §A):
   decrypts the body, answers url_verification and checks the verification token (header lookup is
   case-sensitive, so the canonical X-Lark-* names are passed). Refusals are 401. hostbot's public URL
   is HOSTBOT_PUBLIC_URL, never a request's Host.
-- long connection (FEISHU_MODE=ws, bot/adapters/feishu_ws.py): lark.ws.Client in its own thread.
+- long connection (FEISHU_MODE=ws, bot/adapters/feishu/ws.py): lark.ws.Client in its own thread.
 Either way the SDK calls our callbacks in a thread that is not the main loop's (`do` runs in a
 worker thread), and they hand the work to the main loop with run_coroutine_threadsafe: a message
 is acknowledged at once and handled after; a card click waits up to CARD_ANSWER_S for the
@@ -52,7 +52,7 @@ from bot.adapters.feishu.cards import (
 )
 from bot.adapters.feishu.events import EventDispatch
 from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
-from bot.adapters.feishu.meetings import on_meeting_event
+from bot.adapters.feishu.meetings import meeting_events
 from bot.adapters.feishu.menu import MenuEvent, menu_message
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
 from bot.adapters.feishu.outbound import FeishuProgress, Sender
@@ -109,7 +109,7 @@ class FeishuAdapter:
     def event_handler(self, encrypt_key: str, verification_token: str) -> EventDispatch:
         """The SDK's dispatch with our callbacks (the long connection builds one with no keys)."""
         return EventDispatch(encrypt_key, verification_token, self._message_from_sdk, self._card_from_sdk,
-                             self._menu_from_sdk, lambda data: on_meeting_event(self, data))
+                             self._menu_from_sdk, meeting_events(self._check_token, self._submit, self.store))
 
     # ---- webhook: POST /feishu/events ------------------------------------------------------
     async def handle_http(self, request: Request) -> Response:
@@ -239,7 +239,7 @@ class FeishuAdapter:
         await self.deliver(msg.message_id, replies, lang, key=msg.message_id, names=names, progress=progress)
 
     async def dispatch(self, chat: ChatMessage, progress: FeishuProgress | None = None) -> list[Reply]:
-        """The dispatcher, with the request noted for a possible OAuth resume (bot/feishu_oauth.py)."""
+        """The dispatcher, with the request noted for a possible OAuth resume (bot/adapters/feishu/oauth.py)."""
         token = PENDING_REQUEST.set(chat)
         try:
             return await self.dispatcher.handle_message(chat, progress)
@@ -318,7 +318,7 @@ class FeishuAdapter:
 
     # ---- outbound ----------------------------------------------------------------------------
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
-        """Notifier (bot/scheduler.py): reminders and reports nobody's event is waiting for."""
+        """Notifier (bot/core/progress.py): reminders and reports nobody's event is waiting for."""
         key = f"post:{uuid.uuid4()}"
         lang = detect_lang(" ".join(r.text for r in replies))
         if thread:

@@ -10,20 +10,26 @@ owner. The index is only a hint: bot/core/running.py reads each meeting back bef
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.adapters.feishu.adapter import FeishuAdapter
     from bot.store import Store
 
 log = logging.getLogger(__name__)
 STARTED, ENDED = "vc.meeting.all_meeting_started_v1", "vc.meeting.all_meeting_ended_v1"
 
 
-def on_meeting_event(adapter: FeishuAdapter, data: Any) -> None:
-    """The SDK callback (in the SDK's thread): check the token as for every event, index on the main loop."""
-    adapter._check_token(data.header.token if data.header else None)
-    adapter._submit(_record(adapter.store, data))
+def meeting_events(check_token: Callable[[str | None], None], submit: Callable[[Coroutine[Any, Any, None]], object],
+                   store: Store) -> Callable[[Any], None]:
+    """The SDK callback (run in the SDK's thread): check the token as for every event (the adapter's
+    check_token), then index the meeting on the main loop (its submit)."""
+
+    def on_meeting_event(data: Any) -> None:
+        check_token(data.header.token if data.header else None)
+        submit(_record(store, data))
+
+    return on_meeting_event
 
 
 async def _record(store: Store, data: Any) -> None:

@@ -9,7 +9,7 @@ who asked*, so that person authorizes hostbot once. The flow:
      agrees, and Feishu redirects the browser to GET /feishu/oauth/callback?code&state;
   3. `complete(code, state)`: app_access_token -> POST authen/v1/oidc/access_token (code -> user
      token + refresh token) -> GET authen/v1/user_info (whose token it is) -> stored through the
-     vault (bot/vault.py) -> the state is claimed by that person, once -> the adapter re-runs the
+     vault (bot/store/vault.py) -> the state is claimed by that person, once -> the adapter re-runs the
      pending request, whose invite now finds the token;
   4. before each invite `refresh_if_due(open_id)` renews a token expiring within 5 minutes
      (POST authen/v1/oidc/refresh_access_token), one renewal per person at a time across replicas (a

@@ -21,7 +21,6 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
@@ -39,6 +38,7 @@ from bot.adapters.inflight import InFlight
 from bot.adapters.limits import too_long, too_long_reply
 from bot.adapters.markup import slack_echo, slack_inbound, slack_text
 from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
+from bot.adapters.slack.port import Profile, SlackProgress
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.adapters.slack.surfaces import SlackSurfaces
 from bot.config import Settings
@@ -52,7 +52,7 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 PROFILE_TTL_S = 600.0
-# The scopes this code needs; tests/test_slack_manifest.py checks manifest.yaml asks for exactly these.
+# The scopes this code needs; tests/adapters/test_slack_manifest.py checks manifest.yaml asks for exactly these.
 BOT_SCOPES = ("app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "groups:history",
               "groups:read", "im:history", "usergroups:read", "users:read", "users:read.email")
 BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
@@ -72,12 +72,6 @@ def signed_by_slack(secret: str, body: bytes, headers: Mapping[str, str]) -> boo
         return SignatureVerifier(secret).is_valid(body, stamp, sig)
     except ValueError:  # a body that is not UTF-8
         return False
-
-
-@dataclass(frozen=True)
-class Profile:
-    lang: str
-    tz: str
 
 
 def build_web_client(settings: Settings) -> AsyncWebClient:
@@ -266,7 +260,7 @@ class SlackAdapter:
         return SlackProgress(self, channel, thread)
 
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
-        """Notifier (bot/scheduler.py): a reminder or report nobody's event is waiting for, in its thread."""
+        """Notifier (bot/core/progress.py): a reminder or report nobody's event is waiting for, in its thread."""
         await self.deliver(channel, thread, "", replies)
 
     async def deliver(self, channel: str, thread: str, user: str, replies: list[Reply],
@@ -316,23 +310,3 @@ class SlackAdapter:
                                   tz=found.tz or self.settings.tz)
         self._profiles[user] = (time.monotonic() + PROFILE_TTL_S, profile)
         return profile
-
-
-class SlackProgress:
-    """Progress of long work in one thread: the first update posts a message, later ones edit it
-    (chat.update), and deliver() turns it into the answer: the thread shows one message throughout."""
-
-    def __init__(self, adapter: SlackAdapter, channel: str, thread: str) -> None:
-        self.adapter = adapter
-        self.channel = channel
-        self.thread = thread
-        self.ts = ""  # the progress message, once posted
-
-    async def show(self, text: str) -> None:
-        text = slack_text(text)  # progress names meetings and people too: foreign text escaped
-        if self.ts:
-            await self.adapter._call("chat_update", channel=self.channel, ts=self.ts, text=text)
-            return
-        posted = await self.adapter._call("chat_postMessage", channel=self.channel, thread_ts=self.thread or None,
-                                          text=text)
-        self.ts = str((posted or {}).get("ts") or "")

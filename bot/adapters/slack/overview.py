@@ -11,17 +11,18 @@ from bot.core.errors import IdentityError
 from bot.core.events import Platform
 from bot.core.intent import Intent
 from bot.i18n import t, vendor_name
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.scheduling.wording import hkey, words
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.adapter import SlackAdapter
+    from bot.adapters.slack.port import SlackPort
     from bot.core.context import Services
 
 AUDIT_ROWS = 20
 CHANNEL_PAGES = 5  # users.conversations pages of 200 read at most
 
 
-async def home_content(adapter: SlackAdapter, user: str) -> HomeContent:
+async def home_content(adapter: SlackPort, user: str) -> HomeContent:
     services = adapter.dispatcher.services
     profile = await adapter.profile(user)
     lang, tz = profile.lang, profile.tz
@@ -41,7 +42,7 @@ async def _is_admin(services: Services, user: str) -> bool:
 
 def _handover_lines(services: Services, user: str, lang: str, tz: str) -> list[tuple[int, str]]:
     """Pending handovers `user` asked for, receives, or loses the host role in; soonest first."""
-    scheduler, people = services.scheduler, services.people
+    scheduler, people = scheduler_of(services), services.people
     if scheduler is None:
         return []
     now = services.clock()
@@ -61,7 +62,7 @@ def _approval_lines(services: Services, user: str, lang: str) -> list[tuple[str,
     return lines
 
 
-async def _link_lines(adapter: SlackAdapter, user: str, lang: str) -> list[tuple[str, str]]:
+async def _link_lines(adapter: SlackPort, user: str, lang: str) -> list[tuple[str, str]]:
     """Channel links of the channels `user` is in (users.conversations), as "{channel} → meeting"."""
     services = adapter.dispatcher.services
     links = {str(r["scope"]): r for r in services.store.links_of(Platform.SLACK)}

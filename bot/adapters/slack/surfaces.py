@@ -28,10 +28,11 @@ from bot.core.events import ButtonClick, ChatMessage, Platform, neutral_mention,
 from bot.core.intent import Intent
 from bot.core.vendor import MeetingRef
 from bot.i18n import t, vendor_name
+from bot.scheduling.scheduler import of as scheduler_of
 from bot.scheduling.wording import when_text
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.adapter import Profile, SlackAdapter
+    from bot.adapters.slack.port import Profile, SlackPort
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ LINK_SHOWN_MAX = 150  # characters of the linked meeting shown in the form (a hi
 
 
 class SlackSurfaces:
-    def __init__(self, adapter: SlackAdapter) -> None:
+    def __init__(self, adapter: SlackPort) -> None:
         self.adapter = adapter
         self.services = adapter.dispatcher.services
 
@@ -183,7 +184,7 @@ class SlackSurfaces:
 
     async def _cancel(self, user: str, value: str, click_id: str, profile: Profile) -> None:
         """Cancel from Home: the cancel_handover request, as if typed in the handover's thread."""
-        scheduler = self.services.scheduler
+        scheduler = scheduler_of(self.services)
         handover = scheduler.book.get(int(value)) if scheduler is not None and value.isdigit() else None
         if handover is None or handover.platform != Platform.SLACK:
             return
