@@ -2,7 +2,7 @@
 
 For the settings, the database and every configured platform and vendor it prints one table row
 per check (✓ or ✗, what was checked, what was found) and, under each ✗, the fix. It exits 1 when
-anything failed, so it can gate a deployment. The remote checks live in bot/doctor_remote.py.
+anything failed, so it can gate a deployment. The remote checks live in bot/ops/doctor_remote.py.
 
 Nothing is changed: the database is opened without migrating it (writability is probed with a
 write inside a transaction that is rolled back) and vendors are asked only for a token or who the

@@ -1,4 +1,4 @@
-"""The remote checks of `hostbot doctor` (bot/doctor.py): does each configured platform and vendor
+"""The remote checks of `hostbot doctor` (bot/ops/doctor.py): does each configured platform and vendor
 answer at its base URL, and do its credentials give a token or an identity?
 
     Slack     auth.test (the token; granted scopes from its `x-oauth-scopes` header against

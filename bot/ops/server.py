@@ -1,7 +1,7 @@
 """The one HTTP server of `hostbot run`: Slack and Feishu endpoints, /healthz and /metrics.
 
     POST /slack/events          slash commands, events, interactivity (slack-bolt)
-    POST /feishu/events         Feishu events and card callbacks (lark-oapi; bot/adapters/feishu.py)
+    POST /feishu/events         Feishu events and card callbacks (lark-oapi; bot/adapters/feishu/adapter.py)
     GET  /feishu/oauth/callback where Feishu sends people back after they authorized hostbot
     GET  /healthz               store, handover scheduler (and connections, when used) -> 200 or 503
     GET  /metrics               Prometheus text format
