@@ -78,6 +78,13 @@ class Dispatcher:
                     lang=lang, delivery=msg.event_id or msg.message_id or None, text_len=len(msg.text))
         return replies
 
+    async def handle_bound(self, msg: ChatMessage, vendor: str, meeting_id: str,
+                           progress: ProgressSink | None = None) -> list[Reply]:
+        """A request resumed later (Feishu: once its author authorized hostbot): its words parsed again, on
+        the meeting it was about when it was shown, never on what the thread is linked to by now."""
+        intent = replace(self.parse(msg), meeting=MeetingRef(vendor, meeting_id))
+        return await self.handle_form(msg, intent, progress)
+
     async def handle_click(self, click: ButtonClick, progress: ProgressSink | None = None) -> list[Reply]:
         """A button press: claim its proposal exactly once, then cancel, or run the plan it stored
         (bound to it: bot/core/bound.py)."""

@@ -234,7 +234,7 @@ class FeishuVendor(MeetingVendor):
             await refresh(actor.id)
         token = self._user_token(actor)
         if isinstance(token, Outcome):
-            return self._with_authorization(token, actor)
+            return self._with_authorization(token, actor, meeting)
         items: list[ItemResult] = []
         errors: list[Outcome] = []  # answers that failed a whole call
         stopped: Outcome | None = None
@@ -254,7 +254,7 @@ class FeishuVendor(MeetingVendor):
                 await progress(len(items))
         if errors and {i.reason for i in items} == {errors[0].reason}:
             # Nobody was invited, for one reason: answer with that reason rather than a list.
-            answer = self._with_authorization(replace(errors[0], items=tuple(items)), actor)
+            answer = self._with_authorization(replace(errors[0], items=tuple(items)), actor, meeting)
             return self.numbers.forget_if_gone(meeting.id, answer)
         return Outcome.from_items(items)
 
@@ -271,7 +271,7 @@ class FeishuVendor(MeetingVendor):
                 await refresh(actor.id)
             token = self._user_token(actor)
             if isinstance(token, Outcome):
-                return self._with_authorization(token, actor)
+                return self._with_authorization(token, actor, meeting)
         return None
 
     async def _invite_chunk(self, meeting: Meeting, chunk: list[VendorUser], token: str) -> list[ItemResult] | Outcome:
@@ -328,13 +328,14 @@ class FeishuVendor(MeetingVendor):
             return Outcome(Kind.DENIED, reason="feishu_user_token_expired", remedy="remedy_authorize_hostbot")
         return grant.token
 
-    def _with_authorization(self, outcome: Outcome, actor: VendorUser | None) -> Outcome:
+    def _with_authorization(self, outcome: Outcome, actor: VendorUser | None, meeting: Meeting) -> Outcome:
         """A DENIED asking the person to authorize hostbot carries the link to do it (`authorize_url`),
-        when the token source can make one (bot/adapters/feishu/oauth.py: it needs HOSTBOT_PUBLIC_URL)."""
+        when the token source can make one (bot/adapters/feishu/oauth.py: it needs HOSTBOT_PUBLIC_URL).
+        The link's state keeps `meeting`: the request resumes on it, whatever the thread is linked to then."""
         offer = getattr(self.user_tokens, "authorization", None)
         if outcome.remedy != "remedy_authorize_hostbot" or offer is None or actor is None:
             return outcome
-        link = offer(actor.id)
+        link = offer(actor.id, meeting.id)
         if link is None:
             return outcome
         url, remedy = link

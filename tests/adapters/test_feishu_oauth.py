@@ -206,3 +206,26 @@ def test_hostbot_run_says_what_is_missing(sandbox: Sandbox, tmp_path: Path, monk
         main, ["run", "--host", "127.0.0.1"])
     assert result.exit_code == 2  # a settings error: exit 2, no traceback
     assert "HOSTBOT_SECRET_KEY is not set" in result.output
+
+
+async def test_the_request_resumed_after_authorizing_stays_on_the_meeting_it_was_about(feishu: FeishuWorld) -> None:
+    """“invite @dave to this meeting” in a chat linked to 123 456 789; before the person authorizes, the
+    chat is linked to another meeting of theirs. The invite that resumes goes to the meeting the request
+    was about and shown with, not to what the chat is linked to by then (issue 24: what runs is what was shown)."""
+    store, feishu_fake = feishu.runtime.bot.services.store, feishu.sandbox.feishu
+    you = feishu.user("you")
+    shown = next(m for m in feishu_fake.meetings.values() if m.meeting_no == "123456789")
+    other = feishu_fake.add_meeting(you, [feishu.user("alice")], topic="Another one", meeting_no="987654321")
+    store.set_link("feishu", "oc_sandbox_group", "feishu", shown.id, you.open_id)
+    msg, _ = await feishu.ask("you", "@_user_1 invite @_user_2 to this meeting", BOT, feishu.user("dave"))
+    text = await wait_for(lambda: first_text(feishu.texts(msg["message_id"]), "authorize"))
+    assert "123 456 789" in text
+    link = LINK.search(text)
+    assert link, text
+    store.set_link("feishu", "oc_sandbox_group", "feishu", other.id, you.open_id)  # the world moves
+    page = await _authorize(feishu, link.group(1), "you")
+    assert page.status_code == 200
+    done = await wait_for(lambda: first_text(feishu.texts(msg["message_id"]), "Invited"))
+    assert done == "✅ Invited @dave to Feishu meeting 123 456 789; Feishu is calling them."
+    [call] = feishu.sandbox.recorder.all("feishu.invite")
+    assert shown.id in call.path and other.id not in call.path

@@ -14,13 +14,11 @@ is acknowledged at once and handled after; a card click waits up to CARD_ANSWER_
 dispatcher, so that Feishu gets its answer (toast + the card without live buttons) well within 3 s
 while any slower vendor work continues and reports in the thread.
 
-Exactly once: Feishu re-pushes an unanswered event, and may push the same message again under a
-new event_id, so the dispatcher records both event_id and message_id before any vendor call; a
-click is recorded by its event_id and its proposal is claimed atomically. Replies go in thread
-(im.v1.message.reply with reply_in_thread) with a `uuid` derived from what they answer, so a send
-retried after a timeout or a 5xx is not posted twice (Feishu runs one uuid at most once an hour).
-Sending lives in outbound.py: long work shows its progress as one card, PATCHed as it goes and into
-the answer at the end. A bot menu click (menu.py) is answered like the line its key stands for.
+Exactly once: Feishu re-pushes an unanswered event, even under a new event_id, so the dispatcher records
+event_id and message_id before any vendor call; a click, its event_id (its proposal claimed atomically).
+Replies go in thread with a `uuid` derived from what they answer: a retried send is not posted twice.
+Sending lives in outbound.py (progress: one card PATCHed into the answer); a bot menu click (menu.py)
+is answered like the line its key stands for.
 """
 
 from __future__ import annotations
@@ -238,10 +236,13 @@ class FeishuAdapter:
         names = {str(m.key): str(m.name or "") for m in msg.mentions or [] if m.key}  # @_user_N -> who
         await self.deliver(msg.message_id, replies, lang, key=msg.message_id, names=names, progress=progress)
 
-    async def dispatch(self, chat: ChatMessage, progress: FeishuProgress | None = None) -> list[Reply]:
-        """The dispatcher, with the request noted for a possible OAuth resume (bot/adapters/feishu/oauth.py)."""
+    async def dispatch(self, chat: ChatMessage, progress: FeishuProgress | None = None,
+                       meeting: str = "") -> list[Reply]:
+        """The dispatcher, with the request noted for a possible OAuth resume (oauth.py): that runs on `meeting`."""
         token = PENDING_REQUEST.set(chat)
         try:
+            if meeting:
+                return await self.dispatcher.handle_bound(chat, "feishu", meeting, progress)
             return await self.dispatcher.handle_message(chat, progress)
         finally:
             PENDING_REQUEST.reset(token)
@@ -312,7 +313,7 @@ class FeishuAdapter:
         chat = result.resume
         assert chat is not None
         note = Reply(t(chat.lang or "zh", "feishu_authorized_note", user=neutral_mention(result.subject)))
-        replies = await self.dispatch(chat)
+        replies = await self.dispatch(chat, meeting=result.meeting)
         await self.deliver(result.reply_to or chat.thread, [note, *replies], chat.lang or "zh",
                            key=f"oauth:{result.state}")
 

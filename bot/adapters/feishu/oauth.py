@@ -83,6 +83,7 @@ class Authorization:
     subject: str = ""  # the open_id whose token was stored
     name: str = ""
     resume: ChatMessage | None = None  # the request to run again, now that the token is there
+    meeting: str = ""  # the Feishu meeting id that request was about when the link was made (bound to it)
     reply_to: str = ""  # the chat message that request answered (Feishu: its message_id)
     state: str = ""
     detail: str = ""
@@ -176,7 +177,7 @@ class FeishuOAuth:
             return
         self._save(subject, refreshed)
 
-    def authorization(self, subject: str) -> tuple[str, str] | None:
+    def authorization(self, subject: str, meeting: str = "") -> tuple[str, str] | None:
         """A link for `subject` to authorize hostbot, and the remedy key that presents it.
 
         None when no link can be made (HOSTBOT_PUBLIC_URL unknown): the plain remedy then applies.
@@ -191,6 +192,7 @@ class FeishuOAuth:
         if resume is not None:
             payload["message"] = message_to_json(resume)
             payload["reply_to"] = resume.message_id
+            payload["meeting"] = meeting  # what runs after the authorization: this meeting, as shown
         state = self.store.create_proposal(
             platform=Platform.FEISHU, requester=subject, action=ACTION, payload=payload,
             channel=resume.channel if resume else "", thread=resume.thread if resume else "", ttl=STATE_TTL)
@@ -230,8 +232,9 @@ class FeishuOAuth:
         if resume is not None:  # a new delivery of the same words: the old ids are spent
             resume = replace(resume, event_id="", message_id="")
         return Authorization("feishu_oauth_done_resume" if resume else "feishu_oauth_done", lang, ok=True,
-                             subject=open_id, name=name, resume=resume,
-                             reply_to=str(proposal.payload.get("reply_to") or ""), state=state)
+                             subject=open_id, name=name, resume=resume, state=state,
+                             meeting=str(proposal.payload.get("meeting") or ""),
+                             reply_to=str(proposal.payload.get("reply_to") or ""))
 
     # ---- Feishu calls ------------------------------------------------------------------------
     def _save(self, subject: str, grant: Grant) -> None:
