@@ -134,5 +134,6 @@ async def test_100_commands_redelivered_and_double_clicked_make_exactly_100_vend
     alice, bob = world.demo.users["alice"].open_id, world.demo.users["bob"].open_id
     assert [m.host[0] for g in groups[:2] for m in g] == [alice] * 2 * PER_KIND
     assert [m.host[0] for g in groups[2:] for m in g] == [bob] * 2 * PER_KIND
+    assert world.sandbox.recorder.count("feishu.bot.info") == 1  # hostbot's own open_id: read once for the burst
     # and each thread says it once
     assert _done(world, 4 * PER_KIND) and not _done(world, 4 * PER_KIND + 1)

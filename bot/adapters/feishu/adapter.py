@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import json
 import logging
 import threading
 import time
@@ -49,7 +48,7 @@ from bot.adapters.feishu.cards import (
     plain,
 )
 from bot.adapters.feishu.events import EventDispatch
-from bot.adapters.feishu.inbound import feishu_lang, mention_from_event, reply_uuid
+from bot.adapters.feishu.inbound import BotIdentity, feishu_lang, mention_from_event, reply_uuid
 from bot.adapters.feishu.meetings import meeting_events
 from bot.adapters.feishu.menu import MenuEvent, menu_message
 from bot.adapters.feishu.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
@@ -65,7 +64,7 @@ from bot.core.outcome import Outcome
 from bot.i18n import detect_lang, t
 from bot.lark_lazy import LazyModule
 from bot.store import Store
-from bot.vendors.feishu_auth import FeishuAuth, build_client, lark_core, lark_enum
+from bot.vendors.feishu_auth import FeishuAuth, build_client, lark_core
 
 if TYPE_CHECKING:
     from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
@@ -99,7 +98,7 @@ class FeishuAdapter:
         self._loop_thread = 0
         self.sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep
         self.sender = Sender(self.auth, lambda: self.sleep)
-        self._bot_open_id = ""
+        self.bot_identity = BotIdentity(self.auth, lambda: self.client)
         self._tasks: set[asyncio.Future[Any]] = set()  # replies under way (main loop)
         self._handed: set[concurrent.futures.Future[Any]] = set()  # events handed over by SDK threads
         self._handed_lock = threading.Lock()
@@ -342,22 +341,8 @@ class FeishuAdapter:
             await self.sender.reply(reply_to, msg_type, content, reply_uuid(key, i))
 
     async def bot_open_id(self) -> str:
-        """hostbot's own open_id (GET /open-apis/bot/v3/info), to tell its @mention from people's."""
-        if self._bot_open_id:
-            return self._bot_open_id
-        req = (lark_core.BaseRequest.builder().http_method(lark_enum.HttpMethod.GET).uri("/open-apis/bot/v3/info")
-               .token_types({lark_enum.AccessTokenType.TENANT}).build())
-        resp = await self.auth.call(self.client.arequest, req)
-        if isinstance(resp, Outcome) or not resp.success():
-            log.warning("feishu: could not read the bot's own open_id; relying on mentioned_type")
-            return ""
-        try:
-            body = json.loads(resp.raw.content)
-        except ValueError:
-            return ""
-        info = body.get("bot") or (body.get("data") or {}).get("bot") or {}
-        self._bot_open_id = str(info.get("open_id") or "")
-        return self._bot_open_id
+        """hostbot's own open_id, to tell its @mention from people's (read once: inbound.BotIdentity)."""
+        return await self.bot_identity.open_id()
 
     async def _root_text(self, root_id: str) -> str:
         """The thread's first message, for "this meeting" (it often holds the meeting link)."""
