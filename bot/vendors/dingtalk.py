@@ -157,14 +157,14 @@ class DingTalkVendor(MeetingVendor):
                 return replace(lost, answer_lost=True)
             left = [u for u in todo if after.get(u.id, False) != wanted]
             resent = tuple(u.id for u in (left if attempt == 0 else todo))
-            if not left:
-                return Outcome.success(answer_lost=True, resent=resent)
+            if not left:  # http_status: a 5xx is the vendor's error, not a lost answer (handlers/common.py)
+                return Outcome.success(answer_lost=True, resent=resent, http_status=lost.http_status)
             if attempt == 1:  # read back twice and still not done: DingTalk is failing, nothing happened
                 return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=lost.vendor_code,
                                            detail=lost.detail, answer_lost=True, resent=resent)
             again = await self._set_cohosts(meeting.id, action, left)
             if again.kind is not Kind.UNKNOWN:
-                return replace(again, answer_lost=True, resent=resent)
+                return replace(again, answer_lost=True, resent=resent, http_status=lost.http_status)
             lost, todo = again, left
         raise AssertionError("unreachable")
 
@@ -220,7 +220,7 @@ class DingTalkVendor(MeetingVendor):
             if change and answer_lost(resp.status_code):
                 body = json_body(resp)
                 return Outcome.unknown(vendor_code=str(body.get("code") or resp.status_code),
-                                       detail=str(body.get("message") or ""))
+                                       detail=str(body.get("message") or ""), http_status=resp.status_code)
             code = str(json_body(resp).get("code") or "")
             if attempt == 0 and (resp.status_code == 401 or code in TOKEN_CODES):
                 continue  # expired or revoked: fetch a new token once

@@ -230,16 +230,16 @@ class ZoomVendor(MeetingVendor):
             if isinstance(got, Outcome):  # cannot read it back: whether it happened is unknown
                 return replace(resp, answer_lost=True)
             resent = (meeting_id,) if attempt else ()
-            if done(got):
-                return Outcome.success(answer_lost=True, resent=resent)
+            if done(got):  # http_status: a 5xx is the vendor's error, not a lost answer (handlers/common.py)
+                return Outcome.success(answer_lost=True, resent=resent, http_status=resp.http_status)
             if attempt:  # read back twice: the change did not happen and Zoom keeps failing
                 return Outcome.unavailable(remedy="remedy_retry_later", vendor_code=resp.vendor_code,
                                            detail=resp.detail, answer_lost=True, resent=resent)
             again = await self._send("PATCH", f"/meetings/{meeting_id}", op="zoom.update_meeting", json=body)
             if not isinstance(again, Outcome):
-                return Outcome.success(answer_lost=True, resent=(meeting_id,))
+                return Outcome.success(answer_lost=True, resent=(meeting_id,), http_status=resp.http_status)
             if again.kind is not Kind.UNKNOWN:
-                return replace(again, answer_lost=True, resent=(meeting_id,))
+                return replace(again, answer_lost=True, resent=(meeting_id,), http_status=resp.http_status)
             resp = again
         raise AssertionError("unreachable")
 
@@ -271,7 +271,7 @@ class ZoomVendor(MeetingVendor):
             if method == "PATCH" and answer_lost(resp.status_code):  # a change: maybe done, answer lost
                 body = json_body(resp)
                 return Outcome.unknown(vendor_code=str(body.get("code") or resp.status_code),
-                                       detail=str(body.get("message") or ""))
+                                       detail=str(body.get("message") or ""), http_status=resp.status_code)
             if attempt == 0 and (resp.status_code == 401 or json_body(resp).get("code") == INVALID_TOKEN):
                 continue
             return _outcome_for_error(resp)

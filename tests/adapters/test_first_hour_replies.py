@@ -41,6 +41,17 @@ async def test_a_5xx_is_a_server_error_not_a_lost_answer(world: World) -> None:
     assert "the change had not happened, so I sent it once more" in reply
 
 
+async def test_a_5xx_after_a_zoom_or_dingtalk_change_is_a_server_error_too(world: World) -> None:
+    world.sandbox.faults.arm(Fault("zoom.update_meeting", status=500, after=True))  # changed, then 500
+    reply = await world.say("add @bob as co-host of meeting 85012345678")
+    assert "Zoom answered the first request with a server error (HTTP 500)" in reply, reply
+    assert "was lost" not in reply
+    world.sandbox.faults.arm(Fault("dingtalk.cohosts", status=503, after=True))
+    reply = await world.say("add @bob as co-host of dingtalk meeting 644272f14ba331015e7a-78bc1")
+    assert "DingTalk answered the first request with a server error (HTTP 503)" in reply, reply
+    assert "was lost" not in reply
+
+
 async def test_chinese_replies_space_latin_words_and_say_de(world: World) -> None:
     assert "没有找到 #42 的待执行定时交接" in await world.say("取消交接 #42")
     reply = await world.say("把 @dave 设为主持人 85012345678")
