@@ -278,17 +278,23 @@ def converse(conv: Conversation, text: str, presses: list[int], prompt: Callable
         number = presses.pop(0) if presses else (prompt(len(buttons)) if prompt else 0)
         if not number:
             break
-        if not 1 <= number <= len(buttons):
-            raise SayError(f"there is no button {number}; choose 1 to {len(buttons)}")
-        label, what = buttons[number - 1]
-        echo(f"{conv.who} pressed [{number}] {label}")
-        toast = conv.press(what)
-        if toast:
-            echo(toast)
-        if conv.refused:  # refused at once (only the toast says why): nothing more will come
-            break
-        buttons = _show(conv, timeout, echo) or []
+        buttons = _press(conv, buttons, number, timeout, echo)
     return 0
+
+
+def _press(conv: Conversation, buttons: list[tuple[str, Any]], number: int, timeout: float,
+           echo: Callable[[str], None]) -> list[tuple[str, Any]]:
+    """Press button `number` as conv.who, print what comes back; its buttons ([] when refused or none)."""
+    if not 1 <= number <= len(buttons):
+        raise SayError(f"there is no button {number}; choose 1 to {len(buttons)}")
+    label, what = buttons[number - 1]
+    echo(f"{conv.who} pressed [{number}] {label}")
+    toast = conv.press(what)
+    if toast:
+        echo(toast)
+    if conv.refused:  # refused at once (only the toast says why): nothing more will come
+        return []
+    return _show(conv, timeout, echo) or []
 
 
 def press_latest(conv: Conversation, presses: list[int], timeout: float, echo: Callable[[str], None]) -> int:
@@ -305,16 +311,7 @@ def press_latest(conv: Conversation, presses: list[int], timeout: float, echo: C
     for number in presses:
         if not buttons:
             break
-        if not 1 <= number <= len(buttons):
-            raise SayError(f"there is no button {number}; choose 1 to {len(buttons)}")
-        label, what = buttons[number - 1]
-        echo(f"{conv.who} pressed [{number}] {label}")
-        toast = conv.press(what)
-        if toast:
-            echo(toast)
-        if conv.refused:
-            break
-        buttons = _show(conv, timeout, echo) or []
+        buttons = _press(conv, buttons, number, timeout, echo)
     return 0
 
 
