@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.store.sqlite import write_turns
+
 log = logging.getLogger(__name__)
 
 BATCH = 5000  # rows per DELETE: short write transactions, so the bot's own writes never wait long
@@ -57,15 +59,17 @@ _WHERE = {
 }
 
 
-def prune(conn: sqlite3.Connection, policy: RetentionPolicy, now: datetime) -> dict[str, int]:
-    """Delete what `policy` lets go (batched); rows removed per table."""
+def prune(conn: sqlite3.Connection, policy: RetentionPolicy, now: datetime,
+          turns: contextlib.AbstractContextManager[Any] | None = None) -> dict[str, int]:
+    """Delete what `policy` lets go (batched); rows removed per table. `turns`: taken around each batch,
+    so the bot's own writes to the file go between batches instead of polling for the lock (sqlite.py)."""
     removed: dict[str, int] = {}
     for table, cutoff in policy.cutoffs(now).items():
         if cutoff is None:
             continue
         total = 0
         while True:
-            with conn:  # one short transaction per batch
+            with turns or contextlib.nullcontext(), conn:  # one short transaction per batch
                 cur = conn.execute(f"DELETE FROM {table} WHERE rowid IN "  # fixed table names only
                                    f"(SELECT rowid FROM {table} WHERE {_WHERE[table]} LIMIT {BATCH})", [cutoff])
             total += max(cur.rowcount, 0)
@@ -80,7 +84,7 @@ def prune_file(path: str, policy: RetentionPolicy, now: datetime) -> dict[str, i
     conn = sqlite3.connect(path, timeout=30.0)
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
-        return prune(conn, policy, now)
+        return prune(conn, policy, now, write_turns(path))
     finally:
         conn.close()
 
