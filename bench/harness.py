@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import platform
@@ -32,6 +30,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
+
+from bot.wire import slack_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -264,10 +264,7 @@ class HealthPoller:
 
 # ---- signed slash commands -------------------------------------------------------------------------
 def sign(body: str) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}",
-            "Content-Type": "application/x-www-form-urlencoded"}
+    return {**slack_headers(SIGNING_SECRET, body), "Content-Type": "application/x-www-form-urlencoded"}
 
 
 def host_commands(box: SandboxProc, meetings: Sequence[int], *, by_id: bool = False) -> list[str]:

@@ -16,14 +16,9 @@ encrypted card.action.trigger callback.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import itertools
 import json
-import os
 import re
-import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -33,8 +28,8 @@ from urllib.parse import urlencode
 
 import click
 import httpx
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from bot.wire import lark_seal, slack_headers
 
 QUIET_S = 1.5  # the thread is done when nothing new came for this long (after a first reply)
 POLL_S = 0.2
@@ -89,27 +84,6 @@ def with_mentions(text: str, people: Mapping[str, str], mark: Callable[[str], st
         return mark(name) + rest[len(name):]
 
     return re.sub(r"@(\S+)", swap, text), names
-
-
-def slack_signed(secret: str, body: str) -> dict[str, str]:
-    stamp = str(int(time.time()))
-    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
-
-
-def feishu_sealed(key: str, envelope: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
-    """The body and headers Feishu sends: {"encrypt": base64(IV + AES-256-CBC(SHA-256(key), PKCS7(json)))}
-    and X-Lark-Signature = sha256(timestamp + nonce + key + body). The same as the sandbox's
-    bot/sandbox/feishu/events.py, written again here because importing the sandbox costs seconds."""
-    padder = padding.PKCS7(128).padder()
-    data = padder.update(json.dumps(envelope, ensure_ascii=False).encode()) + padder.finalize()
-    iv = os.urandom(16)
-    cipher = Cipher(algorithms.AES(hashlib.sha256(key.encode()).digest()), modes.CBC(iv)).encryptor()
-    body = json.dumps({"encrypt": base64.b64encode(iv + cipher.update(data) + cipher.finalize()).decode()}).encode()
-    stamp, nonce = str(int(time.time())), secrets.token_hex(8)
-    sig = hashlib.sha256((stamp + nonce + key).encode() + body).hexdigest()
-    return body, {"Content-Type": "application/json; charset=utf-8", "X-Lark-Request-Timestamp": stamp,
-                  "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": sig}
 
 
 class Conversation(ABC):
@@ -181,14 +155,14 @@ class SlackConversation(Conversation):
                               "trigger_id": self.trigger(),
                               "response_url": "https://hooks.slack.invalid/commands/say"})
             self.post_bot("/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                  **slack_signed(self.target.slack_secret, body)})
+                                                  **slack_headers(self.target.slack_secret, body)})
             return
         said = self.sandbox("POST", "slack/says", json={"as": self.who, "channel": self.channel,
                                                          "text": f"<@{self.bot_user}> {text}"})
         self.seen[said["message"]["ts"]] = self._text(said["message"])
         body = json.dumps(said["event"])
         self.post_bot("/slack/events", body, {"Content-Type": "application/json",
-                                              **slack_signed(self.target.slack_secret, body)})
+                                              **slack_headers(self.target.slack_secret, body)})
 
     def trigger(self) -> str:
         """A trigger_id Slack issued (the sandbox plays Slack): the /host form opens only with one."""
@@ -222,7 +196,7 @@ class SlackConversation(Conversation):
         }
         body = urlencode({"payload": json.dumps(payload)})
         self.post_bot("/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                              **slack_signed(self.target.slack_secret, body)})
+                                              **slack_headers(self.target.slack_secret, body)})
         return ""
 
 
@@ -245,7 +219,7 @@ class FeishuConversation(Conversation):
                                                           "mentions": mentions,
                                                           "text": ("@_user_1 " if first else "") + text})
         self.root = said["message"]["message_id"]
-        self.post_bot("/feishu/events", *feishu_sealed(self.target.feishu_key, said["event"]))
+        self.post_bot("/feishu/events", *lark_seal(self.target.feishu_key, said["event"]))
 
     def find_latest(self) -> None:
         """Follow the thread whose newest bot message has buttons (`--press` without TEXT)."""
@@ -259,7 +233,7 @@ class FeishuConversation(Conversation):
         message_id, value = what
         event = self.sandbox("POST", "feishu/click", json={"as": self.who, "message_id": message_id,
                                                             "value": value})["event"]
-        answer = self.post_bot("/feishu/events", *feishu_sealed(self.target.feishu_key, event)).json()
+        answer = self.post_bot("/feishu/events", *lark_seal(self.target.feishu_key, event)).json()
         toast = (answer.get("toast") or {}).get("content", "")
         self.refused = (answer.get("toast") or {}).get("type") == "error"  # e.g. not yours: the card stays
         return f"(toast) {toast}" if toast else ""

@@ -16,7 +16,7 @@ import pytest
 from lark_oapi.core.utils import AESCipher
 
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu.events import encrypt, signature
+from bot.wire import lark_encrypt, lark_signature
 from tests.support.feishu import feishu_world
 
 KAT = json.loads((Path(__file__).parents[1] / "corpus" / "lark_decrypt_kat.json").read_text(encoding="utf-8"))
@@ -27,7 +27,7 @@ def _signed(encrypt_key: str, encrypted: str, stamp: str) -> tuple[bytes, dict[s
     body = json.dumps({"encrypt": encrypted}).encode()
     nonce = "kat-nonce"
     return body, {"Content-Type": "application/json", "X-Lark-Request-Timestamp": stamp,
-                  "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": signature(stamp, nonce, encrypt_key, body)}
+                  "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": lark_signature(stamp, nonce, encrypt_key, body)}
 
 
 @pytest.fixture
@@ -83,4 +83,4 @@ async def test_the_event_vector_decrypts_and_its_token_is_checked(bot_for: Any) 
 
 @pytest.mark.parametrize("plaintext", ['{"a":1}', "x" * 16, "飞书" * 33])
 def test_the_sandbox_encrypts_as_feishu_does(plaintext: str) -> None:
-    assert AESCipher("sandbox-key").decrypt_str(encrypt("sandbox-key", plaintext)) == plaintext
+    assert AESCipher("sandbox-key").decrypt_str(lark_encrypt("sandbox-key", plaintext)) == plaintext

@@ -39,10 +39,10 @@ from bot.config import ConfigError, settings_from_mapping
 from bot.core.logs import configure
 from bot.core.outcome import VendorUser
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu.events import encrypt, signature
 from bot.sandbox.feishu.im import BOT
 from bot.store import Store
 from bot.vendors.webex import WebexVendor
+from bot.wire import lark_encrypt, lark_signature
 from tests.support.faults import FaultWorld, fault_world
 from tests.support.feishu import first_text
 from tests.support.slack import wait_for
@@ -68,7 +68,7 @@ def test_feishu_webhook_with_one_key_is_a_start_up_error(sandbox: Sandbox, only:
 async def test_a_feishu_request_without_its_signature_headers_is_refused(world: FaultWorld) -> None:
     events, feishu = world.sandbox.feishu_events, world.feishu
     challenge = events.challenge()
-    sealed = json.dumps({"encrypt": encrypt(events.encrypt_key, json.dumps(challenge))}).encode()
+    sealed = json.dumps({"encrypt": lark_encrypt(events.encrypt_key, json.dumps(challenge))}).encode()
     # encrypted with the right key and carrying the right token, but unsigned: lark-oapi answered it (200)
     resp = await feishu.http.post("/feishu/events", content=sealed, headers={"Content-Type": "application/json"})
     assert resp.status_code == 401
@@ -136,7 +136,7 @@ async def test_a_forged_feishu_body_is_not_decrypted_or_parsed(world: FaultWorld
     stamp = str(int(world.feishu.adapter.clock()))
     garbage = json.dumps({"encrypt": "A" * 4096}).encode()
     headers = {"Content-Type": "application/json", "X-Lark-Request-Timestamp": stamp, "X-Lark-Request-Nonce": "n",
-               "X-Lark-Signature": signature(stamp, "n", f"not-{key}", garbage)}
+               "X-Lark-Signature": lark_signature(stamp, "n", f"not-{key}", garbage)}
     adapter = world.feishu.adapter
     seen: list[Any] = []
     sdk_do = adapter.handler.do
@@ -276,7 +276,7 @@ async def test_bad_feishu_requests_log_one_line_each_through_hostbot(world: Faul
         bodies: list[tuple[bytes, dict[str, str]]] = [(b"{not json", {})]  # unauthenticated
         broken = json.dumps({"encrypt": "QUJD" * 8}).encode()  # signed with the key, but not Feishu's ciphertext
         bodies.append((broken, {"X-Lark-Request-Timestamp": stamp, "X-Lark-Request-Nonce": "n",
-                                "X-Lark-Signature": signature(stamp, "n", key, broken)}))
+                                "X-Lark-Signature": lark_signature(stamp, "n", key, broken)}))
         for body, headers in bodies:
             resp = await world.feishu.http.post("/feishu/events", content=body,
                                                 headers={"Content-Type": "application/json", **headers})

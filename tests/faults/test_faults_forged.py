@@ -12,8 +12,6 @@ still works (the refusals were of forgeries, not of everything).
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import os
 import time
@@ -25,8 +23,8 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.sandbox import Sandbox
-from bot.sandbox.feishu.events import encrypt, signature
 from bot.sandbox.feishu.im import BOT
+from bot.wire import lark_encrypt, lark_signature, slack_headers, slack_signature
 from tests.support.faults import FaultWorld, fault_world
 from tests.support.feishu import ASK, card_text, first_text
 from tests.support.slack import SIGNING_SECRET, wait_for
@@ -42,8 +40,7 @@ async def world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[FaultWorld]:
 
 # ---- Slack --------------------------------------------------------------------------------------
 def _slack_sig(body: str, stamp: str, secret: str = SIGNING_SECRET, scheme: str = "v0") -> str:
-    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return f"{scheme}={digest}"
+    return slack_signature(secret, stamp, body).replace("v0=", f"{scheme}=", 1)
 
 
 Headers = dict[str, str | bytes]
@@ -55,8 +52,7 @@ _NOT_STAMPS = ("", "abc", "1e10", f"{int(time.time())}.5")
 
 def _not_utf8(body: str, now: int, n: int) -> tuple[bytes, Headers]:
     raw = body.encode() + b"&note=\xff\xfe"  # signed over the raw bytes, as Slack signs
-    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{now}:".encode() + raw, hashlib.sha256).hexdigest()
-    return raw, {"X-Slack-Request-Timestamp": str(now), "X-Slack-Signature": f"v0={digest}"}
+    return raw, dict(slack_headers(SIGNING_SECRET, raw, now))
 
 
 SLACK_FORGERIES: dict[str, SlackForgery] = {
@@ -146,11 +142,11 @@ async def test_100_forged_or_stale_slack_requests_are_refused_and_reach_no_vendo
 def _headers(body: bytes, key: str, stamp: int | str, nonce: str = "n0nce") -> dict[str, str]:
     stamp = str(stamp)
     return {"Content-Type": "application/json; charset=utf-8", "X-Lark-Request-Timestamp": stamp,
-            "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": signature(stamp, nonce, key, body)}
+            "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": lark_signature(stamp, nonce, key, body)}
 
 
 def _sealed(plain: dict[str, Any], key: str) -> bytes:
-    return json.dumps({"encrypt": encrypt(key, json.dumps(plain))}).encode()
+    return json.dumps({"encrypt": lark_encrypt(key, json.dumps(plain))}).encode()
 
 
 def _flip(ciphertext: str, n: int) -> str:
@@ -201,11 +197,11 @@ def _feishu_forgeries() -> dict[str, FeishuForgery]:
         return body, _headers(body, key, now)  # signed with the right key: the decryption itself must refuse
 
     def flipped_ciphertext(env: dict[str, Any], key: str, now: int, n: int) -> tuple[bytes, dict[str, str]]:
-        body = json.dumps({"encrypt": _flip(encrypt(key, json.dumps(env)), n)}).encode()
+        body = json.dumps({"encrypt": _flip(lark_encrypt(key, json.dumps(env)), n)}).encode()
         return body, _headers(body, key, now)
 
     def truncated_ciphertext(env: dict[str, Any], key: str, now: int, n: int) -> tuple[bytes, dict[str, str]]:
-        cipher = encrypt(key, json.dumps(env))
+        cipher = lark_encrypt(key, json.dumps(env))
         body = json.dumps({"encrypt": cipher[: len(cipher) - 4 - 4 * (n % 5)]}).encode()
         return body, _headers(body, key, now)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Callable
@@ -18,14 +16,13 @@ from bot.ops.demo import DemoWorld
 from bot.ops.server import Runtime
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.web import SlackChannel, SlackUser
+from bot.wire import slack_headers
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 def sign(body: str, ts: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
-    stamp = str(int(time.time()) if ts is None else ts)
-    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+    return slack_headers(secret, body, ts)
 
 
 @dataclass

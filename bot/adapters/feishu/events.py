@@ -12,7 +12,6 @@ as it would on the SDK's handler.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -20,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.lark_lazy import LazyModule
+from bot.wire import lark_signature
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class EventDispatch:
             return
         headers = req.headers
         stamp, nonce = headers.get("X-Lark-Request-Timestamp") or "", headers.get("X-Lark-Request-Nonce") or ""
-        expected = hashlib.sha256((stamp + nonce + self.encrypt_key).encode("utf-8") + req.body).hexdigest()
+        expected = lark_signature(stamp, nonce, self.encrypt_key, req.body)
         _same_or_refuse(headers.get("X-Lark-Signature"), expected, "signature verification failed")
 
 

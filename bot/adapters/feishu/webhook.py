@@ -16,31 +16,32 @@ The body's size is bounded before this (bot/ops/limits.py); hashing a 1 MiB body
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections.abc import Mapping
 
-# The header names as lark-oapi spells them (lark_oapi/core/const.py); importing that module would
-# import lark_oapi.core, which a bot that has not yet received a Feishu event does not need.
-LARK_REQUEST_TIMESTAMP, LARK_REQUEST_NONCE = "X-Lark-Request-Timestamp", "X-Lark-Request-Nonce"
-LARK_REQUEST_SIGNATURE, X_REQUEST_ID = "X-Lark-Signature", "X-Request-Id"
+from bot.wire import LARK_NONCE, LARK_SIGNATURE, LARK_TIMESTAMP, lark_signature
+
+# The header names as lark-oapi spells them (lark_oapi/core/const.py; the signature's in bot/wire.py);
+# importing that module would import lark_oapi.core, which a bot that has not yet received a Feishu
+# event does not need.
+X_REQUEST_ID = "X-Request-Id"
 MAX_SKEW_S = 300  # a webhook request stamped further from now than this is refused (replay)
 # Starlette lower-cases header names; lark-oapi looks them up by these exact spellings.
-CANONICAL_HEADERS = {h.lower(): h for h in (LARK_REQUEST_TIMESTAMP, LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE,
+CANONICAL_HEADERS = {h.lower(): h for h in (LARK_TIMESTAMP, LARK_NONCE, LARK_SIGNATURE,
                                             X_REQUEST_ID, "Content-Type")}
 
 
 def refusal(encrypt_key: str, body: bytes, headers: Mapping[str, str], now: float) -> str:
     """Why this request is not from Feishu ('' when it is): checked on the raw bytes, nothing parsed."""
-    stamp = headers.get(LARK_REQUEST_TIMESTAMP.lower(), "")
-    nonce = headers.get(LARK_REQUEST_NONCE.lower(), "")
-    sig = headers.get(LARK_REQUEST_SIGNATURE.lower(), "")
+    stamp = headers.get(LARK_TIMESTAMP.lower(), "")
+    nonce = headers.get(LARK_NONCE.lower(), "")
+    sig = headers.get(LARK_SIGNATURE.lower(), "")
     if not (stamp and nonce and sig):
         return "timestamp, nonce or signature header missing"
     if not stamp.isdigit() or len(stamp) > 12 or abs(now - int(stamp)) > MAX_SKEW_S:
         return f"timestamp {stamp[:20]!r} is more than {MAX_SKEW_S} s off"
-    expected = hashlib.sha256((stamp + nonce + encrypt_key).encode("utf-8") + body).hexdigest()
+    expected = lark_signature(stamp, nonce, encrypt_key, body)
     if not hmac.compare_digest(expected.encode("ascii"), sig.encode("utf-8", "replace")):
         return "signature does not match"
     return ""

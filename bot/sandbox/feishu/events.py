@@ -14,42 +14,21 @@ Tests (and `hostbot sandbox` users) build what Feishu would POST to the bot's ev
     events.challenge()            url_verification
     events.seal(envelope)         -> (body, headers): {"encrypt": AES-256-CBC(...)} and the
                                   X-Lark-Request-Timestamp / -Nonce / X-Lark-Signature headers
-Encryption (vendor-oracles/lark/lark_decrypt_kat.json): key = SHA-256(encrypt_key), a random
-16-byte IV prepended to the ciphertext, PKCS7 padding, base64. Signature (vendor-notes §A):
-hex SHA-256 of timestamp + nonce + encrypt_key + body.
+Encryption and signature are bot/wire.py's (the one copy of Feishu's wire format).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import os
 import secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from bot.wire import lark_seal
 
 if TYPE_CHECKING:
     from bot.sandbox.feishu.im import FeishuIMFake
     from bot.sandbox.feishu.vc import FeishuMeeting, FeishuUser
-
-
-def encrypt(encrypt_key: str, plaintext: str) -> str:
-    """What Feishu puts in {"encrypt": ...}."""
-    key = hashlib.sha256(encrypt_key.encode("utf-8")).digest()
-    iv = os.urandom(16)
-    padder = padding.PKCS7(128).padder()
-    data = padder.update(plaintext.encode("utf-8")) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
-    return base64.b64encode(iv + encryptor.update(data) + encryptor.finalize()).decode("ascii")
-
-
-def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
-    return hashlib.sha256((timestamp + nonce + encrypt_key).encode("utf-8") + body).hexdigest()
 
 
 class FeishuEvents:
@@ -146,10 +125,6 @@ class FeishuEvents:
     def seal(self, envelope: dict[str, Any], *, timestamp: int | None = None,
              encrypt_key: str | None = None) -> tuple[bytes, dict[str, str]]:
         """The POST body and headers Feishu would send for `envelope` (encrypted, signed)."""
-        key = self.encrypt_key if encrypt_key is None else encrypt_key
-        body = json.dumps({"encrypt": encrypt(key, json.dumps(envelope, ensure_ascii=False))}).encode("utf-8")
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
-        nonce = secrets.token_hex(8)
-        return body, {"Content-Type": "application/json; charset=utf-8", "X-Lark-Request-Timestamp": stamp,
-                      "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": signature(stamp, nonce, key, body),
-                      "X-Request-Id": secrets.token_hex(8)}
+        body, headers = lark_seal(self.encrypt_key if encrypt_key is None else encrypt_key, envelope,
+                                  timestamp=timestamp)
+        return body, {**headers, "X-Request-Id": secrets.token_hex(8)}
