@@ -40,6 +40,12 @@ _DOUBT_ALWAYS = re.compile(
     rf"|\bidk\b|\bdunno\b|\bi\s+don'?t\s+know\b|\bwhether\b|\bif\s+{P}\s+(?:should|could|would)\b"
     r"|要不要|^\s*要不(?!要)|该不该|应不应该|是否|会不会|考虑|在想|想想|不确定|拿不准|合适吗|合适不|合不合适|好不好|行不行"
     r"|应该.{0,60}[?？]\s*$"
+    # an opinion put to the others, and "who did this?" about a change already made
+    r"|我觉得|我认为|我感觉|大家觉得|你们觉得|觉得呢|觉得怎么样|怎么样\s*[?？]*\s*$|如何\s*[?？]+\s*$"
+    rf"|(?:\bi|{_S})\s*(?:think|feel|guess|suppose|reckon)\b|\bwhat\s+do\s+(?:you|y'?all|we|people|everyone|folks)"
+    r"(?:\s+all)?\s+think\b|\bhow\s+about\b|\bany\s+objections?\b"
+    r"|谁\s*(?:把|让|给|将|设|改|换|加|邀请|删|移)|\bwho\s+(?:made|set|gave|added|changed|put|invited|removed"
+    r"|moved|assigned|switched|handed|did)\b"
 )
 # A question mark or 吗 makes a doubtful request unless a polite form made it a request.
 _DOUBT_POLITE = re.compile(r"(?<!什)[吗么嘛]\s*[?？]*\s*$|能不能|可不可以|可以吗")

@@ -111,6 +111,10 @@ _TIME_RESIDUE = re.compile(
     r"|\b(?:quarter|half)\s+(?:past|to)\s+\w+|\b(?:later(?:\s+today|\s+on)?|soon|eod|in\s+a\s+(?:bit|while|few\s+\w+"
     r"|sec(?:ond)?|moment|min(?:ute)?))(?![A-Za-z0-9_])|\b(?:after|before)\s+lunch\b|\bend\s+of\s+(?:the\s+)?day\b"
     r"|\bthis\s+(?:morning|afternoon|evening)\b|\bin\s+-?\d{1,6}(?![\d:.])|晚点|待会儿?|一会儿?|等一?下(?!来)|稍后|过会儿?|下班前|午饭后|午休后"
+    # a week, a month or a weekend with no day in it: which day is not said
+    r"|\b(?:next|this|coming)\s+(?:week|month|weekend)\b|\b(?:over\s+|on\s+|at\s+)?the\s+weekend\b"
+    r"|\bend\s+of\s+(?:the\s+)?(?:week|month)\b|\b(?:some\s*time|one\s+day)\s+next\b|\bsomeday\b"
+    r"|下下?(?:周|个?星期|个?礼拜)(?![一二三四五六日天1-7])|下个?月(?!\d)|这周末|本周末|周末|月底|月初|改天|过几天|过两天|回头"
 )
 
 
