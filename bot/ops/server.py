@@ -230,7 +230,11 @@ async def load_feishu_sdk(server: uvicorn.Server) -> None:
 
     while not server.started:
         await asyncio.sleep(0.05)
+    # KNOWN RACE (found by tests/ops/test_graceful_shutdown.py, 1 run in ~6): a request that imports a lark-oapi
+    # package on the loop while this thread is importing it can get "partially initialized module" ImportError
+    # and an internal-error reply. The line below lets a caller see when the window is over.
     await asyncio.to_thread(preload, SDK_MODULES)
+    log.info("feishu: SDK modules loaded")
 
 
 def run(settings: Settings, host: str = "0.0.0.0") -> None:
