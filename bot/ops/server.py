@@ -234,7 +234,7 @@ async def load_feishu_sdk(server: uvicorn.Server) -> None:
     # package on the loop while this thread is importing it can get "partially initialized module" ImportError
     # and an internal-error reply. The line below lets a caller see when the window is over.
     await asyncio.to_thread(preload, SDK_MODULES)
-    log.info("feishu: SDK modules loaded")
+    log.info("lark-oapi modules loaded")
 
 
 def run(settings: Settings, host: str = "0.0.0.0") -> None:
