@@ -63,17 +63,27 @@ def prune(conn: sqlite3.Connection, policy: RetentionPolicy, now: datetime,
           turns: contextlib.AbstractContextManager[Any] | None = None) -> dict[str, int]:
     """Delete what `policy` lets go (batched); rows removed per table. `turns`: taken around each batch,
     so the bot's own writes to the file go between batches instead of polling for the lock (sqlite.py)."""
+
+    def delete(table: str, cutoff: str) -> int:
+        with turns or contextlib.nullcontext(), conn:  # one short transaction per batch
+            return int(conn.execute(f"DELETE FROM {table} WHERE rowid IN "  # fixed table names only
+                                    f"(SELECT rowid FROM {table} WHERE {_WHERE[table]} LIMIT {BATCH})",
+                                    [cutoff]).rowcount)
+
+    return _in_batches(policy, now, delete)
+
+
+def _in_batches(policy: RetentionPolicy, now: datetime, delete: Callable[[str, str], int]) -> dict[str, int]:
+    """Run `delete(table, cutoff)` (one batch of at most BATCH rows) until a batch comes back short."""
     removed: dict[str, int] = {}
     for table, cutoff in policy.cutoffs(now).items():
         if cutoff is None:
             continue
         total = 0
         while True:
-            with turns or contextlib.nullcontext(), conn:  # one short transaction per batch
-                cur = conn.execute(f"DELETE FROM {table} WHERE rowid IN "  # fixed table names only
-                                   f"(SELECT rowid FROM {table} WHERE {_WHERE[table]} LIMIT {BATCH})", [cutoff])
-            total += max(cur.rowcount, 0)
-            if cur.rowcount < BATCH:
+            count = delete(table, cutoff)
+            total += max(count, 0)
+            if count < BATCH:
                 break
         removed[table] = total
     return removed
@@ -108,19 +118,9 @@ _WHERE_PG = {table: where.replace("MAX(", "GREATEST(") for table, where in _WHER
 
 def prune_store(store: Any, policy: RetentionPolicy, now: datetime) -> dict[str, int]:
     """prune() through a PostgreSQL Store (fixed table names only)."""
-    removed: dict[str, int] = {}
-    for table, cutoff in policy.cutoffs(now).items():
-        if cutoff is None:
-            continue
-        total = 0
-        while True:
-            count = store._exec(f"DELETE FROM {table} WHERE ctid IN "
-                                f"(SELECT ctid FROM {table} WHERE {_WHERE_PG[table]} LIMIT {BATCH})", [cutoff])
-            total += max(count, 0)
-            if count < BATCH:
-                break
-        removed[table] = total
-    return removed
+    return _in_batches(policy, now, lambda table, cutoff: int(store._exec(
+        f"DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE {_WHERE_PG[table]} LIMIT {BATCH})",
+        [cutoff])))
 
 
 def oldest_in_store(store: Any) -> dict[str, str]:
