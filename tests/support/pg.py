@@ -115,6 +115,15 @@ def fresh_database(admin_url: str) -> str:
     return f"{base}/{name}"
 
 
+def drop_database(admin_url: str, url: str) -> None:
+    """DROP DATABASE of fresh_database's `url`, whoever is still connected (a killed replica's sessions)."""
+    import psycopg
+
+    name = url.rpartition("/")[2]
+    with contextlib.suppress(psycopg.Error), psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def unavailable() -> None:
     """Fail (CI) or skip (a laptop without PostgreSQL), with one clear line."""
     if required():
