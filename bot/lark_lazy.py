@@ -12,18 +12,30 @@ Nothing is hidden: any other attribute of either package (`lark_oapi.Client`, `f
 import *`) runs the real `__init__` on the spot, so third-party code that wants the whole SDK gets it.
 hostbot never does; tests/ops/test_lark_imports.py checks it. `LazyModule` names a lark-oapi module
 that is imported at its first use, so that `hostbot run` with Feishu configured starts without any.
+
+`start_preload` imports the modules hostbot uses in a thread of its own once `hostbot run` serves. Two
+threads importing lark-oapi at once can meet in its circular imports: Python's module locks then detect
+a deadlock and hand one thread a partially initialized module (ImportError, an internal-error reply).
+So while a preload runs, the Feishu paths wait for it: `await preloaded()` where they start (the webhook,
+the vendor), without blocking the event loop, and `wait_preloaded()` before any other import of
+lark-oapi (every `LazyModule`, and each function that imports lark-oapi itself), blocking at most as
+long as importing on the spot would have. Nothing waits while an import lock is held: these are plain
+calls made before an import starts, and the preload thread imports only lark-oapi, never hostbot.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import importlib.machinery
 import importlib.util
 import sys
+import threading
 import types
 from typing import Any
 
-__all__ = ["LazyModule", "install", "preload"]
+__all__ = ["LazyModule", "install", "preload", "preloaded", "start_preload", "wait_preloaded"]
 
 # Whose __init__ imports the whole Open API; `lark_oapi.ws`'s imports its client, which imports the event
 # dispatcher, which imports the event processors of 24 services (the sandbox needs only ws.pb).
@@ -74,13 +86,82 @@ class LazyModule:
     def __getattr__(self, attr: str) -> Any:
         if attr.startswith("__"):  # copy/pickle/inspect probes: not worth an import
             raise AttributeError(attr)
+        wait_preloaded()
         return getattr(importlib.import_module(self._name), attr)
 
     def __repr__(self) -> str:
         return f"LazyModule({self._name!r})"
 
 
+# ---- the preload: one thread imports, every other Feishu path waits for it ---------------------------------
+WAIT_S = 60.0  # a preload that has not finished by then is not waited for any longer (it takes ~1 s)
+
+
+class _Preload:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.thread: int | None = None  # the importing thread's ident, while it runs
+        self.waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    def begin(self) -> None:
+        with self.lock:
+            self.idle.clear()
+
+    def end(self) -> None:
+        with self.lock:
+            self.thread = None
+            self.idle.set()
+            waiters, self.waiters = self.waiters, []
+        for loop, future in waiters:
+            with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits there any more
+                loop.call_soon_threadsafe(_settle, future)
+
+
+_state = _Preload()
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 def preload(names: tuple[str, ...]) -> None:
-    """Import these modules now (call it in a worker thread: importing them takes ~0.5-1 s of CPU)."""
-    for name in names:
-        importlib.import_module(name)
+    """Import these modules now, in this thread (`start_preload` runs it in a thread of its own: importing
+    them takes ~0.5-1 s of CPU); while it runs, other threads' lark-oapi imports wait for it."""
+    _state.begin()
+    _state.thread = threading.get_ident()
+    try:
+        for name in names:
+            importlib.import_module(name)
+    finally:
+        _state.end()
+
+
+def start_preload(names: tuple[str, ...]) -> threading.Thread:
+    """`preload(names)` in a daemon thread. Marked as running before the thread starts, so that nothing
+    the caller's thread does next can import lark-oapi beside it."""
+    _state.begin()
+    thread = threading.Thread(target=preload, args=(names,), name="lark-oapi preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_preloaded(timeout: float = WAIT_S) -> None:
+    """Block until no preload runs in another thread (at once when none does): call before importing lark-oapi."""
+    if not _state.idle.is_set() and _state.thread != threading.get_ident():
+        _state.idle.wait(timeout)
+
+
+async def preloaded(timeout: float = WAIT_S) -> None:
+    """Until no preload runs, without blocking the event loop (at once when none does)."""
+    if _state.idle.is_set():
+        return
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    with _state.lock:
+        if _state.idle.is_set():
+            return
+        _state.waiters.append((asyncio.get_running_loop(), future))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(future), timeout)

@@ -30,6 +30,7 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import HostBot, build
 from bot.config import ConfigError, Settings
 from bot.core.metrics import Metrics
+from bot.lark_lazy import preloaded, start_preload
 from bot.ops.limits import BodyLimit
 
 log = logging.getLogger(__name__)
@@ -109,11 +110,13 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
     async def feishu_events(request: Request) -> Response:
         if runtime.feishu is None:
             return JSONResponse({"msg": "Feishu is not configured (FEISHU_APP_ID, FEISHU_APP_SECRET)"}, status_code=503)
+        await preloaded()  # lark-oapi's modules, when a preload runs (load_feishu_sdk; bot/lark_lazy.py)
         return await runtime.feishu.handle_http(request)
 
     async def feishu_oauth(request: Request) -> Response:
         if runtime.feishu is None:
             return JSONResponse({"msg": "Feishu is not configured (FEISHU_APP_ID, FEISHU_APP_SECRET)"}, status_code=503)
+        await preloaded()
         return await runtime.feishu.handle_oauth_callback(request)
 
     async def healthz(request: Request) -> Response:
@@ -225,15 +228,14 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
 async def load_feishu_sdk(server: uvicorn.Server) -> None:
     """The lark-oapi modules hostbot uses, imported in a worker thread once the server listens: start-up does not
     wait for them (bot/lark_lazy.py), and the first Feishu event or call does not import them on the event loop."""
-    from bot.lark_lazy import preload
     from bot.vendors.feishu_auth import SDK_MODULES
 
     while not server.started:
         await asyncio.sleep(0.05)
-    # KNOWN RACE (found by tests/ops/test_graceful_shutdown.py, 1 run in ~6): a request that imports a lark-oapi
-    # package on the loop while this thread is importing it can get "partially initialized module" ImportError
-    # and an internal-error reply. The line below lets a caller see when the window is over.
-    await asyncio.to_thread(preload, SDK_MODULES)
+    # Meanwhile every Feishu path waits for it rather than import lark-oapi beside it: two threads importing
+    # its circular modules at once can leave one with a partially initialized module (bot/lark_lazy.py).
+    start_preload(SDK_MODULES)
+    await preloaded()
     log.info("lark-oapi modules loaded")
 
 

@@ -38,7 +38,7 @@ import httpx
 from bot.core.logs import event
 from bot.core.outcome import ItemResult, Kind, Outcome, VendorUser
 from bot.core.vendor import ChunkDone, Meeting, MeetingRef, MeetingVendor, group_digits, plain_number
-from bot.lark_lazy import LazyModule
+from bot.lark_lazy import LazyModule, preloaded
 from bot.store import UserToken
 from bot.vendors.base import chunked
 from bot.vendors.calls import answer_lost, repeatable
@@ -110,6 +110,7 @@ class FeishuVendor(MeetingVendor):
         return ref.id.isdigit() and len(ref.id) in (9, 19)
 
     async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
+        await preloaded()  # lark-oapi, while `hostbot run` loads it in its own thread (bot/lark_lazy.py)
         number = plain_number(ref.id)  # "123 456 789", as Feishu and hostbot print it
         if len(number) == 9:
             return await self._find_by_number(number)
@@ -178,6 +179,7 @@ class FeishuVendor(MeetingVendor):
 
     # ---- host change ---------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
+        await preloaded()
         return self.numbers.forget_if_gone(meeting.id, await self._set_host(meeting, target, expected_host))
 
     async def _set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
@@ -229,6 +231,7 @@ class FeishuVendor(MeetingVendor):
     # ---- invite (user token only) -----------------------------------------------------------
     async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
                      progress: ChunkDone | None = None) -> Outcome:
+        await preloaded()
         refresh = getattr(self.user_tokens, "refresh_if_due", None)  # bot/adapters/feishu/oauth.py renews a token
         if refresh is not None and actor is not None:  # that is about to expire
             await refresh(actor.id)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 
 from bot.core.outcome import Kind, Outcome
-from bot.lark_lazy import LazyModule
+from bot.lark_lazy import LazyModule, preloaded, wait_preloaded
 from bot.vendors.http import tls_context
 
 # lark-oapi, module by module, imported at first use (bot/lark_lazy.py): a Feishu-configured bot starts
@@ -62,6 +62,7 @@ class _OneTLSContext:
 
 def share_tls_context() -> None:
     """Give lark-oapi's transport the shared-context httpx (once per process; a no-op afterwards)."""
+    wait_preloaded()  # every import of lark-oapi waits for a preload under way (bot/lark_lazy.py)
     import lark_oapi.core.http.transport as lark_transport
 
     if getattr(lark_transport, "httpx", None) is httpx:
@@ -81,6 +82,7 @@ class LarkClient:
 
     @functools.cached_property
     def config(self) -> Any:
+        wait_preloaded()
         from lark_oapi.core.log import logger
 
         share_tls_context()
@@ -113,6 +115,7 @@ class LarkClient:
 
     async def arequest(self, request: Any, option: Any = None) -> Any:
         """lark.Client.arequest: a raw Open API call, the body parsed as a BaseResponse when it is JSON."""
+        await preloaded()
         from lark_oapi.core.http import Transport
         from lark_oapi.core.json import JSON
         from lark_oapi.core.token import verify

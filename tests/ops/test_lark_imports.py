@@ -75,3 +75,69 @@ def test_hostbot_starts_without_lark_oapi_and_serves_feishu_with_only_the_servic
         assert "lark_oapi.client" not in served and "lark_oapi.event.dispatcher_handler" not in served
     # SDK_MODULES names all hostbot needs: serving a message imported no lark-oapi module on the event loop
     assert sorted(set(seen["served"]) - set(seen["preloaded"])) == []
+
+
+# In a fresh interpreter: lark-oapi's modules are being preloaded (as `hostbot run` does once it serves), held
+# halfway at a module of the test's (GATE) that stays in import until released; meanwhile a Feishu message
+# arrives. Each lark-oapi module is noted with the thread that loaded it (a finder first on sys.meta_path).
+DURING_PRELOAD = """
+import asyncio, importlib.abc, importlib.machinery, json, sys, tempfile, threading, time
+from pathlib import Path
+import bot.app
+
+loaded_by = {}
+entered, release = threading.Event(), threading.Event()
+
+class Gate(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path=None, target=None):
+        if name.startswith("lark_oapi"):
+            loaded_by.setdefault(name, threading.current_thread().name)
+        return importlib.machinery.ModuleSpec(name, self) if name == "hostbot_test_gate" else None
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        entered.set()
+        release.wait(30)
+
+sys.meta_path.insert(0, Gate())
+from bot.lark_lazy import start_preload
+from bot.sandbox import Sandbox
+from bot.vendors.feishu_auth import SDK_MODULES
+from tests.support.feishu import feishu_world, first_text
+from tests.support.slack import wait_for
+
+async def main(box, tmp):
+    async with feishu_world(box, Path(tmp)) as world:
+        half = len(SDK_MODULES) // 2
+        before = set(loaded_by)  # the sandbox's (lark_oapi.ws.pb: it speaks the long connection's frames)
+        start_preload(SDK_MODULES[:half] + ("hostbot_test_gate",) + SDK_MODULES[half:])
+        assert entered.wait(30)
+        halfway = sorted(loaded_by)
+        asked = asyncio.create_task(world.ask("you"))
+        await asyncio.sleep(0.5)
+        waiting = not asked.done()
+        on_loop = sorted(n for n, by in loaded_by.items() if by != "lark-oapi preload" and n not in before)
+        release.set()
+        msg, resp = await asked
+        done = await wait_for(lambda: first_text(world.texts(msg["message_id"]), "is now host"))
+    return {"halfway": halfway, "waiting": waiting, "on_loop_during": on_loop, "status": resp.status_code,
+            "answer": done, "elsewhere": sorted(n for n, by in loaded_by.items()
+                                                if by != "lark-oapi preload" and n not in before)}
+
+with Sandbox() as box, tempfile.TemporaryDirectory() as tmp:
+    print(json.dumps(asyncio.run(main(box, tmp))))
+"""
+
+
+def test_a_feishu_message_during_the_preload_waits_for_it_and_gets_its_answer() -> None:
+    out = subprocess.run([sys.executable, "-c", DURING_PRELOAD], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert any(m.startswith("lark_oapi.core") for m in seen["halfway"])  # the preload was under way, halfway
+    # The message waited for the preload instead of importing lark-oapi on the event loop beside it (two
+    # threads in lark-oapi's circular imports at once: "partially initialized module", an internal error).
+    assert seen["waiting"] and seen["on_loop_during"] == []
+    assert seen["status"] == 200
+    assert seen["answer"].startswith("✅ @alice is now host of Feishu meeting 123 456 789.")
+    assert seen["elsewhere"] == []  # nor after it: every lark-oapi module the answer needed was preloaded

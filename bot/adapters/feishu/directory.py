@@ -15,6 +15,7 @@ from typing import Any
 from bot.core.errors import IdentityError
 from bot.core.outcome import Kind, Outcome
 from bot.core.profiles import FEISHU_EMAIL_SCOPE, Profile
+from bot.lark_lazy import preloaded
 from bot.vendors.feishu_auth import FeishuAuth
 
 FEISHU_NO_SCOPE = 99991672  # "Access denied. One of the following scopes is required: [...]"
@@ -29,6 +30,7 @@ class FeishuDirectory:
         self.auth = auth  # the one Feishu client and tenant-token cache (bot/app.py builds it)
 
     async def profile(self, open_id: str) -> Profile:
+        await preloaded()  # lark-oapi, while `hostbot run` loads it in its own thread (bot/lark_lazy.py)
         from lark_oapi.api.contact.v3 import GetUserRequest
 
         who = f"@{open_id}"
@@ -50,6 +52,7 @@ class FeishuDirectory:
 
     async def open_id_by_email(self, email: str, who: str) -> str | None:
         """Our app's open_id for the Feishu user with this email; None when Feishu has nobody with it."""
+        await preloaded()
         from lark_oapi.api.contact.v3 import BatchGetIdUserRequest, BatchGetIdUserRequestBody
 
         body = BatchGetIdUserRequestBody.builder().emails([email]).include_resigned(False).build()

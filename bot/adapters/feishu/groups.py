@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.core.admins import DirectoryError, GroupRef
 from bot.core.outcome import Outcome
+from bot.lark_lazy import wait_preloaded
 from bot.vendors.feishu_auth import FeishuAuth
 
 FEISHU_NO_SCOPE = 99991672
@@ -47,6 +48,7 @@ class FeishuGroups:
         return frozenset(found)
 
     def _request(self, ref: GroupRef, page_token: str) -> tuple[Any, Any]:
+        wait_preloaded()  # lark-oapi, while `hostbot run` loads it in its own thread (bot/lark_lazy.py)
         if ref.kind == "chat":
             from lark_oapi.api.im.v1 import GetChatMembersRequest
 
