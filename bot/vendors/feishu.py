@@ -110,7 +110,7 @@ class FeishuVendor(MeetingVendor):
         return ref.id.isdigit() and len(ref.id) in (9, 19)
 
     async def find_meeting(self, ref: MeetingRef) -> Meeting | Outcome:
-        await preloaded()  # lark-oapi, while `hostbot run` loads it in its own thread (bot/lark_lazy.py)
+        await preloaded()  # a request finds its meeting first: it waits here for lark-oapi's preload (lark_lazy)
         number = plain_number(ref.id)  # "123 456 789", as Feishu and hostbot print it
         if len(number) == 9:
             return await self._find_by_number(number)
@@ -179,7 +179,6 @@ class FeishuVendor(MeetingVendor):
 
     # ---- host change ---------------------------------------------------------------------
     async def set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
-        await preloaded()
         return self.numbers.forget_if_gone(meeting.id, await self._set_host(meeting, target, expected_host))
 
     async def _set_host(self, meeting: Meeting, target: VendorUser, expected_host: VendorUser | None) -> Outcome:
@@ -231,7 +230,6 @@ class FeishuVendor(MeetingVendor):
     # ---- invite (user token only) -----------------------------------------------------------
     async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
                      progress: ChunkDone | None = None) -> Outcome:
-        await preloaded()
         refresh = getattr(self.user_tokens, "refresh_if_due", None)  # bot/adapters/feishu/oauth.py renews a token
         if refresh is not None and actor is not None:  # that is about to expire
             await refresh(actor.id)
