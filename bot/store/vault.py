@@ -16,7 +16,9 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import threading
 from collections.abc import Iterable
+from concurrent.futures import Future
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -28,7 +30,7 @@ from bot.store.base import KEY_HELP, NoKeyVault, VaultError
 MIN_KEY_CHARS = 16
 VERSION = "v1"
 SALT_BYTES = 16
-# scrypt work factor: ~16 MiB and a few tens of ms per derivation; each salt is derived once.
+# scrypt work factor: ~16 MiB and ~0.1 s of CPU per derivation; each salt is derived once.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
@@ -40,9 +42,12 @@ class SecretVault:
             raise ConfigError(f"HOSTBOT_SECRET_KEY is too short ({len(passphrase)} characters): {KEY_HELP}.")
         self._passphrase = passphrase.encode("utf-8")
         self._salt = os.urandom(SALT_BYTES)  # every sealed value names its own salt
-        self._fernets: dict[bytes, Fernet] = {}
-        # scrypt takes ~0.1 s: derived here, at start-up, never on the event loop when a token is saved.
-        self._fernet(self._salt)
+        self._keys: dict[bytes, Future[Fernet]] = {}
+        self._lock = threading.Lock()
+        # scrypt takes ~0.1 s of CPU: the new salt's key is derived in a thread of its own (scrypt releases the
+        # GIL), so start-up does not wait for it and a token saved later finds it ready, never deriving on the
+        # event loop (a seal in the first ~0.1 s waits for this one). The derivation itself is unchanged.
+        threading.Thread(target=self._fernet, args=(self._salt,), name="vault key", daemon=True).start()
 
     def warm(self, sealed: Iterable[str]) -> None:
         """Derive the key of every salt these values name (start-up), and seal with the newest one's
@@ -60,11 +65,21 @@ class SecretVault:
         return "SecretVault(<key>)"
 
     def _fernet(self, salt: bytes) -> Fernet:
-        fernet = self._fernets.get(salt)
-        if fernet is None:
-            key = Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(self._passphrase)
-            fernet = self._fernets[salt] = Fernet(base64.urlsafe_b64encode(key))
-        return fernet
+        """The key of `salt`, derived once: a caller that finds it being derived waits for that derivation."""
+        with self._lock:
+            pending = self._keys.get(salt)
+            mine = pending is None
+            if pending is None:
+                pending = self._keys[salt] = Future()
+        if mine:
+            try:
+                key = Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(self._passphrase)
+                pending.set_result(Fernet(base64.urlsafe_b64encode(key)))
+            except BaseException as err:  # out of memory, say: the next caller tries again
+                with self._lock:
+                    del self._keys[salt]
+                pending.set_exception(err)
+        return pending.result()
 
     def seal(self, plain: str) -> str:
         token = self._fernet(self._salt).encrypt(plain.encode("utf-8")).decode("ascii")
