@@ -1,4 +1,4 @@
-"""`make bench` / `python -m bench [versus] [ack] [overhead] [limits] [replicas] [all]`: run benchmarks.
+"""`make bench` / `python -m bench [versus] [ack] [overhead] [limits] [replicas] [startup] [all]`: run benchmarks.
 
 `make bench` runs `versus` (bench/versus.py: hostbot beside the bare Bolt peer, in one table) and
 `stores` (bench/stores.py: the same load on SQLite, PostgreSQL, and PostgreSQL 2 ms away, with /healthz
@@ -14,15 +14,16 @@ import sys
 import time
 from pathlib import Path
 
-from bench import ack_load, limits, overhead, replicas, stores, versus
+from bench import ack_load, limits, overhead, replicas, startup, stores, versus
 from bench.harness import RESULTS, SandboxProc, machine, workdir
 
 BENCHMARKS = {"versus": versus.run, "ack": ack_load.run, "overhead": overhead.run, "limits": limits.run,
-              "replicas": replicas.run, "stores": stores.run}
+              "replicas": replicas.run, "stores": stores.run, "startup": startup.run}
 # Each command takes a meeting of its own. versus: 510 (peer) + 610 per hostbot column (this checkout and
 # BENCH_BASE's); ack 205 + overhead 520 + two bursts of 500 + replicas 430; stores: 410 (peer) + 510 per
 # store + 100 for three replicas.
-MEETINGS = {"versus": 1800, "ack": 205, "overhead": 520, "limits": 1000, "replicas": 430, "stores": 2100}
+MEETINGS = {"versus": 1800, "ack": 205, "overhead": 520, "limits": 1000, "replicas": 430, "stores": 2100,
+            "startup": 0}
 DEFAULT = ["versus", "stores"]
 
 
