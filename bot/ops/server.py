@@ -216,13 +216,25 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     server = uvicorn.Server(config)
     told = asyncio.create_task(announce(server, ways))
     loaded = asyncio.create_task(load_feishu_sdk(server)) if runtime.feishu is not None else None
+    prepared = asyncio.create_task(prepare_vault(server, runtime.bot.services.store.vault))
     try:
         await server.serve()
     finally:
         told.cancel()
+        prepared.cancel()
         if loaded is not None:
             loaded.cancel()
         await runtime.aclose()
+
+
+async def prepare_vault(server: uvicorn.Server, vault: object) -> None:
+    """The token vault's scrypt key, derived in a worker thread once the server listens (bot/store/vault.py):
+    neither start-up nor the first token saved waits for it on the event loop."""
+    prepare = getattr(vault, "prepare", None)
+    while prepare is not None and not server.started:
+        await asyncio.sleep(0.05)
+    if prepare is not None:
+        await asyncio.to_thread(prepare)
 
 
 async def load_feishu_sdk(server: uvicorn.Server) -> None:

@@ -44,10 +44,13 @@ class SecretVault:
         self._salt = os.urandom(SALT_BYTES)  # every sealed value names its own salt
         self._keys: dict[bytes, Future[Fernet]] = {}
         self._lock = threading.Lock()
-        # scrypt takes ~0.1 s of CPU: the new salt's key is derived in a thread of its own (scrypt releases the
-        # GIL), so start-up does not wait for it and a token saved later finds it ready, never deriving on the
-        # event loop (a seal in the first ~0.1 s waits for this one). The derivation itself is unchanged.
-        threading.Thread(target=self._fernet, args=(self._salt,), name="vault key", daemon=True).start()
+        # scrypt takes ~0.1 s of CPU: not here, so start-up does not pay it. `hostbot run` calls prepare() in a
+        # worker thread once it serves (bot/ops/server.py); a seal before that derives the key on the spot.
+
+    def prepare(self) -> None:
+        """Derive the key new values are sealed with (~0.1 s of CPU; scrypt releases the GIL): call it off the
+        event loop, so that no token saved later waits for scrypt there."""
+        self._fernet(self._salt)
 
     def warm(self, sealed: Iterable[str]) -> None:
         """Derive the key of every salt these values name (start-up), and seal with the newest one's

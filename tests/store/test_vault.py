@@ -14,7 +14,7 @@ from bot.store.vault import SecretVault
 PASSPHRASE = "a test passphrase of 16+ chars"
 
 
-def test_the_vault_is_built_before_its_key_is_derived_and_a_seal_waits_for_that_one_derivation(
+def test_the_vault_is_built_without_scrypt_and_a_seal_waits_for_the_one_derivation_under_way(
         monkeypatch: pytest.MonkeyPatch) -> None:
     started, release = threading.Event(), threading.Event()
     derived: list[bytes] = []
@@ -30,7 +30,10 @@ def test_the_vault_is_built_before_its_key_is_derived_and_a_seal_waits_for_that_
             return self.real.derive(key)
 
     monkeypatch.setattr(vault_module, "Scrypt", HeldScrypt)
-    vault = SecretVault(PASSPHRASE)  # returned while its key is still being derived
+    vault = SecretVault(PASSPHRASE)
+    assert derived == []  # start-up (build_vault) pays no scrypt
+    preparing = threading.Thread(target=vault.prepare)  # what `hostbot run` does once it serves
+    preparing.start()
     assert started.wait(5)
     sealed: list[str] = []
     sealer = threading.Thread(target=lambda: sealed.append(vault.seal("xoxp-secret")))
@@ -39,7 +42,26 @@ def test_the_vault_is_built_before_its_key_is_derived_and_a_seal_waits_for_that_
     assert sealer.is_alive() and sealed == []  # the seal waits for the key being derived
     release.set()
     sealer.join(10)
-    assert len(derived) == 1  # derived once, by the vault's own thread, not again by the seal
+    preparing.join(10)
+    assert len(derived) == 1  # derived once, by prepare(), not again by the seal
     assert vault.open(sealed[0]) == "xoxp-secret"
-    assert SecretVault(PASSPHRASE).open(sealed[0]) == "xoxp-secret"  # after a restart: the same key from the salt
-    assert derived.count(derived[0]) == 2  # which the restarted vault derived from the stored salt
+    restarted = SecretVault(PASSPHRASE)
+    assert restarted.open(sealed[0]) == "xoxp-secret"  # after a restart: the same key from the stored salt
+    assert derived == [derived[0]] * 2
+
+
+async def test_hostbot_run_derives_the_key_in_a_worker_thread_once_it_serves() -> None:
+    from bot.ops.server import prepare_vault
+
+    class Server:
+        started = True
+
+    loop_thread = threading.get_ident()
+    on: list[int] = []
+
+    class Vault:
+        def prepare(self) -> None:
+            on.append(threading.get_ident())
+
+    await prepare_vault(Server(), Vault())  # type: ignore[arg-type]
+    assert on and on[0] != loop_thread
