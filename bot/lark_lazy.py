@@ -13,7 +13,9 @@ import *`) runs the real `__init__` on the spot, so third-party code that wants 
 hostbot never does; tests/ops/test_lark_imports.py checks it. `LazyModule` names a lark-oapi module
 that is imported at its first use, so that `hostbot run` with Feishu configured starts without any.
 
-`start_preload` imports the modules hostbot uses in a thread of its own once `hostbot run` serves. Two
+`start_preload` imports the modules hostbot uses in a thread of its own; `hostbot run` defers it to the first
+Feishu event or call (`on_first_need`: a bot that has had no Feishu traffic holds none of lark-oapi's ~21 MiB,
+and that first request waits ~0.5 s for the import, off the event loop). Two
 threads importing lark-oapi at once can meet in its circular imports: Python's module locks then detect
 a deadlock and hand one thread a partially initialized module (ImportError, an internal-error reply).
 So while a preload runs, the Feishu paths wait for it: `await preloaded()` where they start (the webhook,
@@ -30,12 +32,14 @@ import contextlib
 import importlib
 import importlib.machinery
 import importlib.util
+import logging
 import sys
 import threading
 import types
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["LazyModule", "install", "preload", "preloaded", "start_preload", "wait_preloaded"]
+__all__ = ["LazyModule", "install", "on_first_need", "preload", "preloaded", "start_preload", "wait_preloaded"]
 
 # Whose __init__ imports the whole Open API; `lark_oapi.ws`'s imports its client, which imports the event
 # dispatcher, which imports the event processors of 24 services (the sandbox needs only ws.pb).
@@ -93,6 +97,9 @@ class LazyModule:
         return f"LazyModule({self._name!r})"
 
 
+log = logging.getLogger(__name__)
+
+
 # ---- the preload: one thread imports, every other Feishu path waits for it ---------------------------------
 WAIT_S = 60.0  # a preload that has not finished by then is not waited for any longer (it takes ~1 s)
 
@@ -104,6 +111,7 @@ class _Preload:
         self.idle.set()
         self.thread: int | None = None  # the importing thread's ident, while it runs
         self.waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self.deferred: tuple[tuple[str, ...], tuple[Callable[[], object], ...]] | None = None
 
     def begin(self) -> None:
         with self.lock:
@@ -127,25 +135,36 @@ def _settle(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-def preload(names: tuple[str, ...]) -> None:
+def preload(names: tuple[str, ...], then: tuple[Callable[[], object], ...] = ()) -> None:
     """Import these modules now, in this thread (`start_preload` runs it in a thread of its own: importing
-    them takes ~0.5-1 s of CPU); while it runs, other threads' lark-oapi imports wait for it."""
+    them takes ~0.5-1 s of CPU), then run `then`; while it runs, other threads' lark-oapi imports wait for it."""
     _state.begin()
     _state.thread = threading.get_ident()
     try:
         for name in names:
             importlib.import_module(name)
+        for step in then:
+            try:
+                step()
+            except Exception:  # a warm-up that failed is done again where it is needed, and says why there
+                log.exception("after the lark-oapi preload: %s failed", getattr(step, "__qualname__", step))
     finally:
         _state.end()
 
 
-def start_preload(names: tuple[str, ...]) -> threading.Thread:
-    """`preload(names)` in a daemon thread. Marked as running before the thread starts, so that nothing
+def start_preload(names: tuple[str, ...], then: tuple[Callable[[], object], ...] = ()) -> threading.Thread:
+    """`preload(names, then)` in a daemon thread. Marked as running before the thread starts, so that nothing
     the caller's thread does next can import lark-oapi beside it."""
     _state.begin()
-    thread = threading.Thread(target=preload, args=(names,), name="lark-oapi preload", daemon=True)
+    thread = threading.Thread(target=preload, args=(names, then), name="lark-oapi preload", daemon=True)
     thread.start()
     return thread
+
+
+def on_first_need(names: tuple[str, ...], then: tuple[Callable[[], object], ...] = ()) -> None:
+    """Start `start_preload(names, then)` at the first `await preloaded()` (a Feishu event or call), not now."""
+    with _state.lock:
+        _state.deferred = (names, then)
 
 
 def wait_preloaded(timeout: float = WAIT_S) -> None:
@@ -155,7 +174,12 @@ def wait_preloaded(timeout: float = WAIT_S) -> None:
 
 
 async def preloaded(timeout: float = WAIT_S) -> None:
-    """Until no preload runs, without blocking the event loop (at once when none does)."""
+    """Until no preload runs, without blocking the event loop (at once when none does); the first call starts
+    the preload `on_first_need` deferred."""
+    with _state.lock:
+        deferred, _state.deferred = _state.deferred, None
+    if deferred is not None:
+        start_preload(*deferred)
     if _state.idle.is_set():
         return
     future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

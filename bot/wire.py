@@ -1,11 +1,11 @@
 """The chat platforms' wire formats, written once: Slack request signing, Feishu event encryption and signature.
 
 Both directions, for whoever plays the platform (the sandbox, `hostbot say`, the tests, the bench) and
-for the adapters that check what arrives. It imports nothing of hostbot and nothing heavy (only the
-standard library and `cryptography`), so any of them may import it without pulling in the sandbox or
-an SDK. The product's Slack check stays slack_sdk's SignatureVerifier and its Feishu decryption stays
-lark-oapi's AESCipher (bot/adapters/); tests/adapters/test_wire.py checks this module against the
-vendors' own known-answer vectors, which those SDKs pass too.
+for the adapters that check what arrives. It imports nothing of hostbot and nothing heavy (the standard
+library; `cryptography`, ~8 MiB, only when something is encrypted or decrypted), so any of them may import
+it without pulling in the sandbox or an SDK. The product's Slack check stays slack_sdk's SignatureVerifier
+and its Feishu decryption stays lark-oapi's AESCipher (bot/adapters/); tests/adapters/test_wire.py checks
+this module against the vendors' own known-answer vectors, which those SDKs pass too.
 
 Slack (vendor-oracles/slack/extracted/slack_signature_kat.json):
     X-Slack-Signature = "v0=" + hex(HMAC-SHA256(signing_secret, "v0:" + timestamp + ":" + raw body)),
@@ -24,10 +24,10 @@ import json
 import os
 import secrets
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 SLACK_TIMESTAMP, SLACK_SIGNATURE = "X-Slack-Request-Timestamp", "X-Slack-Signature"
 LARK_TIMESTAMP, LARK_NONCE, LARK_SIGNATURE = "X-Lark-Request-Timestamp", "X-Lark-Request-Nonce", "X-Lark-Signature"
@@ -53,12 +53,16 @@ def slack_headers(secret: str, body: str | bytes, timestamp: int | str | None = 
 
 # ---- Feishu --------------------------------------------------------------------------------------
 def _aes(encrypt_key: str, iv: bytes) -> Cipher[modes.CBC]:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     return Cipher(algorithms.AES(hashlib.sha256(encrypt_key.encode("utf-8")).digest()), modes.CBC(iv))
 
 
 def lark_encrypt(encrypt_key: str, plaintext: str) -> str:
     """What Feishu puts in {"encrypt": ...} for `plaintext` (a fresh random IV each time)."""
     iv = os.urandom(16)
+    from cryptography.hazmat.primitives import padding
+
     padder = padding.PKCS7(128).padder()
     data = padder.update(plaintext.encode("utf-8")) + padder.finalize()
     encryptor = _aes(encrypt_key, iv).encryptor()
@@ -72,6 +76,8 @@ def lark_decrypt(encrypt_key: str, encrypted: str) -> str:
     if len(raw) < 32 or len(raw) % 16:
         raise ValueError("not an IV and whole AES blocks")
     decryptor = _aes(encrypt_key, raw[:16]).decryptor()
+    from cryptography.hazmat.primitives import padding
+
     unpadder = padding.PKCS7(128).unpadder()
     data = unpadder.update(decryptor.update(raw[16:]) + decryptor.finalize()) + unpadder.finalize()
     return data.decode("utf-8")

@@ -26,11 +26,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import lark_lazy
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import HostBot, build
 from bot.config import ConfigError, Settings
 from bot.core.metrics import Metrics
-from bot.lark_lazy import preloaded, start_preload
+from bot.lark_lazy import preloaded
 from bot.ops.limits import BodyLimit
 
 log = logging.getLogger(__name__)
@@ -215,40 +216,37 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     told = asyncio.create_task(announce(server, ways))
-    loaded = asyncio.create_task(load_feishu_sdk(server)) if runtime.feishu is not None else None
-    prepared = asyncio.create_task(prepare_vault(server, runtime.bot.services.store.vault))
+    loaded = asyncio.create_task(load_feishu_sdk(server, runtime)) if runtime.feishu is not None else None
     try:
         await server.serve()
     finally:
         told.cancel()
-        prepared.cancel()
         if loaded is not None:
             loaded.cancel()
         await runtime.aclose()
 
 
-async def prepare_vault(server: uvicorn.Server, vault: object) -> None:
-    """The token vault's scrypt key, derived in a worker thread once the server listens (bot/store/vault.py):
-    neither start-up nor the first token saved waits for it on the event loop."""
-    prepare = getattr(vault, "prepare", None)
-    while prepare is not None and not server.started:
-        await asyncio.sleep(0.05)
-    if prepare is not None:
-        await asyncio.to_thread(prepare)
-
-
-async def load_feishu_sdk(server: uvicorn.Server) -> None:
-    """The lark-oapi modules hostbot uses, imported in a worker thread once the server listens: start-up does not
-    wait for them (bot/lark_lazy.py), and the first Feishu event or call does not import them on the event loop."""
+def feishu_warm_up(runtime: Runtime) -> tuple[str, ...]:
+    """What the Feishu side needs before its first request (bot/lark_lazy.py), and after it the token vault's
+    scrypt key (~0.1 s of CPU, bot/store/vault.py), all in one worker thread: only Feishu stores user tokens."""
     from bot.vendors.feishu_auth import SDK_MODULES
 
-    while not server.started:
-        await asyncio.sleep(0.05)
-    # Meanwhile every Feishu path waits for it rather than import lark-oapi beside it: two threads importing
-    # its circular modules at once can leave one with a partially initialized module (bot/lark_lazy.py).
-    start_preload(SDK_MODULES)
-    await preloaded()
-    log.info("lark-oapi modules loaded")
+    prepare = getattr(runtime.bot.services.store.vault, "prepare", None)
+    steps = (prepare,) if prepare is not None else ()
+    lark_lazy.on_first_need(SDK_MODULES, (*steps, lambda: log.info("lark-oapi modules loaded")))
+    return SDK_MODULES
+
+
+async def load_feishu_sdk(server: uvicorn.Server, runtime: Runtime) -> None:
+    """lark-oapi's modules: imported in a worker thread at the first Feishu event or call (webhook mode: a bot
+    without Feishu traffic never holds them), or once the server listens with the long connection (its events
+    come through lark-oapi's own client). Meanwhile every Feishu path waits for it rather than import lark-oapi
+    beside it: two threads in its circular imports can leave one with a partially initialized module."""
+    feishu_warm_up(runtime)
+    if runtime.feishu_ws is not None:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        await lark_lazy.preloaded()
 
 
 def run(settings: Settings, host: str = "0.0.0.0") -> None:

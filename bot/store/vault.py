@@ -19,13 +19,14 @@ import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
 from bot.store import Store, TokenVault
 from bot.store.base import KEY_HELP, NoKeyVault, VaultError
+
+if TYPE_CHECKING:  # `cryptography` (~8 MiB) is imported when a key is first derived, not at start-up
+    from cryptography.fernet import Fernet
 
 MIN_KEY_CHARS = 16
 VERSION = "v1"
@@ -75,6 +76,9 @@ class SecretVault:
             if pending is None:
                 pending = self._keys[salt] = Future()
         if mine:
+            from cryptography.fernet import Fernet
+            from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
             try:
                 key = Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(self._passphrase)
                 pending.set_result(Fernet(base64.urlsafe_b64encode(key)))
@@ -93,6 +97,8 @@ class SecretVault:
         salt_b64, _, token = rest.partition(":")
         if version != VERSION or not token:
             raise VaultError("not a value sealed by hostbot's vault")
+        from cryptography.fernet import InvalidToken
+
         try:
             salt = base64.urlsafe_b64decode(salt_b64.encode("ascii"))
             return self._fernet(salt).decrypt(token.encode("ascii")).decode("utf-8")

@@ -141,3 +141,55 @@ def test_a_feishu_message_during_the_preload_waits_for_it_and_gets_its_answer() 
     assert seen["status"] == 200
     assert seen["answer"].startswith("✅ @alice is now host of Feishu meeting 123 456 789.")
     assert seen["elsewhere"] == []  # nor after it: every lark-oapi module the answer needed was preloaded
+
+
+# In a fresh interpreter, as `hostbot run` in webhook mode: the preload is deferred to the first Feishu need
+# (bot/ops/server.py feishu_warm_up), so an idle bot holds none of lark-oapi; the first message starts it.
+ON_FIRST_NEED = """
+import asyncio, importlib.abc, json, sys, tempfile, threading
+from pathlib import Path
+import bot.app
+
+loaded_by = {}
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.startswith("lark_oapi"):
+            loaded_by.setdefault(name, threading.current_thread().name)
+        return None
+
+sys.meta_path.insert(0, Watch())
+from bot.ops.server import feishu_warm_up
+from bot.sandbox import Sandbox
+from tests.support.feishu import feishu_world, first_text
+from tests.support.slack import wait_for
+
+async def main(box, tmp):
+    async with feishu_world(box, Path(tmp)) as world:
+        before = set(loaded_by)  # the sandbox's (lark_oapi.ws.pb)
+        vault = world.runtime.bot.services.store.vault
+        feishu_warm_up(world.runtime)
+        await asyncio.sleep(0.5)
+        idle = sorted(set(loaded_by) - before)
+        keys_idle = len(vault._keys)
+        msg, resp = await world.ask("you")
+        done = await wait_for(lambda: first_text(world.texts(msg["message_id"]), "is now host"))
+        await wait_for(lambda: vault._keys and all(k.done() for k in vault._keys.values()))
+    return {"idle": idle, "keys_idle": keys_idle, "status": resp.status_code, "answer": done,
+            "keys": len(vault._keys), "threads": sorted({by for n, by in loaded_by.items() if n not in before})}
+
+with Sandbox() as box, tempfile.TemporaryDirectory() as tmp:
+    print(json.dumps(asyncio.run(main(box, tmp))))
+"""
+
+
+def test_an_idle_bot_loads_no_lark_oapi_and_the_first_feishu_message_loads_it_off_the_loop() -> None:
+    out = subprocess.run([sys.executable, "-c", ON_FIRST_NEED], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["idle"] == [] and seen["keys_idle"] == 0  # no lark-oapi, no scrypt before any Feishu traffic
+    assert seen["status"] == 200
+    assert seen["answer"].startswith("✅ @alice is now host of Feishu meeting 123 456 789.")
+    assert seen["threads"] == ["lark-oapi preload"]  # every lark-oapi module, loaded by the preload thread
+    assert seen["keys"] == 1  # and the vault's sealing key derived after it, in that thread

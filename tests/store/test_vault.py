@@ -1,4 +1,5 @@
-"""The token vault's key derivation is not on the start-up path (issue 27): scrypt runs in a thread of its own."""
+"""The token vault's key derivation is not on the start-up path (issue 27). `hostbot run` derives it in the
+thread that loads lark-oapi at the first Feishu need: tests/ops/test_lark_imports.py checks that part."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import threading
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.kdf import scrypt as scrypt_module
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from bot.store import vault as vault_module
 from bot.store.vault import SecretVault
 
 PASSPHRASE = "a test passphrase of 16+ chars"
@@ -29,7 +30,7 @@ def test_the_vault_is_built_without_scrypt_and_a_seal_waits_for_the_one_derivati
             assert release.wait(10)
             return self.real.derive(key)
 
-    monkeypatch.setattr(vault_module, "Scrypt", HeldScrypt)
+    monkeypatch.setattr(scrypt_module, "Scrypt", HeldScrypt)  # the vault imports it when it derives
     vault = SecretVault(PASSPHRASE)
     assert derived == []  # start-up (build_vault) pays no scrypt
     preparing = threading.Thread(target=vault.prepare)  # what `hostbot run` does once it serves
@@ -49,19 +50,3 @@ def test_the_vault_is_built_without_scrypt_and_a_seal_waits_for_the_one_derivati
     assert restarted.open(sealed[0]) == "xoxp-secret"  # after a restart: the same key from the stored salt
     assert derived == [derived[0]] * 2
 
-
-async def test_hostbot_run_derives_the_key_in_a_worker_thread_once_it_serves() -> None:
-    from bot.ops.server import prepare_vault
-
-    class Server:
-        started = True
-
-    loop_thread = threading.get_ident()
-    on: list[int] = []
-
-    class Vault:
-        def prepare(self) -> None:
-            on.append(threading.get_ident())
-
-    await prepare_vault(Server(), Vault())  # type: ignore[arg-type]
-    assert on and on[0] != loop_thread
