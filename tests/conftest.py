@@ -39,8 +39,8 @@ def _temporary_files_in_memory() -> None:
 
 _temporary_files_in_memory()
 
-# What `hostbot run` does once it serves (bot/ops/server.py): the lark-oapi modules hostbot uses are loaded
-# before a test's event loop needs them (once per test process), not imported on it at the first Feishu call.
+# What `hostbot run` does at the first Feishu need (bot/ops/server.py): the lark-oapi modules hostbot uses are
+# loaded before a test's event loop needs them (once per test process), not imported on it.
 preload(SDK_MODULES)
 
 

@@ -46,7 +46,7 @@ class SecretVault:
         self._keys: dict[bytes, Future[Fernet]] = {}
         self._lock = threading.Lock()
         # scrypt takes ~0.1 s of CPU: not here, so start-up does not pay it. `hostbot run` calls prepare() in a
-        # worker thread once it serves (bot/ops/server.py); a seal before that derives the key on the spot.
+        # worker thread at the first Feishu need (bot/ops/server.py); a seal before that derives it on the spot.
 
     def prepare(self) -> None:
         """Derive the key new values are sealed with (~0.1 s of CPU; scrypt releases the GIL): call it off the

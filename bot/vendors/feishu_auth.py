@@ -28,7 +28,7 @@ lark_enum = LazyModule("lark_oapi.core.enum")  # LogLevel, HttpMethod, AccessTok
 lark_errors = LazyModule("lark_oapi.core.exception")  # UnmarshalException
 auth_v3 = LazyModule("lark_oapi.api.auth.v3")
 # Every lark-oapi module hostbot imports (the vendor, the adapter, OAuth, the directory): `hostbot run` loads
-# them in a worker thread once it serves (bot/ops/server.py), not on the event loop at the first Feishu call.
+# them in a worker thread at the first Feishu event or call (bot/ops/server.py), not on the event loop.
 SDK_MODULES = (
     "lark_oapi.core.model", "lark_oapi.core.enum", "lark_oapi.core.exception", "lark_oapi.core.json",
     "lark_oapi.core.log", "lark_oapi.core.utils", "lark_oapi.core.utils.files", "lark_oapi.core.http",

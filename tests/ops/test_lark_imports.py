@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 USED = {"vc", "im", "contact", "auth", "authen"}  # the Open API services hostbot calls
 
 # In a fresh interpreter, as `hostbot run` starts: the runtime built from settings (every platform, Feishu
-# in webhook mode, all pointed at a sandbox), the SDK modules loaded as `hostbot run` loads them once it
-# serves, then one Feishu message answered end to end.
+# in webhook mode, all pointed at a sandbox), the SDK modules loaded as `hostbot run` loads them at the first
+# Feishu need, then one Feishu message answered end to end.
 CHILD = """
 import asyncio, json, sys, tempfile
 from pathlib import Path
@@ -41,7 +41,7 @@ async def main(box, tmp):
     from bot.lark_lazy import preload
     from bot.vendors.feishu_auth import SDK_MODULES
 
-    preload(SDK_MODULES)  # what `hostbot run` loads in a worker thread once it serves
+    preload(SDK_MODULES)  # what `hostbot run` loads in a worker thread at the first Feishu need
     preloaded = loaded()
     async with feishu_world(box, Path(tmp)) as world:
         msg, resp = await world.ask("you")
@@ -77,7 +77,7 @@ def test_hostbot_starts_without_lark_oapi_and_serves_feishu_with_only_the_servic
     assert sorted(set(seen["served"]) - set(seen["preloaded"])) == []
 
 
-# In a fresh interpreter: lark-oapi's modules are being preloaded (as `hostbot run` does once it serves), held
+# In a fresh interpreter: lark-oapi's modules are being preloaded (as `hostbot run` does at the first need), held
 # halfway at a module of the test's (GATE) that stays in import until released; meanwhile a Feishu message
 # arrives. Each lark-oapi module is noted with the thread that loaded it (a finder first on sys.meta_path).
 DURING_PRELOAD = """

@@ -33,7 +33,7 @@ def test_the_vault_is_built_without_scrypt_and_a_seal_waits_for_the_one_derivati
     monkeypatch.setattr(scrypt_module, "Scrypt", HeldScrypt)  # the vault imports it when it derives
     vault = SecretVault(PASSPHRASE)
     assert derived == []  # start-up (build_vault) pays no scrypt
-    preparing = threading.Thread(target=vault.prepare)  # what `hostbot run` does once it serves
+    preparing = threading.Thread(target=vault.prepare)  # what `hostbot run` does at the first Feishu need
     preparing.start()
     assert started.wait(5)
     sealed: list[str] = []
