@@ -8,15 +8,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC
 
-from bot.core.bound import Assumed, PlanSpec
-from bot.core.context import Context
-from bot.core.events import ButtonStyle, Reply
-from bot.core.identity import Person
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
-from bot.core.registry import intent
-from bot.core.render import join_names
-from bot.core.vendor import Meeting, MeetingReader
+from bot.core.answer.render import join_names
+from bot.core.identity.resolver import Person
+from bot.core.model.bound import Assumed, PlanSpec
+from bot.core.model.events import ButtonStyle, Reply
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
+from bot.core.model.vendor import Meeting, MeetingReader
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
 from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
 from handlers.expiry import booked_note, cohost_back, end_of, shown_end, when
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.identity import Person
-from bot.core.meetings import locate
-from bot.core.outcome import Outcome
-from bot.core.render import explain, join_names
-from bot.core.vendor import Meeting, MeetingReader, unsupported
+from bot.core.answer.render import explain, join_names
+from bot.core.identity.resolver import Person
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Outcome
+from bot.core.model.vendor import Meeting, MeetingReader, unsupported
+from bot.core.request.context import Context
+from bot.core.world.meetings import locate
 
 
 async def resolve_all(ctx: Context, refs: Sequence[str]) -> list[Person]:

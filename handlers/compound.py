@@ -3,9 +3,9 @@ hostbot asks for one request per message."""
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.registry import intent
+from bot.core.model.events import Reply
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
 
 
 @intent("compound", examples={"en": ("make @bob host and @carol co-host",),

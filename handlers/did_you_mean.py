@@ -1,14 +1,14 @@
 """did_you_mean: a request with a slip in it ("mkae @alice hsot", "make alice host") is never acted on
 as typed. The reply offers the corrected request; its button sends that text through the normal path
-(parse, handler, policy gate: bot/core/dispatch.py `_click`), as if the speaker had typed it — about the
+(parse, handler, policy gate: bot/core/flow/dispatch.py `_click`), as if the speaker had typed it — about the
 meeting it meant when shown (stored with it), never the one the thread is linked to at the click."""
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import ButtonStyle, Reply
-from bot.core.meetings import linked_meeting
-from bot.core.registry import intent
+from bot.core.model.events import ButtonStyle, Reply
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.world.meetings import linked_meeting
 
 
 @intent("did_you_mean", examples={"en": ("mkae @alice hsot",),

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.core.context import Context
-from bot.core.errors import IdentityError, MeetingProblem
-from bot.core.events import Reply
-from bot.core.identity import Person
-from bot.core.intent import Intent
-from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
-from bot.core.registry import intent
-from bot.core.render import explain
-from bot.core.vendor import Meeting, MeetingRef, unsupported
+from bot.core.answer.render import explain
+from bot.core.identity.resolver import Person
+from bot.core.model.errors import IdentityError, MeetingProblem
+from bot.core.model.events import Reply
+from bot.core.model.intent import Intent
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.model.vendor import Meeting, MeetingRef, unsupported
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.world.meetings import locate
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.scheduler import of as scheduler_of

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.outcome import Kind, Outcome
-from bot.core.plan import Authority, Operation, Plan
-from bot.core.registry import intent
-from bot.core.render import item_lines, join_names
+from bot.core.answer.render import item_lines, join_names
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Kind, Outcome
+from bot.core.model.plan import Authority, Operation, Plan
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
 from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
 
 

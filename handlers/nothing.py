@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.registry import intent
+from bot.core.model.events import Reply
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
 
 
 @intent("nothing", examples={"en": ("don't make @alice host",

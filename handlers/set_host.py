@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.bound import Assumed, PlanSpec
-from bot.core.context import Context
-from bot.core.events import ButtonStyle, Reply
-from bot.core.identity import Person
-from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
-from bot.core.registry import intent
-from bot.core.render import explain
-from bot.core.vendor import Meeting
+from bot.core.answer.render import explain
+from bot.core.identity.resolver import Person
+from bot.core.model.bound import Assumed, PlanSpec
+from bot.core.model.events import ButtonStyle, Reply
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
+from bot.core.model.vendor import Meeting
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.world.meetings import locate
 from handlers.cohost import offer_cohost_instead
 from handlers.common import lost_answer_note, not_found
 from handlers.expiry import booked_note, end_of, host_back, shown_end, when

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.outcome import Kind, VendorUser
-from bot.core.registry import intent
-from bot.core.render import join_names
+from bot.core.answer.render import join_names
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Kind, VendorUser
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
 from handlers.common import failed, locate_meeting, meeting_words, not_supported
 
 

@@ -14,16 +14,16 @@ state it assumed (`world_moved`): else it changes nothing and says why in the th
 
 from __future__ import annotations
 
-from bot.core.bound import Assumed, PlanSpec, bind
-from bot.core.context import Context, Services
-from bot.core.events import ChatMessage, Reply
-from bot.core.intent import Intent
-from bot.core.outcome import Kind, VendorUser
-from bot.core.pipeline import run
-from bot.core.plan import Operation
-from bot.core.recheck import read_bound
-from bot.core.render import explain
-from bot.core.vendor import Meeting
+from bot.core.answer.render import explain
+from bot.core.flow.pipeline import run
+from bot.core.model.bound import Assumed, PlanSpec, bind
+from bot.core.model.events import ChatMessage, Reply
+from bot.core.model.intent import Intent
+from bot.core.model.outcome import Kind, VendorUser
+from bot.core.model.plan import Operation
+from bot.core.model.vendor import Meeting
+from bot.core.request.context import Context, Services
+from bot.core.world.recheck import read_bound
 from bot.i18n import t
 from bot.scheduling.book import CONFLICT, DONE, FAILED, Handover
 

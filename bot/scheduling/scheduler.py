@@ -41,16 +41,16 @@ from typing import Any
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.core.context import Context, Services
-from bot.core.events import Button, ButtonStyle, ChatMessage, Platform, Reply
-from bot.core.intent import Intent
-from bot.core.logs import request_scope
-from bot.core.progress import Notifier as Notifier  # the adapters' side, declared in core
+from bot.core.answer.progress import Notifier as Notifier  # the adapters' side, declared in core
+from bot.core.model.events import Button, ButtonStyle, ChatMessage, Platform, Reply
+from bot.core.model.intent import Intent
+from bot.core.request.context import Context, Services
 from bot.i18n import t
 from bot.scheduling.book import FAILED, MISSED, PENDING, Handover, HandoverBook
 from bot.scheduling.claims import LIVE_BOOTS, new_owner, owner_gone
 from bot.scheduling.due import handover_plan, run_handover
 from bot.scheduling.wording import duration_text, hkey, when_text, words
+from bot.telemetry.logs import request_scope
 
 log = logging.getLogger(__name__)
 

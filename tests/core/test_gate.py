@@ -9,10 +9,10 @@ import itertools
 
 import pytest
 
-from bot.core.gate import Approval, Speaker, Verdict, decide
-from bot.core.outcome import VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
-from bot.core.vendor import Meeting
+from bot.core.decide.gate import Approval, Speaker, Verdict, decide
+from bot.core.model.outcome import VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.model.vendor import Meeting
 
 HOST = VendorUser("ou_host")
 ORGANIZER = VendorUser("ou_org")

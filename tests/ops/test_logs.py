@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from bot.config import ConfigError, settings_from_mapping
-from bot.core.logs import QUIET, configure
 from bot.sandbox import Fault, Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
+from bot.telemetry.logs import QUIET, configure
 from tests.conftest import World
 from tests.support.operate import InstantSleep, slack_world
 from tests.support.slack import SIGNING_SECRET, wait_for
