@@ -14,10 +14,10 @@ import pytest
 from bot.adapters.console import ConsoleAdapter
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
+from bot.devtools.demo import DemoWorld, link_people, seed
 from bot.lark_lazy import preload
-from bot.ops.demo import DemoWorld, link_people, seed
 from bot.sandbox import Sandbox
-from bot.vendors.feishu_auth import SDK_MODULES
+from bot.vendors.feishu.auth import SDK_MODULES
 
 
 def _temporary_files_in_memory() -> None:

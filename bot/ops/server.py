@@ -30,9 +30,9 @@ from bot import lark_lazy
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import HostBot, build
 from bot.config import ConfigError, Settings
-from bot.core.metrics import Metrics
 from bot.lark_lazy import preloaded
 from bot.ops.limits import BodyLimit
+from bot.telemetry.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
 def feishu_warm_up(runtime: Runtime) -> tuple[str, ...]:
     """What the Feishu side needs before its first request (bot/lark_lazy.py), and after it the token vault's
     scrypt key (~0.1 s of CPU, bot/store/vault.py), all in one worker thread: only Feishu stores user tokens."""
-    from bot.vendors.feishu_auth import SDK_MODULES
+    from bot.vendors.feishu.auth import SDK_MODULES
 
     prepare = getattr(runtime.bot.services.store.vault, "prepare", None)
     steps = (prepare,) if prepare is not None else ()

@@ -39,7 +39,7 @@ async def main(box, tmp):
     started = loaded()
     await runtime.aclose()
     from bot.lark_lazy import preload
-    from bot.vendors.feishu_auth import SDK_MODULES
+    from bot.vendors.feishu.auth import SDK_MODULES
 
     preload(SDK_MODULES)  # what `hostbot run` loads in a worker thread at the first Feishu need
     preloaded = loaded()
@@ -102,7 +102,7 @@ class Gate(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 sys.meta_path.insert(0, Gate())
 from bot.lark_lazy import start_preload
 from bot.sandbox import Sandbox
-from bot.vendors.feishu_auth import SDK_MODULES
+from bot.vendors.feishu.auth import SDK_MODULES
 from tests.support.feishu import feishu_world, first_text
 from tests.support.slack import wait_for
 
