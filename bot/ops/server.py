@@ -118,6 +118,9 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
         if runtime.feishu is None:
             return JSONResponse({"msg": "Feishu is not configured (FEISHU_APP_ID, FEISHU_APP_SECRET)"}, status_code=503)
         await preloaded()
+        prepare = getattr(runtime.bot.services.store.vault, "prepare", None)
+        if prepare is not None:  # the callback seals the person's token: its scrypt key, off the loop (once)
+            await asyncio.to_thread(prepare)
         return await runtime.feishu.handle_oauth_callback(request)
 
     async def healthz(request: Request) -> Response:

@@ -353,11 +353,11 @@ async def test_authorizing_feishu_runs_no_scrypt_on_the_event_loop(world: FaultW
     """The OAuth callback stores the person's token sealed (scrypt ~0.1 s): that used to run on the loop."""
     import threading
 
-    import bot.store.vault as vault_module
+    from cryptography.hazmat.primitives.kdf import scrypt as scrypt_module
 
     on_threads: list[int] = []
 
-    real = vault_module.Scrypt
+    real = scrypt_module.Scrypt
 
     class CountedScrypt:  # the KDF notes the thread it runs on
         def __init__(self, **params: Any) -> None:
@@ -367,7 +367,7 @@ async def test_authorizing_feishu_runs_no_scrypt_on_the_event_loop(world: FaultW
             on_threads.append(threading.get_ident())
             return self.kdf.derive(key_material)
 
-    monkeypatch.setattr(vault_module, "Scrypt", CountedScrypt)
+    monkeypatch.setattr(scrypt_module, "Scrypt", CountedScrypt)  # the vault imports it when it derives
     feishu, store = world.feishu, world.bot.services.store
     you = feishu.user("you").open_id
     store.delete_user_token("feishu", you)
@@ -380,7 +380,8 @@ async def test_authorizing_feishu_runs_no_scrypt_on_the_event_loop(world: FaultW
         page = await browser.get(link.group(1))
     back = urlsplit(page.headers["location"])
 
-    # as in a process just started: a vault that has sealed nothing yet (old: scrypt ran at the first seal)
+    # as in a process just started: a vault that has derived no key yet (hostbot run derives it in a worker
+    # thread at the first Feishu need; the OAuth callback makes sure of it, off the loop, before it seals)
     from bot.store.vault import SecretVault
 
     store.vault = SecretVault(world.bot.services.settings.secret_key)
