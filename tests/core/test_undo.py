@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.adapters.console import ConsoleAdapter
 from bot.adapters.markup import console_text
+from bot.adapters.pipeline import Pipeline
 from bot.app import build
 from bot.config import ConfigError, settings_from_mapping
 from bot.core.model.events import ButtonClick, Platform, Reply
@@ -47,9 +48,10 @@ def _msg(who: str, text: str):  # type: ignore[no-untyped-def]
 
 
 async def _press(world: World, reply: Reply, who: str, click_id: str = "") -> list[Reply]:
-    """`who` presses the Undo of `reply`; the answers as the console shows them."""
+    """`who` presses the Undo of `reply` (a delivery of id `click_id`, through the adapters' pipeline);
+    the answers as the console shows them."""
     undo = reply.buttons[-1]
-    answers = await world.bot.dispatcher.handle_click(ButtonClick(
+    answers = await Pipeline(world.bot.dispatcher).click_replies(ButtonClick(
         Platform.CONSOLE, who, undo.action, undo.value, click_id or f"{who}-{undo.value}"))
     return [replace(a, text=console_text(a.text)) for a in answers]
 

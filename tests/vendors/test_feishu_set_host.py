@@ -123,6 +123,7 @@ async def test_admin_retry_acts_at_once(make_world: WorldFactory) -> None:
 
 
 async def test_retry_click_delivered_twice_calls_the_vendor_once(make_world: WorldFactory) -> None:
+    from bot.adapters.pipeline import Pipeline
     from bot.core.model.events import ButtonClick, Platform
 
     world = await make_world(HOSTBOT_ADMINS="you")
@@ -130,9 +131,10 @@ async def test_retry_click_delivered_twice_calls_the_vendor_once(make_world: Wor
     await world.say(ASK.format(who="alice"))
     retry = world.console.choices[0]
     click = ButtonClick(Platform.CONSOLE, "you", retry.action, retry.value, click_id="c-1")
-    first = await world.bot.dispatcher.handle_click(click)
-    redelivered = await world.bot.dispatcher.handle_click(click)
-    second_press = await world.bot.dispatcher.handle_click(
+    pipeline = Pipeline(world.bot.dispatcher)  # where deliveries are deduplicated
+    first = await pipeline.click_replies(click)
+    redelivered = await pipeline.click_replies(click)
+    second_press = await pipeline.click_replies(
         ButtonClick(Platform.CONSOLE, "you", retry.action, retry.value, click_id="c-2"))
     assert "is now host" in first[0].text
     assert redelivered == []

@@ -1,12 +1,13 @@
 """The dispatcher: a ChatMessage or ButtonClick in, Replies out.
 
-It owns the steps every request shares: exactly-once by delivery id, parsing, picking the
+It owns the steps every request shares once an adapter admitted its delivery (exactly-once by delivery
+id is the adapters' pipeline, bot/adapters/pipeline.py): parsing, picking the
 handler from the registry, resuming a stored proposal on a button click (bound to the plan it
 stored, never to the thread's link or the words again), the audit row of the
 request, and turning a handler's user-facing exceptions (unknown person, no meeting) into
 replies. It never lets an exception out: a bug becomes an apology and a log line.
 Each request runs under a request id (bot/telemetry/logs.py) and ends with one log line and one count in
-hostbot_requests_total (bot/telemetry/metrics.py); a redelivery dropped is counted too. An adapter may pass
+hostbot_requests_total (bot/telemetry/metrics.py). An adapter may pass
 a ProgressSink: long work shows its progress there (bot/core/answer/progress.py).
 """
 
@@ -52,18 +53,13 @@ class Dispatcher:
 
     async def handle_form(self, msg: ChatMessage, intent: Intent, progress: ProgressSink | None = None) -> list[Reply]:
         """A request whose Intent a form built from its fields (Slack's /host modal, a Home tab button):
-        not parsed, otherwise a message like any other — exactly-once by msg.event_id, the request's
-        audit row, then plan → gate → execute."""
+        not parsed, otherwise a message like any other — the request's audit row, then plan → gate → execute."""
         with request_scope(msg.platform):
             return await self._message(msg, progress, intent)
 
     async def _message(self, msg: ChatMessage, progress: ProgressSink | None,
                        formed: Intent | None = None) -> list[Reply]:
         store, timer = self.services.store, Timer()
-        if msg.event_id and not store.first_delivery(msg.platform, f"event:{msg.event_id}"):
-            return self.duplicate(msg.platform, "event")
-        if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
-            return self.duplicate(msg.platform, "message")
         intent = formed or self.parse(msg)
         pressed = self._typed_button(msg, intent) if formed is None else None
         if pressed is not None:  # typed "undo" / "cancel": the button it names, pressed through the same path
@@ -86,16 +82,11 @@ class Dispatcher:
         return await self.handle_form(msg, intent, progress)
 
     async def handle_click(self, click: ButtonClick, progress: ProgressSink | None = None) -> list[Reply]:
-        """A button press: claim its proposal exactly once, then cancel, or run the plan it stored
+        """A button press (its delivery admitted once by the adapters' pipeline): claim its proposal
+        exactly once, then cancel, or run the plan it stored
         (bound to it: bot/core/model/bound.py)."""
         with request_scope(click.platform):
             return await self._click(click, progress)
-
-    def duplicate(self, platform: str, kind: str) -> list[Reply]:
-        """A redelivery dropped (adapters that deduplicate on their own call this too): counted, no reply."""
-        self.services.metrics.duplicates.labels(str(platform)).inc()
-        event(log, "duplicate dropped", platform=str(platform), kind=kind)
-        return []
 
     def _count(self, platform: str, intent: str, outcome: str, timer: Timer, **fields: Any) -> None:
         self.services.metrics.requests.labels(str(platform), intent or "-", outcome).inc()
@@ -111,8 +102,6 @@ class Dispatcher:
     async def _click(self, click: ButtonClick, progress: ProgressSink | None) -> list[Reply]:
         store, people, timer = self.services.store, self.services.people, Timer()
         lang = click.lang or "en"
-        if click.click_id and not store.first_delivery(click.platform, f"click:{click.click_id}"):
-            return self.duplicate(click.platform, "click")
         if click.action == UNDO_ACTION:  # an Undo row, not a proposal (bot/core/flow/undo.py)
             replies = await press_undo(self.services, click, progress, self._run)
             row = self.services.store.get_undo(click.value)  # its status says what came of it
