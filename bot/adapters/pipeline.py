@@ -84,7 +84,7 @@ class Pipeline:
         message's own; `refusal`: the platform could not read the payload (e.g. an image)."""
         if not await self.first(msg.platform, [*keys, *delivery_keys(msg)]):
             return []
-        if refusal is None and too_long(msg.text):
+        if refusal is None and formed is None and too_long(msg.text):  # a form's text is not parsed
             refusal = too_long_reply(msg.text, msg.lang)
         if refusal is not None:
             await outlet.refuse(refusal)

@@ -1,20 +1,26 @@
-"""What the /host form, the Home tab and the overview (surfaces.py, overview.py) use of the Slack
-adapter (adapter.py, which registers them): declared here, so that neither imports the adapter."""
+"""What the /host form and the Home tab (surfaces.py) use of the Slack adapter (adapter.py, which
+registers them), declared here so that neither imports the other; and how a Slack request is answered
+through the adapters' pipeline (bot/adapters/pipeline.py): SlackOutlet posts replies in a thread, turns
+the progress message into the first reply, and rewrites a clicked message so that its buttons are gone.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.adapters.markup import slack_text
+from bot.adapters.pipeline import Outlet
+from bot.adapters.slack.blocks import answered_blocks, reply_text
+from bot.core.model.events import ButtonClick, ChatMessage, Reply, neutral_mention
+from bot.i18n import t
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.adapters.inflight import InFlight
-    from bot.core.flow.dispatch import Dispatcher
-    from bot.core.model.events import Reply
+    from bot.adapters.pipeline import Pipeline
 
 
 @dataclass(frozen=True)
@@ -24,20 +30,18 @@ class Profile:
 
 
 class SlackPort(Protocol):
-    """bot/adapters/slack/adapter.SlackAdapter, as its surfaces see it."""
+    """bot/adapters/slack/adapter.SlackAdapter, as its surfaces and outlets see it."""
 
     app: AsyncApp
     client: AsyncWebClient
-    dispatcher: Dispatcher
+    pipeline: Pipeline
     inflight: InFlight
 
-    def _acked(self, context: Any) -> None: ...
+    def acked(self, context: Any) -> None: ...
 
-    async def _call(self, method: str, **kwargs: Any) -> dict[str, Any] | None: ...
+    async def call(self, method: str, **kwargs: Any) -> dict[str, Any] | None: ...
 
     async def profile(self, user: str) -> Profile: ...
-
-    def progress(self, channel: str, thread: str) -> SlackProgress: ...
 
     async def deliver(self, channel: str, thread: str, user: str, replies: list[Reply],
                       progress: SlackProgress | None = None) -> None: ...
@@ -56,8 +60,70 @@ class SlackProgress:
     async def show(self, text: str) -> None:
         text = slack_text(text)  # progress names meetings and people too: foreign text escaped
         if self.ts:
-            await self.adapter._call("chat_update", channel=self.channel, ts=self.ts, text=text)
+            await self.adapter.call("chat_update", channel=self.channel, ts=self.ts, text=text)
             return
-        posted = await self.adapter._call("chat_postMessage", channel=self.channel, thread_ts=self.thread or None,
-                                          text=text)
+        posted = await self.adapter.call("chat_postMessage", channel=self.channel, thread_ts=self.thread or None,
+                                         text=text)
         self.ts = str((posted or {}).get("ts") or "")
+
+
+@dataclass(frozen=True)
+class Clicked:
+    """The message whose button was pressed: rewritten after the click (its text kept, buttons gone)."""
+
+    ts: str
+    text: str
+    label: str
+
+
+class SlackOutlet(Outlet):
+    """Replies in `thread` of `channel` (ephemeral ones to `user` alone), with progress in that thread."""
+
+    def __init__(self, adapter: SlackPort, channel: str, thread: str, user: str, lang: str = "en",
+                 clicked: Clicked | None = None, progress: bool = True) -> None:
+        self.adapter, self.channel, self.thread, self.user, self.lang = adapter, channel, thread, user, lang
+        self.clicked = clicked
+        self.sink = SlackProgress(adapter, channel, thread) if progress else None
+        self.progress = self.sink
+
+    async def send(self, replies: list[Reply]) -> None:
+        await self.adapter.deliver(self.channel, self.thread, self.user, replies, self.sink)
+
+    async def answered(self, click: ButtonClick) -> None:
+        if self.clicked is None or not self.clicked.ts:
+            return
+        note = t(self.lang, "slack_answered", label=self.clicked.label or click.action,
+                 user=neutral_mention(click.user))
+        await self.adapter.call("chat_update", channel=self.channel, ts=self.clicked.ts, text=self.clicked.text,
+                                blocks=answered_blocks(self.clicked.text, note))
+
+    def moved(self, channel: str, thread: str) -> None:
+        """The request got its own thread (opened): replies and progress go there."""
+        self.channel, self.thread = channel, thread
+        self.sink = SlackProgress(self.adapter, channel, thread)
+        self.progress = self.sink
+
+
+class ThreadStarter(SlackOutlet):
+    """A request typed nowhere in particular (a slash command, a submitted form): once admitted, it starts
+    a visible thread ("@you asked: …") where the answer goes; refused, only the asker sees why."""
+
+    def __init__(self, adapter: SlackPort, channel: str, user: str, lang: str, echo: str,
+                 dm_fallback: bool = False) -> None:
+        super().__init__(adapter, channel, "", user, lang)
+        self.echo, self.dm_fallback = echo, dm_fallback
+
+    async def refuse(self, reply: Reply) -> None:
+        await self.adapter.call("chat_postEphemeral", channel=self.channel, user=self.user, text=reply_text(reply))
+
+    async def open(self, msg: ChatMessage) -> ChatMessage | None:
+        asked = slack_text(t(self.lang, "slack_asked", user=neutral_mention(self.user), text=self.echo))
+        root = await self.adapter.call("chat_postMessage", channel=self.channel, text=asked)
+        if root is None and self.dm_fallback:  # e.g. hostbot is not in that channel: a direct message instead
+            root = await self.adapter.call("chat_postMessage", channel=self.user, text=asked)
+            if root is None:
+                return None  # Slack refused both; the log says why
+        # A slash command whose thread could not start is still answered, in the channel.
+        channel = str((root or {}).get("channel") or self.channel)
+        self.moved(channel, str((root or {}).get("ts") or ""))
+        return replace(msg, channel=channel, thread=self.thread)
