@@ -96,7 +96,7 @@ def build_identity(store: Store, clients: Clients) -> IdentityResolver:
 
         sources["slack"] = SlackProfiles(clients.slack)
     if clients.feishu is not None:
-        from bot.adapters.feishu.directory import FeishuDirectory
+        from bot.adapters.feishu.people.directory import FeishuDirectory
 
         directory = FeishuDirectory(clients.feishu)
         sources["feishu"] = directory
@@ -114,7 +114,7 @@ def build_admin_groups(settings: Settings, clients: Clients, clock: Callable[[],
 
         sources["slack"] = SlackGroups(clients.slack)
     if clients.feishu is not None:
-        from bot.adapters.feishu.groups import FeishuGroups
+        from bot.adapters.feishu.people.groups import FeishuGroups
 
         sources["feishu"] = FeishuGroups(clients.feishu)
     return AdminGroups(refs, sources, clock)
@@ -129,11 +129,11 @@ def build_vendors(settings: Settings, store: Store | None = None,
 
     vendors: dict[str, MeetingVendor] = {}
     if settings.feishu_configured:
-        from bot.adapters.feishu.oauth import FeishuOAuth
+        from bot.adapters.feishu.people.oauth import FeishuOAuth
         from bot.vendors.feishu.vendor import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
 
         # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for
-        # with an authorization link (bot/adapters/feishu/oauth.py).
+        # with an authorization link (bot/adapters/feishu/people/oauth.py).
         auth = clients.feishu if clients is not None else None
         tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
                              public_url=settings.public_url, client=auth.client if auth else None) \

@@ -82,7 +82,7 @@ def build_runtime(settings: Settings, bot: HostBot | None = None) -> Runtime:
     feishu = None
     if settings.feishu_configured:
         from bot.adapters.feishu.adapter import FeishuAdapter
-        from bot.adapters.feishu.oauth import FeishuOAuth
+        from bot.adapters.feishu.people.oauth import FeishuOAuth
 
         tokens = getattr(bot.services.vendors.get("feishu"), "user_tokens", None)
         feishu = FeishuAdapter(settings, bot.dispatcher, bot.services.store,
@@ -161,7 +161,7 @@ async def start_socket_mode(runtime: Runtime, app_token: str) -> None:
 
 async def start_feishu_ws(runtime: Runtime, **options: Any) -> None:
     """Open the Feishu long connection (its own thread and loop); events then reach this loop."""
-    from bot.adapters.feishu.ws import FeishuLongConnection
+    from bot.adapters.feishu.transport.ws import FeishuLongConnection
 
     if runtime.feishu is None:
         raise RuntimeError("FEISHU_MODE=ws needs FEISHU_APP_ID and FEISHU_APP_SECRET")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.feishu.directory import FeishuDirectory
+from bot.adapters.feishu.people.directory import FeishuDirectory
 from bot.adapters.markup import slack_inbound, slack_text
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.app import HostBot, build

@@ -7,7 +7,7 @@ Names are taken in sorted order (two holders wanting the same two names cannot w
 waited for with a short growing poll (the store is the truth, so another replica's release is seen
 as soon as it is committed), and kept alive while the work runs: a holder that dies loses them when
 their time passes. Used by execute (bot/core/flow/execute.py: vendors without a compare-and-swap) and by
-Feishu user-token renewal (bot/adapters/feishu/oauth.py).
+Feishu user-token renewal (bot/adapters/feishu/people/oauth.py).
 """
 
 from __future__ import annotations

@@ -229,7 +229,7 @@ class FeishuVendor(MeetingVendor):
     # ---- invite (user token only) -----------------------------------------------------------
     async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
                      progress: ChunkDone | None = None) -> Outcome:
-        refresh = getattr(self.user_tokens, "refresh_if_due", None)  # bot/adapters/feishu/oauth.py renews a token
+        refresh = getattr(self.user_tokens, "refresh_if_due", None)  # bot/adapters/feishu/people/oauth.py renews a token
         if refresh is not None and actor is not None:  # that is about to expire
             await refresh(actor.id)
         token = self._user_token(actor)
@@ -330,7 +330,7 @@ class FeishuVendor(MeetingVendor):
 
     def _with_authorization(self, outcome: Outcome, actor: VendorUser | None, meeting: Meeting) -> Outcome:
         """A DENIED asking the person to authorize hostbot carries the link to do it (`authorize_url`),
-        when the token source can make one (bot/adapters/feishu/oauth.py: it needs HOSTBOT_PUBLIC_URL).
+        when the token source can make one (bot/adapters/feishu/people/oauth.py: it needs HOSTBOT_PUBLIC_URL).
         The link's state keeps `meeting`: the request resumes on it, whatever the thread is linked to then."""
         offer = getattr(self.user_tokens, "authorization", None)
         if outcome.remedy != "remedy_authorize_hostbot" or offer is None or actor is None:
