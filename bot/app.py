@@ -30,6 +30,7 @@ from bot.telemetry.metrics import Metrics
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
+    from bot.adapters.feishu.people.oauth import FeishuOAuth
     from bot.vendors.feishu.auth import FeishuAuth
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,13 @@ log = logging.getLogger(__name__)
 @dataclass
 class Clients:
     """One client per chat platform, shared by everything that talks to it (identity, adapters,
-    the Feishu vendor, OAuth): one connection pool and one tenant-token cache each."""
+    the Feishu vendor, OAuth): one connection pool and one tenant-token cache each; and people's own
+    Feishu tokens (feishu_oauth), which the vendor acts with and the Feishu adapter's OAuth callback
+    completes (built once by build_vendors, handed to both)."""
 
     slack: AsyncWebClient | None = None
     feishu: FeishuAuth | None = None
+    feishu_oauth: FeishuOAuth | None = None
 
 
 @dataclass
@@ -129,15 +133,10 @@ def build_vendors(settings: Settings, store: Store | None = None,
 
     vendors: dict[str, MeetingVendor] = {}
     if settings.feishu_configured:
-        from bot.adapters.feishu.people.oauth import FeishuOAuth
         from bot.vendors.feishu.vendor import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
 
-        # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for
-        # with an authorization link (bot/adapters/feishu/people/oauth.py).
         auth = clients.feishu if clients is not None else None
-        tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
-                             public_url=settings.public_url, client=auth.client if auth else None) \
-            if store is not None else None
+        tokens = build_feishu_oauth(settings, store, clients)
         vendors["feishu"] = FeishuVendor(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain,
                                          user_tokens=tokens, auth=auth)
     if settings.dingtalk_app_key and settings.dingtalk_app_secret:
@@ -149,6 +148,21 @@ def build_vendors(settings: Settings, store: Store | None = None,
         vendors["zoom"] = ZoomVendor(settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret,
                                      settings.zoom_api_base, settings.zoom_oauth_url)
     return vendors
+
+
+def build_feishu_oauth(settings: Settings, store: Store | None, clients: Clients | None) -> FeishuOAuth | None:
+    """People's own Feishu tokens (invite needs one): stored encrypted in `store`, refreshed, and asked for
+    with an authorization link (bot/adapters/feishu/people/oauth.py); kept in `clients` for the adapter."""
+    from bot.adapters.feishu.people.oauth import FeishuOAuth
+
+    if store is None:
+        return None
+    auth = clients.feishu if clients is not None else None
+    tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
+                         public_url=settings.public_url, client=auth.client if auth else None)
+    if clients is not None:
+        clients.feishu_oauth = tokens
+    return tokens
 
 
 def watch_rate_limits(metrics: Metrics, vendors: dict[str, MeetingVendor]) -> None:

@@ -82,11 +82,10 @@ def build_runtime(settings: Settings, bot: HostBot | None = None) -> Runtime:
     feishu = None
     if settings.feishu_configured:
         from bot.adapters.feishu.adapter import FeishuAdapter
-        from bot.adapters.feishu.people.oauth import FeishuOAuth
 
-        tokens = getattr(bot.services.vendors.get("feishu"), "user_tokens", None)
-        feishu = FeishuAdapter(settings, bot.dispatcher, bot.services.store,
-                               oauth=tokens if isinstance(tokens, FeishuOAuth) else None, auth=bot.clients.feishu)
+        # The user tokens the Feishu vendor acts with, built by bot/app.py: the OAuth callback completes them.
+        feishu = FeishuAdapter(settings, bot.dispatcher, bot.services.store, oauth=bot.clients.feishu_oauth,
+                               auth=bot.clients.feishu)
         bot.scheduler.attach("feishu", feishu)
     return Runtime(bot=bot, slack=slack, feishu=feishu)
 

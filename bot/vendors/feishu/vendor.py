@@ -229,8 +229,9 @@ class FeishuVendor(MeetingVendor):
     # ---- invite (user token only) -----------------------------------------------------------
     async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
                      progress: ChunkDone | None = None) -> Outcome:
-        refresh = getattr(self.user_tokens, "refresh_if_due", None)  # bot/adapters/feishu/people/oauth.py renews a token
-        if refresh is not None and actor is not None:  # that is about to expire
+        # bot/adapters/feishu/people/oauth.py renews a token that is about to expire
+        refresh = getattr(self.user_tokens, "refresh_if_due", None)
+        if refresh is not None and actor is not None:
             await refresh(actor.id)
         token = self._user_token(actor)
         if isinstance(token, Outcome):
