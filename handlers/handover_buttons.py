@@ -1,6 +1,6 @@
 """A scheduled handover's reminder (or missed report) buttons as Plans: Hand over now, Snooze, Cancel.
 
-Each press is one Plan through bot/core/pipeline.settle (the gate, execute, the audit row), decided
+Each press is one Plan through bot/core/flow/pipeline.settle (the gate, execute, the audit row), decided
 and audited as the person who clicked (bot/core/flow/dispatch.py puts them in ctx.message.user). Who may
 press is who the handover gives its buttons to (HandoverScheduler.pressers): they are the Plan's
 owners. Hand over now runs the handover's own stored plan through the scheduler (claimed like the

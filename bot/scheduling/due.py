@@ -2,9 +2,9 @@
 
 A handover row is the plan it was scheduled (or approved) for: the meeting (vendor id, the number as
 shown), the host it assumed, the target (chat user and vendor id). `handover_plan` is that plan as a
-bot/core/bound.PlanSpec; `run_handover` reads exactly that meeting from the vendor once (the handler
+bot/core/model/bound.PlanSpec; `run_handover` reads exactly that meeting from the vendor once (the handler
 gets the same answer through ctx.seen), stops when the meeting is over or the target already hosts,
-and otherwise runs set_host through bot/core/pipeline.run bound to that plan: no thread link, no
+and otherwise runs set_host through bot/core/flow/pipeline.run bound to that plan: no thread link, no
 text, and the gate with the authority it was scheduled with.
 
 The change back of an expiring change ("make @bob co-host for 30 minutes": authority GRANTED) runs
@@ -45,7 +45,7 @@ def handover_plan(h: Handover, host_now: VendorUser | None = None) -> PlanSpec:
 def approval(h: Handover) -> dict[str, object]:
     """What the gate gets as already settled: scheduled by the host, organizer or an admin = confirmed;
     approved by the host of that time = approved, and it counts only while they host (CAS too); a change
-    back (GRANTED) = confirmed, allowed with the change (its plan's owners: bot/core/pipeline.settle)."""
+    back (GRANTED) = confirmed, allowed with the change (its plan's owners: bot/core/flow/pipeline.settle)."""
     return {"via": "approve" if h.authority == "approved" else "confirm", "clicked_by": f"scheduler:handover#{h.id}",
             **({"approved_by_host": h.host.to_json()} if h.host and h.authority == "approved" else {})}
 

@@ -82,7 +82,7 @@ def _approvers(ctx: Context, plan: Plan) -> tuple[str, ...]:
 async def press_undo(services: Services, click: ButtonClick, progress: ProgressSink | None,
                      run: Callable[[Context], Awaitable[list[Reply]]]) -> list[Reply]:
     """One press of an Undo button: refuse, say it expired or was used, or undo (once) through `run`
-    (bot/core/pipeline.run: the intent's handler plans, the gate decides, execute acts)."""
+    (bot/core/flow/pipeline.run: the intent's handler plans, the gate decides, execute acts)."""
     store = services.store
     row = store.get_undo(click.value)
     lang = click.lang or (row.lang if row else "en")

@@ -5,7 +5,7 @@
     read_listed(ctx, spec)   a bound reassign's series through their hosts' listings, into ctx.seen
     cohosts_now(ctx, plan)   the co-hosts of a co-host plan's meeting, where the vendor reports them
     changes(ctx, spec, plan) what differs between the plan shown and the one the world gives now;
-                             empty = run it (bot/core/pipeline.settle), else "changed since you were asked"
+                             empty = run it (bot/core/flow/pipeline.settle), else "changed since you were asked"
 """
 
 from __future__ import annotations
