@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.adapters.pipeline import Pipeline
 from bot.core.model.events import ButtonClick, Platform
 from tests.conftest import World, WorldFactory
 from tests.support.undo import without_undo
@@ -54,10 +55,10 @@ async def test_double_and_late_clicks_run_at_most_once(world: World) -> None:
     world.console.user = "bob"
     await world.say("make me host of meeting 123456789")
     approve = world.console.choices[0]
-    dispatcher = world.bot.dispatcher
-    first = await dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k1"))
-    same_again = await dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k1"))
-    second = await dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k2"))
+    pipeline = Pipeline(world.bot.dispatcher)  # deliveries are deduplicated there (bot/adapters/pipeline.py)
+    first = await pipeline.click_replies(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k1"))
+    same_again = await pipeline.click_replies(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k1"))
+    second = await pipeline.click_replies(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k2"))
     assert "is now host" in first[0].text
     assert same_again == []
     assert second[0].text == "This was already answered; nothing was done again."

@@ -26,7 +26,6 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -40,8 +39,8 @@ from bot.adapters.inflight import InFlight
 from bot.adapters.limits import too_long
 from bot.adapters.markup import slack_echo, slack_inbound
 from bot.adapters.pipeline import Pipeline
-from bot.adapters.slack.blocks import ACTION_PREFIX, reply_blocks, reply_text
-from bot.adapters.slack.port import Clicked, Profile, SlackOutlet, SlackProgress, ThreadStarter
+from bot.adapters.slack.blocks import ACTION_PREFIX
+from bot.adapters.slack.port import Clicked, Profile, SlackOutlet, SlackWeb, ThreadStarter
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.adapters.slack.surfaces import SlackSurfaces
 from bot.config import Settings
@@ -112,6 +111,7 @@ class SlackAdapter:
         self.pipeline = Pipeline(dispatcher)  # size → delivery key → dispatch → send (bot/adapters/pipeline.py)
         self.store = store
         self.client = client or build_web_client(settings)
+        self.web = SlackWeb(self.client)  # every Web API call of the adapter, its outlets and surfaces
         self.app = AsyncApp(
             name="hostbot",  # without a name Bolt takes it from inspect.stack(): 30-60 ms of start-up
             client=self.client,
@@ -178,7 +178,7 @@ class SlackAdapter:
         msg = ChatMessage(platform=Platform.SLACK, user=user, text=slack_inbound(text, bot_user), channel=channel,
                           lang=profile.lang, tz=profile.tz, bot_user=bot_user,
                           user_name=command.get("user_name", ""), in_channel=True)
-        outlet = ThreadStarter(self, channel, user, profile.lang, slack_echo(text))
+        outlet = ThreadStarter(self.web, channel, user, profile.lang, slack_echo(text))
         await self.pipeline.message(replace(msg, text=text) if too_long(text) else msg, outlet,
                                     keys=[f"command:{key}"])
 
@@ -215,7 +215,7 @@ class SlackAdapter:
             tz=profile.tz, bot_user=bot_user,
             context_text=slack_inbound(await self._root_text(channel, thread)) if thread != ts and not long else "",
         )
-        await self.pipeline.message(msg, SlackOutlet(self, channel, thread, user, profile.lang))
+        await self.pipeline.message(msg, SlackOutlet(self.web, channel, thread, user, profile.lang))
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
         await ack()
@@ -232,40 +232,15 @@ class SlackAdapter:
             channel=channel, thread=thread, message_id=message_ts, lang=profile.lang,
         )
         clicked = Clicked(message_ts, str(message.get("text", "")), str((action.get("text") or {}).get("text") or ""))
-        await self.pipeline.click(click, SlackOutlet(self, channel, thread, user, profile.lang, clicked))
+        await self.pipeline.click(click, SlackOutlet(self.web, channel, thread, user, profile.lang, clicked))
 
     # ---- outbound ----------------------------------------------------------------------
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
         """Notifier (bot/core/answer/progress.py): a reminder or report nobody's event is waiting for, in its thread."""
-        await self.deliver(channel, thread, "", replies)
-
-    async def deliver(self, channel: str, thread: str, user: str, replies: list[Reply],
-                      progress: SlackProgress | None = None) -> None:
-        if progress is not None and progress.ts and replies and not replies[0].ephemeral:
-            # Long work showed its progress: that message becomes the answer instead of a new one.
-            first, replies = replies[0], replies[1:]
-            await self.call("chat_update", channel=channel, ts=progress.ts, text=reply_text(first),
-                             blocks=reply_blocks(first))
-        for reply in replies:
-            if reply.ephemeral:
-                await self.call("chat_postEphemeral", channel=channel, user=user, text=reply_text(reply),
-                                 thread_ts=thread or None)
-            else:
-                await self.call("chat_postMessage", channel=channel, thread_ts=thread or None,
-                                 text=reply_text(reply), blocks=reply_blocks(reply))
-
-    async def call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
-        try:
-            resp = await getattr(self.client, method)(**{k: v for k, v in kwargs.items() if v is not None})
-            return dict(resp.data) if isinstance(resp.data, dict) else None
-        except SlackApiError as err:
-            log.warning("slack %s failed: %s", method, err.response.get("error"))
-        except Exception as err:  # network trouble must not kill the listener; the log says what
-            log.warning("slack %s failed: %s", method, type(err).__name__)
-        return None
+        await self.web.deliver(channel, thread, "", replies)
 
     async def _root_text(self, channel: str, thread: str) -> str:
-        data = await self.call("conversations_replies", channel=channel, ts=thread, limit=1)
+        data = await self.web.call("conversations_replies", channel=channel, ts=thread, limit=1)
         messages = (data or {}).get("messages") or []
         return str(messages[0].get("text", "")) if messages else ""
 

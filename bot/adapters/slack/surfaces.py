@@ -87,7 +87,7 @@ class SlackSurfaces:
         except Exception as err:  # an expired trigger, Slack down: say so to the asker alone
             error = str(getattr(err, "response", {}).get("error", "") or type(err).__name__)
             log.warning("slack views.open failed: %s", error)
-            await self.adapter.call("chat_postEphemeral", channel=channel, user=user,
+            await self.adapter.web.call("chat_postEphemeral", channel=channel, user=user,
                                     text=slack_text(t(lang, "form_failed", error=error)))
 
     async def _switch_form(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -98,7 +98,7 @@ class SlackSurfaces:
             return
         what = str((action.get("selected_option") or {}).get("value") or "")
         # With the hash, Slack refuses the update if the view changed meanwhile (a newer choice won).
-        await self.adapter.call("views_update", view_id=view.get("id"), hash=view.get("hash"),
+        await self.adapter.web.call("views_update", view_id=view.get("id"), hash=view.get("hash"),
                                 view=form_view(origin, what))
 
     async def _on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -120,7 +120,7 @@ class SlackSurfaces:
         msg = ChatMessage(platform=Platform.SLACK, user=user, text=echo, channel=origin.channel,
                           event_id=f"view:{view.get('id', '')}:{view.get('hash', '')}", lang=origin.lang,
                           tz=origin.tz, bot_user=(context or {}).get("bot_user_id") or "")
-        outlet = ThreadStarter(self.adapter, origin.channel, user, origin.lang, echo, dm_fallback=True)
+        outlet = ThreadStarter(self.adapter.web, origin.channel, user, origin.lang, echo, dm_fallback=True)
         await self.adapter.pipeline.message(msg, outlet, formed=replace(found, text=echo))
 
     def _meeting_in(self, text: str) -> MeetingRef | None:
@@ -148,14 +148,14 @@ class SlackSurfaces:
         profile = await self.adapter.profile(user)
         content = await overview(self.services, Platform.SLACK, user, profile.lang, profile.tz,
                                  lambda: self._channels_of(user))
-        await self.adapter.call("views_publish", user_id=user, view=home_view(content))
+        await self.adapter.web.call("views_publish", user_id=user, view=home_view(content))
 
     async def _channels_of(self, user: str) -> list[str]:
         """The channels `user` is in (users.conversations), at most CHANNEL_PAGES pages of 200."""
         channels: list[str] = []
         cursor = ""
         for _ in range(CHANNEL_PAGES):
-            data: dict[str, Any] = await self.adapter.call("users_conversations", user=user, limit=200,
+            data: dict[str, Any] = await self.adapter.web.call("users_conversations", user=user, limit=200,
                                                            cursor=cursor or None,
                                                            types="public_channel,private_channel") or {}
             channels += [str(c.get("id")) for c in data.get("channels") or ()]
@@ -185,7 +185,7 @@ class SlackSurfaces:
         text = f"cancel handover #{where.id}"
         msg = ChatMessage(platform=Platform.SLACK, user=user, text=text, channel=where.channel,
                           thread=where.thread, event_id=click_id, lang=profile.lang, tz=profile.tz)
-        outlet = SlackOutlet(self.adapter, where.channel, where.thread, user, profile.lang)
+        outlet = SlackOutlet(self.adapter.web, where.channel, where.thread, user, profile.lang)
         await self.adapter.pipeline.message(msg, outlet, formed=Intent("cancel_handover", lang=profile.lang,
                                                                        text=text, handover_id=where.id))
 
@@ -196,5 +196,5 @@ class SlackSurfaces:
             return
         click = ButtonClick(platform=Platform.SLACK, user=user, action=choice, value=value, click_id=click_id,
                             channel=where.channel, thread=where.thread, lang=profile.lang)
-        outlet = SlackOutlet(self.adapter, where.channel, where.thread, user, profile.lang, progress=False)
+        outlet = SlackOutlet(self.adapter.web, where.channel, where.thread, user, profile.lang, progress=False)
         await self.adapter.pipeline.click(click, outlet)
