@@ -77,6 +77,8 @@ class ConsoleAdapter:
 class ConsoleOutlet(Outlet):
     """Sending on the console: the rendered text, which `ConsoleAdapter.send` returns."""
 
+    sized = False  # a local terminal: nothing to protect the event loop from (bot/adapters/limits.py)
+
     def __init__(self, console: ConsoleAdapter, clicked: bool = False) -> None:
         self.console, self.clicked = console, clicked
         self.progress = ConsoleProgress(console.out)

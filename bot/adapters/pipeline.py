@@ -11,7 +11,8 @@ themselves are written once:
   (trigger_id) and a form submission (view id + hash) act once. A redelivery is counted
   (hostbot_duplicate_deliveries_total) and gets no answer. Once admitted, a click can still find its
   proposal used (the claim in bot/core/flow/dispatch.py): that is a decision, not a redelivery.
-- size: a text longer than bot/adapters/limits.py allows is answered "too long" and never parsed.
+- size: a chat text longer than bot/adapters/limits.py allows is answered "too long" and never parsed
+  (the console, one person at a local terminal, is read whole as before).
 - dispatch: bot/core/flow/dispatch.py (plan → gate → execute), long work's progress shown through
   the Outlet's progress sink.
 - render → send/update: the Outlet; a progress message becomes the first reply instead of a new one.
@@ -37,6 +38,7 @@ class Outlet:
     """How one platform answers one delivery; each platform overrides what it does differently."""
 
     progress: ProgressSink | None = None  # where long work shows its progress (None: nowhere)
+    sized = True  # a chat platform's text is refused past MAX_TEXT_CHARS; the console's is read whole
 
     async def open(self, msg: ChatMessage) -> ChatMessage | None:
         """Once the delivery is admitted and before dispatch (a slash command starts its thread here);
@@ -84,7 +86,7 @@ class Pipeline:
         message's own; `refusal`: the platform could not read the payload (e.g. an image)."""
         if not await self.first(msg.platform, [*keys, *delivery_keys(msg)]):
             return []
-        if refusal is None and formed is None and too_long(msg.text):  # a form's text is not parsed
+        if refusal is None and outlet.sized and formed is None and too_long(msg.text):  # a form's is not parsed
             refusal = too_long_reply(msg.text, msg.lang)
         if refusal is not None:
             await outlet.refuse(refusal)
