@@ -9,10 +9,10 @@ from __future__ import annotations
 from bot.core.model.events import Reply
 from bot.core.request.context import Context
 from bot.core.request.registry import intent
+from bot.core.request.request import Answer
 
 
 @intent("cancel", examples={"en": ("cancel",), "zh": ("取消",)})
-async def cancel(ctx: Context) -> list[Reply]:
+async def cancel(ctx: Context) -> Answer:
     """Cancel the confirmation waiting for your answer"""
-    ctx.audit_decision("nothing_pending")
-    return [Reply(ctx.t("cancel_nothing"))]
+    return Answer.decision_of([Reply(ctx.t("cancel_nothing"))], "nothing_pending")

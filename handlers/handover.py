@@ -2,7 +2,7 @@
 
 "hand host to @alice at 15:00" stores a handover (bot/scheduling/book.py) after the same checks and
 policy as set_host; bot/scheduling/scheduler.py reminds, re-checks and runs it when due. The reminder's
-buttons come back here (schedule_handover with ctx.resume["kind"] == "reminder" or "missed") and
+buttons come back here (schedule_handover with ctx.approval.kind "reminder" or "missed") and
 become Plans (handlers/handover_buttons.py): Hand over now, Snooze 5 min, Cancel, through the gate.
 Times are read and shown in the reader's zone.
 """
@@ -47,9 +47,9 @@ def _tz(ctx: Context) -> str:
         authority=Authority.MEETING)
 async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     """Hand the host role to somebody at a given time."""
-    resume = ctx.resume or {}
-    if resume.get("kind") in ("reminder", "missed"):
-        return _button(ctx, int(resume.get("handover_id") or 0), str(resume.get("via", "")))
+    approval = ctx.approval
+    if approval is not None and approval.kind in ("reminder", "missed"):
+        return _button(ctx, approval.handover, approval.via)
     at = _due_time(ctx)
     if isinstance(at, list):
         return at
@@ -69,7 +69,7 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
         return [Reply(ctx.t("handover_meeting_not_running", **fill))]  # Zoom/Webex change scheduled ones
     if meeting.host is not None and meeting.host.id == user.id:
         return [Reply(ctx.t("already_host", **fill))]
-    asked_with = VendorUser.from_json(resume.get("expected_host"))
+    asked_with = approval.expected_host if approval is not None else None
     if asked_with is not None and meeting.host is not None and meeting.host.id != asked_with.id:
         # The host approved (or confirmed) a handover from somebody who is no longer host.
         return [Reply(ctx.t("handover_host_moved", current=ctx.people.describe(vendor.key, meeting.host), **fill))]
@@ -111,7 +111,7 @@ def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person,
     remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
     if remind is not None and remind <= now:
         remind = None  # due sooner than the lead time: no reminder
-    approved = (ctx.resume or {}).get("via") == "approve"
+    approved = ctx.approval is not None and ctx.approval.via == "approve"
 
     async def store_it() -> Outcome:
         h = sched.book.add(

@@ -19,6 +19,7 @@ from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.model.vendor import Meeting, MeetingReader, MeetingRef
 from bot.core.request.context import Context
 from bot.core.request.registry import intent
+from bot.core.request.request import Recorded
 from bot.core.world.meetings import locate
 from bot.core.world.recheck import read_listed
 from handlers.common import lost_answer_note, not_supported
@@ -109,7 +110,7 @@ async def _all_meetings(ctx: Context, target: Person
         return vendor
     listed = await vendor.list_host_meetings(ctx.people.vendor_user(source, vendor.key))
     if isinstance(listed, Outcome):
-        ctx.record_outcome(vendor.key, "", source.chat_user, listed)
+        ctx.read.append(Recorded(listed, vendor.key, "", source.chat_user))
         words = {"target": target.display, "source": source.display, "vendor": ctx.vendor_name(vendor.key)}
         return [Reply(ctx.t("reassign_failed", reason=explain(ctx.lang, listed, vendor.key, **words), **words))]
     return vendor, source, listed

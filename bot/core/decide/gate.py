@@ -47,7 +47,7 @@ class Speaker:
             u is not None and _same(u.id, mine) for u in (meeting.host, meeting.organizer))
 
 
-class Approval(StrEnum):
+class Consent(StrEnum):
     """What a click has already settled for this plan."""
 
     NONE = "none"
@@ -66,7 +66,7 @@ class Decision:
         return self.verdict is Verdict.ALLOW
 
 
-def decide(plan: Plan, speaker: Speaker, confirm: ConfirmMode, approval: Approval = Approval.NONE,
+def decide(plan: Plan, speaker: Speaker, confirm: ConfirmMode, approval: Consent = Consent.NONE,
            approver: Speaker | None = None) -> Decision:
     """The gate. Authorization first, then confirmation.
 
@@ -76,7 +76,7 @@ def decide(plan: Plan, speaker: Speaker, confirm: ConfirmMode, approval: Approva
     refused = _authorize(plan, speaker, approval, approver)
     if refused is not None:
         return refused
-    if approval is not Approval.NONE:
+    if approval is not Consent.NONE:
         return Decision(Verdict.ALLOW, reason=approval.value)
     needed = confirm is ConfirmMode.ALWAYS or (confirm is ConfirmMode.OTHERS and _others_lose(plan, speaker))
     if needed:
@@ -84,7 +84,7 @@ def decide(plan: Plan, speaker: Speaker, confirm: ConfirmMode, approval: Approva
     return Decision(Verdict.ALLOW, reason="allowed")
 
 
-def _authorize(plan: Plan, speaker: Speaker, approval: Approval, approver: Speaker | None) -> Decision | None:
+def _authorize(plan: Plan, speaker: Speaker, approval: Consent, approver: Speaker | None) -> Decision | None:
     if speaker.admin:
         return None
     authority = plan.authority or Authority.MEETING
@@ -99,7 +99,7 @@ def _authorize(plan: Plan, speaker: Speaker, approval: Approval, approver: Speak
         return None
     if authority is Authority.HOST_OR_ADMIN:
         return None if runs_all else Decision(Verdict.DENY, reason="policy_reassign_admin_only")
-    if approval is Approval.APPROVED and approver is not None and (
+    if approval is Consent.APPROVED and approver is not None and (
             approver.admin or (bool(plan.meetings) and all(approver.runs(m) for m in plan.meetings))):
         return None
     hosts = {m.host.id.lower(): m.host for m in plan.meetings if m.host is not None}

@@ -25,6 +25,7 @@ from bot.core.model.events import ButtonClick, ChatMessage, Reply
 from bot.core.model.intent import Intent
 from bot.core.model.vendor import MeetingRef
 from bot.core.request.context import Context, Services
+from bot.core.request.request import Approval, Request
 from bot.core.world.running import picked_meeting
 from bot.i18n import t
 from bot.store import ClaimError
@@ -67,12 +68,11 @@ class Dispatcher:
             return await self._click(pressed, progress)
         lang = msg.lang or intent.lang
         store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
-        ctx = Context(self.services, msg, intent, lang, progress_sink=progress)
-        replies = await self._run(ctx)
+        answer = await run(Context(self.services, Request(msg, intent, lang), progress_sink=progress))
         # Never the text itself (it may name people or carry links): its length, and the delivery id.
-        self._count(msg.platform, intent.name, self.outcome_of(ctx), timer, kind="message", user=msg.user,
+        self._count(msg.platform, intent.name, answer.summary(), timer, kind="message", user=msg.user,
                     lang=lang, delivery=msg.event_id or msg.message_id or None, text_len=len(msg.text))
-        return replies
+        return answer.replies
 
     async def handle_bound(self, msg: ChatMessage, vendor: str, meeting_id: str,
                            progress: ProgressSink | None = None) -> list[Reply]:
@@ -92,18 +92,11 @@ class Dispatcher:
         self.services.metrics.requests.labels(str(platform), intent or "-", outcome).inc()
         event(log, "request", platform=str(platform), intent=intent or "-", outcome=outcome, ms=timer.ms, **fields)
 
-    @staticmethod
-    def outcome_of(ctx: Context) -> str:
-        """What became of a request: its last vendor answer, else the decision or problem instead."""
-        if ctx.last_outcome is not None:  # a change in our store names itself ("scheduled")
-            return ctx.last_outcome.audit or ctx.last_outcome.kind.value
-        return ctx.decision or "answered"
-
     async def _click(self, click: ButtonClick, progress: ProgressSink | None) -> list[Reply]:
         store, people, timer = self.services.store, self.services.people, Timer()
         lang = click.lang or "en"
         if click.action == UNDO_ACTION:  # an Undo row, not a proposal (bot/core/flow/undo.py)
-            replies = await press_undo(self.services, click, progress, self._run)
+            replies = await press_undo(self.services, click, progress, run)
             row = self.services.store.get_undo(click.value)  # its status says what came of it
             self._count(click.platform, UNDO_ACTION, row.status if row else "expired", timer, kind="click",
                         action=click.action, user=click.user)
@@ -137,11 +130,11 @@ class Dispatcher:
                         user=click.user)
             return [Reply(t(lang, "choice_expired"))]
         intent = ctx.intent
-        replies = await self._run(ctx)
+        answer = await run(ctx)
         store.finish_proposal(proposal.id, "done")
-        self._count(click.platform, intent.name, self.outcome_of(ctx), timer, kind="click", action=click.action,
+        self._count(click.platform, intent.name, answer.summary(), timer, kind="click", action=click.action,
                     user=click.user)
-        return replies
+        return answer.replies
 
     def _typed_button(self, msg: ChatMessage, intent: Intent) -> ButtonClick | None:
         """Typed "undo": the Undo button of the speaker's newest change that can still be undone; typed
@@ -168,30 +161,30 @@ class Dispatcher:
         to what the thread's link, the words or a listing say now. None for a row without a plan."""
         msg = ChatMessage(platform=click.platform, user=requester, text=intent.text,
                           channel=channel, thread=thread, tz=str(payload.get("tz", "")))
-        resume: dict[str, Any] | None = {**payload, "via": click.action, "clicked_by": click.user}
-        kind = str(payload.get("kind") or "")
+        approval = Approval.of_click(click, payload)
+        kind = approval.kind
         if kind == "did_you_mean":  # the corrected text, parsed once; its meeting is the one meant when shown
             if "meeting" not in payload:
                 return None
             msg = rerun_message(msg, payload)
-            intent, resume = self.parse(msg), None  # a fresh request: the policy gate applies as to any other
+            intent = self.parse(msg)  # a fresh request (no approval): the policy gate applies as to any other
             pinned = MeetingRef.from_json(payload.get("meeting"))
             if intent.meeting is None and pinned is not None:
                 intent = replace(intent, meeting=pinned)
-            return Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress, no_links=True)
+            return Context(self.services, Request(msg, intent, lang), progress_sink=progress, no_links=True)
         if kind == "pick":  # which of the meetings the speaker runs: the one pressed, as if named
             picked = picked_meeting(payload, click.action)
             if picked is None:
                 return None
-            return Context(self.services, msg, replace(intent, meeting=picked), lang, progress_sink=progress,
+            return Context(self.services, Request(msg, replace(intent, meeting=picked), lang), progress_sink=progress,
                            no_links=True)
         shown = PlanSpec.from_json(payload.get("plan"))
         if shown is None:
             return None
         if kind in HANDOVER_BUTTONS:  # a reminder's button: the handover's stored plan runs (bot/scheduling)
             msg = replace(msg, user=click.user)  # decided (and audited) as the person who clicked
-            return Context(self.services, msg, intent, lang, resume=resume, progress_sink=progress, no_links=True)
-        return Context(self.services, msg, bind(intent, shown), lang, resume=resume, progress_sink=progress,
+            return Context(self.services, Request(msg, intent, lang), approval, progress_sink=progress, no_links=True)
+        return Context(self.services, Request(msg, bind(intent, shown), lang), approval, progress_sink=progress,
                        bound=shown, no_links=True)
 
     def parse(self, msg: ChatMessage) -> Intent:
@@ -220,5 +213,3 @@ class Dispatcher:
             return [Reply(t(lang, "choice_used"))]
         return [Reply(t(lang, "choice_expired"))]
 
-    async def _run(self, ctx: Context) -> list[Reply]:
-        return await run(ctx)

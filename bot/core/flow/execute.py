@@ -2,7 +2,7 @@
 
 Every mutating vendor method (set_host, add_cohost, remove_cohost, invite, reassign) is called
 here and nowhere else (tests/core/test_execute_only.py proves it); store-only operations run the
-Plan's `apply`. Each run writes its audit row, its log line and its latency metric.
+Plan's `apply`. Each run writes its outcome's audit row, its log line and its latency metric.
 
 Vendors without a compare-and-swap (`MeetingVendor.atomic_changes` False: Zoom, Webex, DingTalk) are
 changed one change per meeting at a time, across replicas: a lease per meeting in the store
@@ -24,6 +24,8 @@ from bot.core.flow.serial import LeaseBusy, held
 from bot.core.model.outcome import Kind, Outcome
 from bot.core.model.plan import Operation, Plan
 from bot.core.model.vendor import ChunkDone, MeetingVendor
+from bot.core.request.request import Recorded, Request
+from bot.store import Store
 from bot.telemetry.logs import event
 
 if TYPE_CHECKING:
@@ -53,9 +55,19 @@ async def execute(ctx: Context, plan: Plan) -> Outcome:
         event(log, "vendor call", vendor=plan.vendor, operation=plan.operation.value, outcome=outcome.kind.value,
               code=outcome.vendor_code or None, items=len(outcome.items) or None, ms=round(seconds * 1000, 1))
     meeting = ",".join(m.id for m in plan.meetings[:20])
-    ctx.record_outcome(plan.vendor, meeting, plan.audit_ids or ",".join(u.id for u in plan.users), outcome,
-                       seconds * 1000)
+    audit_outcome(ctx.store, ctx.request, Recorded(outcome, plan.vendor, meeting,
+                                                   plan.audit_ids or ",".join(u.id for u in plan.users),
+                                                   round(seconds * 1000, 1)))
     return outcome
+
+
+def audit_outcome(store: Store, request: Request, recorded: Recorded) -> None:
+    """The audit row of a vendor answer (or of a change in our store: its `audit` names it)."""
+    outcome = recorded.outcome
+    store.audit(platform=request.message.platform, chat_user=request.message.user, intent=request.intent.name,
+                event="outcome", vendor=recorded.vendor, meeting=recorded.meeting, vendor_ids=recorded.vendor_ids,
+                outcome=outcome.audit or outcome.kind.value, vendor_code=outcome.vendor_code,
+                latency_ms=recorded.latency_ms, detail=outcome.audit_detail or outcome.reason)
 
 
 async def _change(ctx: Context, vendor: MeetingVendor, plan: Plan, progress: ChunkDone | None) -> Outcome:

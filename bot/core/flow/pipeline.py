@@ -1,7 +1,11 @@
 """Plan → gate → execute → render, for one request (a message, a click, or a due handover).
 
-    run(ctx)            the intent's handler plans; a Plan goes through settle(); replies come back
+    run(ctx)            the intent's handler plans; a Plan goes through settle(); an Answer comes back
     settle(ctx, plan)   gate it (bot/core/decide/gate.py), then execute it, ask first, or refuse
+
+What became of the request is returned, never kept on the context: replies, the decisions, the last
+vendor answer (bot/core/request/request.Answer). The decisions' audit rows are written here and only
+here (`_audit`), as they are taken; a vendor answer a handler read (ctx.read) is audited here too.
 
 The inputs of the gate are gathered here (who the speaker is at each vendor, whether they are an
 admin, what a click already settled); the decision itself is pure. A confirmation or an approval
@@ -18,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.core.decide.gate import Approval, Decision, Speaker, Verdict, decide
-from bot.core.flow.execute import execute
+from bot.core.decide.gate import Consent, Decision, Speaker, Verdict, decide
+from bot.core.flow.execute import audit_outcome, execute
 from bot.core.flow.undo import offer_undo
 from bot.core.identity.profiles import PLATFORM_NAMES
 from bot.core.identity.resolver import Person
@@ -27,9 +31,11 @@ from bot.core.model.bound import PlanSpec
 from bot.core.model.errors import IdentityError, UserFacingError
 from bot.core.model.events import ButtonStyle, Reply
 from bot.core.model.intent import Intent
-from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.outcome import Kind, Outcome
 from bot.core.model.plan import Authority, Plan
+from bot.core.request.proposals import offer
 from bot.core.request.registry import IntentSpec, Registry
+from bot.core.request.request import Answer
 from bot.core.world.recheck import changes, cohosts_now
 from bot.i18n import t
 
@@ -38,7 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONFIRMED_VIA = frozenset({"confirm", "retry"})
 NOT_EXAMPLES = frozenset({"help", "nothing", "did_you_mean", "compound", "undo", "cancel"})  # not things to try
 
 
@@ -58,48 +63,59 @@ def unaccounted(intent: Intent) -> list[Reply] | None:
     return None
 
 
-async def run(ctx: Context) -> list[Reply]:
+async def run(ctx: Context) -> Answer:
     """Answer one request with its handler; user-facing errors become replies, a bug an apology.
     A note the planning left (the meeting found for "this meeting") opens the first reply."""
-    replies = await _answer(ctx)
+    answer = await _answer(ctx)
+    for read in ctx.read:  # vendor answers the handler read (who hosts, a precheck, a listing)
+        audit_outcome(ctx.store, ctx.request, read)
+    recorded = ctx.read[-1] if ctx.read and answer.outcome is None else answer.recorded
+    replies = answer.replies
     if ctx.note and replies:
-        replies[0] = replace(replies[0], text=f"{ctx.note}\n{replies[0].text}")
-    return replies
+        replies = [replace(replies[0], text=f"{ctx.note}\n{replies[0].text}"), *replies[1:]]
+    return replace(answer, replies=replies, recorded=recorded)
 
 
-async def _answer(ctx: Context) -> list[Reply]:
+def _audit(ctx: Context, decision: str, detail: str = "") -> tuple[str, str]:
+    """The decision's audit row (the only writer of them); returns it for the Answer."""
+    ctx.store.audit(platform=ctx.message.platform, chat_user=ctx.message.user, intent=ctx.intent.name,
+                    event="decision", outcome=decision, detail=detail)
+    return decision, detail
+
+
+async def _answer(ctx: Context) -> Answer:
     spec = ctx.services.registry.get(ctx.intent.name)
     if spec is None:
-        return await _not_understood(ctx)
+        return _not_understood(ctx)
     unread = unaccounted(replace(ctx.intent, lang=ctx.lang))
     if unread is not None:
         problem = ctx.intent.meeting_problem or ctx.intent.time_problem
-        ctx.audit_decision("rejected", problem.key if problem else "")
-        return unread
+        return Answer(unread, decided=(_audit(ctx, "rejected", problem.key if problem else ""),))
     try:
         planned = await spec.handler(ctx)
         if isinstance(planned, Plan):
             return await settle(ctx, spec, planned)
-        return planned
+        if isinstance(planned, Answer):  # a handler that names its decision: audited here
+            return replace(planned, decided=tuple(_audit(ctx, d, detail) for d, detail in planned.decided))
+        return Answer(planned)
     except UserFacingError as err:  # MeetingChoice (bot/core/world/running.py) brings its buttons
-        ctx.decision = getattr(err, "decision", "rejected")
-        return [Reply(ctx.t(err.key, **err.values), buttons=getattr(err, "buttons", ()))]
+        return Answer([Reply(ctx.t(err.key, **err.values), buttons=getattr(err, "buttons", ()))],
+                      status=getattr(err, "decision", "rejected"))
     except Exception:
-        ctx.decision, ctx.last_outcome = "error", None
         log.exception("handler %s failed", spec.name)
-        return [Reply(ctx.t("internal_error"))]
+        ctx.read.clear()
+        return Answer([Reply(ctx.t("internal_error"))], status="error")
 
 
-async def _not_understood(ctx: Context) -> list[Reply]:
+def _not_understood(ctx: Context) -> Answer:
     """Not the whole help: the three examples closest to what was said, and where the rest is."""
-    ctx.decision = "not_understood"
     text = ctx.intent.text.strip()
     lines = [ctx.t("not_understood", text=text[:200])]
     examples = closest_examples(ctx.services.registry, text, ctx.lang)
     if examples:
         lines += [ctx.t("not_understood_closest"), *(f"• “{e}”" for e in examples)]
     lines.append(ctx.t("not_understood_more"))
-    return [Reply("\n".join(lines))]
+    return Answer([Reply("\n".join(lines))], status="not_understood")
 
 
 def closest_examples(registry: Registry, text: str, lang: str, limit: int = 3) -> list[str]:
@@ -111,7 +127,7 @@ def closest_examples(registry: Registry, text: str, lang: str, limit: int = 3) -
     return [example for example, _, _ in found]
 
 
-async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = False) -> list[Reply]:
+async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = False) -> Answer:
     """Gate `plan`; execute it when allowed, else ask (confirm / the host) or refuse. A bound plan
     (a click) runs only when it is still the plan that was shown; `ask_only`: never execute, ask."""
     if plan.authority is None:  # the intent's declared authority (@intent(..., authority=...))
@@ -125,27 +141,26 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = Fa
     person = await speaker_person(ctx)
     speaker = await speaker_of(ctx, person)
     confirm = ctx.services.policy.confirm_mode(spec.name, spec.confirm)
-    approval = approval_of(ctx)
-    approver = await approver_of(ctx, plan) if approval is Approval.APPROVED else None
-    decision = decide(plan, speaker, confirm, approval, approver)
+    consent = ctx.approval.consent if ctx.approval is not None else Consent.NONE
+    approver = await approver_of(ctx, plan) if consent is Consent.APPROVED else None
+    decision = decide(plan, speaker, confirm, consent, approver)
     if decision.verdict is Verdict.ALLOW and ask_only:
         return await _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ALLOW:
-        if approval is not Approval.NONE:
-            ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
+        decided = (_audit(ctx, consent.value, ctx.approval.by if ctx.approval else ""),) \
+            if consent is not Consent.NONE else ()
         outcome = await _execute(ctx, plan)
-        return offer_undo(ctx, plan, outcome, plan.render(outcome))
+        return Answer(offer_undo(ctx, plan, outcome, plan.render(outcome)), decided=decided, outcome=outcome)
     if decision.verdict is Verdict.CONFIRM:
         return await _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ASK_HOST:
         return await _ask_host(ctx, spec, plan, decision)
-    ctx.audit_decision("denied", detail=decision.reason)
-    return [Reply(ctx.t(decision.reason, host="?"))]
+    return Answer([Reply(ctx.t(decision.reason, host="?"))], decided=(_audit(ctx, "denied", decision.reason),))
 
 
 def _scheduled(ctx: Context) -> bool:
     """A due handover's run (bot/scheduling/due.py), never a click: only it may carry a plan's owners."""
-    return str((ctx.resume or {}).get("clicked_by", "")).startswith("scheduler:")
+    return ctx.approval is not None and ctx.approval.by_scheduler
 
 
 async def _execute(ctx: Context, plan: Plan) -> Outcome:
@@ -178,11 +193,12 @@ async def speaker_of(ctx: Context, person: Person | None) -> Speaker:
 async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
     """Who approved: the clicker (a chat user), or for a due handover the host who approved it (a
     vendor user, carried in the handover). The gate checks they still run the meeting."""
-    resume = ctx.resume or {}
-    host = VendorUser.from_json(resume.get("approved_by_host"))
-    if host is not None:
-        return Speaker("", {plan.vendor: host.id})
-    clicker = str(resume.get("clicked_by") or "")
+    approval = ctx.approval
+    if approval is None:
+        return None
+    if approval.host is not None:
+        return Speaker("", {plan.vendor: approval.host.id})
+    clicker = approval.clicker
     if not clicker:
         return None
     try:
@@ -194,25 +210,16 @@ async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
     return Speaker(clicker, {k: v for k, v in ids.items() if v}, admin=admin)
 
 
-def approval_of(ctx: Context) -> Approval:
-    via = str((ctx.resume or {}).get("via", ""))
-    if via == "approve":
-        return Approval.APPROVED
-    if via in CONFIRMED_VIA:
-        return Approval.CONFIRMED
-    return Approval.NONE
-
-
-async def _ask_again(ctx: Context, spec: IntentSpec, plan: Plan, moved: list[str]) -> list[Reply]:
+async def _ask_again(ctx: Context, spec: IntentSpec, plan: Plan, moved: list[str]) -> Answer:
     """The world moved between the ask and the click: say what changed, and ask again about the plan
     the world gives now (a new proposal; never run on the strength of the old click)."""
-    ctx.audit_decision("changed_since_asked", detail="; ".join(moved)[:200])
-    ctx.resume, ctx.bound = None, None
+    changed = _audit(ctx, "changed_since_asked", "; ".join(moved)[:200])
+    ctx.approval, ctx.bound = None, None
     asked = await settle(ctx, spec, plan, ask_only=True)
     head = ctx.t("changed_since_asked", changes="\n".join(f"• {line}" for line in moved))
-    if not asked:
-        return [Reply(head)]
-    return [replace(asked[0], text=f"{head}\n{asked[0].text}"), *asked[1:]]
+    replies = asked.replies
+    replies = [replace(replies[0], text=f"{head}\n{replies[0].text}"), *replies[1:]] if replies else [Reply(head)]
+    return replace(asked, replies=replies, decided=(changed, *asked.decided))
 
 
 async def bound_payload(ctx: Context, plan: Plan, pressers: tuple[str, ...]) -> dict[str, object]:
@@ -223,37 +230,37 @@ async def bound_payload(ctx: Context, plan: Plan, pressers: tuple[str, ...]) -> 
     return {"plan": shown.to_json(), **({"expected_host": host.to_json()} if host is not None else {})}
 
 
-async def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
+async def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> Answer:
     payload = await bound_payload(ctx, plan, (ctx.message.user,))
-    buttons = ctx.offer(spec.name, {**payload, "kind": "confirm"},
-                        ("confirm", "button_confirm", ButtonStyle.PRIMARY),
-                        ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-    ctx.audit_decision("confirmation_asked")
-    return [Reply(f"{plan.summary}\n{ctx.t('policy_confirm_question')}", buttons=buttons)]
+    buttons = offer(ctx.services, ctx.request, spec.name, {**payload, "kind": "confirm"},
+                    ("confirm", "button_confirm", ButtonStyle.PRIMARY),
+                    ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+    return Answer([Reply(f"{plan.summary}\n{ctx.t('policy_confirm_question')}", buttons=buttons)],
+                  decided=(_audit(ctx, "confirmation_asked"),))
 
 
-async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decision) -> list[Reply]:
+async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decision) -> Answer:
     """Send the summary to the host the vendor reports, wherever they chat, with buttons only they
     can press; when nobody can be found for that vendor id, say who it is and what an admin can map."""
     meeting = plan.meeting
     vendor = meeting.vendor if meeting is not None else plan.vendor
     host_chat = await ctx.people.find_chat_user(ctx.message.platform, vendor, decision.host)
     if host_chat is None:
-        ctx.audit_decision("denied", detail="host_unreachable")
+        denied = (_audit(ctx, "denied", "host_unreachable"),)
         if decision.host is None:
-            return [Reply(ctx.t("policy_host_unreachable", host="?"))]
+            return Answer([Reply(ctx.t("policy_host_unreachable", host="?"))], decided=denied)
         who = await ctx.people.vendor_name_of(vendor, decision.host)
-        return [Reply(ctx.t("policy_host_unmapped", host=who, platform=PLATFORM_NAMES.get(
-            ctx.message.platform, ctx.message.platform), field=vendor, id=decision.host.id))]
+        return Answer([Reply(ctx.t("policy_host_unmapped", host=who, platform=PLATFORM_NAMES.get(
+            ctx.message.platform, ctx.message.platform), field=vendor, id=decision.host.id))], decided=denied)
     host = ctx.people.describe_chat_user(ctx.message.platform, host_chat)
     requester = ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
     # The summary is kept for surfaces that list open requests (Slack's Home tab).
     payload = await bound_payload(ctx, plan, (host_chat,))
-    buttons = ctx.offer(spec.name, {**payload, "kind": "approval", "on_behalf_of": ctx.message.user,
-                                    "summary": plan.summary},
-                        ("approve", "button_approve", ButtonStyle.PRIMARY),
-                        ("decline", "button_decline", ButtonStyle.DANGER),
-                        requester=host_chat)
-    ctx.audit_decision("approval_requested", detail=host_chat)
+    buttons = offer(ctx.services, ctx.request, spec.name, {**payload, "kind": "approval",
+                                                           "on_behalf_of": ctx.message.user, "summary": plan.summary},
+                    ("approve", "button_approve", ButtonStyle.PRIMARY),
+                    ("decline", "button_decline", ButtonStyle.DANGER),
+                    requester=host_chat)
     text = ctx.t("policy_approval_request", host=host, requester=requester, summary=plan.summary)
-    return [Reply(text, buttons=buttons, mention_users=(host_chat,))]
+    return Answer([Reply(text, buttons=buttons, mention_users=(host_chat,))],
+                  decided=(_audit(ctx, "approval_requested", host_chat),))

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING
 
 from bot.core.answer.progress import ProgressSink
 from bot.core.answer.render import join_names
+from bot.core.decide.gate import Consent
 from bot.core.model.errors import IdentityError
 from bot.core.model.events import Button, ButtonClick, ButtonStyle, ChatMessage, Reply
 from bot.core.model.intent import Intent
-from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.outcome import Kind, Outcome
 from bot.core.model.plan import Plan
 from bot.core.request.context import Context
+from bot.core.request.request import Answer, Request
 from bot.i18n import t
 from bot.i18n.clock import when_text
 from bot.store.undos import UndoRow
@@ -68,19 +70,17 @@ def offer_undo(ctx: Context, plan: Plan, outcome: Outcome, replies: list[Reply])
 
 def _approvers(ctx: Context, plan: Plan) -> tuple[str, ...]:
     """Who approved the change (a click on Approve, or the host who approved a scheduled handover)."""
-    resume = ctx.resume or {}
-    if resume.get("via") != "approve":
+    approval = ctx.approval
+    if approval is None or approval.consent is not Consent.APPROVED:
         return ()
-    host = VendorUser.from_json(resume.get("approved_by_host"))
-    if host is not None:
-        chat = ctx.people.chat_user_for(ctx.message.platform, plan.vendor, host)
+    if approval.host is not None:
+        chat = ctx.people.chat_user_for(ctx.message.platform, plan.vendor, approval.host)
         return (chat,) if chat else ()
-    clicker = str(resume.get("clicked_by") or "")
-    return (clicker,) if clicker and not clicker.startswith("scheduler:") else ()
+    return (approval.clicker,) if approval.clicker else ()
 
 
 async def press_undo(services: Services, click: ButtonClick, progress: ProgressSink | None,
-                     run: Callable[[Context], Awaitable[list[Reply]]]) -> list[Reply]:
+                     run: Callable[[Context], Awaitable[Answer]]) -> list[Reply]:
     """One press of an Undo button: refuse, say it expired or was used, or undo (once) through `run`
     (bot/core/flow/pipeline.run: the intent's handler plans, the gate decides, execute acts)."""
     store = services.store
@@ -102,16 +102,15 @@ async def press_undo(services: Services, click: ButtonClick, progress: ProgressS
     _audit(services, click, "undo", detail=f"{row.operation} by {row.requester}")
     msg = ChatMessage(platform=click.platform, user=click.user, text=UNDO_INTENT, channel=row.channel,
                       thread=row.thread, tz=row.tz, user_name=click.user_name)
-    ctx = Context(services, msg, Intent(UNDO_INTENT, lang=lang, text=UNDO_INTENT), lang, progress_sink=progress,
-                  undo=row)
-    replies = await run(ctx)
-    outcome = ctx.last_outcome
+    answer = await run(Context(services, Request(msg, Intent(UNDO_INTENT, lang=lang, text=UNDO_INTENT), lang),
+                               progress_sink=progress, undo=row))
+    replies, outcome = answer.replies, answer.last_outcome
     if outcome is not None and outcome.kind in NOTHING_HAPPENED and replies:
         store.finish_undo(row.id, "pending")  # the vendor refused: nothing changed, it may be pressed again
         again = Button(t(lang, "button_undo"), UNDO_ACTION, row.id, ButtonStyle.DEFAULT)
         return [replace(replies[0], buttons=(*replies[0].buttons, again)), *replies[1:]]
     else:
-        store.finish_undo(row.id, "done" if outcome is not None and outcome.ok else ctx.decision or "failed")
+        store.finish_undo(row.id, "done" if outcome is not None and outcome.ok else answer.decision or "failed")
     return replies
 
 

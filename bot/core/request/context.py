@@ -1,29 +1,25 @@
-"""The typed context every handler gets: who asked what, and the services to act with."""
+"""The context every handler gets: the request (bot/core/request/request.py), what a click settled, and the
+services built once in bot/app.py."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.config import Settings
-from bot.core.answer.progress import Notices, NotifierProgress, Progress, ProgressSink
+from bot.core.answer.progress import Notices, Progress, ProgressSink
 from bot.core.decide.policy import Policy
 from bot.core.identity.resolver import IdentityResolver
 from bot.core.model.bound import PlanSpec
-from bot.core.model.events import Button, ButtonStyle, ChatMessage
+from bot.core.model.events import ChatMessage
 from bot.core.model.intent import Intent
-from bot.core.model.outcome import Outcome
 from bot.core.model.vendor import Meeting, MeetingReader
 from bot.core.request.registry import Registry
-from bot.i18n import t, vendor_name
+from bot.core.request.request import Approval, Recorded, Request
 from bot.store import Store
 from bot.store.undos import UndoRow
 from bot.telemetry.metrics import Metrics
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,19 +43,32 @@ class Services:
 
 @dataclass
 class Context:
+    """What a handler gets: the request (a value), what a click settled, the services, and where progress
+    goes. It holds the working state of planning (meetings read, the plan shown, a note for the first
+    reply); what became of the request is not kept here: the pipeline returns it (request.Answer)."""
+
     services: Services
-    message: ChatMessage
-    intent: Intent
-    lang: str
-    resume: dict[str, Any] | None = None  # payload of the proposal a button click is resuming
-    progress_sink: ProgressSink | None = None  # where the adapter shows progress of long work in this thread
-    last_outcome: Outcome | None = None  # the last vendor answer of this request (metrics, request log line)
-    decision: str = ""  # the policy's last decision of this request (confirmation_asked, denied, ...)
+    request: Request
+    approval: Approval | None = None  # a click or a due handover: what it settled and by whom
+    progress_sink: ProgressSink | None = None  # where long work shows its progress (the caller's choice)
     undo: UndoRow | None = None  # an Undo press: what to put back (handlers/undo.py)
     note: str = ""  # said before the first reply: the meeting found for "this meeting" (bot/core/world/running.py)
     bound: PlanSpec | None = None  # a click or a due handover: the plan that was shown (bot/core/model/bound.py)
     seen: dict[tuple[str, str], Meeting] = field(default_factory=dict)  # meetings read for `bound`, by (vendor, id)
     no_links: bool = False  # a click: "this meeting" is the one shown, never what the thread is linked to now
+    read: list[Recorded] = field(default_factory=list)  # vendor answers read while planning (audited by the pipeline)
+
+    @property
+    def message(self) -> ChatMessage:
+        return self.request.message
+
+    @property
+    def intent(self) -> Intent:
+        return self.request.intent
+
+    @property
+    def lang(self) -> str:
+        return self.request.lang
 
     @property
     def store(self) -> Store:
@@ -74,52 +83,11 @@ class Context:
         return self.services.vendors
 
     def t(self, key: str, **values: object) -> str:
-        return t(self.lang, key, **values)
+        return self.request.t(key, **values)
 
     def vendor_name(self, vendor: str) -> str:
-        return vendor_name(self.lang, vendor)
-
-    def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle],
-              requester: str | Sequence[str] | None = None, ttl: timedelta | None = None) -> tuple[Button, ...]:
-        """Store a proposal and return buttons pointing at it; only `requester` (default: the speaker)
-        may press them, for `ttl` (default: the configured proposal TTL).
-
-        `choices` are (action, label key, style); a positive action plans intent `action` again,
-        bound to the plan in payload["plan"] (bot/core/model/bound.py), with `payload` as ctx.resume (plus
-        "via" = the button's action and "clicked_by"); "cancel" and "decline" close the proposal.
-        """
-        payload = {"on_behalf_of": self.message.user, **payload}
-        pid = self.store.create_proposal(
-            platform=self.message.platform, action=action,
-            requester=" ".join(dict.fromkeys([requester] if isinstance(requester, str) else requester))
-            if requester else self.message.user,
-            payload={**payload, "intent": self.intent.to_payload(), "lang": self.lang, "tz": self.message.tz},
-            channel=self.message.channel, thread=self.message.thread, ttl=ttl or self.services.proposal_ttl,
-        )
-        return tuple(Button(self.t(label), choice, pid, style) for choice, label, style in choices)
+        return self.request.vendor_name(vendor)
 
     def progress(self, key: str, total: int) -> Progress:
-        """A progress handle for long work of `total` items; its `advance` goes to the vendor as the
-        per-chunk callback. Shown by the adapter's sink, else as replies through the platform's notifier."""
-        sink = self.progress_sink
-        scheduler = self.services.scheduler
-        if sink is None and scheduler is not None and self.message.platform in scheduler.notifiers:
-            sink = NotifierProgress(scheduler.notifiers[self.message.platform], self.message.platform,
-                                    self.message.channel, self.message.thread)
-        return Progress(sink, self.lang, key, total)
-
-    def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
-                       latency_ms: float = 0.0) -> None:
-        """The audit row of a vendor answer (or of a change in our store: `audit` names it)."""
-        self.last_outcome = outcome
-        self.store.audit(
-            platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
-            event="outcome", vendor=vendor, meeting=meeting, vendor_ids=vendor_ids,
-            outcome=outcome.audit or outcome.kind.value, vendor_code=outcome.vendor_code,
-            latency_ms=round(latency_ms, 1), detail=outcome.audit_detail or outcome.reason,
-        )
-
-    def audit_decision(self, decision: str, detail: str = "") -> None:
-        self.decision = decision
-        self.store.audit(platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
-                         event="decision", outcome=decision, detail=detail)
+        """A progress handle for long work of `total` items, shown by the caller's sink (none: not shown)."""
+        return Progress(self.progress_sink, self.lang, key, total)

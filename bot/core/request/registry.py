@@ -17,12 +17,13 @@ from typing import Any, Generic, TypeVar
 
 from bot.core.model.events import Reply
 from bot.core.model.plan import Authority, ConfirmMode, Plan
+from bot.core.request.request import Answer
 
 # What a handler is given: the Context (bot/core/request/context.py, whose Services hold a Registry[Context]).
 # A type parameter rather than an import, so that the context and the registry do not import each other.
 C = TypeVar("C")
-Handler = Callable[[C], Awaitable["Plan | list[Reply]"]]
-H = TypeVar("H", bound=Callable[[Any], Awaitable["Plan | list[Reply]"]])
+Handler = Callable[[C], Awaitable["Plan | Answer | list[Reply]"]]
+H = TypeVar("H", bound=Callable[[Any], Awaitable["Plan | Answer | list[Reply]"]])
 
 _TAG = "__hostbot_intent__"
 

@@ -28,6 +28,7 @@ from bot.core.model.events import Button, ButtonStyle
 from bot.core.model.outcome import Outcome, VendorUser
 from bot.core.model.vendor import Meeting, MeetingReader, MeetingRef
 from bot.core.request.context import Context
+from bot.core.request.proposals import offer
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ async def running_now(ctx: Context) -> tuple[Meeting, MeetingReader]:
         raise MeetingProblem("need_meeting")
     if len(running.found) == 1 and not running.failed:
         meeting, vendor = running.found[0]
-        ctx.intent = replace(ctx.intent, meeting=MeetingRef(vendor.key, meeting.id))
+        ctx.request = replace(ctx.request, intent=replace(ctx.intent, meeting=MeetingRef(vendor.key, meeting.id)))
         ctx.note = ctx.t("running_found", vendor=ctx.vendor_name(vendor.key), meeting=meeting.display,
                          topic=meeting.topic or "—")
         return meeting, vendor
@@ -126,8 +127,8 @@ async def _running_at(ctx: Context, vendor: MeetingReader, who: VendorUser) -> l
 def _pick_buttons(ctx: Context, found: list[tuple[Meeting, MeetingReader]]) -> tuple[Button, ...]:
     picks = [MeetingRef(vendor.key, meeting.id).to_json() for meeting, vendor in found]
     choices = [(f"{PICK}{n}", "button_pick", ButtonStyle.DEFAULT) for n in range(len(found))]
-    buttons = ctx.offer(ctx.intent.name, {"kind": "pick", "picks": picks}, *choices,
-                        ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+    buttons = offer(ctx.services, ctx.request, ctx.intent.name, {"kind": "pick", "picks": picks}, *choices,
+                    ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     labels = [_label(ctx, meeting, vendor) for meeting, vendor in found]
     return tuple(replace(b, label=labels[n]) if n < len(labels) else b for n, b in enumerate(buttons))
 
