@@ -9,25 +9,24 @@ Two ways in, one event path (vendor-notes §A):
   is HOSTBOT_PUBLIC_URL, never a request's Host.
 - long connection (FEISHU_MODE=ws, bot/adapters/feishu/transport/ws.py): lark.ws.Client in its own thread.
 Either way the SDK calls our callbacks in a thread that is not the main loop's (`do` runs in a
-worker thread), and they hand the work to the main loop with run_coroutine_threadsafe: a message
+worker thread), and they hand the work to the main loop (transport/handoff.py): a message
 is acknowledged at once and handled after; a card click waits up to CARD_ANSWER_S for the
 dispatcher, so that Feishu gets its answer (toast + the card without live buttons) well within 3 s
 while any slower vendor work continues and reports in the thread.
 
-Exactly once: Feishu re-pushes an unanswered event, even under a new event_id, so the dispatcher records
-event_id and message_id before any vendor call; a click, its event_id (its proposal claimed atomically).
-Replies go in thread with a `uuid` derived from what they answer: a retried send is not posted twice.
-Sending lives in outbound.py (progress: one card PATCHed into the answer); a bot menu click (menu.py)
-is answered like the line its key stands for.
+On the loop, each callback reads its payload into a core event and hands it to the adapters' pipeline
+(bot/adapters/pipeline.py), which admits a delivery once: Feishu re-pushes an unanswered event, even
+under a new event_id, so a message is keyed by event_id and message_id, a click by its event_id (its
+proposal then claimed atomically). Replies go in thread with a `uuid` derived from what they answer: a
+retried send is not posted twice. Sending lives in outbound.py (FeishuOutlet; progress: one card
+PATCHed into the answer); a bot menu click (menu.py) is answered like the line its key stands for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextvars
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable, Coroutine
@@ -53,6 +52,7 @@ from bot.adapters.feishu.menu import MenuEvent, menu_message
 from bot.adapters.feishu.outbound import DirectOutlet, FeishuOutlet, FeishuProgress, Sender, send_in_thread
 from bot.adapters.feishu.people.oauth import PENDING_REQUEST, Authorization, FeishuOAuth
 from bot.adapters.feishu.transport.events import EventDispatch
+from bot.adapters.feishu.transport.handoff import HandOff
 from bot.adapters.feishu.transport.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.adapters.limits import too_long
 from bot.adapters.markup import feishu_inbound
@@ -95,21 +95,17 @@ class FeishuAdapter:
                                                     settings.feishu_domain, timeout),
                                        settings.feishu_app_id, settings.feishu_app_secret)
         self.client = self.auth.client
+        self.handoff = HandOff()  # SDK threads -> the main loop, and a bounded drain (transport/handoff.py)
         self.handler = self.event_handler(settings.feishu_encrypt_key, settings.feishu_verification_token)
         adopt_sdk_logger(SDK_OWN_HANDLERS)  # lark-oapi's stdout handler -> hostbot's format and scrubbing
-        self.loop: asyncio.AbstractEventLoop | None = None  # the main loop, where all the work runs
-        self._loop_thread = 0
         self.sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep
         self.sender = Sender(self.auth, lambda: self.sleep)
         self.bot_identity = BotIdentity(self.auth, lambda: self.client)
-        self._tasks: set[asyncio.Future[Any]] = set()  # replies under way (main loop)
-        self._handed: set[concurrent.futures.Future[Any]] = set()  # events handed over by SDK threads
-        self._handed_lock = threading.Lock()
 
     def event_handler(self, encrypt_key: str, verification_token: str) -> EventDispatch:
         """The SDK's dispatch with our callbacks (the long connection builds one with no keys)."""
         return EventDispatch(encrypt_key, verification_token, self._message_from_sdk, self._card_from_sdk,
-                             self._menu_from_sdk, meeting_events(self._check_token, self._submit, self.store))
+                             self._menu_from_sdk, meeting_events(self._check_token, self.handoff.submit, self.store))
 
     # ---- webhook: POST /feishu/events ------------------------------------------------------
     async def handle_http(self, request: Request) -> Response:
@@ -146,8 +142,7 @@ class FeishuAdapter:
 
     def bind_loop(self) -> None:
         """Remember the running loop as the one every event is handed to (call it on that loop)."""
-        self.loop = asyncio.get_running_loop()
-        self._loop_thread = threading.get_ident()
+        self.handoff.bind()
 
     # ---- SDK callbacks: called in the SDK's thread, never on the main loop -------------------
     def _check_token(self, token: str | None) -> None:
@@ -160,15 +155,15 @@ class FeishuAdapter:
 
     def _message_from_sdk(self, data: P2ImMessageReceiveV1) -> None:
         self._check_token(data.header.token if data.header else None)
-        self._submit(self.on_message(data))  # acknowledged now; handled on the main loop
+        self.handoff.submit(self.on_message(data))  # acknowledged now; handled on the main loop
 
     def _menu_from_sdk(self, data: MenuEvent) -> None:
         self._check_token(data.header.token if data.header else None)
-        self._submit(self.on_menu(data))
+        self.handoff.submit(self.on_menu(data))
 
     def _card_from_sdk(self, data: P2CardActionTrigger) -> Any:
         self._check_token((data.header.token if data.header else None) or getattr(data.event, "token", None))
-        future = self._submit(self.on_card(data))
+        future = self.handoff.submit(self.on_card(data))
         try:
             answer = future.result(timeout=CARD_ANSWER_S + 1.0)
         except concurrent.futures.TimeoutError:
@@ -177,28 +172,6 @@ class FeishuAdapter:
             log.exception("feishu: card click failed")
             answer = card_answer(t("zh", "internal_error"), "error")
         return card_model.P2CardActionTriggerResponse(answer)
-
-    def _submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
-        loop = self.loop
-        if loop is None or loop.is_closed():
-            coro.close()
-            raise RuntimeError("feishu: no main loop to hand the event to")
-        if self._loop_thread == threading.get_ident():
-            coro.close()
-            raise RuntimeError("feishu: an SDK callback ran on the main loop; it must run in a thread")
-        # A fresh context: the work on the main loop must not inherit this thread's (the SDK's logs muted
-        # while it authenticates, bot/telemetry/logs.py sdk_quiet).
-        future = contextvars.Context().run(asyncio.run_coroutine_threadsafe, coro, loop)
-        with self._handed_lock:
-            self._handed.add(future)
-        future.add_done_callback(self._handed_done)
-        return future
-
-    def _handed_done(self, future: concurrent.futures.Future[Any]) -> None:
-        with self._handed_lock:
-            self._handed.discard(future)
-        if not future.cancelled() and future.exception() is not None:
-            log.error("feishu: handling an event failed", exc_info=future.exception())
 
     # ---- on the main loop: read the payload into a core event, hand it to the pipeline ---------
     async def on_message(self, data: P2ImMessageReceiveV1) -> None:
@@ -270,16 +243,16 @@ class FeishuAdapter:
                  user=neutral_mention(user or ""))
         answered = answered_card(str(value.get("text") or ""), note)
         if work not in done:  # vendor work under way: answer now, report in the thread when it ends
-            self._track(self._send_later(work, outlet))
+            self.handoff.track(self._send_later(work, outlet))
             return card_answer(t(lang, "feishu_click_working"), "info", answered)
         replies = work.result()
         if not replies:
             return card_answer(t(lang, "feishu_click_duplicate"), "info")  # a redelivered click
         if replies[0].ephemeral:  # e.g. somebody else's button: only the clicker sees why, card unchanged
             outlet.sink = None
-            self._track(outlet.send([r for r in replies[1:] if not r.ephemeral]))
+            self.handoff.track(outlet.send([r for r in replies[1:] if not r.ephemeral]))
             return card_answer(plain(replies[0].text), "error")
-        self._track(outlet.send(replies))
+        self.handoff.track(outlet.send(replies))
         return card_answer(t(lang, "feishu_click_done"), "success", answered)
 
     @staticmethod
@@ -293,7 +266,7 @@ class FeishuAdapter:
         q = request.query_params
         result = await self.oauth.complete(q.get("code", ""), q.get("state", ""))
         if result.resume is not None:
-            self._track(self._resume(result))
+            self.handoff.track(self._resume(result))
         lang = result.lang if result.state_known else browser_lang(request.headers.get("accept-language", ""))
         return HTMLResponse(oauth_page(lang, result.key, detail=result.detail), status_code=200 if result.ok else 400)
 
@@ -344,31 +317,11 @@ class FeishuAdapter:
         item = resp.data.items[0]
         return message_text(item.msg_type or "", item.body.content if item.body else "")
 
-    # ---- background work ---------------------------------------------------------------------
-    def _track(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Future[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("feishu: background work failed", exc_info=task.exception())
-
+    # ---- shutdown ----------------------------------------------------------------------------
     async def drain(self, timeout: float = 15.0) -> None:
         """Wait (bounded) until every event handed over so far and every reply it started are done."""
-        deadline = time.monotonic() + timeout
-        while (remaining := deadline - time.monotonic()) > 0:
-            with self._handed_lock:
-                pending: list[asyncio.Future[Any]] = [asyncio.wrap_future(f) for f in self._handed]
-            pending += [task for task in self._tasks if not task.done()]
-            if not pending:
-                return
-            await asyncio.wait(pending, timeout=remaining)
+        await self.handoff.drain(timeout)
 
     async def aclose(self, timeout: float = 5.0) -> None:
         """Let work under way finish (bounded), then cancel what is left."""
-        await self.drain(timeout)
-        for task in list(self._tasks):
-            task.cancel()
-
+        await self.handoff.aclose(timeout)
