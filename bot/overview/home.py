@@ -1,6 +1,6 @@
 """What a person's home view shows, gathered for them: their scheduled handovers, the requests waiting
 for their approval, the meetings linked to channels they are in, and for admins the latest audit rows —
-each line in their language and time zone. A plain value (Overview); the Slack adapter renders it to
+each line in their language and time zone. Every function is a coroutine, as reads of the store are. A plain value (Overview); the Slack adapter renders it to
 Block Kit (bot/adapters/slack/home.py) and asks here where a Home button's request belongs.
 """
 
@@ -47,9 +47,9 @@ async def overview(services: Services, platform: str, user: str, lang: str, tz: 
                    channels: Callable[[], Awaitable[list[str]]]) -> Overview:
     """`user`'s overview on `platform`; `channels`: the channels they are in (asked only when some
     channel of that platform is linked to a meeting)."""
-    audit = audit_lines(services) if await is_admin(services, platform, user) else None
-    return Overview(lang=lang, handovers=handover_lines(services, platform, user, lang, tz),
-                    approvals=approval_lines(services, platform, user, lang),
+    audit = await audit_lines(services) if await is_admin(services, platform, user) else None
+    return Overview(lang=lang, handovers=await handover_lines(services, platform, user, lang, tz),
+                    approvals=await approval_lines(services, platform, user, lang),
                     links=await link_lines(services, platform, lang, channels), audit=audit)
 
 
@@ -61,7 +61,7 @@ async def is_admin(services: Services, platform: str, user: str) -> bool:
     return await services.policy.is_admin(person, user, platform)
 
 
-def handover_lines(services: Services, platform: str, user: str, lang: str, tz: str) -> list[tuple[int, str]]:
+async def handover_lines(services: Services, platform: str, user: str, lang: str, tz: str) -> list[tuple[int, str]]:
     """Pending handovers `user` asked for, receives, or loses the host role in; soonest first."""
     scheduler, people = scheduler_of(services), services.people
     if scheduler is None:
@@ -73,7 +73,7 @@ def handover_lines(services: Services, platform: str, user: str, lang: str, tz: 
             for h in sorted(mine, key=lambda h: h.due)]
 
 
-def approval_lines(services: Services, platform: str, user: str, lang: str) -> list[tuple[str, str]]:
+async def approval_lines(services: Services, platform: str, user: str, lang: str) -> list[tuple[str, str]]:
     lines = []
     for p in services.store.open_approvals(platform, user):
         requester = services.people.describe_chat_user(platform, str(p.payload.get("on_behalf_of") or ""))
@@ -107,7 +107,7 @@ async def link_lines(services: Services, platform: str, lang: str,
     return out
 
 
-def audit_lines(services: Services) -> list[str]:
+async def audit_lines(services: Services) -> list[str]:
     """The latest audit rows, newest first, one line each (what `hostbot audit` shows, shortened)."""
     lines = []
     for row in services.store.latest_audit(AUDIT_ROWS):
@@ -117,7 +117,7 @@ def audit_lines(services: Services) -> list[str]:
     return lines
 
 
-def linked_meeting(services: Services, platform: str, channel: str, lang: str) -> tuple[MeetingRef | None, str]:
+async def linked_meeting(services: Services, platform: str, channel: str, lang: str) -> tuple[MeetingRef | None, str]:
     """The meeting `channel` is linked to and how it is shown ("Feishu 123 456 789"); (None, "") if none."""
     row = services.store.link(platform, channel) if channel else None
     if row is None:
@@ -126,7 +126,7 @@ def linked_meeting(services: Services, platform: str, channel: str, lang: str) -
     return MeetingRef(vendor, meeting), meeting_shown(services, lang, vendor, meeting)
 
 
-def handover_thread(services: Services, platform: str, handover_id: str) -> Where | None:
+async def handover_thread(services: Services, platform: str, handover_id: str) -> Where | None:
     """Where a pending handover of `platform` was asked for (its Cancel runs there)."""
     scheduler = scheduler_of(services)
     handover = scheduler.book.get(int(handover_id)) if scheduler is not None and handover_id.isdigit() else None
@@ -135,7 +135,7 @@ def handover_thread(services: Services, platform: str, handover_id: str) -> Wher
     return Where(str(handover.id), handover.channel, handover.thread)
 
 
-def approval_thread(services: Services, platform: str, proposal_id: str) -> Where | None:
+async def approval_thread(services: Services, platform: str, proposal_id: str) -> Where | None:
     """Where a request waiting for approval on `platform` was made (its Approve / Decline answer there)."""
     proposal = services.store.get_proposal(proposal_id)
     if proposal is None or proposal.platform != platform:

@@ -27,8 +27,8 @@ async def test_the_overview_of_a_host_and_of_an_admin_as_plain_values(make_world
     assert console_text(line) == ("@bob asks: @bob becomes host of Feishu meeting 123 456 789; "
                                   "@you stops being host.")
     assert asked_channels == []  # no channel of the console is linked: the platform is not asked
-    assert approval_thread(services, "console", pid) == Where(pid, "console", "console")
-    assert approval_thread(services, "slack", pid) is None  # another platform's buttons cannot answer it
+    assert await approval_thread(services, "console", pid) == Where(pid, "console", "console")
+    assert await approval_thread(services, "slack", pid) is None  # another platform's buttons cannot answer it
 
     admin = await overview(services, "console", "carol", "en", "UTC", channels)
     assert admin.approvals == [] and admin.audit is not None

@@ -78,7 +78,7 @@ class SlackSurfaces:
         if not await self.adapter.pipeline.first(Platform.SLACK, [f"command:{trigger}"]):
             return
         lang, tz = await self._quick_profile(user)
-        linked, shown = linked_meeting(self.services, Platform.SLACK, channel, lang)
+        linked, shown = await linked_meeting(self.services, Platform.SLACK, channel, lang)
         # The prefill is compared as a whole on submit (unchanged = this link), so a cut one still works.
         shown = shown if len(shown) <= LINK_SHOWN_MAX else shown[:LINK_SHOWN_MAX - 1] + "…"
         origin = FormOrigin(channel=channel, user=user, lang=lang, tz=tz, linked=linked, linked_text=shown)
@@ -179,7 +179,7 @@ class SlackSurfaces:
 
     async def _cancel(self, user: str, value: str, click_id: str, profile: Profile) -> None:
         """Cancel from Home: the cancel_handover request, as if typed in the handover's thread."""
-        where = handover_thread(self.services, Platform.SLACK, value)
+        where = await handover_thread(self.services, Platform.SLACK, value)
         if where is None:
             return
         text = f"cancel handover #{where.id}"
@@ -191,7 +191,7 @@ class SlackSurfaces:
 
     async def _answer(self, user: str, choice: str, value: str, click_id: str, profile: Profile) -> None:
         """Approve / Decline from Home: the same click path as the buttons in the request's thread."""
-        where = approval_thread(self.services, Platform.SLACK, value)
+        where = await approval_thread(self.services, Platform.SLACK, value)
         if where is None:
             return
         click = ButtonClick(platform=Platform.SLACK, user=user, action=choice, value=value, click_id=click_id,
