@@ -1,7 +1,8 @@
 """What a person's home view shows, gathered for them: their scheduled handovers, the requests waiting
 for their approval, the meetings linked to channels they are in, and for admins the latest audit rows —
-each line in their language and time zone. Every function is a coroutine, as reads of the store are. A plain value (Overview); the Slack adapter renders it to
-Block Kit (bot/adapters/slack/home.py) and asks here where a Home button's request belongs.
+each line in their language and time zone. A plain value (Overview); the Slack adapter renders it to
+Block Kit (bot/adapters/slack/home.py) and asks here where a Home button's request belongs. Every
+function is a coroutine, as reads of the store are about to be.
 """
 
 from __future__ import annotations
