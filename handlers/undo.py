@@ -17,7 +17,7 @@ from bot.core.registry import intent
 from bot.core.render import explain, join_names
 from bot.core.vendor import Meeting, MeetingReader, MeetingRef
 from bot.scheduling.scheduler import of as scheduler_of
-from bot.store.undos import UndoRow
+from bot.store.rows.undos import UndoRow
 from handlers.common import lost_answer_note, not_found
 
 

@@ -21,7 +21,7 @@ from bot.core.registry import Registry
 from bot.core.vendor import Meeting, MeetingReader
 from bot.i18n import t, vendor_name
 from bot.store import Store
-from bot.store.undos import UndoRow
+from bot.store.rows.undos import UndoRow
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
     Zoom      List meetings (type=live) of the speaker's user           vendor.running_meetings
     Webex     List Meetings (meetingType=meeting, state=inProgress) for the speaker as hostEmail
     DingTalk  QueryUserOnGoingConference: the conferences they are in (kept: those they created)
-    Feishu    no per-user call: the store's index, fed by the tenant meeting events (bot/store/running.py)
+    Feishu    no per-user call: the store's index, fed by the tenant meeting events (bot/store/rows/running.py)
 Every candidate is read back from its vendor (find_meeting) and kept only when the vendor reports it
 running with the speaker as its host (DingTalk: its creator): the vendor's word, not the list's.
 

@@ -1,4 +1,4 @@
-"""One at a time across replicas: named leases in the store (bot/store/leases.py), held around work.
+"""One at a time across replicas: named leases in the store (bot/store/rows/leases.py), held around work.
 
     async with held(store, ["meeting:zoom:85012345678"]):   # waits its turn, or raises LeaseBusy
         ...read -> write -> read back...

@@ -1,7 +1,7 @@
 """Undo: the button after a host or co-host change, and what a press of it does.
 
     offer_undo(ctx, plan, outcome, replies)   after a change went through: store what puts it back
-                                              (bot/store/undos.py) and add the Undo button
+                                              (bot/store/rows/undos.py) and add the Undo button
     press_undo(services, click, ..., run)     a press: is it this person's, still in time, the first?
                                               then intent "undo" (handlers/undo.py) plans the change
                                               back, and it goes through the same gate and execute
@@ -30,7 +30,7 @@ from bot.core.progress import ProgressSink
 from bot.core.render import join_names
 from bot.i18n import t
 from bot.i18n.clock import when_text
-from bot.store.undos import UndoRow
+from bot.store.rows.undos import UndoRow
 
 if TYPE_CHECKING:
     from bot.core.context import Services

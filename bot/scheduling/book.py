@@ -1,6 +1,6 @@
 """Scheduled handovers in the store: the records and every change of their state.
 
-The store is the scheduler's source of truth (the queries: bot/store/handovers.py). Every
+The store is the scheduler's source of truth (the queries: bot/store/rows/handovers.py). Every
 change of state is one conditional UPDATE whose WHERE names the state it leaves (`status =
 'pending'`, ...): when two timers, two replicas, a restart mid-run or a "Hand over now" click race
 each other, exactly one UPDATE matches, so exactly one of them acts. Times are stored as UTC ISO
@@ -86,7 +86,7 @@ class Handover:
 
 
 class HandoverBook:
-    """Handovers as records, over the Store's conditional writes (bot/store/handovers.py)."""
+    """Handovers as records, over the Store's conditional writes (bot/store/rows/handovers.py)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store

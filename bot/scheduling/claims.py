@@ -1,7 +1,7 @@
 """Who claimed a handover run, and whether that claimer is gone (so another may take the run over).
 
 An owner is `host:pid:boot`. On PostgreSQL, replicas run on other hosts (or in containers where
-pids repeat), so only the owner's lease in the store counts (bot/store/handovers.py): past it, the
+pids repeat), so only the owner's lease in the store counts (bot/store/rows/handovers.py): past it, the
 owner is gone. On SQLite (one host, one file) a dead pid is known at once; a live-looking owner is
 trusted until its claim is STALE_CLAIM old.
 """

@@ -2,7 +2,7 @@
 
     RateLimiter   sliding windows (Feishu: 50 per second and 1000 per minute) plus a shared pause
                   that a vendor's Retry-After imposes on every later call, not just the refused one;
-                  with `share(budget)` (PostgreSQL: bot/store/budget.py) the windows count the calls
+                  with `share(budget)` (PostgreSQL: bot/store/postgres/budget.py) the windows count the calls
                   of every replica, booked in the database, since the limits are per app
     RetryPolicy   how often and how long: exponential backoff, and the longest Retry-After we wait
                   out before answering RATE_LIMITED instead

@@ -1,4 +1,4 @@
-"""Feishu's tenant-wide meeting events -> the store's index of running meetings (bot/store/running.py).
+"""Feishu's tenant-wide meeting events -> the store's index of running meetings (bot/store/rows/running.py).
 
 Feishu has no "a user's current meeting" call among vc/v1 (meeting get, list_by_no, set_host, invite,
 end, kickout), so hostbot keeps its own index: vc.meeting.all_meeting_started_v1 and

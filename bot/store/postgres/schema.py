@@ -1,4 +1,4 @@
-"""The PostgreSQL schema: the SQLite migrations of bot/store/sqlite.py, name by name, in PostgreSQL DDL.
+"""The PostgreSQL schema: the SQLite migrations of bot/store/sqlite/store.py, name by name, in PostgreSQL DDL.
 
 The same tables, columns and defaults (tests/store compares them), times as the same UTC ISO text.
 `apply(conn)` runs in one transaction under an advisory lock, so when three replicas start at

@@ -1,0 +1,88 @@
+"""The running bot's SQLite store: the event loop never waits for the file.
+
+    writes        one writer thread, in the order they were asked (the store's connection; this process's
+                  turns at the file as before), each committed with synchronous=FULL before its await returns
+    index reads   inline, on a read-only connection of their own (WAL: a reader never waits for the writer);
+                  one primary-key or index lookup, measured at a few tens of microseconds (bench/stores.py)
+    other reads   a list or a LIKE over a table (`_scan`): one reader thread, on a third connection
+    atomic(body)  the whole body on the writer thread, in one transaction
+
+A ":memory:" database exists on one connection only, so there every statement runs on the writer thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.store.rows.base import AsyncStore, Statement, drive
+from bot.store.sqlite.rows import SqliteRows
+from bot.store.sqlite.turns import WriteTurns
+
+if TYPE_CHECKING:
+    from bot.store.sqlite.store import SqliteStore
+
+T = TypeVar("T")
+
+
+class AsyncSqliteStore(AsyncStore):
+    """AsyncStore on a SQLite file: a writer thread, inline index reads (see the module docstring)."""
+
+    kind = "sqlite"
+
+    def __init__(self, store: SqliteStore) -> None:
+        from bot.store.sqlite.store import connect
+
+        self.path, self.clock, self.vault = store.path, store.clock, store.vault
+        self._w: SqliteRows = store._q  # type: ignore[assignment]  # from now on, used on the writer thread only
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="hostbot-store-writer")
+        self._reader: SqliteRows | None = None
+        self._scanner: SqliteRows | None = None
+        self._scans: ThreadPoolExecutor | None = None
+        if self.path != ":memory:":
+            self._reader, self._scanner = (
+                SqliteRows(connect(self.path), WriteTurns(), self.path, self.clock, self.vault) for _ in range(2))
+            for rows in (self._reader, self._scanner):
+                rows.db.execute("PRAGMA query_only = 1")
+            self._scans = ThreadPoolExecutor(1, thread_name_prefix="hostbot-store-reader")
+
+    async def _on_writer(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._writer, work)
+
+    async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        if self._reader is None:
+            return await self._on_writer(lambda: drive(self._w._rows(sql, args)))
+        return drive(self._reader._rows(sql, args))
+
+    async def _scan(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        scanner, scans = self._scanner, self._scans
+        if scanner is None or scans is None:
+            return await self._on_writer(lambda: drive(self._w._rows(sql, args)))
+        return await asyncio.get_running_loop().run_in_executor(scans, lambda: drive(scanner._rows(sql, args)))
+
+    async def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
+        return await self._on_writer(lambda: drive(self._w._exec(sql, args)))
+
+    async def _write_rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return await self._on_writer(lambda: drive(self._w._write_rows(sql, args)))
+
+    async def _insert_id(self, sql: str, args: Sequence[Any] = ()) -> int:
+        return await self._on_writer(lambda: drive(self._w._insert_id(sql, args)))
+
+    async def _batch(self, statements: Iterable[Statement]) -> None:
+        todo = list(statements)
+        await self._on_writer(lambda: drive(self._w._batch(todo)))
+
+    async def atomic(self, body: Callable[[AsyncStore], Awaitable[T]]) -> T:
+        return await self._on_writer(lambda: drive(self._w.atomic(body)))
+
+    async def aclose(self) -> None:
+        """Finish the writes already asked for, then close the reading connections (the Store closes its own)."""
+        await asyncio.to_thread(self._writer.shutdown, wait=True)
+        if self._scans is not None:
+            await asyncio.to_thread(self._scans.shutdown, wait=True)
+        for rows in (self._reader, self._scanner):
+            if rows is not None:
+                rows.db.close()
