@@ -14,5 +14,5 @@ from bot.core.registry import intent
 @intent("cancel", examples={"en": ("cancel",), "zh": ("取消",)})
 async def cancel(ctx: Context) -> list[Reply]:
     """Cancel the confirmation waiting for your answer"""
-    ctx.audit_decision("nothing_pending")
+    await ctx.audit_decision("nothing_pending")
     return [Reply(ctx.t("cancel_nothing"))]

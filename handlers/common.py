@@ -32,14 +32,14 @@ async def locate_meeting(ctx: Context, failed_key: str,
     """The meeting of the request with its vendor, or the reply saying why it could not be found."""
     located = await locate(ctx, ctx.intent.meeting)
     if isinstance(located, Outcome):
-        return [not_found(ctx, failed_key, located, **words)]
+        return [await not_found(ctx, failed_key, located, **words)]
     return located
 
 
-def not_found(ctx: Context, failed_key: str, located: Outcome, **words: object) -> Reply:
+async def not_found(ctx: Context, failed_key: str, located: Outcome, **words: object) -> Reply:
     """The meeting the user named could not be read: say which, and why (never another meeting)."""
     vendor_key = located.vendor
-    ctx.record_outcome(vendor_key, located.meeting, "", located)
+    await ctx.record_outcome(vendor_key, located.meeting, "", located)
     fill = {**words, "vendor": ctx.vendor_name(vendor_key), "meeting": located.meeting or "?"}
     text = ctx.t(failed_key, reason=explain(ctx.lang, located, vendor_key, **fill), **fill)
     return Reply(text.replace("  ", " ") if not vendor_key else text)  # no vendor: "of meeting 12 345 678"

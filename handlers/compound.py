@@ -12,7 +12,7 @@ from bot.core.registry import intent
                               "zh": ("把@bob设为主持人，然后邀请@carol入会",)})
 async def compound(ctx: Context) -> list[Reply]:
     """Ask for the requests one per message (nothing is done)."""
-    ctx.audit_decision("compound")
+    await ctx.audit_decision("compound")
     parts = ctx.intent.parts
     if len(parts) < 2:
         return [Reply(ctx.t("compound_ask_unsplit"))]

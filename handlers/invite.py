@@ -44,10 +44,10 @@ async def invite(ctx: Context) -> Plan | list[Reply]:
     # reply carries the authorization link), the meeting being on.
     problem = await vendor.precheck("invite", meeting, users, actor)
     if problem is not None:
-        ctx.record_outcome(vendor.key, meeting.id, ids, problem)
+        await ctx.record_outcome(vendor.key, meeting.id, ids, problem)
         return [failed(ctx, "invite_failed_reply", problem, vendor, words)]
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
             return [Reply(ctx.t("invite_done", **words) + lost_answer_note(ctx, outcome, vendor))]
         if outcome.kind is Kind.PARTIAL:

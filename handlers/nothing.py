@@ -13,7 +13,7 @@ from bot.core.registry import intent
                                     "要不要把@bob设为主持人？")})
 async def nothing(ctx: Context) -> list[Reply]:
     """Say that nothing was changed (no vendor call, no proposal)."""
-    ctx.audit_decision("nothing", ctx.intent.why)
+    await ctx.audit_decision("nothing", ctx.intent.why)
     lines = [ctx.t("nothing_done")]
     if ctx.intent.why == "question":
         lines.append(ctx.t("nothing_question"))

@@ -29,7 +29,7 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     if not vendor.supports("who_is_host"):
         return [not_supported(ctx, "who_failed", "who_is_host", vendor, words)]
     outcome = await vendor.who_is_host(meeting)  # read-only: no plan, no gate
-    ctx.record_outcome(vendor.key, meeting.id, "", outcome)
+    await ctx.record_outcome(vendor.key, meeting.id, "", outcome)
     if outcome.kind is not Kind.OK:
         return [failed(ctx, "who_failed", outcome, vendor, words)]
     platform = ctx.message.platform
@@ -43,7 +43,7 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     cohosts = outcome.cohosts
     if cohosts:
         lines.append(ctx.t("who_cohosts", cohosts=join_names(
-            ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), platform) for c in cohosts])))
+            ctx.lang, [await ctx.people.describe(vendor.key, VendorUser(str(c)), platform) for c in cohosts])))
     organizer = outcome.organizer
     if organizer and organizer != outcome.current_host.id:
         lines.append(ctx.t("who_organizer", organizer=ctx.people.describe(vendor.key, VendorUser(organizer), platform)))

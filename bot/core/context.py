@@ -20,7 +20,7 @@ from bot.core.progress import Notices, NotifierProgress, Progress, ProgressSink
 from bot.core.registry import Registry
 from bot.core.vendor import Meeting, MeetingReader
 from bot.i18n import t, vendor_name
-from bot.store import Store
+from bot.store import AsyncStore
 from bot.store.rows.undos import UndoRow
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Services:
 
     settings: Settings
     registry: Registry[Context]
-    store: Store
+    store: AsyncStore
     people: IdentityResolver
     vendors: Mapping[str, MeetingReader]  # MeetingVendor objects; only bot/core/execute.py changes meetings
     clock: Callable[[], datetime]
@@ -62,7 +62,7 @@ class Context:
     no_links: bool = False  # a click: "this meeting" is the one shown, never what the thread is linked to now
 
     @property
-    def store(self) -> Store:
+    def store(self) -> AsyncStore:
         return self.services.store
 
     @property
@@ -79,7 +79,7 @@ class Context:
     def vendor_name(self, vendor: str) -> str:
         return vendor_name(self.lang, vendor)
 
-    def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle],
+    async def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle],
               requester: str | Sequence[str] | None = None, ttl: timedelta | None = None) -> tuple[Button, ...]:
         """Store a proposal and return buttons pointing at it; only `requester` (default: the speaker)
         may press them, for `ttl` (default: the configured proposal TTL).
@@ -89,7 +89,7 @@ class Context:
         "via" = the button's action and "clicked_by"); "cancel" and "decline" close the proposal.
         """
         payload = {"on_behalf_of": self.message.user, **payload}
-        pid = self.store.create_proposal(
+        pid = await self.store.create_proposal(
             platform=self.message.platform, action=action,
             requester=" ".join(dict.fromkeys([requester] if isinstance(requester, str) else requester))
             if requester else self.message.user,
@@ -108,18 +108,18 @@ class Context:
                                     self.message.channel, self.message.thread)
         return Progress(sink, self.lang, key, total)
 
-    def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
+    async def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
                        latency_ms: float = 0.0) -> None:
         """The audit row of a vendor answer (or of a change in our store: `audit` names it)."""
         self.last_outcome = outcome
-        self.store.audit(
+        await self.store.audit(
             platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
             event="outcome", vendor=vendor, meeting=meeting, vendor_ids=vendor_ids,
             outcome=outcome.audit or outcome.kind.value, vendor_code=outcome.vendor_code,
             latency_ms=round(latency_ms, 1), detail=outcome.audit_detail or outcome.reason,
         )
 
-    def audit_decision(self, decision: str, detail: str = "") -> None:
+    async def audit_decision(self, decision: str, detail: str = "") -> None:
         self.decision = decision
-        self.store.audit(platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
+        await self.store.audit(platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
                          event="decision", outcome=decision, detail=detail)

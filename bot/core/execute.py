@@ -53,7 +53,7 @@ async def execute(ctx: Context, plan: Plan) -> Outcome:
         event(log, "vendor call", vendor=plan.vendor, operation=plan.operation.value, outcome=outcome.kind.value,
               code=outcome.vendor_code or None, items=len(outcome.items) or None, ms=round(seconds * 1000, 1))
     meeting = ",".join(m.id for m in plan.meetings[:20])
-    ctx.record_outcome(plan.vendor, meeting, plan.audit_ids or ",".join(u.id for u in plan.users), outcome,
+    await ctx.record_outcome(plan.vendor, meeting, plan.audit_ids or ",".join(u.id for u in plan.users), outcome,
                        seconds * 1000)
     return outcome
 

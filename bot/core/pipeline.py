@@ -74,7 +74,7 @@ async def _answer(ctx: Context) -> list[Reply]:
     unread = unaccounted(replace(ctx.intent, lang=ctx.lang))
     if unread is not None:
         problem = ctx.intent.meeting_problem or ctx.intent.time_problem
-        ctx.audit_decision("rejected", problem.key if problem else "")
+        await ctx.audit_decision("rejected", problem.key if problem else "")
         return unread
     try:
         planned = await spec.handler(ctx)
@@ -132,14 +132,14 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = Fa
         return await _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ALLOW:
         if approval is not Approval.NONE:
-            ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
+            await ctx.audit_decision(approval.value, detail=str((ctx.resume or {}).get("clicked_by", "")))
         outcome = await _execute(ctx, plan)
-        return offer_undo(ctx, plan, outcome, plan.render(outcome))
+        return await offer_undo(ctx, plan, outcome, await plan.render(outcome))
     if decision.verdict is Verdict.CONFIRM:
         return await _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ASK_HOST:
         return await _ask_host(ctx, spec, plan, decision)
-    ctx.audit_decision("denied", detail=decision.reason)
+    await ctx.audit_decision("denied", detail=decision.reason)
     return [Reply(ctx.t(decision.reason, host="?"))]
 
 
@@ -152,12 +152,12 @@ async def _execute(ctx: Context, plan: Plan) -> Outcome:
     """execute, with the change back of an expiring change booked first and dropped when nothing changed
     (an answer lost keeps it: the change may have happened, and the change back re-checks before acting)."""
     expiry = plan.expiry
-    back = expiry.book() if expiry is not None else 0
+    back = await expiry.book() if expiry is not None else 0
     outcome = await execute(ctx, plan)
     if expiry is None or not back:
         return outcome
     if outcome.unchanged or outcome.kind not in (Kind.OK, Kind.UNKNOWN):
-        expiry.drop(back)
+        await expiry.drop(back)
         return outcome
     return replace(outcome, handover_id=back)
 
@@ -206,7 +206,7 @@ def approval_of(ctx: Context) -> Approval:
 async def _ask_again(ctx: Context, spec: IntentSpec, plan: Plan, moved: list[str]) -> list[Reply]:
     """The world moved between the ask and the click: say what changed, and ask again about the plan
     the world gives now (a new proposal; never run on the strength of the old click)."""
-    ctx.audit_decision("changed_since_asked", detail="; ".join(moved)[:200])
+    await ctx.audit_decision("changed_since_asked", detail="; ".join(moved)[:200])
     ctx.resume, ctx.bound = None, None
     asked = await settle(ctx, spec, plan, ask_only=True)
     head = ctx.t("changed_since_asked", changes="\n".join(f"• {line}" for line in moved))
@@ -225,10 +225,10 @@ async def bound_payload(ctx: Context, plan: Plan, pressers: tuple[str, ...]) -> 
 
 async def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
     payload = await bound_payload(ctx, plan, (ctx.message.user,))
-    buttons = ctx.offer(spec.name, {**payload, "kind": "confirm"},
+    buttons = await ctx.offer(spec.name, {**payload, "kind": "confirm"},
                         ("confirm", "button_confirm", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-    ctx.audit_decision("confirmation_asked")
+    await ctx.audit_decision("confirmation_asked")
     return [Reply(f"{plan.summary}\n{ctx.t('policy_confirm_question')}", buttons=buttons)]
 
 
@@ -239,21 +239,21 @@ async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decisi
     vendor = meeting.vendor if meeting is not None else plan.vendor
     host_chat = await ctx.people.find_chat_user(ctx.message.platform, vendor, decision.host)
     if host_chat is None:
-        ctx.audit_decision("denied", detail="host_unreachable")
+        await ctx.audit_decision("denied", detail="host_unreachable")
         if decision.host is None:
             return [Reply(ctx.t("policy_host_unreachable", host="?"))]
         who = await ctx.people.vendor_name_of(vendor, decision.host)
         return [Reply(ctx.t("policy_host_unmapped", host=who, platform=PLATFORM_NAMES.get(
             ctx.message.platform, ctx.message.platform), field=vendor, id=decision.host.id))]
-    host = ctx.people.describe_chat_user(ctx.message.platform, host_chat)
-    requester = ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
+    host = await ctx.people.describe_chat_user(ctx.message.platform, host_chat)
+    requester = await ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
     # The summary is kept for surfaces that list open requests (Slack's Home tab).
     payload = await bound_payload(ctx, plan, (host_chat,))
-    buttons = ctx.offer(spec.name, {**payload, "kind": "approval", "on_behalf_of": ctx.message.user,
+    buttons = await ctx.offer(spec.name, {**payload, "kind": "approval", "on_behalf_of": ctx.message.user,
                                     "summary": plan.summary},
                         ("approve", "button_approve", ButtonStyle.PRIMARY),
                         ("decline", "button_decline", ButtonStyle.DANGER),
                         requester=host_chat)
-    ctx.audit_decision("approval_requested", detail=host_chat)
+    await ctx.audit_decision("approval_requested", detail=host_chat)
     text = ctx.t("policy_approval_request", host=host, requester=requester, summary=plan.summary)
     return [Reply(text, buttons=buttons, mention_users=(host_chat,))]

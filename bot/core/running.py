@@ -80,7 +80,8 @@ async def running_now(ctx: Context) -> tuple[Meeting, MeetingReader]:
     if not running.found:
         looked = join_names(ctx.lang, [ctx.vendor_name(v) for v in running.looked])
         raise MeetingProblem("running_none_failed" if failed else "running_none", vendors=looked, failed=failed)
-    raise MeetingChoice("running_several_failed" if failed else "running_several", _pick_buttons(ctx, running.found),
+    buttons = await _pick_buttons(ctx, running.found)
+    raise MeetingChoice("running_several_failed" if failed else "running_several", buttons,
                         count=len(running.found), failed=failed)
 
 
@@ -107,7 +108,7 @@ async def find_running(ctx: Context) -> Running:
 
 
 async def _running_at(ctx: Context, vendor: MeetingReader, who: VendorUser) -> list[Meeting] | Outcome:
-    ids = [str(r["meeting_id"]) for r in ctx.store.running_meetings_of(vendor.key, who.id)]
+    ids = [str(r["meeting_id"]) for r in await ctx.store.running_meetings_of(vendor.key, who.id)]
     listed = await vendor.running_meetings(who)
     if isinstance(listed, Outcome):
         if listed.reason != "op_not_supported":
@@ -123,10 +124,10 @@ async def _running_at(ctx: Context, vendor: MeetingReader, who: VendorUser) -> l
     return list(found.values())
 
 
-def _pick_buttons(ctx: Context, found: list[tuple[Meeting, MeetingReader]]) -> tuple[Button, ...]:
+async def _pick_buttons(ctx: Context, found: list[tuple[Meeting, MeetingReader]]) -> tuple[Button, ...]:
     picks = [MeetingRef(vendor.key, meeting.id).to_json() for meeting, vendor in found]
     choices = [(f"{PICK}{n}", "button_pick", ButtonStyle.DEFAULT) for n in range(len(found))]
-    buttons = ctx.offer(ctx.intent.name, {"kind": "pick", "picks": picks}, *choices,
+    buttons = await ctx.offer(ctx.intent.name, {"kind": "pick", "picks": picks}, *choices,
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     labels = [_label(ctx, meeting, vendor) for meeting, vendor in found]
     return tuple(replace(b, label=labels[n]) if n < len(labels) else b for n, b in enumerate(buttons))

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from bot.store.postgres.store import CONNECT_TIMEOUT_S, PING_S, POOL_KWARGS, pg_sql, redact, unreachable
+from bot.store.postgres.conn import CONNECT_TIMEOUT_S, PING_S, pg_sql, pool_kwargs, redact, unreachable
 from bot.store.rows.base import AsyncStore, Clock, Statement
 from bot.store.rows.tokens import TokenVault
 
@@ -35,7 +35,7 @@ class AsyncPgStore(AsyncStore):
     def __init__(self, path: str, clock: Clock, vault: TokenVault, pool_size: int) -> None:
         self.path, self.clock, self.vault = path, clock, vault
         self.pool = AsyncConnectionPool(path, min_size=1, max_size=max(1, pool_size), open=False,
-                                        name="hostbot-async", timeout=CONNECT_TIMEOUT_S, kwargs=POOL_KWARGS)
+                                        name="hostbot-async", timeout=CONNECT_TIMEOUT_S, kwargs=pool_kwargs(CONNECT_TIMEOUT_S))
         self._opened: asyncio.Lock | None = None
         self._is_open = False
         self._tx: psycopg.AsyncConnection[Any] | None = None  # inside atomic(): its connection

@@ -16,52 +16,22 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
-from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from bot.config import ConfigError
 from bot.store.postgres import schema as pg_schema
+from bot.store.postgres.aio import AsyncPgStore
 from bot.store.postgres.budget import SharedBudget
+from bot.store.postgres.conn import CONNECT_TIMEOUT_S, DEFAULT_POOL, PING_S, pg_sql, pool_kwargs, redact, unreachable
 from bot.store.rows.base import AsyncStore, Clock, Statement
 from bot.store.rows.tokens import NoKeyVault, TokenVault
 from bot.store.store import Store
 
-DEFAULT_POOL = 4
-CONNECT_TIMEOUT_S = 10.0
-PING_S = 2.0
 T = TypeVar("T")
-
-
-@functools.lru_cache(maxsize=512)
-def pg_sql(sql: str) -> str:
-    """The Store's `?` placeholders as psycopg's `%s` (the Store's SQL has no literal ? or %)."""
-    return sql.replace("?", "%s")
-
-
-def redact(url: str) -> str:
-    """`postgresql://user@host:port/db` — never the password."""
-    try:
-        parts = conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "postgresql://?"
-    user = f"{parts['user']}@" if parts.get("user") else ""
-    port = f":{parts['port']}" if parts.get("port") else ""
-    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
-
-
-def unreachable(path: str, err: Exception) -> ConfigError:
-    return ConfigError(f"HOSTBOT_DB: cannot use PostgreSQL at {redact(path)}: "
-                       f"{str(err).strip() or type(err).__name__}")
-
-
-POOL_KWARGS = {"autocommit": True, "row_factory": dict_row, "connect_timeout": int(CONNECT_TIMEOUT_S)}
 
 
 class PgRows(AsyncStore):
@@ -126,7 +96,7 @@ class PostgresStore(Store):
                  pool_size: int = DEFAULT_POOL) -> None:
         self.pool_size = max(1, pool_size)
         self.pool = ConnectionPool(path, min_size=1, max_size=self.pool_size, open=False, name="hostbot",
-                                   timeout=CONNECT_TIMEOUT_S, kwargs=POOL_KWARGS)
+                                   timeout=CONNECT_TIMEOUT_S, kwargs=pool_kwargs(CONNECT_TIMEOUT_S))
         self._q = PgRows(self.pool, path, clock or (lambda: datetime.now(UTC)), vault or NoKeyVault())
         try:
             self.pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
@@ -141,8 +111,6 @@ class PostgresStore(Store):
         return PgRows.skip_locked
 
     def aio(self) -> AsyncStore:
-        from bot.store.postgres.aio import AsyncPgStore
-
         return AsyncPgStore(self.path, self.clock, self.vault, self.pool_size)
 
     def close(self) -> None:

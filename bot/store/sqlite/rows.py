@@ -9,6 +9,7 @@ a claim or an audit row is on disk before hostbot acts on it.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -88,3 +89,12 @@ class SqliteRows(AsyncStore):
                 return await body(self)
             finally:
                 self._in_tx = False
+
+
+def connect(path: str) -> sqlite_utils.Database:
+    """A connection to the file (any thread may use it, one at a time), WAL, a 5 s busy timeout."""
+    db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+    if path != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA busy_timeout = 5000")
+    return db

@@ -3,26 +3,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
-
-import sqlite_utils
 
 from bot.store.rows.base import AsyncStore, Clock
 from bot.store.rows.tokens import NoKeyVault, TokenVault
-from bot.store.sqlite.rows import SqliteRows
+from bot.store.sqlite.rows import SqliteRows, connect
 from bot.store.sqlite.schema import migrations
 from bot.store.sqlite.turns import private_files, write_turns
+from bot.store.sqlite.writer import AsyncSqliteStore
 from bot.store.store import Store
-
-
-def connect(path: str) -> sqlite_utils.Database:
-    """A connection to the file (any thread may use it, one at a time), WAL, a 5 s busy timeout."""
-    db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
-    if path != ":memory:":
-        db.enable_wal()
-    db.execute("PRAGMA busy_timeout = 5000")
-    return db
 
 
 class SqliteStore(Store):
@@ -39,13 +28,11 @@ class SqliteStore(Store):
         # delivery id, a claim or an audit row survives a power loss too. Writers of this process take turns
         # (WriteTurns) instead of polling SQLite's lock against each other.
         migrations.apply(self.db)
-        self._q = SqliteRows(self.db, write_turns(path), path, clock or (lambda: datetime.now(UTC)),
+        self._q: SqliteRows = SqliteRows(self.db, write_turns(path), path, clock or (lambda: datetime.now(UTC)),
                              vault or NoKeyVault())  # no key, no stored tokens: never plain text
 
     def aio(self) -> AsyncStore:
-        from bot.store.sqlite.writer import AsyncSqliteStore
-
-        return AsyncSqliteStore(self)
+        return AsyncSqliteStore(self._q)
 
     def close(self) -> None:
         self.db.close()

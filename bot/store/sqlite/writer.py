@@ -15,14 +15,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from bot.store.rows.base import AsyncStore, Statement, drive
-from bot.store.sqlite.rows import SqliteRows
+from bot.store.sqlite.rows import SqliteRows, connect
 from bot.store.sqlite.turns import WriteTurns
-
-if TYPE_CHECKING:
-    from bot.store.sqlite.store import SqliteStore
 
 T = TypeVar("T")
 
@@ -32,11 +29,9 @@ class AsyncSqliteStore(AsyncStore):
 
     kind = "sqlite"
 
-    def __init__(self, store: SqliteStore) -> None:
-        from bot.store.sqlite.store import connect
-
-        self.path, self.clock, self.vault = store.path, store.clock, store.vault
-        self._w: SqliteRows = store._q  # type: ignore[assignment]  # from now on, used on the writer thread only
+    def __init__(self, rows: SqliteRows) -> None:
+        self.path, self.clock, self.vault = rows.path, rows.clock, rows.vault
+        self._w = rows  # the synchronous Store's connection: from now on, used on the writer thread only
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="hostbot-store-writer")
         self._reader: SqliteRows | None = None
         self._scanner: SqliteRows | None = None
