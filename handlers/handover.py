@@ -72,7 +72,7 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     asked_with = VendorUser.from_json(resume.get("expected_host"))
     if asked_with is not None and meeting.host is not None and meeting.host.id != asked_with.id:
         # The host approved (or confirmed) a handover from somebody who is no longer host.
-        return [Reply(ctx.t("handover_host_moved", current=ctx.people.describe(vendor.key, meeting.host), **fill))]
+        return [Reply(ctx.t("handover_host_moved", current=await ctx.people.describe(vendor.key, meeting.host), **fill))]
     sched, now, tz = _scheduler(ctx), ctx.services.clock().astimezone(UTC), _tz(ctx)
     same = await sched.book.duplicate(ctx.message.platform, vendor.key, meeting.id, user.id, at)
     if same is not None:
@@ -107,7 +107,7 @@ async def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: P
     if loser == msg.user:
         summary = ctx.t("summary_handover_you", when=when, **fill)
     else:
-        summary = ctx.t("summary_handover", when=when, loser=ctx.people.describe(meeting.vendor, meeting.host), **fill)
+        summary = ctx.t("summary_handover", when=when, loser=await ctx.people.describe(meeting.vendor, meeting.host), **fill)
     remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
     if remind is not None and remind <= now:
         remind = None  # due sooner than the lead time: no reminder
@@ -174,7 +174,7 @@ async def list_handovers(ctx: Context) -> list[Reply]:
     """List the scheduled handovers (yours; admins see all)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
     mine = ctx.intent.mine or not await _is_admin(ctx)
-    rows = [h for h in await sched.book.pending(ctx.message.platform) if not mine or _involves(ctx, h, user)]
+    rows = [h for h in await sched.book.pending(ctx.message.platform) if not mine or await _involves(ctx, h, user)]
     if not rows:
         return [Reply(ctx.t("handover_list_none_mine" if mine else "handover_list_none"))]
     lines = [ctx.t("handover_list_head_mine" if mine else "handover_list_head")]

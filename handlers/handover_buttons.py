@@ -61,7 +61,7 @@ def _now(ctx: Context, sched: HandoverScheduler, h: Handover, w: dict[str, str],
 async def _snooze(ctx: Context, sched: HandoverScheduler, h: Handover, owners: tuple[str, ...],
             base: dict[str, object]) -> Plan:
     async def snooze() -> Outcome:
-        snoozed = sched.snooze(h.id)
+        snoozed = await sched.snooze(h.id)
         if snoozed is None:
             now = await sched.book.get(h.id)
             limit = now is not None and now.status == "pending"  # an approved one moved as far as it may

@@ -103,10 +103,10 @@ async def _summary(ctx: Context, vendor: str, expected: VendorUser | None, words
         until = {"when": when(ctx, expiry.at)}
         if you:
             return ctx.t("summary_set_host_until_you", **until, **words)
-        return ctx.t("summary_set_host_until", loser=_name(ctx, vendor, expected), **until, **words)
+        return ctx.t("summary_set_host_until", loser=await _name(ctx, vendor, expected), **until, **words)
     if you:
         return ctx.t("summary_set_host_you", **words)
-    return ctx.t("summary_set_host", loser=_name(ctx, vendor, expected), **words)
+    return ctx.t("summary_set_host", loser=await _name(ctx, vendor, expected), **words)
 
 
 async def _expiry(ctx: Context, meeting: Meeting, user: VendorUser, expected: VendorUser | None,
@@ -120,7 +120,7 @@ async def _expiry(ctx: Context, meeting: Meeting, user: VendorUser, expected: Ve
     previous = await ctx.people.chat_user_for(ctx.message.platform, meeting.vendor, expected)
     if not previous:  # the role goes back to a chat user (the handover's target): one hostbot knows
         return [Reply(ctx.t("expire_cannot_put_back",
-                            reason=ctx.t("expire_host_unknown", host=_name(ctx, meeting.vendor, expected))))]
+                            reason=ctx.t("expire_host_unknown", host=await _name(ctx, meeting.vendor, expected))))]
     return host_back(ctx, end, meeting, user, previous, expected)
 
 
@@ -134,6 +134,6 @@ async def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | 
     payload = {"plan": retry.to_json(), "expected_host": current.to_json() if current else None, "kind": "retry"}
     buttons = await ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
                         ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-    return Reply(ctx.t("host_changed", current=ctx.people.describe(meeting.vendor, current, ctx.message.platform),
+    return Reply(ctx.t("host_changed", current=await ctx.people.describe(meeting.vendor, current, ctx.message.platform),
                        **words),
                  buttons=buttons)

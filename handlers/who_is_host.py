@@ -35,7 +35,7 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     platform = ctx.message.platform
     if outcome.current_host is None:
         return [Reply(ctx.t("who_no_host", **words))]
-    host = ctx.people.describe(vendor.key, outcome.current_host, platform)
+    host = await ctx.people.describe(vendor.key, outcome.current_host, platform)
     if outcome.ended:
         return [Reply(ctx.t("who_meeting_ended", host=host, **words))]
     key = "who_is_host_creator" if outcome.creator_only else "who_is_host_reply"
@@ -46,5 +46,5 @@ async def who_is_host(ctx: Context) -> list[Reply]:
             ctx.lang, [await ctx.people.describe(vendor.key, VendorUser(str(c)), platform) for c in cohosts])))
     organizer = outcome.organizer
     if organizer and organizer != outcome.current_host.id:
-        lines.append(ctx.t("who_organizer", organizer=ctx.people.describe(vendor.key, VendorUser(organizer), platform)))
+        lines.append(ctx.t("who_organizer", organizer=await ctx.people.describe(vendor.key, VendorUser(organizer), platform)))
     return [Reply("\n".join(lines))]

@@ -114,9 +114,9 @@ async def test_decline_from_home_tells_the_requester(slack: SlackWorld) -> None:
 
 async def test_linked_meetings_for_everyone_and_audit_rows_for_admins(slack: SlackWorld) -> None:
     store = slack.runtime.bot.services.store
-    store.set_link("slack", slack.channel.id, "feishu", slack.meeting_id, linked_by=slack.users["you"].id)
+    await store.set_link("slack", slack.channel.id, "feishu", slack.meeting_id, linked_by=slack.users["you"].id)
     other = slack.sandbox.slack.add_channel("elsewhere", [slack.users["bob"]])
-    store.set_link("slack", other.id, "feishu", "999", linked_by=slack.users["bob"].id)
+    await store.set_link("slack", other.id, "feishu", "999", linked_by=slack.users["bob"].id)
     await slack.command("you", "who is host of meeting 123456789?")  # something in the audit
     await wait_for(lambda: len(slack.messages()) >= 2)
     mine = texts(await _open_home(slack, "you", "EvHome7"))
@@ -149,11 +149,13 @@ async def test_a_crowded_home_stays_within_slacks_limits(slack: SlackWorld) -> N
                  target_user=VendorUser(slack.demo.users["alice"].open_id), authority="requester",
                  due=due + timedelta(minutes=i), remind_at=None)
     for _ in range(30):
-        services.store.create_proposal(platform="slack", requester=carol, action="set_host", channel=slack.channel.id,
+        await services.store.create_proposal(platform="slack", requester=carol, action="set_host",
+                                             channel=slack.channel.id,
                                        payload={"kind": "approval", "on_behalf_of": alice, "summary": "y" * 400,
                                                 "intent": {"intent": "set_host"}}, ttl=timedelta(hours=1))
     for _ in range(40):
-        services.store.audit(platform="slack", chat_user=carol, intent="set_host", event="request", detail="z" * 300,
+        await services.store.audit(platform="slack", chat_user=carol, intent="set_host", event="request",
+                                   detail="z" * 300,
                              vendor="feishu", meeting="m" * 400)
     crowded = await _open_home(slack, "carol", "EvCrowded")
     assert len(crowded["blocks"]) <= 100

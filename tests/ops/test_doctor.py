@@ -170,7 +170,7 @@ async def test_the_secret_key_must_exist_and_open_the_stored_tokens(env: Env) ->
     assert [(c.area, c.result) for c in missing] == [("feishu", "not set")]
     assert missing[0].fix.startswith("set HOSTBOT_SECRET_KEY to a passphrase of at least 16 characters")
     bot = build(settings_from_mapping(env))  # a person authorized hostbot: a token sealed with the key
-    bot.services.store.save_user_token("feishu", "ou_someone", "u-token-of-someone")
+    await bot.services.store.save_user_token("feishu", "ou_someone", "u-token-of-someone")
     bot.services.store.close()
     assert row(await check(env), "feishu", "HOSTBOT_SECRET_KEY for Feishu user tokens").result == \
         "set; opens the 1 stored user tokens"

@@ -148,7 +148,7 @@ async def test_scheduled_handover_reminds_then_runs_once_when_due(hw: HW) -> Non
     assert hw.handover().status == "done"
     assert await hw.tick_to(utc(15, 1)) == ""
     assert len(hw.calls()) == 1
-    audit = [(r["intent"], r["event"], r["outcome"]) for r in hw.bot.services.store.audit_rows()]
+    audit = [(r["intent"], r["event"], r["outcome"]) for r in await hw.bot.services.store.audit_rows()]
     assert ("schedule_handover", "outcome", "scheduled") in audit
     assert ("set_host", "decision", "confirmed") in audit and ("set_host", "outcome", "ok") in audit
 

@@ -35,7 +35,8 @@ class AsyncPgStore(AsyncStore):
     def __init__(self, path: str, clock: Clock, vault: TokenVault, pool_size: int) -> None:
         self.path, self.clock, self.vault = path, clock, vault
         self.pool = AsyncConnectionPool(path, min_size=1, max_size=max(1, pool_size), open=False,
-                                        name="hostbot-async", timeout=CONNECT_TIMEOUT_S, kwargs=pool_kwargs(CONNECT_TIMEOUT_S))
+                                        name="hostbot-async", timeout=CONNECT_TIMEOUT_S,
+                                        kwargs=pool_kwargs(CONNECT_TIMEOUT_S))
         self._opened: asyncio.Lock | None = None
         self._is_open = False
         self._tx: psycopg.AsyncConnection[Any] | None = None  # inside atomic(): its connection
