@@ -72,7 +72,8 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     asked_with = VendorUser.from_json(resume.get("expected_host"))
     if asked_with is not None and meeting.host is not None and meeting.host.id != asked_with.id:
         # The host approved (or confirmed) a handover from somebody who is no longer host.
-        return [Reply(ctx.t("handover_host_moved", current=await ctx.people.describe(vendor.key, meeting.host), **fill))]
+        current = await ctx.people.describe(vendor.key, meeting.host)
+        return [Reply(ctx.t("handover_host_moved", current=current, **fill))]
     sched, now, tz = _scheduler(ctx), ctx.services.clock().astimezone(UTC), _tz(ctx)
     same = await sched.book.duplicate(ctx.message.platform, vendor.key, meeting.id, user.id, at)
     if same is not None:
@@ -107,7 +108,8 @@ async def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: P
     if loser == msg.user:
         summary = ctx.t("summary_handover_you", when=when, **fill)
     else:
-        summary = ctx.t("summary_handover", when=when, loser=await ctx.people.describe(meeting.vendor, meeting.host), **fill)
+        loser_name = await ctx.people.describe(meeting.vendor, meeting.host)
+        summary = ctx.t("summary_handover", when=when, loser=loser_name, **fill)
     remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
     if remind is not None and remind <= now:
         remind = None  # due sooner than the lead time: no reminder

@@ -46,5 +46,6 @@ async def who_is_host(ctx: Context) -> list[Reply]:
             ctx.lang, [await ctx.people.describe(vendor.key, VendorUser(str(c)), platform) for c in cohosts])))
     organizer = outcome.organizer
     if organizer and organizer != outcome.current_host.id:
-        lines.append(ctx.t("who_organizer", organizer=await ctx.people.describe(vendor.key, VendorUser(organizer), platform)))
+        named = await ctx.people.describe(vendor.key, VendorUser(organizer), platform)
+        lines.append(ctx.t("who_organizer", organizer=named))
     return [Reply("\n".join(lines))]

@@ -89,7 +89,8 @@ async def changes(ctx: Context, spec: PlanSpec, plan: Plan) -> list[str]:
         was = shown.get(meeting.id)
         if was is not None and not _same(was.host, meeting.host):
             found.append(ctx.t("changed_host", vendor=name, meeting=meeting.display,
-                               was=await _who(ctx, spec.vendor, was.host), now=await _who(ctx, spec.vendor, meeting.host)))
+                               was=await _who(ctx, spec.vendor, was.host),
+                               now=await _who(ctx, spec.vendor, meeting.host)))
     if [u.id.lower() for u in plan.users] != [u.id.lower() for u in spec.users]:
         found.append(ctx.t("changed_targets", vendor=name))
     if spec.meetings and spec.meetings[0].cohosts is not None:
