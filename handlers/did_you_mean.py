@@ -16,12 +16,11 @@ from bot.core.registry import intent
 async def did_you_mean(ctx: Context) -> list[Reply]:
     """Ask whether the corrected request is what was meant; run it only on the speaker's click."""
     suggestion = ctx.intent.suggestion
-    await ctx.audit_decision("did_you_mean")
     # The meeting the corrected request means now (named in it, else the one linked here): the click
     # acts on this one even if the thread is linked elsewhere by then.
     meant = ctx.services.parse(suggestion, ctx.message.bot_user).meeting or await linked_meeting(ctx)
     payload = {"kind": "did_you_mean", "rerun": suggestion, "bot_user": ctx.message.bot_user,
                "meeting": meant.to_json() if meant is not None else None}
     buttons = await ctx.offer("did_you_mean", payload, ("rerun", "button_did_you_mean", ButtonStyle.PRIMARY),
-                        ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+                              ("cancel", "button_cancel", ButtonStyle.DEFAULT), decision="did_you_mean")
     return [Reply(ctx.t("did_you_mean", text=suggestion), buttons=buttons)]

@@ -80,22 +80,33 @@ class Context:
         return vendor_name(self.lang, vendor)
 
     async def offer(self, action: str, payload: dict[str, Any], *choices: tuple[str, str, ButtonStyle],
-              requester: str | Sequence[str] | None = None, ttl: timedelta | None = None) -> tuple[Button, ...]:
+                    requester: str | Sequence[str] | None = None, ttl: timedelta | None = None,
+                    decision: str = "", detail: str = "") -> tuple[Button, ...]:
         """Store a proposal and return buttons pointing at it; only `requester` (default: the speaker)
         may press them, for `ttl` (default: the configured proposal TTL).
 
         `choices` are (action, label key, style); a positive action plans intent `action` again,
         bound to the plan in payload["plan"] (bot/core/bound.py), with `payload` as ctx.resume (plus
         "via" = the button's action and "clicked_by"); "cancel" and "decline" close the proposal.
+        With `decision`, its audit row (audit_decision) is written in the same transaction as the proposal.
         """
         payload = {"on_behalf_of": self.message.user, **payload}
-        pid = await self.store.create_proposal(
-            platform=self.message.platform, action=action,
-            requester=" ".join(dict.fromkeys([requester] if isinstance(requester, str) else requester))
-            if requester else self.message.user,
-            payload={**payload, "intent": self.intent.to_payload(), "lang": self.lang, "tz": self.message.tz},
-            channel=self.message.channel, thread=self.message.thread, ttl=ttl or self.services.proposal_ttl,
-        )
+
+        async def write(tx: AsyncStore) -> str:
+            pid = await tx.create_proposal(
+                platform=self.message.platform, action=action,
+                requester=" ".join(dict.fromkeys([requester] if isinstance(requester, str) else requester))
+                if requester else self.message.user,
+                payload={**payload, "intent": self.intent.to_payload(), "lang": self.lang, "tz": self.message.tz},
+                channel=self.message.channel, thread=self.message.thread, ttl=ttl or self.services.proposal_ttl,
+            )
+            if decision:
+                await tx.audit(**self._decision_row(decision, detail))
+            return pid
+
+        pid = await self.store.atomic(write)
+        if decision:
+            self.decision = decision
         return tuple(Button(self.t(label), choice, pid, style) for choice, label, style in choices)
 
     def progress(self, key: str, total: int) -> Progress:
@@ -109,17 +120,24 @@ class Context:
         return Progress(sink, self.lang, key, total)
 
     async def record_outcome(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
-                       latency_ms: float = 0.0) -> None:
-        """The audit row of a vendor answer (or of a change in our store: `audit` names it)."""
+                             latency_ms: float = 0.0) -> None:
+        """The audit row of a vendor answer (or of a change in our store: `audit` names it), unless the change
+        wrote it in its own transaction (`outcome.audited`)."""
         self.last_outcome = outcome
-        await self.store.audit(
-            platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
-            event="outcome", vendor=vendor, meeting=meeting, vendor_ids=vendor_ids,
-            outcome=outcome.audit or outcome.kind.value, vendor_code=outcome.vendor_code,
-            latency_ms=round(latency_ms, 1), detail=outcome.audit_detail or outcome.reason,
-        )
+        if not outcome.audited:
+            await self.store.audit(**self.outcome_row(vendor, meeting, vendor_ids, outcome, latency_ms))
+
+    def outcome_row(self, vendor: str, meeting: str, vendor_ids: str, outcome: Outcome,
+                    latency_ms: float = 0.0) -> dict[str, Any]:
+        return {"platform": self.message.platform, "chat_user": self.message.user, "intent": self.intent.name,
+                "event": "outcome", "vendor": vendor, "meeting": meeting, "vendor_ids": vendor_ids,
+                "outcome": outcome.audit or outcome.kind.value, "vendor_code": outcome.vendor_code,
+                "latency_ms": round(latency_ms, 1), "detail": outcome.audit_detail or outcome.reason}
 
     async def audit_decision(self, decision: str, detail: str = "") -> None:
         self.decision = decision
-        await self.store.audit(platform=self.message.platform, chat_user=self.message.user, intent=self.intent.name,
-                         event="decision", outcome=decision, detail=detail)
+        await self.store.audit(**self._decision_row(decision, detail))
+
+    def _decision_row(self, decision: str, detail: str) -> dict[str, str]:
+        return {"platform": self.message.platform, "chat_user": self.message.user, "intent": self.intent.name,
+                "event": "decision", "outcome": decision, "detail": detail}

@@ -226,9 +226,8 @@ async def bound_payload(ctx: Context, plan: Plan, pressers: tuple[str, ...]) -> 
 async def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> list[Reply]:
     payload = await bound_payload(ctx, plan, (ctx.message.user,))
     buttons = await ctx.offer(spec.name, {**payload, "kind": "confirm"},
-                        ("confirm", "button_confirm", ButtonStyle.PRIMARY),
-                        ("cancel", "button_cancel", ButtonStyle.DEFAULT))
-    await ctx.audit_decision("confirmation_asked")
+                              ("confirm", "button_confirm", ButtonStyle.PRIMARY),
+                              ("cancel", "button_cancel", ButtonStyle.DEFAULT), decision="confirmation_asked")
     return [Reply(f"{plan.summary}\n{ctx.t('policy_confirm_question')}", buttons=buttons)]
 
 
@@ -250,10 +249,9 @@ async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decisi
     # The summary is kept for surfaces that list open requests (Slack's Home tab).
     payload = await bound_payload(ctx, plan, (host_chat,))
     buttons = await ctx.offer(spec.name, {**payload, "kind": "approval", "on_behalf_of": ctx.message.user,
-                                    "summary": plan.summary},
-                        ("approve", "button_approve", ButtonStyle.PRIMARY),
-                        ("decline", "button_decline", ButtonStyle.DANGER),
-                        requester=host_chat)
-    await ctx.audit_decision("approval_requested", detail=host_chat)
+                                          "summary": plan.summary},
+                              ("approve", "button_approve", ButtonStyle.PRIMARY),
+                              ("decline", "button_decline", ButtonStyle.DANGER),
+                              requester=host_chat, decision="approval_requested", detail=host_chat)
     text = ctx.t("policy_approval_request", host=host, requester=requester, summary=plan.summary)
     return [Reply(text, buttons=buttons, mention_users=(host_chat,))]
