@@ -275,7 +275,7 @@ async def _cancel_one(ctx: Context, h: Handover) -> Plan:
     meeting = await _meeting_now(ctx, h) if h.requester != user else None
 
     async def cancel() -> Outcome:
-        if not sched.cancel(h.id, user):
+        if not await sched.cancel(h.id, user):
             return Outcome(Kind.INVALID, reason="handover_not_pending")
         return Outcome(Kind.OK, handover_id=h.id, audit="cancelled", audit_detail=f"handover #{h.id}")
 

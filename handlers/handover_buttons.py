@@ -88,7 +88,7 @@ def _cancel(ctx: Context, sched: HandoverScheduler, h: Handover, w: dict[str, st
     clicker = ctx.message.user
 
     async def cancel() -> Outcome:
-        if not sched.cancel(h.id, clicker):  # recorded as cancelled by who clicked
+        if not await sched.cancel(h.id, clicker):  # recorded as cancelled by who clicked
             return Outcome(Kind.INVALID, reason="handover_not_pending")
         return Outcome(Kind.OK, handover_id=h.id, audit="cancelled", audit_detail=f"handover #{h.id}")
 

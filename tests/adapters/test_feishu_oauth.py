@@ -84,11 +84,11 @@ async def test_invite_asks_for_authorization_then_proceeds_with_the_stored_token
 
     # at rest the token is sealed: not in the database file, unreadable with another key
     store = feishu.runtime.bot.services.store
-    row = next(store.db["user_tokens"].rows_where("vendor = 'feishu' AND subject = ?", [you]))
+    [row] = await store._rows("SELECT * FROM user_tokens WHERE vendor = 'feishu' AND subject = ?", [you])
     assert row["token_enc"].startswith("v1:") and token not in row["token_enc"]
     stored = await store.user_token("feishu", you)
     assert stored is not None and stored.token == token and stored.refresh_token.startswith("ur-")
-    store.db.execute("PRAGMA wal_checkpoint(FULL)")
+    await store._rows("PRAGMA wal_checkpoint(FULL)")
     files = [Path(store.path), Path(store.path + "-wal")]
     assert not any(token.encode() in f.read_bytes() for f in files if f.exists())
     with sqlite3.connect(store.path) as raw:

@@ -146,7 +146,7 @@ async def test_a_handover_scheduled_by_form_is_stored_and_confirmed(slack: Slack
     thread = await wait_for(lambda: any("asked" in m.get("text", "") for m in slack.messages()) and
                             _thread_of_form(slack))
     await wait_for(lambda: "#" in _thread_text(slack, thread))
-    pending = slack.runtime.bot.services.scheduler.book.pending("slack")  # type: ignore[union-attr]
+    pending = await slack.runtime.bot.services.scheduler.book.pending("slack")  # type: ignore[union-attr]
     assert [(h.target, int(h.due.timestamp()), h.thread) for h in pending] == [(slack.users["alice"].id, at, thread)]
     assert slack.set_host_calls() == []
 

@@ -103,8 +103,7 @@ async def _run_cell(world: World, op: Op, role: str, path: str) -> int:
         if path == "click_after_host_changed":
             _change_hosts(world)
         if path == "expired_click":
-            world.bot.services.store.db.execute("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
-            world.bot.services.store.db.conn.commit()
+            await world.bot.services.store._exec("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
         clicker = {"confirm_by_speaker": SPEAKERS[role], "click_by_someone_else": "dave"}.get(path, "you")
         if path != "direct":
             console.user = clicker
@@ -144,8 +143,7 @@ async def test_the_authorization_matrix(make_world: WorldFactory) -> None:
         for (fake, attr), state in zip(fakes, pristine, strict=True):
             with fake.lock:
                 setattr(fake, attr, copy.deepcopy(state))
-        store.db.execute("DELETE FROM links")
-        store.db.conn.commit()
+        await store._exec("DELETE FROM links")
         world.console.user = "you"
         await world.console.send(f"link this channel to zoom meeting {DEMO_ZOOM_ID}")
 
@@ -294,8 +292,7 @@ async def test_organizer_and_cohost_speakers(make_world: WorldFactory) -> None:
         for (fake, attr), state in zip(fakes, pristine, strict=True):
             with fake.lock:
                 setattr(fake, attr, copy.deepcopy(state))
-        store.db.execute("DELETE FROM links")
-        store.db.conn.commit()
+        await store._exec("DELETE FROM links")
         start = len(world.sandbox.recorder.all())
         world.console.user = ROLE_SPEAKERS[role]
         first = await world.console.send(op.text)

@@ -110,10 +110,10 @@ async def _reminder(world: World, moved: Moved) -> None:
     world.console.user = "you"
     assert "#1" in await world.console.send("hand host to @alice in 20 minutes")
     await moved.to_b()
-    h = sched.book.get(1)
+    h = await sched.book.get(1)
     assert h is not None
     now = world.bot.services.clock()
-    world.console.render([sched.reminder(h, now)])  # what the timer posts 10 minutes before
+    world.console.render([await sched.reminder(h, now)])  # what the timer posts 10 minutes before
     await _press(world, "you")  # Hand over now
 
 
@@ -165,9 +165,9 @@ async def test_add_as_cohost_instead_acts_on_the_conference_it_offered(make_worl
     moved = await Moved.made(world)
     dingtalk = world.sandbox.dingtalk
     other = dingtalk.add_conference(world.demo.vendors.dingtalk_users["you"], "Another review")
-    moved.link(DEMO_DINGTALK_ID, "dingtalk")
+    await moved.link(DEMO_DINGTALK_ID, "dingtalk")
     assert "co-host" in await _ask(world, "you", "make @bob host")  # DingTalk: co-hosts only, offered instead
-    moved.link(other.id, "dingtalk")
+    await moved.link(other.id, "dingtalk")
     await _press(world, "you")
     assert _acted_on(world, "dingtalk.cohosts") == [DEMO_DINGTALK_ID]
     payload = (await world.bot.services.store._rows("SELECT payload FROM proposals"))[0]["payload"]

@@ -3,6 +3,7 @@ both over 127.0.0.1; the cache with a controllable clock; mappings that win; eve
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from bot.i18n import t
 from bot.ops.demo import seed
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.web import ALL_BOT_SCOPES, SlackUser
-from bot.store import Store
+from bot.store import AsyncStore, Store
 from bot.vendors.feishu_auth import FeishuAuth, build_client
 from tests.support.undo import without_undo
 
@@ -39,7 +40,7 @@ class Clock:
 @dataclass
 class Env:
     box: Sandbox
-    store: Store
+    store: AsyncStore
     clock: Clock
     people: IdentityResolver
     slack_users: dict[str, SlackUser]
@@ -58,10 +59,12 @@ def env(sandbox: Sandbox, tmp_path: Path) -> Iterator[Env]:
     app_id, secret = sandbox.feishu.app_id, sandbox.feishu.app_secret
     directory = FeishuDirectory(FeishuAuth(build_client(app_id, secret, sandbox.url), app_id, secret))
     slack = AsyncWebClient(token=sandbox.slack.bot_token, base_url=f"{sandbox.url}/api/", timeout=10)
-    people = IdentityResolver(store, sources={"slack": SlackProfiles(slack),
+    aio = store.aio()
+    people = IdentityResolver(aio, sources={"slack": SlackProfiles(slack),
                                               "feishu": directory},
                               feishu_directory=directory, ttl=timedelta(hours=12))
-    yield Env(sandbox, store, clock, people, users)
+    yield Env(sandbox, aio, clock, people, users)
+    asyncio.run(aio.aclose())
     store.close()
 
 

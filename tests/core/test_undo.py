@@ -126,7 +126,7 @@ async def test_undo_survives_a_restart(sandbox: Sandbox, tmp_path: Path) -> None
     demo = seed(sandbox)
     settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "undo.db")})
     before = build(settings)
-    link_people(before, demo)
+    await link_people(before, demo)
     reply = await ConsoleAdapter(before.dispatcher).send(ASK)
     await before.aclose()
     after = build(settings)  # a restart (or another replica on the same database)

@@ -88,11 +88,13 @@ def test_set_guesses_the_platform_and_keeps_other_ids(runner: CliRunner, tmp_pat
 
 
 async def test_a_mapping_set_by_cli_is_what_the_resolver_uses(runner: CliRunner, tmp_path: Path) -> None:
-    runner.invoke(main, ["users", "set", "erin", "feishu=ou_erin", "--platform", "console", "--new"])
-    store = Store(str(tmp_path / "h.db"))
-    people = IdentityResolver(store)
+    await asyncio.to_thread(runner.invoke, main, ["users", "set", "erin", "feishu=ou_erin", "--platform", "console",
+                                                  "--new"])
+    store = await asyncio.to_thread(Store, str(tmp_path / "h.db"))
+    people = IdentityResolver(store.aio())
     person = await people.resolve("@erin", "console", "you")
     assert people.vendor_user(person, "feishu").id == "ou_erin"
+    await people.store.aclose()
     store.close()
 
 

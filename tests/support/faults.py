@@ -109,7 +109,7 @@ async def fault_world(sandbox: Sandbox, tmp_path: Path, *, mapped: bool = True, 
         await bot.services.store.upsert_person("feishu", person.open_id, name=name, email=person.email,
                                          feishu_open_id=person.open_id, dingtalk_union_id=dingtalk[name].union_id,
                                          webex_email=person.email, zoom_email=person.email)
-    link_people(bot, demo)  # the console's people, and `you`'s Feishu user token
+    await link_people(bot, demo)  # the console's people, and `you`'s Feishu user token
     instant_vendor_waits(bot)
     runtime = build_runtime(settings, bot)
     assert runtime.feishu is not None and runtime.slack is not None
