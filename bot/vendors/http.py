@@ -53,7 +53,7 @@ LATE_S = 0.005  # ... late meaning later than this (or the pacing) after the slo
 
 
 class SharedRate(Protocol):
-    """A rate budget several processes book slots in (bot/store/budget.SharedBudget)."""
+    """A rate budget several processes book slots in (bot/store/postgres/budget.SharedBudget)."""
 
     def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
         """Book a slot: (seconds to wait, the slot)."""

@@ -4,6 +4,7 @@ invite runs; refresh before expiry; the state's rules; the key's start-up errors
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import sqlite3
@@ -94,9 +95,9 @@ async def test_invite_asks_for_authorization_then_proceeds_with_the_stored_token
     with sqlite3.connect(store.path) as raw:
         sealed = raw.execute("SELECT token_enc, refresh_enc FROM user_tokens").fetchone()
     assert token not in sealed[0] and stored.refresh_token not in sealed[1]
-    thief = Store(store.path, vault=SecretVault("somebody else's passphrase"))
+    thief = await asyncio.to_thread(Store, store.path, vault=SecretVault("somebody else's passphrase"))
     with pytest.raises(VaultError):
-        thief.user_token("feishu", you)
+        await asyncio.to_thread(thief.user_token, "feishu", you)
     thief.close()
 
 

@@ -1,4 +1,4 @@
-"""Store rows of scheduled handovers and of the replicas that run them (a mixin of bot/store/base.Store).
+"""Store rows of scheduled handovers and of the replicas that run them (a mixin of bot/store/rows/base.AsyncStore).
 
 Every change of a handover's state is one conditional UPDATE whose WHERE names the state it
 leaves, so when two timers, two replicas, a restart or a "Hand over now" click race, exactly one

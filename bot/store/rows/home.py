@@ -1,5 +1,5 @@
 """Store reads for a person's overview (Slack's App Home tab): links and the latest audit rows (a mixin
-of bot/store/base.Store, which supplies the primitives; the open approvals are proposals, read there)."""
+of bot/store/rows/base.AsyncStore, which supplies the primitives; the open approvals are proposals, read there)."""
 
 from __future__ import annotations
 

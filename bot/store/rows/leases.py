@@ -1,4 +1,4 @@
-"""Named leases shared by every replica (a mixin of bot/store/base.Store): one holder at a time.
+"""Named leases shared by every replica (a mixin of bot/store/rows/base.AsyncStore): one holder at a time.
 
 A lease is a row `leases(name, holder, until)`. Taking it is one statement that both backends run
 atomically: insert the row, or take over a row whose holder's time has passed; the number of rows it

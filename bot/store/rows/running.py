@@ -1,5 +1,5 @@
 """Store rows of the meetings running now that no vendor call lists per person (a mixin of
-bot/store/base.Store): Feishu's tenant events vc.meeting.all_meeting_started_v1 / _ended_v1 feed it
+bot/store/rows/base.AsyncStore): Feishu's tenant events vc.meeting.all_meeting_started_v1 / _ended_v1 feed it
 (bot/adapters/feishu/meetings.py), and "this meeting" reads it (bot/core/running.py), on any replica.
 
 It is a hint, never the authority: whoever reads it reads each meeting back from the vendor before

@@ -1,4 +1,4 @@
-"""Store rows of user tokens, sealed by the vault (a mixin of bot/store/base.Store).
+"""Store rows of user tokens, sealed by the vault (a mixin of bot/store/rows/base.AsyncStore).
 
 Tokens a person granted hostbot at a vendor (Feishu invite) are sealed before they are written and
 opened when read (bot/store/vault.py); without HOSTBOT_SECRET_KEY nothing is stored (NoKeyVault).

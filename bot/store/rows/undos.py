@@ -1,4 +1,4 @@
-"""Store rows of Undo buttons (a mixin of bot/store/base.Store): what puts a host change back.
+"""Store rows of Undo buttons (a mixin of bot/store/rows/base.AsyncStore): what puts a host change back.
 
 A row holds what an Undo needs after a restart or on another replica: the vendor and meeting,
 the users to restore (the previous host, or the co-hosts added/removed), the users hostbot made
