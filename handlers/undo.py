@@ -60,7 +60,8 @@ async def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: Meeti
 
     async def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
-            return [Reply(ctx.t("undo_host_done", **words) + lost_answer_note(ctx, outcome, vendor) + await _back(ctx, row))]
+            back = await _back(ctx, row)
+            return [Reply(ctx.t("undo_host_done", **words) + lost_answer_note(ctx, outcome, vendor) + back)]
         if outcome.kind is Kind.CONFLICT:
             return await moved(outcome.current_host)
         return [Reply(ctx.t("undo_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
