@@ -21,6 +21,7 @@ from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.model.vendor import Meeting, MeetingRef, unsupported
 from bot.core.request.context import Context
 from bot.core.request.registry import intent
+from bot.core.request.request import Recorded, outcome_row
 from bot.core.world.meetings import locate
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
@@ -115,14 +116,19 @@ async def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: P
         remind = None  # due sooner than the lead time: no reminder
     approved = ctx.approval is not None and ctx.approval.via == "approve"
 
-    async def store_it() -> Outcome:
+    def scheduled(hid: int) -> Outcome:
+        return Outcome(Kind.OK, handover_id=hid, audit="scheduled", audit_detail=f"handover #{hid} due {iso(at)}",
+                       audited=True)
+
+    async def store_it() -> Outcome:  # the handover and its audit row: one transaction
         h = await sched.book.add(
             platform=msg.platform, channel=msg.channel, thread=msg.thread, requester=msg.user, lang=ctx.lang, tz=tz,
             vendor=meeting.vendor, meeting_id=meeting.id, meeting_display=meeting.display, host=meeting.host,
             target=target.chat_user, target_user=user, authority="approved" if approved else "requester",
-            due=at, remind_at=remind)
+            due=at, remind_at=remind, audit=lambda hid: outcome_row(ctx.request, Recorded(
+                scheduled(hid), meeting.vendor, meeting.id, user.id, 0.0)))
         sched.track(h)
-        return Outcome(Kind.OK, handover_id=h.id, audit="scheduled", audit_detail=f"handover #{h.id} due {iso(at)}")
+        return scheduled(h.id)
 
     async def render(outcome: Outcome) -> list[Reply]:
         h = await sched.book.get(outcome.handover_id) if outcome.handover_id is not None else None

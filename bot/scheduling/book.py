@@ -13,7 +13,7 @@ strings of one fixed format, so they compare as text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,8 +118,11 @@ class HandoverBook:
     # ---- writes --------------------------------------------------------------------------
     async def add(self, *, platform: str, channel: str, thread: str, requester: str, lang: str, tz: str, vendor: str,
             meeting_id: str, meeting_display: str, host: VendorUser | None, target: str, target_user: VendorUser,
-            authority: str, due: datetime, remind_at: datetime | None, operation: str = "set_host") -> Handover:
-        hid = await self.store.add_handover({
+            authority: str, due: datetime, remind_at: datetime | None, operation: str = "set_host",
+            audit: Callable[[int], dict[str, Any]] | None = None) -> Handover:
+        """Store a pending handover; with `audit` (its id -> an audit row), the row that reports it is written
+        in the same transaction: the handover is never there without its audit row, nor the row without it."""
+        row = {
             "platform": platform, "channel": channel, "thread": thread, "requester": requester, "lang": lang,
             "tz": tz, "vendor": vendor, "meeting_id": meeting_id, "meeting_display": meeting_display,
             "host_id": host.id if host else "", "host_type": host.user_type if host else 1,
@@ -128,7 +131,15 @@ class HandoverBook:
             "due_at": iso(due), "first_due_at": iso(due), "remind_at": iso(remind_at) if remind_at else "",
             "created_at": iso(self.store.now()),
             "status": PENDING, "operation": operation,
-        })
+        }
+
+        async def write(tx: AsyncStore) -> int:
+            hid = await tx.add_handover(row)
+            if audit is not None:
+                await tx.audit(**audit(hid))
+            return hid
+
+        hid = await self.store.atomic(write)
         found = await self.get(hid)
         assert found is not None
         return found

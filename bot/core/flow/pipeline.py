@@ -35,7 +35,7 @@ from bot.core.model.outcome import Kind, Outcome
 from bot.core.model.plan import Authority, Plan
 from bot.core.request.proposals import offer
 from bot.core.request.registry import IntentSpec, Registry
-from bot.core.request.request import Answer
+from bot.core.request.request import Answer, decision_row
 from bot.core.world.recheck import changes, cohosts_now
 from bot.i18n import t
 
@@ -77,9 +77,9 @@ async def run(ctx: Context) -> Answer:
 
 
 async def _audit(ctx: Context, decision: str, detail: str = "") -> tuple[str, str]:
-    """The decision's audit row (the only writer of them); returns it for the Answer."""
-    await ctx.store.audit(platform=ctx.message.platform, chat_user=ctx.message.user, intent=ctx.intent.name,
-                    event="decision", outcome=decision, detail=detail)
+    """The decision's audit row (a question's is written with its proposal: offer's `decision`); returns it for
+    the Answer."""
+    await ctx.store.audit(**decision_row(ctx.request, decision, detail))
     return decision, detail
 
 
@@ -234,10 +234,10 @@ async def bound_payload(ctx: Context, plan: Plan, pressers: tuple[str, ...]) -> 
 async def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> Answer:
     payload = await bound_payload(ctx, plan, (ctx.message.user,))
     buttons = await offer(ctx.services, ctx.request, spec.name, {**payload, "kind": "confirm"},
-                    ("confirm", "button_confirm", ButtonStyle.PRIMARY),
-                    ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+                          ("confirm", "button_confirm", ButtonStyle.PRIMARY),
+                          ("cancel", "button_cancel", ButtonStyle.DEFAULT), decision=("confirmation_asked", ""))
     return Answer([Reply(f"{plan.summary}\n{ctx.t('policy_confirm_question')}", buttons=buttons)],
-                  decided=(await _audit(ctx, "confirmation_asked"),))
+                  decided=(("confirmation_asked", ""),))
 
 
 async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decision) -> Answer:
@@ -261,7 +261,7 @@ async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decisi
                                                            "on_behalf_of": ctx.message.user, "summary": plan.summary},
                     ("approve", "button_approve", ButtonStyle.PRIMARY),
                     ("decline", "button_decline", ButtonStyle.DANGER),
-                    requester=host_chat)
+                    requester=host_chat, decision=("approval_requested", host_chat))
     text = ctx.t("policy_approval_request", host=host, requester=requester, summary=plan.summary)
     return Answer([Reply(text, buttons=buttons, mention_users=(host_chat,))],
-                  decided=(await _audit(ctx, "approval_requested", host_chat),))
+                  decided=(("approval_requested", host_chat),))
