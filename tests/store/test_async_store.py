@@ -77,3 +77,16 @@ async def test_racing_awaits_count_a_delivery_once_and_claim_a_proposal_once(
     pid = await aio.create_proposal(platform="slack", requester="U1", action="set_host", payload={})
     claims = await asyncio.gather(*(aio.claim_proposal(pid, "U1") for _ in range(10)), return_exceptions=True)
     assert sum(not isinstance(c, Exception) for c in claims) == 1
+
+
+async def test_a_failing_write_among_many_at_once_fails_alone(stores: tuple[Store, AsyncStore]) -> None:
+    """SQLite commits the writes waiting together in one transaction (bot/store/sqlite/group.py): one that the
+    database refuses is rolled back alone, its caller gets the error, and the others are kept."""
+    store, aio = stores
+    writes = [aio.first_delivery("slack", f"event:{i}") for i in range(30)]
+    writes.insert(15, aio._exec("INSERT INTO no_such_table (x) VALUES (1)"))
+    results = await asyncio.gather(*writes, return_exceptions=True)
+    assert isinstance(results[15], Exception)
+    assert [r for i, r in enumerate(results) if i != 15] == [True] * 30
+    kept = await asyncio.to_thread(store._rows, "SELECT count(*) AS n FROM deliveries")  # another connection
+    assert kept[0]["n"] == 30

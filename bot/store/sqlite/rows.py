@@ -81,12 +81,18 @@ class SqliteRows(AsyncStore):
     async def atomic(self, body: Callable[[AsyncStore], Awaitable[T]]) -> T:
         if self._in_tx:  # already inside one: the outer transaction holds it all
             return await body(self)
+        with self.in_transaction():
+            return await body(self)
+
+    @contextlib.contextmanager
+    def in_transaction(self) -> Iterator[None]:
+        """One write transaction for what runs inside: committed at the end, or rolled back on an exception."""
         with self._turns, self.db.conn:  # commits, or rolls back on an exception
             # opened here, not by the first write: sqlite-utils commits a write made outside a transaction at once
             self.db.conn.execute("BEGIN IMMEDIATE")
             self._in_tx = True
             try:
-                return await body(self)
+                yield
             finally:
                 self._in_tx = False
 

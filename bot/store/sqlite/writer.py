@@ -1,7 +1,8 @@
 """The running bot's SQLite store: the event loop never waits for the file.
 
     writes        one writer thread, in the order they were asked (the store's connection; this process's
-                  turns at the file as before), each committed with synchronous=FULL before its await returns
+                  turns at the file as before), committed with synchronous=FULL before their awaits return: the
+                  writes waiting together share one transaction and one fsync (bot/store/sqlite/group.py)
     index reads   inline, on a read-only connection of their own (WAL: a reader never waits for the writer);
                   one primary-key or index lookup, measured at a few tens of microseconds (bench/stores.py)
     other reads   a list or a LIKE over a table (`_scan`): one reader thread, on a third connection
@@ -18,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from bot.store.rows.base import AsyncStore, Statement, drive
+from bot.store.sqlite.group import GroupWriter
 from bot.store.sqlite.rows import SqliteRows, connect
 from bot.store.sqlite.turns import WriteTurns
 
@@ -32,7 +34,7 @@ class AsyncSqliteStore(AsyncStore):
     def __init__(self, rows: SqliteRows) -> None:
         self.path, self.clock, self.vault = rows.path, rows.clock, rows.vault
         self._w = rows  # the synchronous Store's connection: from now on, used on the writer thread only
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="hostbot-store-writer")
+        self._writer = GroupWriter(rows)
         self._reader: SqliteRows | None = None
         self._scanner: SqliteRows | None = None
         self._scans: ThreadPoolExecutor | None = None
@@ -44,7 +46,7 @@ class AsyncSqliteStore(AsyncStore):
             self._scans = ThreadPoolExecutor(1, thread_name_prefix="hostbot-store-reader")
 
     async def _on_writer(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._writer, work)
+        return await asyncio.wrap_future(self._writer.submit(work))
 
     async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         if self._reader is None:
@@ -75,7 +77,7 @@ class AsyncSqliteStore(AsyncStore):
 
     async def aclose(self) -> None:
         """Finish the writes already asked for, then close the reading connections (the Store closes its own)."""
-        await asyncio.to_thread(self._writer.shutdown, wait=True)
+        await asyncio.to_thread(self._writer.close)
         if self._scans is not None:
             await asyncio.to_thread(self._scans.shutdown, wait=True)
         for rows in (self._reader, self._scanner):
