@@ -225,10 +225,18 @@ async def test_hand_over_now_racing_the_timer_makes_one_vendor_call(hw: HW, firs
     hw.sandbox.faults.set_latency("feishu.set_host", 0.2)  # the first one is still at the vendor ...
     hw.clock.at = utc(15)
     hw.console.user = "you"
+    # the first one has claimed the run (it is at the vendor) when the other one starts: the store is awaited
+    # now, so which of two started in the same instant claims first is the database's to decide
     if first == "click":
-        clicked, _ = await asyncio.gather(hw.console.send("1"), hw.bot.scheduler.run_due())
+        click = asyncio.create_task(hw.console.send("1"))
+        await _claimed(hw)
+        await hw.bot.scheduler.run_due()
+        clicked = await click
     else:  # ... when the other one tries
-        _, clicked = await asyncio.gather(hw.bot.scheduler.run_due(), hw.console.send("1"))
+        timer_run = asyncio.create_task(hw.bot.scheduler.run_due())
+        await _claimed(hw)
+        clicked = await hw.console.send("1")
+        await timer_run
     timer = hw.posted()
     assert len(hw.calls()) == 1
     assert hw.host_now() == hw.open_id("alice")
@@ -659,3 +667,12 @@ async def test_an_approved_handover_snoozes_thirty_minutes_in_all(hw: HW) -> Non
     refused = await hw.say("2")
     assert refused.startswith("Handover #1 was approved for a time it may move from by 30 minutes at most")
     assert (await hw.handover()).due == utc(15, 30)
+
+
+async def _claimed(hw: HW) -> None:
+    """Until handover #1 is running (claimed by whoever asked first)."""
+    for _ in range(500):
+        if (await hw.handover()).status == "running":
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("handover #1 was never claimed")
