@@ -1,6 +1,6 @@
 """The store's queries, written once for both backends and for both ways of calling them.
 
-`AsyncStore` holds every read and write hostbot makes, as `async def` methods over five primitives a backend
+`AsyncStore` holds every read and write hostbot makes, as `async def` methods over the primitives a backend
 supplies (`_rows`, `_scan`, `_exec`, `_write_rows`, `_insert_id`, `_batch`) and `atomic`, in the common SQL of
 SQLite (3.35+) and PostgreSQL (`INSERT … ON CONFLICT`, `RETURNING`, text times in one fixed UTC format; `?`
 placeholders, which PostgreSQL's backends translate). Backends:

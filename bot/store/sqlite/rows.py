@@ -17,7 +17,6 @@ import sqlite_utils
 
 from bot.store.rows.base import AsyncStore, Clock, Statement
 from bot.store.rows.tokens import TokenVault
-from bot.store.sqlite.schema import migrations
 from bot.store.sqlite.turns import WriteTurns
 
 T = TypeVar("T")
@@ -36,9 +35,6 @@ class SqliteRows(AsyncStore):
 
     async def aclose(self) -> None:
         self.db.close()
-
-    def schema_version(self) -> list[str]:
-        return [m.name for m in migrations.applied(self.db)]
 
     async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cur = self.db.execute(sql, list(args))
