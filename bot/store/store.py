@@ -83,12 +83,17 @@ class Store:
     def _call(self, query: Coroutine[Any, Any, T]) -> T:
         if on_loop():
             query.close()
-            raise StoreOnLoop(
-                f"Store.{getattr(query, '__name__', '?')}() was called on the event loop's thread, where it would "
-                "hold up every request while the database answers: await the AsyncStore "
-                "(services.store) instead"
-            )
+            self._guard(getattr(query, "__name__", "?"))
         return drive(query)
+
+    @staticmethod
+    def _guard(name: str) -> None:
+        """Raise StoreOnLoop when this thread runs an event loop (every entry point that reads or writes)."""
+        if on_loop():
+            raise StoreOnLoop(
+                f"Store.{name}() was called on the event loop's thread, where it would hold up every request "
+                "while the database answers: await the AsyncStore (services.store) instead"
+            )
 
     # ---- the backend's own ---------------------------------------------------------------------------------
     def aio(self) -> AsyncStore:

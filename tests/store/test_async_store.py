@@ -38,8 +38,10 @@ async def test_a_sync_call_on_the_event_loop_raises_and_the_awaited_one_works(
     store, aio = stores
     with pytest.raises(StoreOnLoop, match=r"Store\.first_delivery\(\) was called on the event loop"):
         store.first_delivery("slack", "event:Ev1")
-    with pytest.raises(StoreOnLoop):
-        store.audit_rows()
+    for call in (store.audit_rows, store.ping, store.schema_version, lambda: store._rows("SELECT 1 AS one")):
+        with pytest.raises(StoreOnLoop):
+            call()
+    await aio.ping()
     assert await aio.first_delivery("slack", "event:Ev1")
     assert not await aio.first_delivery("slack", "event:Ev1")
     assert await asyncio.to_thread(store.first_delivery, "slack", "event:Ev2")  # off the loop: the CLIs' way

@@ -118,10 +118,12 @@ class PostgresStore(Store):
 
     def ping(self) -> None:
         """`SELECT 1` within PING_S: a load balancer's health check must not hang on a dead database."""
+        self._guard("ping")
         with self.pool.connection(timeout=PING_S) as conn:
             conn.execute("SELECT 1")
 
     def schema_version(self) -> list[str]:
+        self._guard("schema_version")
         with self.pool.connection() as conn:
             return pg_schema.applied(conn)
 

@@ -38,4 +38,5 @@ class SqliteStore(Store):
         self.db.close()
 
     def schema_version(self) -> list[str]:
+        self._guard("schema_version")
         return [m.name for m in migrations.applied(self.db)]
