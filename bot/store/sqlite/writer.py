@@ -15,6 +15,7 @@ A ":memory:" database exists on one connection only, so there every statement ru
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -44,6 +45,9 @@ class AsyncSqliteStore(AsyncStore):
                 SqliteRows(connect(self.path), WriteTurns(), self.path, self.clock, self.vault) for _ in range(2))
             for rows in (self._reader, self._scanner):
                 rows.db.execute("PRAGMA query_only = 1")
+            # never a busy wait on the loop: a read that finds the file busy (a checkpoint restarting the WAL) is
+            # handed to the reader thread, whose connection waits (SQLite sleeps 1, 2, 5 … ms between tries)
+            self._reader.db.execute("PRAGMA busy_timeout = 0")
             self._scans = ThreadPoolExecutor(1, thread_name_prefix="hostbot-store-reader")
 
     async def _on_writer(self, work: Callable[[], T]) -> T:
@@ -52,7 +56,12 @@ class AsyncSqliteStore(AsyncStore):
     async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         if self._reader is None:
             return await self._on_writer(lambda: drive(self._w._rows(sql, args)))
-        return drive(self._reader._rows(sql, args))
+        try:
+            return drive(self._reader._rows(sql, args))
+        except sqlite3.OperationalError as err:
+            if not busy(err):
+                raise
+            return await self._scan(sql, args)
 
     async def _scan(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         scanner, scans = self._scanner, self._scans
@@ -84,3 +93,9 @@ class AsyncSqliteStore(AsyncStore):
         for rows in (self._reader, self._scanner):
             if rows is not None:
                 rows.db.close()
+
+
+def busy(err: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED: another connection holds what this read needs for a moment."""
+    code = getattr(err, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(err) or "busy" in str(err)
