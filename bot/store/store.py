@@ -151,7 +151,7 @@ class Store:
     def _batch(self, statements: Iterable[Statement]) -> None:
         return self._call(self._q._batch(statements))
 
-    # ---- the queries (bot/store/rows/), one line each: tests/store/test_store_conformance.py checks that every
+    # ---- the queries (bot/store/rows/), one line each: tests/store/test_async_store.py checks that every
     # query of AsyncStore is here with the same signature ---------------------------------------------------
     def ping(self) -> None:
         return self._call(self._q.ping())

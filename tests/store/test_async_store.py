@@ -9,6 +9,7 @@ once (the SQLite writer thread and PostgreSQL's pool both let the database decid
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -92,3 +93,16 @@ async def test_a_failing_write_among_many_at_once_fails_alone(stores: tuple[Stor
     assert [r for i, r in enumerate(results) if i != 15] == [True] * 30
     kept = await asyncio.to_thread(store._rows, "SELECT count(*) AS n FROM deliveries")  # another connection
     assert kept[0]["n"] == 30
+
+
+def test_the_synchronous_store_has_every_query_of_the_async_one_with_the_same_parameters() -> None:
+    """bot/store/store.py writes each query of bot/store/rows/ once more as a blocking method: none is missing,
+    none takes other parameters (the command-line tools and the bot then call the same thing)."""
+    queries = {name: fn for name, fn in inspect.getmembers(AsyncStore, inspect.iscoroutinefunction)
+               if not name.startswith("_") and name not in ("atomic", "aclose")}
+    assert len(queries) > 50
+    for name, fn in queries.items():
+        mine = getattr(Store, name, None)
+        assert mine is not None and not inspect.iscoroutinefunction(mine), name
+        assert list(inspect.signature(mine).parameters.values()) == list(inspect.signature(fn).parameters.values()), \
+            name
