@@ -280,7 +280,7 @@ def test_reopening_keeps_everything_and_migrates_once(where: str, open_store: Op
     versions = race(open_store, 3, lambda s, i: s.schema_version())
     assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas", "m005_mappings",
                     "m006_undos", "m007_running_meetings",
-                    "m008_leases", "m009_role_reverts"]
+                    "m008_leases", "m009_role_reverts", "m010_rate_booking"]
                for v in versions)
     assert open_store().person("slack", "U1")["name"] == "Alice"  # type: ignore[index]
     first.ping()

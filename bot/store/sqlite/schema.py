@@ -193,3 +193,9 @@ def m009_role_reverts(db: sqlite_utils.Database) -> None:
     would put it back (cancelled with the Undo)."""
     db["handovers"].add_column("operation", str, not_null_default="set_host")  # type: ignore[union-attr]
     db["undos"].add_column("handover", str, not_null_default="")  # type: ignore[union-attr]
+
+
+@migrations()
+def m010_rate_booking(db: sqlite_utils.Database) -> None:
+    """PostgreSQL books a shared rate slot in one call (a function); one SQLite file is one process, whose
+    limiter paces alone: nothing to add here, the number keeps both backends' migrations in step."""
