@@ -72,7 +72,7 @@ class Pipeline:
         """True when none of `keys` was seen before (each is claimed in turn, by every replica's store);
         False for a redelivery, counted and logged, never answered."""
         for key in keys:
-            if not self.services.store.first_delivery(platform, key):
+            if not await self.services.store.first_delivery(platform, key):
                 self.services.metrics.duplicates.labels(str(platform)).inc()
                 event(log, "duplicate dropped", platform=str(platform), kind=key.split(":", 1)[0])
                 return False

@@ -2,7 +2,7 @@
 for their approval, the meetings linked to channels they are in, and for admins the latest audit rows —
 each line in their language and time zone. A plain value (Overview); the Slack adapter renders it to
 Block Kit (bot/adapters/slack/home.py) and asks here where a Home button's request belongs. Every
-function is a coroutine, as reads of the store are about to be.
+function is a coroutine, as reads of the store are.
 """
 
 from __future__ import annotations
@@ -68,16 +68,16 @@ async def handover_lines(services: Services, platform: str, user: str, lang: str
     if scheduler is None:
         return []
     now = services.clock()
-    mine = [h for h in scheduler.book.pending(platform)
-            if user in (h.requester, h.target, people.chat_user_for(h.platform, h.vendor, h.host))]
-    return [(h.id, t(lang, hkey(h, "handover_list_line"), **words(h, people, lang, now, tz)))
+    mine = [h for h in await scheduler.book.pending(platform)
+            if user in (h.requester, h.target, await people.chat_user_for(h.platform, h.vendor, h.host))]
+    return [(h.id, t(lang, hkey(h, "handover_list_line"), **await words(h, people, lang, now, tz)))
             for h in sorted(mine, key=lambda h: h.due)]
 
 
 async def approval_lines(services: Services, platform: str, user: str, lang: str) -> list[tuple[str, str]]:
     lines = []
-    for p in services.store.open_approvals(platform, user):
-        requester = services.people.describe_chat_user(platform, str(p.payload.get("on_behalf_of") or ""))
+    for p in await services.store.open_approvals(platform, user):
+        requester = await services.people.describe_chat_user(platform, str(p.payload.get("on_behalf_of") or ""))
         intent = Intent.from_json(p.payload["intent"]) if isinstance(p.payload.get("intent"), dict) else None
         summary = str(p.payload.get("summary") or (intent.name if intent else p.action))
         lines.append((p.id, t(lang, "home_approval_line", requester=requester, summary=summary)))
@@ -93,7 +93,7 @@ def meeting_shown(services: Services, lang: str, vendor: str, meeting: str) -> s
 async def link_lines(services: Services, platform: str, lang: str,
                      channels: Callable[[], Awaitable[list[str]]]) -> list[tuple[str, str]]:
     """Channel links of the channels `user` is in, as "{channel} → meeting"."""
-    links = {str(r["scope"]): r for r in services.store.links_of(platform)}
+    links = {str(r["scope"]): r for r in await services.store.links_of(platform)}
     if not links:
         return []
     out = []
@@ -111,8 +111,8 @@ async def link_lines(services: Services, platform: str, lang: str,
 async def audit_lines(services: Services) -> list[str]:
     """The latest audit rows, newest first, one line each (what `hostbot audit` shows, shortened)."""
     lines = []
-    for row in services.store.latest_audit(AUDIT_ROWS):
-        who = services.people.describe_chat_user(str(row.get("platform") or ""), str(row.get("chat_user") or ""))
+    for row in await services.store.latest_audit(AUDIT_ROWS):
+        who = await services.people.describe_chat_user(str(row.get("platform") or ""), str(row.get("chat_user") or ""))
         what = " ".join(str(row[k]) for k in ("intent", "event", "outcome", "vendor", "meeting") if row.get(k))
         lines.append(f"{str(row.get('at') or '')[:16].replace('T', ' ')} · {who} · {what}")
     return lines
@@ -120,7 +120,7 @@ async def audit_lines(services: Services) -> list[str]:
 
 async def linked_meeting(services: Services, platform: str, channel: str, lang: str) -> tuple[MeetingRef | None, str]:
     """The meeting `channel` is linked to and how it is shown ("Feishu 123 456 789"); (None, "") if none."""
-    row = services.store.link(platform, channel) if channel else None
+    row = await services.store.link(platform, channel) if channel else None
     if row is None:
         return None, ""
     vendor, meeting = str(row["vendor"]), str(row["meeting_id"])
@@ -130,7 +130,7 @@ async def linked_meeting(services: Services, platform: str, channel: str, lang: 
 async def handover_thread(services: Services, platform: str, handover_id: str) -> Where | None:
     """Where a pending handover of `platform` was asked for (its Cancel runs there)."""
     scheduler = scheduler_of(services)
-    handover = scheduler.book.get(int(handover_id)) if scheduler is not None and handover_id.isdigit() else None
+    handover = await scheduler.book.get(int(handover_id)) if scheduler is not None and handover_id.isdigit() else None
     if handover is None or handover.platform != platform:
         return None
     return Where(str(handover.id), handover.channel, handover.thread)
@@ -138,7 +138,7 @@ async def handover_thread(services: Services, platform: str, handover_id: str) -
 
 async def approval_thread(services: Services, platform: str, proposal_id: str) -> Where | None:
     """Where a request waiting for approval on `platform` was made (its Approve / Decline answer there)."""
-    proposal = services.store.get_proposal(proposal_id)
+    proposal = await services.store.get_proposal(proposal_id)
     if proposal is None or proposal.platform != platform:
         return None
     return Where(proposal.id, proposal.channel, proposal.thread)

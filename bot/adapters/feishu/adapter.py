@@ -64,7 +64,7 @@ from bot.core.model.outcome import Outcome
 from bot.core.model.vendor import MeetingRef
 from bot.i18n import detect_lang, t
 from bot.lark_lazy import LazyModule
-from bot.store import Store
+from bot.store import AsyncStore
 from bot.telemetry.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
 from bot.vendors.feishu.auth import FeishuAuth, build_client, lark_core
 
@@ -81,7 +81,7 @@ CARD_ANSWER_S = 1.0  # how long a click waits for the dispatcher before answerin
 # connection is authenticated by its own session and its events carry none).
 WEBHOOK_DELIVERY: ContextVar[bool] = ContextVar("hostbot_feishu_webhook", default=False)
 class FeishuAdapter:
-    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store, oauth: FeishuOAuth | None = None,
+    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: AsyncStore, oauth: FeishuOAuth | None = None,
                  *, clock: Callable[[], float] = time.time, timeout: float = 10.0,
                  auth: FeishuAuth | None = None) -> None:
         self.settings = settings

@@ -47,7 +47,7 @@ from bot.config import Settings
 from bot.core.flow.dispatch import Dispatcher
 from bot.core.model.errors import IdentityError
 from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply
-from bot.store import Store
+from bot.store import AsyncStore
 from bot.telemetry.logs import request_scope
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def bolt_logger() -> logging.Logger:
 
 
 class SlackAdapter:
-    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store,
+    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: AsyncStore,
                  client: AsyncWebClient | None = None) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
