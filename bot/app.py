@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,8 +23,9 @@ from bot.intents import parse
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.scheduler import of as scheduler_of
-from bot.store import Store, url_password
+from bot.store import AsyncStore, Store, url_password
 from bot.store.retention import Retention, RetentionPolicy
+from bot.store.store import on_loop
 from bot.store.vault import build_vault, check_vault
 from bot.telemetry.logs import protect
 from bot.telemetry.metrics import Metrics
@@ -30,6 +33,7 @@ from bot.telemetry.metrics import Metrics
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
+    from bot.adapters.feishu.people.oauth import FeishuOAuth
     from bot.vendors.feishu.auth import FeishuAuth
 
 log = logging.getLogger(__name__)
@@ -38,10 +42,13 @@ log = logging.getLogger(__name__)
 @dataclass
 class Clients:
     """One client per chat platform, shared by everything that talks to it (identity, adapters,
-    the Feishu vendor, OAuth): one connection pool and one tenant-token cache each."""
+    the Feishu vendor, OAuth): one connection pool and one tenant-token cache each; and people's own
+    Feishu tokens (feishu_oauth), which the vendor acts with and the Feishu adapter's OAuth callback
+    completes (built once by build_vendors, handed to both)."""
 
     slack: AsyncWebClient | None = None
     feishu: FeishuAuth | None = None
+    feishu_oauth: FeishuOAuth | None = None
 
 
 @dataclass
@@ -50,6 +57,7 @@ class HostBot:
     dispatcher: Dispatcher
     clients: Clients = field(default_factory=Clients)
     retention: Retention | None = None
+    store: Store | None = None  # the synchronous Store services.store was opened beside (closed last)
 
     @property
     def scheduler(self) -> HandoverScheduler:
@@ -70,7 +78,9 @@ class HostBot:
         for vendor in self.services.vendors.values():
             if isinstance(vendor, MeetingVendor):  # each is; the Services show them as readers
                 await vendor.aclose()
-        self.services.store.close()
+        await self.services.store.aclose()  # the writes already asked for are finished first
+        if self.store is not None:
+            await asyncio.to_thread(self.store.close)
 
 
 def build_clients(settings: Settings) -> Clients:
@@ -87,7 +97,7 @@ def build_clients(settings: Settings) -> Clients:
     return clients
 
 
-def build_identity(store: Store, clients: Clients) -> IdentityResolver:
+def build_identity(store: AsyncStore, clients: Clients) -> IdentityResolver:
     """The resolver with a profile source for each configured chat platform."""
     sources: dict[str, ProfileSource] = {}
     directory = None
@@ -96,7 +106,7 @@ def build_identity(store: Store, clients: Clients) -> IdentityResolver:
 
         sources["slack"] = SlackProfiles(clients.slack)
     if clients.feishu is not None:
-        from bot.adapters.feishu.directory import FeishuDirectory
+        from bot.adapters.feishu.people.directory import FeishuDirectory
 
         directory = FeishuDirectory(clients.feishu)
         sources["feishu"] = directory
@@ -114,13 +124,13 @@ def build_admin_groups(settings: Settings, clients: Clients, clock: Callable[[],
 
         sources["slack"] = SlackGroups(clients.slack)
     if clients.feishu is not None:
-        from bot.adapters.feishu.groups import FeishuGroups
+        from bot.adapters.feishu.people.groups import FeishuGroups
 
         sources["feishu"] = FeishuGroups(clients.feishu)
     return AdminGroups(refs, sources, clock)
 
 
-def build_vendors(settings: Settings, store: Store | None = None,
+def build_vendors(settings: Settings, store: AsyncStore | None = None,
                   clients: Clients | None = None) -> dict[str, MeetingVendor]:
     """A MeetingVendor for every vendor whose credentials are configured (`store` holds user tokens)."""
     from bot.vendors.dingtalk import DingTalkVendor
@@ -129,15 +139,10 @@ def build_vendors(settings: Settings, store: Store | None = None,
 
     vendors: dict[str, MeetingVendor] = {}
     if settings.feishu_configured:
-        from bot.adapters.feishu.oauth import FeishuOAuth
         from bot.vendors.feishu.vendor import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
 
-        # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for
-        # with an authorization link (bot/adapters/feishu/oauth.py).
         auth = clients.feishu if clients is not None else None
-        tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
-                             public_url=settings.public_url, client=auth.client if auth else None) \
-            if store is not None else None
+        tokens = build_feishu_oauth(settings, store, clients)
         vendors["feishu"] = FeishuVendor(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain,
                                          user_tokens=tokens, auth=auth)
     if settings.dingtalk_app_key and settings.dingtalk_app_secret:
@@ -149,6 +154,21 @@ def build_vendors(settings: Settings, store: Store | None = None,
         vendors["zoom"] = ZoomVendor(settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret,
                                      settings.zoom_api_base, settings.zoom_oauth_url)
     return vendors
+
+
+def build_feishu_oauth(settings: Settings, store: AsyncStore | None, clients: Clients | None) -> FeishuOAuth | None:
+    """People's own Feishu tokens (invite needs one): stored encrypted in `store`, refreshed, and asked for
+    with an authorization link (bot/adapters/feishu/people/oauth.py); kept in `clients` for the adapter."""
+    from bot.adapters.feishu.people.oauth import FeishuOAuth
+
+    if store is None:
+        return None
+    auth = clients.feishu if clients is not None else None
+    tokens = FeishuOAuth(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain, store,
+                         public_url=settings.public_url, client=auth.client if auth else None)
+    if clients is not None:
+        clients.feishu_oauth = tokens
+    return tokens
 
 
 def watch_rate_limits(metrics: Metrics, vendors: dict[str, MeetingVendor]) -> None:
@@ -185,19 +205,15 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
 
     now = clock or (lambda: datetime.now(UTC))
     # ConfigError: no usable key, or a PostgreSQL that cannot be reached
-    store = Store(settings.db_path, clock=now, vault=build_vault(settings), pool_size=settings.db_pool)
-    try:
-        check_vault(store)
-    except ConfigError:
-        store.close()
-        raise
+    store = open_store(settings, now)
+    aio = store.aio()
     clients = build_clients(settings)
-    built = build_vendors(settings, store, clients) if vendors is None else vendors
+    built = build_vendors(settings, aio, clients) if vendors is None else vendors
     services = Services(
         settings=settings,
         registry=Registry(HANDLERS),
-        store=store,
-        people=build_identity(store, clients),
+        store=aio,
+        people=build_identity(aio, clients),
         vendors=built,
         clock=now,
         policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm),
@@ -208,7 +224,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     )
     watch_rate_limits(services.metrics, built)
     share_rate_budgets(built, store)
-    services.metrics.watch_store(lambda: store.count_handovers(PENDING))
+    services.metrics.watch_store(lambda: aio.count_handovers(PENDING))
     # The configured secrets never reach a log line, whoever would print them (bot/telemetry/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
             settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
@@ -220,4 +236,21 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     retention = Retention(settings.db_path, RetentionPolicy(settings.retention_days, settings.delivery_retention_hours),
                           clock=now, observe=lambda table, n: services.metrics.pruned.labels(table).inc(n),
                           store=store if store.kind == "postgresql" else None)  # replicas: one prunes (a lease)
-    return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients, retention=retention)
+    return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients, retention=retention,
+                   store=store)
+
+
+def open_store(settings: Settings, clock: Callable[[], datetime]) -> Store:
+    """The synchronous Store, migrated, its vault checked (ConfigError: no usable key, or a PostgreSQL that cannot
+    be reached). Start-up work: `hostbot run` builds in a worker thread; a test or the demo that builds on its
+    event loop's thread has this done in a thread of its own, waited for, before anything is served."""
+    if on_loop():
+        with ThreadPoolExecutor(1, thread_name_prefix="hostbot-open-store") as pool:
+            return pool.submit(open_store, settings, clock).result()
+    store = Store(settings.db_path, clock=clock, vault=build_vault(settings), pool_size=settings.db_pool)
+    try:
+        check_vault(store)
+    except ConfigError:
+        store.close()
+        raise
+    return store

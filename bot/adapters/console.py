@@ -1,7 +1,8 @@
 """Console adapter: one person typing lines; buttons become numbered choices.
 
 It is the fake chat that ships with the product (as errbot's test backend): the demo runs on it
-and tests drive it one line in, one reply out.
+and tests drive it one line in, one reply out. Lines and choices go through the adapters' pipeline
+(bot/adapters/pipeline.py) like any platform's; "sending" here is rendering the text `send` returns.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.adapters.markup import console_inbound, console_text
+from bot.adapters.pipeline import Outlet, Pipeline
 from bot.core.flow.dispatch import Dispatcher
 from bot.core.model.events import Button, ButtonClick, ChatMessage, Platform, Reply
 from bot.i18n import detect_lang, t
@@ -35,7 +37,9 @@ class ConsoleAdapter:
             return await self._choose(int(text), n)
         msg = ChatMessage(platform=Platform.CONSOLE, user=self.user, text=console_inbound(text), channel=CHANNEL,
                           thread=CHANNEL, message_id=f"console-{n}", user_name=self.user)
-        return self.render(await self.dispatcher.handle_message(msg, ConsoleProgress(self.out)))
+        outlet = ConsoleOutlet(self)
+        await Pipeline(self.dispatcher).message(msg, outlet)
+        return outlet.printed
 
     async def _choose(self, number: int, n: int) -> str:
         if not 1 <= number <= len(self.choices):
@@ -45,10 +49,9 @@ class ConsoleAdapter:
         click = ButtonClick(platform=Platform.CONSOLE, user=self.user, action=button.action,
                             value=button.value, click_id=f"console-click-{n}", channel=CHANNEL,
                             thread=CHANNEL, user_name=self.user)
-        replies = await self.dispatcher.handle_click(click, ConsoleProgress(self.out))
-        # A refusal meant for this clicker only (not your button) leaves the buttons live, as in a chat.
-        consumed = any(not r.ephemeral for r in replies)
-        return self.render(replies, consumed=consumed)
+        outlet = ConsoleOutlet(self, clicked=True)
+        await Pipeline(self.dispatcher).click(click, outlet)
+        return outlet.printed
 
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
         """Notifier (bot/core/answer/progress.py): print a reminder or report; its buttons become the choices."""
@@ -69,6 +72,21 @@ class ConsoleAdapter:
         if buttons:
             lines.append("   ".join(f"[{i}] {console_text(b.label)}" for i, b in enumerate(buttons, 1)))
         return "\n".join(lines)
+
+
+class ConsoleOutlet(Outlet):
+    """Sending on the console: the rendered text, which `ConsoleAdapter.send` returns."""
+
+    sized = False  # a local terminal: nothing to protect the event loop from (bot/adapters/limits.py)
+
+    def __init__(self, console: ConsoleAdapter, clicked: bool = False) -> None:
+        self.console, self.clicked = console, clicked
+        self.progress = ConsoleProgress(console.out)
+        self.printed = ""
+
+    async def send(self, replies: list[Reply]) -> None:
+        # After a click, a refusal meant for this clicker only (not your button) leaves the buttons live.
+        self.printed = self.console.render(replies, consumed=self.clicked and any(not r.ephemeral for r in replies))
 
 
 @dataclass

@@ -84,11 +84,10 @@ def build_runtime(settings: Settings, bot: HostBot | None = None) -> Runtime:
     feishu = None
     if settings.feishu_configured:
         from bot.adapters.feishu.adapter import FeishuAdapter
-        from bot.adapters.feishu.oauth import FeishuOAuth
 
-        tokens = getattr(bot.services.vendors.get("feishu"), "user_tokens", None)
-        feishu = FeishuAdapter(settings, bot.dispatcher, bot.services.store,
-                               oauth=tokens if isinstance(tokens, FeishuOAuth) else None, auth=bot.clients.feishu)
+        # The user tokens the Feishu vendor acts with, built by bot/app.py: the OAuth callback completes them.
+        feishu = FeishuAdapter(settings, bot.dispatcher, bot.services.store, oauth=bot.clients.feishu_oauth,
+                               auth=bot.clients.feishu)
         bot.scheduler.attach("feishu", feishu)
     return Runtime(bot=bot, slack=slack, feishu=feishu)
 
@@ -127,7 +126,7 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
         checks: dict[str, str] = {}
         store = runtime.bot.services.store
         try:
-            store.ping()  # the load balancer's check: a replica that cannot reach the database is out
+            await store.ping()  # the load balancer's check: a replica that cannot reach the database is out
             checks["store"] = "ok"
         except Exception as err:
             checks["store"] = f"error: {type(err).__name__}"
@@ -143,6 +142,7 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
                             status_code=200 if healthy else 503)
 
     async def metrics(request: Request) -> Response:
+        await runtime.metrics.refresh()
         return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
 
     return Starlette(lifespan=lifespan, middleware=[Middleware(BodyLimit)], routes=[
@@ -168,7 +168,7 @@ async def start_socket_mode(runtime: Runtime, app_token: str) -> None:
 
 async def start_feishu_ws(runtime: Runtime, **options: Any) -> None:
     """Open the Feishu long connection (its own thread and loop); events then reach this loop."""
-    from bot.adapters.feishu.ws import FeishuLongConnection
+    from bot.adapters.feishu.transport.ws import FeishuLongConnection
 
     if runtime.feishu is None:
         raise RuntimeError("FEISHU_MODE=ws needs FEISHU_APP_ID and FEISHU_APP_SECRET")
@@ -209,7 +209,7 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         raise ConfigError("no chat platform is configured, so nothing would reach hostbot: set SLACK_BOT_TOKEN with "
                           "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or FEISHU_APP_ID and FEISHU_APP_SECRET with "
                           "FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN (or FEISHU_MODE=ws); see .env.example")
-    runtime = build_runtime(settings)
+    runtime = await asyncio.to_thread(build_runtime, settings)  # opening the store is blocking work
     await runtime.bot.start()
     if settings.slack_app_token:
         await start_socket_mode(runtime, settings.slack_app_token)

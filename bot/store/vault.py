@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
 from bot.store import Store, TokenVault
-from bot.store.base import KEY_HELP, NoKeyVault, VaultError
+from bot.store.rows.tokens import KEY_HELP, NoKeyVault, VaultError
 
 if TYPE_CHECKING:  # `cryptography` (~8 MiB) is imported when a key is first derived, not at start-up
     from cryptography.fernet import Fernet

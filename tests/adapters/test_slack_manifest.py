@@ -38,7 +38,7 @@ def manifest() -> dict:  # type: ignore[type-arg]
 
 def methods_called(*sources: Path) -> set[str]:
     text = "\n".join(p.read_text() for p in sources)
-    called = set(re.findall(r'_call\("(\w+)"', text)) | set(re.findall(r"\bclient\.(\w+)\(", text))
+    called = set(re.findall(r'\bcall\("(\w+)"', text)) | set(re.findall(r"\bclient\.(\w+)\(", text))
     return {m for m in called if m in METHOD_SCOPES or "_" in m}
 
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.slack.home import HomeContent, fit_lines, home_view
+from bot.adapters.slack.home import fit_lines, home_view
 from bot.adapters.slack.modal import WHATS, FormOrigin, form_view
 from bot.core.model.vendor import MeetingRef
+from bot.overview.home import Overview
 from bot.sandbox.slack.views import view_problems
 from tests.support.slack_views import text_objects
 
@@ -33,7 +34,7 @@ def test_the_checks_catch_a_view_past_the_limits() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_crowded_home_tab_stays_within_the_limits(lang: str) -> None:
-    content = HomeContent(
+    content = Overview(
         lang=lang,
         handovers=[(i, f"#{i} · 15:00 CET · <@U0ALICE> becomes host of meeting {'9' * 300}") for i in range(500)],
         approvals=[(f"p{i}", f"<@U0BOB> asks: {'y' * 3500}") for i in range(200)],
@@ -49,7 +50,7 @@ def test_a_crowded_home_tab_stays_within_the_limits(lang: str) -> None:
 
 
 def test_an_empty_home_tab_says_what_to_do() -> None:
-    view = home_view(HomeContent(lang="en", audit=[]))
+    view = home_view(Overview(lang="en", audit=[]))
     assert _limits_broken(view, "home") == []
     shown = "\n".join(text_objects(view))
     assert "Nothing scheduled" in shown and "Nothing is waiting for you." in shown and "No audit rows yet." in shown

@@ -1,7 +1,7 @@
 """bot/wire.py against the vendors' known answers: Slack's signature vector (tests/corpus/slack_signature_kat.json,
 copied verbatim from ../shared/vendor-oracles/slack/extracted/: python-slack-sdk's verifier test) and Lark's
 decrypt vectors (tests/corpus/lark_decrypt_kat.json); what it seals passes the checks the product makes
-(slack_sdk's SignatureVerifier, lark-oapi's AESCipher, bot/adapters/feishu/webhook.py). And importing it,
+(slack_sdk's SignatureVerifier, lark-oapi's AESCipher, bot/adapters/feishu/transport/webhook.py). And importing it,
 or the sandbox package, stays light."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from lark_oapi.core.utils import AESCipher
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.feishu.webhook import refusal
+from bot.adapters.feishu.transport.webhook import refusal
 from bot.wire import lark_decrypt, lark_encrypt, lark_seal, lark_signature, slack_headers, slack_signature
 
 CORPUS = Path(__file__).parents[1] / "corpus"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.adapters.pipeline import Pipeline
 from bot.core.model.events import ButtonClick, Platform
 from tests.conftest import World, WorldFactory
 from tests.support.undo import without_undo
@@ -11,8 +12,8 @@ from tests.support.undo import without_undo
 ASK = "make @{who} host of meeting 123456789"
 
 
-def decisions(world: World) -> list[str]:
-    return [r["outcome"] for r in world.bot.services.store.audit_rows() if r["event"] == "decision"]
+async def decisions(world: World) -> list[str]:
+    return [r["outcome"] for r in await world.bot.services.store.audit_rows() if r["event"] == "decision"]
 
 
 async def test_non_host_asking_for_host_goes_to_the_host_for_approval(world: World) -> None:
@@ -28,8 +29,8 @@ async def test_non_host_asking_for_host_goes_to_the_host_for_approval(world: Wor
     calls = world.set_host_calls()
     assert calls == [{"host_user": {"id": world.open_id("bob"), "user_type": 1},
                       "old_host_user": {"id": world.open_id("you"), "user_type": 1}}]
-    assert decisions(world) == ["approval_requested", "foreign_click", "approve", "approved"]
-    outcome = [r for r in world.bot.services.store.audit_rows() if r["event"] == "outcome"][-1]
+    assert await decisions(world) == ["approval_requested", "foreign_click", "approve", "approved"]
+    outcome = [r for r in await world.bot.services.store.audit_rows() if r["event"] == "outcome"][-1]
     assert outcome["chat_user"] == "bob" and outcome["outcome"] == "ok" and outcome["vendor"] == "feishu"
     assert outcome["vendor_ids"] == world.open_id("bob") and outcome["meeting"] == world.meeting_id
 
@@ -40,7 +41,7 @@ async def test_host_declines_nothing_happens(world: World) -> None:
     world.console.user = "you"
     assert await world.say("2") == "@you declined; nothing was changed."
     assert world.set_host_calls() == []
-    assert decisions(world)[-1] == "declined"
+    assert (await decisions(world))[-1] == "declined"
 
 
 async def test_approval_is_asked_in_chinese(world: World) -> None:
@@ -54,10 +55,10 @@ async def test_double_and_late_clicks_run_at_most_once(world: World) -> None:
     world.console.user = "bob"
     await world.say("make me host of meeting 123456789")
     approve = world.console.choices[0]
-    dispatcher = world.bot.dispatcher
-    first = await dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k1"))
-    same_again = await dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k1"))
-    second = await dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k2"))
+    pipeline = Pipeline(world.bot.dispatcher)  # deliveries are deduplicated there (bot/adapters/pipeline.py)
+    first = await pipeline.click_replies(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k1"))
+    same_again = await pipeline.click_replies(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k1"))
+    second = await pipeline.click_replies(ButtonClick(Platform.CONSOLE, "you", "approve", approve.value, "k2"))
     assert "is now host" in first[0].text
     assert same_again == []
     assert second[0].text == "This was already answered; nothing was done again."
@@ -73,7 +74,7 @@ async def test_click_after_expiry_does_nothing(world: World) -> None:
     world.console.user = "you"
     assert await world.say("1") == "This request has expired; nothing was done. Ask again if you still want it."
     assert world.set_host_calls() == []
-    assert decisions(world)[-1] == "expired"
+    assert (await decisions(world))[-1] == "expired"
 
 
 async def test_admin_taking_host_from_someone_else_confirms_first(make_world: WorldFactory) -> None:
@@ -90,7 +91,7 @@ async def test_admin_taking_host_from_someone_else_confirms_first(make_world: Wo
     await world.say(ASK.format(who="alice"))
     assert without_undo(await world.say("1")) == "✅ @alice is now host of Feishu meeting 123 456 789."
     assert len(world.set_host_calls()) == 1
-    assert decisions(world) == ["confirmation_asked", "foreign_click", "cancelled", "confirmation_asked",
+    assert await decisions(world) == ["confirmation_asked", "foreign_click", "cancelled", "confirmation_asked",
                                 "confirm", "confirmed"]
 
 
@@ -123,7 +124,7 @@ async def test_host_we_cannot_reach_means_no_change(world: World) -> None:
     reply = await world.say(ASK.format(who="alice"))
     assert reply.startswith("Only the meeting's host, its organizer or a hostbot admin can do this")
     assert world.set_host_calls() == []
-    assert decisions(world) == ["denied"]
+    assert await decisions(world) == ["denied"]
 
 
 async def test_many_unauthorized_requests_change_nothing(world: World) -> None:

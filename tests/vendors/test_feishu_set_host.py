@@ -63,7 +63,7 @@ async def test_each_feishu_error_code_gets_its_own_reply(world: World, code: str
     assert reply.startswith("❌ Could not make @alice host of Feishu meeting 123 456 789:"), reply
     for w in words:
         assert w in reply, reply
-    rows = [r for r in world.bot.services.store.audit_rows() if r["event"] == "outcome"]
+    rows = [r for r in await world.bot.services.store.audit_rows() if r["event"] == "outcome"]
     # A meeting not in progress is known from the lookup: refused before anybody is asked, no call.
     assert rows[-1]["vendor_code"] == ("" if code == "122001" else code)
 
@@ -123,6 +123,7 @@ async def test_admin_retry_acts_at_once(make_world: WorldFactory) -> None:
 
 
 async def test_retry_click_delivered_twice_calls_the_vendor_once(make_world: WorldFactory) -> None:
+    from bot.adapters.pipeline import Pipeline
     from bot.core.model.events import ButtonClick, Platform
 
     world = await make_world(HOSTBOT_ADMINS="you")
@@ -130,9 +131,10 @@ async def test_retry_click_delivered_twice_calls_the_vendor_once(make_world: Wor
     await world.say(ASK.format(who="alice"))
     retry = world.console.choices[0]
     click = ButtonClick(Platform.CONSOLE, "you", retry.action, retry.value, click_id="c-1")
-    first = await world.bot.dispatcher.handle_click(click)
-    redelivered = await world.bot.dispatcher.handle_click(click)
-    second_press = await world.bot.dispatcher.handle_click(
+    pipeline = Pipeline(world.bot.dispatcher)  # where deliveries are deduplicated
+    first = await pipeline.click_replies(click)
+    redelivered = await pipeline.click_replies(click)
+    second_press = await pipeline.click_replies(
         ButtonClick(Platform.CONSOLE, "you", retry.action, retry.value, click_id="c-2"))
     assert "is now host" in first[0].text
     assert redelivered == []

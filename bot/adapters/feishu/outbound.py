@@ -5,6 +5,8 @@
     FeishuProgress                   long work's progress as ONE card: sent at the first update, then
                                      PATCHed (im/v1/messages/{id}) at each update and, at the end,
                                      into the answer itself — the thread shows one message throughout
+    FeishuOutlet / DirectOutlet      how the adapters' pipeline (bot/adapters/pipeline.py) answers a
+                                     Feishu request: in the thread of a message, or in a direct chat
 
 Only cards can be updated (Feishu's "update an app-sent message card": text messages cannot be
 edited by PATCH), which is why progress is a card from its first update on and why the answer
@@ -18,8 +20,9 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from bot.adapters.feishu.cards import progress_card, reply_card
+from bot.adapters.feishu.cards import message_body, progress_card, reply_card
 from bot.adapters.feishu.inbound import reply_uuid
+from bot.adapters.pipeline import Outlet
 from bot.core.model.events import Reply
 from bot.core.model.outcome import Kind, Outcome
 from bot.lark_lazy import LazyModule
@@ -98,3 +101,46 @@ class FeishuProgress:
         if not self.message_id:
             return False
         return await self.sender.patch(self.message_id, reply_card(reply, lang, names))
+
+
+async def send_in_thread(sender: Sender, reply_to: str, replies: list[Reply], lang: str, key: str,
+                         names: Mapping[str, str] | None = None, progress: FeishuProgress | None = None) -> None:
+    """Each reply in the thread of message `reply_to`; `key` + position make its uuid; `names`: who
+    the `@_user_N` placeholders of `reply_to` stand for (an echo shows them as names). When long work
+    showed its progress, that card becomes the first reply instead of a new message."""
+    done = 0
+    if progress is not None and replies and not replies[0].ephemeral:
+        done = int(await progress.finish(replies[0], lang, names))
+    for i, reply in enumerate(replies[done:], start=done):
+        msg_type, content = message_body(reply, lang, names)
+        await sender.reply(reply_to, msg_type, content, reply_uuid(key, i))
+
+
+class FeishuOutlet(Outlet):
+    """Replies in the thread of message `reply_to` (after `lead`, e.g. "you authorized hostbot")."""
+
+    def __init__(self, sender: Sender, reply_to: str, lang: str, key: str, names: Mapping[str, str] | None = None,
+                 progress: FeishuProgress | None = None, lead: list[Reply] | None = None) -> None:
+        self.sender, self.reply_to, self.lang, self.key, self.names = sender, reply_to, lang, key, names
+        self.sink = progress
+        self.progress = progress
+        self.lead = lead or []
+
+    async def refuse(self, reply: Reply) -> None:
+        await send_in_thread(self.sender, self.reply_to, [reply], self.lang, self.key)
+
+    async def send(self, replies: list[Reply]) -> None:
+        await send_in_thread(self.sender, self.reply_to, [*self.lead, *replies], self.lang, self.key, self.names,
+                             None if self.lead else self.sink)
+
+
+class DirectOutlet(Outlet):
+    """Replies as new messages in a person's direct chat with hostbot (a bot menu click has no thread)."""
+
+    def __init__(self, sender: Sender, open_id: str, lang: str, key: str) -> None:
+        self.sender, self.open_id, self.lang, self.key = sender, open_id, lang, key
+
+    async def send(self, replies: list[Reply]) -> None:
+        for i, reply in enumerate(replies):
+            msg_type, content = message_body(reply, self.lang)
+            await self.sender.create(self.open_id, "open_id", msg_type, content, reply_uuid(self.key, i))

@@ -1,11 +1,12 @@
 """Slack adapter on slack-bolt's AsyncApp: /host, @mentions, DMs, buttons; HTTP or Socket Mode.
 
 Every listener acks first and works after (Bolt sends the HTTP response as soon as ack() is
-called). Exactly-once: Events API deliveries are deduplicated by event_id (a retry carries
+called). Each listener reads its payload into a core event and hands it to the adapters' pipeline
+(bot/adapters/pipeline.py) with its delivery keys — Events API deliveries by event_id (a retry carries
 X-Slack-Retry-Num and the same event_id), slash commands by trigger_id, clicks by message ts +
-action_ts — all in the store before any vendor call. Replies go in thread; a slash command's
-answer starts a visible thread ("@you asked: …"). After a click the buttons are replaced
-(chat.update) so they cannot be pressed again.
+action_ts — and a SlackOutlet (port.py): replies go in thread; a slash command's answer starts a
+visible thread ("@you asked: …"); after a click the buttons are replaced (chat.update) so they
+cannot be pressed again.
 
 Operations: a middleware stamps each request with the moment it arrived and a request id (every
 log line of the work, vendor calls included, carries it); each listener observes its ack latency
@@ -21,10 +22,10 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -35,18 +36,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.adapters.inflight import InFlight
-from bot.adapters.limits import too_long, too_long_reply
-from bot.adapters.markup import slack_echo, slack_inbound, slack_text
-from bot.adapters.slack.blocks import ACTION_PREFIX, answered_blocks, reply_blocks, reply_text
-from bot.adapters.slack.port import Profile, SlackProgress
+from bot.adapters.limits import too_long
+from bot.adapters.markup import slack_echo, slack_inbound
+from bot.adapters.pipeline import Pipeline
+from bot.adapters.slack.blocks import ACTION_PREFIX
+from bot.adapters.slack.port import Clicked, Profile, SlackOutlet, SlackWeb, ThreadStarter
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.adapters.slack.surfaces import SlackSurfaces
 from bot.config import Settings
 from bot.core.flow.dispatch import Dispatcher
 from bot.core.model.errors import IdentityError
-from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
-from bot.i18n import t
-from bot.store import Store
+from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply
+from bot.store import AsyncStore
 from bot.telemetry.logs import request_scope
 
 log = logging.getLogger(__name__)
@@ -103,12 +104,14 @@ def bolt_logger() -> logging.Logger:
 
 
 class SlackAdapter:
-    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store,
+    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: AsyncStore,
                  client: AsyncWebClient | None = None) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
+        self.pipeline = Pipeline(dispatcher)  # size → delivery key → dispatch → send (bot/adapters/pipeline.py)
         self.store = store
         self.client = client or build_web_client(settings)
+        self.web = SlackWeb(self.client)  # every Web API call of the adapter, its outlets and surfaces
         self.app = AsyncApp(
             name="hostbot",  # without a name Bolt takes it from inspect.stack(): 30-60 ms of start-up
             client=self.client,
@@ -121,7 +124,7 @@ class SlackAdapter:
         )
         self._profiles: dict[str, tuple[float, Profile]] = {}
         self.inflight = InFlight()
-        self._register()
+        self._register(dispatcher)
 
     # ---- HTTP entry point (mounted at POST /slack/events) ----------------------------------
     async def handle_http(self, request: Request) -> Response:
@@ -142,9 +145,10 @@ class SlackAdapter:
         finally:
             _ARRIVED.reset(arrived)  # listener tasks started meanwhile keep their copy
 
-    def _register(self) -> None:
+    def _register(self, dispatcher: Dispatcher) -> None:
         self.app.middleware(self._stamp)
-        SlackSurfaces(self).register()  # the /host form and the Home tab (before the /host listener below)
+        # the /host form and the Home tab (before the /host listener below)
+        SlackSurfaces(self, dispatcher.services).register()
         held = self.inflight.wrap  # work after the ack: a shutdown waits for it (bot/adapters/inflight.py)
         self.app.command(COMMAND)(held(self._on_command))
         self.app.event("app_mention")(held(self._on_mention))
@@ -157,50 +161,37 @@ class SlackAdapter:
         with request_scope("slack"):
             return await next()
 
-    def _acked(self, context: Any) -> None:
+    def acked(self, context: Any) -> None:
         arrived = context.get("hostbot_arrived") if context is not None else None
         if arrived:
             self.dispatcher.services.metrics.ack_latency.labels("slack").observe(time.monotonic() - arrived)
 
-    # ---- listeners ---------------------------------------------------------------------
+    # ---- listeners: read the payload into a core event, hand it to the pipeline ------------
     async def _on_command(self, ack: Any, command: dict[str, Any], context: Any) -> None:
         await ack()
-        self._acked(context)
+        self.acked(context)
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         key = command.get("trigger_id") or f"{channel}:{user}:{command.get('text', '')}:{time.time()}"
-        if not self.store.first_delivery("slack", f"command:{key}"):
-            self.dispatcher.duplicate("slack", "command")
-            return
         text = f"{COMMAND} {command.get('text', '')}".strip()
         profile = await self.profile(user)
-        if too_long(text):  # never parsed (bot/adapters/limits.py); only the asker sees why
-            await self._call("chat_postEphemeral", channel=channel, user=user,
-                             text=reply_text(too_long_reply(text, profile.lang)))
-            return
-        try:
-            asked = t(profile.lang, "slack_asked", user=neutral_mention(user), text=slack_echo(text))
-            root = await self.client.chat_postMessage(channel=channel, text=slack_text(asked))
-            thread = str(root["ts"])
-        except SlackApiError as err:
-            log.warning("slack: could not start a thread in %s: %s", channel, err.response.get("error"))
-            thread = ""
         bot_user = context.get("bot_user_id") or ""
         msg = ChatMessage(platform=Platform.SLACK, user=user, text=slack_inbound(text, bot_user), channel=channel,
-                          thread=thread, lang=profile.lang, tz=profile.tz, bot_user=bot_user,
+                          lang=profile.lang, tz=profile.tz, bot_user=bot_user,
                           user_name=command.get("user_name", ""), in_channel=True)
-        progress = SlackProgress(self, channel, thread)
-        await self.deliver(channel, thread, user, await self.dispatcher.handle_message(msg, progress), progress)
+        outlet = ThreadStarter(self.web, channel, user, profile.lang, slack_echo(text))
+        await self.pipeline.message(replace(msg, text=text) if too_long(text) else msg, outlet,
+                                    keys=[f"command:{key}"])
 
     async def _on_mention(self, ack: Any, event: dict[str, Any], body: dict[str, Any], context: Any,
                           request: AsyncBoltRequest) -> None:
         await ack()
-        self._acked(context)
+        self.acked(context)
         await self._handle_event(event, body, context, request)
 
     async def _on_message(self, ack: Any, event: dict[str, Any], body: dict[str, Any], context: Any,
                           request: AsyncBoltRequest) -> None:
         await ack()
-        self._acked(context)
+        self.acked(context)
         # Only direct messages from people; channel messages reach us as app_mention.
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
@@ -209,30 +200,26 @@ class SlackAdapter:
     async def _handle_event(self, event: dict[str, Any], body: dict[str, Any], context: Any,
                             request: AsyncBoltRequest) -> None:
         retry = request.headers.get("x-slack-retry-num")
-        if retry:
+        if retry:  # the same event_id again: the pipeline drops it (whichever replica got the first)
             log.info("slack: redelivery %s of %s (%s)", retry, body.get("event_id"),
                      request.headers.get("x-slack-retry-reason"))
         user, channel, ts = event.get("user", ""), event.get("channel", ""), event.get("ts", "")
         thread = event.get("thread_ts") or ts
         profile = await self.profile(user)
         text = str(event.get("text", ""))
-        if too_long(text):  # never parsed (bot/adapters/limits.py); answered once per delivery
-            if self.store.first_delivery("slack", f"event:{body.get('event_id', '')}:too_long"):
-                await self.deliver(channel, thread, user, [too_long_reply(text, profile.lang)])
-            return
         bot_user = context.get("bot_user_id") or ""
+        long = too_long(text)  # never parsed, nor its thread read (bot/adapters/pipeline.py)
         msg = ChatMessage(
-            platform=Platform.SLACK, user=user, text=slack_inbound(text, bot_user), channel=channel, thread=thread,
-            message_id=f"{channel}:{ts}", event_id=str(body.get("event_id", "")), lang=profile.lang,
+            platform=Platform.SLACK, user=user, text=text if long else slack_inbound(text, bot_user), channel=channel,
+            thread=thread, message_id=f"{channel}:{ts}", event_id=str(body.get("event_id", "")), lang=profile.lang,
             tz=profile.tz, bot_user=bot_user,
-            context_text=slack_inbound(await self._root_text(channel, thread)) if thread != ts else "",
+            context_text=slack_inbound(await self._root_text(channel, thread)) if thread != ts and not long else "",
         )
-        progress = SlackProgress(self, channel, thread)
-        await self.deliver(channel, thread, user, await self.dispatcher.handle_message(msg, progress), progress)
+        await self.pipeline.message(msg, SlackOutlet(self.web, channel, thread, user, profile.lang))
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
         await ack()
-        self._acked(context)
+        self.acked(context)
         user = body.get("user", {}).get("id", "")
         channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id", "")
         message = body.get("message") or {}
@@ -244,52 +231,16 @@ class SlackAdapter:
             value=action.get("value", ""), click_id=f"{message_ts}:{action.get('action_ts', '')}",
             channel=channel, thread=thread, message_id=message_ts, lang=profile.lang,
         )
-        progress = SlackProgress(self, channel, thread)
-        replies = await self.dispatcher.handle_click(click, progress)
-        if not replies:
-            return  # a redelivered click: already handled
-        if not replies[0].ephemeral and message_ts:
-            label = (action.get("text") or {}).get("text", click.action)
-            note = t(profile.lang, "slack_answered", label=label, user=neutral_mention(user))
-            await self._call("chat_update", channel=channel, ts=message_ts, text=message.get("text", ""),
-                             blocks=answered_blocks(message.get("text", ""), note))
-        await self.deliver(channel, thread, user, replies, progress)
+        clicked = Clicked(message_ts, str(message.get("text", "")), str((action.get("text") or {}).get("text") or ""))
+        await self.pipeline.click(click, SlackOutlet(self.web, channel, thread, user, profile.lang, clicked))
 
     # ---- outbound ----------------------------------------------------------------------
-    def progress(self, channel: str, thread: str) -> SlackProgress:
-        return SlackProgress(self, channel, thread)
-
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
         """Notifier (bot/core/answer/progress.py): a reminder or report nobody's event is waiting for, in its thread."""
-        await self.deliver(channel, thread, "", replies)
-
-    async def deliver(self, channel: str, thread: str, user: str, replies: list[Reply],
-                      progress: SlackProgress | None = None) -> None:
-        if progress is not None and progress.ts and replies and not replies[0].ephemeral:
-            # Long work showed its progress: that message becomes the answer instead of a new one.
-            first, replies = replies[0], replies[1:]
-            await self._call("chat_update", channel=channel, ts=progress.ts, text=reply_text(first),
-                             blocks=reply_blocks(first))
-        for reply in replies:
-            if reply.ephemeral:
-                await self._call("chat_postEphemeral", channel=channel, user=user, text=reply_text(reply),
-                                 thread_ts=thread or None)
-            else:
-                await self._call("chat_postMessage", channel=channel, thread_ts=thread or None,
-                                 text=reply_text(reply), blocks=reply_blocks(reply))
-
-    async def _call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
-        try:
-            resp = await getattr(self.client, method)(**{k: v for k, v in kwargs.items() if v is not None})
-            return dict(resp.data) if isinstance(resp.data, dict) else None
-        except SlackApiError as err:
-            log.warning("slack %s failed: %s", method, err.response.get("error"))
-        except Exception as err:  # network trouble must not kill the listener; the log says what
-            log.warning("slack %s failed: %s", method, type(err).__name__)
-        return None
+        await self.web.deliver(channel, thread, "", replies)
 
     async def _root_text(self, channel: str, thread: str) -> str:
-        data = await self._call("conversations_replies", channel=channel, ts=thread, limit=1)
+        data = await self.web.call("conversations_replies", channel=channel, ts=thread, limit=1)
         messages = (data or {}).get("messages") or []
         return str(messages[0].get("text", "")) if messages else ""
 

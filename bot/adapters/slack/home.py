@@ -1,4 +1,4 @@
-"""The App Home tab's Block Kit view, built from what the person should see (HomeContent).
+"""The App Home tab's Block Kit view, rendered from the person's overview (bot/overview/home.py).
 
 Slack refuses a Home view of more than 100 blocks or with a text object over 3,000 characters,
 so every list is capped (handovers 40 blocks, approvals 20 × 2 blocks, links and audit rows one
@@ -9,28 +9,17 @@ channel is shown as Slack's `<#C…>` channel link, added after the escaping.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.markup import slack_text
 from bot.i18n import t
+from bot.overview.home import Overview
 
 HOME_PREFIX = "hostbot.home."  # action_ids of the tab's buttons (not "hostbot_": see modal.WHAT_ACTION)
 CANCEL, APPROVE, DECLINE = f"{HOME_PREFIX}cancel", f"{HOME_PREFIX}approve", f"{HOME_PREFIX}decline"
 MAX_HANDOVERS = 40  # one section (with its Cancel button) each
 MAX_APPROVALS = 20  # a section and an actions row each
 MAX_TEXT = 3000
-
-
-@dataclass(frozen=True)
-class HomeContent:
-    """What one person's Home tab shows; every line already in their language."""
-
-    lang: str
-    handovers: list[tuple[int, str]] = field(default_factory=list)  # (handover id, line)
-    approvals: list[tuple[str, str]] = field(default_factory=list)  # (proposal id, line)
-    links: list[tuple[str, str]] = field(default_factory=list)  # (channel id, line with {channel})
-    audit: list[str] | None = None  # None: not an admin, no section
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
@@ -67,7 +56,7 @@ def fit_lines(lines: list[str], lang: str, limit: int = MAX_TEXT) -> str:
     return "\n".join(out)
 
 
-def _handover_blocks(content: HomeContent) -> list[dict[str, Any]]:
+def _handover_blocks(content: Overview) -> list[dict[str, Any]]:
     lang = content.lang
     shown = content.handovers[:MAX_HANDOVERS]
     blocks = [_section(fit_lines([slack_text(line)], lang), block_id=f"handover_{hid}",
@@ -78,7 +67,7 @@ def _handover_blocks(content: HomeContent) -> list[dict[str, Any]]:
     return blocks or [_section(t(lang, "home_handovers_none"))]
 
 
-def _approval_blocks(content: HomeContent) -> list[dict[str, Any]]:
+def _approval_blocks(content: Overview) -> list[dict[str, Any]]:
     lang = content.lang
     shown = content.approvals[:MAX_APPROVALS]
     blocks: list[dict[str, Any]] = []
@@ -92,7 +81,7 @@ def _approval_blocks(content: HomeContent) -> list[dict[str, Any]]:
     return blocks or [_section(t(lang, "home_approvals_none"))]
 
 
-def home_view(content: HomeContent) -> dict[str, Any]:
+def home_view(content: Overview) -> dict[str, Any]:
     """The Home tab (type "home") for views.publish."""
     lang = content.lang
     blocks: list[dict[str, Any]] = [

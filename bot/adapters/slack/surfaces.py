@@ -10,6 +10,8 @@ adapter's Bolt app by `register(adapter)`.
 - app_home_opened (tab "home"): views.publish of the person's Home view. Its buttons (Cancel a
   handover, Approve/Decline a request) have no thread of their own: the request runs in the
   handover's or the request's thread, the answer goes there, and the Home view is published again.
+  What the tab shows comes from the overview read model (bot/overview/home.py); this only renders it.
+Requests go through the adapters' pipeline (bot/adapters/pipeline.py) like typed ones.
 """
 
 from __future__ import annotations
@@ -23,27 +25,28 @@ from typing import TYPE_CHECKING, Any
 from bot.adapters.markup import slack_text
 from bot.adapters.slack.home import APPROVE, CANCEL, DECLINE, HOME_PREFIX, home_view
 from bot.adapters.slack.modal import CALLBACK_ID, WHAT_ACTION, FormOrigin, form_view, read_form
-from bot.adapters.slack.overview import home_content
+from bot.adapters.slack.port import Profile, SlackOutlet, SlackPort, ThreadStarter
 from bot.core.model.events import ButtonClick, ChatMessage, Platform, neutral_mention, unmarked
 from bot.core.model.intent import Intent
 from bot.core.model.vendor import MeetingRef
-from bot.i18n import t, vendor_name
-from bot.scheduling.scheduler import of as scheduler_of
+from bot.i18n import t
+from bot.overview.home import approval_thread, handover_thread, linked_meeting, overview
 from bot.scheduling.wording import when_text
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.port import Profile, SlackPort
+    from bot.core.request.context import Services
 
 log = logging.getLogger(__name__)
 
 FORM_PROFILE_WAIT_S = 1.0  # of the 3 s a trigger_id lives; past it the form opens in English
 LINK_SHOWN_MAX = 150  # characters of the linked meeting shown in the form (a hint holds 2,000)
+CHANNEL_PAGES = 5  # users.conversations pages of 200 read at most
 
 
 class SlackSurfaces:
-    def __init__(self, adapter: SlackPort) -> None:
+    def __init__(self, adapter: SlackPort, services: Services) -> None:
         self.adapter = adapter
-        self.services = adapter.dispatcher.services
+        self.services = services
 
     def register(self) -> None:
         """Called by the adapter before its own /host listener: Bolt runs the first that matches."""
@@ -69,33 +72,23 @@ class SlackSurfaces:
     # ---- the form -----------------------------------------------------------------------
     async def _open_form(self, ack: Any, command: dict[str, Any], context: Any) -> None:
         await ack()
-        self.adapter._acked(context)
+        self.adapter.acked(context)
         trigger, user = str(command.get("trigger_id") or ""), str(command.get("user_id") or "")
         channel = str(command.get("channel_id") or "")
-        if not self.services.store.first_delivery("slack", f"command:{trigger}"):
-            self.adapter.dispatcher.duplicate("slack", "command")
+        if not await self.adapter.pipeline.first(Platform.SLACK, [f"command:{trigger}"]):
             return
         lang, tz = await self._quick_profile(user)
-        linked, linked_text = self._linked(channel, lang)
-        origin = FormOrigin(channel=channel, user=user, lang=lang, tz=tz, linked=linked, linked_text=linked_text)
+        linked, shown = await linked_meeting(self.services, Platform.SLACK, channel, lang)
+        # The prefill is compared as a whole on submit (unchanged = this link), so a cut one still works.
+        shown = shown if len(shown) <= LINK_SHOWN_MAX else shown[:LINK_SHOWN_MAX - 1] + "…"
+        origin = FormOrigin(channel=channel, user=user, lang=lang, tz=tz, linked=linked, linked_text=shown)
         try:
             await self.adapter.client.views_open(trigger_id=trigger, view=form_view(origin))
         except Exception as err:  # an expired trigger, Slack down: say so to the asker alone
             error = str(getattr(err, "response", {}).get("error", "") or type(err).__name__)
             log.warning("slack views.open failed: %s", error)
-            await self.adapter._call("chat_postEphemeral", channel=channel, user=user,
-                                     text=slack_text(t(lang, "form_failed", error=error)))
-
-    def _linked(self, channel: str, lang: str) -> tuple[MeetingRef | None, str]:
-        """The channel's linked meeting and how the form shows it ("Feishu 123 456 789")."""
-        row = self.services.store.link("slack", channel) if channel else None
-        if row is None:
-            return None, ""
-        vendor, meeting = str(row["vendor"]), str(row["meeting_id"])
-        api = self.services.vendors.get(vendor)
-        shown = f"{vendor_name(lang, vendor)} {api.display_ref(meeting) if api else meeting}"
-        # The prefill is compared as a whole on submit (unchanged = this link), so a cut one still works.
-        return MeetingRef(vendor, meeting), shown if len(shown) <= LINK_SHOWN_MAX else shown[:LINK_SHOWN_MAX - 1] + "…"
+            await self.adapter.web.call("chat_postEphemeral", channel=channel, user=user,
+                                    text=slack_text(t(lang, "form_failed", error=error)))
 
     async def _switch_form(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -105,8 +98,8 @@ class SlackSurfaces:
             return
         what = str((action.get("selected_option") or {}).get("value") or "")
         # With the hash, Slack refuses the update if the view changed meanwhile (a newer choice won).
-        await self.adapter._call("views_update", view_id=view.get("id"), hash=view.get("hash"),
-                                 view=form_view(origin, what))
+        await self.adapter.web.call("views_update", view_id=view.get("id"), hash=view.get("hash"),
+                                view=form_view(origin, what))
 
     async def _on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
         origin = FormOrigin.from_metadata(str(view.get("private_metadata") or ""))
@@ -121,23 +114,14 @@ class SlackSurfaces:
             await ack(response_action="errors", errors=found)
             return
         await ack()
-        self.adapter._acked(context)
-        delivery = f"view:{view.get('id', '')}:{view.get('hash', '')}"
+        self.adapter.acked(context)
         echo = self._echo(found, origin, view)
-        if not self.services.store.first_delivery("slack", f"{delivery}:thread"):
-            self.adapter.dispatcher.duplicate("slack", "view")  # the same submission again (a double click)
-            return
-        asked = slack_text(t(origin.lang, "slack_asked", user=neutral_mention(user), text=echo))
-        root = await self.adapter._call("chat_postMessage", channel=origin.channel, text=asked)
-        if root is None:  # e.g. hostbot is not in that channel: the thread is a direct message instead
-            root = await self.adapter._call("chat_postMessage", channel=user, text=asked)
-        if root is None:
-            return  # Slack refused both; the log says why
-        channel, thread = str(root.get("channel") or origin.channel), str(root.get("ts") or "")
-        msg = ChatMessage(platform=Platform.SLACK, user=user, text=echo, channel=channel, thread=thread,
-                          event_id=delivery, lang=origin.lang, tz=origin.tz,
-                          bot_user=(context or {}).get("bot_user_id") or "")
-        await self._run(msg, replace(found, text=echo))
+        # One request per view id + hash: the same submission again (a double click) is a redelivery.
+        msg = ChatMessage(platform=Platform.SLACK, user=user, text=echo, channel=origin.channel,
+                          event_id=f"view:{view.get('id', '')}:{view.get('hash', '')}", lang=origin.lang,
+                          tz=origin.tz, bot_user=(context or {}).get("bot_user_id") or "")
+        outlet = ThreadStarter(self.adapter.web, origin.channel, user, origin.lang, echo, dm_fallback=True)
+        await self.adapter.pipeline.message(msg, outlet, formed=replace(found, text=echo))
 
     def _meeting_in(self, text: str) -> MeetingRef | None:
         return self.services.parse(unmarked(text)).meeting
@@ -152,26 +136,37 @@ class SlackSurfaces:
             parts.append(when_text(intent.at, origin.tz or self.services.settings.tz, self.services.clock()))
         return f"{t(origin.lang, f'form_what_{intent.name}')}: {' · '.join(parts)}"
 
-    async def _run(self, msg: ChatMessage, intent: Intent) -> None:
-        progress = self.adapter.progress(msg.channel, msg.thread)
-        replies = await self.adapter.dispatcher.handle_form(msg, intent, progress)
-        await self.adapter.deliver(msg.channel, msg.thread, msg.user, replies, progress)
-
     # ---- the Home tab ---------------------------------------------------------------------
     async def _on_home_opened(self, ack: Any, event: dict[str, Any], context: Any) -> None:
         await ack()
-        self.adapter._acked(context)
+        self.adapter.acked(context)
         if event.get("tab") == "home" and event.get("user"):
             await self.publish(str(event["user"]))
 
     async def publish(self, user: str) -> None:
-        """views.publish the Home view of `user` as things stand now."""
-        content = await home_content(self.adapter, user)
-        await self.adapter._call("views_publish", user_id=user, view=home_view(content))
+        """views.publish the Home view of `user` as things stand now (bot/overview/home.py)."""
+        profile = await self.adapter.profile(user)
+        content = await overview(self.services, Platform.SLACK, user, profile.lang, profile.tz,
+                                 lambda: self._channels_of(user))
+        await self.adapter.web.call("views_publish", user_id=user, view=home_view(content))
+
+    async def _channels_of(self, user: str) -> list[str]:
+        """The channels `user` is in (users.conversations), at most CHANNEL_PAGES pages of 200."""
+        channels: list[str] = []
+        cursor = ""
+        for _ in range(CHANNEL_PAGES):
+            data: dict[str, Any] = await self.adapter.web.call("users_conversations", user=user, limit=200,
+                                                           cursor=cursor or None,
+                                                           types="public_channel,private_channel") or {}
+            channels += [str(c.get("id")) for c in data.get("channels") or ()]
+            cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        return channels
 
     async def _on_home_click(self, ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
         await ack()
-        self.adapter._acked(context)
+        self.adapter.acked(context)
         user = str((body.get("user") or {}).get("id") or "")
         value, action_id = str(action.get("value") or ""), str(action.get("action_id") or "")
         click_id = f"home:{(body.get('view') or {}).get('id', '')}:{action.get('action_ts', '')}"
@@ -184,21 +179,22 @@ class SlackSurfaces:
 
     async def _cancel(self, user: str, value: str, click_id: str, profile: Profile) -> None:
         """Cancel from Home: the cancel_handover request, as if typed in the handover's thread."""
-        scheduler = scheduler_of(self.services)
-        handover = scheduler.book.get(int(value)) if scheduler is not None and value.isdigit() else None
-        if handover is None or handover.platform != Platform.SLACK:
+        where = await handover_thread(self.services, Platform.SLACK, value)
+        if where is None:
             return
-        text = f"cancel handover #{handover.id}"
-        msg = ChatMessage(platform=Platform.SLACK, user=user, text=text, channel=handover.channel,
-                          thread=handover.thread, event_id=click_id, lang=profile.lang, tz=profile.tz)
-        await self._run(msg, Intent("cancel_handover", lang=profile.lang, text=text, handover_id=str(handover.id)))
+        text = f"cancel handover #{where.id}"
+        msg = ChatMessage(platform=Platform.SLACK, user=user, text=text, channel=where.channel,
+                          thread=where.thread, event_id=click_id, lang=profile.lang, tz=profile.tz)
+        outlet = SlackOutlet(self.adapter.web, where.channel, where.thread, user, profile.lang)
+        await self.adapter.pipeline.message(msg, outlet, formed=Intent("cancel_handover", lang=profile.lang,
+                                                                       text=text, handover_id=where.id))
 
     async def _answer(self, user: str, choice: str, value: str, click_id: str, profile: Profile) -> None:
         """Approve / Decline from Home: the same click path as the buttons in the request's thread."""
-        proposal = self.services.store.get_proposal(value)
-        if proposal is None or proposal.platform != Platform.SLACK:
+        where = await approval_thread(self.services, Platform.SLACK, value)
+        if where is None:
             return
         click = ButtonClick(platform=Platform.SLACK, user=user, action=choice, value=value, click_id=click_id,
-                            channel=proposal.channel, thread=proposal.thread, lang=profile.lang)
-        replies = await self.adapter.dispatcher.handle_click(click)
-        await self.adapter.deliver(proposal.channel, proposal.thread, user, replies)
+                            channel=where.channel, thread=where.thread, lang=profile.lang)
+        outlet = SlackOutlet(self.adapter.web, where.channel, where.thread, user, profile.lang, progress=False)
+        await self.adapter.pipeline.click(click, outlet)

@@ -77,7 +77,7 @@ class DirectoryError(Exception):
 
 
 class GroupSource(Protocol):
-    """Reads the members of a platform's groups (bot/adapters/slack/groups.py, bot/adapters/feishu/groups.py)."""
+    """Reads the members of a platform's groups (bot/adapters/slack/groups.py, bot/adapters/feishu/people/groups.py)."""
 
     platform: str
 

@@ -1,7 +1,7 @@
 """What a chat platform tells about a person (a Profile), and how identity asks for it.
 
 The platforms' own lookups are adapters: bot/adapters/slack/profiles.py (users.info) and
-bot/adapters/feishu/directory.py (contact v3). Each answers a Profile or raises IdentityError
+bot/adapters/feishu/people/directory.py (contact v3). Each answers a Profile or raises IdentityError
 (`transient` when trying again later may help).
 """
 

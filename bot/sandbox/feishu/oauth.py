@@ -1,4 +1,5 @@
-"""Fake Feishu user authorization (OAuth / OIDC), beside feishu.py: the endpoints bot/adapters/feishu/oauth.py uses.
+"""Fake Feishu user authorization (OAuth / OIDC), beside feishu.py: the endpoints that
+bot/adapters/feishu/people/oauth.py uses.
 
     GET  /open-apis/authen/v1/authorize?app_id&redirect_uri&scope&state
          the person signed in here (`sign_in`) agrees: 302 to redirect_uri?code&state (a code lives

@@ -2,7 +2,7 @@
 
 lark-oapi's EventDispatcherHandler decrypts and parses the body first and checks the signature
 last, skips the signature for `url_verification`, and does not check the timestamp at all
-(vendor-notes §A), and bot/adapters/feishu/events.py does as it does. So the adapter checks here, on the
+(vendor-notes §A), and bot/adapters/feishu/transport/events.py does as it does. So the adapter checks here, on the
 raw bytes, before any of that sees them:
 
 - both FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN are configured (the token alone travels in

@@ -24,15 +24,28 @@ import contextlib
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import lark_oapi.ws.client as ws_client  # the SDK's event dispatcher with it: only FEISHU_MODE=ws imports this
 from lark_oapi.core.enum import LogLevel
 
 if TYPE_CHECKING:
-    from bot.adapters.feishu.adapter import FeishuAdapter
+    from bot.adapters.feishu.transport.events import EventDispatch
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
+
+
+
+class EventSink(Protocol):
+    """What the long connection needs of the Feishu adapter (bot/adapters/feishu/adapter.py)."""
+
+    settings: Settings
+
+    def event_handler(self, encrypt_key: str, verification_token: str) -> EventDispatch: ...
+
+    def bind_loop(self) -> None: ...
+
 
 CHECK_S = 15.0
 MAX_BACKOFF_S = 300.0
@@ -56,7 +69,7 @@ class _WatchedClient(ws_client.Client):
 
 
 class FeishuLongConnection:
-    def __init__(self, adapter: FeishuAdapter, *, silence_s: float | None = None, check_s: float = CHECK_S) -> None:
+    def __init__(self, adapter: EventSink, *, silence_s: float | None = None, check_s: float = CHECK_S) -> None:
         settings = adapter.settings
         self.adapter = adapter
         self.app_id, self._secret, self.domain = settings.feishu_app_id, settings.feishu_app_secret, \
