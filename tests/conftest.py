@@ -22,7 +22,7 @@ from bot.vendors.feishu.auth import SDK_MODULES
 
 def _temporary_files_in_memory() -> None:
     """Tests write their databases under tmp_path: on tmpfs (/dev/shm) when the machine has one with room and
-    TMPDIR does not name another place. Every SQLite commit fsyncs (synchronous=FULL, bot/store/sqlite.py),
+    TMPDIR does not name another place. Every SQLite commit fsyncs (synchronous=FULL, bot/store/sqlite/),
     which costs 2-20 ms on a busy disk and nothing on tmpfs: the 2,000-line console fuzz took 21 s, 7 s here.
     What the tests check is the same; durability across a crash is not something a test can see in an fsync.
     Set here, at import, so that pytest-xdist's workers and the processes the tests start inherit it."""

@@ -139,8 +139,7 @@ class FeishuVendor(MeetingVendor):
             return resp
         briefs = list(resp.data.meeting_briefs or []) if resp.data else []
         if not briefs:
-            return Outcome(Kind.NOT_FOUND, reason="meeting_no_match", remedy="remedy_check_meeting",
-                           meeting=number)
+            return Outcome(Kind.NOT_FOUND, reason="meeting_no_match", remedy="remedy_check_meeting", meeting=number)
         if not all(str(b.id or "").isdigit() for b in briefs):
             return unreadable()
         found: list[Meeting] = []
