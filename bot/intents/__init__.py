@@ -123,8 +123,9 @@ def parse(
 
 _SLASH = re.compile(r"^\s*/host(?:bot)?\b", re.I)
 _HANDOVER_ID = re.compile(
-    r"#\s*([a-z0-9][\w-]{0,24})|\b(?:handover|id|no\.?|number)\s*#?\s*(\d{1,8}|h[-_]?[a-z0-9]{1,24})\b"
+    r"#\s*([a-z0-9][a-z0-9_-]{0,24})|\b(?:handover|id|no\.?|number)\s*#?\s*(\d{1,8}|h[-_]?[a-z0-9]{1,24})\b"
     r"|(?:交接|编号|id)\s*#?\s*(\d{1,8})|第\s*(\d{1,4})\s*个|^\s*(?:cancel|取消)\s+(\d{1,8})\s*$"
+    r"|(?<![\d.])(\d{1,8})\s*号\s*(?=交接|定时|任务)"  # "3号交接" (not "3号的交接": the 3rd of the month)
 )
 _SCOPE_THREAD = re.compile(r"\bthread\b|话题|帖子|线程|这条消息")
 _SCOPE_CHANNEL = re.compile(r"\b(?:channel|chat|group|room|conversation)\b|群|频道|会话")
@@ -187,7 +188,8 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     name = rules.classify(skeleton, slash, has_people, bool(meetings))
     if name == "set_host" and when is not None:
         name = "schedule_handover"
-    why = speech.why_nothing(name, skeleton, spoken, has_people, slash=slash)
+    why = speech.why_nothing(name, skeleton, spoken, has_people, slash=slash,
+                             past=when is not None and when.problem == PAST)
     if name in NEEDS_TARGETS and not has_people and not why and not slash and not speech.asks(skeleton):
         name = "unknown"  # "这周的主持人轮值表发一下": mentions hosts, asks for nothing hostbot does
     if why:
@@ -195,8 +197,9 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
 
     targets, from_user = _roles(name, skeleton, lifted)
 
-    if compound.is_compound(skeleton, name, len(targets)):
-        return Intent("compound", lang=lang, text=original, parts=compound.parts(original))
+    why_two = compound.is_compound(skeleton, name, len(targets))
+    if why_two:
+        return _compound(why_two, original, lang, [lifted.written.get(t, t) for t in targets], when)
     meeting = meetings[0] if meetings else None
     intent = Intent(name=name, targets=tuple(targets), from_user=from_user, meeting=meeting,
                     lang=lang, text=original, slash=slash,
@@ -204,6 +207,18 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
                     vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "",
                     meeting_problem=MeetingProblem(*_first_unread(lifted)) if lifted.unread else None)
     return _details(_with_span(_with_time(intent, when), span), skeleton, bool(meetings))
+
+
+def _compound(why_two: str, original: str, lang: str, people: list[str], when: TimeSpec | None) -> Intent:
+    """Two requests in one message, as parts that can be sent one per message; never a "compound" of one."""
+    if why_two == "hosts":
+        people = [{ME: "我" if lang == "zh" else "me"}.get(p, p) for p in people]
+        parts = compound.one_per_person(people, lang, when.text if when is not None else "")
+    else:
+        parts = compound.parts(original)
+    if len(parts) < 2:  # the clauses could not be cut apart as written: say it was not understood, never act
+        return Intent("unknown", lang=lang, text=original)
+    return Intent("compound", lang=lang, text=original, parts=parts)
 
 
 def _first_unread(lifted: Lifted) -> tuple[str, dict[str, str]]:

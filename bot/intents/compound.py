@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.intents import rules
+from bot.intents import doubt, rules
 
 # What a clause can ask for that counts as a request of its own.
 REQUESTS = frozenset({"set_host", "schedule_handover", "add_cohost", "remove_cohost", "invite", "reassign",
@@ -32,8 +32,11 @@ _CORRECTION = re.compile(r"\s*(?:but\s+)?not\b|\s*(?:而)?不是")
 _ONE_HOST = frozenset({"set_host", "schedule_handover"})
 
 
-def clause_requests(skeleton: str) -> list[str]:
-    """The intent each clause asks for by itself, for the clauses that ask for something."""
+def clause_requests(skeleton: str, cancelling: bool = False) -> list[str]:
+    """The intent each clause asks for by itself, for the clauses that ask for something.
+
+    `cancelling`: the line asks to cancel a handover; a clause that negates a change ("don't hand over to
+    @bob anymore, cancel that handover") says what is cancelled, it asks for nothing of its own."""
     found: list[str] = []
     clauses = [c for c in _CUT.split(skeleton, maxsplit=MAX_CLAUSES) if c.strip()]
     if len(clauses) < 2:
@@ -45,19 +48,32 @@ def clause_requests(skeleton: str) -> list[str]:
         name = rules.classify(clause, False, people, bool(re.search(rules.M, clause)))
         if name == "link_meeting" and re.search(rules.P, skeleton) and not _LINK_VERB.match(clause):
             continue  # "make @bob host, here is the link: …": people are never part of a link (rules.classify)
+        if cancelling and name != "cancel_handover" and doubt.negated(name, clause):
+            continue
         if name in REQUESTS:
             found.append(_SAME.get(name, name))
     return found
 
 
-def is_compound(skeleton: str, name: str, targets: int) -> bool:
-    """True when the message holds two requests that one intent would merge."""
-    asked = clause_requests(skeleton)
+def is_compound(skeleton: str, name: str, targets: int) -> str:
+    """Why the message holds two requests that one intent would merge: "requests" (two clauses ask for
+    different things), "hosts" (two hosts for one meeting), "times" (two times); "" when it does not."""
+    asked = clause_requests(skeleton, cancelling=name == "cancel_handover")
     if len(set(asked)) >= 2:
-        return True
+        return "requests"
     if name in _ONE_HOST and targets >= 2:
-        return True  # a meeting has one host: "make @bob host and @carol host"
-    return name == "schedule_handover" and bool(_SECOND_TIME.search(skeleton.replace(rules.T, " ")))
+        return "hosts"  # a meeting has one host: "make @bob host and @carol host"
+    if name == "schedule_handover" and _SECOND_TIME.search(skeleton.replace(rules.T, " ")):
+        return "times"
+    return ""
+
+
+def one_per_person(people: list[str], lang: str, time_text: str = "") -> tuple[str, ...]:
+    """The requests of "make @bob and @carol host" (a meeting has one host), one per person as they can be sent:
+    "make @bob host", "make @carol host" (with the time said, if any). `people` as written (tokens.Lifted)."""
+    if lang == "zh":
+        return tuple(f"{time_text}把{who}设为主持人" for who in people)
+    return tuple(f"make {who} host{' ' + time_text if time_text else ''}" for who in people)
 
 
 _VERB = re.compile(r"^\s*(?:please\s+)?([a-z]+)\b", re.I)

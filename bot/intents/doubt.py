@@ -22,6 +22,20 @@ _NEGATION = re.compile(
 _CANCEL_VERB = re.compile(r"\b(?:cancel|delete|remove|drop|abort|unschedule|undo)\b|取消|删除|撤销|撤回")
 
 
-def negated(name: str, skeleton: str) -> bool:
-    """Is the request negated ("don't make @alice host")? A cancel said with 不要/别 is asked for."""
-    return bool(_NEGATION.search(skeleton)) and (name != "cancel_handover" or bool(_CANCEL_VERB.search(skeleton)))
+# Where a clause ends: a negation before it does not reach the words after it.
+_CLAUSE_END = re.compile(r"[,，;；.。!！?？]|\b(?:and|then|but|instead)\b|然后|但是|而是")
+
+
+def negated(name: str, skeleton: str, more: re.Pattern[str] | None = None) -> bool:
+    """Is the request negated ("don't make @alice host")? `more`: further negation forms of the caller's.
+
+    A cancel is negated only by a negation before its cancel verb in the same clause ("don't cancel the
+    handover", "不要取消3号交接"): in "don't hand over to @bob anymore, cancel that handover" and
+    "不用交接给@bob了，取消吧" the negation is of the old plan, and the cancel is what is asked for."""
+    if name != "cancel_handover":
+        return bool(_NEGATION.search(skeleton) or (more is not None and more.search(skeleton)))
+    for verb in _CANCEL_VERB.finditer(skeleton):
+        clause = _CLAUSE_END.split(skeleton[:verb.start()])[-1]
+        if _NEGATION.search(clause) or (more is not None and more.search(clause)):
+            return True
+    return False

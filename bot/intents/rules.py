@@ -40,13 +40,14 @@ _POLITE = re.compile(
     r"|let\s+me\s+know|tell\s+me)\b"
     r"|(?<!邀|申)请(?!假|客)你?|麻烦(?:你|您)?|劳驾|拜托|帮我|帮忙|谢谢|告诉我|给我看看?|我想知道|你好|您好"
 )
-_MY = re.compile(r"\bmy\b|我的")
+_MY = re.compile(r"\bmy\b|我的|我(?=\s*(?:所有|全部)\s*的?\s*会)")
 _ME_OBJECT = re.compile(r"\bme\b|\bmyself\b|我自己|本人")
 _ME_SUBJECT_EN = re.compile(r"\bi(?:'m|'ll|'d)?\b")
 _ME_SUBJECT_ZH = re.compile(r"我(?=想要|想|要把|希望|需要|打算|准备|要)")
 # 我 as a person only where it is one: the object of 把/给/让/… or the one who hosts (我来/我当); elsewhere
 # ("我先下了", "我网不好", "我设置的交接") it is the speaker talking, not a target.
-_ME_ZH = re.compile(r"(?<=[把给让为成将由叫请和与跟加拉])\s*我(?!们)|我(?!们)(?=\s*(?:来|当|做|主持|也))")
+_ME_ZH = re.compile(r"(?<=[把给让为成将由叫请和与跟加拉])\s*我(?!们|\s*(?:这|那|会议|的会|今天|明天|下午|上午))"
+                    r"|我(?!们)(?=\s*(?:来|当|做|主持|也))")
 _ME_ZH_OTHER = re.compile(r"我(?!们)")
 
 
@@ -86,9 +87,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Typed "undo" / "cancel" alone (a few words around them at most): the last change, the pending question.
     ("undo", _rx(
         r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo)"
-        r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost|previous))*"
+        r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost|previous"
+        r"|what\s+(?:you|<S>)\s+(?:just\s+)?did|you\s+just\s+did|just\s+now|pls|please))*"
         r"\s*[!.。！]*\s*$"
-        r"|^\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|变更|主持人|cohost|吧|了|撤销)*"
+        # "刚才那个撤回一下", "把刚才的改动撤回": what is undone said first, then the verb
+        r"|^\s*(?:把|将)?\s*(?:刚才|刚刚|上一步|上一个|上次|最后一次|最近)?\s*(?:的|那个|这个|那步|那一步|那次|操作|修改|更改|改动|变更)*"
+        r"\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|变更|主持人|cohost|吧|了|撤销|掉)*"
         r"\s*[!.。！]*\s*$")),
     ("cancel", _rx(
         r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no|nah|nope)?\W*(?:cancel|abort)"
@@ -114,6 +118,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cancel_handover", _rx(
         r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop|kill|scrap|scratch|nix|ditch)\b"
         r".*\b(?:handovers?|schedule[ds]?|transfer)\b"
+        # "the handover to @bob, cancel it"
+        r"|\bhandovers?\b.*\b(?:cancel|abort|unschedule|call\s+off|scrap|nix|ditch)\b"
         r"|\bunschedule\b|(?:取消|删除|删掉|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)"
         r"|(?:交接|定时).{0,20}(?:取消|删|撤|不要了|别做了|别执行|作废|不用了)|^\s*(?:cancel|取消)\s*#\s*\d{1,8}\s*$")),
     ("list_handovers", _rx(
@@ -134,7 +140,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\b(?:every|each|all)\s+(?:of\s+)?(?:the\s+)?meetings?\s+(?:hosted|owned|run|of|from)\b"
         r"|\b(?:transfer|move|hand|give|pass|switch|migrate)\b.*\b(?:every|each|all)\s+(?:of\s+)?(?:\w+\s+)?meetings?\b"
         r"|\bmeetings\s+(?:of|from)\s+<P>|\bmy\s+(?:\w+\s+)?meetings\b|\ball\s+(?:of\s+)?(?:the\s+)?meetings\b"
-        r"|(?:的|所有|全部|\bmy)\s*(?:[a-z]+\s*)?(?:会议|会)(?:\s*都)?.*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移|改由)"
+        r"|(?:所有|全部)\s*的?\s*(?:[a-z]+\s*)?(?:会议|会).*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移|改由)"
+        # "我的会议都转给@bob" is every meeting; "我的会议主持人换成@dave" is the host of one
+        r"|(?:的|\bmy)\s*(?:[a-z]+\s*)?(?:会议|会(?!议))(?:\s*都|(?!\s*的?\s*(?:主持|host)))"
+        r".*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移|改由)"
         r"|(?:转交|移交|转移).*(?:所有|全部)的?\s*会议|重新分配|改派")),
     ("remove_cohost", _rx(
         r"\b(?:remove|rm|drop|delete|revoke|demote|unset|strip|take\s+away|kick|unassign|no\s+longer)\b.*\bcohost"

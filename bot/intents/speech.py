@@ -27,9 +27,9 @@ _LEAD = re.compile(r"^\s*(?:(?:hmm+|um+|uh+|er+m*|well|so|ok(?:ay)?|oh|wait|fyi|
 # The forms that make a line a request although it ends in a question mark or 吗.
 _POLITE_REQUEST = re.compile(
     r"\b(?:can|could|would|will)\s+(?:you|u|ya|someone|somebody|anyone)\b|\bif\s+you\s+(?:could|can|would)\b|\bwould\s+you\s+mind\b|^\s*(?:do\s+you\s+)?mind\b"
-    r"|\b(?:can|could)\s+(?:we|i|<S>)\b|\bplease\b|\bpls\b|\bplz\b|\bkindly\b"
+    r"|\b(?:can|could)\s+(?:we|i|<S>)\b|^\s*(?:can|could)\s+<P>\s+(?:please\s+)?(?:be|become|get|have|take)\b|\bplease\b|\bpls\b|\bplz\b|\bkindly\b"
     r"|^\s*(?:你|您)?(?:能|可以|能不能|可不可以|能否|可否)(?!不)|帮我|帮忙|麻烦|劳驾|拜托|辛苦|(?<!邀|申)请(?!假|客)"
-    .replace("<S>", _S)
+    .replace("<S>", _S).replace("<P>", P)
 )
 # Doubt that no politeness turns into a request: "should we …?", "要不要 …", "是否应该 …".
 _DOUBT_ALWAYS = re.compile(
@@ -97,17 +97,23 @@ _REQUEST_FORM = re.compile(
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|did|has|have)\b|是不是")
 # A request said hesitantly, as a question ("hmm, make @bob co-host?"), is not yet asked for.
 _TENTATIVE = re.compile(r"^\s*(?:hmm+|um+|uh+|er+m*)\b.*[?？]\s*$")
+# A change told as done, with a past frame: a sentence-final 了 (not "…吧", "…一下") or a past-tense verb.
+_REPORTED = re.compile(r"(?<!一下)(?<!吧)了\s*[。.!！~]*\s*$|\b(?:made|gave|handed|passed|transferred|moved|switched"
+                       r"|took|added|invited|removed|became|got)\b")
 _TOLD = re.compile(r"\b(?:is|are|was|were|went|got|had|did|left|took)\b|\b[a-z]+ed\b|了\s*[。.!！~]*\s*$")
 
 
-def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True, *, slash: bool = False) -> str:
-    """"negation" | "question" | "statement" when intent `name` must not act on this line, else ""."""
+def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True, *, slash: bool = False,
+                past: bool = False) -> str:
+    """"negation" | "question" | "statement" when intent `name` must not act on this line, else "".
+
+    `past`: the line's time phrase is in the past ("yesterday"), which with a completed verb is a report."""
     if name not in doubt.ACTING:
         return ""
     line, said = _LEAD.sub("", skeleton), _LEAD.sub("", spoken)
     if _NOT_COHOST.search(line) and name == "remove_cohost":
         return ""
-    if doubt.negated(name, line) or _NEGATION_MORE.search(line):
+    if doubt.negated(name, line, _NEGATION_MORE):
         return "negation"
     if _DOUBT_ALWAYS.search(line):
         return "question"
@@ -116,6 +122,8 @@ def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True,
         return "question"
     if _STATEMENT.search(said) or (_PAST.search(line) and not _REQUEST_VERB.search(line)):
         return "statement"
+    if (past or _PAST.search(line)) and name in _PEOPLE_INTENTS and _REPORTED.search(line) and not polite:
+        return "statement"  # "昨天 @bob 把主持人转给我了", "@bob made me host yesterday": it happened
     if (_YES_NO.search(line) or _TENTATIVE.search(skeleton)) and not polite:
         return "question"
     if not has_targets and not polite and not asks(line) and _TOLD.search(line) and name in _PEOPLE_INTENTS:

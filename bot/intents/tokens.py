@@ -32,11 +32,13 @@ class Lifted:
     meetings: list[MeetingRef] = field(default_factory=list)
     vendor_word: str | None = None  # a vendor named without an id ("the zoom meeting")
     unread: list[tuple[str, str]] = field(default_factory=list)  # (i18n key, text): named, cannot be read
+    written: dict[str, str] = field(default_factory=dict)  # ref -> the mention as written (a neutral one whole)
 
-    def person(self, ref: str) -> str:
+    def person(self, ref: str, written: str = "") -> str:
         if len(self.people) >= MAX_PEOPLE:
             return " "
         self.people.append(ref)
+        self.written.setdefault(ref, written or ref)
         return f" {MARK}p{len(self.people) - 1}{MARK} "
 
     def meeting(self, ref: MeetingRef) -> str:
@@ -82,7 +84,7 @@ def lift_people(text: str, bot_user: str, lifted: Lifted, known: Sequence[str] =
     def sub(match: re.Match[str]) -> str:
         if match.group("chat_user") is not None:
             uid = match.group("chat_user")
-            return " " if not uid or uid == bot_user else lifted.person(uid)
+            return " " if not uid or uid == bot_user else lifted.person(uid, match.group(0))
         name = match.group("name")
         rest = ""
         if re.match(_CJK, name):
