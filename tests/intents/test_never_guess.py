@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -307,3 +308,33 @@ def test_a_compound_always_has_two_parts_or_more(pieces: list[str], joins: list[
     intent = _unguarded(text)
     if intent.name == "compound":
         assert len(intent.parts) >= 2 and all(p.strip() for p in intent.parts), (text, intent.parts)
+
+
+_HUGE_PLACES = st.sampled_from([
+    "cancel handover #{n}", "取消第{n}个交接", "把{n}号交接取消掉", "cancel handover {n}", "make @bob host at {n}:{n}",
+    "make @bob host of meeting {n}", "把zoom会议{n}的主持人设为@erin", "make @bob co-host for {n} minutes",
+    "让 @bob 当 {n} 分钟联席主持人", "{n}小时{n}分钟后把主持人交给@bob", "make @bob host on {n}/{n}/{n} at 3pm",
+    "make @bob host in {n}h {n}m", "invite @carol to https://vc.feishu.cn/j/{n}", "undo {n}", "第{n}个撤回一下",
+])
+
+
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(place=_HUGE_PLACES, number=st.one_of(st.integers(0, 10**6), st.integers(10**6, 10**499)),
+       zh=st.booleans(), noise=_NOISE)
+def test_no_traceback_for_huge_numbers_anywhere_a_number_goes(place: str, number: int, zh: bool, noise: str,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """Ids, clocks, dates, durations and meeting numbers of any size (also as Chinese numerals): an answer, no
+    traceback; and a handover id is carried whole or not at all, never cut."""
+    n = str(number)
+    if zh:  # Chinese numerals of any length, which no int() may ever see
+        n = n.translate(str.maketrans("0123456789", "零一二三四五六七八九"))
+    text = (place.format(n=n) + " " + noise)[:500]
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        intent = _unguarded(text)
+        parse(text, now=T0, tz=TZ)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    if intent.name == "cancel_handover" and intent.handover_id:
+        whole = rf"(?<![0-9a-z]){re.escape(intent.handover_id)}(?![0-9a-z])"
+        assert re.search(whole, text.lower()), (text, intent.handover_id)
