@@ -338,3 +338,22 @@ def test_no_traceback_for_huge_numbers_anywhere_a_number_goes(place: str, number
     if intent.name == "cancel_handover" and intent.handover_id:
         whole = rf"(?<![0-9a-z]){re.escape(intent.handover_id)}(?![0-9a-z])"
         assert re.search(whole, text.lower()), (text, intent.handover_id)
+
+
+async def test_the_second_checks_misses_end_to_end(world: World) -> None:
+    """The lines an independent check found misread, through the console: each does what was asked, or nothing."""
+    await world.say("link this channel to meeting 123456789")
+    without_undo(await world.say("make @alice host"))
+    assert await world.say("刚才那个撤回一下") == "↩️ 已撤销：@you 重新成为飞书会议 123 456 789 的主持人。"
+    assert len(world.set_host_calls()) == 2
+    scheduled = await world.say("make @bob host in 2 hours")
+    assert scheduled.startswith("⏰ Handover #1 scheduled"), scheduled
+    cancelled = await world.say("把1号交接取消掉")
+    assert cancelled.startswith("🗑") and "#1" in cancelled, cancelled
+    assert (await world.say("昨天 @bob 把主持人转给我了")).startswith("这句话看起来是在陈述")
+    assert await world.say("who made @carol host?? that wasn't me") == "Feishu meeting 123 456 789: @you is host."
+    two = await world.say("make @bob and @carol host")
+    assert two.endswith("1. make @bob host\n2. make @carol host"), two
+    assert len(world.set_host_calls()) == 2  # none of these changed the host
+    cohost = await world.say("can @erin be co-host of meeting 123456789")  # read as the request it is
+    assert "make @erin co-host of Feishu meeting 123 456 789: Feishu has no API for adding co-hosts" in cohost
