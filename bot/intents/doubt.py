@@ -19,7 +19,8 @@ _NEGATION = re.compile(
     r"|(?<!要)不要|不用|不必|无需|毋须|甭|算了|先不|暂时不|不想|不需要|没必要|千万别|别(?![人的名处说急管])"
 )
 # A handover cancelled by "不要/别 … 交接" is asked for, not negated; "不要取消交接" keeps its own cancel verb.
-_CANCEL_VERB = re.compile(r"\b(?:cancel|delete|remove|drop|abort|unschedule|undo)\b|取消|删除|撤销|撤回")
+_CANCEL_VERB = re.compile(r"\b(?:cancel(?:l?ing)?|delet(?:e|ing)|remov(?:e|ing)|drop(?:ping)?|abort(?:ing)?"
+                          r"|unschedul(?:e|ing)|undo(?:ing)?)\b|取消|删除|撤销|撤回")
 
 
 # Where a clause ends: a negation before it does not reach the words after it.

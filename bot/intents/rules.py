@@ -89,14 +89,14 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo)"
         r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost|previous"
         r"|what\s+(?:you|<S>)\s+(?:just\s+)?did|you\s+just\s+did|just\s+now|pls|please))*"
-        r"\s*[!.。！]*\s*$"
+        r"\s*[!.。！?？]*\s*$"  # "can you please undo that?" is asked as a question
         # "刚才那个撤回一下", "把刚才的改动撤回": what is undone said first, then the verb
         r"|^\s*(?:把|将)?\s*(?:刚才|刚刚|上一步|上一个|上次|最后一次|最近)?\s*(?:的|那个|这个|那步|那一步|那次|操作|修改|更改|改动|变更)*"
         r"\s*(?:撤销|撤回|撤消|回滚|还原)\s*(?:一下|上一步|上一个|上次|刚才|刚刚|的|那个|操作|修改|更改|改动|变更|主持人|cohost|吧|了|撤销|掉)*"
         r"\s*[!.。！]*\s*$")),
     ("cancel", _rx(
         r"^\s*(?:never\s*mind|nvm|ok(?:ay)?|oh|no|nah|nope)?\W*(?:cancel|abort)"
-        r"(?:\s+(?:that|it|this|now|my|the|request|one|last))*\s*[!.。！]*\s*$"
+        r"(?:\s+(?:that|it|this|now|my|the|request|one|last))*\s*[!.。！?？]*\s*$"
         r"|^\s*(?:算了|不用了|不要了|不了)?\s*[,，。.]?\s*取消\s*(?:吧|了|掉|一下|它|这个|操作|请求)*\s*[!.。！]*\s*$")),
     ("help", _HELP),
     ("who_is_host", _rx(
@@ -116,8 +116,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"
         r"|(?:哪位|哪个|哪一位).{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位|谁在?当.{0,4}(?:主持|cohost)")),
     ("cancel_handover", _rx(
-        r"\b(?:cancel|delete|remove|drop|abort|unschedule|call\s+off|undo|stop|kill|scrap|scratch|nix|ditch)\b"
-        r".*\b(?:handovers?|schedule[ds]?|transfer)\b"
+        r"\b(?:cancel(?:l?ing|l?ed)?|delet(?:e|ing)|remov(?:e|ing)|drop(?:ping)?|abort(?:ing)?|unschedul(?:e|ing)"
+        r"|call(?:ing)?\s+off|undo(?:ing)?|stop(?:ping)?|kill(?:ing)?|scrap(?:ping)?|scratch(?:ing)?|nix(?:ing)?"
+        r"|ditch(?:ing)?)\b.*\b(?:handovers?|schedule[ds]?|transfer)\b"
         # "the handover to @bob, cancel it"
         r"|\bhandovers?\b.*\b(?:cancel|abort|unschedule|call\s+off|scrap|nix|ditch)\b"
         r"|\bunschedule\b|(?:取消|删除|删掉|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)"
@@ -146,7 +147,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r".*(?:转给|交给|转交|移交|改成|改为|换成|转到|给|转移|改由)"
         r"|(?:转交|移交|转移).*(?:所有|全部)的?\s*会议|重新分配|改派")),
     ("remove_cohost", _rx(
-        r"\b(?:remove|rm|drop|delete|revoke|demote|unset|strip|take\s+away|kick|unassign|no\s+longer)\b.*\bcohost"
+        r"\b(?:remov(?:e|ing)|rm|drop(?:ping)?|delet(?:e|ing)|revok(?:e|ing)|demot(?:e|ing)|unset(?:ting)?"
+        r"|strip(?:ping)?|tak(?:e|ing)\s+away|kick(?:ing)?|unassign(?:ing)?|no\s+longer)\b.*\bcohost"
         r"|\bcohost\b.*\b(?:remove|rm|del|delete|off|revoke)\b|\bnot\s+(?:a\s+)?cohost\b|\bun-?cohost\b"
         r"|\b(?:shouldn'?t|should\s+not|no\s+longer)\s+be\s+(?:a\s+)?cohost"
         r"|\b(?:take|get|kick|knock)\b.{0,30}\b(?:off|out\s+of)\b.{0,20}\bcohost"

@@ -71,6 +71,10 @@ _STATEMENT = re.compile(
     r"|\bi(?:'?m|\s+am)\s+(?:\w+\s+)?(?:co-?)?hosting\b"
     r"|主持(?:得|的)(?:不错|很好|真好|挺好|好)|是.{0,12}主持的|是个.{0,5}(?:主持人|cohost)(?!\s*[吗嘛么?？])|(?:主持人|cohost)\s*(?:刚才|刚刚)?\s*(?:说|讲|提到|表示|通知)"
     r"|(?:感谢|谢谢|多谢).{0,12}(?:的)?主持"
+    # someone else's wish or request, told to the chat: "my manager wants @bob to be host", "老板想让@dave当主持人"
+    r"|(?<!\ue000s\ue000 )\b(?:wants|wanted|asked|asks|suggested|suggests|prefers|preferred|requested|proposed)\b"
+    rf"|\b(?:he|she|they|client|customer|boss|manager|team|everyone|everybody|someone|somebody|{P})\s*(?:would|'d)\s+like\b"
+    rf"|(?:他|她|他们|她们|老板|经理|领导|主管|老师|客户|同事|大家|对方|{P})\s*(?:也|都|一直)?\s*(?:想要|想|希望|要求|建议)"
 )
 # A past or habitual frame: with no request verb, the line tells, it does not ask.
 _PAST = re.compile(r"上次|上周|上个|昨天|之前|以前|刚才|去年|每次|一直|通常|平时"
