@@ -86,7 +86,7 @@ _HELP = _rx(
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Typed "undo" / "cancel" alone (a few words around them at most): the last change, the pending question.
     ("undo", _rx(
-        r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo)"
+        r"^\s*(?:oops|sorry|ugh|argh|no)?\W*(?:undo|revert|roll\s*back|rollback|undo\s+undo|roll\s+(?:that|it|this)\s+back)"
         r"(?:\s+(?:that|it|this|last|the\s+last|my\s+last|change|one|action|step|now|the|host|cohost|previous"
         r"|what\s+(?:you|<S>)\s+(?:just\s+)?did|you\s+just\s+did|just\s+now|pls|please))*"
         r"\s*[!.。！?？]*\s*$"  # "can you please undo that?" is asked as a question
@@ -150,6 +150,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:remov(?:e|ing)|rm|drop(?:ping)?|delet(?:e|ing)|revok(?:e|ing)|demot(?:e|ing)|unset(?:ting)?"
         r"|strip(?:ping)?|tak(?:e|ing)\s+away|kick(?:ing)?|unassign(?:ing)?|no\s+longer)\b.*\bcohost"
         r"|\bcohost\b.*\b(?:remove|rm|del|delete|off|revoke)\b|\bnot\s+(?:a\s+)?cohost\b|\bun-?cohost\b"
+        r"|\b(?:isn'?t|aren'?t)\s+(?:a\s+)?cohost\b|\bstop\s+<P>\s+(?:from\s+)?being\s+(?:a\s+)?cohost\b"
         r"|\b(?:shouldn'?t|should\s+not|no\s+longer)\s+be\s+(?:a\s+)?cohost"
         r"|\b(?:take|get|kick|knock)\b.{0,30}\b(?:off|out\s+of)\b.{0,20}\bcohost"
         r"|(?:取消|移除|移出|踢出|删除|撤销|去掉|撤掉|拿掉|免去|去除|解除|不再是|不再担任).*cohost"

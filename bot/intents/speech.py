@@ -53,7 +53,8 @@ _NEGATION_MORE = re.compile(r"\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b
                             r"|\bwouldn'?t\b|\bwould\s+not\b|\bdon'?t\s+bother\b|\bwait\s+(?:before|until|till|for)\b"
                             r"|\blet'?s\s+wait\b|还是别|先别|不急着|别急着|先等等|等等再")
 # "@dave shouldn't be a co-host anymore": the negation is what is asked for (remove_cohost).
-_NOT_COHOST = re.compile(r"\b(?:shouldn'?t|should\s+not|no\s+longer|not)\s+(?:be\s+)?(?:a\s+)?cohost"
+_NOT_COHOST = re.compile(r"\b(?:shouldn'?t|should\s+not|no\s+longer|not|isn'?t|aren'?t)\s+(?:be\s+)?(?:a\s+)?cohost"
+                         rf"|\bstop\s+{P}\s+(?:from\s+)?being\s+(?:a\s+)?cohost"
                          r"|不再(?:是|担任|做|当)\s*cohost")
 _STATEMENT = re.compile(
     r"\b(?:is|are|was|were|'s|will|'ll|has|have|had|been)\s+(?:(?:\w+|" + P + r")\s+){0,2}?(?:co-?)?host(?:ing|ed)\b"

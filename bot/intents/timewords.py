@@ -116,6 +116,7 @@ _TIME_RESIDUE = re.compile(
     r"|\bend\s+of\s+(?:the\s+)?(?:week|month)\b|\b(?:some\s*time|one\s+day)\s+next\b|\bsomeday\b"
     r"|下下?(?:周|个?星期|个?礼拜)(?![一二三四五六日天1-7])|下个?月(?!\d)|这周末|本周末|周末|月底|月初|改天|过几天|过两天|回头"
     # a time with no time in it: "找个时间", "at some point", "next time"
+    r"|(?:今天|明天|后天)?(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)(?!好)"  # a part of the day with no hour
     r"|找个?时间|抽个?(?:空|时间)|有空(?:的)?时候|方便(?:的)?时候|下次|下一次|下回|过段时间|晚些时候"
     r"|\bnext\s+time\b|\bat\s+some\s+point\b|\bsome\s*time\b(?!\s+ago)|\beventually\b|\bone\s+of\s+these\s+days\b"
 )

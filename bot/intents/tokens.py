@@ -153,6 +153,13 @@ _HANDOVER_WORDS = re.compile(r"hand\s?-?over|handoff|schedul|cancel|交接|定�
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}")
 
 
+def _is_date(text: str) -> bool:
+    """"2026-12-01" or a month-day that exists ("12-25"); "12-34" is no date."""
+    parts = [int(p) for p in text.split("-")]
+    month, day = parts[-2], parts[-1]
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
 def _vendor_before(found: list[tuple[int, str]], pos: int) -> str | None:
     """The vendor named closest before `pos`, else the only vendor named anywhere (`found`: _vendor_words)."""
     before = [v for start, v in found if start < pos]
@@ -206,7 +213,10 @@ def lift_meetings(text: str, lifted: Lifted) -> str:
 
     def named(match: re.Match[str]) -> str:
         if _DATE.fullmatch(match.group(1)):
-            return match.group(0)
+            if _is_date(match.group(1)):
+                return match.group(0)  # "meeting 2026-12-01 15:00", "meeting 12-25": the day, read by times.py
+            lifted.unread.append(("meeting_not_read", match.group(0).strip()))  # "meeting 12-34": neither
+            return match.group(0)[:match.start(1) - match.start()] + " "
         ref = MeetingRef(_vendor_before(found, match.start()), re.sub(r"[ -]", "", match.group(1)))
         return match.group(0)[:match.start(1) - match.start()] + lifted.meeting(ref)
 
