@@ -45,7 +45,7 @@ async def _batches() -> dict[str, tuple[int, float]]:
     from bot.adapters.console import ConsoleAdapter
     from bot.app import build
     from bot.config import settings_from_mapping
-    from bot.ops.demo import link_people, seed
+    from bot.devtools.demo import link_people, seed
     from bot.sandbox import Sandbox
 
     found: dict[str, tuple[int, float]] = {}
@@ -88,9 +88,9 @@ async def _batches() -> dict[str, tuple[int, float]]:
 # ---- 500 set_host calls at once, straight from the vendor client ------------------------------------
 async def _vendor_burst(box: SandboxProc) -> dict[str, str]:
     """FeishuVendor.set_host on BURST meetings at once (this process, the sandbox process answering)."""
-    from bot.core.outcome import VendorUser
+    from bot.core.model.outcome import VendorUser
     from bot.vendors.base import Meeting
-    from bot.vendors.feishu import FeishuVendor
+    from bot.vendors.feishu.vendor import FeishuVendor
 
     env = box.env
     vendor = FeishuVendor(env["FEISHU_APP_ID"], env["FEISHU_APP_SECRET"], env["FEISHU_DOMAIN"])

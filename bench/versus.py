@@ -11,7 +11,7 @@ with BENCH_BASE=/path/to/another/checkout, the same hostbot figures for that che
                    ACK_CONCURRENCY at a time, every vendor call answered after 1.5 s; acks over 3 s counted
     commands/s     RATE_COMMANDS of them, vendors instant: commands / (first sent -> last answer in Slack).
                    hostbot is held to Feishu's 50 calls/s: 3 calls a command when the number is new (list_by_no,
-                   get, set_host), 2 when it was resolved recently (bot/vendors/feishu_numbers.py: the "warm"
+                   get, set_host), 2 when it was resolved recently (bot/vendors/feishu/numbers.py: the "warm"
                    row first asks "who is host of meeting N?" for each); shown against that ceiling too
     slow callback  the longest callback on hostbot's event loop during a second ack run, under asyncio debug
                    mode with slow_callback_duration = 5 ms (bench/slow_loop.py); debug mode slows the loop,

@@ -9,16 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
-from bot.core.admins import AdminGroups, GroupSource, group_ref
-from bot.core.context import Services
-from bot.core.dispatch import Dispatcher
-from bot.core.identity import IdentityResolver
-from bot.core.logs import protect
-from bot.core.metrics import Metrics
-from bot.core.policy import Policy, parse_confirm_modes
-from bot.core.profiles import ProfileSource
-from bot.core.registry import Registry
-from bot.core.vendor import MeetingVendor
+from bot.core.decide.policy import Policy, parse_confirm_modes
+from bot.core.flow.dispatch import Dispatcher
+from bot.core.identity.admins import AdminGroups, GroupSource, group_ref
+from bot.core.identity.profiles import ProfileSource
+from bot.core.identity.resolver import IdentityResolver
+from bot.core.model.vendor import MeetingVendor
+from bot.core.request.context import Services
+from bot.core.request.registry import Registry
 from bot.intents import parse
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
@@ -26,11 +24,13 @@ from bot.scheduling.scheduler import of as scheduler_of
 from bot.store import Store, url_password
 from bot.store.retention import Retention, RetentionPolicy
 from bot.store.vault import build_vault, check_vault
+from bot.telemetry.logs import protect
+from bot.telemetry.metrics import Metrics
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.vendors.feishu_auth import FeishuAuth
+    from bot.vendors.feishu.auth import FeishuAuth
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def build_clients(settings: Settings) -> Clients:
 
         clients.slack = build_web_client(settings)
     if settings.feishu_configured:
-        from bot.vendors.feishu_auth import FeishuAuth, build_client  # lark-oapi is slow to import: only when used
+        from bot.vendors.feishu.auth import FeishuAuth, build_client  # lark-oapi is slow to import: only when used
 
         client = build_client(settings.feishu_app_id, settings.feishu_app_secret, settings.feishu_domain)
         clients.feishu = FeishuAuth(client, settings.feishu_app_id, settings.feishu_app_secret)
@@ -104,7 +104,7 @@ def build_identity(store: Store, clients: Clients) -> IdentityResolver:
 
 
 def build_admin_groups(settings: Settings, clients: Clients, clock: Callable[[], datetime]) -> AdminGroups | None:
-    """The groups among HOSTBOT_ADMINS (bot/core/admins.py), read through the configured platforms."""
+    """The groups among HOSTBOT_ADMINS (bot/core/identity/admins.py), read through the configured platforms."""
     refs = [ref for ref in map(group_ref, settings.admins) if ref is not None]
     if not refs:
         return None
@@ -124,13 +124,13 @@ def build_vendors(settings: Settings, store: Store | None = None,
                   clients: Clients | None = None) -> dict[str, MeetingVendor]:
     """A MeetingVendor for every vendor whose credentials are configured (`store` holds user tokens)."""
     from bot.vendors.dingtalk import DingTalkVendor
-    from bot.vendors.webex import WebexVendor
+    from bot.vendors.webex.vendor import WebexVendor
     from bot.vendors.zoom import ZoomVendor
 
     vendors: dict[str, MeetingVendor] = {}
     if settings.feishu_configured:
         from bot.adapters.feishu.oauth import FeishuOAuth
-        from bot.vendors.feishu import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
+        from bot.vendors.feishu.vendor import FeishuVendor  # lark-oapi takes ~1 s to import: only when used
 
         # People's own Feishu tokens (invite needs one): stored encrypted, refreshed, and asked for
         # with an authorization link (bot/adapters/feishu/oauth.py).
@@ -209,7 +209,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     watch_rate_limits(services.metrics, built)
     share_rate_budgets(built, store)
     services.metrics.watch_store(lambda: store.count_handovers(PENDING))
-    # The configured secrets never reach a log line, whoever would print them (bot/core/logs.py).
+    # The configured secrets never reach a log line, whoever would print them (bot/telemetry/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
             settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
             settings.dingtalk_app_secret, settings.webex_token, settings.zoom_client_secret, settings.secret_key,

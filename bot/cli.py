@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot import __version__
-from bot.core.logs import configure as configure_logs
+from bot.telemetry.logs import configure as configure_logs
 
 
 @click.group()
@@ -30,7 +30,7 @@ def demo() -> None:
     ./hostbot-demo.db, is made afresh and kept afterwards for `hostbot audit` and `hostbot users list`."""
     from pathlib import Path
 
-    from bot.ops.demo import run_demo
+    from bot.devtools.demo import run_demo
 
     sys.exit(asyncio.run(run_demo(db=Path("hostbot-demo.db"))))
 
@@ -69,7 +69,7 @@ def _known_names(given: tuple[str, ...]) -> list[str]:
             return [str(v) for row in rows for v in row if v]
         except sqlite3.Error:
             pass
-    from bot.ops.demo import PEOPLE
+    from bot.devtools.demo import PEOPLE
 
     return list(PEOPLE)
 
@@ -112,7 +112,7 @@ def sandbox(port: int, bot_port: int, db: str) -> None:
     import time
 
     from bot.config import ConfigError
-    from bot.ops.playground import NotOurs, claim_database, print_sandbox, run_env, seed_chat, seed_people
+    from bot.devtools.playground import NotOurs, claim_database, print_sandbox, run_env, seed_chat, seed_people
     from bot.sandbox import Sandbox
     from bot.sandbox.feishu.push import EventPusher
 
@@ -158,7 +158,7 @@ def say(text: tuple[str, ...], who: str, platform: str, channel: str, p2p: bool,
     FEISHU_DOMAIN / SLACK_API_URL). Text starting with /host is sent as the slash command."""
     import os
 
-    from bot.ops.say import SayError, run_say
+    from bot.devtools.say import SayError, run_say
 
     try:
         sys.exit(run_say(os.environ, who, " ".join(text), platform, channel, "p2p" if p2p else "group",
@@ -170,7 +170,7 @@ def say(text: tuple[str, ...], who: str, platform: str, channel: str, p2p: bool,
 
 from bot.ops.audit import audit  # noqa: E402
 from bot.ops.backup import backup_command  # noqa: E402 - subcommands live in their own modules
-from bot.ops.doctor import doctor  # noqa: E402
+from bot.ops.doctor.report import doctor  # noqa: E402
 from bot.ops.users import users  # noqa: E402
 
 main.add_command(audit)

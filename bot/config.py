@@ -66,14 +66,14 @@ class Settings:
     port: int = 3000
     secret_key: str = ""
     public_url: str = ""  # HOSTBOT_PUBLIC_URL: hostbot's public base URL (Feishu OAuth redirect_uri)
-    confirm: str = ""  # HOSTBOT_CONFIRM: per-intent confirmation overrides (see bot/core/policy.py)
+    confirm: str = ""  # HOSTBOT_CONFIRM: per-intent confirmation overrides (see bot/core/decide/policy.py)
     confirm_ttl: int = 300  # HOSTBOT_CONFIRM_TTL: seconds a Confirm/Approve button stays valid
     undo_min: float = 10.0  # HOSTBOT_UNDO_MIN: minutes an Undo button stays valid after a host/co-host change
     handover_lead_min: float = 10.0  # HOSTBOT_HANDOVER_LEAD_MIN: remind this long before a scheduled handover
     handover_grace_min: float = 15.0  # HOSTBOT_HANDOVER_GRACE_MIN: a handover missed while down runs this late
     handover_lease_s: float = 30.0  # HOSTBOT_HANDOVER_LEASE_S: a silent replica's runs are taken over after this
     shutdown_grace_s: float = 20.0  # HOSTBOT_SHUTDOWN_GRACE_S: on SIGTERM, work under way gets this long to finish
-    log_format: str = "plain"  # HOSTBOT_LOG_FORMAT: plain | json (bot/core/logs.py)
+    log_format: str = "plain"  # HOSTBOT_LOG_FORMAT: plain | json (bot/telemetry/logs.py)
     log_level: str = "INFO"  # HOSTBOT_LOG_LEVEL: DEBUG | INFO | WARNING | ERROR
     retention_days: int = 90  # HOSTBOT_RETENTION_DAYS: audit rows older than this are pruned (0: never)
     delivery_retention_hours: int = 48  # HOSTBOT_DELIVERY_RETENTION_HOURS: delivery ids, finished proposals
@@ -216,7 +216,7 @@ _CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("HOSTBOT_LOG_FORMAT", "log_format", ("plain", "json")),
     ("HOSTBOT_LOG_LEVEL", "log_level", ("INFO", "DEBUG", "WARNING", "ERROR")),
 )
-# HOSTBOT_CONFIRM: the intents that can be asked to confirm, and how (bot/core/policy.py ConfirmMode)
+# HOSTBOT_CONFIRM: the intents that can be asked to confirm, and how (bot/core/decide/policy.py ConfirmMode)
 CONFIRM_INTENTS = ("set_host", "add_cohost", "remove_cohost", "invite", "reassign", "link_meeting",
                    "schedule_handover", "cancel_handover")
 CONFIRM_MODES = ("always", "never", "others")

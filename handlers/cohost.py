@@ -8,15 +8,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC
 
-from bot.core.bound import Assumed, PlanSpec
-from bot.core.context import Context
-from bot.core.events import ButtonStyle, Reply
-from bot.core.identity import Person
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
-from bot.core.registry import intent
-from bot.core.render import join_names
-from bot.core.vendor import Meeting, MeetingReader
+from bot.core.answer.render import join_names
+from bot.core.identity.resolver import Person
+from bot.core.model.bound import Assumed, PlanSpec
+from bot.core.model.events import ButtonStyle, Reply
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
+from bot.core.model.vendor import Meeting, MeetingReader
+from bot.core.request.context import Context
+from bot.core.request.proposals import offer
+from bot.core.request.registry import intent
 from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
 from handlers.expiry import booked_note, cohost_back, end_of, shown_end, when
 
@@ -127,7 +128,6 @@ def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingReader, 
     plans exactly that again and runs it through the policy, or says what changed.
     """
     words = meeting_words(ctx, meeting, vendor, [target])
-    as_cohost = replace(ctx, intent=replace(ctx.intent, name="add_cohost"))
     end = ctx.intent.until.astimezone(UTC) if ctx.intent.until is not None else None  # "… for an hour": co-host so long
     summary = ctx.t("summary_add_cohost_until", when=when(ctx, end), **words) if end else ctx.t("summary_add_cohost",
                                                                                                 **words)
@@ -135,7 +135,8 @@ def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingReader, 
                        (ctx.people.vendor_user(target, vendor.key),), (target.chat_user,),
                        summary=summary, requester=ctx.message.user, pressers=(ctx.message.user,),
                        until=shown_end(ctx))
-    buttons = as_cohost.offer("add_cohost", {"kind": "switch", "plan": offered.to_json()},
-                              ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
-                              ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+    as_cohost = replace(ctx.request, intent=replace(ctx.intent, name="add_cohost"))
+    buttons = offer(ctx.services, as_cohost, "add_cohost", {"kind": "switch", "plan": offered.to_json()},
+                    ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
+                    ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     return [Reply(ctx.t(key, **words) + (f"\n{summary}" if end else ""), buttons=buttons)]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.identity import Person
-from bot.core.meetings import locate
-from bot.core.outcome import Outcome
-from bot.core.render import explain, join_names
-from bot.core.vendor import Meeting, MeetingReader, unsupported
+from bot.core.answer.render import explain, join_names
+from bot.core.identity.resolver import Person
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Outcome
+from bot.core.model.vendor import Meeting, MeetingReader, unsupported
+from bot.core.request.context import Context
+from bot.core.request.request import Recorded
+from bot.core.world.meetings import locate
 
 
 async def resolve_all(ctx: Context, refs: Sequence[str]) -> list[Person]:
@@ -39,7 +40,7 @@ async def locate_meeting(ctx: Context, failed_key: str,
 def not_found(ctx: Context, failed_key: str, located: Outcome, **words: object) -> Reply:
     """The meeting the user named could not be read: say which, and why (never another meeting)."""
     vendor_key = located.vendor
-    ctx.record_outcome(vendor_key, located.meeting, "", located)
+    ctx.read.append(Recorded(located, vendor_key, located.meeting, ""))
     fill = {**words, "vendor": ctx.vendor_name(vendor_key), "meeting": located.meeting or "?"}
     text = ctx.t(failed_key, reason=explain(ctx.lang, located, vendor_key, **fill), **fill)
     return Reply(text.replace("  ", " ") if not vendor_key else text)  # no vendor: "of meeting 12 345 678"

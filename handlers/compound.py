@@ -3,18 +3,18 @@ hostbot asks for one request per message."""
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.registry import intent
+from bot.core.model.events import Reply
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.request.request import Answer
 
 
 @intent("compound", examples={"en": ("make @bob host and @carol co-host",),
                               "zh": ("把@bob设为主持人，然后邀请@carol入会",)})
-async def compound(ctx: Context) -> list[Reply]:
+async def compound(ctx: Context) -> Answer:
     """Ask for the requests one per message (nothing is done)."""
-    ctx.audit_decision("compound")
     parts = ctx.intent.parts
     if len(parts) < 2:
-        return [Reply(ctx.t("compound_ask_unsplit"))]
+        return Answer.decision_of([Reply(ctx.t("compound_ask_unsplit"))], "compound")
     listed = "\n".join(f"{n}. {part}" for n, part in enumerate(parts, 1))
-    return [Reply(ctx.t("compound_ask", count=len(parts), parts=listed))]
+    return Answer.decision_of([Reply(ctx.t("compound_ask", count=len(parts), parts=listed))], "compound")

@@ -1,6 +1,6 @@
 """Roles that expire: "make @bob co-host for 30 minutes", "make @alice host until 15:00".
 
-The change is planned by set_host / add_cohost as any other; the Plan gets an Expiry (bot/core/plan.py)
+The change is planned by set_host / add_cohost as any other; the Plan gets an Expiry (bot/core/model/plan.py)
 whose `book` stores the change back as a scheduled handover (bot/scheduling) right before the vendor is
 called, so one confirmation or approval of the summary ("… until 15:30, then is removed") covers both.
 The change back is a handover like any other (listed, cancellable, reminded before, re-checked when due),
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.outcome import Outcome, VendorUser
-from bot.core.plan import Expiry, Operation
-from bot.core.vendor import Meeting
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Outcome, VendorUser
+from bot.core.model.plan import Expiry, Operation
+from bot.core.model.vendor import Meeting
+from bot.core.request.context import Context
 from bot.scheduling.book import GRANTED
 from bot.scheduling.scheduler import of as scheduler_of
 from bot.scheduling.wording import until_text, when_text

@@ -2,7 +2,7 @@
 
 "hand host to @alice at 15:00" stores a handover (bot/scheduling/book.py) after the same checks and
 policy as set_host; bot/scheduling/scheduler.py reminds, re-checks and runs it when due. The reminder's
-buttons come back here (schedule_handover with ctx.resume["kind"] == "reminder" or "missed") and
+buttons come back here (schedule_handover with ctx.approval.kind "reminder" or "missed") and
 become Plans (handlers/handover_buttons.py): Hand over now, Snooze 5 min, Cancel, through the gate.
 Times are read and shown in the reader's zone.
 """
@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.core.context import Context
-from bot.core.errors import IdentityError, MeetingProblem
-from bot.core.events import Reply
-from bot.core.identity import Person
-from bot.core.intent import Intent
-from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
-from bot.core.registry import intent
-from bot.core.render import explain
-from bot.core.vendor import Meeting, MeetingRef, unsupported
+from bot.core.answer.render import explain
+from bot.core.identity.resolver import Person
+from bot.core.model.errors import IdentityError, MeetingProblem
+from bot.core.model.events import Reply
+from bot.core.model.intent import Intent
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.model.vendor import Meeting, MeetingRef, unsupported
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.world.meetings import locate
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.scheduler import of as scheduler_of
@@ -47,9 +47,9 @@ def _tz(ctx: Context) -> str:
         authority=Authority.MEETING)
 async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     """Hand the host role to somebody at a given time."""
-    resume = ctx.resume or {}
-    if resume.get("kind") in ("reminder", "missed"):
-        return _button(ctx, int(resume.get("handover_id") or 0), str(resume.get("via", "")))
+    approval = ctx.approval
+    if approval is not None and approval.kind in ("reminder", "missed"):
+        return _button(ctx, approval.handover, approval.via)
     at = _due_time(ctx)
     if isinstance(at, list):
         return at
@@ -69,7 +69,7 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
         return [Reply(ctx.t("handover_meeting_not_running", **fill))]  # Zoom/Webex change scheduled ones
     if meeting.host is not None and meeting.host.id == user.id:
         return [Reply(ctx.t("already_host", **fill))]
-    asked_with = VendorUser.from_json(resume.get("expected_host"))
+    asked_with = approval.expected_host if approval is not None else None
     if asked_with is not None and meeting.host is not None and meeting.host.id != asked_with.id:
         # The host approved (or confirmed) a handover from somebody who is no longer host.
         return [Reply(ctx.t("handover_host_moved", current=ctx.people.describe(vendor.key, meeting.host), **fill))]
@@ -111,7 +111,7 @@ def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person,
     remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
     if remind is not None and remind <= now:
         remind = None  # due sooner than the lead time: no reminder
-    approved = (ctx.resume or {}).get("via") == "approve"
+    approved = ctx.approval is not None and ctx.approval.via == "approve"
 
     async def store_it() -> Outcome:
         h = sched.book.add(

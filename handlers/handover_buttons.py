@@ -1,7 +1,7 @@
 """A scheduled handover's reminder (or missed report) buttons as Plans: Hand over now, Snooze, Cancel.
 
-Each press is one Plan through bot/core/pipeline.settle (the gate, execute, the audit row), decided
-and audited as the person who clicked (bot/core/dispatch.py puts them in ctx.message.user). Who may
+Each press is one Plan through bot/core/flow/pipeline.settle (the gate, execute, the audit row), decided
+and audited as the person who clicked (bot/core/flow/dispatch.py puts them in ctx.message.user). Who may
 press is who the handover gives its buttons to (HandoverScheduler.pressers): they are the Plan's
 owners. Hand over now runs the handover's own stored plan through the scheduler (claimed like the
 timer claims it, so a click racing the due time runs it once).
@@ -9,10 +9,10 @@ timer claims it, so a click racing the due time runs it once).
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.outcome import Kind, Outcome
-from bot.core.plan import Authority, Operation, Plan
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Kind, Outcome
+from bot.core.model.plan import Authority, Operation, Plan
+from bot.core.request.context import Context
 from bot.scheduling.book import Handover
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.wording import hkey, words

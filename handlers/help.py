@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.registry import intent
+from bot.core.model.events import Reply
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
 from bot.i18n import MESSAGES
 
 # Intents that answer a request instead of doing something: not listed as things hostbot can do.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.outcome import Kind, Outcome
-from bot.core.plan import Authority, Operation, Plan
-from bot.core.registry import intent
-from bot.core.render import item_lines, join_names
+from bot.core.answer.render import item_lines, join_names
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Kind, Outcome
+from bot.core.model.plan import Authority, Operation, Plan
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.request.request import Recorded
 from handlers.common import failed, locate_meeting, lost_answer_note, meeting_words, not_supported, resolve_all
 
 
@@ -44,7 +45,7 @@ async def invite(ctx: Context) -> Plan | list[Reply]:
     # reply carries the authorization link), the meeting being on.
     problem = await vendor.precheck("invite", meeting, users, actor)
     if problem is not None:
-        ctx.record_outcome(vendor.key, meeting.id, ids, problem)
+        ctx.read.append(Recorded(problem, vendor.key, meeting.id, ids))
         return [failed(ctx, "invite_failed_reply", problem, vendor, words)]
 
     def render(outcome: Outcome) -> list[Reply]:

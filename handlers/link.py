@@ -8,16 +8,16 @@ also needs the one who linked it, the linked meeting's host, or an admin, else t
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.errors import MeetingProblem
-from bot.core.events import Reply
-from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome
-from bot.core.pipeline import speaker_of, speaker_person
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
-from bot.core.registry import intent
-from bot.core.render import explain
-from bot.core.vendor import Meeting, MeetingRef, group_digits
+from bot.core.answer.render import explain
+from bot.core.flow.pipeline import speaker_of, speaker_person
+from bot.core.model.errors import MeetingProblem
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Kind, Outcome
+from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.model.vendor import Meeting, MeetingRef, group_digits
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.world.meetings import locate
 
 
 @intent("link_meeting", examples={"en": ("link this channel to meeting 123456789",

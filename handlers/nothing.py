@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.registry import intent
+from bot.core.model.events import Reply
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.request.request import Answer
 
 
 @intent("nothing", examples={"en": ("don't make @alice host",
                                     "should I make @alice host?"),
                              "zh": ("不要把 @alice 设为主持人",
                                     "要不要把@bob设为主持人？")})
-async def nothing(ctx: Context) -> list[Reply]:
+async def nothing(ctx: Context) -> Answer:
     """Say that nothing was changed (no vendor call, no proposal)."""
-    ctx.audit_decision("nothing", ctx.intent.why)
     lines = [ctx.t("nothing_done")]
     if ctx.intent.why == "question":
         lines.append(ctx.t("nothing_question"))
     elif ctx.intent.why == "statement":
         lines = [ctx.t("nothing_statement")]
-    return [Reply("\n".join(lines))]
+    return Answer.decision_of([Reply("\n".join(lines))], "nothing", ctx.intent.why)

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.context import Context
-from bot.core.errors import MeetingProblem
-from bot.core.events import Reply
-from bot.core.identity import Person
-from bot.core.meetings import locate
-from bot.core.outcome import ItemResult, Kind, Outcome
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
-from bot.core.recheck import read_listed
-from bot.core.registry import intent
-from bot.core.render import explain, item_lines
-from bot.core.vendor import Meeting, MeetingReader, MeetingRef
+from bot.core.answer.render import explain, item_lines
+from bot.core.identity.resolver import Person
+from bot.core.model.errors import MeetingProblem
+from bot.core.model.events import Reply
+from bot.core.model.outcome import ItemResult, Kind, Outcome
+from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.model.vendor import Meeting, MeetingReader, MeetingRef
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.request.request import Recorded
+from bot.core.world.meetings import locate
+from bot.core.world.recheck import read_listed
 from handlers.common import lost_answer_note, not_supported
 
 SUMMARY_TITLES = 5  # the confirmation names this many meetings, then "…"
@@ -109,7 +110,7 @@ async def _all_meetings(ctx: Context, target: Person
         return vendor
     listed = await vendor.list_host_meetings(ctx.people.vendor_user(source, vendor.key))
     if isinstance(listed, Outcome):
-        ctx.record_outcome(vendor.key, "", source.chat_user, listed)
+        ctx.read.append(Recorded(listed, vendor.key, "", source.chat_user))
         words = {"target": target.display, "source": source.display, "vendor": ctx.vendor_name(vendor.key)}
         return [Reply(ctx.t("reassign_failed", reason=explain(ctx.lang, listed, vendor.key, **words), **words))]
     return vendor, source, listed
@@ -141,7 +142,7 @@ async def _listed_meetings(ctx: Context, refs: list[MeetingRef], target: Person
     who may do this: the policy reads ctx.intent.from_user, so it is set to their host when unsaid."""
     meetings: list[Meeting] = []
     vendors: dict[str, MeetingReader] = {}
-    if ctx.bound is not None:  # a Confirm: exactly the series shown, read again (bot/core/bound.py)
+    if ctx.bound is not None:  # a Confirm: exactly the series shown, read again (bot/core/model/bound.py)
         await read_listed(ctx, ctx.bound)
     for ref in refs:
         located = await locate(ctx, ref)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.bound import Assumed, PlanSpec
-from bot.core.context import Context
-from bot.core.events import ButtonStyle, Reply
-from bot.core.identity import Person
-from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
-from bot.core.registry import intent
-from bot.core.render import explain
-from bot.core.vendor import Meeting
+from bot.core.answer.render import explain
+from bot.core.identity.resolver import Person
+from bot.core.model.bound import Assumed, PlanSpec
+from bot.core.model.events import ButtonStyle, Reply
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Expiry, Operation, Plan, Undo
+from bot.core.model.vendor import Meeting
+from bot.core.request.context import Context
+from bot.core.request.proposals import offer
+from bot.core.request.registry import intent
+from bot.core.request.request import Recorded
+from bot.core.world.meetings import locate
 from handlers.cohost import offer_cohost_instead
 from handlers.common import lost_answer_note, not_found
 from handlers.expiry import booked_note, end_of, host_back, shown_end, when
@@ -60,7 +62,7 @@ async def set_host(ctx: Context) -> Plan | list[Reply]:
         return expiry
     problem = await vendor.precheck("set_host", meeting, (user,), None)  # before anybody is asked
     if problem is not None:
-        ctx.record_outcome(vendor.key, meeting.id, user.id, problem)
+        ctx.read.append(Recorded(problem, vendor.key, meeting.id, user.id))
         return [Reply(ctx.t("set_host_failed", reason=explain(ctx.lang, problem, vendor.key, **words), **words))]
     summary = _summary(ctx, vendor.key, expected, words, expiry)
 
@@ -132,8 +134,8 @@ def _conflict_reply(ctx: Context, meeting: Meeting, current: VendorUser | None, 
                      (user,), (target.chat_user,), current, requester=ctx.message.user,
                      pressers=(ctx.message.user,), until=shown_end(ctx))
     payload = {"plan": retry.to_json(), "expected_host": current.to_json() if current else None, "kind": "retry"}
-    buttons = ctx.offer("set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
-                        ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+    buttons = offer(ctx.services, ctx.request, "set_host", payload, ("retry", "button_retry", ButtonStyle.PRIMARY),
+                    ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     return Reply(ctx.t("host_changed", current=ctx.people.describe(meeting.vendor, current, ctx.message.platform),
                        **words),
                  buttons=buttons)

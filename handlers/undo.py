@@ -1,4 +1,4 @@
-"""undo: put back what a host or co-host change did (the Undo button; bot/core/undo.py claims the press).
+"""undo: put back what a host or co-host change did (the Undo button; bot/core/flow/undo.py claims the press).
 
 Planned like any change: the meeting is read from the vendor again, and the Plan goes through the
 same gate and execute. Undoing a host change expects the host hostbot made (CAS): when the host
@@ -8,14 +8,15 @@ moved meanwhile, it says who hosts now and changes nothing. Undoing a change tha
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.meetings import locate
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
-from bot.core.registry import intent
-from bot.core.render import explain, join_names
-from bot.core.vendor import Meeting, MeetingReader, MeetingRef
+from bot.core.answer.render import explain, join_names
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.model.vendor import Meeting, MeetingReader, MeetingRef
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.request.request import Answer
+from bot.core.world.meetings import locate
 from bot.scheduling.scheduler import of as scheduler_of
 from bot.store.undos import UndoRow
 from handlers.common import lost_answer_note, not_found
@@ -23,10 +24,10 @@ from handlers.common import lost_answer_note, not_found
 
 @intent("undo", examples={"en": ("undo",), "zh": ("撤销",)}, confirm=ConfirmMode.NEVER,
         authority=Authority.OWNER)
-async def undo(ctx: Context) -> Plan | list[Reply]:
+async def undo(ctx: Context) -> Plan | Answer | list[Reply]:
     """Undo your last host or co-host change"""
     row = ctx.undo
-    if row is None:  # typed "undo" with no change of the speaker's left to undo (bot/core/dispatch.py)
+    if row is None:  # typed "undo" with no change of the speaker's left to undo (bot/core/flow/dispatch.py)
         return [Reply(ctx.t("undo_nothing", minutes=f"{ctx.services.settings.undo_min:g}"))]
     located = await locate(ctx, MeetingRef(row.vendor, row.meeting_id))
     if isinstance(located, Outcome):
@@ -46,16 +47,16 @@ def _name(ctx: Context, vendor: str, user: VendorUser | None) -> str:
 
 
 def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingReader, previous: VendorUser,
-               made: VendorUser) -> Plan | list[Reply]:
+               made: VendorUser) -> Plan | Answer:
     words = {"vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display,
              "restored": _name(ctx, vendor.key, previous), "made": _name(ctx, vendor.key, made)}
 
     def moved(current: VendorUser | None) -> list[Reply]:
-        ctx.audit_decision("undo_stale", detail=current.id if current else "")
         return [Reply(ctx.t("undo_host_moved", current=_name(ctx, vendor.key, current), **words))]
 
-    if meeting.host is None or meeting.host.id.lower() != made.id.lower():
-        return moved(meeting.host)  # the host moved after our change: what Undo would undo is gone
+    if meeting.host is None or meeting.host.id.lower() != made.id.lower():  # the host moved after our change:
+        host = meeting.host  # what Undo would undo is gone
+        return Answer.decision_of(moved(host), "undo_stale", host.id if host else "")
 
     def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:

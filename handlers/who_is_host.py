@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.context import Context
-from bot.core.events import Reply
-from bot.core.outcome import Kind, VendorUser
-from bot.core.registry import intent
-from bot.core.render import join_names
+from bot.core.answer.render import join_names
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Kind, VendorUser
+from bot.core.request.context import Context
+from bot.core.request.registry import intent
+from bot.core.request.request import Recorded
 from handlers.common import failed, locate_meeting, meeting_words, not_supported
 
 
@@ -29,7 +30,7 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     if not vendor.supports("who_is_host"):
         return [not_supported(ctx, "who_failed", "who_is_host", vendor, words)]
     outcome = await vendor.who_is_host(meeting)  # read-only: no plan, no gate
-    ctx.record_outcome(vendor.key, meeting.id, "", outcome)
+    ctx.read.append(Recorded(outcome, vendor.key, meeting.id, ""))
     if outcome.kind is not Kind.OK:
         return [failed(ctx, "who_failed", outcome, vendor, words)]
     platform = ctx.message.platform

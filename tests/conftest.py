@@ -11,10 +11,10 @@ import pytest
 from bot.adapters.console import ConsoleAdapter
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
+from bot.devtools.demo import DemoWorld, link_people, seed
 from bot.lark_lazy import preload
-from bot.ops.demo import DemoWorld, link_people, seed
 from bot.sandbox import Sandbox
-from bot.vendors.feishu_auth import SDK_MODULES
+from bot.vendors.feishu.auth import SDK_MODULES
 
 # What `hostbot run` does once it serves (bot/ops/server.py): the lark-oapi modules hostbot uses are loaded
 # before a test's event loop needs them (once per test process), not imported on it at the first Feishu call.

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.adapters.markup import console_inbound, console_text
-from bot.core.dispatch import Dispatcher
-from bot.core.events import Button, ButtonClick, ChatMessage, Platform, Reply
+from bot.core.flow.dispatch import Dispatcher
+from bot.core.model.events import Button, ButtonClick, ChatMessage, Platform, Reply
 from bot.i18n import detect_lang, t
 
 CHANNEL = "console"
@@ -51,7 +51,7 @@ class ConsoleAdapter:
         return self.render(replies, consumed=consumed)
 
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
-        """Notifier (bot/core/progress.py): print a reminder or report; its buttons become the choices."""
+        """Notifier (bot/core/answer/progress.py): print a reminder or report; its buttons become the choices."""
         text = self.render(replies)
         if text:
             print(text, file=self.out or sys.stdout, flush=True)
@@ -73,7 +73,7 @@ class ConsoleAdapter:
 
 @dataclass
 class ConsoleProgress:
-    """Progress of long work (bot/core/progress.py): a console cannot edit what it printed, so each
+    """Progress of long work (bot/core/answer/progress.py): a console cannot edit what it printed, so each
     update is a line of its own, printed while the work goes on; the answer follows as usual."""
 
     out: TextIO | None = None

@@ -9,7 +9,7 @@ server (bot/ops/limits.py).
 
 from __future__ import annotations
 
-from bot.core.events import Reply
+from bot.core.model.events import Reply
 from bot.i18n import t
 
 MAX_TEXT_CHARS = 500

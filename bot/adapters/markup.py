@@ -1,4 +1,4 @@
-"""Chat markup lives here and in the adapters, nowhere else (bot/core/events.py: neutral mentions).
+"""Chat markup lives here and in the adapters, nowhere else (bot/core/model/events.py: neutral mentions).
 
 Inbound: `slack_inbound` and `feishu_inbound` turn what a platform sends into neutral text: Slack
 `<@U1|ann>` and Feishu `@_user_1` become neutral mentions, the bot's own mention is dropped, Slack
@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.events import NEUTRAL_MENTION, neutral_mention, plain_mentions, unmarked
+from bot.core.model.events import NEUTRAL_MENTION, neutral_mention, plain_mentions, unmarked
 
 SLACK_ID = re.compile(r"[UW][A-Z0-9]+")
 FEISHU_OPEN_ID = re.compile(r"ou_[A-Za-z0-9_-]+")

@@ -1,7 +1,7 @@
 """Messages of running hostbot: progress of long work (chat), `hostbot doctor` and `hostbot backup` (admin console)."""
 
 CATALOG: dict[str, dict[str, str]] = {
-    # ---- progress of long work (bot/core/progress.py) ---------------------------------------------
+    # ---- progress of long work (bot/core/answer/progress.py) ---------------------------------------------
     "progress_reassign": {"en": "⏳ {done}/{total} reassigned…", "zh": "⏳ 已转移 {done}/{total}…"},
     "progress_invite": {"en": "⏳ {done}/{total} invited…", "zh": "⏳ 已邀请 {done}/{total}…"},
     # ---- hostbot doctor: the table -------------------------------------------------------------

@@ -53,7 +53,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "This was already answered; nothing was done again.",
         "zh": "这个请求已经处理过了，不会重复执行。",
     },
-    # ---- a click after the world moved (bot/core/bound.py) --------------------------------------
+    # ---- a click after the world moved (bot/core/model/bound.py) --------------------------------------
     "changed_since_asked": {
         "en": "⚠️ Changed since you were asked; nothing was done:\n{changes}",
         "zh": "⚠️ 在征求确认之后情况有变，没有执行任何操作：\n{changes}",

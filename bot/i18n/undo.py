@@ -1,4 +1,4 @@
-"""Messages of the Undo button (bot/core/undo.py, handlers/undo.py)."""
+"""Messages of the Undo button (bot/core/flow/undo.py, handlers/undo.py)."""
 
 CATALOG: dict[str, dict[str, str]] = {
     "button_undo": {"en": "Undo", "zh": "撤销"},

@@ -3,7 +3,7 @@
     parse(text, bot_user, now, tz, known_names) -> Intent      never raises
 
 The text is neutral: the adapters turned Slack `<@U1|x>` and Feishu `@_user_N` into neutral mentions
-(bot/core/events.py) and Slack's link markup into plain links (bot/adapters/markup.py). The passes:
+(bot/core/model/events.py) and Slack's link markup into plain links (bot/adapters/markup.py). The passes:
   1. tokens.py  mentions (neutral ones and plain `@name`; the bot's own mention dropped) and
                 meetings (links and ids of every vendor) become markers;
   2. times.py   the time phrase, resolved in the speaker's zone (DST-safe), becomes a marker;
@@ -56,10 +56,10 @@ The intent-specific fields of an Intent (typed; `to_payload()["extra"]` prints t
                 changes nothing; `why` is "negation", "question" or "statement" (speech.py: a remark
                 such as "@alice is hosting the dinner on friday" or "主持人说推迟10分钟")
   undo, cancel  typed "undo"/"撤销" and "cancel"/"取消" alone: the dispatcher presses the Undo of the
-                speaker's newest change / the Cancel of the Confirm waiting for them (bot/core/dispatch.py)
+                speaker's newest change / the Cancel of the Confirm waiting for them (bot/core/flow/dispatch.py)
   every intent  meeting_problem ("meeting_problem", "meeting_values"): a link, personal room or id-like
                 token named but not readable as a meeting (meeting_not_read, meeting_personal_room);
-                answered before any handler runs (bot/core/pipeline.py), never replaced by another meeting.
+                answered before any handler runs (bot/core/flow/pipeline.py), never replaced by another meeting.
                 A time said with a change that cannot be scheduled ("invite @x at 3pm") is time_problem
                 time_not_schedulable (or the time's own problem); it never acts now.
   set_host, add_cohost
@@ -87,8 +87,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.events import ME
-from bot.core.intent import Intent, IntentName, MeetingProblem, TimeProblem
+from bot.core.model.events import ME
+from bot.core.model.intent import Intent, IntentName, MeetingProblem, TimeProblem
 from bot.i18n import detect_lang
 from bot.intents import compound, doubt, rules, speech, typos
 from bot.intents.spans import lift_span

@@ -1,6 +1,6 @@
 """Pass 1 of the parser: lift mentions and meetings out of the text, leaving marker tokens.
 
-The text is neutral (bot/core/events.py): the adapters turned Slack and Feishu mentions into neutral
+The text is neutral (bot/core/model/events.py): the adapters turned Slack and Feishu mentions into neutral
 mentions. A person — a neutral mention or a plain `@name` — becomes the token `\\ue000pN\\ue000` and a
 meeting `\\ue000mN\\ue000` (N indexes the lists returned), so the intent rules only ever see words
 and markers. Markers use \\ue000, which is stripped from the input first, so users cannot forge them.
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.vendor import MeetingRef
+from bot.core.model.vendor import MeetingRef
 
 MARK = "\ue000"
 PERSON_TOKEN = re.compile(r"\ue000p(\d+)\ue000")
@@ -56,7 +56,7 @@ class Lifted:
 _W = r"[^\W\u3400-\u9fff\uf900-\ufaff]"
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _MENTION = re.compile(
-    "\ue001(?P<chat_user>[^|\ue001]*)\\|[^\ue001]*\ue001"  # a neutral mention (bot/core/events.py)
+    "\ue001(?P<chat_user>[^|\ue001]*)\\|[^\ue001]*\ue001"  # a neutral mention (bot/core/model/events.py)
     rf"|(?<!{_W})(?<![@.])@(?P<name>{_W}(?:{_W}|[.\-])*|{_CJK}[\u3400-\u9fff\uf900-\ufaff·]*)"
 )
 # A Chinese name written in plain text runs into the next word ("@小王和@小李", "@小王设为"): it ends at a

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz.distance import OSA
 
-from bot.core.events import NEUTRAL_MENTION
+from bot.core.model.events import NEUTRAL_MENTION
 
 MAX_TEXT = 500  # longer messages are not commands with a slip in them
 

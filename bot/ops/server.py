@@ -29,8 +29,8 @@ from starlette.routing import Route
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import HostBot, build
 from bot.config import ConfigError, Settings
-from bot.core.metrics import Metrics
 from bot.ops.limits import BodyLimit
+from bot.telemetry.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ async def load_feishu_sdk(server: uvicorn.Server) -> None:
     """The lark-oapi modules hostbot uses, imported in a worker thread once the server listens: start-up does not
     wait for them (bot/lark_lazy.py), and the first Feishu event or call does not import them on the event loop."""
     from bot.lark_lazy import preload
-    from bot.vendors.feishu_auth import SDK_MODULES
+    from bot.vendors.feishu.auth import SDK_MODULES
 
     while not server.started:
         await asyncio.sleep(0.05)

@@ -146,7 +146,7 @@ def list_(platform: str | None, fmt: str) -> None:
 
 
 def save_mapping(store: Store, platform: str, chat_user: str, fields: dict[str, str]) -> None:
-    """An admin's ids, field by field (bot/core/identity.py merges them over what lookups find)."""
+    """An admin's ids, field by field (bot/core/identity/resolver.py merges them over what lookups find)."""
     name = fields.pop("name", "")
     row = store.person(platform, chat_user)
     if row is None:  # a row to find them by name, holding no ids of its own

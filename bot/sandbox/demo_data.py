@@ -1,4 +1,4 @@
-"""The demo world at DingTalk, Webex and Zoom (bot/ops/demo.py seeds Feishu and calls this).
+"""The demo world at DingTalk, Webex and Zoom (bot/devtools/demo.py seeds Feishu and calls this).
 
     DingTalk  conference "Design review" (644272f14ba331015e7a-78bc1) that you started
     Webex     your series "Webex team sync"; dave's series "Dave's 1:1s", "Release planning"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.core.outcome import VendorUser
+from bot.core.model.outcome import VendorUser
 from bot.store import Store
 
 PENDING, RUNNING, DONE, FAILED, CONFLICT, CANCELLED, MISSED = (

@@ -2,9 +2,9 @@
 
 A handover row is the plan it was scheduled (or approved) for: the meeting (vendor id, the number as
 shown), the host it assumed, the target (chat user and vendor id). `handover_plan` is that plan as a
-bot/core/bound.PlanSpec; `run_handover` reads exactly that meeting from the vendor once (the handler
+bot/core/model/bound.PlanSpec; `run_handover` reads exactly that meeting from the vendor once (the handler
 gets the same answer through ctx.seen), stops when the meeting is over or the target already hosts,
-and otherwise runs set_host through bot/core/pipeline.run bound to that plan: no thread link, no
+and otherwise runs set_host through bot/core/flow/pipeline.run bound to that plan: no thread link, no
 text, and the gate with the authority it was scheduled with.
 
 The change back of an expiring change ("make @bob co-host for 30 minutes": authority GRANTED) runs
@@ -14,16 +14,18 @@ state it assumed (`world_moved`): else it changes nothing and says why in the th
 
 from __future__ import annotations
 
-from bot.core.bound import Assumed, PlanSpec, bind
-from bot.core.context import Context, Services
-from bot.core.events import ChatMessage, Reply
-from bot.core.intent import Intent
-from bot.core.outcome import Kind, VendorUser
-from bot.core.pipeline import run
-from bot.core.plan import Operation
-from bot.core.recheck import read_bound
-from bot.core.render import explain
-from bot.core.vendor import Meeting
+from bot.core.answer.progress import ProgressSink
+from bot.core.answer.render import explain
+from bot.core.flow.pipeline import run
+from bot.core.model.bound import Assumed, PlanSpec, bind
+from bot.core.model.events import ChatMessage, Reply
+from bot.core.model.intent import Intent
+from bot.core.model.outcome import Kind, VendorUser
+from bot.core.model.plan import Operation
+from bot.core.model.vendor import Meeting
+from bot.core.request.context import Context, Services
+from bot.core.request.request import Approval, Request
+from bot.core.world.recheck import read_bound
 from bot.i18n import t
 from bot.scheduling.book import CONFLICT, DONE, FAILED, Handover
 
@@ -42,20 +44,19 @@ def handover_plan(h: Handover, host_now: VendorUser | None = None) -> PlanSpec:
                     owners=(h.requester,) if h.reverts else ())
 
 
-def approval(h: Handover) -> dict[str, object]:
+def approval(h: Handover) -> Approval:
     """What the gate gets as already settled: scheduled by the host, organizer or an admin = confirmed;
     approved by the host of that time = approved, and it counts only while they host (CAS too); a change
-    back (GRANTED) = confirmed, allowed with the change (its plan's owners: bot/core/pipeline.settle)."""
-    return {"via": "approve" if h.authority == "approved" else "confirm", "clicked_by": f"scheduler:handover#{h.id}",
-            **({"approved_by_host": h.host.to_json()} if h.host and h.authority == "approved" else {})}
+    back (GRANTED) = confirmed, allowed with the change (its plan's owners: bot/core/flow/pipeline.settle)."""
+    return Approval.scheduled(h.id, h.host if h.host is not None and h.authority == "approved" else None)
 
 
-async def run_handover(services: Services, h: Handover, message: ChatMessage,
-                       w: dict[str, str]) -> Ran:
-    """(status, result, replies) of running `h` now."""
+async def run_handover(services: Services, h: Handover, message: ChatMessage, w: dict[str, str],
+                       progress: ProgressSink | None = None) -> Ran:
+    """(status, result, replies) of running `h` now; long work shows its progress in `progress`."""
     lang, spec = h.lang, handover_plan(h)
-    ctx = Context(services, message, bind(Intent(h.operation, lang=lang, text=f"handover #{h.id}"), spec), lang,
-                  resume=approval(h), bound=spec, no_links=True)
+    request = Request(message, bind(Intent(h.operation, lang=lang, text=f"handover #{h.id}"), spec), lang)
+    ctx = Context(services, request, approval(h), progress_sink=progress, bound=spec, no_links=True)
     vendor = services.vendors.get(h.vendor)
     if vendor is None:
         reason = t(lang, "vendor_not_configured", vendor=w.get("vendor", h.vendor))
@@ -80,15 +81,16 @@ async def run_handover(services: Services, h: Handover, message: ChatMessage,
         return DONE, "already_host", [Reply(t(lang, "handover_already_done", **w))]
     moved = h.operation == Operation.SET_HOST.value and h.host is not None and (
         meeting.host is None or meeting.host.id != h.host.id)
-    replies = await run(ctx)  # moved: set_host says who hosts now and offers a Retry (a new plan)
-    outcome = ctx.last_outcome
+    answer = await run(ctx)  # moved: set_host says who hosts now and offers a Retry (a new plan)
+    outcome, replies = answer.last_outcome, answer.replies
     if outcome is not None and outcome.kind is Kind.OK:
         return DONE, "ok", replies
-    if moved or ctx.decision == "changed_since_asked" or (outcome is not None and outcome.kind is Kind.CONFLICT):
+    if moved or "changed_since_asked" in (d for d, _ in answer.decided) or (
+            outcome is not None and outcome.kind is Kind.CONFLICT):
         return CONFLICT, "host_changed", replies
-    if outcome is None and ctx.decision == "rejected":
+    if outcome is None and answer.decision == "rejected":
         return FAILED, "rejected", replies
-    return FAILED, outcome.kind.value if outcome else (ctx.decision or "not_run"), replies
+    return FAILED, outcome.kind.value if outcome else (answer.decision or "not_run"), replies
 
 
 async def world_moved(ctx: Context, h: Handover, meeting: Meeting, w: dict[str, str]) -> Ran | None:

@@ -41,16 +41,19 @@ from typing import Any
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.core.context import Context, Services
-from bot.core.events import Button, ButtonStyle, ChatMessage, Platform, Reply
-from bot.core.intent import Intent
-from bot.core.logs import request_scope
-from bot.core.progress import Notifier as Notifier  # the adapters' side, declared in core
+from bot.core.answer.progress import Notifier as Notifier  # the adapters' side, declared in core
+from bot.core.answer.progress import NotifierProgress, ProgressSink
+from bot.core.model.events import Button, ButtonStyle, ChatMessage, Platform, Reply
+from bot.core.model.intent import Intent
+from bot.core.request.context import Services
+from bot.core.request.proposals import offer
+from bot.core.request.request import Request
 from bot.i18n import t
 from bot.scheduling.book import FAILED, MISSED, PENDING, Handover, HandoverBook
 from bot.scheduling.claims import LIVE_BOOTS, new_owner, owner_gone
 from bot.scheduling.due import handover_plan, run_handover
 from bot.scheduling.wording import duration_text, hkey, when_text, words
+from bot.telemetry.logs import request_scope
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +266,7 @@ class HandoverScheduler:
         lang, now = h.lang, self.now()
         w = words(h, self.services.people, lang, now)
         try:
-            status, result, replies = await run_handover(self.services, h, self.message(h), w)
+            status, result, replies = await run_handover(self.services, h, self.message(h), w, self.progress_of(h))
         except Exception:  # a bug must not leave the handover running forever, nor kill the timer
             log.exception("handover #%s failed", h.id)
             status, result, replies = FAILED, "error", [Reply(t(lang, "internal_error"))]
@@ -278,6 +281,11 @@ class HandoverScheduler:
         first = replies[0] if replies else Reply("")
         return [Reply(f"{head}\n{first.text}".strip(), buttons=first.buttons, mention_users=mentions),
                 *replies[1:]]
+
+    def progress_of(self, h: Handover) -> ProgressSink | None:
+        """Progress of a due handover's long work: replies in its thread, through the platform's notifier."""
+        notifier = self.notifiers.get(h.platform)
+        return NotifierProgress(notifier, h.platform, h.channel, h.thread) if notifier is not None else None
 
     # ---- messages -----------------------------------------------------------------------------
     @staticmethod
@@ -294,21 +302,21 @@ class HandoverScheduler:
         can still cancel their own request. A reminder's stay valid until the grace period after
         the due time; a missed report's for the grace period from now (time to read it and decide).
         """
-        ctx = Context(self.services, self.message(h), Intent("schedule_handover", lang=h.lang), h.lang)
+        shown = Request(self.message(h), Intent("schedule_handover", lang=h.lang), h.lang)
         act, cancel = self.pressers(h)
         payload = {"kind": kind, "handover_id": h.id, "plan": handover_plan(h).to_json()}
+
+        def ask(requester: list[str], ttl: timedelta, *choices: tuple[str, str, ButtonStyle]) -> tuple[Button, ...]:
+            return offer(self.services, shown, "schedule_handover", payload, *choices, requester=requester, ttl=ttl)
+
         if kind == "missed":
             ttl = max(self.services.proposal_ttl, self.grace)
-            return (*ctx.offer("schedule_handover", payload,
-                               ("handover_now", "button_handover_now", ButtonStyle.PRIMARY), requester=act, ttl=ttl),
-                    *ctx.offer("schedule_handover", payload,
-                               ("cancel", "button_cancel", ButtonStyle.DEFAULT), requester=cancel, ttl=ttl))
+            return (*ask(act, ttl, ("handover_now", "button_handover_now", ButtonStyle.PRIMARY)),
+                    *ask(cancel, ttl, ("cancel", "button_cancel", ButtonStyle.DEFAULT)))
         ttl = max(self.services.proposal_ttl, h.due + self.grace - now)
-        return (*ctx.offer("schedule_handover", payload,
-                           ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
-                           ("handover_snooze", "button_handover_snooze", ButtonStyle.DEFAULT), requester=act, ttl=ttl),
-                *ctx.offer("schedule_handover", payload,
-                           ("handover_cancel", "button_cancel", ButtonStyle.DANGER), requester=cancel, ttl=ttl))
+        return (*ask(act, ttl, ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
+                     ("handover_snooze", "button_handover_snooze", ButtonStyle.DEFAULT)),
+                *ask(cancel, ttl, ("handover_cancel", "button_cancel", ButtonStyle.DANGER)))
 
     def pressers(self, h: Handover) -> tuple[list[str], list[str]]:
         """Who may act on a handover's buttons (hand over now, snooze), and who may cancel it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.core.identity import IdentityResolver
+from bot.core.identity.resolver import IdentityResolver
 from bot.i18n import MESSAGES, t, vendor_name
 from bot.i18n.clock import when_text, zone_of
 from bot.scheduling.book import Handover

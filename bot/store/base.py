@@ -217,7 +217,7 @@ class Store(HandoverRows, UndoRows, HomeRows, TokenRows, RunningRows, LeaseRows)
         return [_set_mapping_sql(platform, chat_user, column, fields[column], at)
                 for column in ("email", *VENDOR_ID_COLUMNS.values()) if fields.get(column)]
 
-    # ---- mappings: an admin's ids, field by field (bot/core/identity.py merges them) -----------
+    # ---- mappings: an admin's ids, field by field (bot/core/identity/resolver.py merges them) -----------
     def set_mapping(self, platform: str, chat_user: str, field: str, value: str) -> None:
         """Map one field ("email" or a VENDOR_ID_COLUMNS column); value "-" pins "none", "" clears."""
         if not value:

@@ -5,7 +5,7 @@ atomically: insert the row, or take over a row whose holder's time has passed; t
 changed says whether this holder has it. So two replicas on one PostgreSQL database (or two processes
 on one SQLite file) never both hold a name. A holder that dies loses the lease when `until` passes;
 a live holder extends it while it works. Used for one change per meeting at a time on vendors without
-a compare-and-swap (bot/core/serial.py) and one Feishu user-token renewal per person
+a compare-and-swap (bot/core/flow/serial.py) and one Feishu user-token renewal per person
 (bot/adapters/feishu/oauth.py).
 """
 

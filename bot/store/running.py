@@ -1,6 +1,6 @@
 """Store rows of the meetings running now that no vendor call lists per person (a mixin of
 bot/store/base.Store): Feishu's tenant events vc.meeting.all_meeting_started_v1 / _ended_v1 feed it
-(bot/adapters/feishu/meetings.py), and "this meeting" reads it (bot/core/running.py), on any replica.
+(bot/adapters/feishu/meetings.py), and "this meeting" reads it (bot/core/world/running.py), on any replica.
 
 It is a hint, never the authority: whoever reads it reads each meeting back from the vendor before
 using it. An ended event may come before its started event (a re-push, another replica): the row is

@@ -1,4 +1,4 @@
-"""What the vendor clients share beyond the interface (bot/core/vendor.py): batching."""
+"""What the vendor clients share beyond the interface (bot/core/model/vendor.py): batching."""
 
 from __future__ import annotations
 

@@ -41,8 +41,8 @@ from typing import Any
 
 import httpx
 
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, unsupported
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.vendor import Meeting, MeetingRef, MeetingVendor, unsupported
 from bot.vendors.calls import answer_lost
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 
@@ -107,7 +107,7 @@ class DingTalkVendor(MeetingVendor):
     async def running_meetings(self, host: VendorUser) -> list[str] | Outcome:
         """QueryUserOnGoingConference (official SDK, conference_1_0): GET /v1.0/conference/users/lists
         ?unionId= -> onGoingConfIdList, the conferences the user is in now (not only those they host:
-        bot/core/running.py keeps those whose creator they are)."""
+        bot/core/world/running.py keeps those whose creator they are)."""
         resp = await self._send("GET", "/v1.0/conference/users/lists", op="dingtalk.user_conferences",
                                 params={"unionId": host.id})
         if isinstance(resp, Outcome):

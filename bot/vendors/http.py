@@ -38,8 +38,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from bot.core.logs import event
-from bot.core.outcome import Kind, Outcome
+from bot.core.model.outcome import Kind, Outcome
+from bot.telemetry.logs import event
 from bot.vendors.calls import NOT_SENT, repeatable
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class RateLimiter:
         self.sleep = sleep
         self.on_wait = on_wait
         self.name = name  # the vendor, for the log line of a wait
-        self.observers: list[Callable[[float], None]] = []  # told of every wait (bot/core/metrics.py counts them)
+        self.observers: list[Callable[[float], None]] = []  # told of every wait (bot/telemetry/metrics.py counts them)
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
@@ -218,7 +218,7 @@ def tls_context() -> ssl.SSLContext:
     """One TLS context for every vendor client of the process (httpx's defaults; SSL_CERT_FILE honoured).
 
     httpx builds a context and loads the CA bundle for each client: ~0.1 s of CPU apiece, three times
-    at start-up (DingTalk, Webex, Zoom) and once per lark-oapi call (bot/vendors/feishu_auth.py).
+    at start-up (DingTalk, Webex, Zoom) and once per lark-oapi call (bot/vendors/feishu/auth.py).
     """
     return httpx.create_ssl_context()
 

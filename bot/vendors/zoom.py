@@ -41,8 +41,8 @@ from typing import Any
 
 import httpx
 
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.vendor import Meeting, MeetingRef, MeetingVendor, plain_number
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.vendor import Meeting, MeetingRef, MeetingVendor, plain_number
 from bot.vendors.calls import answer_lost
 from bot.vendors.http import RetryPolicy, Sleep, TokenCache, VendorHTTP, json_body, rate_limited
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.events import Reply
+from bot.core.model.events import Reply
 from bot.sandbox import Fault, Sandbox
 from bot.sandbox.feishu.im import BOT
 from tests.support.feishu import (

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot.adapters.feishu.cards import progress_card
-from bot.core.events import Reply
+from bot.core.model.events import Reply
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.im import BOT
 from tests.support.feishu import FeishuWorld, card_has_buttons, content, feishu_world, first_text

@@ -13,8 +13,8 @@ from typing import Any
 import lark_oapi.ws.client as ws_client
 import pytest
 
-from bot.core.events import ChatMessage, Reply
-from bot.core.progress import ProgressSink
+from bot.core.answer.progress import ProgressSink
+from bot.core.model.events import ChatMessage, Reply
 from bot.ops.server import start_feishu_ws
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.im import BOT

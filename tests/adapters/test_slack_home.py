@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.slack.home import APPROVE, CANCEL, DECLINE
-from bot.core.outcome import VendorUser
+from bot.core.model.outcome import VendorUser
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.views import view_problems
 from tests.support.slack import SlackWorld, wait_for

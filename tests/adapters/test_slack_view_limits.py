@@ -10,7 +10,7 @@ import pytest
 
 from bot.adapters.slack.home import HomeContent, fit_lines, home_view
 from bot.adapters.slack.modal import WHATS, FormOrigin, form_view
-from bot.core.vendor import MeetingRef
+from bot.core.model.vendor import MeetingRef
 from bot.sandbox.slack.views import view_problems
 from tests.support.slack_views import text_objects
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.core.admins import CACHE_TTL, GroupRef, group_ref
+from bot.core.identity.admins import CACHE_TTL, GroupRef, group_ref
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.im import BOT
 from tests.support.feishu import feishu_world
@@ -142,7 +142,7 @@ async def test_a_member_of_the_admins_feishu_group_chat_is_an_admin_until_remove
 async def test_doctor_reads_each_admins_group_and_names_the_missing_scope(sandbox: Sandbox, tmp_path: Path) -> None:
     from bot.adapters.slack.adapter import BOT_SCOPES
     from bot.config import settings_from_mapping
-    from bot.ops.doctor import run_checks
+    from bot.ops.doctor.report import run_checks
 
     carol = sandbox.slack.add_user("carol")
     group = sandbox.slack.add_usergroup("hostadmins", [carol])

@@ -20,8 +20,8 @@ import pytest
 from bot.adapters.markup import Mention, feishu_inbound, slack_inbound
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
-from bot.core.events import ButtonClick, ChatMessage, Platform
-from bot.ops.demo import DemoWorld, seed
+from bot.core.model.events import ButtonClick, ChatMessage, Platform
+from bot.devtools.demo import DemoWorld, seed
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_DAVE, DEMO_WEBEX_ID, DEMO_ZOOM_ID
 from tests.conftest import World, WorldFactory

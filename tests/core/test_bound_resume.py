@@ -16,8 +16,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.bound import PlanSpec
-from bot.core.events import ButtonClick, Platform
+from bot.core.model.bound import PlanSpec
+from bot.core.model.events import ButtonClick, Platform
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID
 from tests.conftest import World, WorldFactory
 

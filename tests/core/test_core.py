@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings, settings_from_mapping
-from bot.core.registry import DuplicateIntentError, Registry, intent
+from bot.core.request.registry import DuplicateIntentError, Registry, intent
 from bot.i18n import MESSAGES, placeholders, t
 from bot.store import ClaimError, Store
 

@@ -1,6 +1,6 @@
-"""The invariant of the house: a mutating vendor method is called from bot/core/execute.py only.
+"""The invariant of the house: a mutating vendor method is called from bot/core/flow/execute.py only.
 
-Handlers, the gate and the adapters hold vendors as MeetingReader (bot/core/vendor.py), so such a
+Handlers, the gate and the adapters hold vendors as MeetingReader (bot/core/model/vendor.py), so such a
 call does not type-check (the mypy test below). And every other module of bot/ and handlers/ (the
 vendor clients themselves and the sandbox aside) is read as source and every call of a mutating
 method name is listed: a handler, the scheduler or an adapter that called one directly would bypass
@@ -16,12 +16,12 @@ from pathlib import Path
 import mypy.api
 import pytest
 
-from bot.core.plan import VENDOR_OPERATIONS, Operation
-from bot.core.vendor import MeetingVendor
+from bot.core.model.plan import VENDOR_OPERATIONS, Operation
+from bot.core.model.vendor import MeetingVendor
 
 ROOT = Path(__file__).resolve().parents[2]
 MUTATING = {op.value for op in VENDOR_OPERATIONS}
-ALLOWED = {ROOT / "bot" / "core" / "execute.py"}
+ALLOWED = {ROOT / "bot" / "core" / "flow" / "execute.py"}
 OUTSIDE = (ROOT / "bot" / "vendors", ROOT / "bot" / "sandbox")  # the clients and the fakes themselves
 
 
@@ -48,21 +48,21 @@ def test_mutating_vendor_methods_are_called_only_from_execute() -> None:
 
 
 def test_execute_calls_each_of_them() -> None:
-    called = {name for name, _ in calls_of(ROOT / "bot" / "core" / "execute.py")}
+    called = {name for name, _ in calls_of(ROOT / "bot" / "core" / "flow" / "execute.py")}
     assert called == MUTATING
 
 
 def test_a_handler_calling_a_mutating_method_does_not_type_check(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """Handlers see vendors as MeetingReader (bot/core/vendor.py): mypy refuses each mutating call, through
+    """Handlers see vendors as MeetingReader (bot/core/model/vendor.py): mypy refuses each mutating call, through
     ctx.vendors and ctx.services.vendors alike, and accepts the reads next to them."""
     handler = tmp_path / "mutating_handler.py"
     calls = "\n".join(f"    await ctx.vendors['zoom'].{op}(meeting, user, None)\n"
                       f"    await ctx.services.vendors['zoom'].{op}(meeting, user, None)" for op in sorted(MUTATING))
     handler.write_text(
-        "from bot.core.context import Context\n"
-        "from bot.core.outcome import VendorUser\n"
-        "from bot.core.vendor import Meeting, MeetingRef\n\n\n"
+        "from bot.core.request.context import Context\n"
+        "from bot.core.model.outcome import VendorUser\n"
+        "from bot.core.model.vendor import Meeting, MeetingRef\n\n\n"
         "async def handler(ctx: Context, meeting: Meeting, user: VendorUser) -> None:\n"
         "    await ctx.vendors['zoom'].find_meeting(MeetingRef('zoom', meeting.id))\n"
         "    await ctx.services.vendors['zoom'].who_is_host(meeting)\n"

@@ -9,10 +9,10 @@ import itertools
 
 import pytest
 
-from bot.core.gate import Approval, Speaker, Verdict, decide
-from bot.core.outcome import VendorUser
-from bot.core.plan import Authority, ConfirmMode, Operation, Plan
-from bot.core.vendor import Meeting
+from bot.core.decide.gate import Consent, Speaker, Verdict, decide
+from bot.core.model.outcome import VendorUser
+from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
+from bot.core.model.vendor import Meeting
 
 HOST = VendorUser("ou_host")
 ORGANIZER = VendorUser("ou_org")
@@ -34,16 +34,16 @@ def plan(op: Operation, authority: Authority, meetings: tuple[Meeting, ...] = (M
                 **kw)  # type: ignore[arg-type]
 
 
-def expected(role: str, authority: Authority, approval: Approval, confirm: ConfirmMode, host_loses: bool) -> Verdict:
+def expected(role: str, authority: Authority, approval: Consent, confirm: ConfirmMode, host_loses: bool) -> Verdict:
     runs = role in ("host", "organizer")
     if role != "admin":
         if authority is Authority.ADMIN:
             return Verdict.DENY
         if authority is Authority.HOST_OR_ADMIN and not runs:
             return Verdict.DENY
-        if authority is Authority.MEETING and not runs and approval is not Approval.APPROVED:
+        if authority is Authority.MEETING and not runs and approval is not Consent.APPROVED:
             return Verdict.ASK_HOST
-    if approval is not Approval.NONE:
+    if approval is not Consent.NONE:
         return Verdict.ALLOW
     if confirm is ConfirmMode.ALWAYS:
         return Verdict.CONFIRM
@@ -58,13 +58,13 @@ CELLS = list(itertools.product(
      (Operation.INVITE, Authority.MEETING), (Operation.REASSIGN, Authority.HOST_OR_ADMIN),
      (Operation.SCHEDULE_HANDOVER, Authority.MEETING), (Operation.LINK, Authority.ADMIN)],
     list(ConfirmMode),
-    list(Approval),
+    list(Consent),
 ))
 
 
 @pytest.mark.parametrize(("role", "op_authority", "confirm", "approval"), CELLS)
 def test_gate_table(role: str, op_authority: tuple[Operation, Authority], confirm: ConfirmMode,
-                    approval: Approval) -> None:
+                    approval: Consent) -> None:
     op, authority = op_authority
     host_loses = op in (Operation.SET_HOST, Operation.SCHEDULE_HANDOVER, Operation.REASSIGN)
     p = plan(op, authority, losing_users=(HOST,) if host_loses else ())
@@ -108,9 +108,9 @@ def test_an_approval_counts_only_while_the_approver_still_hosts() -> None:
     moved = Meeting("feishu", "m1", "123 456 789", host=VendorUser("ou_alice"))
     after_move = plan(Operation.SET_HOST, Authority.MEETING, meetings=(moved,), losing_users=(moved.host,))
     stranger, former_host = SPEAKERS["stranger"], SPEAKERS["host"]
-    assert decide(p, stranger, ConfirmMode.OTHERS, Approval.APPROVED, former_host).verdict is Verdict.ALLOW
-    again = decide(after_move, stranger, ConfirmMode.OTHERS, Approval.APPROVED, former_host)
+    assert decide(p, stranger, ConfirmMode.OTHERS, Consent.APPROVED, former_host).verdict is Verdict.ALLOW
+    again = decide(after_move, stranger, ConfirmMode.OTHERS, Consent.APPROVED, former_host)
     assert again.verdict is Verdict.ASK_HOST and again.host == VendorUser("ou_alice")  # the new host is asked
-    assert decide(p, stranger, ConfirmMode.OTHERS, Approval.APPROVED, None).verdict is Verdict.ASK_HOST
-    assert decide(after_move, stranger, ConfirmMode.OTHERS, Approval.APPROVED,
+    assert decide(p, stranger, ConfirmMode.OTHERS, Consent.APPROVED, None).verdict is Verdict.ASK_HOST
+    assert decide(after_move, stranger, ConfirmMode.OTHERS, Consent.APPROVED,
                   SPEAKERS["admin"]).verdict is Verdict.ALLOW

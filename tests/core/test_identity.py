@@ -16,15 +16,15 @@ from bot.adapters.markup import slack_inbound, slack_text
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
-from bot.core.errors import IdentityError
-from bot.core.events import ChatMessage, Platform
-from bot.core.identity import IdentityResolver
+from bot.core.identity.resolver import IdentityResolver
+from bot.core.model.errors import IdentityError
+from bot.core.model.events import ChatMessage, Platform
+from bot.devtools.demo import seed
 from bot.i18n import t
-from bot.ops.demo import seed
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.web import ALL_BOT_SCOPES, SlackUser
 from bot.store import Store
-from bot.vendors.feishu_auth import FeishuAuth, build_client
+from bot.vendors.feishu.auth import FeishuAuth, build_client
 from tests.support.undo import without_undo
 
 

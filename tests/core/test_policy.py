@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core.events import ButtonClick, Platform
+from bot.core.model.events import ButtonClick, Platform
 from tests.conftest import World, WorldFactory
 from tests.support.undo import without_undo
 

@@ -1,6 +1,6 @@
 """Two changes to one meeting at once, through signed Slack requests: every vendor's write is either atomic
 at the vendor (Feishu set_host's compare-and-swap) or serialized by hostbot (a lease per meeting in the
-store, bot/core/execute.py): nothing is lost and nobody is told ✅ for a change that is not there.
+store, bot/core/flow/execute.py): nothing is lost and nobody is told ✅ for a change that is not there.
 
 Each case runs twice: two requests at once in one process (SQLite), and the same two requests sent to two
 replicas (two bot runtimes) on one PostgreSQL database. The vendor fake answers reads slowly, so that both

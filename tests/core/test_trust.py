@@ -15,8 +15,8 @@ import pytest
 from bot.adapters.markup import slack_inbound, slack_text
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
-from bot.core.events import ButtonClick, ChatMessage, Platform, Reply
-from bot.ops.demo import DemoWorld, seed
+from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply
+from bot.devtools.demo import DemoWorld, seed
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_WEBEX_DAVE, DEMO_WEBEX_ID, DEMO_ZOOM_ID
 from bot.sandbox.slack.web import SlackUser

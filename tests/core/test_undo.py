@@ -12,8 +12,8 @@ from bot.adapters.console import ConsoleAdapter
 from bot.adapters.markup import console_text
 from bot.app import build
 from bot.config import ConfigError, settings_from_mapping
-from bot.core.events import ButtonClick, Platform, Reply
-from bot.ops.demo import link_people, seed
+from bot.core.model.events import ButtonClick, Platform, Reply
+from bot.devtools.demo import link_people, seed
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID
 from tests.conftest import World, WorldFactory
@@ -41,7 +41,7 @@ async def _change(world: World, text: str = ASK, who: str = "you") -> Reply:
 
 
 def _msg(who: str, text: str):  # type: ignore[no-untyped-def]
-    from bot.core.events import ChatMessage
+    from bot.core.model.events import ChatMessage
 
     return ChatMessage(platform=Platform.CONSOLE, user=who, text=text, channel="console", thread="console")
 

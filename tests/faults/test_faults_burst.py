@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from bot.core.outcome import VendorUser
-from bot.core.vendor import Meeting
+from bot.core.model.outcome import VendorUser
+from bot.core.model.vendor import Meeting
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.limits import AppRateLimit
-from bot.vendors.feishu import RATE_WINDOWS, FeishuVendor
+from bot.vendors.feishu.vendor import RATE_WINDOWS, FeishuVendor
 from bot.vendors.http import RateLimiter
 from tests.support.faults import NoWait
 from tests.support.vendors import ManualClock

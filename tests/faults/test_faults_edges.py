@@ -36,12 +36,12 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.config import ConfigError, settings_from_mapping
-from bot.core.logs import configure
-from bot.core.outcome import VendorUser
+from bot.core.model.outcome import VendorUser
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.im import BOT
 from bot.store import Store
-from bot.vendors.webex import WebexVendor
+from bot.telemetry.logs import configure
+from bot.vendors.webex.vendor import WebexVendor
 from bot.wire import lark_encrypt, lark_signature
 from tests.support.faults import FaultWorld, fault_world
 from tests.support.feishu import first_text
@@ -404,7 +404,7 @@ async def test_authorizing_feishu_runs_no_scrypt_on_the_event_loop(world: FaultW
 
 
 def test_doctor_shows_the_retention_and_says_when_pruning_does_not_run(tmp_path: Path) -> None:
-    from bot.ops.doctor import check_retention, sayer
+    from bot.ops.doctor.report import check_retention, sayer
 
     path = str(tmp_path / "h.db")
     store = Store(path)

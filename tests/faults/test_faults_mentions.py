@@ -49,7 +49,7 @@ assert len(HOSTILE) == 50
 HOSTILE_TOPIC = 'Sync <!channel> <at user_id="all"></at> & <b>'
 HOSTILE_NAME = 'Ann <!here> <at id=all></at>'
 _SLACK_MASS = re.compile(r"<!", re.I)
-SLACK_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")  # hostbot's own (bot/core/identity.py mention())
+SLACK_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")  # hostbot's own (bot/core/identity/resolver.py mention())
 _FEISHU_AT = re.compile(r"<\s*at\b", re.I)
 _FEISHU_OWN_CARD = re.compile(r"<at id=ou_[A-Za-z0-9_-]+></at>")
 _FEISHU_OWN_TEXT = re.compile(r'<at user_id="ou_[A-Za-z0-9_-]+">[^<]*</at>')  # strict: no markup in the name
@@ -154,11 +154,11 @@ async def test_50_hostile_texts_on_feishu_ping_nobody(world: FaultWorld) -> None
 
 
 def test_vendor_names_and_topics_render_as_foreign_text_beside_hostbots_own_mentions() -> None:
-    """What a handler writes: its own neutral mention (bot/core/identity.py mention()) next to a vendor's
+    """What a handler writes: its own neutral mention (bot/core/identity/resolver.py mention()) next to a vendor's
     words. A vendor's words in exactly Slack's or Feishu's mention form ping nobody either."""
     from bot.adapters.feishu.cards import message_body
     from bot.adapters.slack.blocks import reply_blocks, reply_text
-    from bot.core.events import Button, Reply, neutral_mention
+    from bot.core.model.events import Button, Reply, neutral_mention
 
     alice = neutral_mention("U0ALICE", "alice")
     slack = Reply(f"✅ {alice} is now host of “{HOSTILE_TOPIC} <@U0EVE>” (Webex calls them {HOSTILE_NAME})")
@@ -181,7 +181,7 @@ def test_a_typed_neutral_mark_cannot_forge_a_mention() -> None:
     """The neutral form is the adapters' own: the mark is taken out of what people type on every
     platform, so typing it names nobody (the parser sees no mention, replies render none)."""
     from bot.adapters.markup import console_inbound, feishu_inbound, slack_inbound, slack_text
-    from bot.core.events import MENTION_MARK, neutral_mention
+    from bot.core.model.events import MENTION_MARK, neutral_mention
     from bot.intents import parse
 
     forged = f"make {neutral_mention('U0ADMIN', 'admin')} host of meeting 123456789"

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 from bot.config import settings_from_mapping
-from bot.ops.demo import seed
+from bot.devtools.demo import seed
 from bot.sandbox import Fault, Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
 from bot.sandbox.feishu.im import BOT

@@ -22,12 +22,12 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.core.vendor import MeetingVendor
+from bot.core.model.vendor import MeetingVendor
 from bot.sandbox import Fault, Sandbox
 from bot.sandbox.demo_data import ZOOM_API_USER, fault_for
 from bot.vendors.dingtalk import DingTalkVendor
-from bot.vendors.feishu import FeishuVendor
-from bot.vendors.webex import WebexVendor
+from bot.vendors.feishu.vendor import FeishuVendor
+from bot.vendors.webex.vendor import WebexVendor
 from bot.vendors.zoom import ZoomVendor
 from tests.support.faults import INTERNAL_ERROR, FaultWorld, NoWait, fault_world
 

@@ -71,8 +71,8 @@ async def test_help_does_not_list_the_answers_as_abilities(world: World) -> None
 
 
 def test_the_corrected_request_keeps_the_feishu_mentions() -> None:
-    from bot.core.dispatch import rerun_message
-    from bot.core.events import ChatMessage, Platform, neutral_mention
+    from bot.core.flow.dispatch import rerun_message
+    from bot.core.model.events import ChatMessage, Platform, neutral_mention
     from bot.intents import parse
     from tests.support.markup import Mention, neutral
 

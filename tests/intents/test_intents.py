@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.registry import Registry
+from bot.core.request.registry import Registry
 from bot.intents import INTENT_NAMES, Intent, _parse, _second_look, parse
 from handlers import HANDLERS
 from tests.support.markup import Mention, neutral, parse_as

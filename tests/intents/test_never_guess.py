@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli import main
-from bot.core.pipeline import ACTS_NOW
+from bot.core.flow.pipeline import ACTS_NOW
 from bot.intents import Intent, _parse, _second_look, parse
 from tests.conftest import World
 from tests.support.undo import without_undo

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.ops.demo import DEMO_MEETING_NO, run_demo
+from bot.devtools.demo import DEMO_MEETING_NO, run_demo
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_ZOOM_ID
 

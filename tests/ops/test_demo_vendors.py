@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.ops.demo import run_demo
+from bot.devtools.demo import run_demo
 from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_DAVE, DEMO_WEBEX_ID, DEMO_ZOOM_ID
 
@@ -63,7 +63,7 @@ async def test_the_demo_does_every_vendors_operation() -> None:
 async def test_demo_fault_lost_shows_a_reassignment_read_back_not_repeated() -> None:
     import io
 
-    from bot.ops.demo import run_demo
+    from bot.devtools.demo import run_demo
     from bot.sandbox import Sandbox
     from bot.sandbox.demo_data import DEMO_WEBEX_ID
 

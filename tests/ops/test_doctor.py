@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from bot.app import build
 from bot.cli import main
 from bot.config import settings_from_mapping
-from bot.ops.doctor import Check, run_checks
+from bot.ops.doctor.report import Check, run_checks
 from bot.sandbox import Sandbox
 from bot.store import migrations
 from tests.support.slack import SIGNING_SECRET

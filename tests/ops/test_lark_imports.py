@@ -39,7 +39,7 @@ async def main(box, tmp):
     started = loaded()
     await runtime.aclose()
     from bot.lark_lazy import preload
-    from bot.vendors.feishu_auth import SDK_MODULES
+    from bot.vendors.feishu.auth import SDK_MODULES
 
     preload(SDK_MODULES)  # what `hostbot run` loads in a worker thread once it serves
     preloaded = loaded()

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from bot.config import ConfigError, settings_from_mapping
-from bot.core.logs import QUIET, configure
 from bot.sandbox import Fault, Sandbox
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_ID, DEMO_ZOOM_ID
+from bot.telemetry.logs import QUIET, configure
 from tests.conftest import World
 from tests.support.operate import InstantSleep, slack_world
 from tests.support.slack import SIGNING_SECRET, wait_for
@@ -90,7 +90,7 @@ async def test_plain_lines_read_as_key_value_pairs(world: World, capture: Captur
     await world.say("make @alice host of meeting 123456789")
     lines = buf.getvalue().splitlines()
     request = next(line for line in lines if " request " in line)
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO bot\.core\.dispatch "
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO bot\.core\.flow\.dispatch "
                         r"\[console-[0-9a-f]{8}\] request "
                         r"platform=console intent=set_host outcome=ok ms=\d+\.\d kind=message user=you lang=en "
                         r"delivery=console-\d+ text_len=37", request), request

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.devtools.demo import PEOPLE, seed
 from bot.intents import INTENT_NAMES, parse
-from bot.ops.demo import PEOPLE, seed
 from bot.sandbox import Sandbox
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
@@ -78,7 +78,7 @@ _PATH = re.compile(r"(?<![\w/.-])((?:bot|handlers|tests|bench|docs|\.ci)/[\w./-]
 
 def test_every_repository_path_the_readme_names_exists() -> None:
     named = set(_PATH.findall(README))
-    assert {"bot/core/policy.py", "tests/ops/test_readme_examples.py", "docs/vendors.md"} <= named
+    assert {"bot/core/decide/policy.py", "tests/ops/test_readme_examples.py", "docs/vendors.md"} <= named
     missing = sorted(p for p in named if not (ROOT / p).exists())
     assert missing == [], missing
 
@@ -134,7 +134,7 @@ def test_the_csv_example_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_demo_banner_the_readme_shows_is_the_demos() -> None:
-    from bot.ops.demo import banner
+    from bot.devtools.demo import banner
 
     with Sandbox() as box:
         shown = banner(seed(box)).splitlines()

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.core.identity import IdentityResolver
+from bot.core.identity.resolver import IdentityResolver
 from bot.ops.users import merged_people
 from bot.store import Store
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.ops.demo import fault_command
+from bot.devtools.demo import fault_command
 from bot.sandbox import Fault, Sandbox
 from bot.sandbox.feishu.limits import AppRateLimit
 from bot.sandbox.webex import OTHER_SITE

@@ -23,8 +23,8 @@ from bot.adapters.console import ConsoleAdapter
 from bot.adapters.markup import console_text
 from bot.app import HostBot, build
 from bot.config import ConfigError, settings_from_mapping
-from bot.core.events import ButtonClick, ChatMessage, Platform
-from bot.ops.demo import DemoWorld, link_people, seed
+from bot.core.model.events import ButtonClick, ChatMessage, Platform
+from bot.devtools.demo import DemoWorld, link_people, seed
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.vc import P_LEFT
 from bot.scheduling.book import Handover
@@ -609,7 +609,7 @@ class _Pipe(io.StringIO):
 
 
 async def test_demo_shows_the_reminder_and_the_result_with_wait() -> None:
-    from bot.ops.demo import run_demo
+    from bot.devtools.demo import run_demo
 
     out = io.StringIO()
     script = ("in 15 minutes hand host to @alice of meeting 123456789\n!wait 5\n!wait 10\n"

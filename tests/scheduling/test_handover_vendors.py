@@ -3,7 +3,7 @@ meetings, so a handover that comes due on a meeting that has not started runs; F
 
 from __future__ import annotations
 
-from bot.core.outcome import VendorUser
+from bot.core.model.outcome import VendorUser
 from bot.sandbox.demo_data import DEMO_ZOOM_ID
 from tests.scheduling.test_handover import HW, hw, make_hw, utc
 

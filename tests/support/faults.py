@@ -17,8 +17,8 @@ import httpx
 from bot.adapters.console import ConsoleAdapter
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
+from bot.devtools.demo import DemoWorld, link_people, seed
 from bot.i18n import t
-from bot.ops.demo import DemoWorld, link_people, seed
 from bot.ops.server import Runtime, build_runtime, create_asgi
 from bot.sandbox import Sandbox
 from bot.sandbox.faults import RecordedRequest

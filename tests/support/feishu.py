@@ -16,7 +16,7 @@ import httpx
 from bot.adapters.feishu.adapter import FeishuAdapter
 from bot.app import build
 from bot.config import settings_from_mapping
-from bot.ops.demo import DemoWorld, seed
+from bot.devtools.demo import DemoWorld, seed
 from bot.ops.server import Runtime, build_runtime, create_asgi
 from bot.sandbox import Sandbox
 from bot.sandbox.feishu.im import BOT

@@ -108,7 +108,7 @@ def run(case: Case, parse: Callable[..., Any]) -> dict[str, Any]:
     if "known_names" in params or any(p.kind is p.VAR_KEYWORD for p in params.values()):
         kwargs["known_names"] = case.known
     if "mentions" in params:  # a checkout from before the adapters read the markup (scored by __main__)
-        from bot.core.events import Mention  # type: ignore[attr-defined]
+        from bot.core.model.events import Mention  # type: ignore[attr-defined]
 
         mentions = tuple(Mention(chat_user=uid, name=key, is_bot=bot) for key, uid, bot in case.mentions)
         intent = parse(case.text, case.platform, mentions, case.bot_user, **kwargs)

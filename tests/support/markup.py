@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.adapters.markup import Mention, console_inbound, feishu_inbound, slack_inbound
-from bot.core.intent import Intent
+from bot.core.model.intent import Intent
 from bot.intents import parse
 
 __all__ = ["Mention", "neutral", "parse_as"]

@@ -10,7 +10,7 @@ import httpx
 
 from bot.app import HostBot, build
 from bot.config import settings_from_mapping
-from bot.ops.demo import DemoWorld, seed
+from bot.devtools.demo import DemoWorld, seed
 from bot.ops.server import Runtime, build_runtime, create_asgi
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.web import SlackUser

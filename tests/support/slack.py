@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.ops.demo import DemoWorld
+from bot.devtools.demo import DemoWorld
 from bot.ops.server import Runtime
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.web import SlackChannel, SlackUser

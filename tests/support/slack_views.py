@@ -16,7 +16,7 @@ import httpx
 
 from bot.app import build
 from bot.config import settings_from_mapping
-from bot.ops.demo import seed
+from bot.devtools.demo import seed
 from bot.ops.server import build_runtime, create_asgi
 from bot.sandbox import Sandbox
 from tests.support.slack import SIGNING_SECRET, SlackWorld

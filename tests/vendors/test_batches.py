@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.core.outcome import Kind
+from bot.core.model.outcome import Kind
 from bot.sandbox import Fault
 from bot.vendors.http import RateLimiter, RetryPolicy, VendorHTTP
 from tests.conftest import World, WorldFactory

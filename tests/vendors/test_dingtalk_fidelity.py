@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from bot.core.outcome import Kind, VendorUser
-from bot.core.vendor import Meeting, MeetingRef
+from bot.core.model.outcome import Kind, VendorUser
+from bot.core.model.vendor import Meeting, MeetingRef
 from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID
 from bot.sandbox.dingtalk import CREATED, ENDED, Conference

@@ -4,10 +4,10 @@ invite's errors get invite's advice, not set_host's."""
 
 from __future__ import annotations
 
-from bot.core.outcome import Kind, VendorUser
-from bot.core.vendor import Meeting, MeetingRef
+from bot.core.model.outcome import Kind, VendorUser
+from bot.core.model.vendor import Meeting, MeetingRef
 from bot.sandbox import Fault
-from bot.vendors.feishu import FeishuVendor
+from bot.vendors.feishu.vendor import FeishuVendor
 from tests.conftest import World
 from tests.support.vendors import instant_waits, outcomes, requests
 

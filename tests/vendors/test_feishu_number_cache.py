@@ -1,4 +1,4 @@
-"""A meeting number resolved recently costs 2 Feishu calls, not 3 (bot/vendors/feishu_numbers.py): list_by_no
+"""A meeting number resolved recently costs 2 Feishu calls, not 3 (bot/vendors/feishu/numbers.py): list_by_no
 is skipped, the meeting is still read before every change, and an entry goes when Feishu says it is gone."""
 
 from __future__ import annotations

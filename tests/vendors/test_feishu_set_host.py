@@ -123,7 +123,7 @@ async def test_admin_retry_acts_at_once(make_world: WorldFactory) -> None:
 
 
 async def test_retry_click_delivered_twice_calls_the_vendor_once(make_world: WorldFactory) -> None:
-    from bot.core.events import ButtonClick, Platform
+    from bot.core.model.events import ButtonClick, Platform
 
     world = await make_world(HOSTBOT_ADMINS="you")
     world.sandbox.feishu.race_host_change(world.meeting_id, world.open_id("bob"))
@@ -142,7 +142,7 @@ async def test_retry_click_delivered_twice_calls_the_vendor_once(make_world: Wor
 
 async def test_retry_button_pressed_by_someone_else(world: World) -> None:
     from bot.adapters.markup import console_text
-    from bot.core.events import ButtonClick, Platform
+    from bot.core.model.events import ButtonClick, Platform
 
     world.sandbox.feishu.race_host_change(world.meeting_id, world.open_id("bob"))
     await world.say(ASK.format(who="alice"))

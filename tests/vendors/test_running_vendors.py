@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from bot.core.outcome import Kind, Outcome, VendorUser
-from bot.core.vendor import Meeting, MeetingRef
+from bot.core.model.outcome import Kind, Outcome, VendorUser
+from bot.core.model.vendor import Meeting, MeetingRef
 from bot.sandbox.demo_data import DEMO_DINGTALK_ID, DEMO_WEBEX_DAVE, DEMO_ZOOM_ID
 from bot.sandbox.zoom import STARTED
 from tests.conftest import World

@@ -13,7 +13,7 @@ import pytest
 from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_WEBEX_DAVE, DEMO_WEBEX_ID
 from bot.sandbox.webex import IN_PROGRESS, WebexMeeting
-from bot.vendors.webex import webex_digits
+from bot.vendors.webex.vendor import webex_digits
 from tests.conftest import World, WorldFactory
 from tests.support.undo import without_undo
 from tests.support.vendors import instant_waits, outcomes, requests

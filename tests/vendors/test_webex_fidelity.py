@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import httpx
 
-from bot.core.outcome import Kind, VendorUser
-from bot.core.vendor import Meeting, MeetingRef
+from bot.core.model.outcome import Kind, VendorUser
+from bot.core.model.vendor import Meeting, MeetingRef
 from bot.i18n import t
 from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_WEBEX_DAVE, DEMO_WEBEX_ID
 from bot.sandbox.webex import OTHER_SITE
-from bot.vendors.webex import WebexVendor, webex_digits
+from bot.vendors.webex.vendor import WebexVendor, webex_digits
 from tests.conftest import World, WorldFactory
 from tests.support.vendors import instant_waits, outcomes, requests
 

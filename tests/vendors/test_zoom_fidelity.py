@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.core.outcome import Kind, VendorUser
-from bot.core.vendor import Meeting, MeetingRef
+from bot.core.model.outcome import Kind, VendorUser
+from bot.core.model.vendor import Meeting, MeetingRef
 from bot.sandbox import Fault
 from bot.sandbox.demo_data import DEMO_ZOOM_ID, ZOOM_API_USER
 from bot.sandbox.zoom import INSTANT, ZoomMeeting

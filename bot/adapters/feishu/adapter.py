@@ -57,14 +57,14 @@ from bot.adapters.feishu.webhook import CANONICAL_HEADERS, refusal, sdk_message
 from bot.adapters.limits import too_long, too_long_reply
 from bot.adapters.markup import feishu_inbound
 from bot.config import Settings
-from bot.core.dispatch import Dispatcher
-from bot.core.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
-from bot.core.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
-from bot.core.outcome import Outcome
+from bot.core.flow.dispatch import Dispatcher
+from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
+from bot.core.model.outcome import Outcome
 from bot.i18n import detect_lang, t
 from bot.lark_lazy import LazyModule
 from bot.store import Store
-from bot.vendors.feishu_auth import FeishuAuth, build_client, lark_core
+from bot.telemetry.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
+from bot.vendors.feishu.auth import FeishuAuth, build_client, lark_core
 
 if TYPE_CHECKING:
     from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
@@ -184,7 +184,7 @@ class FeishuAdapter:
             coro.close()
             raise RuntimeError("feishu: an SDK callback ran on the main loop; it must run in a thread")
         # A fresh context: the work on the main loop must not inherit this thread's (the SDK's logs muted
-        # while it authenticates, bot/core/logs.py sdk_quiet).
+        # while it authenticates, bot/telemetry/logs.py sdk_quiet).
         future = contextvars.Context().run(asyncio.run_coroutine_threadsafe, coro, loop)
         with self._handed_lock:
             self._handed.add(future)
@@ -318,7 +318,7 @@ class FeishuAdapter:
 
     # ---- outbound ----------------------------------------------------------------------------
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
-        """Notifier (bot/core/progress.py): reminders and reports nobody's event is waiting for."""
+        """Notifier (bot/core/answer/progress.py): reminders and reports nobody's event is waiting for."""
         key = f"post:{uuid.uuid4()}"
         lang = detect_lang(" ".join(r.text for r in replies))
         if thread:

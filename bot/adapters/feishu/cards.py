@@ -23,7 +23,7 @@ from html import escape
 from typing import Any
 
 from bot.adapters.markup import feishu_plain, feishu_text
-from bot.core.events import NEUTRAL_MENTION, Button, ButtonStyle, Reply, neutral_mention
+from bot.core.model.events import NEUTRAL_MENTION, Button, ButtonStyle, Reply, neutral_mention
 from bot.i18n import t
 
 VALUE_KEY = "hostbot"  # a button value with this key is one of ours: {"hostbot": action, "proposal": id, ...}

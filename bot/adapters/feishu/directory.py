@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core.errors import IdentityError
-from bot.core.outcome import Kind, Outcome
-from bot.core.profiles import FEISHU_EMAIL_SCOPE, Profile
-from bot.vendors.feishu_auth import FeishuAuth
+from bot.core.identity.profiles import FEISHU_EMAIL_SCOPE, Profile
+from bot.core.model.errors import IdentityError
+from bot.core.model.outcome import Kind, Outcome
+from bot.vendors.feishu.auth import FeishuAuth
 
 FEISHU_NO_SCOPE = 99991672  # "Access denied. One of the following scopes is required: [...]"
 FEISHU_NO_USER = 41050  # the user is outside the app's contact range (also how an unknown id looks)

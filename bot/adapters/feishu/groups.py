@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core.admins import DirectoryError, GroupRef
-from bot.core.outcome import Outcome
-from bot.vendors.feishu_auth import FeishuAuth
+from bot.core.identity.admins import DirectoryError, GroupRef
+from bot.core.model.outcome import Outcome
+from bot.vendors.feishu.auth import FeishuAuth
 
 FEISHU_NO_SCOPE = 99991672
 SCOPES = {"chat": "im:chat:readonly", "department": "contact:user.base:readonly"}

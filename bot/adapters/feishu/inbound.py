@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.adapters.markup import Mention
-from bot.core.outcome import Outcome
-from bot.vendors.feishu_auth import FeishuAuth, lark_core, lark_enum
+from bot.core.model.outcome import Outcome
+from bot.vendors.feishu.auth import FeishuAuth, lark_core, lark_enum
 
 log = logging.getLogger(__name__)
 

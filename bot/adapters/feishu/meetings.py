@@ -4,7 +4,7 @@ Feishu has no "a user's current meeting" call among vc/v1 (meeting get, list_by_
 end, kickout), so hostbot keeps its own index: vc.meeting.all_meeting_started_v1 and
 vc.meeting.all_meeting_ended_v1 (scope vc:meeting.all_meeting:readonly; subscribed like the message
 event, webhook or long connection) carry the meeting (id, topic, meeting_no) with its host_user and
-owner. The index is only a hint: bot/core/running.py reads each meeting back before using it.
+owner. The index is only a hint: bot/core/world/running.py reads each meeting back before using it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.core.events import ChatMessage, Platform
+from bot.core.model.events import ChatMessage, Platform
 
 if TYPE_CHECKING:
     from lark_oapi.api.application.v6.model.p2_application_bot_menu_v6 import P2ApplicationBotMenuV6 as MenuEvent

@@ -35,13 +35,13 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.core.events import ChatMessage, Platform
-from bot.core.outcome import Kind, Outcome
-from bot.core.serial import LeaseBusy, held
+from bot.core.flow.serial import LeaseBusy, held
+from bot.core.model.events import ChatMessage, Platform
+from bot.core.model.outcome import Kind, Outcome
 from bot.lark_lazy import LazyModule
 from bot.store import ClaimError, Store, UserToken
 from bot.store.vault import VaultError
-from bot.vendors.feishu_auth import LarkClient, auth_v3, build_client, lark_core
+from bot.vendors.feishu.auth import LarkClient, auth_v3, build_client, lark_core
 
 authen_v1 = LazyModule("lark_oapi.api.authen.v1")  # lark-oapi, imported at first use (bot/lark_lazy.py)
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from bot.adapters.feishu.cards import progress_card, reply_card
 from bot.adapters.feishu.inbound import reply_uuid
-from bot.core.events import Reply
-from bot.core.outcome import Kind, Outcome
+from bot.core.model.events import Reply
+from bot.core.model.outcome import Kind, Outcome
 from bot.lark_lazy import LazyModule
-from bot.vendors.feishu_auth import FeishuAuth
+from bot.vendors.feishu.auth import FeishuAuth
 
 log = logging.getLogger(__name__)
 im = LazyModule("lark_oapi.api.im.v1")  # lark-oapi, imported at first use (bot/lark_lazy.py)
@@ -76,7 +76,7 @@ class Sender:
 
 
 class FeishuProgress:
-    """Progress of long work in the thread of `reply_to` (bot/core/progress.py's ProgressSink)."""
+    """Progress of long work in the thread of `reply_to` (bot/core/answer/progress.py's ProgressSink)."""
 
     def __init__(self, sender: Sender, reply_to: str, key: str) -> None:
         self.sender = sender

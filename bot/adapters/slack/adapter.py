@@ -42,12 +42,12 @@ from bot.adapters.slack.port import Profile, SlackProgress
 from bot.adapters.slack.profiles import SlackProfiles
 from bot.adapters.slack.surfaces import SlackSurfaces
 from bot.config import Settings
-from bot.core.dispatch import Dispatcher
-from bot.core.errors import IdentityError
-from bot.core.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
-from bot.core.logs import request_scope
+from bot.core.flow.dispatch import Dispatcher
+from bot.core.model.errors import IdentityError
+from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
 from bot.i18n import t
 from bot.store import Store
+from bot.telemetry.logs import request_scope
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ class SlackAdapter:
         return SlackProgress(self, channel, thread)
 
     async def post(self, platform: str, channel: str, thread: str, replies: list[Reply]) -> None:
-        """Notifier (bot/core/progress.py): a reminder or report nobody's event is waiting for, in its thread."""
+        """Notifier (bot/core/answer/progress.py): a reminder or report nobody's event is waiting for, in its thread."""
         await self.deliver(channel, thread, "", replies)
 
     async def deliver(self, channel: str, thread: str, user: str, replies: list[Reply],

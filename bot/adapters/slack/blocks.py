@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.markup import slack_text
-from bot.core.events import NEUTRAL_MENTION, Button, ButtonStyle, Reply, neutral_mention, plain_mentions
+from bot.core.model.events import NEUTRAL_MENTION, Button, ButtonStyle, Reply, neutral_mention, plain_mentions
 
 ACTION_PREFIX = "hostbot_"  # action_id = prefix + Button.action; the listener matches the prefix
 

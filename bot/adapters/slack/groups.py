@@ -11,7 +11,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.admins import DirectoryError, GroupRef
+from bot.core.identity.admins import DirectoryError, GroupRef
 
 GROUPS_SCOPE = "usergroups:read"
 

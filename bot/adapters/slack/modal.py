@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.intent import Intent
-from bot.core.vendor import MeetingRef
+from bot.core.model.intent import Intent
+from bot.core.model.vendor import MeetingRef
 from bot.i18n import t
 
 CALLBACK_ID = "hostbot_form"

@@ -7,16 +7,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack.home import HomeContent
-from bot.core.errors import IdentityError
-from bot.core.events import Platform
-from bot.core.intent import Intent
+from bot.core.model.errors import IdentityError
+from bot.core.model.events import Platform
+from bot.core.model.intent import Intent
 from bot.i18n import t, vendor_name
 from bot.scheduling.scheduler import of as scheduler_of
 from bot.scheduling.wording import hkey, words
 
 if TYPE_CHECKING:
     from bot.adapters.slack.port import SlackPort
-    from bot.core.context import Services
+    from bot.core.request.context import Services
 
 AUDIT_ROWS = 20
 CHANNEL_PAGES = 5  # users.conversations pages of 200 read at most

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.adapters.inflight import InFlight
-    from bot.core.dispatch import Dispatcher
-    from bot.core.events import Reply
+    from bot.core.flow.dispatch import Dispatcher
+    from bot.core.model.events import Reply
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.errors import IdentityError
-from bot.core.profiles import SLACK_EMAIL_SCOPE, Profile
+from bot.core.identity.profiles import SLACK_EMAIL_SCOPE, Profile
+from bot.core.model.errors import IdentityError
 
 MEMO_S = 60.0  # long enough for one request, short enough that a changed email shows soon
 MEMO_MAX = 10_000

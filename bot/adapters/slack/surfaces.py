@@ -24,9 +24,9 @@ from bot.adapters.markup import slack_text
 from bot.adapters.slack.home import APPROVE, CANCEL, DECLINE, HOME_PREFIX, home_view
 from bot.adapters.slack.modal import CALLBACK_ID, WHAT_ACTION, FormOrigin, form_view, read_form
 from bot.adapters.slack.overview import home_content
-from bot.core.events import ButtonClick, ChatMessage, Platform, neutral_mention, unmarked
-from bot.core.intent import Intent
-from bot.core.vendor import MeetingRef
+from bot.core.model.events import ButtonClick, ChatMessage, Platform, neutral_mention, unmarked
+from bot.core.model.intent import Intent
+from bot.core.model.vendor import MeetingRef
 from bot.i18n import t, vendor_name
 from bot.scheduling.scheduler import of as scheduler_of
 from bot.scheduling.wording import when_text

@@ -1,0 +1,1 @@
+"""Answers: outcomes rendered as reply text, and progress of long work."""

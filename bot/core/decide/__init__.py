@@ -1,0 +1,1 @@
+"""Deciding: the gate (a pure function) and the policy settings it reads."""

@@ -1,0 +1,1 @@
+"""hostbot doctor: the settings, the vendors and the platforms checked, locally and against a running bot."""

@@ -1,0 +1,1 @@
+"""Telemetry: request and vendor-call logs, and Prometheus metrics. Imports nothing else of hostbot."""

@@ -1,0 +1,1 @@
+"""Webex: the vendor (reassignHost, co-hosts) and its error answers."""
