@@ -193,10 +193,22 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
                              past=when is not None and when.problem == PAST)
     if name in NEEDS_TARGETS and not has_people and not why and not slash and not speech.asks(skeleton):
         name = "unknown"  # "这周的主持人轮值表发一下": mentions hosts, asks for nothing hostbot does
+    focus = skeleton  # the part of the line that asks: all of it, or the one clause that does
+    asked = compound.asked_clause(skeleton, name) if why == "statement" else None
+    if asked is not None:  # "@alice is out sick, so please make @bob host": a remark, then the request
+        name, focus, why = asked[0], asked[1], ""
+        when = None if re.search(rules.T, asked[2]) else when
+        name = "schedule_handover" if name == "set_host" and when is not None else name
     if why:
         return Intent("nothing", lang=lang, text=original, why=why)
 
-    targets, from_user = _roles(name, skeleton, lifted)
+    targets, from_user = _roles(name, focus, lifted)
+    if name in compound.ONE_HOST and len(targets) >= 2:
+        asked = compound.asked_clause(skeleton, name)
+        if asked is not None and asked[0] in compound.ONE_HOST:
+            targets, from_user = _roles(name, asked[1], lifted)
+            if re.search(rules.T, asked[2]):  # "@alice can't host today, make @bob host": the time was about @alice
+                name, when = "set_host", None
 
     why_two = compound.is_compound(skeleton, name, len(targets))
     if why_two:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.intents import doubt, rules
+from bot.intents import doubt, rules, speech
 
 # What a clause can ask for that counts as a request of its own.
 REQUESTS = frozenset({"set_host", "schedule_handover", "add_cohost", "remove_cohost", "invite", "reassign",
@@ -29,7 +29,7 @@ _LINK_VERB = re.compile(r"\s*(?:link|bind|attach|connect|associate)\s+(?:this|th
                         r"|\s*(?:绑定|关联)")
 MAX_CLAUSES = 8  # a message with more is not a list of requests; this bounds the work on long lines
 _CORRECTION = re.compile(r"\s*(?:but\s+)?not\b|\s*(?:而)?不是")
-_ONE_HOST = frozenset({"set_host", "schedule_handover"})
+ONE_HOST = frozenset({"set_host", "schedule_handover"})
 
 
 def clause_requests(skeleton: str, cancelling: bool = False) -> list[str]:
@@ -55,13 +55,40 @@ def clause_requests(skeleton: str, cancelling: bool = False) -> list[str]:
     return found
 
 
+def asked_clause(skeleton: str, line_name: str) -> tuple[str, str, str] | None:
+    """(intent, clause) when exactly one clause of the line asks for a change and the others only tell
+    ("@alice is out sick, please make @bob host", "主持人@alice请假了，换成@bob"): the people of that clause
+    are the targets; the third item is the clauses that tell (a time said there, "@alice can't host today",
+    is not the request's). None when no clause, or more than one, asks; or when another clause negates or doubts."""
+    clauses = [c for c in _CUT.split(skeleton, maxsplit=MAX_CLAUSES) if c.strip()]
+    if not 2 <= len(clauses) <= MAX_CLAUSES:
+        return None
+    asked: list[tuple[str, str]] = []
+    told: list[str] = []
+    for clause in clauses:
+        people = bool(re.search(rules.P, clause)) or rules.SUBJECT in clause
+        name = rules.classify(clause, False, people, bool(re.search(rules.M, clause)))
+        if name == "unknown" and people and speech.asks(clause):
+            name = line_name  # "…，换成@bob": the host word was in the clause before
+        if name not in doubt.ACTING:
+            continue
+        why = speech.why_nothing(name, clause, clause, people)
+        if why == "":
+            asked.append((name, clause))
+        elif why == "statement":
+            told.append(clause)
+        else:
+            return None  # "make @bob host, don't do it yet": a negation or a doubt is never overruled
+    return (*asked[0], " ".join(told)) if len(asked) == 1 else None
+
+
 def is_compound(skeleton: str, name: str, targets: int) -> str:
     """Why the message holds two requests that one intent would merge: "requests" (two clauses ask for
     different things), "hosts" (two hosts for one meeting), "times" (two times); "" when it does not."""
     asked = clause_requests(skeleton, cancelling=name == "cancel_handover")
     if len(set(asked)) >= 2:
         return "requests"
-    if name in _ONE_HOST and targets >= 2:
+    if name in ONE_HOST and targets >= 2:
         return "hosts"  # a meeting has one host: "make @bob host and @carol host"
     if name == "schedule_handover" and _SECOND_TIME.search(skeleton.replace(rules.T, " ")):
         return "times"

@@ -44,12 +44,17 @@ _DOUBT_ALWAYS = re.compile(
     r"|我觉得|我认为|我感觉|大家觉得|你们觉得|觉得呢|觉得怎么样|怎么样\s*[?？]*\s*$|如何\s*[?？]+\s*$"
     rf"|(?:\bi|{_S})\s*(?:think|feel|guess|suppose|reckon)\b|\bwhat\s+do\s+(?:you|y'?all|we|people|everyone|folks)"
     r"(?:\s+all)?\s+think\b|\bhow\s+about\b|\bany\s+objections?\b"
+    r"|\b(?:maybe|perhaps|possibly)\b"  # "@alice could host maybe", "make @bob host maybe"
+    rf"|{P}\s+(?:could|might)\s+(?:host|be)\b"
     r"|谁\s*(?:把|让|给|将|设|改|换|加|邀请|删|移)|\bwho\s+(?:made|set|gave|added|changed|put|invited|removed"
     r"|moved|assigned|switched|handed|did)\b"
 )
 # A question mark or 吗 makes a doubtful request unless a polite form made it a request.
+# A question put to a person, not to hostbot (read on the spoken text: "will you" is politeness to rules.py).
+_TO_A_PERSON = re.compile(rf"^\s*{P}\s*[,，:：]?\s*(?:can|could|will|would)\s+(?:you|u)\b")
 _DOUBT_POLITE = re.compile(r"(?<!什)[吗么嘛]\s*[?？]*\s*$|能不能|可不可以|可以吗")
-_NEGATION_MORE = re.compile(r"\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b|\brather\s+not\b|\bnot\s+yet\b"
+_NEGATION_MORE = re.compile(r"\bstop\s+[a-z]+ing\b"  # "stop making @bob host", "please stop inviting @dave"
+                            r"|\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b|\brather\s+not\b|\bnot\s+yet\b"
                             r"|\bwouldn'?t\b|\bwould\s+not\b|\bdon'?t\s+bother\b|\bwait\s+(?:before|until|till|for)\b"
                             r"|\blet'?s\s+wait\b|还是别|先别|不急着|别急着|先等等|等等再")
 # "@dave shouldn't be a co-host anymore": the negation is what is asked for (remove_cohost).
@@ -72,6 +77,9 @@ _STATEMENT = re.compile(
     r"|\bi(?:'?m|\s+am)\s+(?:\w+\s+)?(?:co-?)?hosting\b"
     r"|主持(?:得|的)(?:不错|很好|真好|挺好|好)|是.{0,12}主持的|是个.{0,5}(?:主持人|cohost)(?!\s*[吗嘛么?？])|(?:主持人|cohost)\s*(?:刚才|刚刚)?\s*(?:说|讲|提到|表示|通知)"
     r"|(?:感谢|谢谢|多谢).{0,12}(?:的)?主持"
+    r"|\bi(?:'m|\s+am)\s+(?:\w+\s+)?not\s+(?:the\s+|a\s+)?(?:co-?)?host\b|\b(?:is|are|'s)\s+not\s+(?:the\s+)?host\b"
+    r"|\bisn'?t\s+(?:the\s+)?host\b"
+    rf"|{P}\s*(?:can'?t|cannot|can\s+not|won'?t|isn'?t\s+able\s+to)\s+(?:host|be\s+(?:the\s+)?host|make\s+it)\b"
     # someone else's wish or request, told to the chat: "my manager wants @bob to be host", "老板想让@dave当主持人"
     r"|(?<!\ue000s\ue000 )\b(?:wants|wanted|asked|asks|suggested|suggests|prefers|preferred|requested|proposed)\b"
     rf"|\b(?:he|she|they|client|customer|boss|manager|team|everyone|everybody|someone|somebody|{P})\s*(?:would|'d)\s+like\b"
@@ -85,7 +93,9 @@ _VERBS = (r"make|set|give|transfer|hand|handover|pass|switch|swap|let|add|invite
           r"|revoke|schedule|appoint|kill|scrap|stop|unlink|attach|connect|associate|track|use|replace|include|loop"
           r"|unset|rm|strip|unassign|migrate|list|show|un-?cohost")
 # A verb where a request starts: the line's start (after a time, a meeting or a name), or a clause's.
-_CLAUSE = rf"(?:^|[,，;；.。!！?？:：]|\b(?:and|then|so|pls|please|now)\b)\s*(?:(?:{T}|{M}|{P})\s*[,，:：]?\s*)*"
+_CLAUSE = (rf"(?:^|[,，;；.。!！?？:：]|\b(?:and|then|so|pls|please|now)\b)\s*"
+           r"(?:(?:the\s+|this\s+|our\s+)?(?:[a-z]+\s+)?(?:meeting|mtg|call)(?:\s+(?:id|number|no\.?))?\s*[:：#-]?\s*)?"
+           rf"(?:(?:{T}|{M}|{P})\s*[,，:：\-–—]?\s*)*")
 _REQUEST_VERB = re.compile(
     rf"{_CLAUSE}(?:{_VERBS})\b|[把让将给设换改加邀拉叫帮转交]|请(?!假|客)|\bi\s+(?:want|need|'d\s+like|would\s+like)|{_S}"
     rf"|^\s*(?:hosts?|cohost)\s+(?:to\s+)?{P}"
@@ -120,7 +130,7 @@ def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True,
         return ""
     if doubt.negated(name, line, _NEGATION_MORE):
         return "negation"
-    if _DOUBT_ALWAYS.search(line):
+    if _DOUBT_ALWAYS.search(line) or _TO_A_PERSON.search(said):
         return "question"
     polite = slash or bool(_POLITE_REQUEST.search(said))  # a /host command is a request by its form
     if _DOUBT_POLITE.search(line) and not polite:

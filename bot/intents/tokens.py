@@ -183,6 +183,11 @@ _OTHER_LINK = re.compile(
 _ODD_ID = re.compile(r"(?:(?<![A-Za-z0-9_])meeting|会议)\s*(?:id|号|号码)?\s*[:：#]?\s*(?<![A-Za-z0-9_])"
                      r"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{5,63})(?![A-Za-z0-9_])", re.I)
 _TRAILING = ".,;:!?)]}>'\"，。；：！？）】」"
+# A meeting service hostbot does not serve: its meeting is named, and never replaced by the linked one.
+_OTHER_SERVICE = re.compile(
+    r"(?<![A-Za-z0-9_])(?:(?:ms\s+|microsoft\s+)?teams\s+(?:meeting|call)|google\s+meet|skype|tencent\s+meeting|voov"
+    r"|gotomeeting|bluejeans|whereby|jitsi)(?![A-Za-z0-9_])|(?:腾讯会议|企业微信会议|微信会议)"
+    r"(?:\s*(?:号|id)?\s*[:：#]?\s*\d[\d -]{3,}\d(?!\d))?", re.I)  # with its number: no other vendor's meeting
 
 
 def _unread(key: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
@@ -194,6 +199,7 @@ def _unread(key: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
 
 def lift_meetings(text: str, lifted: Lifted) -> str:
     text = _PERSONAL_ROOM.sub(_unread("meeting_personal_room", lifted), text)
+    text = _OTHER_SERVICE.sub(_unread("meeting_not_read", lifted), text)
     for pattern, vendor in _LINKS:
         text = pattern.sub(_link_lifter(vendor, lifted), text)
     if "/" in text:

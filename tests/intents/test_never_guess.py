@@ -101,6 +101,24 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("don't cancel the handover to @bob", {"intent": "nothing", "why": "negation"}),
     ("who made @carol host?? that wasn't me", {"intent": "who_is_host"}),
     ("make @bob and @carol host", {"intent": "compound", "parts": ["make @bob host", "make @carol host"]}),
+    # Found by probing in the independent lines' styles: a remark about one person, then the request about another;
+    ("@alice is out sick, please make @bob host", {"intent": "set_host", "targets": ["@bob"]}),
+    ("主持人@alice请假了，换成@bob", {"intent": "set_host", "targets": ["@bob"]}),
+    ("@alice can't host today, make @bob host", {"intent": "set_host", "targets": ["@bob"], "at": None}),
+    # a time tied to the meeting's course or with no hour, a clock after 下午, a meeting of a service hostbot lacks;
+    ("make @bob host before the meeting starts", {"intent": "schedule_handover",
+                                                   "extra": {"time_problem": "time_not_understood"}}),
+    ("下午给@dave主持人", {"intent": "schedule_handover", "extra": {"time_problem": "time_not_understood"}}),
+    ("下午3:30把主持人交给@dave", {"intent": "schedule_handover", "at": "2026-11-23T15:30:00+08:00"}),
+    ("把腾讯会议123456789的主持人给@bob", {"intent": "set_host", "meeting": None,
+                                           "extra": {"meeting_problem": "meeting_not_read"}}),
+    ("make @alice host of meeting 12-34", {"meeting": None, "extra": {"meeting_problem": "meeting_not_read"}}),
+    # doubt, a question put to a person, "not the host", "stop …ing" and "isn't a co-host anymore".
+    ("@alice could host maybe", {"intent": "nothing", "why": "question"}),
+    ("@bob will you be the host today?", {"intent": "nothing", "why": "question"}),
+    ("I'm not the host anymore", {"intent": "nothing", "why": "statement"}),
+    ("please stop inviting @dave", {"intent": "nothing", "why": "negation"}),
+    ("@alice isn't a co-host anymore, please update", {"intent": "remove_cohost", "targets": ["@alice"]}),
 ]
 
 
@@ -355,5 +373,8 @@ async def test_the_second_checks_misses_end_to_end(world: World) -> None:
     two = await world.say("make @bob and @carol host")
     assert two.endswith("1. make @bob host\n2. make @carol host"), two
     assert len(world.set_host_calls()) == 2  # none of these changed the host
+    told = await world.say("@alice is out sick, please make @bob host")  # the remark, then the request
+    assert without_undo(told) == "✅ @bob is now host of Feishu meeting 123 456 789.", told
+    assert len(world.set_host_calls()) == 3
     cohost = await world.say("can @erin be co-host of meeting 123456789")  # read as the request it is
     assert "make @erin co-host of Feishu meeting 123 456 789: Feishu has no API for adding co-hosts" in cohost
