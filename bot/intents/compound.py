@@ -27,15 +27,19 @@ _SECOND_TIME = re.compile(r"\b(?:at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?|in\s+\d+\s*
 # A clause that starts with linking ("link this channel to …") asks for it, unlike "here is the link".
 _LINK_VERB = re.compile(r"\s*(?:link|bind|attach|connect|associate)\s+(?:this|the|it|our|us|here|channel|thread)\b"
                         r"|\s*(?:绑定|关联)")
+# A clause with a verb but no role word asks for the opposite of the cohost role named elsewhere.
+_OPPOSITE_VERBS = (("add_cohost", re.compile(r"\s*(?:add|加上?|设)\b|\s*(?:加上?|设)")),
+                   ("remove_cohost", re.compile(r"\s*(?:remove|drop|delete|kick|rm)\b"
+                                                r"|\s*(?:去掉|移除|删掉|删除|踢掉)")))
 MAX_CLAUSES = 8  # a message with more is not a list of requests; this bounds the work on long lines
 _CORRECTION = re.compile(r"\s*(?:but\s+)?not\b|\s*(?:而)?不是")
 ONE_HOST = frozenset({"set_host", "schedule_handover"})
 
 
-def clause_requests(skeleton: str, cancelling: bool = False) -> list[str]:
+def clause_requests(skeleton: str, line_name: str = "") -> list[str]:
     """The intent each clause asks for by itself, for the clauses that ask for something.
 
-    `cancelling`: the line asks to cancel a handover; a clause that negates a change ("don't hand over to
+    `line_name`: what the whole line asks for. When it cancels a handover, a clause that negates a change ("don't hand over to
     @bob anymore, cancel that handover") says what is cancelled, it asks for nothing of its own."""
     found: list[str] = []
     clauses = [c for c in _CUT.split(skeleton, maxsplit=MAX_CLAUSES) if c.strip()]
@@ -48,8 +52,10 @@ def clause_requests(skeleton: str, cancelling: bool = False) -> list[str]:
         name = rules.classify(clause, False, people, bool(re.search(rules.M, clause)))
         if name == "link_meeting" and re.search(rules.P, skeleton) and not _LINK_VERB.match(clause):
             continue  # "make @bob host, here is the link: …": people are never part of a link (rules.classify)
-        if cancelling and name != "cancel_handover" and doubt.negated(name, clause):
+        if line_name == "cancel_handover" and name != "cancel_handover" and doubt.negated(name, clause):
             continue
+        if name == "unknown" and people:  # "remove @carol as cohost and add @dave": the verb says the opposite
+            name = next((n for n, verb in _OPPOSITE_VERBS if verb.match(clause) and n != line_name), name)
         if name in REQUESTS:
             found.append(_SAME.get(name, name))
     return found
@@ -85,7 +91,7 @@ def asked_clause(skeleton: str, line_name: str) -> tuple[str, str, str] | None:
 def is_compound(skeleton: str, name: str, targets: int) -> str:
     """Why the message holds two requests that one intent would merge: "requests" (two clauses ask for
     different things), "hosts" (two hosts for one meeting), "times" (two times); "" when it does not."""
-    asked = clause_requests(skeleton, cancelling=name == "cancel_handover")
+    asked = clause_requests(skeleton, name)
     if len(set(asked)) >= 2:
         return "requests"
     if name in ONE_HOST and targets >= 2:

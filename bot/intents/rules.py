@@ -121,12 +121,17 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|ditch(?:ing)?)\b.*\b(?:handovers?|schedule[ds]?|transfer)\b"
         # "the handover to @bob, cancel it"
         r"|\bhandovers?\b.*\b(?:cancel|abort|unschedule|call\s+off|scrap|nix|ditch)\b"
+        r"|\b(?:cancel|delete|drop|scrap)\s+(?:the\s+|that\s+)?one\s*(?:for\s+|at\s+)?<T>"  # "cancel the one at 3pm"
+        r"|(?:取消|删掉|删除)\s*<T>\s*(?:的)?\s*(?:那个|那一个|那次)"
         r"|\bunschedule\b|(?:取消|删除|删掉|撤销|撤回|不要|别)\s*.*(?:交接|定时|计划|安排)"
         r"|(?:交接|定时).{0,20}(?:取消|删|撤|不要了|别做了|别执行|作废|不用了)|^\s*(?:cancel|取消)\s*#\s*\d{1,8}\s*$")),
     ("list_handovers", _rx(
         r"\b(?:list|show|view|see|display|what|which|any|pending|upcoming|scheduled|all)\b.*\b(?:handovers?|schedules?|scheduled)\b"
         r"|^\s*(?:handovers?|schedules?)\s*\??\s*$|^\s*what'?s\s+(?:pending|queued|upcoming)\s*\??\s*$|^\s*my\s+(?:scheduled\s+|pending\s+)?(?:handover|schedules?)\s*\??\s*$"
         r"|^\s*my\s*(?:定时)?(?:交接|计划)\s*[呢吗?？]*\s*$"
+        # "is there a handover pending?", "我有定时交接吗"
+        r"|\bhandovers?\s+(?:pending|scheduled|queued|upcoming|coming\s+up)\b|\b(?:is|are)\s+there\s+(?:a|any)\s+(?:\w+\s+)?handovers?\b"
+        r"|有(?:没有)?\s*(?:什么|哪些|几个)?\s*(?:定时)?(?:交接|定时任务)\s*[吗嘛么?？]"
         r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
         r"|(?:交接|定时交接|计划)\s*(?:列表|清单|有哪些|有什么)"
         r"|(?:交接|定时任务|定时).{0,12}(?:有哪些|哪些|几个|多少|列表|清单|没执行|待执行|[?？])"
@@ -172,7 +177,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "undo": ("undo", "revert", "roll", "撤", "回滚", "还原"),
     "cancel": ("cancel", "abort", "取消"),
     "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "哪个", "which", "是不是"),
-    "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排", "#"),
+    "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排", "#", "one", "那"),
     "list_handovers": ("handover", "schedule", "pending", "queued", "upcoming", "交接", "定时", "计划", "安排"),
     "link_meeting": ("link", "bind", "attach", "connect", "associat", "pin", "track", "channel", "thread", "chat",
                      "room", "conversation", "group", "use", "绑定", "关联", "链接", "连到", "群", "频道", "话题",
@@ -200,6 +205,10 @@ _SLASH_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("invite", _rx(r"^\s*invite\b|^\s*邀请")),
     ("link_meeting", _rx(r"^\s*(?:link|bind)\b|^\s*绑定")),
 )
+# With no meeting named, a question ("这个群绑定的是哪个会") or "link" as a noun ("share the meeting link")
+# links nothing.
+_NOT_LINKING = re.compile(r"哪|什么|\b(?:what|which|where)\b"
+                          r"|\b(?:share|send|post|paste|drop|the|meeting|zoom|webex|feishu|invite|join)\s+link\b")
 # Words that may stand around the people and the meeting without changing the meaning.
 _FILLER = _rx(
     r"\b(?:to|for|of|in|on|at|the|meeting|meetings|call|now|this|and|with|as|be|new|please|pls)\b|[,，、.。!！?？:：;；&+]"
@@ -219,8 +228,9 @@ def classify(rule_text: str, slash: bool, has_people: bool, has_meeting: bool) -
                 return name
     for name, rule in _RULES:
         if not _gated(name, rule_text) and rule.search(rule_text):
-            if name == "link_meeting" and re.search(P, rule_text):
-                continue  # "make @a host, here is the link": people are never part of a link
+            linking_nothing = not has_meeting and _NOT_LINKING.search(rule_text)
+            if name == "link_meeting" and (re.search(P, rule_text) or linking_nothing):
+                continue  # "make @a host, here is the link": people are never part of a link; nor is a question
             if name == "who_is_host" and re.search(r"\b(?:make|set|let)\b|设为|设成|让", rule_text) and has_people:
                 continue  # "make @bob the host, whoever it is now"
             return name

@@ -51,7 +51,8 @@ _DOUBT_ALWAYS = re.compile(
 )
 # A question mark or 吗 makes a doubtful request unless a polite form made it a request.
 # A question put to a person, not to hostbot (read on the spoken text: "will you" is politeness to rules.py).
-_TO_A_PERSON = re.compile(rf"^\s*{P}\s*[,，:：]?\s*(?:can|could|will|would)\s+(?:you|u)\b")
+_TO_A_PERSON = re.compile(rf"^\s*{P}\s*[,，:：]?\s*(?:can|could|will|would)\s+(?:you|u)\s+(?:please\s+)?"
+                          r"(?:be\b|host\b|run\b|lead\b|chair\b)")  # ("@bob would you take host?" asks hostbot)
 _DOUBT_POLITE = re.compile(r"(?<!什)[吗么嘛]\s*[?？]*\s*$|能不能|可不可以|可以吗")
 _NEGATION_MORE = re.compile(r"\bstop\s+[a-z]+ing\b"  # "stop making @bob host", "please stop inviting @dave"
                             r"|\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b|\brather\s+not\b|\bnot\s+yet\b"
@@ -80,6 +81,8 @@ _STATEMENT = re.compile(
     r"|\bi(?:'m|\s+am)\s+(?:\w+\s+)?not\s+(?:the\s+|a\s+)?(?:co-?)?host\b|\b(?:is|are|'s)\s+not\s+(?:the\s+)?host\b"
     r"|\bisn'?t\s+(?:the\s+)?host\b"
     rf"|{P}\s*(?:can'?t|cannot|can\s+not|won'?t|isn'?t\s+able\s+to)\s+(?:host|be\s+(?:the\s+)?host|make\s+it)\b"
+    # the speaker telling what they did: "我把主持人给@dave了", "主持人我先给@erin了哈"
+    r"|我\s*(?:先|已经|刚|刚刚|刚才|都)?\s*(?:把|给|将|让|帮).{0,40}了\s*[哈啊呀哦啦嘛~。.!！]*\s*$"
     # someone else's wish or request, told to the chat: "my manager wants @bob to be host", "老板想让@dave当主持人"
     r"|(?<!\ue000s\ue000 )\b(?:wants|wanted|asked|asks|suggested|suggests|prefers|preferred|requested|proposed)\b"
     rf"|\b(?:he|she|they|client|customer|boss|manager|team|everyone|everybody|someone|somebody|{P})\s*(?:would|'d)\s+like\b"
@@ -105,6 +108,7 @@ _REQUEST_FORM = re.compile(
     rf"{P}\s*[,，:：\-–—]?\s*(?:please\s+|pls\s+)?(?:takes?|you'?re|you\s+are|over\s+to\s+you|can|could|will|should"
     r"|must|needs?\s+to|has\s+to|gets?|as|for|to)\b|接(?:手|管)?\s*(?:主持|cohost)"
     rf"|(?:主持人|主持)\s*[:：]?\s*{P}\s*$|\bto\s+{P}\s*[.!！。]*\s*$"
+    rf"|{P}\s*(?:->|→|=>)\s*(?:the\s+)?(?:host|cohost)s?\b"  # "@alice, @bob -> co-hosts"
     rf"|^\s*{P}(?:\s*(?:[,，、]|\band\b|和)\s*{P})*\s*[-:：,，]?\s*(?:as\s+)?(?:the\s+)?(?:host|cohost|主持人|主持)"
     rf"(?:\s+(?:of\s+|for\s+)?(?:the\s+)?(?:meeting\s+)?{M})?\s*[.!！。]*\s*$|\b(?:host|cohost)\s*(?:->|→|=>|=|:)|(?:->|→|=>)\s*{P}|{P}\s*(?:你)?\s*(?:来|去)?\s*(?:当|做)|(?:来|去)(?:当|做|主持)|一下"
     r"|吧\s*[。.!！~]*\s*$|取消|移除|删|去掉|撤|绑定|关联|邀请"
