@@ -39,8 +39,9 @@ ONE_HOST = frozenset({"set_host", "schedule_handover"})
 def clause_requests(skeleton: str, line_name: str = "") -> list[str]:
     """The intent each clause asks for by itself, for the clauses that ask for something.
 
-    `line_name`: what the whole line asks for. When it cancels a handover, a clause that negates a change ("don't hand over to
-    @bob anymore, cancel that handover") says what is cancelled, it asks for nothing of its own."""
+    `line_name`: what the whole line asks for. When it cancels a handover, a clause that negates a change
+    ("don't hand over to @bob anymore, cancel that handover") says what is cancelled, it asks for nothing of its
+    own; a clause with a verb and no role word ("… and add @dave") asks for the opposite cohost change."""
     found: list[str] = []
     clauses = [c for c in _CUT.split(skeleton, maxsplit=MAX_CLAUSES) if c.strip()]
     if len(clauses) < 2:
