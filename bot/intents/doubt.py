@@ -23,6 +23,9 @@ _CANCEL_VERB = re.compile(r"\b(?:cancel(?:l?ing)?|delet(?:e|ing)|remov(?:e|ing)|
                           r"|unschedul(?:e|ing)|undo(?:ing)?)\b|取消|删除|撤销|撤回")
 
 
+# The verbs of a removal: "不需要联席主持人了，把@bob去掉" negates the role, and asks for the removal.
+_REMOVE_VERB = re.compile(r"\b(?:remov(?:e|ing)|drop(?:ping)?|delet(?:e|ing)|revok(?:e|ing)|kick|rm|unassign)\b"
+                          r"|去掉|移除|移出|删掉|删除|撤掉|拿掉|踢出|取消")
 # Where a clause ends: a negation before it does not reach the words after it.
 _CLAUSE_END = re.compile(r"[,，;；.。!！?？]|\b(?:and|then|but|instead)\b|然后|但是|而是")
 
@@ -30,13 +33,16 @@ _CLAUSE_END = re.compile(r"[,，;；.。!！?？]|\b(?:and|then|but|instead)\b|�
 def negated(name: str, skeleton: str, more: re.Pattern[str] | None = None) -> bool:
     """Is the request negated ("don't make @alice host")? `more`: further negation forms of the caller's.
 
-    A cancel is negated only by a negation before its cancel verb in the same clause ("don't cancel the
-    handover", "不要取消3号交接"): in "don't hand over to @bob anymore, cancel that handover" and
-    "不用交接给@bob了，取消吧" the negation is of the old plan, and the cancel is what is asked for."""
-    if name != "cancel_handover":
-        return bool(_NEGATION.search(skeleton) or (more is not None and more.search(skeleton)))
-    for verb in _CANCEL_VERB.finditer(skeleton):
-        clause = _CLAUSE_END.split(skeleton[:verb.start()])[-1]
-        if _NEGATION.search(clause) or (more is not None and more.search(clause)):
-            return True
-    return False
+    A cancel (and a removal said in two clauses) is negated only by a negation before its verb in the same
+    clause ("don't cancel the handover", "不要取消3号交接"): in "don't hand over to @bob anymore, cancel that
+    handover" and "不用交接给@bob了，取消吧" the negation is of the old plan, and the cancel is what is asked for."""
+
+    def negation(text: str) -> bool:
+        return bool(_NEGATION.search(text) or (more is not None and more.search(text)))
+
+    verbs = {"cancel_handover": _CANCEL_VERB, "remove_cohost": _REMOVE_VERB}.get(name)
+    found = list(verbs.finditer(skeleton)) if verbs is not None else []
+    if not found or (name == "remove_cohost" and len(_CLAUSE_END.split(skeleton)) < 2):
+        # (a cancel with no cancel verb, "交接不要了", is asked for: no negation of a cancel in it)
+        return name != "cancel_handover" and negation(skeleton)
+    return any(negation(_CLAUSE_END.split(skeleton[:verb.start()])[-1]) for verb in found)

@@ -53,6 +53,7 @@ _DOUBT_ALWAYS = re.compile(
 # A question put to a person, not to hostbot (read on the spoken text: "will you" is politeness to rules.py).
 _TO_A_PERSON = re.compile(rf"^\s*{P}\s*[,，:：]?\s*(?:can|could|will|would)\s+(?:you|u)\s+(?:please\s+)?"
                           r"(?:be\b|host\b|run\b|lead\b|chair\b)")  # ("@bob would you take host?" asks hostbot)
+_NOT_ASKED = re.compile(r"\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?not\b")
 _DOUBT_POLITE = re.compile(r"(?<!什)[吗么嘛]\s*[?？]*\s*$|能不能|可不可以|可以吗")
 _NEGATION_MORE = re.compile(r"\bstop\s+[a-z]+ing\b"  # "stop making @bob host", "please stop inviting @dave"
                             r"|\blet'?s\s+not\b|\blet\s+us\s+not\b|\bhold\s+off\b|\brather\s+not\b|\bnot\s+yet\b"
@@ -134,6 +135,8 @@ def why_nothing(name: str, skeleton: str, spoken: str, has_targets: bool = True,
         return ""
     if doubt.negated(name, line, _NEGATION_MORE):
         return "negation"
+    if _NOT_ASKED.search(said):
+        return "negation"  # "could you not make @bob host" (politeness took "could you" out of the rule text)
     if _DOUBT_ALWAYS.search(line) or _TO_A_PERSON.search(said):
         return "question"
     polite = slash or bool(_POLITE_REQUEST.search(said))  # a /host command is a request by its form

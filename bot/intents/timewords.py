@@ -117,6 +117,8 @@ _TIME_RESIDUE = re.compile(
     r"|下下?(?:周|个?星期|个?礼拜)(?![一二三四五六日天1-7])|下个?月(?!\d)|这周末|本周末|周末|月底|月初|改天|过几天|过两天|回头"
     # a time with no time in it: "找个时间", "at some point", "next time"
     r"|(?:今天|明天|后天)?(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)(?!好)"  # a part of the day with no hour
+    # a count that is no number: "in a couple of minutes", "in several minutes"
+    r"|\bin\s+(?:several|some|many|a\s+few|a\s+couple(?:\s+of)?)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b"
     # a time tied to the meeting's own course: "before the meeting starts", "会后", "开完会再…"
     r"|\b(?:before|after|when|once|as\s+soon\s+as)\s+(?:the\s+|this\s+|our\s+)?(?:meeting|call|standup|sync|session)"
     r"\s+(?:starts?|ends?|begins?|is\s+over|finishes|wraps\s+up)\b"
