@@ -114,7 +114,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|^\s*<P>\s+(?:is\s+)?(?:hosting|the\s+host|a\s+cohost|cohost|host)\b[^?]{0,40}\?\s*$"
         r"|(?:主持人|cohost)\s*是\s*<P>\s*[吗嘛么]"
         r"|^\s*<P>\s*(?:'s|is)\s+(?:the\s+|a\s+)?(?:host|cohost)\b.{0,30}\b(?:right|correct|yes)\s*\?\s*$"
-        r"|(?:哪位|哪个|哪一位).{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位|谁在?当.{0,4}(?:主持|cohost)")),
+        r"|(?:哪位|哪个|哪一位).{0,4}(?:主持人|cohost)|(?:主持人|cohost).{0,4}哪位|谁在?当.{0,4}(?:主持|cohost)"
+        # "am I the host?", "do I have host?", "主持人是不是@dave？", "联席主持人有谁", "the host of zoom 850…"
+        r"|^\s*am\s+<S>\s+(?:still\s+)?(?:the\s+|a\s+)?(?:host|cohost)\b"
+        r"|^\s*do\s+<S>\s+(?:still\s+)?have\s+(?:the\s+)?(?:host|cohost)\b"
+        r"|(?:主持人|cohost)\s*是不是\s*<P>|(?:主持人|cohost)\s*(?:有|是)\s*(?:谁|哪些|哪几个|哪几位)"
+        r"|^\s*(?:the\s+)?(?:host|cohost)s?\s+(?:of|for|in)\s+(?:the\s+)?(?:(?:feishu|lark|zoom|webex|ding\s?talk)\s+)?"
+        r"(?:meeting\s+)?<M>\s*[?？]?\s*$")),
     ("cancel_handover", _rx(
         r"\b(?:cancel(?:l?ing|l?ed)?|delet(?:e|ing)|remov(?:e|ing)|drop(?:ping)?|abort(?:ing)?|unschedul(?:e|ing)"
         r"|call(?:ing)?\s+off|undo(?:ing)?|stop(?:ping)?|kill(?:ing)?|scrap(?:ping)?|scratch(?:ing)?|nix(?:ing)?"
@@ -176,7 +182,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _GATES: dict[str, tuple[str, ...]] = {
     "undo": ("undo", "revert", "roll", "撤", "回滚", "还原"),
     "cancel": ("cancel", "abort", "取消"),
-    "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "哪个", "which", "是不是"),
+    "who_is_host": ("who", "host", "谁", "主持", "查", "哪位", "哪个", "which", "是不是", "am", "do"),
     "cancel_handover": ("handover", "schedule", "transfer", "交接", "定时", "计划", "安排", "#", "one", "那"),
     "list_handovers": ("handover", "schedule", "pending", "queued", "upcoming", "交接", "定时", "计划", "安排"),
     "link_meeting": ("link", "bind", "attach", "connect", "associat", "pin", "track", "channel", "thread", "chat",

@@ -110,11 +110,12 @@ _REQUEST_FORM = re.compile(
     r"|must|needs?\s+to|has\s+to|gets?|as|for|to)\b|接(?:手|管)?\s*(?:主持|cohost)"
     rf"|(?:主持人|主持)\s*[:：]?\s*{P}\s*$|\bto\s+{P}\s*[.!！。]*\s*$"
     rf"|{P}\s*(?:->|→|=>)\s*(?:the\s+)?(?:host|cohost)s?\b"  # "@alice, @bob -> co-hosts"
+    rf"|(?:主持人|主持|cohost)\s*(?:->|→|=>|=)\s*{P}"  # "主持人=@bob"
     rf"|^\s*{P}(?:\s*(?:[,，、]|\band\b|和)\s*{P})*\s*[-:：,，]?\s*(?:as\s+)?(?:the\s+)?(?:host|cohost|主持人|主持)"
     rf"(?:\s+(?:of\s+|for\s+)?(?:the\s+)?(?:meeting\s+)?{M})?\s*[.!！。]*\s*$|\b(?:host|cohost)\s*(?:->|→|=>|=|:)|(?:->|→|=>)\s*{P}|{P}\s*(?:你)?\s*(?:来|去)?\s*(?:当|做)|(?:来|去)(?:当|做|主持)|一下"
     r"|吧\s*[。.!！~]*\s*$|取消|移除|删|去掉|撤|绑定|关联|邀请"
 )
-_YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|did|has|have)\b|是不是")
+_YES_NO = re.compile(r"^\s*(?:is|are|was|were|does|did|has|have|am|do)\b|是不是")
 # A request said hesitantly, as a question ("hmm, make @bob co-host?"), is not yet asked for.
 _TENTATIVE = re.compile(r"^\s*(?:hmm+|um+|uh+|er+m*)\b.*[?？]\s*$")
 # A change told as done, with a past frame: a sentence-final 了 (not "…吧", "…一下") or a past-tense verb.
