@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,8 +23,9 @@ from bot.intents import parse
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.scheduler import of as scheduler_of
-from bot.store import Store, url_password
+from bot.store import AsyncStore, Store, url_password
 from bot.store.retention import Retention, RetentionPolicy
+from bot.store.store import on_loop
 from bot.store.vault import build_vault, check_vault
 from bot.telemetry.logs import protect
 from bot.telemetry.metrics import Metrics
@@ -50,6 +53,7 @@ class HostBot:
     dispatcher: Dispatcher
     clients: Clients = field(default_factory=Clients)
     retention: Retention | None = None
+    store: Store | None = None  # the synchronous Store services.store was opened beside (closed last)
 
     @property
     def scheduler(self) -> HandoverScheduler:
@@ -70,7 +74,9 @@ class HostBot:
         for vendor in self.services.vendors.values():
             if isinstance(vendor, MeetingVendor):  # each is; the Services show them as readers
                 await vendor.aclose()
-        self.services.store.close()
+        await self.services.store.aclose()  # the writes already asked for are finished first
+        if self.store is not None:
+            await asyncio.to_thread(self.store.close)
 
 
 def build_clients(settings: Settings) -> Clients:
@@ -87,7 +93,7 @@ def build_clients(settings: Settings) -> Clients:
     return clients
 
 
-def build_identity(store: Store, clients: Clients) -> IdentityResolver:
+def build_identity(store: AsyncStore, clients: Clients) -> IdentityResolver:
     """The resolver with a profile source for each configured chat platform."""
     sources: dict[str, ProfileSource] = {}
     directory = None
@@ -120,7 +126,7 @@ def build_admin_groups(settings: Settings, clients: Clients, clock: Callable[[],
     return AdminGroups(refs, sources, clock)
 
 
-def build_vendors(settings: Settings, store: Store | None = None,
+def build_vendors(settings: Settings, store: AsyncStore | None = None,
                   clients: Clients | None = None) -> dict[str, MeetingVendor]:
     """A MeetingVendor for every vendor whose credentials are configured (`store` holds user tokens)."""
     from bot.vendors.dingtalk import DingTalkVendor
@@ -185,19 +191,15 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
 
     now = clock or (lambda: datetime.now(UTC))
     # ConfigError: no usable key, or a PostgreSQL that cannot be reached
-    store = Store(settings.db_path, clock=now, vault=build_vault(settings), pool_size=settings.db_pool)
-    try:
-        check_vault(store)
-    except ConfigError:
-        store.close()
-        raise
+    store = open_store(settings, now)
+    aio = store.aio()
     clients = build_clients(settings)
-    built = build_vendors(settings, store, clients) if vendors is None else vendors
+    built = build_vendors(settings, aio, clients) if vendors is None else vendors
     services = Services(
         settings=settings,
         registry=Registry(HANDLERS),
-        store=store,
-        people=build_identity(store, clients),
+        store=aio,
+        people=build_identity(aio, clients),
         vendors=built,
         clock=now,
         policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm),
@@ -208,7 +210,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     )
     watch_rate_limits(services.metrics, built)
     share_rate_budgets(built, store)
-    services.metrics.watch_store(lambda: store.count_handovers(PENDING))
+    services.metrics.watch_store(lambda: aio.count_handovers(PENDING))
     # The configured secrets never reach a log line, whoever would print them (bot/telemetry/logs.py).
     protect(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
             settings.feishu_app_secret, settings.feishu_verification_token, settings.feishu_encrypt_key,
@@ -220,4 +222,21 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     retention = Retention(settings.db_path, RetentionPolicy(settings.retention_days, settings.delivery_retention_hours),
                           clock=now, observe=lambda table, n: services.metrics.pruned.labels(table).inc(n),
                           store=store if store.kind == "postgresql" else None)  # replicas: one prunes (a lease)
-    return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients, retention=retention)
+    return HostBot(services=services, dispatcher=Dispatcher(services), clients=clients, retention=retention,
+                   store=store)
+
+
+def open_store(settings: Settings, clock: Callable[[], datetime]) -> Store:
+    """The synchronous Store, migrated, its vault checked (ConfigError: no usable key, or a PostgreSQL that cannot
+    be reached). Start-up work: `hostbot run` builds in a worker thread; a test or the demo that builds on its
+    event loop's thread has this done in a thread of its own, waited for, before anything is served."""
+    if on_loop():
+        with ThreadPoolExecutor(1, thread_name_prefix="hostbot-open-store") as pool:
+            return pool.submit(open_store, settings, clock).result()
+    store = Store(settings.db_path, clock=clock, vault=build_vault(settings), pool_size=settings.db_pool)
+    try:
+        check_vault(store)
+    except ConfigError:
+        store.close()
+        raise
+    return store

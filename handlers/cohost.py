@@ -77,7 +77,7 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
     else:
         summary = ctx.t("summary_add_cohost" if adding else "summary_remove_cohost", **words)
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:
             return [failed(ctx, fail_key, outcome, vendor, words)]
         lines = []
@@ -86,17 +86,17 @@ async def _cohost(ctx: Context, adding: bool) -> Plan | list[Reply]:
         elif len(set(outcome.not_held)) < len(users):  # no ✅ when the read back shows none of it
             lines.append(ctx.t("cohost_added" if adding else "cohost_removed", **words))
         if outcome.not_held:  # read back under the meeting's lease: somebody changed the list outside hostbot
-            names = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(i), ctx.message.platform)
+            names = join_names(ctx.lang, [await ctx.people.describe(vendor.key, VendorUser(i), ctx.message.platform)
                                           for i in outcome.not_held])
             lines.append(ctx.t("cohost_not_held_added" if adding else "cohost_not_held_removed",
                                vendor=ctx.vendor_name(vendor.key), names=names))
         text = "\n".join(lines) + lost_answer_note(ctx, outcome, vendor)
         if outcome.cohosts:  # the vendor told us the whole list (Zoom; DingTalk's members): show it
-            listed = join_names(ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), ctx.message.platform)
-                                           for c in outcome.cohosts])
+            listed = join_names(ctx.lang, [await ctx.people.describe(vendor.key, VendorUser(str(c)),
+                                                                     ctx.message.platform) for c in outcome.cohosts])
             text += "\n" + ctx.t("cohost_list", cohosts=listed)
         if not outcome.unchanged:
-            text += booked_note(ctx, outcome, Operation.REMOVE_COHOST, words["targets"])
+            text += await booked_note(ctx, outcome, Operation.REMOVE_COHOST, words["targets"])
         return [Reply(text)]
 
     chat_users = tuple(p.chat_user for p in people)
@@ -120,7 +120,7 @@ def _expiry(ctx: Context, meeting: Meeting, vendor: MeetingReader, people: list[
     return cohost_back(ctx, end, meeting, people[0].chat_user, users[0])
 
 
-def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingReader, target: Person,
+async def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingReader, target: Person,
                          key: str = "dingtalk_cohost_only") -> list[Reply]:
     """set_host on a vendor that cannot transfer the host (DingTalk): say so, offer add_cohost.
 
@@ -136,7 +136,7 @@ def offer_cohost_instead(ctx: Context, meeting: Meeting, vendor: MeetingReader, 
                        summary=summary, requester=ctx.message.user, pressers=(ctx.message.user,),
                        until=shown_end(ctx))
     as_cohost = replace(ctx.request, intent=replace(ctx.intent, name="add_cohost"))
-    buttons = offer(ctx.services, as_cohost, "add_cohost", {"kind": "switch", "plan": offered.to_json()},
+    buttons = await offer(ctx.services, as_cohost, "add_cohost", {"kind": "switch", "plan": offered.to_json()},
                     ("add_cohost", "button_add_cohost", ButtonStyle.PRIMARY),
                     ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     return [Reply(ctx.t(key, **words) + (f"\n{summary}" if end else ""), buttons=buttons)]

@@ -20,10 +20,10 @@ async def did_you_mean(ctx: Context) -> Answer:
     suggestion = ctx.intent.suggestion
     # The meeting the corrected request means now (named in it, else the one linked here): the click
     # acts on this one even if the thread is linked elsewhere by then.
-    meant = ctx.services.parse(suggestion, ctx.message.bot_user).meeting or linked_meeting(ctx)
+    meant = ctx.services.parse(suggestion, ctx.message.bot_user).meeting or await linked_meeting(ctx)
     payload = {"kind": "did_you_mean", "rerun": suggestion, "bot_user": ctx.message.bot_user,
                "meeting": meant.to_json() if meant is not None else None}
-    buttons = offer(ctx.services, ctx.request, "did_you_mean", payload,
+    buttons = await offer(ctx.services, ctx.request, "did_you_mean", payload,
                     ("rerun", "button_did_you_mean", ButtonStyle.PRIMARY),
                     ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     return Answer.decision_of([Reply(ctx.t("did_you_mean", text=suggestion), buttons=buttons)], "did_you_mean")

@@ -65,10 +65,10 @@ def _expiry(ctx: Context, at: datetime, meeting: Meeting, operation: Operation, 
     sched, msg = scheduler_of(ctx.services), ctx.message
     assert sched is not None  # end_of answered otherwise
 
-    def book() -> int:  # at execute time: maybe long after the plan (a confirmation, an approval)
+    async def book() -> int:  # at execute time: maybe long after the plan (a confirmation, an approval)
         now = ctx.services.clock().astimezone(UTC)
         remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
-        h = sched.book.add(
+        h = await sched.book.add(
             platform=msg.platform, channel=msg.channel, thread=msg.thread, requester=msg.user, lang=ctx.lang,
             tz=_tz(ctx), vendor=meeting.vendor, meeting_id=meeting.id, meeting_display=meeting.display,
             host=assumed_host, target=target, target_user=user, authority=GRANTED, due=at,
@@ -76,18 +76,18 @@ def _expiry(ctx: Context, at: datetime, meeting: Meeting, operation: Operation, 
         sched.track(h)
         return h.id
 
-    def drop(hid: int) -> None:
-        sched.cancel(hid, "hostbot (the change was not made)")
+    async def drop(hid: int) -> None:
+        await sched.cancel(hid, "hostbot (the change was not made)")
 
     return Expiry(at, book, drop)
 
 
-def booked_note(ctx: Context, outcome: Outcome, operation: Operation, target: str) -> str:
+async def booked_note(ctx: Context, outcome: Outcome, operation: Operation, target: str) -> str:
     """The line a done expiring change ends with: when it is put back, by which handover, how to keep it."""
     sched = scheduler_of(ctx.services)
     if outcome.handover_id is None or sched is None:
         return ""
-    h = sched.book.get(outcome.handover_id)
+    h = await sched.book.get(outcome.handover_id)
     if h is None:
         return ""
     now = ctx.services.clock()

@@ -21,6 +21,7 @@ from bot.core.model.plan import Authority, ConfirmMode, Operation, Plan
 from bot.core.model.vendor import Meeting, MeetingRef, unsupported
 from bot.core.request.context import Context
 from bot.core.request.registry import intent
+from bot.core.request.request import Recorded, outcome_row
 from bot.core.world.meetings import locate
 from bot.scheduling.book import Handover, iso
 from bot.scheduling.scheduler import HandoverScheduler
@@ -49,7 +50,7 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     """Hand the host role to somebody at a given time."""
     approval = ctx.approval
     if approval is not None and approval.kind in ("reminder", "missed"):
-        return _button(ctx, approval.handover, approval.via)
+        return await _button(ctx, approval.handover, approval.via)
     at = _due_time(ctx)
     if isinstance(at, list):
         return at
@@ -72,12 +73,13 @@ async def schedule_handover(ctx: Context) -> Plan | list[Reply]:
     asked_with = approval.expected_host if approval is not None else None
     if asked_with is not None and meeting.host is not None and meeting.host.id != asked_with.id:
         # The host approved (or confirmed) a handover from somebody who is no longer host.
-        return [Reply(ctx.t("handover_host_moved", current=ctx.people.describe(vendor.key, meeting.host), **fill))]
+        current = await ctx.people.describe(vendor.key, meeting.host)
+        return [Reply(ctx.t("handover_host_moved", current=current, **fill))]
     sched, now, tz = _scheduler(ctx), ctx.services.clock().astimezone(UTC), _tz(ctx)
-    same = sched.book.duplicate(ctx.message.platform, vendor.key, meeting.id, user.id, at)
+    same = await sched.book.duplicate(ctx.message.platform, vendor.key, meeting.id, user.id, at)
     if same is not None:
-        return [Reply(ctx.t("handover_duplicate", **words(same, ctx.people, ctx.lang, now, tz)))]
-    return _schedule_plan(ctx, at, meeting, target, user, fill)
+        return [Reply(ctx.t("handover_duplicate", **await words(same, ctx.people, ctx.lang, now, tz)))]
+    return await _schedule_plan(ctx, at, meeting, target, user, fill)
 
 
 def _due_time(ctx: Context) -> datetime | list[Reply]:
@@ -98,34 +100,40 @@ def _due_time(ctx: Context) -> datetime | list[Reply]:
     return at
 
 
-def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person, user: VendorUser,
+async def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person, user: VendorUser,
                    fill: dict[str, str]) -> Plan:
     """The plan that stores the handover (the scheduler runs it when due, through the gate again)."""
     sched, now, tz, msg = _scheduler(ctx), ctx.services.clock().astimezone(UTC), _tz(ctx), ctx.message
-    loser = ctx.people.chat_user_for(msg.platform, meeting.vendor, meeting.host)
+    loser = await ctx.people.chat_user_for(msg.platform, meeting.vendor, meeting.host)
     when = when_text(at, tz, now)
     if loser == msg.user:
         summary = ctx.t("summary_handover_you", when=when, **fill)
     else:
-        summary = ctx.t("summary_handover", when=when, loser=ctx.people.describe(meeting.vendor, meeting.host), **fill)
+        loser_name = await ctx.people.describe(meeting.vendor, meeting.host)
+        summary = ctx.t("summary_handover", when=when, loser=loser_name, **fill)
     remind = at - sched.lead if sched.lead.total_seconds() > 0 else None
     if remind is not None and remind <= now:
         remind = None  # due sooner than the lead time: no reminder
     approved = ctx.approval is not None and ctx.approval.via == "approve"
 
-    async def store_it() -> Outcome:
-        h = sched.book.add(
+    def scheduled(hid: int) -> Outcome:
+        return Outcome(Kind.OK, handover_id=hid, audit="scheduled", audit_detail=f"handover #{hid} due {iso(at)}",
+                       audited=True)
+
+    async def store_it() -> Outcome:  # the handover and its audit row: one transaction
+        h = await sched.book.add(
             platform=msg.platform, channel=msg.channel, thread=msg.thread, requester=msg.user, lang=ctx.lang, tz=tz,
             vendor=meeting.vendor, meeting_id=meeting.id, meeting_display=meeting.display, host=meeting.host,
             target=target.chat_user, target_user=user, authority="approved" if approved else "requester",
-            due=at, remind_at=remind)
+            due=at, remind_at=remind, audit=lambda hid: outcome_row(ctx.request, Recorded(
+                scheduled(hid), meeting.vendor, meeting.id, user.id, 0.0)))
         sched.track(h)
-        return Outcome(Kind.OK, handover_id=h.id, audit="scheduled", audit_detail=f"handover #{h.id} due {iso(at)}")
+        return scheduled(h.id)
 
-    def render(outcome: Outcome) -> list[Reply]:
-        h = sched.book.get(outcome.handover_id) if outcome.handover_id is not None else None
+    async def render(outcome: Outcome) -> list[Reply]:
+        h = await sched.book.get(outcome.handover_id) if outcome.handover_id is not None else None
         assert h is not None
-        w = words(h, ctx.people, ctx.lang, now, tz)
+        w = await words(h, ctx.people, ctx.lang, now, tz)
         if remind is not None:
             reminder = ctx.t("handover_will_remind", remind=when_text(remind, tz, now), **w)
         elif sched.lead.total_seconds() > 0:
@@ -139,17 +147,17 @@ def _schedule_plan(ctx: Context, at: datetime, meeting: Meeting, target: Person,
                 losing_users=(meeting.host,) if meeting.host is not None else (), apply=store_it)
 
 
-def _button(ctx: Context, hid: int, via: str) -> Plan | list[Reply]:
+async def _button(ctx: Context, hid: int, via: str) -> Plan | list[Reply]:
     """A reminder's (or a missed report's) button: a Plan (handlers/handover_buttons.py) for settle."""
     sched = _scheduler(ctx)
-    h = sched.book.get(hid)
+    h = await sched.book.get(hid)
     if h is None:
         return [Reply(ctx.t("handover_not_found", what=ctx.t("handover_what_id", id=hid)))]
-    return button_plan(ctx, sched, h, via)
+    return await button_plan(ctx, sched, h, via)
 
 
-def _not_pending(ctx: Context, hid: int) -> Reply:
-    return not_pending(ctx, _scheduler(ctx), hid)
+async def _not_pending(ctx: Context, hid: int) -> Reply:
+    return await not_pending(ctx, _scheduler(ctx), hid)
 
 
 # ---- list ------------------------------------------------------------------------------------
@@ -161,8 +169,8 @@ async def _is_admin(ctx: Context) -> bool:
     return await ctx.services.policy.is_admin(person, ctx.message.user, ctx.message.platform)
 
 
-def _involves(ctx: Context, h: Handover, user: str) -> bool:
-    host = ctx.people.chat_user_for(h.platform, h.vendor, h.host)
+async def _involves(ctx: Context, h: Handover, user: str) -> bool:
+    host = await ctx.people.chat_user_for(h.platform, h.vendor, h.host)
     return user in (h.requester, h.target, host)
 
 
@@ -174,11 +182,11 @@ async def list_handovers(ctx: Context) -> list[Reply]:
     """List the scheduled handovers (yours; admins see all)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
     mine = ctx.intent.mine or not await _is_admin(ctx)
-    rows = [h for h in sched.book.pending(ctx.message.platform) if not mine or _involves(ctx, h, user)]
+    rows = [h for h in await sched.book.pending(ctx.message.platform) if not mine or await _involves(ctx, h, user)]
     if not rows:
         return [Reply(ctx.t("handover_list_none_mine" if mine else "handover_list_none"))]
     lines = [ctx.t("handover_list_head_mine" if mine else "handover_list_head")]
-    lines += [ctx.t(hkey(h, "handover_list_line"), **words(h, ctx.people, ctx.lang, now, tz)) for h in rows]
+    lines += [ctx.t(hkey(h, "handover_list_line"), **await words(h, ctx.people, ctx.lang, now, tz)) for h in rows]
     return [Reply("\n".join(lines))]
 
 
@@ -213,15 +221,15 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
     """Cancel a scheduled handover (by #id, by time, or by who it goes to)."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
     it = ctx.intent
-    pending = sched.book.pending(ctx.message.platform)
+    pending = await sched.book.pending(ctx.message.platform)
     if it.handover_id:
         wanted = it.handover_id.lstrip("#")
         found = [h for h in pending if str(h.id) == wanted]
         if found:
             return await _cancel_one(ctx, found[0])
-        old = sched.book.get(int(wanted)) if wanted.isdigit() else None
+        old = await sched.book.get(int(wanted)) if wanted.isdigit() else None
         if old is not None and old.platform == ctx.message.platform:
-            return [_not_pending(ctx, old.id)]
+            return [await _not_pending(ctx, old.id)]
         return [Reply(ctx.t("handover_not_found", what=ctx.t("handover_what_id", id=wanted)))]
 
     problem = it.time_problem
@@ -240,7 +248,7 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
         what.append(ctx.t("handover_what_target", target=person.display))
     mine = [h for h in candidates if h.requester == user]
     if it.every:
-        cancelled = [h for h in mine if sched.cancel(h.id, user)]
+        cancelled = [h for h in mine if await sched.cancel(h.id, user)]
         if not cancelled:
             return [Reply(ctx.t("handover_list_none_mine"))]
         return [Reply(ctx.t("handover_cancelled_many", count=len(cancelled),
@@ -253,8 +261,8 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
     if not candidates:
         return [Reply(ctx.t("handover_not_found", what=" ".join(what)))]
     if len(candidates) > 1:
-        choices = "; ".join(ctx.t(hkey(h, "handover_list_line"), **words(h, ctx.people, ctx.lang, now, tz))
-                            for h in candidates)
+        choices = "; ".join([ctx.t(hkey(h, "handover_list_line"), **await words(h, ctx.people, ctx.lang, now, tz))
+                             for h in candidates])
         return [Reply(ctx.t("handover_which", choices=choices, first=candidates[0].id))]
     return await _cancel_one(ctx, candidates[0])
 
@@ -262,19 +270,19 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
 async def _cancel_one(ctx: Context, h: Handover) -> Plan:
     """Cancel `h`: its requester may; anybody else needs the meeting's host (asked) or to be an admin."""
     sched, now, tz, user = _scheduler(ctx), ctx.services.clock(), _tz(ctx), ctx.message.user
-    w = words(h, ctx.people, ctx.lang, now, tz)
-    owner = ctx.people.describe_chat_user(h.platform, h.requester)
+    w = await words(h, ctx.people, ctx.lang, now, tz)
+    owner = await ctx.people.describe_chat_user(h.platform, h.requester)
     summary = ctx.t(hkey(h, "summary_cancel_handover"), owner=owner, **w)
     meeting = await _meeting_now(ctx, h) if h.requester != user else None
 
     async def cancel() -> Outcome:
-        if not sched.cancel(h.id, user):
+        if not await sched.cancel(h.id, user):
             return Outcome(Kind.INVALID, reason="handover_not_pending")
         return Outcome(Kind.OK, handover_id=h.id, audit="cancelled", audit_detail=f"handover #{h.id}")
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is not Kind.OK:
-            return [_not_pending(ctx, h.id)]
+            return [await _not_pending(ctx, h.id)]
         return [Reply(ctx.t(hkey(h, "handover_cancelled"), **w))]
 
     return Plan(Operation.CANCEL_HANDOVER, summary, render, authority=Authority.OWNER, vendor=h.vendor,

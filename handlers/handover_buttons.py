@@ -20,24 +20,24 @@ from bot.scheduling.wording import hkey, words
 NOW, SNOOZE, CANCEL = "handover_now", "handover_snooze", "handover_cancel"
 
 
-def not_pending(ctx: Context, sched: HandoverScheduler, hid: int) -> Reply:
-    h = sched.book.get(hid)
+async def not_pending(ctx: Context, sched: HandoverScheduler, hid: int) -> Reply:
+    h = await sched.book.get(hid)
     state = ctx.t(f"handover_state_{h.status}") if h else "?"
     return Reply(ctx.t("handover_not_pending", id=hid, state=state))
 
 
-def button_plan(ctx: Context, sched: HandoverScheduler, h: Handover, via: str) -> Plan | list[Reply]:
+async def button_plan(ctx: Context, sched: HandoverScheduler, h: Handover, via: str) -> Plan | list[Reply]:
     """The Plan of one reminder button pressed on handover `h`."""
-    act, cancel = sched.pressers(h)
-    w = words(h, ctx.people, ctx.lang, ctx.services.clock())
+    act, cancel = await sched.pressers(h)
+    w = await words(h, ctx.people, ctx.lang, ctx.services.clock())
     base = {"vendor": h.vendor, "handover": h.id, "audit_ids": f"handover #{h.id}", "authority": Authority.OWNER}
     if via == NOW:
         return _now(ctx, sched, h, w, tuple(act), base)
     if via == SNOOZE:
-        return _snooze(ctx, sched, h, tuple(act), base)
+        return await _snooze(ctx, sched, h, tuple(act), base)
     if via in (CANCEL, "cancel"):
         return _cancel(ctx, sched, h, w, tuple(cancel), base)
-    return [not_pending(ctx, sched, h.id)]
+    return [await not_pending(ctx, sched, h.id)]
 
 
 def _now(ctx: Context, sched: HandoverScheduler, h: Handover, w: dict[str, str], owners: tuple[str, ...],
@@ -51,34 +51,34 @@ def _now(ctx: Context, sched: HandoverScheduler, h: Handover, w: dict[str, str],
         ran.extend(replies)
         return Outcome(Kind.OK, handover_id=h.id, audit="handover_now", audit_detail=f"handover #{h.id}")
 
-    def render(outcome: Outcome) -> list[Reply]:
-        return ran if outcome.ok else [not_pending(ctx, sched, h.id)]
+    async def render(outcome: Outcome) -> list[Reply]:
+        return ran if outcome.ok else [await not_pending(ctx, sched, h.id)]
 
     return Plan(Operation.HANDOVER_NOW, ctx.t(hkey(h, "summary_handover_now"), **w), render, owners=owners,
                 apply=hand_over, **base)  # type: ignore[arg-type]
 
 
-def _snooze(ctx: Context, sched: HandoverScheduler, h: Handover, owners: tuple[str, ...],
+async def _snooze(ctx: Context, sched: HandoverScheduler, h: Handover, owners: tuple[str, ...],
             base: dict[str, object]) -> Plan:
     async def snooze() -> Outcome:
-        snoozed = sched.snooze(h.id)
+        snoozed = await sched.snooze(h.id)
         if snoozed is None:
-            now = sched.book.get(h.id)
+            now = await sched.book.get(h.id)
             limit = now is not None and now.status == "pending"  # an approved one moved as far as it may
             return Outcome(Kind.INVALID, reason="handover_snooze_limit" if limit else "handover_not_pending")
         return Outcome(Kind.OK, handover_id=h.id, audit="snoozed", audit_detail=f"handover #{h.id}")
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         clock = ctx.services.clock()
         if outcome.reason == "handover_snooze_limit":
-            return [Reply(ctx.t("handover_snooze_limit", **words(h, ctx.people, ctx.lang, clock)))]
-        snoozed = sched.book.get(h.id)
+            return [Reply(ctx.t("handover_snooze_limit", **await words(h, ctx.people, ctx.lang, clock)))]
+        snoozed = await sched.book.get(h.id)
         if not outcome.ok or snoozed is None:
-            return [not_pending(ctx, sched, h.id)]
-        return [Reply(ctx.t(hkey(h, "handover_snoozed"), **words(snoozed, ctx.people, ctx.lang, clock)),
-                      buttons=sched.choices(snoozed, "reminder", clock))]
+            return [await not_pending(ctx, sched, h.id)]
+        return [Reply(ctx.t(hkey(h, "handover_snoozed"), **await words(snoozed, ctx.people, ctx.lang, clock)),
+                      buttons=await sched.choices(snoozed, "reminder", clock))]
 
-    w = words(h, ctx.people, ctx.lang, ctx.services.clock())
+    w = await words(h, ctx.people, ctx.lang, ctx.services.clock())
     return Plan(Operation.SNOOZE_HANDOVER, ctx.t("summary_handover_snooze", **w), render, owners=owners,
                 apply=snooze, **base)  # type: ignore[arg-type]
 
@@ -88,12 +88,14 @@ def _cancel(ctx: Context, sched: HandoverScheduler, h: Handover, w: dict[str, st
     clicker = ctx.message.user
 
     async def cancel() -> Outcome:
-        if not sched.cancel(h.id, clicker):  # recorded as cancelled by who clicked
+        if not await sched.cancel(h.id, clicker):  # recorded as cancelled by who clicked
             return Outcome(Kind.INVALID, reason="handover_not_pending")
         return Outcome(Kind.OK, handover_id=h.id, audit="cancelled", audit_detail=f"handover #{h.id}")
 
-    def render(outcome: Outcome) -> list[Reply]:
-        return [Reply(ctx.t(hkey(h, "handover_cancelled"), **w))] if outcome.ok else [not_pending(ctx, sched, h.id)]
+    async def render(outcome: Outcome) -> list[Reply]:
+        if outcome.ok:
+            return [Reply(ctx.t(hkey(h, "handover_cancelled"), **w))]
+        return [await not_pending(ctx, sched, h.id)]
 
     return Plan(Operation.CANCEL_HANDOVER, ctx.t(hkey(h, "summary_handover_cancel_now"), **w), render, owners=owners,
                 apply=cancel, **base)  # type: ignore[arg-type]

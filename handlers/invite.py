@@ -48,7 +48,7 @@ async def invite(ctx: Context) -> Plan | list[Reply]:
         ctx.read.append(Recorded(problem, vendor.key, meeting.id, ids))
         return [failed(ctx, "invite_failed_reply", problem, vendor, words)]
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
             return [Reply(ctx.t("invite_done", **words) + lost_answer_note(ctx, outcome, vendor))]
         if outcome.kind is Kind.PARTIAL:

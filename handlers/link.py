@@ -46,18 +46,18 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
         return [Reply(explain(ctx.lang, located, vendor_key, **fill))]
     meeting, vendor = located
     words.update(vendor=ctx.vendor_name(vendor.key), meeting=meeting.display)
-    own = ctx.store.link(msg.platform, scope)
+    own = await ctx.store.link(msg.platform, scope)
     # The link that applies here now: this place's own, else (a thread) its channel's.
-    old = own or (ctx.store.link(msg.platform, msg.channel) if kind == "thread" and msg.channel else None)
+    old = own or (await ctx.store.link(msg.platform, msg.channel) if kind == "thread" and msg.channel else None)
     if old is not None and old["vendor"] == vendor.key and old["meeting_id"] == meeting.id:
         return [Reply(ctx.t("link_same", **words))]
     previous = _shown(ctx, str(old["vendor"]), str(old["meeting_id"])) if old else ""
 
     async def link() -> Outcome:
-        ctx.store.set_link(msg.platform, scope, vendor.key, meeting.id, linked_by=msg.user)
+        await ctx.store.set_link(msg.platform, scope, vendor.key, meeting.id, linked_by=msg.user)
         return Outcome(Kind.OK, audit_detail=f"{kind}:{scope}")
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         return [Reply(ctx.t("link_replaced", old=previous, **words) if old else ctx.t("link_done", **words))]
 
     linked_by = str(old.get("linked_by") or "?") if old else ""
@@ -67,14 +67,14 @@ async def link_meeting(ctx: Context) -> Plan | list[Reply]:
         # Nothing here to replace, or the speaker may replace it (they linked it, or they run the meeting it
         # names): what remains is the new meeting, whose host (or organizer, or an admin) decides; anybody
         # else asks that host. Whoever linked the old one loses it, so they are asked to confirm.
-        summary = ctx.t("summary_relink", old=previous, owner=ctx.people.describe_chat_user(msg.platform, linked_by),
-                        **words) if old else ctx.t("summary_link", **words)
+        owner = await ctx.people.describe_chat_user(msg.platform, linked_by) if old else ""
+        summary = ctx.t("summary_relink", old=previous, owner=owner, **words) if old else ctx.t("summary_link", **words)
         losers = (linked_by,) if old and linked_by != msg.user else ()
         return Plan(Operation.LINK, summary, render, authority=Authority.MEETING, vendor=vendor.key,
                     meetings=(meeting,), losers=losers, apply=link)
     # Re-pointing a place somebody else linked: theirs to change, or the linked meeting's host's (as the
     # vendor reports it now), or an admin's; anybody else asks that host first.
-    summary = ctx.t("summary_relink", old=previous, owner=ctx.people.describe_chat_user(msg.platform, linked_by),
+    summary = ctx.t("summary_relink", old=previous, owner=await ctx.people.describe_chat_user(msg.platform, linked_by),
                     **words)
     return Plan(Operation.LINK, summary, render, authority=Authority.OWNER, vendor=str(old["vendor"]),
                 meetings=(current,), owners=(linked_by,), losers=(linked_by,), apply=link)

@@ -70,7 +70,7 @@ async def reassign(ctx: Context) -> Plan | list[Reply]:
     summary = ctx.t("summary_reassign", count=len(todo), titles=titles, **words)
     ids = [m.id for m in todo]
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         outcome = replace(outcome, skipped=skipped_items)
         lines = item_lines(ctx.lang, outcome, vendor.key, "meetings", shown)
         if outcome.kind is Kind.OK:
@@ -157,14 +157,14 @@ async def _listed_meetings(ctx: Context, refs: list[MeetingRef], target: Person
         return [Reply(ctx.t("reassign_mixed"))]
     vendor = next(iter(vendors.values()))
     if not vendor.supports("reassign"):
-        words = {"target": target.display, "source": ctx.people.describe(vendor.key, meetings[0].host,
+        words = {"target": target.display, "source": await ctx.people.describe(vendor.key, meetings[0].host,
                                                                          ctx.message.platform),
                  "vendor": ctx.vendor_name(vendor.key)}
         return [not_supported(ctx, "reassign_failed", "reassign", vendor, words)]
     if ctx.intent.from_user:
         source: Person | None = await ctx.people.resolve(ctx.intent.from_user, ctx.message.platform, ctx.message.user)
     else:  # named in the reply only: who may move them is the gate's question, from the vendor's hosts
-        owners = {ctx.people.chat_user_for(ctx.message.platform, vendor.key, m.host) for m in meetings}
+        owners = {await ctx.people.chat_user_for(ctx.message.platform, vendor.key, m.host) for m in meetings}
         owner = owners.pop() if len(owners) == 1 else None
         source = await ctx.people.resolve(owner, ctx.message.platform, ctx.message.user) if owner else None
     return vendor, source, meetings

@@ -18,7 +18,7 @@ from bot.core.request.registry import intent
 from bot.core.request.request import Answer
 from bot.core.world.meetings import locate
 from bot.scheduling.scheduler import of as scheduler_of
-from bot.store.undos import UndoRow
+from bot.store.rows.undos import UndoRow
 from handlers.common import lost_answer_note, not_found
 
 
@@ -36,33 +36,34 @@ async def undo(ctx: Context) -> Plan | Answer | list[Reply]:
     restore = [u for u in map(VendorUser.from_json, row.restore) if u is not None]
     made = [u for u in map(VendorUser.from_json, row.made) if u is not None]
     if row.operation == Operation.SET_HOST.value and restore and made:
-        return _host_back(ctx, row, meeting, vendor, restore[0], made[0])
+        return await _host_back(ctx, row, meeting, vendor, restore[0], made[0])
     if row.operation in (Operation.ADD_COHOST.value, Operation.REMOVE_COHOST.value):
-        return _cohosts_back(ctx, row, meeting, vendor, restore, made)
+        return await _cohosts_back(ctx, row, meeting, vendor, restore, made)
     return [Reply(ctx.t("choice_expired"))]
 
 
-def _name(ctx: Context, vendor: str, user: VendorUser | None) -> str:
-    return ctx.people.describe(vendor, user, ctx.message.platform)
+async def _name(ctx: Context, vendor: str, user: VendorUser | None) -> str:
+    return await ctx.people.describe(vendor, user, ctx.message.platform)
 
 
-def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingReader, previous: VendorUser,
+async def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingReader, previous: VendorUser,
                made: VendorUser) -> Plan | Answer:
     words = {"vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display,
-             "restored": _name(ctx, vendor.key, previous), "made": _name(ctx, vendor.key, made)}
+             "restored": await _name(ctx, vendor.key, previous), "made": await _name(ctx, vendor.key, made)}
 
-    def moved(current: VendorUser | None) -> list[Reply]:
-        return [Reply(ctx.t("undo_host_moved", current=_name(ctx, vendor.key, current), **words))]
+    async def moved(current: VendorUser | None) -> list[Reply]:
+        return [Reply(ctx.t("undo_host_moved", current=await _name(ctx, vendor.key, current), **words))]
 
     if meeting.host is None or meeting.host.id.lower() != made.id.lower():  # the host moved after our change:
         host = meeting.host  # what Undo would undo is gone
-        return Answer.decision_of(moved(host), "undo_stale", host.id if host else "")
+        return Answer.decision_of(await moved(host), "undo_stale", host.id if host else "")
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
-            return [Reply(ctx.t("undo_host_done", **words) + lost_answer_note(ctx, outcome, vendor) + _back(ctx, row))]
+            back = await _back(ctx, row)
+            return [Reply(ctx.t("undo_host_done", **words) + lost_answer_note(ctx, outcome, vendor) + back)]
         if outcome.kind is Kind.CONFLICT:
-            return moved(outcome.current_host)
+            return await moved(outcome.current_host)
         return [Reply(ctx.t("undo_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
 
     return Plan(Operation.SET_HOST, ctx.t("undo_summary_host", **words), render, vendor=vendor.key,
@@ -70,18 +71,18 @@ def _host_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingRead
                 owners=(row.requester, *row.pressers), undoes=row.id)
 
 
-def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingReader,
+async def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingReader,
                   restore: list[VendorUser], made: list[VendorUser]) -> Plan:
     adding_back = row.operation == Operation.REMOVE_COHOST.value  # undoing a removal adds them again
     users = restore if adding_back else made
     words = {"vendor": ctx.vendor_name(vendor.key), "meeting": meeting.display,
-             "targets": join_names(ctx.lang, [_name(ctx, vendor.key, u) for u in users])}
+             "targets": join_names(ctx.lang, [await _name(ctx, vendor.key, u) for u in users])}
     done_key, summary_key = (("undo_cohosts_back", "undo_summary_cohosts_back") if adding_back
                              else ("undo_cohosts_off", "undo_summary_cohosts_off"))
 
-    def render(outcome: Outcome) -> list[Reply]:
+    async def render(outcome: Outcome) -> list[Reply]:
         if outcome.kind is Kind.OK:
-            return [Reply(ctx.t(done_key, **words) + lost_answer_note(ctx, outcome, vendor) + _back(ctx, row))]
+            return [Reply(ctx.t(done_key, **words) + lost_answer_note(ctx, outcome, vendor) + await _back(ctx, row))]
         return [Reply(ctx.t("undo_failed", reason=explain(ctx.lang, outcome, vendor.key, **words), **words))]
 
     return Plan(Operation.ADD_COHOST if adding_back else Operation.REMOVE_COHOST, ctx.t(summary_key, **words),
@@ -89,9 +90,9 @@ def _cohosts_back(ctx: Context, row: UndoRow, meeting: Meeting, vendor: MeetingR
                 owners=(row.requester, *row.pressers), undoes=row.id)
 
 
-def _back(ctx: Context, row: UndoRow) -> str:
+async def _back(ctx: Context, row: UndoRow) -> str:
     """An expiring change undone: the handover that was to put it back at its end is cancelled too."""
     sched = scheduler_of(ctx.services)
-    if not row.handover.isdigit() or sched is None or not sched.cancel(int(row.handover), ctx.message.user):
+    if not row.handover.isdigit() or sched is None or not await sched.cancel(int(row.handover), ctx.message.user):
         return ""
     return "\n" + ctx.t("expire_undo_cancelled", id=row.handover)

@@ -36,7 +36,7 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     platform = ctx.message.platform
     if outcome.current_host is None:
         return [Reply(ctx.t("who_no_host", **words))]
-    host = ctx.people.describe(vendor.key, outcome.current_host, platform)
+    host = await ctx.people.describe(vendor.key, outcome.current_host, platform)
     if outcome.ended:
         return [Reply(ctx.t("who_meeting_ended", host=host, **words))]
     key = "who_is_host_creator" if outcome.creator_only else "who_is_host_reply"
@@ -44,8 +44,9 @@ async def who_is_host(ctx: Context) -> list[Reply]:
     cohosts = outcome.cohosts
     if cohosts:
         lines.append(ctx.t("who_cohosts", cohosts=join_names(
-            ctx.lang, [ctx.people.describe(vendor.key, VendorUser(str(c)), platform) for c in cohosts])))
+            ctx.lang, [await ctx.people.describe(vendor.key, VendorUser(str(c)), platform) for c in cohosts])))
     organizer = outcome.organizer
     if organizer and organizer != outcome.current_host.id:
-        lines.append(ctx.t("who_organizer", organizer=ctx.people.describe(vendor.key, VendorUser(organizer), platform)))
+        named = await ctx.people.describe(vendor.key, VendorUser(organizer), platform)
+        lines.append(ctx.t("who_organizer", organizer=named))
     return [Reply("\n".join(lines))]

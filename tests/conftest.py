@@ -62,7 +62,7 @@ async def make_world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[WorldFac
                                           **env})
         bot = build(settings)
         bots.append(bot)
-        link_people(bot, demo)
+        await link_people(bot, demo)
         return World(sandbox, demo, bot, ConsoleAdapter(bot.dispatcher, user="you"))
 
     yield make

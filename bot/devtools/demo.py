@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.adapters.console import ConsoleAdapter
 from bot.app import HostBot, build
@@ -58,7 +58,7 @@ def seed(sandbox: Sandbox) -> DemoWorld:
     return DemoWorld(sandbox, users, meeting, seed_vendors(sandbox, PEOPLE))
 
 
-def link_people(bot: HostBot, world: DemoWorld, platform: str = "console") -> None:
+async def link_people(bot: HostBot, world: DemoWorld, platform: str = "console") -> None:
     """The demo's chat users, mapped to their sandbox vendor ids (what an admin would import).
 
     DingTalk wants unionIds, Webex and Zoom emails. `you` has also authorized hostbot in Feishu
@@ -66,22 +66,27 @@ def link_people(bot: HostBot, world: DemoWorld, platform: str = "console") -> No
     """
     dingtalk = world.vendors.dingtalk_users
     for name, user in world.users.items():
-        bot.services.store.upsert_person(platform, name, name=name, email=user.email,
-                                         feishu_open_id=user.open_id, feishu_union_id=user.union_id,
-                                         dingtalk_union_id=dingtalk[name].union_id if name in dingtalk else "",
-                                         webex_email=user.email, zoom_email=user.email)
+        await bot.services.store.upsert_person(platform, name, name=name, email=user.email,
+                                               feishu_open_id=user.open_id, feishu_union_id=user.union_id,
+                                               dingtalk_union_id=dingtalk[name].union_id if name in dingtalk else "",
+                                               webex_email=user.email, zoom_email=user.email)
     you = world.users["you"].open_id
-    bot.services.store.save_user_token("feishu", you, world.sandbox.feishu.issue_user_token(you))
+    await bot.services.store.save_user_token("feishu", you, world.sandbox.feishu.issue_user_token(you))
 
 
-def feed_meeting_events(bot: HostBot, sandbox: Sandbox) -> None:
+async def feed_meeting_events(bot: HostBot, sandbox: Sandbox) -> None:
     """What Feishu's tenant meeting events would tell the bot (the console has no Feishu event endpoint):
     the meetings running now, for "this meeting" when nothing names one; `!end` ends one."""
     from bot.adapters.feishu.meetings import index_envelope
 
     for envelope in sandbox.feishu_events.take():
-        index_envelope(bot.services.store, envelope)
-    sandbox.feishu_events.deliver = lambda envelope: index_envelope(bot.services.store, envelope)
+        await index_envelope(bot.services.store, envelope)
+    loop = asyncio.get_running_loop()  # the sandbox may push from its own thread: indexed on the bot's loop
+
+    def deliver(envelope: dict[str, Any]) -> None:
+        asyncio.run_coroutine_threadsafe(index_envelope(bot.services.store, envelope), loop)
+
+    sandbox.feishu_events.deliver = deliver
 
 
 def banner(world: DemoWorld) -> str:
@@ -187,8 +192,8 @@ async def run_demo(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, sandb
         settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(path), "HOSTBOT_ADMINS": DEMO_ADMIN})
         clock = DemoClock()
         bot = build(settings, clock=clock)
-        link_people(bot, world)
-        feed_meeting_events(bot, sandbox)
+        await link_people(bot, world)
+        await feed_meeting_events(bot, sandbox)
         console = ConsoleAdapter(bot.dispatcher, user="you", out=stdout)
         bot.scheduler.attach("console", console)
         await bot.start()

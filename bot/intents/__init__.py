@@ -151,7 +151,7 @@ def _second_look(first: Intent, args: tuple[Any, ...]) -> Intent:
 
 
 def _storable(text: str) -> bool:
-    """A suggestion is stored with its button (bot/store/base.Proposal): lone surrogates cannot be."""
+    """A suggestion is stored with its button (bot/store/rows/base.Proposal): lone surrogates cannot be."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -49,7 +49,7 @@ class BackupError(Exception):
 def backup(source: str, dest: str | Path, *, force: bool = False) -> BackupResult:
     """Copy the database at `source` to `dest` (a file, or a folder to put a dated file in)."""
     if is_postgres_url(source):
-        from bot.store.postgres import redact
+        from bot.store.postgres.conn import redact
 
         dump = Path(dest)
         if dump.is_dir():  # a folder, as for SQLite: pg_dump writes a file, so name one in it

@@ -120,7 +120,7 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
         checks: dict[str, str] = {}
         store = runtime.bot.services.store
         try:
-            store.ping()  # the load balancer's check: a replica that cannot reach the database is out
+            await store.ping()  # the load balancer's check: a replica that cannot reach the database is out
             checks["store"] = "ok"
         except Exception as err:
             checks["store"] = f"error: {type(err).__name__}"
@@ -136,6 +136,7 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
                             status_code=200 if healthy else 503)
 
     async def metrics(request: Request) -> Response:
+        await runtime.metrics.refresh()
         return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
 
     return Starlette(lifespan=lifespan, middleware=[Middleware(BodyLimit)], routes=[
@@ -202,7 +203,7 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         raise ConfigError("no chat platform is configured, so nothing would reach hostbot: set SLACK_BOT_TOKEN with "
                           "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or FEISHU_APP_ID and FEISHU_APP_SECRET with "
                           "FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN (or FEISHU_MODE=ws); see .env.example")
-    runtime = build_runtime(settings)
+    runtime = await asyncio.to_thread(build_runtime, settings)  # opening the store is blocking work
     await runtime.bot.start()
     if settings.slack_app_token:
         await start_socket_mode(runtime, settings.slack_app_token)

@@ -1,6 +1,6 @@
 """Scheduled handovers in the store: the records and every change of their state.
 
-The store is the scheduler's source of truth (the queries: bot/store/handovers.py). Every
+The store is the scheduler's source of truth (the queries: bot/store/rows/handovers.py). Every
 change of state is one conditional UPDATE whose WHERE names the state it leaves (`status =
 'pending'`, ...): when two timers, two replicas, a restart mid-run or a "Hand over now" click race
 each other, exactly one UPDATE matches, so exactly one of them acts. Times are stored as UTC ISO
@@ -13,13 +13,13 @@ strings of one fixed format, so they compare as text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.model.outcome import VendorUser
-from bot.store import Store
+from bot.store import AsyncStore
 
 PENDING, RUNNING, DONE, FAILED, CONFLICT, CANCELLED, MISSED = (
     "pending", "running", "done", "failed", "conflict", "cancelled", "missed")
@@ -86,39 +86,43 @@ class Handover:
 
 
 class HandoverBook:
-    """Handovers as records, over the Store's conditional writes (bot/store/handovers.py)."""
+    """Handovers as records, over the Store's conditional writes (bot/store/rows/handovers.py)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: AsyncStore) -> None:
         self.store = store
 
     # ---- reads ---------------------------------------------------------------------------
-    def get(self, hid: int) -> Handover | None:
-        row = self.store.handover(hid)
+    async def get(self, hid: int) -> Handover | None:
+        row = await self.store.handover(hid)
         return Handover.from_row(row) if row else None
 
-    def pending(self, platform: str | None = None) -> list[Handover]:
-        return [Handover.from_row(r) for r in self.store.handovers(PENDING, platform)]
+    async def pending(self, platform: str | None = None) -> list[Handover]:
+        return [Handover.from_row(r) for r in await self.store.handovers(PENDING, platform)]
 
-    def to_remind(self, now: datetime) -> list[Handover]:
+    async def to_remind(self, now: datetime) -> list[Handover]:
         """Pending handovers whose reminder time has come, not yet reminded, not yet due."""
-        return [Handover.from_row(r) for r in self.store.handovers_to_remind(now)]
+        return [Handover.from_row(r) for r in await self.store.handovers_to_remind(now)]
 
-    def due(self, now: datetime) -> list[Handover]:
-        return [Handover.from_row(r) for r in self.store.handovers_due(now)]
+    async def due(self, now: datetime) -> list[Handover]:
+        return [Handover.from_row(r) for r in await self.store.handovers_due(now)]
 
-    def running(self) -> list[Handover]:
-        return [Handover.from_row(r) for r in self.store.handovers(RUNNING)]
+    async def running(self) -> list[Handover]:
+        return [Handover.from_row(r) for r in await self.store.handovers(RUNNING)]
 
 
-    def duplicate(self, platform: str, vendor: str, meeting_id: str, target_id: str, due: datetime) -> Handover | None:
-        row = self.store.duplicate_handover(platform, vendor, meeting_id, target_id, due)
+    async def duplicate(self, platform: str, vendor: str, meeting_id: str, target_id: str,
+                        due: datetime) -> Handover | None:
+        row = await self.store.duplicate_handover(platform, vendor, meeting_id, target_id, due)
         return Handover.from_row(row) if row else None
 
     # ---- writes --------------------------------------------------------------------------
-    def add(self, *, platform: str, channel: str, thread: str, requester: str, lang: str, tz: str, vendor: str,
+    async def add(self, *, platform: str, channel: str, thread: str, requester: str, lang: str, tz: str, vendor: str,
             meeting_id: str, meeting_display: str, host: VendorUser | None, target: str, target_user: VendorUser,
-            authority: str, due: datetime, remind_at: datetime | None, operation: str = "set_host") -> Handover:
-        hid = self.store.add_handover({
+            authority: str, due: datetime, remind_at: datetime | None, operation: str = "set_host",
+            audit: Callable[[int], dict[str, Any]] | None = None) -> Handover:
+        """Store a pending handover; with `audit` (its id -> an audit row), the row that reports it is written
+        in the same transaction: the handover is never there without its audit row, nor the row without it."""
+        row = {
             "platform": platform, "channel": channel, "thread": thread, "requester": requester, "lang": lang,
             "tz": tz, "vendor": vendor, "meeting_id": meeting_id, "meeting_display": meeting_display,
             "host_id": host.id if host else "", "host_type": host.user_type if host else 1,
@@ -127,39 +131,49 @@ class HandoverBook:
             "due_at": iso(due), "first_due_at": iso(due), "remind_at": iso(remind_at) if remind_at else "",
             "created_at": iso(self.store.now()),
             "status": PENDING, "operation": operation,
-        })
-        found = self.get(hid)
+        }
+
+        async def write(tx: AsyncStore) -> int:
+            hid = await tx.add_handover(row)
+            if audit is not None:
+                await tx.audit(**audit(hid))
+            return hid
+
+        hid = await self.store.atomic(write)
+        found = await self.get(hid)
         assert found is not None
         return found
 
-    def claim(self, hid: int, owner: str, from_status: Sequence[str] = (PENDING,)) -> bool:
+    async def claim(self, hid: int, owner: str, from_status: Sequence[str] = (PENDING,)) -> bool:
         """pending (or `from_status`) -> running, owned by `owner`; False when somebody else got there first."""
-        return self.store.claim_handover(hid, owner, from_status)
+        return await self.store.claim_handover(hid, owner, from_status)
 
-    def claim_due(self, owner: str, now: datetime, grace: timedelta, limit: int) -> list[Handover]:
+    async def claim_due(self, owner: str, now: datetime, grace: timedelta, limit: int) -> list[Handover]:
         """Claim up to `limit` pending handovers due within `grace` before `now` (replicas split them)."""
-        return [Handover.from_row(r) for r in self.store.claim_due_handovers(owner, now, now - grace, limit)]
+        return [Handover.from_row(r) for r in await self.store.claim_due_handovers(owner, now, now - grace, limit)]
 
-    def reclaim(self, hid: int, old_owner: str, owner: str) -> bool:
+    async def reclaim(self, hid: int, old_owner: str, owner: str) -> bool:
         """Take over a run whose owner died mid-run (a restart, a replica gone): only one successor can."""
-        return self.store.reclaim_handover(hid, old_owner, owner)
+        return await self.store.reclaim_handover(hid, old_owner, owner)
 
-    def holds(self, hid: int, owner: str) -> bool:
-        return self.store.holds_handover(hid, owner)
+    async def holds(self, hid: int, owner: str) -> bool:
+        return await self.store.holds_handover(hid, owner)
 
-    def finish(self, hid: int, owner: str, status: str, result: str = "", detail: str = "") -> bool:
-        return self.store.set_handover(hid, {"status": status, "result": result, "detail": detail,
+    async def finish(self, hid: int, owner: str, status: str, result: str = "", detail: str = "") -> bool:
+        return await self.store.set_handover(hid, {"status": status, "result": result, "detail": detail,
                                              "finished_at": iso(self.store.now())}, status=RUNNING, owner=owner)
 
-    def mark_reminded(self, hid: int) -> bool:
-        return self.store.set_handover(hid, {"reminded_at": iso(self.store.now())}, status=PENDING, unreminded=True)
+    async def mark_reminded(self, hid: int) -> bool:
+        return await self.store.set_handover(hid, {"reminded_at": iso(self.store.now())}, status=PENDING,
+                                             unreminded=True)
 
-    def snooze(self, hid: int, due: datetime) -> bool:
-        return self.store.set_handover(hid, {"due_at": iso(due), "remind_at": ""}, status=PENDING)
+    async def snooze(self, hid: int, due: datetime) -> bool:
+        return await self.store.set_handover(hid, {"due_at": iso(due), "remind_at": ""}, status=PENDING)
 
-    def cancel(self, hid: int, by: str) -> bool:
-        return self.store.set_handover(hid, {"status": CANCELLED, "detail": f"by {by}",
+    async def cancel(self, hid: int, by: str) -> bool:
+        return await self.store.set_handover(hid, {"status": CANCELLED, "detail": f"by {by}",
                                              "finished_at": iso(self.store.now())}, status=PENDING)
 
-    def miss(self, hid: int) -> bool:
-        return self.store.set_handover(hid, {"status": MISSED, "finished_at": iso(self.store.now())}, status=PENDING)
+    async def miss(self, hid: int) -> bool:
+        return await self.store.set_handover(hid, {"status": MISSED, "finished_at": iso(self.store.now())},
+                                             status=PENDING)

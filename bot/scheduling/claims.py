@@ -1,7 +1,7 @@
 """Who claimed a handover run, and whether that claimer is gone (so another may take the run over).
 
 An owner is `host:pid:boot`. On PostgreSQL, replicas run on other hosts (or in containers where
-pids repeat), so only the owner's lease in the store counts (bot/store/handovers.py): past it, the
+pids repeat), so only the owner's lease in the store counts (bot/store/rows/handovers.py): past it, the
 owner is gone. On SQLite (one host, one file) a dead pid is known at once; a live-looking owner is
 trusted until its claim is STALE_CLAIM old.
 """
@@ -13,7 +13,7 @@ import secrets
 import socket
 from datetime import datetime, timedelta
 
-from bot.store import Store
+from bot.store import AsyncStore
 
 STALE_CLAIM = timedelta(minutes=10)  # a run claimed this long ago by a live-looking process is taken over
 LIVE_BOOTS: set[str] = set()  # schedulers alive in this process (tests run several on one store)
@@ -26,10 +26,10 @@ def new_owner() -> tuple[str, str]:
     return boot, f"{socket.gethostname()}:{os.getpid()}:{boot}"
 
 
-def owner_gone(store: Store, owner: str, claimed_at: datetime | None, now: datetime) -> bool:
+async def owner_gone(store: AsyncStore, owner: str, claimed_at: datetime | None, now: datetime) -> bool:
     stale = claimed_at is not None and now - claimed_at > STALE_CLAIM
     if store.shared:
-        lease = store.lease_of(owner)
+        lease = await store.lease_of(owner)
         return lease <= now if lease is not None else stale
     host, _, rest = owner.partition(":")
     pid_text, _, boot = rest.partition(":")

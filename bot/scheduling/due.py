@@ -102,8 +102,8 @@ async def world_moved(ctx: Context, h: Handover, meeting: Meeting, w: dict[str, 
         if meeting.host is not None and h.target_user.id.lower() == meeting.host.id.lower():
             return None  # given back already: the usual "already host" report
         if meeting.host is None or h.host is None or meeting.host.id.lower() != h.host.id.lower():
-            current = ctx.people.describe(h.vendor, meeting.host, ctx.message.platform)
-            made = ctx.people.describe(h.vendor, h.host, ctx.message.platform)
+            current = await ctx.people.describe(h.vendor, meeting.host, ctx.message.platform)
+            made = await ctx.people.describe(h.vendor, h.host, ctx.message.platform)
             return CONFLICT, "host_moved", [Reply(t(lang, "expire_host_moved", current=current, made=made, **w))]
         return None
     if not (vendor.reports_cohosts and vendor.supports("who_is_host")):

@@ -118,9 +118,9 @@ class HandoverScheduler:
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})  # late is late, never skipped
         self._aps.start()
         self._started = True
-        self.book.store.renew_lease(self.owner, self.lease)
-        self.book.store.forget_leases(self.now() - FORGET_LEASES)
-        for h in self.book.pending():
+        await self.book.store.renew_lease(self.owner, self.lease)
+        await self.book.store.forget_leases(self.now() - FORGET_LEASES)
+        for h in await self.book.pending():
             self.track(h)
         beat = self.lease.total_seconds() / 3
         sweep = min(SWEEP_S, beat) if self.book.store.shared else SWEEP_S
@@ -130,7 +130,7 @@ class HandoverScheduler:
 
     async def _heartbeat(self) -> None:
         try:
-            self.book.store.renew_lease(self.owner, self.lease)
+            await self.book.store.renew_lease(self.owner, self.lease)
         except Exception as err:  # the database is away: the next beat tries again
             log.warning("handover lease not renewed: %s", type(err).__name__)
 
@@ -144,7 +144,7 @@ class HandoverScheduler:
         LIVE_BOOTS.discard(self._boot)
         if self._started:
             with contextlib.suppress(Exception):  # a closed store: the lease simply runs out
-                self.book.store.end_lease(self.owner)
+                await self.book.store.end_lease(self.owner)
 
     def track(self, h: Handover) -> None:
         """(Re)schedule the wake-ups of a pending handover: its reminder and its due time."""
@@ -188,29 +188,29 @@ class HandoverScheduler:
         """Post the reminders and run the handovers that are due at `now` (default: the clock's now)."""
         async with self._pass_lock:
             now = now or self.now()
-            for h in self.book.to_remind(now):
-                if self.book.mark_reminded(h.id):
-                    await self.post(h, [self.reminder(h, now)])
-            for h in self.book.due(now):
-                if now - h.due > self.grace and self.book.miss(h.id):
+            for h in await self.book.to_remind(now):
+                if await self.book.mark_reminded(h.id):
+                    await self.post(h, [await self.reminder(h, now)])
+            for h in await self.book.due(now):
+                if now - h.due > self.grace and await self.book.miss(h.id):
                     self.untrack(h.id)
-                    await self.post(h, [self._missed(h, now)])
+                    await self.post(h, [await self._missed(h, now)])
             runs: list[Handover] = []
-            for h in self._orphans(now):
+            for h in await self._orphans(now):
                 if now - h.due > self.grace:
-                    self.book.finish(h.id, self.owner, MISSED, "interrupted")
-                    await self.post(h, [self._missed(h, now)])
+                    await self.book.finish(h.id, self.owner, MISSED, "interrupted")
+                    await self.post(h, [await self._missed(h, now)])
                 else:
                     runs.append(h)
             # Batches of what we can run at once: other replicas claim the rest meanwhile.
-            while runs or (runs := self.book.claim_due(self.owner, now, self.grace, self.concurrency)):
+            while runs or (runs := await self.book.claim_due(self.owner, now, self.grace, self.concurrency)):
                 await asyncio.gather(*(self._run_and_post(h, now) for h in runs))
                 runs = []
 
     async def _run_and_post(self, h: Handover, now: datetime) -> None:
         async with self._limit:
             self.untrack(h.id)
-            if not self.book.holds(h.id, self.owner):  # taken over meanwhile (we were thought gone)
+            if not await self.book.holds(h.id, self.owner):  # taken over meanwhile (we were thought gone)
                 log.warning("handover #%s: no longer ours to run", h.id)
                 return
             with request_scope(f"handover{h.id}"):  # its log lines, vendor calls included, share one id
@@ -220,42 +220,42 @@ class HandoverScheduler:
     async def run_now(self, hid: int) -> list[Reply] | None:
         """A "Hand over now" click: claim the handover (pending, or missed) and run it; None when
         it is no longer there to run (already ran, running, cancelled)."""
-        if not self.book.claim(hid, self.owner, (PENDING, MISSED)):
+        if not await self.book.claim(hid, self.owner, (PENDING, MISSED)):
             return None
         self.untrack(hid)
-        h = self.book.get(hid)
+        h = await self.book.get(hid)
         assert h is not None
         return await self.execute(h, trigger="now")
 
-    def snooze(self, hid: int) -> Handover | None:
+    async def snooze(self, hid: int) -> Handover | None:
         """Move a pending handover SNOOZE later; an approved one at most MAX_SNOOZE past the time the
         host approved (None when it cannot move: not pending, or snoozed that far already)."""
-        h = self.book.get(hid)
+        h = await self.book.get(hid)
         if h is None:
             return None
         due = max(h.due, self.now()).astimezone(UTC) + SNOOZE
         if h.authority == "approved" and due - h.first_due > MAX_SNOOZE:
             return None
-        if not self.book.snooze(hid, due):
+        if not await self.book.snooze(hid, due):
             return None
-        snoozed = self.book.get(hid)
+        snoozed = await self.book.get(hid)
         assert snoozed is not None
         self.untrack(hid)
         self.track(snoozed)
         return snoozed
 
-    def cancel(self, hid: int, by: str) -> bool:
-        if not self.book.cancel(hid, by):
+    async def cancel(self, hid: int, by: str) -> bool:
+        if not await self.book.cancel(hid, by):
             return False
         self.untrack(hid)
         return True
 
-    def _orphans(self, now: datetime) -> list[Handover]:
+    async def _orphans(self, now: datetime) -> list[Handover]:
         """Runs claimed by a process that is gone (killed mid-run), taken over by this one."""
         found: list[Handover] = []
-        for h in self.book.running():
-            if h.claimed_by != self.owner and owner_gone(self.book.store, h.claimed_by, h.claimed_at, now) \
-                    and self.book.reclaim(h.id, h.claimed_by, self.owner):
+        for h in await self.book.running():
+            if h.claimed_by != self.owner and await owner_gone(self.book.store, h.claimed_by, h.claimed_at, now) \
+                    and await self.book.reclaim(h.id, h.claimed_by, self.owner):
                 log.warning("handover #%s: taking over the run of %s, which is gone", h.id, h.claimed_by)
                 found.append(h)
         return found
@@ -264,13 +264,13 @@ class HandoverScheduler:
     async def execute(self, h: Handover, *, late: timedelta = timedelta(0), trigger: str = "timer") -> list[Reply]:
         """Run a handover this scheduler has claimed; record its result; return the report."""
         lang, now = h.lang, self.now()
-        w = words(h, self.services.people, lang, now)
+        w = await words(h, self.services.people, lang, now)
         try:
             status, result, replies = await run_handover(self.services, h, self.message(h), w, self.progress_of(h))
         except Exception:  # a bug must not leave the handover running forever, nor kill the timer
             log.exception("handover #%s failed", h.id)
             status, result, replies = FAILED, "error", [Reply(t(lang, "internal_error"))]
-        self.book.finish(h.id, self.owner, status, result)
+        await self.book.finish(h.id, self.owner, status, result)
         if trigger == "now":
             head = t(lang, "handover_head_now", **w)
         elif late > LATE_NOTE:
@@ -294,7 +294,7 @@ class HandoverScheduler:
         return ChatMessage(platform=Platform(h.platform), user=h.requester, text=f"handover #{h.id}",
                            channel=h.channel, thread=h.thread)
 
-    def choices(self, h: Handover, kind: str, now: datetime) -> tuple[Button, ...]:
+    async def choices(self, h: Handover, kind: str, now: datetime) -> tuple[Button, ...]:
         """The buttons of a reminder (now / snooze / cancel) or of a missed report (now / cancel).
 
         Who may press them (see `pressers`) follows the authority the handover has: once the host
@@ -303,42 +303,44 @@ class HandoverScheduler:
         the due time; a missed report's for the grace period from now (time to read it and decide).
         """
         shown = Request(self.message(h), Intent("schedule_handover", lang=h.lang), h.lang)
-        act, cancel = self.pressers(h)
+        act, cancel = await self.pressers(h)
         payload = {"kind": kind, "handover_id": h.id, "plan": handover_plan(h).to_json()}
 
-        def ask(requester: list[str], ttl: timedelta, *choices: tuple[str, str, ButtonStyle]) -> tuple[Button, ...]:
-            return offer(self.services, shown, "schedule_handover", payload, *choices, requester=requester, ttl=ttl)
+        async def ask(requester: list[str], ttl: timedelta,
+                      *choices: tuple[str, str, ButtonStyle]) -> tuple[Button, ...]:
+            return await offer(self.services, shown, "schedule_handover", payload, *choices, requester=requester,
+                               ttl=ttl)
 
         if kind == "missed":
             ttl = max(self.services.proposal_ttl, self.grace)
-            return (*ask(act, ttl, ("handover_now", "button_handover_now", ButtonStyle.PRIMARY)),
-                    *ask(cancel, ttl, ("cancel", "button_cancel", ButtonStyle.DEFAULT)))
+            return (*await ask(act, ttl, ("handover_now", "button_handover_now", ButtonStyle.PRIMARY)),
+                    *await ask(cancel, ttl, ("cancel", "button_cancel", ButtonStyle.DEFAULT)))
         ttl = max(self.services.proposal_ttl, h.due + self.grace - now)
-        return (*ask(act, ttl, ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
-                     ("handover_snooze", "button_handover_snooze", ButtonStyle.DEFAULT)),
-                *ask(cancel, ttl, ("handover_cancel", "button_cancel", ButtonStyle.DANGER)))
+        return (*await ask(act, ttl, ("handover_now", "button_handover_now", ButtonStyle.PRIMARY),
+                           ("handover_snooze", "button_handover_snooze", ButtonStyle.DEFAULT)),
+                *await ask(cancel, ttl, ("handover_cancel", "button_cancel", ButtonStyle.DANGER)))
 
-    def pressers(self, h: Handover) -> tuple[list[str], list[str]]:
+    async def pressers(self, h: Handover) -> tuple[list[str], list[str]]:
         """Who may act on a handover's buttons (hand over now, snooze), and who may cancel it."""
         admins = self.services.policy.listed_users  # chat ids (emails and groups never click)
         if h.authority != "approved":  # scheduled by the host, organizer or an admin: theirs
             return [h.requester, *admins], [h.requester, *admins]
-        host = self.services.people.chat_user_for(h.platform, h.vendor, h.host)
+        host = await self.services.people.chat_user_for(h.platform, h.vendor, h.host)
         act = [*([host] if host else []), *admins] or [NOBODY]
         return act, [h.requester, *act]
 
-    def reminder(self, h: Handover, now: datetime) -> Reply:
-        w = words(h, self.services.people, h.lang, now)
-        host = self.services.people.chat_user_for(h.platform, h.vendor, h.host) or h.requester
-        return Reply(t(h.lang, hkey(h, "handover_reminder"), **w), buttons=self.choices(h, "reminder", now),
+    async def reminder(self, h: Handover, now: datetime) -> Reply:
+        w = await words(h, self.services.people, h.lang, now)
+        host = await self.services.people.chat_user_for(h.platform, h.vendor, h.host) or h.requester
+        return Reply(t(h.lang, hkey(h, "handover_reminder"), **w), buttons=await self.choices(h, "reminder", now),
                      mention_users=tuple(dict.fromkeys((host, h.target))))
 
-    def _missed(self, h: Handover, now: datetime) -> Reply:
-        w = words(h, self.services.people, h.lang, now)
+    async def _missed(self, h: Handover, now: datetime) -> Reply:
+        w = await words(h, self.services.people, h.lang, now)
         minutes = self.grace.total_seconds() / 60
         text = t(h.lang, hkey(h, self._late_key(h, "handover_missed")), now=when_text(now, h.tz, now),
                  grace=f"{minutes:g}", **w)
-        return Reply(text, buttons=self.choices(h, "missed", now), mention_users=(h.requester,))
+        return Reply(text, buttons=await self.choices(h, "missed", now), mention_users=(h.requester,))
 
     def _late_key(self, h: Handover, key: str) -> str:
         """`key` says "hostbot was not running"; `key`_busy, for a handover due while this process ran, does not."""

@@ -35,15 +35,16 @@ def until_text(lang: str, at: datetime, now: datetime) -> str:
     return t(lang, "until", duration=duration_text(lang, at - now))
 
 
-def words(h: Handover, people: IdentityResolver, lang: str, now: datetime, tz: str = "") -> dict[str, str]:
+async def words(h: Handover, people: IdentityResolver, lang: str, now: datetime, tz: str = "") -> dict[str, str]:
     """The placeholders every handover message uses, for a reader in `tz` (default: the requester's)."""
     zone = tz or h.tz
-    host_chat = people.chat_user_for(h.platform, h.vendor, h.host)
+    host_chat = await people.chat_user_for(h.platform, h.vendor, h.host)
     return {
         "id": str(h.id),
-        "target": people.describe_chat_user(h.platform, h.target),
-        "host": people.describe_chat_user(h.platform, host_chat) if host_chat else people.describe(h.vendor, h.host),
-        "requester": people.describe_chat_user(h.platform, h.requester),
+        "target": await people.describe_chat_user(h.platform, h.target),
+        "host": await people.describe_chat_user(h.platform, host_chat) if host_chat
+        else await people.describe(h.vendor, h.host),
+        "requester": await people.describe_chat_user(h.platform, h.requester),
         "vendor": vendor_name(lang, h.vendor),
         "meeting": h.meeting_display,
         "when": when_text(h.due, zone, now),

@@ -1,22 +1,18 @@
 """The store: everything that must survive a restart (links, proposals, handovers, audit, tokens).
 
-`Store(path_or_url)` opens it: a SQLite file by default (bot/store/sqlite.py, sqlite-utils, WAL,
-named migrations), PostgreSQL for several replicas (bot/store/postgres.py, psycopg 3 pool). The
-queries are written once (bot/store/base.py, bot/store/handovers.py); bot/store/budget.py shares
-vendor rate budgets between replicas; bot/store/vault.py encrypts user tokens at rest.
+    bot/store/rows/      the queries, written once as AsyncStore's `async def` methods, for both backends
+    bot/store/sqlite/    a SQLite file (the default): one writer thread, index reads inline, WAL, FULL sync
+    bot/store/postgres/  PostgreSQL for several replicas: AsyncConnectionPool for the bot, a shared rate budget
+    bot/store/store.py   the synchronous Store of the command-line tools and of start-up; on an event loop's
+                         thread it raises StoreOnLoop (the running bot awaits `Store(...).aio()`)
+    bot/store/vault.py   user tokens sealed at rest; bot/store/retention.py what may be forgotten, and when
 """
 
-from bot.store.base import (
-    VENDOR_ID_COLUMNS,
-    ClaimError,
-    Proposal,
-    Store,
-    TokenVault,
-    UserToken,
-    is_postgres_url,
-    url_password,
-)
-from bot.store.sqlite import SqliteStore, migrations
+from bot.store.rows.base import VENDOR_ID_COLUMNS, AsyncStore, ClaimError, Proposal
+from bot.store.rows.tokens import TokenVault, UserToken
+from bot.store.sqlite.schema import migrations
+from bot.store.sqlite.store import SqliteStore
+from bot.store.store import Store, StoreOnLoop, is_postgres_url, url_password
 
-__all__ = ["VENDOR_ID_COLUMNS", "ClaimError", "Proposal", "SqliteStore", "Store", "TokenVault", "UserToken",
-           "is_postgres_url", "migrations", "url_password"]
+__all__ = ["VENDOR_ID_COLUMNS", "AsyncStore", "ClaimError", "Proposal", "SqliteStore", "Store", "StoreOnLoop",
+           "TokenVault", "UserToken", "is_postgres_url", "migrations", "url_password"]

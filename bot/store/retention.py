@@ -5,14 +5,14 @@
                  retries within minutes and Feishu within hours, so an older id is never redelivered
     proposals    buttons that ended (done, cancelled, expired, or pending past their expiry) longer
                  than the same window ago; a button pressed after that answers "expired" as before
-    undos        Undo buttons the same way (bot/store/undos.py)
+    undos        Undo buttons the same way (bot/store/rows/undos.py)
 
 Deletes run in batches on their own SQLite connection in a worker thread (never on the event
 loop; WAL lets them run beside the bot's writes) and free pages are reused, so the file's size
 levels off instead of growing for ever. Each run counts into hostbot_pruned_rows_total{table};
 `hostbot doctor` shows the windows and the oldest rows kept (`oldest`). On PostgreSQL the same deletes run
 through the Store (batches by ctid), by one replica at a time: each run first takes the lease
-`job:retention` in the store (bot/store/handovers.py take_job_lease), which its holder renews at every
+`job:retention` in the store (bot/store/rows/handovers.py take_job_lease), which its holder renews at every
 run; another replica takes over once it has lapsed (1.5 intervals).
 """
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.store.sqlite import write_turns
+from bot.store.sqlite.turns import write_turns
 
 log = logging.getLogger(__name__)
 

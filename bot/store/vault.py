@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from bot.config import ConfigError, Settings
 from bot.store import Store, TokenVault
-from bot.store.base import KEY_HELP, NoKeyVault, VaultError
+from bot.store.rows.tokens import KEY_HELP, NoKeyVault, VaultError
 
 MIN_KEY_CHARS = 16
 VERSION = "v1"

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -48,7 +48,8 @@ class Metrics:
                                           ["vendor"], registry=self.registry)
         self.pending_handovers = Gauge("hostbot_scheduled_handovers_pending", "Scheduled handovers not yet run",
                                        registry=self.registry)
-        self.pending_handovers.set_function(lambda: float("nan"))  # until watch_store()
+        self.pending_handovers.set(float("nan"))  # until watch_store()
+        self._count_pending: Callable[[], Awaitable[int]] | None = None
         self.pruned = Counter("hostbot_pruned_rows", "Rows removed by retention (audit, deliveries, proposals)",
                               ["table"], registry=self.registry)
 
@@ -56,17 +57,19 @@ class Metrics:
         return generate_latest(self.registry)
 
     # ---- wiring (bot/app.py) -----------------------------------------------------------------
-    def watch_store(self, count_pending: Callable[[], int]) -> None:
+    def watch_store(self, count_pending: Callable[[], Awaitable[int]]) -> None:
         """Read the number of pending handovers from the store at every scrape (the store is the truth)."""
+        self._count_pending = count_pending
 
-        def read() -> float:
-            try:
-                return float(count_pending())
-            except Exception as err:  # a closed or locked database must not break the scrape
-                log.warning("metrics: pending handovers unreadable: %s", type(err).__name__)
-                return float("nan")
-
-        self.pending_handovers.set_function(read)
+    async def refresh(self) -> None:
+        """What is read at a scrape, awaited before `render` (GET /metrics)."""
+        if self._count_pending is None:
+            return
+        try:
+            self.pending_handovers.set(float(await self._count_pending()))
+        except Exception as err:  # a closed or locked database must not break the scrape
+            log.warning("metrics: pending handovers unreadable: %s", type(err).__name__)
+            self.pending_handovers.set(float("nan"))
 
     def waited_for(self, vendor: str) -> Callable[[float], None]:
         def waited(seconds: float) -> None:

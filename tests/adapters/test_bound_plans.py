@@ -79,13 +79,13 @@ async def test_an_approval_acts_on_the_meeting_shown_after_the_thread_is_linked_
     box, store = slack.sandbox, slack.runtime.bot.services.store
     you, bob = slack.demo.users["you"], slack.demo.users["bob"]
     other = box.feishu.add_meeting(you, [bob], topic="Another of yours", meeting_no="987654321")
-    store.set_link("slack", slack.channel.id, "feishu", slack.meeting_id, linked_by=slack.users["you"].id)
+    await store.set_link("slack", slack.channel.id, "feishu", slack.meeting_id, linked_by=slack.users["you"].id)
     asked = await mention(slack, "bob", "make me host")
     ask = await wait_for(lambda: with_button(slack, "hostbot_approve"))
     assert "becomes host of Feishu meeting 123 456 789" in ask["text"]
     # Between the ask and the click the thread is linked to the host's other meeting (how it was
     # re-linked, and who may, is the link's own rule: here it simply changed).
-    store.set_link("slack", asked, "feishu", other.id, linked_by=slack.users["you"].id)
+    await store.set_link("slack", asked, "feishu", other.id, linked_by=slack.users["you"].id)
     await slack.click("you", ask, "hostbot_approve")
     done = await wait_for(lambda: said(slack, "is now host"))
     assert "Feishu meeting 123 456 789" in done
@@ -198,9 +198,9 @@ class Clock:
         return self.at
 
 
-def audited(slack: SlackWorld, event: str) -> list[tuple[str, str]]:
-    rows = slack.runtime.bot.services.store._rows("SELECT chat_user, outcome FROM audit WHERE event = ? ORDER BY id",
-                                                  [event])
+async def audited(slack: SlackWorld, event: str) -> list[tuple[str, str]]:
+    rows = await slack.runtime.bot.services.store._rows(
+        "SELECT chat_user, outcome FROM audit WHERE event = ? ORDER BY id", [event])
     return [(str(r["chat_user"]), str(r["outcome"])) for r in rows]
 
 
@@ -230,9 +230,9 @@ async def test_reminder_buttons_are_plans_decided_as_who_clicked(slack: SlackWor
     assert len(slack.messages()) > before
     store = slack.runtime.bot.services.store
     you = slack.users["you"].id
-    assert store._rows("SELECT status, detail FROM handovers WHERE id = 1") == [
+    assert await store._rows("SELECT status, detail FROM handovers WHERE id = 1") == [
         {"status": "cancelled", "detail": f"by {you}"}]
-    assert (you, "cancelled") in audited(slack, "outcome")
+    assert (you, "cancelled") in await audited(slack, "outcome")
     assert mutating(slack, "feishu.set_host") == []
 
 
@@ -244,7 +244,7 @@ async def test_hand_over_now_runs_the_stored_plan_reading_the_meeting_once(slack
     snoozed = await wait_for(lambda: said(slack, "snoozed"))
     assert snoozed.startswith("😴 Handover #1 snoozed")
     you = slack.users["you"].id
-    assert (you, "snoozed") in audited(slack, "outcome")
+    assert (you, "snoozed") in await audited(slack, "outcome")
     reads = len(slack.sandbox.recorder.all("feishu.get_meeting"))
     again = await wait_for(lambda: with_button(slack, "hostbot_handover_now", after=len(slack.messages()) - 1))
     await slack.click("you", again, "hostbot_handover_now")
@@ -252,7 +252,7 @@ async def test_hand_over_now_runs_the_stored_plan_reading_the_meeting_once(slack
     alice = slack.demo.users["alice"].open_id
     assert [r.body["host_user"]["id"] for r in mutating(slack, "feishu.set_host")] == [alice]
     assert len(slack.sandbox.recorder.all("feishu.get_meeting")) - reads == 1  # one read of the meeting, then the call
-    assert (you, "handover_now") in audited(slack, "outcome")
+    assert (you, "handover_now") in await audited(slack, "outcome")
 
 
 async def test_feishu_approval_acts_on_the_meeting_shown_after_the_thread_is_linked_elsewhere(
@@ -263,12 +263,12 @@ async def test_feishu_approval_acts_on_the_meeting_shown_after_the_thread_is_lin
         other = sandbox.feishu.add_meeting(you, [bob], topic="B", meeting_no="987654321")
         store = feishu.runtime.bot.services.store
         chat = feishu.says("you", "hello")["chat_id"]
-        store.set_link("feishu", chat, "feishu", feishu.demo.feishu_meeting.id, linked_by=you.open_id)
+        await store.set_link("feishu", chat, "feishu", feishu.demo.feishu_meeting.id, linked_by=you.open_id)
         msg, _ = await feishu.ask("bob", "@_user_1 make me host", BOT)
         root = msg["message_id"]
         card = await wait_for(lambda: next((c for c in feishu.cards(root) if "can approve" in card_text(c)), None))
         assert "Feishu meeting 123 456 789" in card_text(card)
-        store.set_link("feishu", root, "feishu", other.id, linked_by=you.open_id)  # the thread moves to B
+        await store.set_link("feishu", root, "feishu", other.id, linked_by=you.open_id)  # the thread moves to B
         await feishu.click("you", card, "approve")
         done = await wait_for(lambda: first_text(feishu.texts(root), "is now host"))
         await feishu.adapter.drain()

@@ -4,6 +4,7 @@ invite runs; refresh before expiry; the state's rules; the key's start-up errors
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import sqlite3
@@ -84,19 +85,19 @@ async def test_invite_asks_for_authorization_then_proceeds_with_the_stored_token
 
     # at rest the token is sealed: not in the database file, unreadable with another key
     store = feishu.runtime.bot.services.store
-    row = next(store.db["user_tokens"].rows_where("vendor = 'feishu' AND subject = ?", [you]))
+    [row] = await store._rows("SELECT * FROM user_tokens WHERE vendor = 'feishu' AND subject = ?", [you])
     assert row["token_enc"].startswith("v1:") and token not in row["token_enc"]
-    stored = store.user_token("feishu", you)
+    stored = await store.user_token("feishu", you)
     assert stored is not None and stored.token == token and stored.refresh_token.startswith("ur-")
-    store.db.execute("PRAGMA wal_checkpoint(FULL)")
+    await store._rows("PRAGMA wal_checkpoint(FULL)")
     files = [Path(store.path), Path(store.path + "-wal")]
     assert not any(token.encode() in f.read_bytes() for f in files if f.exists())
     with sqlite3.connect(store.path) as raw:
         sealed = raw.execute("SELECT token_enc, refresh_enc FROM user_tokens").fetchone()
     assert token not in sealed[0] and stored.refresh_token not in sealed[1]
-    thief = Store(store.path, vault=SecretVault("somebody else's passphrase"))
+    thief = await asyncio.to_thread(Store, store.path, vault=SecretVault("somebody else's passphrase"))
     with pytest.raises(VaultError):
-        thief.user_token("feishu", you)
+        await asyncio.to_thread(thief.user_token, "feishu", you)
     thief.close()
 
 
@@ -106,24 +107,26 @@ async def test_the_token_is_refreshed_before_it_expires(feishu: FeishuWorld) -> 
     await _authorize(feishu, link, "you")
     await wait_for(lambda: first_text(feishu.texts(root), "Invited"))
     store = feishu.runtime.bot.services.store
-    old = store.user_token("feishu", you)
+    old = await store.user_token("feishu", you)
     assert old is not None and old.expires_at is not None
     assert old.expires_at - store.now() > timedelta(hours=1)  # Feishu said 7200 s
     # four minutes before it expires (inside the 5-minute margin), the next invite refreshes it first
-    store.save_user_token("feishu", you, old.token, old.refresh_token, expires_at=store.now() + timedelta(minutes=4))
+    await store.save_user_token("feishu", you, old.token, old.refresh_token,
+                                expires_at=store.now() + timedelta(minutes=4))
     again, _ = await feishu.ask("you", INVITE, BOT, feishu.user("dave"))
     await wait_for(lambda: first_text(feishu.texts(again["message_id"]), "Invited"))
     assert feishu.sandbox.recorder.count("feishu.oauth.refresh") == 1
-    new = store.user_token("feishu", you)
+    new = await store.user_token("feishu", you)
     assert new is not None and new.token != old.token and new.refresh_token != old.refresh_token
     assert _invite_tokens(feishu)[-1] == new.token
     assert new.expires_at is not None and new.expires_at - store.now() > timedelta(hours=1)
 
     # a refresh Feishu refuses (the refresh token was used or revoked) drops the grant: a new link
-    store.save_user_token("feishu", you, new.token, old.refresh_token, expires_at=store.now() + timedelta(minutes=1))
+    await store.save_user_token("feishu", you, new.token, old.refresh_token,
+                                expires_at=store.now() + timedelta(minutes=1))
     third, _ = await feishu.ask("you", INVITE, BOT, feishu.user("dave"))
     text = await wait_for(lambda: first_text(feishu.texts(third["message_id"]), "authorize"))
-    assert LINK.search(text) and store.user_token("feishu", you) is None
+    assert LINK.search(text) and await store.user_token("feishu", you) is None
     assert len(_invite_tokens(feishu)) == 2
 
 
@@ -156,15 +159,15 @@ async def test_somebody_elses_link_saves_their_token_but_runs_nothing_for_them(f
     page = await _authorize(feishu, link, "bob")
     assert page.status_code == 200 and "somebody else's request" in html.unescape(page.text)
     store = feishu.runtime.bot.services.store
-    assert store.user_token("feishu", feishu.user("bob").open_id) is not None
-    assert store.user_token("feishu", feishu.user("you").open_id) is None
+    assert await store.user_token("feishu", feishu.user("bob").open_id) is not None
+    assert await store.user_token("feishu", feishu.user("you").open_id) is None
     await feishu.adapter.drain()
     assert _invite_tokens(feishu) == []
 
 
 async def test_a_console_request_gets_a_link_and_is_asked_to_ask_again(make_world: WorldFactory) -> None:
     world = await make_world(HOSTBOT_PUBLIC_URL="https://hostbot.example.com")
-    world.bot.services.store.delete_user_token("feishu", world.open_id("you"))
+    await world.bot.services.store.delete_user_token("feishu", world.open_id("you"))
     reply = await world.say("invite @dave to meeting 123456789")
     found = LINK.search(reply)
     assert found, reply
@@ -187,10 +190,10 @@ async def test_a_changed_key_refuses_to_start_and_a_fernet_key_is_a_passphrase(s
                                                                                tmp_path: Path) -> None:
     env = {**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "k.db"), "HOSTBOT_SECRET_KEY": Fernet.generate_key().decode()}
     bot = build(settings_from_mapping(env))
-    bot.services.store.save_user_token("feishu", "ou_x", "u-secret-token", "ur-refresh")
+    await bot.services.store.save_user_token("feishu", "ou_x", "u-secret-token", "ur-refresh")
     await bot.aclose()
     again = build(settings_from_mapping(env))  # the same key opens what it sealed
-    grant = again.services.store.user_token("feishu", "ou_x")
+    grant = await again.services.store.user_token("feishu", "ou_x")
     assert grant is not None and grant.token == "u-secret-token"
     await again.aclose()
     with pytest.raises(ConfigError, match="does not open the user tokens stored"):
@@ -216,13 +219,13 @@ async def test_the_request_resumed_after_authorizing_stays_on_the_meeting_it_was
     you = feishu.user("you")
     shown = next(m for m in feishu_fake.meetings.values() if m.meeting_no == "123456789")
     other = feishu_fake.add_meeting(you, [feishu.user("alice")], topic="Another one", meeting_no="987654321")
-    store.set_link("feishu", "oc_sandbox_group", "feishu", shown.id, you.open_id)
+    await store.set_link("feishu", "oc_sandbox_group", "feishu", shown.id, you.open_id)
     msg, _ = await feishu.ask("you", "@_user_1 invite @_user_2 to this meeting", BOT, feishu.user("dave"))
     text = await wait_for(lambda: first_text(feishu.texts(msg["message_id"]), "authorize"))
     assert "123 456 789" in text
     link = LINK.search(text)
     assert link, text
-    store.set_link("feishu", "oc_sandbox_group", "feishu", other.id, you.open_id)  # the world moves
+    await store.set_link("feishu", "oc_sandbox_group", "feishu", other.id, you.open_id)  # the world moves
     page = await _authorize(feishu, link.group(1), "you")
     assert page.status_code == 200
     done = await wait_for(lambda: first_text(feishu.texts(msg["message_id"]), "Invited"))

@@ -32,7 +32,7 @@ async def test_two_replicas_renewing_one_token_keep_it(backend: str, sandbox: Sa
         you = a.user("you").open_id
         granted = sandbox.feishu_oauth._issue(you)["data"]  # what `you` authorizing hostbot left in the store
         store = a.runtime.bot.services.store
-        store.save_user_token("feishu", you, granted["access_token"], granted["refresh_token"],
+        await store.save_user_token("feishu", you, granted["access_token"], granted["refresh_token"],
                               expires_at=store.now() + timedelta(minutes=2))  # inside the 5-minute margin
         # The first refresh to reach Feishu is slow: without a lease the other replica's refresh overtakes
         # it, and the slow one is then refused (its refresh token was spent) and drops the row.
@@ -45,7 +45,7 @@ async def test_two_replicas_renewing_one_token_keep_it(backend: str, sandbox: Sa
             assert text.startswith("✅ Invited @dave"), text
         assert sandbox.recorder.count("feishu.oauth.refresh") == 1
         for replica in (a, b):  # both replicas read the renewed token from the shared row
-            kept = replica.runtime.bot.services.store.user_token("feishu", you)
+            kept = await replica.runtime.bot.services.store.user_token("feishu", you)
             assert kept is not None and kept.refresh_token not in ("", granted["refresh_token"])
             assert kept.expires_at is not None and kept.expires_at - store.now() > timedelta(hours=1)
         invites = [r.headers["authorization"].removeprefix("Bearer ") for r in sandbox.recorder.all("feishu.invite")]

@@ -31,7 +31,7 @@ async def slack(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[SlackWorld]:
     bot = build(settings)
     for name, user in users.items():  # an admin's explicit mapping: Slack user -> Feishu account
         feishu = demo.users[name]
-        bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
+        await bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
                                          feishu_open_id=feishu.open_id)
     runtime = build_runtime(settings, bot)
     transport = httpx.ASGITransport(app=create_asgi(runtime))
@@ -106,7 +106,7 @@ async def test_mention_in_a_thread_uses_the_meeting_named_in_the_root(slack: Sla
 
 async def test_double_click_on_retry_calls_the_vendor_once(slack: SlackWorld) -> None:
     store = slack.runtime.bot.services.store
-    store.upsert_person("slack", slack.users["you"].id, name="you", email=slack.users["you"].email,
+    await store.upsert_person("slack", slack.users["you"].id, name="you", email=slack.users["you"].email,
                         feishu_open_id=slack.demo.users["you"].open_id)
     slack.sandbox.feishu.race_host_change(slack.meeting_id, slack.demo.users["bob"].open_id)
     await slack.command("you", ASK.format(alice=slack.users["alice"].id))
@@ -160,7 +160,7 @@ async def test_socket_mode_delivers_events_without_http(sandbox: Sandbox, tmp_pa
                                       "SLACK_APP_TOKEN": app_token})
     bot = build(settings)
     for name, user in users.items():
-        bot.services.store.upsert_person("slack", user.id, name=name, feishu_open_id=demo.users[name].open_id)
+        await bot.services.store.upsert_person("slack", user.id, name=name, feishu_open_id=demo.users[name].open_id)
     runtime = build_runtime(settings, bot)
     await start_socket_mode(runtime, app_token)
     try:

@@ -22,9 +22,9 @@ async def slack(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[SlackWorld]:
         yield world
 
 
-def _link_general(slack: SlackWorld) -> None:
+async def _link_general(slack: SlackWorld) -> None:
     store = slack.runtime.bot.services.store
-    store.set_link("slack", slack.channel.id, "feishu", slack.meeting_id, linked_by=slack.users["you"].id)
+    await store.set_link("slack", slack.channel.id, "feishu", slack.meeting_id, linked_by=slack.users["you"].id)
 
 
 async def _open_form(slack: SlackWorld, user: str) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def _thread_text(slack: SlackWorld, thread: str) -> str:
 
 
 async def test_host_without_text_opens_the_form_prefilled_with_the_linked_meeting(slack: SlackWorld) -> None:
-    _link_general(slack)
+    await _link_general(slack)
     started = time.monotonic()
     view = await _open_form(slack, "you")  # the fake refuses a trigger_id older than 3 s
     print(f"/host → views.open accepted after {(time.monotonic() - started) * 1000:.0f} ms")
@@ -62,7 +62,7 @@ async def test_host_without_text_opens_the_form_prefilled_with_the_linked_meetin
 
 
 async def test_submitting_the_form_changes_the_host_and_answers_in_a_thread(slack: SlackWorld) -> None:
-    _link_general(slack)
+    await _link_general(slack)
     view = await _open_form(slack, "you")
     alice = slack.users["alice"].id
     resp = await submit(slack, "you", view, form_values(view, "set_host", [alice]))
@@ -83,7 +83,7 @@ async def test_submitting_the_form_changes_the_host_and_answers_in_a_thread(slac
 
 
 async def test_a_stranger_taking_the_meeting_by_form_gets_the_hosts_approval_flow(slack: SlackWorld) -> None:
-    _link_general(slack)
+    await _link_general(slack)
     view = await _open_form(slack, "bob")
     await submit(slack, "bob", view, form_values(view, "set_host", [slack.users["bob"].id]))
     thread = await wait_for(lambda: any("asked" in m.get("text", "") for m in slack.messages()) and
@@ -139,14 +139,14 @@ async def test_an_unlinked_channel_and_an_empty_meeting_field_get_the_typed_repl
 
 
 async def test_a_handover_scheduled_by_form_is_stored_and_confirmed(slack: SlackWorld) -> None:
-    _link_general(slack)
+    await _link_general(slack)
     view = await _open_form(slack, "you")
     at = int(time.time()) + 3 * 3600
     await submit(slack, "you", view, form_values(view, "schedule_handover", [slack.users["alice"].id], at=at))
     thread = await wait_for(lambda: any("asked" in m.get("text", "") for m in slack.messages()) and
                             _thread_of_form(slack))
     await wait_for(lambda: "#" in _thread_text(slack, thread))
-    pending = slack.runtime.bot.services.scheduler.book.pending("slack")  # type: ignore[union-attr]
+    pending = await slack.runtime.bot.services.scheduler.book.pending("slack")  # type: ignore[union-attr]
     assert [(h.target, int(h.due.timestamp()), h.thread) for h in pending] == [(slack.users["alice"].id, at, thread)]
     assert slack.set_host_calls() == []
 
@@ -160,7 +160,7 @@ async def test_an_expired_trigger_tells_the_asker_instead_of_failing_silently(sl
 
 
 async def test_a_form_from_a_channel_hostbot_is_not_in_is_answered_in_a_direct_message(slack: SlackWorld) -> None:
-    _link_general(slack)
+    await _link_general(slack)
     view = await _open_form(slack, "you")
     slack.channel.members.discard(slack.sandbox.slack.bot_user.id)  # hostbot was removed from #general meanwhile
     await submit(slack, "you", view, form_values(view, "set_host", [slack.users["alice"].id]))
@@ -196,7 +196,7 @@ async def test_the_form_works_over_socket_mode_with_errors_in_the_ack(sandbox: S
     async with slack_world(sandbox, tmp_path, SLACK_APP_TOKEN=sandbox.slack_socket.app_token) as slack:
         await start_socket_mode(slack.runtime, sandbox.slack_socket.app_token)
         await wait_for(lambda: sandbox.slack_socket.connections == 1)
-        _link_general(slack)
+        await _link_general(slack)
         you = slack.users["you"]
         trigger = sandbox.slack.issue_trigger(you.id)
         sandbox.slack_socket.push("slash_commands", {

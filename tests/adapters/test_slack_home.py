@@ -14,6 +14,7 @@ from bot.adapters.slack.home import APPROVE, CANCEL, DECLINE
 from bot.core.model.outcome import VendorUser
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.views import view_problems
+from bot.scheduling.book import HandoverBook
 from tests.support.slack import SlackWorld, wait_for
 from tests.support.slack_views import home_click, home_opened, slack_world, text_objects, texts
 
@@ -68,7 +69,7 @@ async def test_home_shows_the_persons_handovers_and_cancel_from_home_works(slack
 
     await home_click(slack, "you", CANCEL, "1")
     book = slack.runtime.bot.services.scheduler.book  # type: ignore[union-attr]
-    await wait_for(lambda: book.get(1).status == "cancelled")  # type: ignore[union-attr]
+    await wait_for(lambda: _status_is(book, 1, "cancelled"))
     await wait_for(lambda: "cancelled" in _thread_text(slack, thread).lower())  # the handover's own thread
     again = await wait_for(lambda: "Nothing scheduled" in texts(slack.sandbox.slack.home_views[
         slack.users["you"].id]) and slack.sandbox.slack.home_views[slack.users["you"].id])
@@ -114,9 +115,9 @@ async def test_decline_from_home_tells_the_requester(slack: SlackWorld) -> None:
 
 async def test_linked_meetings_for_everyone_and_audit_rows_for_admins(slack: SlackWorld) -> None:
     store = slack.runtime.bot.services.store
-    store.set_link("slack", slack.channel.id, "feishu", slack.meeting_id, linked_by=slack.users["you"].id)
+    await store.set_link("slack", slack.channel.id, "feishu", slack.meeting_id, linked_by=slack.users["you"].id)
     other = slack.sandbox.slack.add_channel("elsewhere", [slack.users["bob"]])
-    store.set_link("slack", other.id, "feishu", "999", linked_by=slack.users["bob"].id)
+    await store.set_link("slack", other.id, "feishu", "999", linked_by=slack.users["bob"].id)
     await slack.command("you", "who is host of meeting 123456789?")  # something in the audit
     await wait_for(lambda: len(slack.messages()) >= 2)
     mine = texts(await _open_home(slack, "you", "EvHome7"))
@@ -143,17 +144,19 @@ async def test_a_crowded_home_stays_within_slacks_limits(slack: SlackWorld) -> N
     carol, alice = slack.users["carol"].id, slack.users["alice"].id
     due = datetime.now(UTC) + timedelta(hours=5)
     for i in range(60):
-        book.add(platform="slack", channel=slack.channel.id, thread="", requester=carol, lang="en", tz="UTC",
+        await book.add(platform="slack", channel=slack.channel.id, thread="", requester=carol, lang="en", tz="UTC",
                  vendor="feishu", meeting_id=slack.meeting_id, meeting_display=f"123 456 789 {'x' * 200}",
                  host=VendorUser(slack.demo.users["you"].open_id), target=alice,
                  target_user=VendorUser(slack.demo.users["alice"].open_id), authority="requester",
                  due=due + timedelta(minutes=i), remind_at=None)
     for _ in range(30):
-        services.store.create_proposal(platform="slack", requester=carol, action="set_host", channel=slack.channel.id,
+        await services.store.create_proposal(platform="slack", requester=carol, action="set_host",
+                                             channel=slack.channel.id,
                                        payload={"kind": "approval", "on_behalf_of": alice, "summary": "y" * 400,
                                                 "intent": {"intent": "set_host"}}, ttl=timedelta(hours=1))
     for _ in range(40):
-        services.store.audit(platform="slack", chat_user=carol, intent="set_host", event="request", detail="z" * 300,
+        await services.store.audit(platform="slack", chat_user=carol, intent="set_host", event="request",
+                                   detail="z" * 300,
                              vendor="feishu", meeting="m" * 400)
     crowded = await _open_home(slack, "carol", "EvCrowded")
     assert len(crowded["blocks"]) <= 100
@@ -162,3 +165,8 @@ async def test_a_crowded_home_stays_within_slacks_limits(slack: SlackWorld) -> N
     assert "…and 20 more" in shown  # handovers past the first 40
     assert "…and 10 more" in shown  # requests past the first 20
     assert "Latest audit rows (admins)" in shown and "more" in shown.rsplit("Latest audit rows", 1)[1]
+
+
+async def _status_is(book: HandoverBook, hid: int, status: str) -> bool:
+    h = await book.get(hid)
+    return h is not None and h.status == status

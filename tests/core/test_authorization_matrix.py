@@ -93,7 +93,7 @@ CELLS = [(op, role, path) for op, role, path in itertools.product(OPS, SPEAKERS,
 
 async def _run_cell(world: World, op: Op, role: str, path: str) -> int:
     start = len(world.sandbox.recorder.all())
-    link_before = world.bot.services.store.link("console", "console")
+    link_before = await world.bot.services.store.link("console", "console")
     console = world.console
     console.user = SPEAKERS[role]
     first = await console.send(op.text)
@@ -103,8 +103,7 @@ async def _run_cell(world: World, op: Op, role: str, path: str) -> int:
         if path == "click_after_host_changed":
             _change_hosts(world)
         if path == "expired_click":
-            world.bot.services.store.db.execute("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
-            world.bot.services.store.db.conn.commit()
+            await world.bot.services.store._exec("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
         clicker = {"confirm_by_speaker": SPEAKERS[role], "click_by_someone_else": "dave"}.get(path, "you")
         if path != "direct":
             console.user = clicker
@@ -114,7 +113,7 @@ async def _run_cell(world: World, op: Op, role: str, path: str) -> int:
                 console.choices = [pressed]
                 await console.send("1")
     changes = sum(1 for r in world.sandbox.recorder.all()[start:] if r.op in MUTATING and 200 <= r.status < 300)
-    link_after = world.bot.services.store.link("console", "console")
+    link_after = await world.bot.services.store.link("console", "console")
     if op.name == "relink" and link_before != link_after:
         changes += 1
     return changes
@@ -133,8 +132,8 @@ def _change_hosts(world: World) -> None:
 async def test_the_authorization_matrix(make_world: WorldFactory) -> None:
     world = await make_world(HOSTBOT_ADMINS="carol")
     store = world.bot.services.store
-    store.upsert_person("console", "erin", name="erin")  # mapped for DingTalk only, by an admin
-    store.set_mapping("console", "erin", "dingtalk_union_id", "union-erin")
+    await store.upsert_person("console", "erin", name="erin")  # mapped for DingTalk only, by an admin
+    await store.set_mapping("console", "erin", "dingtalk_union_id", "union-erin")
     fakes = [(world.sandbox.feishu, "meetings"), (world.sandbox.zoom, "meetings"), (world.sandbox.webex, "meetings"),
              (world.sandbox.dingtalk, "conferences")]
     pristine = [copy.deepcopy(getattr(fake, attr)) for fake, attr in fakes]
@@ -144,8 +143,7 @@ async def test_the_authorization_matrix(make_world: WorldFactory) -> None:
         for (fake, attr), state in zip(fakes, pristine, strict=True):
             with fake.lock:
                 setattr(fake, attr, copy.deepcopy(state))
-        store.db.execute("DELETE FROM links")
-        store.db.conn.commit()
+        await store._exec("DELETE FROM links")
         world.console.user = "you"
         await world.console.send(f"link this channel to zoom meeting {DEMO_ZOOM_ID}")
 
@@ -214,7 +212,7 @@ async def test_the_matrix_on_slack_and_feishu(op: PlatformOp, sandbox: Sandbox, 
     for platform, ids in chat_id.items():  # DingTalk unionIds come only from an admin's mapping
         for name, union in demo.vendors.dingtalk_users.items():
             if name in ids:
-                bot.services.store.set_mapping(platform, ids[name], "dingtalk_union_id", union.union_id)
+                await bot.services.store.set_mapping(platform, ids[name], "dingtalk_union_id", union.union_id)
     fakes = [(sandbox.feishu, "meetings"), (sandbox.webex, "meetings"), (sandbox.dingtalk, "conferences")]
     pristine = [copy.deepcopy(getattr(fake, attr)) for fake, attr in fakes]
     wrong: list[str] = []
@@ -254,7 +252,7 @@ async def _ask_and_click(bot: HostBot, sandbox: Sandbox, demo: DemoWorld, platfo
         sandbox.feishu.change_host(demo.feishu_meeting.id, demo.users["alice"].open_id)
         sandbox.webex.meetings[DEMO_WEBEX_ID].host_email = "alice@example.com"
     if path == "expired_click":
-        bot.services.store._exec("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
+        await bot.services.store._exec("UPDATE proposals SET expires_at = '2000-01-01T00:00:00+00:00'")
     clicker = {"confirm_by_speaker": speaker, "click_by_someone_else": ids["dave"]}.get(path, ids["you"])
     for k in range(2 if path == "replayed_click" else 1):
         await bot.dispatcher.handle_click(ButtonClick(Platform(platform), clicker, buttons[0].action,
@@ -294,8 +292,7 @@ async def test_organizer_and_cohost_speakers(make_world: WorldFactory) -> None:
         for (fake, attr), state in zip(fakes, pristine, strict=True):
             with fake.lock:
                 setattr(fake, attr, copy.deepcopy(state))
-        store.db.execute("DELETE FROM links")
-        store.db.conn.commit()
+        await store._exec("DELETE FROM links")
         start = len(world.sandbox.recorder.all())
         world.console.user = ROLE_SPEAKERS[role]
         first = await world.console.send(op.text)
@@ -308,7 +305,7 @@ async def test_organizer_and_cohost_speakers(make_world: WorldFactory) -> None:
                 world.console.choices = [pressed]
                 await world.console.send("1")
         got = sum(1 for r in world.sandbox.recorder.all()[start:] if r.op in MUTATING and 200 <= r.status < 300)
-        got += 1 if op.name.startswith("link") and store.link("console", "console") else 0
+        got += 1 if op.name.startswith("link") and await store.link("console", "console") else 0
         want = expected(op.prompt(role), path, role)
         if got != want:
             wrong.append(f"{op.name} · {role} · {path}: {got} change(s), expected {want}")
@@ -323,7 +320,7 @@ def _written(world: World, start: int) -> list[tuple[str, object]]:
 
 
 async def _moved_link(world: World) -> None:
-    world.bot.services.store.set_link("console", "console", "feishu", world.meeting_id, linked_by="you")
+    await world.bot.services.store.set_link("console", "console", "feishu", world.meeting_id, linked_by="you")
 
 
 async def _moved_scope(world: World) -> None:

@@ -21,14 +21,14 @@ async def test_unknown_user(world: World) -> None:
 
 async def test_ambiguous_name(world: World) -> None:
     store = world.bot.services.store
-    store.upsert_person("console", "alice2", name="Alice")
-    store.upsert_person("console", "alice3", name="alice")
+    await store.upsert_person("console", "alice2", name="Alice")
+    await store.upsert_person("console", "alice3", name="alice")
     reply = await world.say("make @Alice host of meeting 123456789")
     assert "could be several people" in reply and "@alice2" in reply and "@alice3" in reply
 
 
 async def test_person_without_feishu_account(world: World) -> None:
-    world.bot.services.store.upsert_person("console", "frank", name="frank")
+    await world.bot.services.store.upsert_person("console", "frank", name="frank")
     reply = await world.say("make @frank host of meeting 123456789")
     assert "not their feishu account" in reply and "hostbot users set frank feishu=<id>" in reply
 

@@ -41,13 +41,18 @@ class Moved:
         self.world = world
         self.b = world.sandbox.feishu.add_meeting(users["you"], [users["alice"], users["bob"]], topic="B",
                                                   meeting_no="987654321")
-        self.link(world.meeting_id)
 
-    def link(self, meeting_id: str, vendor: str = "feishu") -> None:
-        self.world.bot.services.store.set_link("console", "console", vendor, meeting_id, linked_by="you")
+    @classmethod
+    async def made(cls, world: World) -> Moved:
+        moved = cls(world)
+        await moved.link(world.meeting_id)
+        return moved
 
-    def to_b(self) -> None:
-        self.link(self.b.id)
+    async def link(self, meeting_id: str, vendor: str = "feishu") -> None:
+        await self.world.bot.services.store.set_link("console", "console", vendor, meeting_id, linked_by="you")
+
+    async def to_b(self) -> None:
+        await self.link(self.b.id)
 
 
 async def _ask(world: World, who: str, text: str) -> str:
@@ -67,13 +72,13 @@ Case = Callable[[World, Moved], Awaitable[None]]
 
 async def _confirm(world: World, moved: Moved) -> None:
     await _ask(world, "carol", "make @alice host")  # an admin: confirms
-    moved.to_b()
+    await moved.to_b()
     await _press(world, "carol")
 
 
 async def _approval(world: World, moved: Moved) -> None:
     await _ask(world, "bob", "make @alice host")  # a stranger: the host approves
-    moved.to_b()
+    await moved.to_b()
     await _press(world, "you")
 
 
@@ -81,21 +86,21 @@ async def _retry(world: World, moved: Moved) -> None:
     await _ask(world, "bob", "make @alice host")
     world.sandbox.feishu.change_host(world.meeting_id, world.open_id("carol"))  # carol took over meanwhile
     assert "Retry" in await _press(world, "you")  # Approve: the host changed: Retry (bob's)
-    moved.to_b()
+    await moved.to_b()
     assert "asks" in await _press(world, "bob")  # Retry: carol, the host now, is asked
     await _press(world, "carol")
 
 
 async def _did_you_mean(world: World, moved: Moved) -> None:
     assert "Did you mean" in await _ask(world, "you", "mkae @alice hsot")
-    moved.to_b()
+    await moved.to_b()
     await _press(world, "you")
 
 
 async def _undo(world: World, moved: Moved) -> None:
     world.console.user = "you"
     await world.console.send("make @alice host")
-    moved.to_b()
+    await moved.to_b()
     await _press(world, "you")  # Undo
 
 
@@ -104,11 +109,11 @@ async def _reminder(world: World, moved: Moved) -> None:
     assert sched is not None
     world.console.user = "you"
     assert "#1" in await world.console.send("hand host to @alice in 20 minutes")
-    moved.to_b()
-    h = sched.book.get(1)
+    await moved.to_b()
+    h = await sched.book.get(1)
     assert h is not None
     now = world.bot.services.clock()
-    world.console.render([sched.reminder(h, now)])  # what the timer posts 10 minutes before
+    world.console.render([await sched.reminder(h, now)])  # what the timer posts 10 minutes before
     await _press(world, "you")  # Hand over now
 
 
@@ -126,17 +131,17 @@ CASES: dict[str, tuple[Case, list[str]]] = {  # the case, and the meetings its s
 async def test_every_stored_decision_resumes_on_the_meeting_it_showed(make_world: WorldFactory, name: str) -> None:
     case, want = CASES[name]
     world = await make_world(HOSTBOT_ADMINS="carol")
-    moved = Moved(world)
+    moved = await Moved.made(world)
     await case(world, moved)
     got = ["A" if m == world.meeting_id else "B" if m == moved.b.id else m for m in _acted_on(world)]
     assert got == want
-    assert _stored_rows_name(world, name, world.meeting_id) == []
+    assert await _stored_rows_name(world, name, world.meeting_id) == []
 
 
-def _stored_rows_name(world: World, case: str, meeting_id: str) -> list[str]:
+async def _stored_rows_name(world: World, case: str, meeting_id: str) -> list[str]:
     """Every stored decision row of this world carries its plan, about meeting A."""
     store, wrong = world.bot.services.store, []
-    for row in store._rows("SELECT payload FROM proposals"):
+    for row in await store._rows("SELECT payload FROM proposals"):
         payload = json.loads(row["payload"])
         kind = payload.get("kind")
         if kind == "did_you_mean":
@@ -146,10 +151,10 @@ def _stored_rows_name(world: World, case: str, meeting_id: str) -> list[str]:
         shown = PlanSpec.from_json(payload.get("plan"))
         if shown is None or [m.id for m in shown.meetings] != [meeting_id]:
             wrong.append(f"{case}: a {kind} proposal stored {payload.get('plan')}")
-    for row in store._rows("SELECT meeting_id FROM undos"):
+    for row in await store._rows("SELECT meeting_id FROM undos"):
         if row["meeting_id"] != meeting_id:
             wrong.append(f"{case}: an undo stored {row['meeting_id']}")
-    for row in store._rows("SELECT meeting_id FROM handovers"):
+    for row in await store._rows("SELECT meeting_id FROM handovers"):
         if row["meeting_id"] != meeting_id:
             wrong.append(f"{case}: a handover stored {row['meeting_id']}")
     return wrong
@@ -157,15 +162,15 @@ def _stored_rows_name(world: World, case: str, meeting_id: str) -> list[str]:
 
 async def test_add_as_cohost_instead_acts_on_the_conference_it_offered(make_world: WorldFactory) -> None:
     world = await make_world()
-    moved = Moved(world)
+    moved = await Moved.made(world)
     dingtalk = world.sandbox.dingtalk
     other = dingtalk.add_conference(world.demo.vendors.dingtalk_users["you"], "Another review")
-    moved.link(DEMO_DINGTALK_ID, "dingtalk")
+    await moved.link(DEMO_DINGTALK_ID, "dingtalk")
     assert "co-host" in await _ask(world, "you", "make @bob host")  # DingTalk: co-hosts only, offered instead
-    moved.link(other.id, "dingtalk")
+    await moved.link(other.id, "dingtalk")
     await _press(world, "you")
     assert _acted_on(world, "dingtalk.cohosts") == [DEMO_DINGTALK_ID]
-    payload = world.bot.services.store._rows("SELECT payload FROM proposals")[0]["payload"]
+    payload = (await world.bot.services.store._rows("SELECT payload FROM proposals"))[0]["payload"]
     assert DEMO_DINGTALK_ID in payload and '"plan"' in payload
 
 
@@ -173,7 +178,7 @@ async def test_a_proposal_stored_by_the_previous_release_expires_gracefully(make
     world = await make_world(HOSTBOT_ADMINS="carol")
     store = world.bot.services.store
     you = world.demo.users["you"]
-    pid = store.create_proposal(  # the shape the previous release stored: the request, the expected host
+    pid = await store.create_proposal(  # the shape the previous release stored: the request, the expected host
         platform="console", action="set_host", requester="carol",
         payload={"on_behalf_of": "carol", "kind": "confirm", "expected_host": {"id": you.open_id, "user_type": 1},
                  "intent": {"intent": "set_host", "targets": ["@alice"], "text": "make @alice host",
@@ -182,8 +187,8 @@ async def test_a_proposal_stored_by_the_previous_release_expires_gracefully(make
     answer = await world.bot.dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "carol", "confirm", pid, "old-1"))
     assert [a.text for a in answer] == ["This request has expired; nothing was done. Ask again if you still want it."]
     assert _acted_on(world) == []
-    assert store.get_proposal(pid).status == "expired"  # type: ignore[union-attr]
-    garbled = store.create_proposal(platform="console", action="set_host", requester="carol",
+    assert (await store.get_proposal(pid)).status == "expired"  # type: ignore[union-attr]
+    garbled = await store.create_proposal(platform="console", action="set_host", requester="carol",
                                     payload={"kind": "confirm", "plan": {"meetings": ["123456789"]},
                                              "intent": {"intent": "set_host"}},
                                     channel="console", thread="console", ttl=timedelta(minutes=5))

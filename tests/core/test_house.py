@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_MODULE, MAX_FUNCTION = 400, 60
-EXEMPT_FUNCTIONS = {("bot/store/sqlite.py", "m001_initial")}  # a migration: the first schema, as it was
+EXEMPT_FUNCTIONS = {("bot/store/sqlite/schema.py", "m001_initial")}  # a migration: the first schema, as it was
 
 
 def _modules() -> list[Path]:

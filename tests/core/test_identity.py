@@ -3,6 +3,7 @@ both over 127.0.0.1; the cache with a controllable clock; mappings that win; eve
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from bot.devtools.demo import seed
 from bot.i18n import t
 from bot.sandbox import Sandbox
 from bot.sandbox.slack.web import ALL_BOT_SCOPES, SlackUser
-from bot.store import Store
+from bot.store import AsyncStore, Store
 from bot.vendors.feishu.auth import FeishuAuth, build_client
 from tests.support.undo import without_undo
 
@@ -39,7 +40,7 @@ class Clock:
 @dataclass
 class Env:
     box: Sandbox
-    store: Store
+    store: AsyncStore
     clock: Clock
     people: IdentityResolver
     slack_users: dict[str, SlackUser]
@@ -58,10 +59,12 @@ def env(sandbox: Sandbox, tmp_path: Path) -> Iterator[Env]:
     app_id, secret = sandbox.feishu.app_id, sandbox.feishu.app_secret
     directory = FeishuDirectory(FeishuAuth(build_client(app_id, secret, sandbox.url), app_id, secret))
     slack = AsyncWebClient(token=sandbox.slack.bot_token, base_url=f"{sandbox.url}/api/", timeout=10)
-    people = IdentityResolver(store, sources={"slack": SlackProfiles(slack),
+    aio = store.aio()
+    people = IdentityResolver(aio, sources={"slack": SlackProfiles(slack),
                                               "feishu": directory},
                               feishu_directory=directory, ttl=timedelta(hours=12))
-    yield Env(sandbox, store, clock, people, users)
+    yield Env(sandbox, aio, clock, people, users)
+    asyncio.run(aio.aclose())
     store.close()
 
 
@@ -84,7 +87,7 @@ async def test_slack_profile_then_feishu_lookup_by_email(env: Env) -> None:
     lookup = env.box.recorder.all("feishu.batch_get_id")[-1]
     assert lookup.query == {"user_id_type": "open_id"}
     assert lookup.body == {"emails": ["alice@example.com"], "include_resigned": False}
-    row = env.store.person("slack", alice.id)
+    row = await env.store.person("slack", alice.id)
     assert row is not None and (row["source"], row["feishu_open_id"]) == ("profile", feishu_alice.open_id)
 
 
@@ -117,7 +120,7 @@ async def test_profile_cache_expires_after_the_ttl(env: Env) -> None:
     person = await env.people.resolve(bob.id, "slack", bob.id)
     assert env.requests("slack.users.info") == 2
     assert person.email == "robert@example.com"
-    assert env.store.person("slack", bob.id)["email"] == "robert@example.com"  # type: ignore[index]
+    assert (await env.store.person("slack", bob.id))["email"] == "robert@example.com"  # type: ignore[index]
 
 
 async def test_stale_profile_is_used_while_slack_rate_limits(env: Env) -> None:
@@ -133,8 +136,8 @@ async def test_stale_profile_is_used_while_slack_rate_limits(env: Env) -> None:
 async def test_a_mapping_wins_for_the_ids_it_sets_and_lookups_give_the_rest(env: Env) -> None:
     alice = env.slack_users["alice"]
     await env.people.resolve(alice.id, "slack", alice.id)  # cached profile first
-    env.store.set_mapping("slack", alice.id, "zoom_email", "alice.zoom@example.com")
-    env.store.set_mapping("slack", alice.id, "dingtalk_union_id", "dt-union-alice")
+    await env.store.set_mapping("slack", alice.id, "zoom_email", "alice.zoom@example.com")
+    await env.store.set_mapping("slack", alice.id, "dingtalk_union_id", "dt-union-alice")
     env.clock.now += timedelta(days=30)  # long past the TTL: a mapping never expires, the profile is asked again
     person = await env.people.resolve(alice.id, "slack", alice.id)
     assert env.people.vendor_user(person, "zoom").id == "alice.zoom@example.com"
@@ -153,8 +156,8 @@ async def test_unknown_slack_user(env: Env) -> None:
 
 
 async def test_ambiguous_name_lists_the_candidates(env: Env) -> None:
-    env.store.upsert_person("slack", "U0AL1", name="Alice")
-    env.store.upsert_person("slack", "U0AL2", name="alice")
+    await env.store.upsert_person("slack", "U0AL1", name="Alice")
+    await env.store.upsert_person("slack", "U0AL2", name="alice")
     with pytest.raises(IdentityError) as err:
         await env.people.resolve("@alice", "slack", "U0YOU")
     en, zh = _words(err.value)
@@ -172,7 +175,7 @@ async def test_slack_email_hidden_names_the_scope(env: Env) -> None:
     assert f"can't see <@{bob.id}>'s email address" in slack_text(en) and "`users:read.email`" in en
     assert f"hostbot users set {bob.id} feishu=<id>" in en
     assert "`users:read.email` 权限" in zh
-    assert env.store.person("slack", bob.id) is None  # not cached: granting the scope works at once
+    assert await env.store.person("slack", bob.id) is None  # not cached: granting the scope works at once
     env.box.slack.set_scopes(ALL_BOT_SCOPES)
     assert env.people.vendor_user(await env.people.resolve(bob.id, "slack", bob.id), "feishu").id
 

@@ -41,7 +41,8 @@ async def test_a_pinned_none_is_nobody_at_that_vendor(sandbox: Sandbox, tmp_path
         zoom_alice = zoom.user("alice@example.com")
         assert zoom_alice is not None
         zoom.meetings[DEMO_ZOOM_ID].host_id = zoom_alice.id  # the Zoom account alice@example.com hosts it
-        slack.runtime.bot.services.store.set_mapping("slack", alice.id, "zoom_email", "-")  # users set alice zoom=-
+        # users set alice zoom=-
+        await slack.runtime.bot.services.store.set_mapping("slack", alice.id, "zoom_email", "-")
         await slack.command("bob", f"make me host of zoom meeting {DEMO_ZOOM_ID}")
         asked = await _answer(slack, 1)
         # not an approval request to chat user alice: the host is named as Zoom knows them, for an admin to map

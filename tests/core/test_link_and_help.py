@@ -10,7 +10,7 @@ from tests.support.undo import without_undo
 async def test_link_then_this_meeting(world: World) -> None:
     reply = await world.say("link this channel to meeting 123456789")
     assert reply == "🔗 This channel is now linked to Feishu meeting 123 456 789: “this meeting” here means it."
-    row = world.bot.services.store.link("console", "console")
+    row = await world.bot.services.store.link("console", "console")
     assert row is not None
     # stored by the vendor's own meeting id, which is never reused the way a 9-digit number is
     assert (row["vendor"], row["meeting_id"], row["linked_by"]) == ("feishu", world.meeting_id, "you")
@@ -25,12 +25,12 @@ async def test_link_again_and_in_chinese(world: World) -> None:
     other = world.sandbox.feishu.add_meeting(world.demo.users["you"], meeting_no="555666777")
     assert await world.say("把本群关联到飞书会议 555666777") == (
         "🔗 已将本群聊改为关联飞书会议 555 666 777（之前关联的是 飞书 6911188411932033028）。")
-    assert world.bot.services.store.link("console", "console")["meeting_id"] == other.id  # type: ignore[index]
+    assert (await world.bot.services.store.link("console", "console"))["meeting_id"] == other.id  # type: ignore[index]
     # a meeting somebody else runs: a link carries authority, so its host (bob) is asked first
     bobs = world.sandbox.feishu.add_meeting(world.demo.users["bob"], meeting_no="555666888")
     asked = await world.say("把本群关联到飞书会议 555666888")
     assert asked.startswith("@bob，@you 请求：本群聊将改为关联飞书会议 555 666 888"), asked
-    assert world.bot.services.store.link("console", "console")["meeting_id"] == other.id  # type: ignore[index]
+    assert (await world.bot.services.store.link("console", "console"))["meeting_id"] == other.id  # type: ignore[index]
     assert bobs.id != other.id
 
 
@@ -40,7 +40,7 @@ async def test_link_needs_a_meeting_that_exists(world: World) -> None:
         "“link this channel to meeting 123456789”.")
     reply = await world.say("link this channel to meeting 999888777")
     assert "no Feishu meeting with number 999 888 777" in reply
-    assert world.bot.services.store.link("console", "console") is None
+    assert await world.bot.services.store.link("console", "console") is None
 
 
 async def test_help_lists_every_intent_in_the_askers_language(world: World) -> None:

@@ -34,7 +34,7 @@ async def test_a_stranger_cannot_point_the_hosts_channel_at_another_meeting(sand
                            "event_ts": "1700000099.000100",
                            "text": f"<@{bot_id}> link this channel to meeting 123456789"}, "EvLink0")
         await wait_for(lambda: store.link("slack", channel))
-        assert store.link("slack", channel)["meeting_id"] == feishu_meeting  # type: ignore[index]
+        assert (await store.link("slack", channel))["meeting_id"] == feishu_meeting  # type: ignore[index]
 
         # a thread in that channel; bob (who runs nothing) tries to point it at the host's Zoom meeting
         root = {"type": "message", "user": bob, "ts": "1700000100.000100", "text": "planning the all-hands"}
@@ -45,7 +45,7 @@ async def test_a_stranger_cannot_point_the_hosts_channel_at_another_meeting(sand
         asked = await wait_for(lambda: next((t for t in _thread(slack, root["ts"]) if "asks" in t), None))
         assert asked.startswith(f"<@{you}>, <@{bob}> asks: This thread will be linked to Zoom meeting 850 1234 5678 "
                                 "instead of Feishu"), asked
-        assert store.link("slack", root["ts"]) is None  # nothing linked until the host approves
+        assert await store.link("slack", root["ts"]) is None  # nothing linked until the host approves
 
         # the host's next request in that thread acts on the channel's meeting, as linked by the host
         await slack.event({"type": "app_mention", "user": you, "channel": channel, "ts": "1700000102.000100",
@@ -62,7 +62,7 @@ async def test_host_link_typed_in_a_channel_links_the_channel(sandbox: Sandbox, 
         store = slack.runtime.bot.services.store
         await slack.command("you", "link 123456789")  # a slash command: its answer starts a thread
         await wait_for(lambda: any("now linked" in m.get("text", "") for m in slack.messages()))
-        row = store.link("slack", slack.channel.id)
+        row = await store.link("slack", slack.channel.id)
         assert row is not None and row["meeting_id"] == slack.demo.feishu_meeting.id
         assert "This channel is now linked" in next(m["text"] for m in slack.messages() if "now linked" in m["text"])
 
@@ -75,8 +75,8 @@ async def test_linking_a_meeting_you_do_not_run_waits_for_its_host(sandbox: Sand
         texts = feishu.texts(msg["message_id"])
         assert any(t.startswith("@you, @bob asks: This channel will be linked to Feishu meeting 123 456 789")
                    for t in texts), texts
-        assert store.link("feishu", msg["chat_id"]) is None
+        assert await store.link("feishu", msg["chat_id"]) is None
         await feishu.click("you", cards[-1], "approve")  # the host approves: the normal plan -> gate path
         await wait_for(lambda: store.link("feishu", msg["chat_id"]))
-        row = store.link("feishu", msg["chat_id"])
+        row = await store.link("feishu", msg["chat_id"])
         assert row is not None and row["linked_by"] == feishu.user("bob").open_id

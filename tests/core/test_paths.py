@@ -1,6 +1,6 @@
 """Paths that exist (issue 26): every repository path named in docs/ and in the comments and docstrings
 of bot/, handlers/, bench/ and tests/ names a file or folder of the repository; a dotted form such as
-bot/store/base.Store names a module and a top-level name in it. README.md is checked by
+bot/store/store.Store names a module and a top-level name in it. README.md is checked by
 tests/ops/test_readme_examples.py; paths under ../shared (the vendors' material) are not ours."""
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def test_a_stale_path_is_named(tmp_path: Path) -> None:
     module = ROOT / "tests" / "core" / "test_paths.py"  # this file: its own docstring names real ones
     assert stale([module]) == []
     fake = tmp_path / "notes.md"
-    fake.write_text("See bot/scheduler.py, bot/store/base.Store, bot/store/base.Nothing, bot/core/*.py, "
+    fake.write_text("See bot/scheduler.py, bot/store/store.Store, bot/store/store.Nothing, bot/core/*.py, "
                     "tests/core/test_nothing_*.py and https://open.feishu.cn/open-apis/bot/v3/info.\n")
-    assert stale([fake]) == ["notes.md:1: bot/scheduler.py", "notes.md:1: bot/store/base.Nothing",
+    assert stale([fake]) == ["notes.md:1: bot/scheduler.py", "notes.md:1: bot/store/store.Nothing",
                              "notes.md:1: tests/core/test_nothing_*.py"]

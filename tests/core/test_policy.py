@@ -11,8 +11,8 @@ from tests.support.undo import without_undo
 ASK = "make @{who} host of meeting 123456789"
 
 
-def decisions(world: World) -> list[str]:
-    return [r["outcome"] for r in world.bot.services.store.audit_rows() if r["event"] == "decision"]
+async def decisions(world: World) -> list[str]:
+    return [r["outcome"] for r in await world.bot.services.store.audit_rows() if r["event"] == "decision"]
 
 
 async def test_non_host_asking_for_host_goes_to_the_host_for_approval(world: World) -> None:
@@ -28,8 +28,8 @@ async def test_non_host_asking_for_host_goes_to_the_host_for_approval(world: Wor
     calls = world.set_host_calls()
     assert calls == [{"host_user": {"id": world.open_id("bob"), "user_type": 1},
                       "old_host_user": {"id": world.open_id("you"), "user_type": 1}}]
-    assert decisions(world) == ["approval_requested", "foreign_click", "approve", "approved"]
-    outcome = [r for r in world.bot.services.store.audit_rows() if r["event"] == "outcome"][-1]
+    assert await decisions(world) == ["approval_requested", "foreign_click", "approve", "approved"]
+    outcome = [r for r in await world.bot.services.store.audit_rows() if r["event"] == "outcome"][-1]
     assert outcome["chat_user"] == "bob" and outcome["outcome"] == "ok" and outcome["vendor"] == "feishu"
     assert outcome["vendor_ids"] == world.open_id("bob") and outcome["meeting"] == world.meeting_id
 
@@ -40,7 +40,7 @@ async def test_host_declines_nothing_happens(world: World) -> None:
     world.console.user = "you"
     assert await world.say("2") == "@you declined; nothing was changed."
     assert world.set_host_calls() == []
-    assert decisions(world)[-1] == "declined"
+    assert (await decisions(world))[-1] == "declined"
 
 
 async def test_approval_is_asked_in_chinese(world: World) -> None:
@@ -73,7 +73,7 @@ async def test_click_after_expiry_does_nothing(world: World) -> None:
     world.console.user = "you"
     assert await world.say("1") == "This request has expired; nothing was done. Ask again if you still want it."
     assert world.set_host_calls() == []
-    assert decisions(world)[-1] == "expired"
+    assert (await decisions(world))[-1] == "expired"
 
 
 async def test_admin_taking_host_from_someone_else_confirms_first(make_world: WorldFactory) -> None:
@@ -90,7 +90,7 @@ async def test_admin_taking_host_from_someone_else_confirms_first(make_world: Wo
     await world.say(ASK.format(who="alice"))
     assert without_undo(await world.say("1")) == "✅ @alice is now host of Feishu meeting 123 456 789."
     assert len(world.set_host_calls()) == 1
-    assert decisions(world) == ["confirmation_asked", "foreign_click", "cancelled", "confirmation_asked",
+    assert await decisions(world) == ["confirmation_asked", "foreign_click", "cancelled", "confirmation_asked",
                                 "confirm", "confirmed"]
 
 
@@ -123,7 +123,7 @@ async def test_host_we_cannot_reach_means_no_change(world: World) -> None:
     reply = await world.say(ASK.format(who="alice"))
     assert reply.startswith("Only the meeting's host, its organizer or a hostbot admin can do this")
     assert world.set_host_calls() == []
-    assert decisions(world) == ["denied"]
+    assert await decisions(world) == ["denied"]
 
 
 async def test_many_unauthorized_requests_change_nothing(world: World) -> None:

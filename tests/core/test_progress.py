@@ -36,7 +36,7 @@ class Printed(io.StringIO):
 async def _erin_with_series(make_world: WorldFactory, n: int) -> World:
     world = await make_world(HOSTBOT_ADMINS="you")
     erin = world.sandbox.webex.add_user("erin")
-    world.bot.services.store.upsert_person("console", "erin", name="erin", email="erin@example.com")
+    await world.bot.services.store.upsert_person("console", "erin", name="erin", email="erin@example.com")
     for i in range(1, n + 1):
         world.sandbox.webex.add_meeting(erin, f"Series {i:03d}")
     return world
@@ -64,7 +64,7 @@ async def test_work_done_in_one_batch_shows_no_progress(make_world: WorldFactory
 
 async def test_a_large_invite_shows_progress_in_chinese_too(world: World) -> None:
     names = [f"p{i:02d}" for i in range(1, 26)]
-    add_feishu_people(world, names)
+    await add_feishu_people(world, names)
     world.console.out = printed = Printed(world.sandbox, "feishu.invite")
     reply = await world.say("邀请 " + " ".join(f"@{n}" for n in names) + " 加入会议 123456789")
     assert printed.lines == [("⏳ 已邀请 10/25…", 1), ("⏳ 已邀请 20/25…", 2)]

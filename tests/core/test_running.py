@@ -70,7 +70,7 @@ async def test_hosting_two_zoom_meetings_the_speaker_picks_and_only_that_one_cha
         assert set(labels) == {"Zoom 850 1234 5678 “Zoom all-hands”", "Zoom 812 3456 7890 “Zoom design crit”",
                                "Cancel"}
         # The proposal holds the meetings as vendor + id, not as the words shown.
-        proposal = world.runtime.bot.services.store.get_proposal(buttons[0]["value"])
+        proposal = await world.runtime.bot.services.store.get_proposal(buttons[0]["value"])
         assert proposal is not None
         assert sorted(json.dumps(p) for p in proposal.payload["picks"]) == sorted(
             json.dumps({"vendor": "zoom", "id": str(i)}) for i in (DEMO_ZOOM_ID, DEMO_ZOOM_README_ID))
@@ -122,12 +122,12 @@ async def test_a_feishu_meeting_started_in_the_sandbox_is_this_meeting_until_it_
         store = world.runtime.bot.services.store
         you = world.user("you").open_id
         meeting = world.demo.feishu_meeting
-        assert store.running_meetings_of("feishu", you) == []
+        assert await store.running_meetings_of("feishu", you) == []
         # Feishu tells the bot (encrypted, signed) that the demo's meeting started
         for envelope in sandbox.feishu_events.take():
             assert (await world.push(envelope)).status_code == 200
         await wait_for(lambda: store.running_meetings_of("feishu", you))
-        [row] = store.running_meetings_of("feishu", you)
+        [row] = await store.running_meetings_of("feishu", you)
         assert (row["meeting_id"], row["number"], row["topic"]) == (meeting.id, "123456789", "Weekly sync")
 
         msg, resp = await world.ask("you", "@_user_1 把 @_user_2 设为主持人", BOT, world.user("alice"))
@@ -138,18 +138,21 @@ async def test_a_feishu_meeting_started_in_the_sandbox_is_this_meeting_until_it_
                                            "old_host_user": {"id": you, "user_type": 1}}]
 
         # hostbot made alice host: the index follows, so it is "this meeting" for her now
-        assert [r["meeting_id"] for r in store.running_meetings_of("feishu", world.user("alice").open_id)] == [
+        assert [r["meeting_id"] for r in await store.running_meetings_of("feishu", world.user("alice").open_id)] == [
             meeting.id]
         # ... and alice, asking the same way, hands it back to you
         msg, _ = await world.ask("alice", "@_user_1 make @_user_2 host", BOT, world.user("you"))
         texts = await wait_for(lambda: [t for t in world.texts(msg["message_id"]) if "now host" in t])
         assert texts[0].startswith("Feishu meeting 123 456 789 “Weekly sync”, which you are hosting now:")
-        assert [r["meeting_id"] for r in store.running_meetings_of("feishu", you)] == [meeting.id]
+        assert [r["meeting_id"] for r in await store.running_meetings_of("feishu", you)] == [meeting.id]
         sandbox.feishu.end_meeting(meeting.id)
         [ended] = sandbox.feishu_events.take()
         assert ended["header"]["event_type"] == "vc.meeting.all_meeting_ended_v1"
         assert (await world.push(ended)).status_code == 200
-        await wait_for(lambda: not store.running_meetings_of("feishu", you))
+        async def ended_here() -> bool:
+            return not await store.running_meetings_of("feishu", you)
+
+        await wait_for(ended_here)
         msg, _ = await world.ask("you", "@_user_1 make @_user_2 host", BOT, world.user("bob"))
         texts = await wait_for(lambda: world.texts(msg["message_id"]))
         assert texts[0].startswith("Which meeting?")

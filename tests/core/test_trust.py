@@ -71,7 +71,7 @@ async def slack(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[SlackSide]:
 # ---- 1. a mapping for one vendor keeps every other id -----------------------------------------
 async def test_a_host_mapped_for_dingtalk_only_still_changes_feishu_and_zoom_hosts(slack: SlackSide) -> None:
     you = slack.users["you"].id
-    slack.bot.services.store.set_mapping("slack", you, "dingtalk_union_id", slack.demo.vendors.dingtalk_users[
+    await slack.bot.services.store.set_mapping("slack", you, "dingtalk_union_id", slack.demo.vendors.dingtalk_users[
         "you"].union_id)
     replies = await slack.say("you", f"make {slack.at('alice')} host of meeting 123456789")
     assert "is now host" in replies[0].text and [b.action for b in replies[0].buttons] == ["undo"]  # no prompt
@@ -133,11 +133,11 @@ async def test_a_stranger_cannot_repoint_the_channel(world: World) -> None:
     world.console.user = "bob"
     reply = await world.say("link this channel to meeting 123456789")
     assert "[1] Approve" in reply and "@you" in reply  # the linked meeting's host is asked
-    link = world.bot.services.store.link("console", "console")
+    link = await world.bot.services.store.link("console", "console")
     assert link is not None and link["vendor"] == "zoom"
     world.console.user = "you"
     await world.say("1")
-    link = world.bot.services.store.link("console", "console")
+    link = await world.bot.services.store.link("console", "console")
     assert link is not None and link["vendor"] == "feishu"
 
 
@@ -152,7 +152,7 @@ async def test_invite_without_the_requesters_authorization_is_refused_before_any
     reply = await world.say("invite @dave to meeting 123456789")
     assert "[1] Approve" not in reply and "authoriz" in reply
     assert world.sandbox.recorder.all("feishu.invite") == []
-    decisions = [r["outcome"] for r in world.bot.services.store.audit_rows() if r["event"] == "decision"]
+    decisions = [r["outcome"] for r in await world.bot.services.store.audit_rows() if r["event"] == "decision"]
     assert "approval_requested" not in decisions
 
 

@@ -61,7 +61,7 @@ async def test_undo_puts_the_previous_host_back_with_the_new_host_as_cas(world: 
     assert await world.say("1") == "↩️ Undone: @you is host of Feishu meeting 123 456 789 again."
     assert _host_calls(world) == [("alice", "you"), ("you", "alice")]  # the undo expected alice: CAS
     assert _host(world) == "you"
-    rows = [r for r in world.bot.services.store.audit_rows() if r["intent"] == "undo"]
+    rows = [r for r in await world.bot.services.store.audit_rows() if r["intent"] == "undo"]
     assert [(r["event"], r["outcome"]) for r in rows] == [("decision", "undo"), ("outcome", "ok")]
     assert rows[0]["detail"] == "set_host by you"
 
@@ -73,7 +73,7 @@ async def test_undo_after_a_second_change_says_who_hosts_now_and_changes_nothing
         "@bob hosts Feishu meeting 123 456 789 now, not @alice: the host changed after my change, "
         "so Undo changed nothing.")]
     assert _host_calls(world) == [("alice", "you"), ("bob", "alice")] and _host(world) == "bob"
-    assert world.bot.services.store.get_undo(first.buttons[-1].value).status == "undo_stale"  # type: ignore[union-attr]
+    assert (await world.bot.services.store.get_undo(first.buttons[-1].value)).status == "undo_stale"  # type: ignore[union-attr]
 
 
 async def test_a_host_moved_at_the_vendor_between_read_and_call_is_a_conflict_not_a_change(world: World) -> None:
@@ -126,14 +126,14 @@ async def test_undo_survives_a_restart(sandbox: Sandbox, tmp_path: Path) -> None
     demo = seed(sandbox)
     settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "undo.db")})
     before = build(settings)
-    link_people(before, demo)
+    await link_people(before, demo)
     reply = await ConsoleAdapter(before.dispatcher).send(ASK)
     await before.aclose()
     after = build(settings)  # a restart (or another replica on the same database)
     console = ConsoleAdapter(after.dispatcher)
     console.render([Reply(reply, buttons=())])
     try:
-        row = after.services.store._rows("SELECT id FROM undos")[0]["id"]
+        row = (await after.services.store._rows("SELECT id FROM undos"))[0]["id"]
         answer = await after.dispatcher.handle_click(ButtonClick(Platform.CONSOLE, "you", "undo", row, "c1"))
         assert console_text(answer[0].text) == "↩️ Undone: @you is host of Feishu meeting 123 456 789 again."
         assert sandbox.feishu.meetings[demo.feishu_meeting.id].host[0] == demo.users["you"].open_id

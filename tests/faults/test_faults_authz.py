@@ -137,7 +137,8 @@ async def test_100_requests_by_non_hosts_change_no_host_without_approval(world: 
     await world.settle()
     assert mutations(world.sandbox) == []
     assert _state(world) == before
-    assert not [r for r in world.bot.services.store.audit_rows() if r["event"] == "outcome" and r["outcome"] == "ok"]
+    rows = await world.bot.services.store.audit_rows()
+    assert not [r for r in rows if r["event"] == "outcome" and r["outcome"] == "ok"]
 
     # ---- the host approves one: it goes through, once
     await world.slack.click("you", approvals[0], "hostbot_approve", action_ts="host.1")

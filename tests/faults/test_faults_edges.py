@@ -92,7 +92,7 @@ async def test_the_public_url_never_comes_from_a_request(sandbox: Sandbox, tmp_p
                                       headers={**headers, "X-Forwarded-Host": "evil.example", "Host": "evil.example",
                                                "X-Forwarded-Proto": "https"})
         assert resp.status_code == 200
-        world.bot.services.store.delete_user_token("feishu", feishu.user("you").open_id)
+        await world.bot.services.store.delete_user_token("feishu", feishu.user("you").open_id)
         msg, _ = await feishu.ask("you", "@_user_1 invite @_user_2 to meeting 123456789", BOT, feishu.user("dave"))
         await world.settle()
         said = " ".join(feishu.texts(msg["message_id"]))
@@ -104,7 +104,7 @@ async def test_with_the_public_url_set_the_link_is_built_on_it(world: FaultWorld
     feishu = world.feishu
     body, headers = world.sandbox.feishu_events.seal(world.sandbox.feishu_events.challenge())
     await feishu.http.post("/feishu/events", content=body, headers={**headers, "X-Forwarded-Host": "evil.example"})
-    world.bot.services.store.delete_user_token("feishu", feishu.user("you").open_id)
+    await world.bot.services.store.delete_user_token("feishu", feishu.user("you").open_id)
     msg, _ = await feishu.ask("you", "@_user_1 invite @_user_2 to meeting 123456789", BOT, feishu.user("dave"))
     text = await wait_for(lambda: first_text(feishu.texts(msg["message_id"]), "authorize"))
     link = re.search(r"https?://\S+/open-apis/authen/v1/authorize\?\S+", text)
@@ -240,18 +240,20 @@ def test_retention_keeps_the_store_flat_over_10000_old_requests(tmp_path: Path) 
 
 async def test_retention_runs_in_the_background_keeps_recent_rows_and_counts(world: FaultWorld) -> None:
     store, bot = world.bot.services.store, world.bot
+    assert bot.store is not None
+    db = bot.store.db  # type: ignore[attr-defined]  # the file's own connection: rows written in the past
     now = store.now()
-    store.db.execute("INSERT INTO deliveries (platform, key, seen_at) VALUES ('slack', 'old', ?)",
-                     [(now - timedelta(hours=49)).isoformat()])
-    store.db.execute("INSERT INTO audit (at, event) VALUES (?, 'request')", [(now - timedelta(days=91)).isoformat()])
-    store.db.conn.commit()
-    store.first_delivery("slack", "recent")
+    db.execute("INSERT INTO deliveries (platform, key, seen_at) VALUES ('slack', 'old', ?)",
+               [(now - timedelta(hours=49)).isoformat()])
+    db.execute("INSERT INTO audit (at, event) VALUES (?, 'request')", [(now - timedelta(days=91)).isoformat()])
+    db.conn.commit()
+    await store.first_delivery("slack", "recent")
     assert bot.retention is not None
     bot.retention.interval = 3600
     bot.retention.start()  # what `hostbot run` starts (HostBot.start)
-    await wait_for(lambda: store.db["deliveries"].count_where("key = 'old'") == 0)
+    await wait_for(lambda: db["deliveries"].count_where("key = 'old'") == 0)
     await bot.retention.stop()
-    assert store.db["deliveries"].count_where("key = 'recent'") == 1
+    assert db["deliveries"].count_where("key = 'recent'") == 1
     metrics = world.runtime.metrics.render().decode()
     assert 'hostbot_pruned_rows_total{table="deliveries"} 1.0' in metrics
     assert 'hostbot_pruned_rows_total{table="audit"} 1.0' in metrics
@@ -370,7 +372,7 @@ async def test_authorizing_feishu_runs_no_scrypt_on_the_event_loop(world: FaultW
     monkeypatch.setattr(vault_module, "Scrypt", CountedScrypt)
     feishu, store = world.feishu, world.bot.services.store
     you = feishu.user("you").open_id
-    store.delete_user_token("feishu", you)
+    await store.delete_user_token("feishu", you)
     msg, _ = await feishu.ask("you", "@_user_1 invite @_user_2 to meeting 123456789", BOT, feishu.user("dave"))
     text = await wait_for(lambda: first_text(feishu.texts(msg["message_id"]), "authorize"))
     link = re.search(r"(https?://\S+/open-apis/authen/v1/authorize\?\S+)", text)
@@ -397,7 +399,7 @@ async def test_authorizing_feishu_runs_no_scrypt_on_the_event_loop(world: FaultW
     finally:
         loop.set_debug(False)
         logging.getLogger("asyncio").removeHandler(slow)
-    assert store.user_token("feishu", you) is not None  # the token was stored (sealed) meanwhile
+    assert await store.user_token("feishu", you) is not None  # the token was stored (sealed) meanwhile
     assert threading.get_ident() not in on_threads  # no key derivation on the loop's thread
     assert slow.seen == []
 

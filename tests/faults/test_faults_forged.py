@@ -129,7 +129,8 @@ async def test_100_forged_or_stale_slack_requests_are_refused_and_reach_no_vendo
         statuses.setdefault(label, set()).add(resp.status_code)
     assert statuses == {label: {401} for label in SLACK_FORGERIES}
     assert world.sandbox.recorder.all() == []  # no vendor call, no chat message, not even a lookup
-    assert world.bot.services.store.audit_rows()[-1]["event"] == "decision"  # the approval request, nothing after
+    # the approval request, nothing after
+    assert (await world.bot.services.store.audit_rows())[-1]["event"] == "decision"
 
     # the same click, genuinely signed by Slack, does approve: the forgeries were refused for what they were
     await world.slack.click("you", approval, "hostbot_approve")

@@ -26,7 +26,7 @@ async def world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[FaultWorld]:
 
 async def test_a_host_mapped_for_dingtalk_only_changes_feishu_and_zoom_hosts_from_slack(world: FaultWorld) -> None:
     you = world.slack.users["you"].id
-    world.bot.services.store.set_mapping("slack", you, "dingtalk_union_id",
+    await world.bot.services.store.set_mapping("slack", you, "dingtalk_union_id",
                                          world.demo.vendors.dingtalk_users["you"].union_id)
     assert (await world.ask_slack("you", f"make {world.mention('alice')} host of meeting 123456789")).startswith("✅")
     assert (await world.ask_slack("you", f"make {world.mention('alice')} host of meeting {DEMO_ZOOM_ID}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from bot.cli import main
 from bot.ops.audit import parse_since
@@ -28,13 +29,13 @@ async def test_audit_table_json_csv_and_filters(world: World, monkeypatch: pytes
     monkeypatch.setenv("HOSTBOT_DB", world.bot.services.store.path)
     runner = CliRunner()
 
-    table = runner.invoke(main, ["audit"])
+    table = await _invoke(runner, ["audit"])
     assert table.exit_code == 0, table.output
     header = table.output.splitlines()[0].split()
     assert header[:6] == ["at", "platform", "chat_user", "name", "intent", "event"]
     assert "approval_requested" in table.output and "feishu" in table.output
 
-    rows = json.loads(runner.invoke(main, ["audit", "--format", "json"]).output)
+    rows = json.loads((await _invoke(runner, ["audit", "--format", "json"])).output)
     events = [(r["chat_user"], r["event"], r["outcome"]) for r in rows]
     assert ("bob", "request", "") in events
     assert ("bob", "decision", "approval_requested") in events
@@ -44,17 +45,17 @@ async def test_audit_table_json_csv_and_filters(world: World, monkeypatch: pytes
     assert ok["vendor"] == "feishu" and ok["meeting"] == world.meeting_id
     assert ok["vendor_ids"] == world.open_id("bob") and ok["latency_ms"] > 0
 
-    only_you = json.loads(runner.invoke(main, ["audit", "--user", "you", "--format", "json"]).output)
+    only_you = json.loads((await _invoke(runner, ["audit", "--user", "you", "--format", "json"])).output)
     assert {r["chat_user"] for r in only_you} == {"you"}
 
-    as_csv = list(csv.DictReader(io.StringIO(runner.invoke(main, ["audit", "--format", "csv"]).output)))
+    as_csv = list(csv.DictReader(io.StringIO((await _invoke(runner, ["audit", "--format", "csv"])).output)))
     assert len(as_csv) == len(rows) and as_csv[0]["platform"] == "console"
 
-    future = runner.invoke(main, ["audit", "--since", "2999-01-01"])
+    future = await _invoke(runner, ["audit", "--since", "2999-01-01"])
     assert future.output.strip() == "no audit rows match"
-    recent = json.loads(runner.invoke(main, ["audit", "--since", "1h", "--format", "json"]).output)
+    recent = json.loads((await _invoke(runner, ["audit", "--since", "1h", "--format", "json"])).output)
     assert len(recent) == len(rows)
-    bad = runner.invoke(main, ["audit", "--since", "yesterday-ish"])
+    bad = await _invoke(runner, ["audit", "--since", "yesterday-ish"])
     assert bad.exit_code != 0 and "use a duration like 2h" in bad.output
 
 
@@ -65,3 +66,8 @@ def test_parse_since() -> None:
     assert parse_since("2026-11-20", now) == datetime(2026, 11, 20, tzinfo=UTC)
     with pytest.raises(click.BadParameter):
         parse_since("soon", now)
+
+
+async def _invoke(runner: CliRunner, args: list[str]) -> Result:
+    """`hostbot …` as a person runs it: its synchronous Store off this test's event loop."""
+    return await asyncio.to_thread(runner.invoke, main, args)

@@ -94,8 +94,8 @@ async def test_a_backup_taken_while_the_bot_writes_holds_the_same_rows(world: Wo
         assert table(copy, name) == table(live, name), name
     assert result.rows == sum(len(table(copy, n)) for n in sqlite_utils.Database(copy).table_names())
     # and hostbot runs on the copy as it is (restore = put it in place of HOSTBOT_DB)
-    restored = Store(str(copy))
-    assert len(restored.audit_rows()) == len(copied)
+    restored = await asyncio.to_thread(Store, str(copy))
+    assert len(await asyncio.to_thread(restored.audit_rows)) == len(copied)
     restored.close()
 
 

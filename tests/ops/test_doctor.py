@@ -29,7 +29,8 @@ def env(sandbox: Sandbox, tmp_path: Path) -> Iterator[Env]:
     """Settings pointing at the sandbox, with a database that hostbot already created and migrated."""
     values = {**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "hostbot.db"), "SLACK_SIGNING_SECRET": SIGNING_SECRET,
               "HOSTBOT_PUBLIC_URL": "https://hostbot.example.com"}
-    build(settings_from_mapping(values)).services.store.close()
+    bot = build(settings_from_mapping(values))
+    asyncio.run(bot.aclose())
     yield values
 
 
@@ -170,8 +171,8 @@ async def test_the_secret_key_must_exist_and_open_the_stored_tokens(env: Env) ->
     assert [(c.area, c.result) for c in missing] == [("feishu", "not set")]
     assert missing[0].fix.startswith("set HOSTBOT_SECRET_KEY to a passphrase of at least 16 characters")
     bot = build(settings_from_mapping(env))  # a person authorized hostbot: a token sealed with the key
-    bot.services.store.save_user_token("feishu", "ou_someone", "u-token-of-someone")
-    bot.services.store.close()
+    await bot.services.store.save_user_token("feishu", "ou_someone", "u-token-of-someone")
+    await bot.aclose()
     assert row(await check(env), "feishu", "HOSTBOT_SECRET_KEY for Feishu user tokens").result == \
         "set; opens the 1 stored user tokens"
     changed = failed(await check(env, HOSTBOT_SECRET_KEY="another passphrase, long enough"))

@@ -132,7 +132,7 @@ async def test_healthz_is_503_when_the_scheduler_or_the_store_is_down(sandbox: S
         assert health.status_code == 503
         assert health.json()["checks"] == {"store": "ok", "scheduler": "stopped"}
 
-        bot.services.store.close()
+        await bot.services.store.aclose()
         health = await slack.http.get("/healthz")
         assert health.status_code == 503
         assert health.json()["checks"]["store"].startswith("error")

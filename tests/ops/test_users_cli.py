@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -87,11 +88,13 @@ def test_set_guesses_the_platform_and_keeps_other_ids(runner: CliRunner, tmp_pat
 
 
 async def test_a_mapping_set_by_cli_is_what_the_resolver_uses(runner: CliRunner, tmp_path: Path) -> None:
-    runner.invoke(main, ["users", "set", "erin", "feishu=ou_erin", "--platform", "console", "--new"])
-    store = Store(str(tmp_path / "h.db"))
-    people = IdentityResolver(store)
+    await asyncio.to_thread(runner.invoke, main, ["users", "set", "erin", "feishu=ou_erin", "--platform", "console",
+                                                  "--new"])
+    store = await asyncio.to_thread(Store, str(tmp_path / "h.db"))
+    people = IdentityResolver(store.aio())
     person = await people.resolve("@erin", "console", "you")
     assert people.vendor_user(person, "feishu").id == "ou_erin"
+    await people.store.aclose()
     store.close()
 
 
@@ -112,25 +115,33 @@ def test_list_when_empty(runner: CliRunner) -> None:
 
 async def test_a_one_vendor_mapping_keeps_every_other_id_and_a_pin_removes_one(runner: CliRunner,
                                                                                 tmp_path: Path) -> None:
-    store = Store(str(tmp_path / "h.db"))
-    store.upsert_person("console", "host", source="profile", name="host", email="host@example.com",
-                        feishu_open_id="ou_host")
-    store.close()
-    runner.invoke(main, ["users", "set", "host", "dingtalk=union_host", "--platform", "console", "--new"])
-    store = Store(str(tmp_path / "h.db"))
-    people = IdentityResolver(store)
+    def seed() -> None:  # the command line's side runs off the event loop, as `hostbot users` does
+        store = Store(str(tmp_path / "h.db"))
+        store.upsert_person("console", "host", source="profile", name="host", email="host@example.com",
+                            feishu_open_id="ou_host")
+        store.close()
+
+    await asyncio.to_thread(seed)
+    await asyncio.to_thread(runner.invoke, main, ["users", "set", "host", "dingtalk=union_host", "--platform",
+                                                  "console", "--new"])
+    store = await asyncio.to_thread(Store, str(tmp_path / "h.db"))
+    people = IdentityResolver(store.aio())
     person = await people.resolve("host", "console", "host")
     assert {v: person.vendor_id(v) for v in ("feishu", "dingtalk", "zoom", "webex")} == {
         "feishu": "ou_host", "dingtalk": "union_host", "zoom": "host@example.com", "webex": "host@example.com"}
     assert (person.source_of("dingtalk"), person.source_of("feishu"), person.source_of("zoom")) == (
         "mapping", "profile", "email")
+    await people.store.aclose()
     store.close()
-    result = runner.invoke(main, ["users", "set", "host", "zoom=-", "--platform", "console", "--new"])
+    result = await asyncio.to_thread(runner.invoke, main, ["users", "set", "host", "zoom=-", "--platform", "console",
+                                                           "--new"])
     assert result.output == "console user host: zoom_email=(none)\n"
-    store = Store(str(tmp_path / "h.db"))
-    person = await IdentityResolver(store).resolve("host", "console", "host")
+    store = await asyncio.to_thread(Store, str(tmp_path / "h.db"))
+    aio = store.aio()
+    person = await IdentityResolver(aio).resolve("host", "console", "host")
     assert person.vendor_id("zoom") == "" and person.vendor_id("webex") == "host@example.com"
+    await aio.aclose()
     store.close()
-    listed = json.loads(runner.invoke(main, ["users", "list", "--format", "json"]).output)
+    listed = json.loads((await asyncio.to_thread(runner.invoke, main, ["users", "list", "--format", "json"])).output)
     assert listed[0]["zoom_email"] == "(none)"
     assert listed[0]["source"] == "email=profile, feishu_open_id=profile, dingtalk_union_id=mapping, zoom_email=mapping"

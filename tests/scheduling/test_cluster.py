@@ -11,7 +11,7 @@
    fake answers slowly) two of the three replicas are killed with SIGKILL; the third takes their
    runs over once their leases pass (HOSTBOT_HANDOVER_LEASE_S=2) -> each acts exactly once.
 3. The Feishu fake's busiest 1-second and 60-second windows of VC calls stay within 50 and 1,000:
-   the replicas book their calls in one budget in the database (bot/store/budget.py).
+   the replicas book their calls in one budget in the database (bot/store/postgres/budget.py).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from bot.sandbox import Sandbox
 from bot.sandbox.demo_data import DEMO_ZOOM_ID
 from bot.sandbox.feishu.im import BOT
 from bot.sandbox.zoom import STARTED
+from bot.scheduling.book import HandoverBook
 from tests.support.feishu import FeishuWorld, feishu_world
 from tests.support.slack import SlackWorld, wait_for
 from tests.support.slack_views import home_click, home_opened, slack_world, texts
@@ -92,7 +93,7 @@ async def test_co_host_for_30_minutes_is_removed_after_30_minutes(sandbox: Sandb
         assert sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts == []
         assert "⏰ Handover #1 (due 15:30 (UTC+1)):" in posted, posted
         assert f"Removed {bob} as co-host of Zoom meeting 850 1234 5678" in posted, posted
-        handover = world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
+        handover = await world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
         assert handover is not None and (handover.status, handover.operation) == ("done", "remove_cohost")
 
 
@@ -108,7 +109,7 @@ async def test_a_co_host_removed_meanwhile_is_not_removed_again_and_the_thread_s
         assert f"Nothing to put back: {_who(world, 'bob')} is no longer co-host of Zoom meeting 850 1234 5678" \
             in posted, posted
         assert len(_zoom_writes(sandbox)) == 1  # nothing written by the change back
-        handover = world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
+        handover = await world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
         assert handover is not None and (handover.status, handover.result) == ("done", "cohost_gone")
 
 
@@ -124,12 +125,12 @@ async def test_the_change_back_survives_a_restart(sandbox: Sandbox, tmp_path: Pa
     async with slack_world(sandbox, tmp_path, clock, restart_of=first) as world:
         scheduler = world.runtime.bot.scheduler
         assert scheduler is not None
-        [pending] = scheduler.book.pending()
+        [pending] = await scheduler.book.pending()
         assert (pending.id, pending.operation, pending.authority) == (1, "remove_cohost", "granted")
         await scheduler.run_due()  # what start() does first: due within the grace period -> run now
         await wait_for(lambda: len(_zoom_writes(sandbox)) == 2)
         assert _zoom_writes(sandbox)[1] == {"settings": {"alternative_hosts": ""}}
-        done = scheduler.book.get(1)
+        done = await scheduler.book.get(1)
         assert done is not None and done.status == "done"
 
 
@@ -160,7 +161,7 @@ async def test_the_change_back_is_on_the_home_tab_and_cancelled_from_there(sandb
         await wait_for(lambda: world.sandbox.slack.home_views.get(world.users["you"].id))
         await home_click(world, "you", CANCEL, "1")
         book = world.runtime.bot.scheduler.book  # type: ignore[union-attr]
-        await wait_for(lambda: book.get(1).status == "cancelled")  # type: ignore[union-attr]
+        await wait_for(lambda: _status_is(book, 1, "cancelled"))
         await _tick(world, clock, T0 + timedelta(hours=1), reply["thread_ts"])
         assert len(_zoom_writes(sandbox)) == 1  # only the change; bob stays co-host
         assert sandbox.zoom.meetings[DEMO_ZOOM_ID].alternative_hosts == ["bob@example.com"]
@@ -178,7 +179,7 @@ async def test_the_reminders_hand_over_now_ends_the_role_early(sandbox: Sandbox,
         await wait_for(lambda: len(_zoom_writes(sandbox)) == 2)
         assert _zoom_writes(sandbox)[1] == {"settings": {"alternative_hosts": ""}}
         book = world.runtime.bot.scheduler.book  # type: ignore[union-attr]
-        await wait_for(lambda: book.get(1).status == "done")  # type: ignore[union-attr]
+        await wait_for(lambda: _status_is(book, 1, "done"))
         await _tick(world, clock, T0 + timedelta(minutes=31), thread)
         assert len(_zoom_writes(sandbox)) == 2  # it ran once
 
@@ -193,7 +194,7 @@ async def test_undo_of_the_change_cancels_its_change_back(sandbox: Sandbox, tmp_
                                          if "Handover #1, which was to put it back, is cancelled too." in m["text"]])
         assert undone
         assert [w["settings"]["alternative_hosts"] for w in _zoom_writes(sandbox)] == ["bob@example.com", ""]
-        handover = world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
+        handover = await world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
         assert handover is not None and handover.status == "cancelled"
         assert await _tick(world, clock, T0 + timedelta(hours=1), reply["thread_ts"]) == []
         assert len(_zoom_writes(sandbox)) == 2
@@ -209,7 +210,7 @@ async def test_one_approval_covers_the_change_and_the_change_back(sandbox: Sandb
             "removed." in ask["text"], ask["text"]
         await world.click("you", ask, "hostbot_approve")
         await wait_for(lambda: _zoom_writes(sandbox))
-        handover = world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
+        handover = await world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
         assert handover is not None and handover.authority == "granted" and handover.requester == \
             world.users["carol"].id
         before = len(world.messages())
@@ -233,7 +234,7 @@ async def test_until_a_past_or_unreadable_time_is_answered_and_changes_nothing(s
         [vague] = await _mention(world, "you", f"make @bob co-host of meeting {DEMO_ZOOM_ID} for a while", 3)
         assert vague["text"].startswith("I couldn't read “for a while” as the end of the change"), vague["text"]
         assert _zoom_writes(sandbox) == []
-        assert world.runtime.bot.scheduler.book.pending() == []  # type: ignore[union-attr]
+        assert await world.runtime.bot.scheduler.book.pending() == []  # type: ignore[union-attr]
 
 
 async def _feishu_tick(world: FeishuWorld, clock: Clock, to: datetime, root: str) -> list[str]:
@@ -274,5 +275,10 @@ async def test_host_until_a_time_does_nothing_when_the_host_changed_meanwhile(sa
         assert "Not put back: @bob hosts Feishu meeting 123 456 789 now, not @alice as after my change" in posted, \
             posted
         assert len(world.set_host_calls()) == 1  # the change only; nothing written by the change back
-        handover = world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
+        handover = await world.runtime.bot.scheduler.book.get(1)  # type: ignore[union-attr]
         assert handover is not None and (handover.status, handover.result) == ("conflict", "host_moved")
+
+
+async def _status_is(book: HandoverBook, hid: int, status: str) -> bool:
+    h = await book.get(hid)
+    return h is not None and h.status == status

@@ -72,8 +72,8 @@ class HW:
     def calls(self) -> list[object]:
         return [r.body for r in self.sandbox.recorder.all("feishu.set_host")]
 
-    def handover(self, hid: int = 1) -> Handover:
-        h = self.bot.scheduler.book.get(hid)
+    async def handover(self, hid: int = 1) -> Handover:
+        h = await self.bot.scheduler.book.get(hid)
         assert h is not None
         return h
 
@@ -102,7 +102,7 @@ async def make_hw(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Factory]:
         clock = Clock(start)
         bot = build(settings, clock=clock)
         bots.append(bot)
-        link_people(bot, demo)
+        await link_people(bot, demo)
         out = io.StringIO()
         console = ConsoleAdapter(bot.dispatcher, user="you", out=out)
         bot.scheduler.attach("console", console)
@@ -127,7 +127,7 @@ async def test_scheduled_handover_reminds_then_runs_once_when_due(hw: HW) -> Non
     reply = await hw.say(ASK)
     assert reply == ("⏰ Handover #1 scheduled: at 16:00 (UTC+1) (in 1 h) @alice becomes host of Feishu meeting "
                      "123 456 789. I'll remind @you and @alice at 15:50 (UTC+1). To cancel: “cancel handover #1”.")
-    row = hw.handover()
+    row = (await hw.handover())
     assert (row.status, row.due, row.tz, row.requester, row.target) == ("pending", utc(15), "Europe/Berlin",
                                                                           "you", "alice")
     assert row.host is not None and row.host.id == hw.open_id("you")
@@ -145,10 +145,10 @@ async def test_scheduled_handover_reminds_then_runs_once_when_due(hw: HW) -> Non
                "⏰ Handover #1 (due 16:00 (UTC+1)):\n✅ @alice is now host of Feishu meeting 123 456 789."
     assert hw.calls() == [{"host_user": {"id": hw.open_id("alice"), "user_type": 1},
                            "old_host_user": {"id": hw.open_id("you"), "user_type": 1}}]
-    assert hw.handover().status == "done"
+    assert (await hw.handover()).status == "done"
     assert await hw.tick_to(utc(15, 1)) == ""
     assert len(hw.calls()) == 1
-    audit = [(r["intent"], r["event"], r["outcome"]) for r in hw.bot.services.store.audit_rows()]
+    audit = [(r["intent"], r["event"], r["outcome"]) for r in await hw.bot.services.store.audit_rows()]
     assert ("schedule_handover", "outcome", "scheduled") in audit
     assert ("set_host", "decision", "confirmed") in audit and ("set_host", "outcome", "ok") in audit
 
@@ -206,7 +206,7 @@ async def test_cancel_button_cancels_and_nothing_runs(hw: HW) -> None:
     assert await hw.say("3") == ("🗑 Handover #1 cancelled: @alice will not become host of Feishu meeting "
                                  "123 456 789 at 16:00 (UTC+1).")
     assert await hw.tick_to(utc(15, 30)) == ""
-    assert hw.calls() == [] and hw.handover().status == "cancelled"
+    assert hw.calls() == [] and (await hw.handover()).status == "cancelled"
     assert await hw.say("list handovers") == "You have no scheduled handovers."
 
 
@@ -225,10 +225,18 @@ async def test_hand_over_now_racing_the_timer_makes_one_vendor_call(hw: HW, firs
     hw.sandbox.faults.set_latency("feishu.set_host", 0.2)  # the first one is still at the vendor ...
     hw.clock.at = utc(15)
     hw.console.user = "you"
+    # the first one has claimed the run (it is at the vendor) when the other one starts: the store is awaited
+    # now, so which of two started in the same instant claims first is the database's to decide
     if first == "click":
-        clicked, _ = await asyncio.gather(hw.console.send("1"), hw.bot.scheduler.run_due())
+        click = asyncio.create_task(hw.console.send("1"))
+        await _claimed(hw)
+        await hw.bot.scheduler.run_due()
+        clicked = await click
     else:  # ... when the other one tries
-        _, clicked = await asyncio.gather(hw.bot.scheduler.run_due(), hw.console.send("1"))
+        timer_run = asyncio.create_task(hw.bot.scheduler.run_due())
+        await _claimed(hw)
+        clicked = await hw.console.send("1")
+        await timer_run
     timer = hw.posted()
     assert len(hw.calls()) == 1
     assert hw.host_now() == hw.open_id("alice")
@@ -240,7 +248,7 @@ async def test_hand_over_now_racing_the_timer_makes_one_vendor_call(hw: HW, firs
         assert without_undo(timer) == \
             "⏰ Handover #1 (due 16:00 (UTC+1)):\n✅ @alice is now host of Feishu meeting 123 456 789."
         assert clicked == "Handover #1 is running right now; nothing was done."
-    assert hw.handover().status == "done"
+    assert (await hw.handover()).status == "done"
 
 
 async def test_two_schedulers_on_one_store_make_one_call(make_hw: Factory) -> None:
@@ -263,7 +271,7 @@ async def test_meeting_ended_when_due_is_reported_and_nothing_is_called(hw: HW) 
     report = await hw.tick_to(utc(15))
     assert report == ("⏰ Handover #1 (due 16:00 (UTC+1)):\n❌ Not done: Feishu meeting 123 456 789 is no longer in "
                       "progress. Nothing was changed.")
-    assert hw.calls() == [] and hw.handover().status == "failed"
+    assert hw.calls() == [] and (await hw.handover()).status == "failed"
 
 
 async def test_host_changed_when_due_reports_the_conflict_and_retry_goes_through_policy(hw: HW) -> None:
@@ -272,7 +280,7 @@ async def test_host_changed_when_due_reports_the_conflict_and_retry_goes_through
     report = await hw.tick_to(utc(15))
     assert report == ("⏰ Handover #1 (due 16:00 (UTC+1)):\n⚠️ The host of Feishu meeting 123 456 789 changed "
                       "meanwhile: it is now @bob. Retry with @bob as the current host?\n[1] Retry   [2] Cancel")
-    assert hw.calls() == [] and hw.handover().status == "conflict"
+    assert hw.calls() == [] and (await hw.handover()).status == "conflict"
     # you are not host any more: the Retry asks bob, the host now, for approval
     assert (await hw.say("1")).startswith("@bob, @you asks: @alice becomes host of Feishu meeting 123 456 789; "
                                           "@bob stops being host.")
@@ -288,14 +296,14 @@ async def test_target_who_left_the_meeting_gets_a_clear_reply(hw: HW) -> None:
     assert report.startswith("⏰ Handover #1 (due 16:00 (UTC+1)):\n❌ Could not make @alice host of Feishu meeting "
                              "123 456 789:")
     assert "not in the meeting" in report
-    assert hw.handover().status == "failed" and hw.handover().result == "invalid"
+    assert (await hw.handover()).status == "failed" and (await hw.handover()).result == "invalid"
 
 
 async def test_target_already_host_when_due_needs_no_call(hw: HW) -> None:
     await hw.say(ASK)
     hw.sandbox.feishu.change_host(hw.demo.feishu_meeting.id, hw.open_id("alice"))
     assert "✅ @alice is host of Feishu meeting 123 456 789 already; nothing to do." in await hw.tick_to(utc(15))
-    assert hw.calls() == [] and hw.handover().status == "done"
+    assert hw.calls() == [] and (await hw.handover()).status == "done"
 
 
 # ---- restarts, missed, crashes ------------------------------------------------------------------
@@ -309,7 +317,7 @@ async def test_missed_beyond_grace_is_reported_never_run_late(make_hw: Factory) 
     assert missed == ("⚠️ Handover #1 was missed: @alice was to become host of Feishu meeting 123 456 789 at "
                       "16:00 (UTC+1), but hostbot was not running then, and it is now 16:20 (UTC+1), more than 15 min "
                       "late. Nothing was changed. Hand over now anyway?\n[1] Hand over now   [2] Cancel")
-    assert after.calls() == [] and after.handover().status == "missed"
+    assert after.calls() == [] and (await after.handover()).status == "missed"
     assert await after.tick_to(utc(15, 30)) == ""
     assert "run now as @you asked:\n✅ @alice is now host" in await after.say("1")
     assert len(after.calls()) == 1
@@ -367,23 +375,23 @@ async def test_run_cut_short_after_the_call_is_finished_without_a_second_call(ma
     await hw.say(ASK)
     hw.clock.at = utc(15)
     # a process claimed #1, its set_host went through, and it was killed before writing the result
-    assert hw.bot.scheduler.book.claim(1, _dead_owner())
+    assert await hw.bot.scheduler.book.claim(1, _dead_owner())
     hw.sandbox.feishu.change_host(hw.demo.feishu_meeting.id, hw.open_id("alice"))
     restarted = await make_hw(start=utc(15, 1))
     await restarted.bot.scheduler.run_due()
     assert "✅ @alice is host of Feishu meeting 123 456 789 already; nothing to do." in restarted.posted()
-    assert hw.calls() == [] and restarted.handover(1).status == "done"
+    assert hw.calls() == [] and (await restarted.handover(1)).status == "done"
 
 
 async def test_run_cut_short_before_the_call_is_made_once_after_restart(make_hw: Factory) -> None:
     hw = await make_hw()
     await hw.say(ASK)
     hw.clock.at = utc(15)
-    assert hw.bot.scheduler.book.claim(1, _dead_owner())
+    assert await hw.bot.scheduler.book.claim(1, _dead_owner())
     restarted = await make_hw(start=utc(15, 1))
     await asyncio.gather(restarted.bot.scheduler.run_due(), restarted.bot.scheduler.run_due())
     assert "✅ @alice is now host" in restarted.posted()
-    assert len(hw.calls()) == 1 and restarted.handover(1).status == "done"
+    assert len(hw.calls()) == 1 and (await restarted.handover(1)).status == "done"
 
 
 async def test_claim_of_a_live_process_is_left_alone_until_stale(make_hw: Factory) -> None:
@@ -391,9 +399,9 @@ async def test_claim_of_a_live_process_is_left_alone_until_stale(make_hw: Factor
     await hw.say(ASK)
     hw.clock.at = utc(15)
     alive = f"{socket.gethostname()}:{os.getppid()}:x"  # our parent: alive, as if still running it
-    assert hw.bot.scheduler.book.claim(1, alive)
+    assert await hw.bot.scheduler.book.claim(1, alive)
     assert await hw.tick_to(utc(15, 5)) == "" and hw.calls() == []
-    assert hw.handover().status == "running"
+    assert (await hw.handover()).status == "running"
     assert "✅ @alice is now host" in await hw.tick_to(utc(15, 11))  # claimed 11 min ago: stale, taken over
     assert len(hw.calls()) == 1
 
@@ -402,7 +410,8 @@ async def test_claim_from_an_earlier_life_of_this_pid_is_taken_over(make_hw: Fac
     hw = await make_hw()
     await hw.say(ASK)
     hw.clock.at = utc(15)
-    assert hw.bot.scheduler.book.claim(1, f"{socket.gethostname()}:{os.getpid()}:other-boot")  # a container restart
+    # a container restart
+    assert await hw.bot.scheduler.book.claim(1, f"{socket.gethostname()}:{os.getpid()}:other-boot")
     assert "✅ @alice is now host" in await hw.tick_to(utc(15))
     assert len(hw.calls()) == 1
 
@@ -411,11 +420,11 @@ async def test_interrupted_run_found_after_the_grace_period_is_reported_missed(m
     hw = await make_hw()
     await hw.say(ASK)
     hw.clock.at = utc(15)
-    assert hw.bot.scheduler.book.claim(1, _dead_owner())
+    assert await hw.bot.scheduler.book.claim(1, _dead_owner())
     restarted = await make_hw(start=utc(15, 30))
     await restarted.bot.scheduler.run_due()
     assert "⚠️ Handover #1 was missed" in restarted.posted()
-    assert hw.calls() == [] and restarted.handover(1).status == "missed"
+    assert hw.calls() == [] and (await restarted.handover(1)).status == "missed"
 
 
 async def test_pending_handovers_survive_a_restart_and_the_real_timer_fires(make_hw: Factory) -> None:
@@ -482,9 +491,9 @@ async def test_cancelling_someone_elses_handover_asks_first(hw: HW) -> None:
     confirm = await hw.say("cancel handover #1", who="carol")  # an admin
     assert confirm == ("Handover #1 of @you is cancelled: @alice will not become host of Feishu meeting "
                        "123 456 789 at 16:00 (UTC+1).\nGo ahead?\n[1] Confirm   [2] Cancel")
-    assert hw.handover().status == "pending"
+    assert (await hw.handover()).status == "pending"
     assert (await hw.say("1", who="carol")).startswith("🗑 Handover #1 cancelled")
-    assert hw.handover().status == "cancelled"
+    assert (await hw.handover()).status == "cancelled"
 
 
 async def test_stranger_cancelling_needs_the_hosts_approval(hw: HW) -> None:
@@ -493,16 +502,16 @@ async def test_stranger_cancelling_needs_the_hosts_approval(hw: HW) -> None:
     assert ask.startswith("@you, @dave asks: Handover #1 of @you is cancelled")
     assert ask.endswith("[1] Approve   [2] Decline")
     assert await hw.say("2") == "@you declined; nothing was changed."
-    assert hw.handover().status == "pending"
+    assert (await hw.handover()).status == "pending"
 
 
 async def test_non_host_scheduling_needs_approval_and_then_runs_as_approved(hw: HW) -> None:
     ask = await hw.say("hand host to me at 16:00 of meeting 123456789", who="bob")
     assert ask.startswith("@you, @bob asks: At 16:00 (UTC+1), @bob becomes host of Feishu meeting 123 456 789; "
                           "@you stops being host.")
-    assert hw.bot.scheduler.book.pending() == []
+    assert await hw.bot.scheduler.book.pending() == []
     assert (await hw.say("1")).startswith("⏰ Handover #1 scheduled: at 16:00 (UTC+1) (in 1 h) @bob becomes host")
-    assert hw.handover().authority == "approved" and hw.handover().requester == "bob"
+    assert (await hw.handover()).authority == "approved" and (await hw.handover()).requester == "bob"
     assert "✅ @bob is now host" in await hw.tick_to(utc(15))
     assert len(hw.calls()) == 1
 
@@ -516,7 +525,7 @@ async def test_approved_later_the_handover_keeps_the_requesters_time_zone(hw: HW
                                                             "k1"))
     assert console_text(done[0].text).startswith("⏰ Handover #1 scheduled: at 23:00 (UTC+8) (in 1 h) @bob "
                                                  "becomes host")
-    assert hw.handover().tz == "Asia/Shanghai" and hw.handover().due == utc(15)
+    assert (await hw.handover()).tz == "Asia/Shanghai" and (await hw.handover()).due == utc(15)
 
 
 async def test_admin_scheduling_a_handover_away_from_the_host_confirms_first(hw: HW) -> None:
@@ -540,13 +549,13 @@ async def test_admin_scheduling_a_handover_away_from_the_host_confirms_first(hw:
 ])
 async def test_bad_requests_get_clear_replies(hw: HW, text: str, reply: str) -> None:
     assert reply in await hw.say(text)
-    assert hw.bot.scheduler.book.pending() == []
+    assert await hw.bot.scheduler.book.pending() == []
 
 
 async def test_same_handover_twice_is_not_scheduled_twice(hw: HW) -> None:
     await hw.say(ASK)
     assert (await hw.say(ASK)).startswith("Handover #1 already does that: at 16:00 (UTC+1) @alice becomes host")
-    assert len(hw.bot.scheduler.book.pending()) == 1
+    assert len(await hw.bot.scheduler.book.pending()) == 1
 
 
 async def test_ended_meeting_cannot_get_a_handover(hw: HW) -> None:
@@ -564,14 +573,14 @@ async def test_time_in_the_spring_forward_gap_is_refused(make_hw: Factory) -> No
     reply = await hw.say("hand host to @alice at 2:30 of meeting 123456789")
     assert reply == ("2025-03-09 02:30 does not exist in America/New_York: the clocks skip that hour "
                      "(daylight saving). Pick another time.")
-    assert hw.bot.scheduler.book.pending() == []
+    assert await hw.bot.scheduler.book.pending() == []
 
 
 async def test_relative_time_across_spring_forward_is_elapsed_time(make_hw: Factory) -> None:
     hw = await make_hw(start=utc(6, 50, day=9, year=2025), **NY)  # 01:50 EST; at 02:00 clocks jump to 03:00
     reply = await hw.say("in 20 minutes hand host to @alice of meeting 123456789")
     assert "at 03:10 (UTC-4) (in 20 min)" in reply
-    assert hw.handover().due == utc(7, 10, day=9, year=2025)
+    assert (await hw.handover()).due == utc(7, 10, day=9, year=2025)
     assert "is now host" in await hw.tick_to(utc(7, 10, day=9, year=2025))
 
 
@@ -582,10 +591,10 @@ async def test_time_in_the_autumn_overlap_asks_for_the_offset_and_then_runs_at_t
     ambiguous = await hw.say("hand host to @alice at 1:30 of meeting 123456789")
     assert ambiguous == ("2025-11-02 01:30 happens twice that day in America/New_York (the clocks go back). Give "
                          "the time with its offset, e.g. 2025-11-02T01:30:00-04:00 or 2025-11-02T01:30:00-05:00.")
-    assert hw.bot.scheduler.book.pending() == []
+    assert await hw.bot.scheduler.book.pending() == []
     reply = await hw.say("hand host to @alice at 2025-11-02T01:30:00-05:00 of meeting 123456789")
     assert "at 01:30 (UTC-5) (in 2 h 30 min)" in reply and "remind @you and @alice at 01:20 (UTC-5)" in reply
-    assert hw.handover().due == utc(6, 30, **day)
+    assert (await hw.handover()).due == utc(6, 30, **day)
     assert await hw.tick_to(utc(5, 30, **day)) == ""  # 01:30 EDT, the first 01:30: not this one
     assert "01:30 (UTC-5) (in 10 min)" in await hw.tick_to(utc(6, 20, **day))
     assert "is now host" in await hw.tick_to(utc(6, 30, **day))
@@ -636,9 +645,9 @@ async def test_an_approved_handovers_buttons_belong_to_the_host_and_the_requeste
     assert await hw.say("1", who="bob") == "Only @you can use this button."  # bob cannot take it early
     assert await hw.say("2", who="bob") == "Only @you can use this button."  # nor push it back
     assert hw.calls() == []
-    assert hw.handover().status == "pending"
+    assert (await hw.handover()).status == "pending"
     assert "cancelled" in await hw.say("3", who="bob")  # but his own request is his to cancel
-    assert hw.handover().status == "cancelled" and hw.calls() == []
+    assert (await hw.handover()).status == "cancelled" and hw.calls() == []
 
 
 async def test_the_host_may_hand_over_an_approved_handover_now(hw: HW) -> None:
@@ -657,4 +666,13 @@ async def test_an_approved_handover_snoozes_thirty_minutes_in_all(hw: HW) -> Non
         assert f"at 16:{minutes:02d} (UTC+1)" in await hw.say("2")
     refused = await hw.say("2")
     assert refused.startswith("Handover #1 was approved for a time it may move from by 30 minutes at most")
-    assert hw.handover().due == utc(15, 30)
+    assert (await hw.handover()).due == utc(15, 30)
+
+
+async def _claimed(hw: HW) -> None:
+    """Until handover #1 is running (claimed by whoever asked first)."""
+    for _ in range(500):
+        if (await hw.handover()).status == "running":
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("handover #1 was never claimed")

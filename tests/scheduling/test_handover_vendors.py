@@ -17,7 +17,7 @@ async def test_a_due_handover_on_a_zoom_meeting_that_has_not_started_runs(hw: HW
     assert zoom.status == "waiting"
     you, alice = hw.sandbox.zoom.user("you@example.com"), hw.sandbox.zoom.user("alice@example.com")
     assert you is not None and alice is not None
-    hw.bot.scheduler.book.add(
+    await hw.bot.scheduler.book.add(
         platform="console", channel="console", thread="", requester="you", lang="en", tz="Europe/Berlin",
         vendor="zoom", meeting_id=str(DEMO_ZOOM_ID), meeting_display="850 1234 5678",
         host=VendorUser("you@example.com"), target="alice", target_user=VendorUser("alice@example.com"),

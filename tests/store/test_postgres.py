@@ -16,9 +16,10 @@ import psycopg
 import pytest
 
 from bot.config import ConfigError
-from bot.store import Store, migrations, pg_schema
-from bot.store.budget import MARGIN_SHORT, booked
-from bot.store.postgres import PostgresStore
+from bot.store import Store, migrations
+from bot.store.postgres import schema as pg_schema
+from bot.store.postgres.budget import MARGIN_SHORT, booked
+from bot.store.postgres.store import PostgresStore
 from tests.support.pg import free_port, fresh_database, unavailable
 from tests.support.rates import busiest_window
 
@@ -68,7 +69,7 @@ def test_replicas_starting_together_migrate_once(pg_server: str | None) -> None:
 
 def test_an_unreachable_database_is_one_clear_line_without_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
     # The pool retries a refused connection until CONNECT_TIMEOUT_S (10 s) has passed: 1 s says the same here.
-    monkeypatch.setattr("bot.store.postgres.CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("bot.store.postgres.store.CONNECT_TIMEOUT_S", 1.0)
     with pytest.raises(ConfigError) as err:
         PostgresStore(f"postgresql://bot:s3cret@127.0.0.1:{free_port()}/hostbot?connect_timeout=1")
     assert "cannot use PostgreSQL at postgresql://bot@127.0.0.1" in str(err.value)

@@ -11,7 +11,7 @@ from bot.config import settings_from_mapping
 from bot.ops.backup import BackupError, backup
 from bot.ops.doctor.report import check_database, sayer
 from bot.store import Store
-from bot.store.pg_schema import MIGRATIONS
+from bot.store.postgres.schema import MIGRATIONS
 from tests.support.pg import free_port
 
 

@@ -1,4 +1,6 @@
-"""One conformance suite for the Store, run against both backends: SQLite (a file) and PostgreSQL.
+"""One conformance suite for the Store, run against both backends: SQLite (a file) and PostgreSQL, and through
+both interfaces: the synchronous Store of the command-line tools, and the AsyncStore the running bot awaits
+(`way` "async": tests/support/stores.py awaits each call on an event loop in another thread).
 
 Every test gets an empty store of each kind through the `open_store` fixture; the PostgreSQL runs
 use a throwaway cluster (tests/support/pg.py) and are skipped with one line where there is none
@@ -20,6 +22,7 @@ import pytest
 
 from bot.store import ClaimError, Store
 from bot.store.vault import SecretVault, VaultError
+from tests.support.stores import loop_thread, opener
 
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 Opener = Callable[[], Store]
@@ -45,21 +48,28 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=["sync", "async"])
+def way(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def open_store(where: str, clock: Clock) -> Iterator[Opener]:
+def open_store(where: str, clock: Clock, way: str) -> Iterator[Opener]:
     opened: list[Store] = []
     lock = threading.Lock()
+    with loop_thread() as loop:
+        wrap = opener(way, loop)
 
-    def make() -> Store:
-        store = Store(where, clock=clock)
-        with lock:
-            opened.append(store)
-        return store
+        def make() -> Store:
+            store = wrap(Store(where, clock=clock))
+            with lock:
+                opened.append(store)
+            return store  # type: ignore[no-any-return]
 
-    yield make
-    for store in opened:
-        with contextlib.suppress(Exception):  # a race's store was closed in its own thread
-            store.close()
+        yield make
+        for store in opened:
+            with contextlib.suppress(Exception):  # a race's store was closed in its own thread
+                store.close()
 
 
 @pytest.fixture
@@ -270,7 +280,7 @@ def test_reopening_keeps_everything_and_migrates_once(where: str, open_store: Op
     versions = race(open_store, 3, lambda s, i: s.schema_version())
     assert all(v == ["m001_initial", "m002_user_tokens", "m003_handovers", "m004_replicas", "m005_mappings",
                     "m006_undos", "m007_running_meetings",
-                    "m008_leases", "m009_role_reverts"]
+                    "m008_leases", "m009_role_reverts", "m010_rate_booking"]
                for v in versions)
     assert open_store().person("slack", "U1")["name"] == "Alice"  # type: ignore[index]
     first.ping()
@@ -313,7 +323,7 @@ def test_the_index_of_running_meetings_is_shared_and_an_early_end_wins(store: St
 
 
 def test_a_lease_has_one_holder_across_store_instances(store: Store, open_store: Opener, clock: Clock) -> None:
-    """bot/store/leases.py: one holder per name among replicas; a dead holder's lease passes with its time."""
+    """bot/store/rows/leases.py: one holder per name among replicas; a dead holder's lease passes with its time."""
     taken = race(open_store, 4, lambda s, i: s.take_lease("meeting:zoom:1", f"replica{i}", timedelta(seconds=60)))
     assert sorted(taken) == [False, False, False, True]
     holder = store.lease_holder("meeting:zoom:1")

@@ -101,15 +101,15 @@ async def fault_world(sandbox: Sandbox, tmp_path: Path, *, mapped: bool = True, 
     bot = build(settings)
     dingtalk = demo.vendors.dingtalk_users
     for name, user in users.items() if mapped else ():  # an admin's explicit mapping: Slack user -> accounts
-        bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
+        await bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
                                          feishu_open_id=demo.users[name].open_id,
                                          dingtalk_union_id=dingtalk[name].union_id,
                                          webex_email=user.email, zoom_email=user.email)
     for name, person in demo.users.items() if mapped else ():  # and the Feishu chat users to their accounts
-        bot.services.store.upsert_person("feishu", person.open_id, name=name, email=person.email,
+        await bot.services.store.upsert_person("feishu", person.open_id, name=name, email=person.email,
                                          feishu_open_id=person.open_id, dingtalk_union_id=dingtalk[name].union_id,
                                          webex_email=person.email, zoom_email=person.email)
-    link_people(bot, demo)  # the console's people, and `you`'s Feishu user token
+    await link_people(bot, demo)  # the console's people, and `you`'s Feishu user token
     instant_vendor_waits(bot)
     runtime = build_runtime(settings, bot)
     assert runtime.feishu is not None and runtime.slack is not None

@@ -28,7 +28,7 @@ async def slack_world(sandbox: Sandbox, tmp_path: Path, names: tuple[str, ...] =
     settings = settings_from_mapping({**sandbox.env(), "HOSTBOT_DB": str(tmp_path / "slack.db"),
                                       "SLACK_SIGNING_SECRET": SIGNING_SECRET, **extra, **env})
     bot = build(settings)
-    map_people(bot, demo, users)
+    await map_people(bot, demo, users)
     runtime = build_runtime(settings, bot)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_asgi(runtime)),
@@ -38,17 +38,17 @@ async def slack_world(sandbox: Sandbox, tmp_path: Path, names: tuple[str, ...] =
         await runtime.aclose()
 
 
-def map_people(bot: HostBot, demo: DemoWorld, users: dict[str, SlackUser]) -> None:
+async def map_people(bot: HostBot, demo: DemoWorld, users: dict[str, SlackUser]) -> None:
     """An admin's explicit mapping: Slack user -> vendor accounts; `you` authorized hostbot in Feishu."""
     dingtalk = demo.vendors.dingtalk_users
     for name, user in users.items():
         feishu = demo.users.get(name)
-        bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
+        await bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
                                          feishu_open_id=feishu.open_id if feishu else "",
                                          dingtalk_union_id=dingtalk[name].union_id if name in dingtalk else "",
                                          webex_email=user.email, zoom_email=user.email)
     you = demo.users["you"].open_id  # invite needs it
-    bot.services.store.save_user_token("feishu", you, demo.sandbox.feishu.issue_user_token(you))
+    await bot.services.store.save_user_token("feishu", you, demo.sandbox.feishu.issue_user_token(you))
 
 
 @contextlib.asynccontextmanager
@@ -72,7 +72,7 @@ async def slack_replicas(sandbox: Sandbox, db: str, count: int = 2,
                 http = await stack.enter_async_context(httpx.AsyncClient(
                     transport=httpx.ASGITransport(app=create_asgi(runtimes[-1])), base_url="http://hostbot.test"))
                 worlds.append(SlackWorld(sandbox, demo, runtimes[-1], http, users, channel))
-            map_people(runtimes[0].bot, demo, users)
+            await map_people(runtimes[0].bot, demo, users)
             yield worlds
     finally:
         for runtime in runtimes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import time
 from collections.abc import Callable
@@ -92,10 +93,13 @@ class SlackWorld:
 
 
 async def wait_for(predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
-    """Poll until predicate() is truthy (bounded; the work after an ack runs in the background)."""
+    """Poll until predicate() is truthy (bounded; the work after an ack runs in the background). A predicate
+    may return an awaitable (a read of the AsyncStore): its result is what counts."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
         if value:
             return value
         if time.monotonic() > deadline:

@@ -34,7 +34,7 @@ async def slack_world(sandbox: Sandbox, tmp_path: Path, clock: Callable[[], date
                                       "SLACK_SIGNING_SECRET": SIGNING_SECRET, **env})
     bot = build(settings, clock=clock)
     for name, user in users.items() if restart_of is None else ():
-        bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
+        await bot.services.store.upsert_person("slack", user.id, name=name, email=user.email,
                                          feishu_open_id=demo.users[name].open_id)
     runtime = build_runtime(settings, bot)
     transport = httpx.ASGITransport(app=create_asgi(runtime))

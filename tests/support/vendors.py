@@ -31,21 +31,21 @@ def instant_waits(world: World) -> Waits:
     return waits
 
 
-def outcomes(world: World) -> list[dict[str, Any]]:
-    return [r for r in world.bot.services.store.audit_rows() if r["event"] == "outcome"]
+async def outcomes(world: World) -> list[dict[str, Any]]:
+    return [r for r in await world.bot.services.store.audit_rows() if r["event"] == "outcome"]
 
 
 def requests(world: World, op: str) -> list[RecordedRequest]:
     return world.sandbox.recorder.all(op)
 
 
-def add_feishu_people(world: World, names: list[str]) -> dict[str, str]:
+async def add_feishu_people(world: World, names: list[str]) -> dict[str, str]:
     """Feishu users (in the demo meeting's tenant) known to hostbot by name; returns name -> open_id."""
     found: dict[str, str] = {}
     for name in names:
         user = world.sandbox.feishu.add_user(name)
-        world.bot.services.store.upsert_person("console", name, name=name, email=user.email,
-                                               feishu_open_id=user.open_id)
+        await world.bot.services.store.upsert_person("console", name, name=name, email=user.email,
+                                                     feishu_open_id=user.open_id)
         found[name] = user.open_id
     return found
 

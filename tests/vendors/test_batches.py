@@ -22,7 +22,7 @@ def _people(n: int) -> list[str]:
 # ---- Feishu invite: at most 10 per call ---------------------------------------------------------
 async def test_25_invitees_make_3_invite_calls(world: World) -> None:
     names = _people(25)
-    ids = add_feishu_people(world, names)
+    ids = await add_feishu_people(world, names)
     reply = await world.say("invite " + " ".join(f"@{n}" for n in names) + " to meeting 123456789")
     assert reply.startswith("✅ Invited @p01, @p02, ")
     assert reply.endswith(" and @p25 to Feishu meeting 123 456 789; Feishu is calling them.")
@@ -33,7 +33,7 @@ async def test_25_invitees_make_3_invite_calls(world: World) -> None:
 
 async def test_a_full_meeting_stops_the_batch_and_says_who_was_left_out(world: World) -> None:
     names = _people(25)
-    add_feishu_people(world, names)
+    await add_feishu_people(world, names)
     world.sandbox.feishu.meetings[world.meeting_id].max_participants = 14  # 4 present + the first 10
     reply = await world.say("invite " + " ".join(f"@{n}" for n in names) + " to meeting 123456789")
     lines = reply.splitlines()
@@ -42,12 +42,12 @@ async def test_a_full_meeting_stops_the_batch_and_says_who_was_left_out(world: W
                          "• @p11: the meeting has reached its participant limit."]
     assert lines[-1] == "…and 5 more."
     assert len(requests(world, "feishu.invite")) == 2  # the third chunk would meet the same limit
-    assert outcomes(world)[-1]["outcome"] == "partial"
+    assert (await outcomes(world))[-1]["outcome"] == "partial"
 
 
 async def test_a_busy_chunk_does_not_stop_the_others(world: World) -> None:
     names = _people(25)
-    ids = add_feishu_people(world, names)
+    ids = await add_feishu_people(world, names)
     world.sandbox.feishu.busy.update(ids[n] for n in names[10:20])  # the whole second call is busy
     reply = await world.say("invite " + " ".join(f"@{n}" for n in names) + " to meeting 123456789")
     assert reply.startswith("⚠️ Invited 15 of 25 to Feishu meeting 123 456 789.\n10 of 25 could not be invited:\n"
@@ -60,7 +60,7 @@ async def _erin_with_series(make_world: WorldFactory, n: int, webinars: int = 0)
     world = await make_world(HOSTBOT_ADMINS="you")
     webex = world.sandbox.webex
     erin = webex.add_user("erin")
-    world.bot.services.store.upsert_person("console", "erin", name="erin", email="erin@example.com")
+    await world.bot.services.store.upsert_person("console", "erin", name="erin", email="erin@example.com")
     for i in range(1, n + 1):
         webex.add_meeting(erin, f"Series {i:03d}", license="Webinar" if i <= webinars else "MC")
     return world
@@ -106,7 +106,7 @@ async def test_a_207_with_mixed_results_shows_each_failure(make_world: WorldFact
                      "• “Series 002”: Webex said: “The new host does not have a Webinar license”.\n"
                      "• “Series 003”: Webex said: “The new host does not have a Webinar license”.")
     assert [r.status for r in requests(world, "webex.reassign")] == [207, 204, 204]
-    assert outcomes(world)[-1]["outcome"] == "partial"
+    assert (await outcomes(world))[-1]["outcome"] == "partial"
 
 
 async def test_a_502_before_the_change_is_read_back_then_sent_once_more(make_world: WorldFactory) -> None:

@@ -38,7 +38,7 @@ async def test_success_false_is_said_for_what_it_is(world: World) -> None:
     assert reply.startswith(FAILED), reply
     assert "DingTalk answered without an error code but said the change did not succeed (success: false)" in reply
     assert "internal error" not in reply
-    assert outcomes(world)[-1]["vendor_code"] == "success=false"
+    assert (await outcomes(world))[-1]["vendor_code"] == "success=false"
 
 
 async def test_adding_someone_who_already_is_co_host_says_so_and_sends_nothing(world: World) -> None:
@@ -82,7 +82,7 @@ async def test_a_lost_answer_that_cannot_be_read_back_is_unknown(world: World) -
     assert reply.startswith(FAILED) and "its answer was lost" in reply, reply
     assert "check the meeting in the DingTalk app before asking again" in reply
     assert len(requests(world, "dingtalk.cohosts")) == 1
-    assert outcomes(world)[-1]["outcome"] == "unknown"
+    assert (await outcomes(world))[-1]["outcome"] == "unknown"
 
 
 async def test_co_hosts_of_a_conference_not_started_are_refused_with_those_words(world: World) -> None:

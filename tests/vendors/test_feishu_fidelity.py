@@ -34,7 +34,7 @@ async def test_a_success_that_names_another_host_is_not_a_success(world: World) 
     reply = await world.say(ASK.format(who="alice"))
     assert not reply.startswith("✅"), reply
     assert "it is now @bob" in reply
-    assert outcomes(world)[-1]["outcome"] == "conflict"
+    assert (await outcomes(world))[-1]["outcome"] == "conflict"
 
 
 async def test_a_cas_conflict_whose_host_already_is_the_target_is_success(world: World) -> None:

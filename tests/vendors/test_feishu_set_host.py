@@ -63,7 +63,7 @@ async def test_each_feishu_error_code_gets_its_own_reply(world: World, code: str
     assert reply.startswith("❌ Could not make @alice host of Feishu meeting 123 456 789:"), reply
     for w in words:
         assert w in reply, reply
-    rows = [r for r in world.bot.services.store.audit_rows() if r["event"] == "outcome"]
+    rows = [r for r in await world.bot.services.store.audit_rows() if r["event"] == "outcome"]
     # A meeting not in progress is known from the lookup: refused before anybody is asked, no call.
     assert rows[-1]["vendor_code"] == ("" if code == "122001" else code)
 

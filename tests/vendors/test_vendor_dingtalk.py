@@ -81,7 +81,7 @@ async def test_each_dingtalk_answer_gets_its_own_reply(world: World, code: str, 
         assert reply.startswith(FAILED), reply
     for w in words:
         assert w in reply, reply
-    assert outcomes(world)[-1]["vendor_code"] == code
+    assert (await outcomes(world))[-1]["vendor_code"] == code
 
 
 async def test_add_cohost_sends_the_documented_request(world: World) -> None:
@@ -166,7 +166,7 @@ async def test_unknown_conference(world: World) -> None:
 
 
 async def test_person_without_a_union_id(world: World) -> None:
-    world.bot.services.store.upsert_person("console", "frank", name="frank", email="frank@example.com")
+    await world.bot.services.store.upsert_person("console", "frank", name="frank", email="frank@example.com")
     reply = await world.say(f"make @frank co-host of dingtalk meeting {DEMO_DINGTALK_ID}")
     assert "ids can't be looked up by email" in reply and "hostbot users set frank dingtalk=<id>" in reply
 

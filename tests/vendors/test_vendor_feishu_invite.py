@@ -79,20 +79,20 @@ async def test_each_invite_error_code_gets_its_own_reply(world: World, code: str
     for w in words:
         assert w in reply, reply
     # A meeting not in progress is known from the lookup: refused before anybody is asked, no call.
-    assert outcomes(world)[-1]["vendor_code"] == ("" if code == "122001" else code)
+    assert (await outcomes(world))[-1]["vendor_code"] == ("" if code == "122001" else code)
 
 
 async def test_meeting_not_exist(world: World) -> None:
     reply = await world.say("invite @dave to meeting 6900000000000000001")
     assert "the meeting does not exist at Feishu" in reply
-    assert outcomes(world)[-1]["vendor_code"] == "122002"
+    assert (await outcomes(world))[-1]["vendor_code"] == "122002"
 
 
 async def test_cannot_invite_yourself(world: World) -> None:
     reply = await world.say("invite me to meeting 123456789")
     assert reply.startswith("❌ Could not invite @you to Feishu meeting 123 456 789:")
     assert "you cannot invite yourself" in reply
-    assert outcomes(world)[-1]["vendor_code"] == "122005"
+    assert (await outcomes(world))[-1]["vendor_code"] == "122005"
 
 
 async def test_invite_uses_the_requesters_user_token(world: World) -> None:
@@ -109,50 +109,50 @@ async def test_invite_uses_the_requesters_user_token(world: World) -> None:
 
 
 async def test_no_user_token_asks_to_authorize_and_calls_nothing(world: World) -> None:
-    world.bot.services.store.delete_user_token("feishu", world.open_id("you"))
+    await world.bot.services.store.delete_user_token("feishu", world.open_id("you"))
     reply = await world.say(ASK)
     assert reply == (FAILED + "Feishu lets only a person, not an app, invite people, and you have not authorized "
                      "hostbot to invite on your behalf yet. What to do: authorize hostbot in Feishu (open hostbot's "
                      "authorization link, or ask an admin for it), then ask again.")
     assert requests(world, "feishu.invite") == []
-    assert outcomes(world)[-1]["outcome"] == "denied"
+    assert (await outcomes(world))[-1]["outcome"] == "denied"
 
 
 async def test_expired_user_token_in_the_store(world: World) -> None:
     store = world.bot.services.store
     you = world.open_id("you")
-    token = store.user_token("feishu", you)
+    token = await store.user_token("feishu", you)
     assert token is not None
-    store.save_user_token("feishu", you, token.token, expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    await store.save_user_token("feishu", you, token.token, expires_at=datetime.now(UTC) - timedelta(minutes=1))
     reply = await world.say(ASK)
     assert "your authorization of hostbot in Feishu has expired or was revoked" in reply
     assert requests(world, "feishu.invite") == []
 
 
 async def test_user_token_refused_by_feishu(world: World) -> None:
-    token = world.bot.services.store.user_token("feishu", world.open_id("you"))
+    token = await world.bot.services.store.user_token("feishu", world.open_id("you"))
     assert token is not None
     world.sandbox.feishu.expired_user_tokens.add(token.token)
     reply = await world.say(ASK)
     assert "has expired or was revoked" in reply and "authorize hostbot in Feishu" in reply
-    assert outcomes(world)[-1]["vendor_code"] == "99991677"
+    assert (await outcomes(world))[-1]["vendor_code"] == "99991677"
 
 
 async def test_some_invitees_fail_each_is_named(world: World) -> None:
     world.sandbox.feishu.busy.add(world.open_id("dave"))
-    add_feishu_people(world, ["erin"])
-    world.sandbox.feishu.users.pop(world.bot.services.store.person("console", "erin")["feishu_open_id"])
+    await add_feishu_people(world, ["erin"])
+    world.sandbox.feishu.users.pop((await world.bot.services.store.person("console", "erin"))["feishu_open_id"])
     reply = await world.say("invite @dave, @erin and @carol to meeting 123456789")
     assert reply == ("⚠️ Invited 1 of 3 to Feishu meeting 123 456 789.\n"
                      "2 of 3 could not be invited:\n"
                      "• @dave: Feishu could not call them.\n"
                      "• @erin: Feishu could not call them.")
-    assert outcomes(world)[-1]["outcome"] == "partial"
+    assert (await outcomes(world))[-1]["outcome"] == "partial"
 
 
 async def test_non_host_invite_goes_to_the_host_then_runs_with_the_requesters_token(world: World) -> None:
     bob = world.open_id("bob")
-    world.bot.services.store.save_user_token("feishu", bob, world.sandbox.feishu.issue_user_token(bob))
+    await world.bot.services.store.save_user_token("feishu", bob, world.sandbox.feishu.issue_user_token(bob))
     world.console.user = "bob"
     ask = await world.say(ASK)
     assert ask.startswith("@you, @bob asks: Feishu calls @dave into meeting 123 456 789.")
@@ -205,4 +205,4 @@ async def test_who_is_host_asks_feishu_now(world: World) -> None:
     world.sandbox.feishu.change_host(world.meeting_id, world.open_id("bob"))  # changed in the Feishu client
     assert await world.say("who is host of meeting 123456789") == "Feishu meeting 123 456 789: @bob is host."
     assert await world.say("谁是主持人 123456789") == "飞书会议 123 456 789 的主持人是 @bob。"
-    assert [r["intent"] for r in outcomes(world)] == ["who_is_host", "who_is_host"]  # read-only, but audited
+    assert [r["intent"] for r in await outcomes(world)] == ["who_is_host", "who_is_host"]  # read-only, but audited

@@ -81,7 +81,7 @@ async def test_each_reassign_status_gets_its_own_reply(world: World, status: str
         assert reply.startswith(f"❌ Could not make @alice host of Webex meeting {_display(world)}:"), reply
     for w in words:
         assert w in reply, reply
-    assert outcomes(world)[-1]["vendor_code"] == status
+    assert (await outcomes(world))[-1]["vendor_code"] == status
 
 
 ITEMS = [
@@ -106,7 +106,7 @@ async def test_each_limitation_is_explained(world: World, case: str, arrange: Ca
     assert reply == (f"❌ Could not make @alice host of Webex meeting {_display(world)}: Webex refused: {description} "
                      "What to do: Webex cannot reassign in-progress meetings, TC/EC1.0/SC meetings, meetings created "
                      "on someone's behalf, or to a host without the privileges they need.")
-    assert outcomes(world)[-1]["vendor_code"] == status
+    assert (await outcomes(world))[-1]["vendor_code"] == status
     assert _mine(world).host_email == "you@example.com"
 
 
@@ -175,7 +175,7 @@ async def test_reassign_in_chinese(make_world: WorldFactory) -> None:
 
 
 async def test_nobody_to_reassign(world: World) -> None:
-    world.bot.services.store.upsert_person("console", "erin", name="erin", email="erin@example.com")
+    await world.bot.services.store.upsert_person("console", "erin", name="erin", email="erin@example.com")
     world.console.user = "erin"
     assert await world.say("reassign my webex meetings to @alice") == "@erin has no Webex meeting series to reassign."
 

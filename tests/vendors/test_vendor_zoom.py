@@ -58,8 +58,8 @@ def _alice_gone(w: World) -> None:
     del w.sandbox.zoom.users[user.id]
 
 
-def _bad_email(w: World) -> None:
-    w.bot.services.store.upsert_person("console", "alice", zoom_email="alice@")
+async def _bad_email(w: World) -> None:
+    await w.bot.services.store.upsert_person("console", "alice", zoom_email="alice@")
 
 
 def _bad_secret(w: World) -> None:
@@ -94,12 +94,14 @@ CASES = [
 async def test_each_zoom_answer_gets_its_own_reply(world: World, code: str, arrange: Callable[[World], None],
                                                    words: list[str]) -> None:
     instant_waits(world)
-    arrange(world)
+    arranged = arrange(world)
+    if arranged is not None:  # an arrangement that writes the store awaits it
+        await arranged
     reply = await world.say(ASK)
     assert reply.startswith(FAILED), reply
     for w in words:
         assert w in reply, reply
-    assert outcomes(world)[-1]["vendor_code"] == code.split("-")[0]
+    assert (await outcomes(world))[-1]["vendor_code"] == code.split("-")[0]
 
 
 async def test_cannot_schedule_for_names_the_user_whose_privilege_counts(world: World) -> None:
@@ -111,7 +113,7 @@ async def test_cannot_schedule_for_names_the_user_whose_privilege_counts(world: 
                      f"then ask again.\nFor an admin: both accounts must be licensed, and only {ZOOM_API_USER}, "
                      "the user the meeting was created under, counts, not who calls the API.\n"
                      "[1] Add as co-host   [2] Cancel")  # one answer: the refusal carries the offer's buttons
-    assert outcomes(world)[-1]["vendor_code"] == "3000"
+    assert (await outcomes(world))[-1]["vendor_code"] == "3000"
     assert (await world.say("1")).startswith("✅ Made @dave co-host of Zoom meeting")  # add_cohost, through the gate
     assert "dave@example.com" in _meeting(world).alternative_hosts
     assert _meeting(world).host_id == world.sandbox.zoom.user("you@example.com").id  # type: ignore[union-attr]
@@ -121,14 +123,14 @@ async def test_other_account_meeting_cannot_be_read(world: World) -> None:
     _meeting(world).other_account = True
     reply = await world.say(ASK)
     assert "Zoom won't let hostbot's app read or change this meeting" in reply
-    assert outcomes(world)[-1]["vendor_code"] == "3000"
+    assert (await outcomes(world))[-1]["vendor_code"] == "3000"
 
 
 async def test_bad_client_secret(world: World) -> None:
     _bad_secret(world)
     reply = await world.say(ASK)
     assert "Zoom rejected hostbot's app credentials" in reply and "ZOOM_CLIENT_SECRET" in reply
-    assert outcomes(world)[-1]["vendor_code"] == "invalid_client"
+    assert (await outcomes(world))[-1]["vendor_code"] == "invalid_client"
 
 
 async def test_host_change_sends_schedule_for_with_an_s2s_token(world: World) -> None:
@@ -201,7 +203,8 @@ async def test_who_is_host_tells_host_cohosts_and_scheduler(world: World) -> Non
 async def test_a_person_who_scheduled_it_may_act_but_the_api_user_is_nobodys_organizer(world: World) -> None:
     # "ops" reads the mailbox of the API user every API-created meeting is created under (GET /users/me):
     # that makes ops nobody's organizer, so the host is asked (issue 24, item 9).
-    world.bot.services.store.upsert_person("console", "ops", name="ops", email=ZOOM_API_USER, zoom_email=ZOOM_API_USER)
+    await world.bot.services.store.upsert_person("console", "ops", name="ops", email=ZOOM_API_USER,
+                                                 zoom_email=ZOOM_API_USER)
     world.console.user = "ops"
     assert (await world.say(ASK)).startswith(f"@you, @ops asks: @alice becomes host of Zoom meeting {SHOWN}")
     assert requests(world, "zoom.update_meeting") == []

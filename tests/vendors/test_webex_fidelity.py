@@ -35,7 +35,7 @@ async def test_a_reassignment_whose_answer_was_lost_is_read_back_not_repeated(wo
     assert reply.startswith(f"✅ @alice is now host of Webex meeting {_number(world)}.\n(Webex's first answer was lost")
     assert len(requests(world, "webex.reassign")) == 1  # one cancellation email for the old host, not two
     assert world.sandbox.webex.meetings[DEMO_WEBEX_ID].host_email == "alice@example.com"
-    row = outcomes(world)[-1]
+    row = (await outcomes(world))[-1]
     assert row["outcome"] == "ok"
 
 

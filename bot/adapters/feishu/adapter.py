@@ -62,7 +62,7 @@ from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply, neu
 from bot.core.model.outcome import Outcome
 from bot.i18n import detect_lang, t
 from bot.lark_lazy import LazyModule
-from bot.store import Store
+from bot.store import AsyncStore
 from bot.telemetry.logs import SDK_OWN_HANDLERS, adopt_sdk_logger, sdk_quiet
 from bot.vendors.feishu.auth import FeishuAuth, build_client, lark_core
 
@@ -79,7 +79,7 @@ CARD_ANSWER_S = 1.0  # how long a click waits for the dispatcher before answerin
 # connection is authenticated by its own session and its events carry none).
 WEBHOOK_DELIVERY: ContextVar[bool] = ContextVar("hostbot_feishu_webhook", default=False)
 class FeishuAdapter:
-    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store, oauth: FeishuOAuth | None = None,
+    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: AsyncStore, oauth: FeishuOAuth | None = None,
                  *, clock: Callable[[], float] = time.time, timeout: float = 10.0,
                  auth: FeishuAuth | None = None) -> None:
         self.settings = settings
@@ -214,13 +214,13 @@ class FeishuAdapter:
         event_id = str(data.header.event_id or "") if data.header else ""
         text = message_text(msg.message_type or "", msg.content or "")
         if msg.message_type not in ("text", "post"):
-            if self.store.first_delivery("feishu", f"message:{msg.message_id}"):
+            if await self.store.first_delivery("feishu", f"message:{msg.message_id}"):
                 await self.deliver(msg.message_id, [Reply(t(feishu_lang(text), "feishu_text_only"))],
                                    "zh", key=msg.message_id)
             return
         lang = feishu_lang(text)
         if too_long(text):  # never parsed (bot/adapters/limits.py)
-            if self.store.first_delivery("feishu", f"message:{msg.message_id}"):
+            if await self.store.first_delivery("feishu", f"message:{msg.message_id}"):
                 await self.deliver(msg.message_id, [too_long_reply(text, lang)], lang, key=msg.message_id)
             return
         in_thread = bool(msg.root_id) and msg.root_id != msg.message_id

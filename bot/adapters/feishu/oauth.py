@@ -39,7 +39,7 @@ from bot.core.flow.serial import LeaseBusy, held
 from bot.core.model.events import ChatMessage, Platform
 from bot.core.model.outcome import Kind, Outcome
 from bot.lark_lazy import LazyModule
-from bot.store import ClaimError, Store, UserToken
+from bot.store import AsyncStore, ClaimError, UserToken
 from bot.store.vault import VaultError
 from bot.vendors.feishu.auth import LarkClient, auth_v3, build_client, lark_core
 
@@ -114,7 +114,7 @@ class FeishuOAuth:
     """Feishu user tokens: FeishuVendor's token source (`user_token`, `refresh_if_due`,
     `authorization`) and the OAuth callback's work (`complete`)."""
 
-    def __init__(self, app_id: str, app_secret: str, domain: str, store: Store, *, public_url: str = "",
+    def __init__(self, app_id: str, app_secret: str, domain: str, store: AsyncStore, *, public_url: str = "",
                  scope: str = USER_SCOPE, timeout: float = 10.0, client: LarkClient | None = None) -> None:
         self.app_id, self._secret = app_id, app_secret
         self.domain = domain.rstrip("/")
@@ -134,9 +134,9 @@ class FeishuOAuth:
         return f"{self.public_url}{CALLBACK_PATH}"
 
     # ---- FeishuVendor's token source ---------------------------------------------------------
-    def user_token(self, vendor: str, subject: str) -> UserToken | None:
+    async def user_token(self, vendor: str, subject: str) -> UserToken | None:
         try:
-            return self.store.user_token(vendor, subject)
+            return await self.store.user_token(vendor, subject)
         except VaultError:
             log.warning("feishu oauth: a stored user token cannot be opened; asking to authorize again")
             return None
@@ -148,7 +148,7 @@ class FeishuOAuth:
         have just renewed it."""
         lock = self._locks.setdefault(subject, asyncio.Lock())
         async with lock:
-            if not self._due(self.user_token(VENDOR, subject)):
+            if not self._due(await self.user_token(VENDOR, subject)):
                 return
             try:
                 async with held(self.store, [f"user_token:{VENDOR}:{subject}"], ttl=RENEWAL_LEASE,
@@ -163,7 +163,7 @@ class FeishuOAuth:
         return grant.expires_at - self.store.now() <= REFRESH_MARGIN
 
     async def _renew(self, subject: str) -> None:
-        grant = self.user_token(VENDOR, subject)
+        grant = await self.user_token(VENDOR, subject)
         if grant is None or not self._due(grant):
             return
         refreshed = await self._refresh(grant.refresh_token)
@@ -173,11 +173,11 @@ class FeishuOAuth:
                          refreshed.vendor_code or refreshed.reason)
                 # Only the grant whose refresh token failed: one saved meanwhile (another replica whose
                 # lease outlived ours, a new authorization) stays.
-                self.store.delete_user_token(VENDOR, subject, refresh_token=grant.refresh_token)
+                await self.store.delete_user_token(VENDOR, subject, refresh_token=grant.refresh_token)
             return
-        self._save(subject, refreshed)
+        await self._save(subject, refreshed)
 
-    def authorization(self, subject: str, meeting: str = "") -> tuple[str, str] | None:
+    async def authorization(self, subject: str, meeting: str = "") -> tuple[str, str] | None:
         """A link for `subject` to authorize hostbot, and the remedy key that presents it.
 
         None when no link can be made (HOSTBOT_PUBLIC_URL unknown): the plain remedy then applies.
@@ -193,7 +193,7 @@ class FeishuOAuth:
             payload["message"] = message_to_json(resume)
             payload["reply_to"] = resume.message_id
             payload["meeting"] = meeting  # what runs after the authorization: this meeting, as shown
-        state = self.store.create_proposal(
+        state = await self.store.create_proposal(
             platform=Platform.FEISHU, requester=subject, action=ACTION, payload=payload,
             channel=resume.channel if resume else "", thread=resume.thread if resume else "", ttl=STATE_TTL)
         query = urlencode({"app_id": self.app_id, "redirect_uri": self.redirect_uri, "scope": self.scope,
@@ -204,7 +204,7 @@ class FeishuOAuth:
     # ---- the callback ------------------------------------------------------------------------
     async def complete(self, code: str, state: str) -> Authorization:
         """Exchange the code, store the token, claim the state; says what to resume, if anything."""
-        proposal = self.store.get_proposal(state) if state else None
+        proposal = await self.store.get_proposal(state) if state else None
         if proposal is None or proposal.action != ACTION:
             return Authorization("feishu_oauth_unknown_state", state=state)
         lang = str(proposal.payload.get("lang") or "zh")
@@ -221,9 +221,9 @@ class FeishuOAuth:
         if isinstance(who, Outcome):
             return Authorization("feishu_oauth_failed", lang, state=state, detail=who.detail or who.reason)
         open_id, name = who
-        self._save(open_id, grant)
+        await self._save(open_id, grant)
         try:
-            self.store.claim_proposal(state, open_id, outcome="done")
+            await self.store.claim_proposal(state, open_id, outcome="done")
         except ClaimError as err:
             # The token is theirs and stays stored; somebody else's request is not run for them.
             key = "feishu_oauth_other_person" if err.why == "not_yours" else "feishu_oauth_used"
@@ -237,9 +237,9 @@ class FeishuOAuth:
                              reply_to=str(proposal.payload.get("reply_to") or ""))
 
     # ---- Feishu calls ------------------------------------------------------------------------
-    def _save(self, subject: str, grant: Grant) -> None:
+    async def _save(self, subject: str, grant: Grant) -> None:
         expires = self.store.now() + timedelta(seconds=max(0, grant.expires_in))
-        self.store.save_user_token(VENDOR, subject, grant.token, grant.refresh_token, expires_at=expires)
+        await self.store.save_user_token(VENDOR, subject, grant.token, grant.refresh_token, expires_at=expires)
 
     async def _exchange(self, code: str) -> Grant | Outcome:
         body = authen_v1.CreateOidcAccessTokenRequestBody.builder().grant_type("authorization_code").code(code).build()

@@ -46,7 +46,7 @@ from bot.core.flow.dispatch import Dispatcher
 from bot.core.model.errors import IdentityError
 from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply, neutral_mention
 from bot.i18n import t
-from bot.store import Store
+from bot.store import AsyncStore
 from bot.telemetry.logs import request_scope
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def bolt_logger() -> logging.Logger:
 
 
 class SlackAdapter:
-    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: Store,
+    def __init__(self, settings: Settings, dispatcher: Dispatcher, store: AsyncStore,
                  client: AsyncWebClient | None = None) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
@@ -168,7 +168,7 @@ class SlackAdapter:
         self._acked(context)
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         key = command.get("trigger_id") or f"{channel}:{user}:{command.get('text', '')}:{time.time()}"
-        if not self.store.first_delivery("slack", f"command:{key}"):
+        if not await self.store.first_delivery("slack", f"command:{key}"):
             self.dispatcher.duplicate("slack", "command")
             return
         text = f"{COMMAND} {command.get('text', '')}".strip()
@@ -217,7 +217,7 @@ class SlackAdapter:
         profile = await self.profile(user)
         text = str(event.get("text", ""))
         if too_long(text):  # never parsed (bot/adapters/limits.py); answered once per delivery
-            if self.store.first_delivery("slack", f"event:{body.get('event_id', '')}:too_long"):
+            if await self.store.first_delivery("slack", f"event:{body.get('event_id', '')}:too_long"):
                 await self.deliver(channel, thread, user, [too_long_reply(text, profile.lang)])
             return
         bot_user = context.get("bot_user_id") or ""

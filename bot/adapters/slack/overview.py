@@ -26,9 +26,9 @@ async def home_content(adapter: SlackPort, user: str) -> HomeContent:
     services = adapter.dispatcher.services
     profile = await adapter.profile(user)
     lang, tz = profile.lang, profile.tz
-    audit = _audit_lines(services) if await _is_admin(services, user) else None
-    return HomeContent(lang=lang, handovers=_handover_lines(services, user, lang, tz),
-                       approvals=_approval_lines(services, user, lang),
+    audit = await _audit_lines(services) if await _is_admin(services, user) else None
+    return HomeContent(lang=lang, handovers=await _handover_lines(services, user, lang, tz),
+                       approvals=await _approval_lines(services, user, lang),
                        links=await _link_lines(adapter, user, lang), audit=audit)
 
 
@@ -40,22 +40,22 @@ async def _is_admin(services: Services, user: str) -> bool:
     return await services.policy.is_admin(person, user, "slack")
 
 
-def _handover_lines(services: Services, user: str, lang: str, tz: str) -> list[tuple[int, str]]:
+async def _handover_lines(services: Services, user: str, lang: str, tz: str) -> list[tuple[int, str]]:
     """Pending handovers `user` asked for, receives, or loses the host role in; soonest first."""
     scheduler, people = scheduler_of(services), services.people
     if scheduler is None:
         return []
     now = services.clock()
-    mine = [h for h in scheduler.book.pending(Platform.SLACK)
-            if user in (h.requester, h.target, people.chat_user_for(h.platform, h.vendor, h.host))]
-    return [(h.id, t(lang, hkey(h, "handover_list_line"), **words(h, people, lang, now, tz)))
+    mine = [h for h in await scheduler.book.pending(Platform.SLACK)
+            if user in (h.requester, h.target, await people.chat_user_for(h.platform, h.vendor, h.host))]
+    return [(h.id, t(lang, hkey(h, "handover_list_line"), **await words(h, people, lang, now, tz)))
             for h in sorted(mine, key=lambda h: h.due)]
 
 
-def _approval_lines(services: Services, user: str, lang: str) -> list[tuple[str, str]]:
+async def _approval_lines(services: Services, user: str, lang: str) -> list[tuple[str, str]]:
     lines = []
-    for p in services.store.open_approvals(Platform.SLACK, user):
-        requester = services.people.describe_chat_user(Platform.SLACK, str(p.payload.get("on_behalf_of") or ""))
+    for p in await services.store.open_approvals(Platform.SLACK, user):
+        requester = await services.people.describe_chat_user(Platform.SLACK, str(p.payload.get("on_behalf_of") or ""))
         intent = Intent.from_json(p.payload["intent"]) if isinstance(p.payload.get("intent"), dict) else None
         summary = str(p.payload.get("summary") or (intent.name if intent else p.action))
         lines.append((p.id, t(lang, "home_approval_line", requester=requester, summary=summary)))
@@ -65,7 +65,7 @@ def _approval_lines(services: Services, user: str, lang: str) -> list[tuple[str,
 async def _link_lines(adapter: SlackPort, user: str, lang: str) -> list[tuple[str, str]]:
     """Channel links of the channels `user` is in (users.conversations), as "{channel} → meeting"."""
     services = adapter.dispatcher.services
-    links = {str(r["scope"]): r for r in services.store.links_of(Platform.SLACK)}
+    links = {str(r["scope"]): r for r in await services.store.links_of(Platform.SLACK)}
     if not links:
         return []
     channels: list[str] = []
@@ -89,11 +89,11 @@ async def _link_lines(adapter: SlackPort, user: str, lang: str) -> list[tuple[st
     return out
 
 
-def _audit_lines(services: Services) -> list[str]:
+async def _audit_lines(services: Services) -> list[str]:
     """The latest audit rows, newest first, one line each (what `hostbot audit` shows, shortened)."""
     lines = []
-    for row in services.store.latest_audit(AUDIT_ROWS):
-        who = services.people.describe_chat_user(str(row.get("platform") or ""), str(row.get("chat_user") or ""))
+    for row in await services.store.latest_audit(AUDIT_ROWS):
+        who = await services.people.describe_chat_user(str(row.get("platform") or ""), str(row.get("chat_user") or ""))
         what = " ".join(str(row[k]) for k in ("intent", "event", "outcome", "vendor", "meeting") if row.get(k))
         lines.append(f"{str(row.get('at') or '')[:16].replace('T', ' ')} · {who} · {what}")
     return lines

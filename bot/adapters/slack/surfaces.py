@@ -72,11 +72,11 @@ class SlackSurfaces:
         self.adapter._acked(context)
         trigger, user = str(command.get("trigger_id") or ""), str(command.get("user_id") or "")
         channel = str(command.get("channel_id") or "")
-        if not self.services.store.first_delivery("slack", f"command:{trigger}"):
+        if not await self.services.store.first_delivery("slack", f"command:{trigger}"):
             self.adapter.dispatcher.duplicate("slack", "command")
             return
         lang, tz = await self._quick_profile(user)
-        linked, linked_text = self._linked(channel, lang)
+        linked, linked_text = await self._linked(channel, lang)
         origin = FormOrigin(channel=channel, user=user, lang=lang, tz=tz, linked=linked, linked_text=linked_text)
         try:
             await self.adapter.client.views_open(trigger_id=trigger, view=form_view(origin))
@@ -86,9 +86,9 @@ class SlackSurfaces:
             await self.adapter._call("chat_postEphemeral", channel=channel, user=user,
                                      text=slack_text(t(lang, "form_failed", error=error)))
 
-    def _linked(self, channel: str, lang: str) -> tuple[MeetingRef | None, str]:
+    async def _linked(self, channel: str, lang: str) -> tuple[MeetingRef | None, str]:
         """The channel's linked meeting and how the form shows it ("Feishu 123 456 789")."""
-        row = self.services.store.link("slack", channel) if channel else None
+        row = await self.services.store.link("slack", channel) if channel else None
         if row is None:
             return None, ""
         vendor, meeting = str(row["vendor"]), str(row["meeting_id"])
@@ -124,7 +124,7 @@ class SlackSurfaces:
         self.adapter._acked(context)
         delivery = f"view:{view.get('id', '')}:{view.get('hash', '')}"
         echo = self._echo(found, origin, view)
-        if not self.services.store.first_delivery("slack", f"{delivery}:thread"):
+        if not await self.services.store.first_delivery("slack", f"{delivery}:thread"):
             self.adapter.dispatcher.duplicate("slack", "view")  # the same submission again (a double click)
             return
         asked = slack_text(t(origin.lang, "slack_asked", user=neutral_mention(user), text=echo))
@@ -185,7 +185,7 @@ class SlackSurfaces:
     async def _cancel(self, user: str, value: str, click_id: str, profile: Profile) -> None:
         """Cancel from Home: the cancel_handover request, as if typed in the handover's thread."""
         scheduler = scheduler_of(self.services)
-        handover = scheduler.book.get(int(value)) if scheduler is not None and value.isdigit() else None
+        handover = await scheduler.book.get(int(value)) if scheduler is not None and value.isdigit() else None
         if handover is None or handover.platform != Platform.SLACK:
             return
         text = f"cancel handover #{handover.id}"
@@ -195,7 +195,7 @@ class SlackSurfaces:
 
     async def _answer(self, user: str, choice: str, value: str, click_id: str, profile: Profile) -> None:
         """Approve / Decline from Home: the same click path as the buttons in the request's thread."""
-        proposal = self.services.store.get_proposal(value)
+        proposal = await self.services.store.get_proposal(value)
         if proposal is None or proposal.platform != Platform.SLACK:
             return
         click = ButtonClick(platform=Platform.SLACK, user=user, action=choice, value=value, click_id=click_id,

@@ -61,17 +61,17 @@ class Dispatcher:
     async def _message(self, msg: ChatMessage, progress: ProgressSink | None,
                        formed: Intent | None = None) -> list[Reply]:
         store, timer = self.services.store, Timer()
-        if msg.event_id and not store.first_delivery(msg.platform, f"event:{msg.event_id}"):
+        if msg.event_id and not await store.first_delivery(msg.platform, f"event:{msg.event_id}"):
             return self.duplicate(msg.platform, "event")
-        if msg.message_id and not store.first_delivery(msg.platform, f"message:{msg.message_id}"):
+        if msg.message_id and not await store.first_delivery(msg.platform, f"message:{msg.message_id}"):
             return self.duplicate(msg.platform, "message")
-        intent = formed or self.parse(msg)
-        pressed = self._typed_button(msg, intent) if formed is None else None
+        intent = formed or await self.parse(msg)
+        pressed = await self._typed_button(msg, intent) if formed is None else None
         if pressed is not None:  # typed "undo" / "cancel": the button it names, pressed through the same path
-            store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
+            await store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
             return await self._click(pressed, progress)
         lang = msg.lang or intent.lang
-        store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
+        await store.audit(platform=msg.platform, chat_user=msg.user, intent=intent.name, event="request")
         answer = await run(Context(self.services, Request(msg, intent, lang), progress_sink=progress))
         # Never the text itself (it may name people or carry links): its length, and the delivery id.
         self._count(msg.platform, intent.name, answer.summary(), timer, kind="message", user=msg.user,
@@ -82,7 +82,7 @@ class Dispatcher:
                            progress: ProgressSink | None = None) -> list[Reply]:
         """A request resumed later (Feishu: once its author authorized hostbot): its words parsed again, on
         the meeting it was about when it was shown, never on what the thread is linked to by now."""
-        intent = replace(self.parse(msg), meeting=MeetingRef(vendor, meeting_id))
+        intent = replace(await self.parse(msg), meeting=MeetingRef(vendor, meeting_id))
         return await self.handle_form(msg, intent, progress)
 
     async def handle_click(self, click: ButtonClick, progress: ProgressSink | None = None) -> list[Reply]:
@@ -104,60 +104,62 @@ class Dispatcher:
     async def _click(self, click: ButtonClick, progress: ProgressSink | None) -> list[Reply]:
         store, people, timer = self.services.store, self.services.people, Timer()
         lang = click.lang or "en"
-        if click.click_id and not store.first_delivery(click.platform, f"click:{click.click_id}"):
+        if click.click_id and not await store.first_delivery(click.platform, f"click:{click.click_id}"):
             return self.duplicate(click.platform, "click")
         if click.action == UNDO_ACTION:  # an Undo row, not a proposal (bot/core/flow/undo.py)
             replies = await press_undo(self.services, click, progress, run)
-            row = self.services.store.get_undo(click.value)  # its status says what came of it
+            row = await self.services.store.get_undo(click.value)  # its status says what came of it
             self._count(click.platform, UNDO_ACTION, row.status if row else "expired", timer, kind="click",
                         action=click.action, user=click.user)
             return replies
         negative = click.action in NEGATIVE_ACTIONS
         try:
-            proposal = store.claim_proposal(click.value, click.user, outcome="cancelled" if negative else "claimed")
+            proposal = await store.claim_proposal(click.value, click.user,
+                                                  outcome="cancelled" if negative else "claimed")
         except ClaimError as err:
             intent_name = err.proposal.action if err.proposal else ""
             self._count(click.platform, intent_name, {"not_yours": "foreign_click", "used": "already_used"}.get(
                 err.why, "expired"), timer, kind="click", action=click.action, user=click.user)
-            return self._refused_click(click, err, lang)
+            return await self._refused_click(click, err, lang)
         payload = proposal.payload
         lang = click.lang or payload.get("lang", "en")
         intent = Intent.from_json(payload["intent"])
         requester = str(payload.get("on_behalf_of") or click.user)
         decision = "declined" if click.action == "decline" else "cancelled" if negative else click.action
-        store.audit(platform=click.platform, chat_user=click.user, intent=intent.name, event="decision",
+        await store.audit(platform=click.platform, chat_user=click.user, intent=intent.name, event="decision",
                     outcome=decision, detail=f"on behalf of {requester}" if requester != click.user else "")
         if negative:
             self._count(click.platform, intent.name, decision, timer, kind="click", action=click.action,
                         user=click.user)
             if click.action == "decline":  # read by the requester: in their language, not the approver's
                 return [Reply(t(str(payload.get("lang") or lang), "policy_declined",
-                                who=people.describe_chat_user(click.platform, click.user)), mention_users=(requester,))]
+                                who=await people.describe_chat_user(click.platform, click.user)),
+                              mention_users=(requester,))]
             return [Reply(t(lang, "cancelled"))]
-        ctx = self._resumed(click, proposal.channel, proposal.thread, payload, intent, requester, lang, progress)
+        ctx = await self._resumed(click, proposal.channel, proposal.thread, payload, intent, requester, lang, progress)
         if ctx is None:  # stored before bound plans: what it would do is not known any more
-            store.finish_proposal(proposal.id, "expired")
+            await store.finish_proposal(proposal.id, "expired")
             self._count(click.platform, intent.name, "expired", timer, kind="click", action=click.action,
                         user=click.user)
             return [Reply(t(lang, "choice_expired"))]
         intent = ctx.intent
         answer = await run(ctx)
-        store.finish_proposal(proposal.id, "done")
+        await store.finish_proposal(proposal.id, "done")
         self._count(click.platform, intent.name, answer.summary(), timer, kind="click", action=click.action,
                     user=click.user)
         return answer.replies
 
-    def _typed_button(self, msg: ChatMessage, intent: Intent) -> ButtonClick | None:
+    async def _typed_button(self, msg: ChatMessage, intent: Intent) -> ButtonClick | None:
         """Typed "undo": the Undo button of the speaker's newest change that can still be undone; typed
         "cancel": the Cancel button of the newest Confirm waiting for the speaker in this channel. The
         click then goes through _click like a press (press_undo's authority and claim, or the proposal's
         claim), so typing adds no second path. None when there is none: the handler says so."""
         store = self.services.store
         if intent.name == UNDO_INTENT:
-            row = store.latest_undo(msg.platform, msg.user)
+            row = await store.latest_undo(msg.platform, msg.user)
             action, value = UNDO_ACTION, row.id if row else ""
         elif intent.name == "cancel":
-            proposal = store.latest_proposal(msg.platform, msg.user, msg.channel)
+            proposal = await store.latest_proposal(msg.platform, msg.user, msg.channel)
             action, value = "cancel", proposal.id if proposal else ""
         else:
             return None
@@ -166,7 +168,7 @@ class Dispatcher:
         return ButtonClick(platform=msg.platform, user=msg.user, action=action, value=value, channel=msg.channel,
                            thread=msg.thread, user_name=msg.user_name, lang=msg.lang or intent.lang)
 
-    def _resumed(self, click: ButtonClick, channel: str, thread: str, payload: dict[str, Any], intent: Intent,
+    async def _resumed(self, click: ButtonClick, channel: str, thread: str, payload: dict[str, Any], intent: Intent,
                  requester: str, lang: str, progress: ProgressSink | None) -> Context | None:
         """The Context a click resumes: bound to the plan the proposal stored (bot/core/model/bound.py), never
         to what the thread's link, the words or a listing say now. None for a row without a plan."""
@@ -178,7 +180,7 @@ class Dispatcher:
             if "meeting" not in payload:
                 return None
             msg = rerun_message(msg, payload)
-            intent = self.parse(msg)  # a fresh request (no approval): the policy gate applies as to any other
+            intent = await self.parse(msg)  # a fresh request (no approval): the policy gate applies as to any other
             pinned = MeetingRef.from_json(payload.get("meeting"))
             if intent.meeting is None and pinned is not None:
                 intent = replace(intent, meeting=pinned)
@@ -198,25 +200,25 @@ class Dispatcher:
         return Context(self.services, Request(msg, bind(intent, shown), lang), approval, progress_sink=progress,
                        bound=shown, no_links=True)
 
-    def parse(self, msg: ChatMessage) -> Intent:
+    async def parse(self, msg: ChatMessage) -> Intent:
         """The message's Intent, with the names hostbot knows on that platform (for "did you mean @alice?")."""
         return self.services.parse(msg.text, msg.bot_user or self.bot_user,
                                    now=self.services.clock(), tz=msg.tz or self.services.settings.tz,
-                                   known_names=self.known_names(msg.platform))
+                                   known_names=await self.known_names(msg.platform))
 
-    def known_names(self, platform: str) -> list[str]:
-        return self.services.store.chat_names(platform)
+    async def known_names(self, platform: str) -> list[str]:
+        return await self.services.store.chat_names(platform)
 
-    def _refused_click(self, click: ButtonClick, err: ClaimError, lang: str) -> list[Reply]:
+    async def _refused_click(self, click: ButtonClick, err: ClaimError, lang: str) -> list[Reply]:
         store = self.services.store
         proposal = err.proposal
         if not click.lang and proposal is not None:  # the clicker's language unknown: the button's words
             lang = str(proposal.payload.get("lang") or lang)
         intent = proposal.action if proposal else ""
-        store.audit(platform=click.platform, chat_user=click.user, intent=intent, event="decision",
+        await store.audit(platform=click.platform, chat_user=click.user, intent=intent, event="decision",
                     outcome={"not_yours": "foreign_click", "used": "already_used"}.get(err.why, "expired"))
         if err.why == "not_yours" and proposal is not None:
-            owner = self.services.people.describe_chat_user(proposal.platform, proposal.pressers[0])
+            owner = await self.services.people.describe_chat_user(proposal.platform, proposal.pressers[0])
             key = {"approval": "choice_only_owner_approve", "confirm": "choice_only_owner_confirm"}.get(
                 str(proposal.payload.get("kind")), "choice_not_yours")
             return [Reply(t(lang, key, owner=owner), ephemeral=True)]

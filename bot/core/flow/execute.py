@@ -24,8 +24,8 @@ from bot.core.flow.serial import LeaseBusy, held
 from bot.core.model.outcome import Kind, Outcome
 from bot.core.model.plan import Operation, Plan
 from bot.core.model.vendor import ChunkDone, MeetingVendor
-from bot.core.request.request import Recorded, Request
-from bot.store import Store
+from bot.core.request.request import Recorded, Request, outcome_row
+from bot.store import AsyncStore
 from bot.telemetry.logs import event
 
 if TYPE_CHECKING:
@@ -55,19 +55,18 @@ async def execute(ctx: Context, plan: Plan) -> Outcome:
         event(log, "vendor call", vendor=plan.vendor, operation=plan.operation.value, outcome=outcome.kind.value,
               code=outcome.vendor_code or None, items=len(outcome.items) or None, ms=round(seconds * 1000, 1))
     meeting = ",".join(m.id for m in plan.meetings[:20])
-    audit_outcome(ctx.store, ctx.request, Recorded(outcome, plan.vendor, meeting,
+    await audit_outcome(ctx.store, ctx.request, Recorded(outcome, plan.vendor, meeting,
                                                    plan.audit_ids or ",".join(u.id for u in plan.users),
                                                    round(seconds * 1000, 1)))
     return outcome
 
 
-def audit_outcome(store: Store, request: Request, recorded: Recorded) -> None:
-    """The audit row of a vendor answer (or of a change in our store: its `audit` names it)."""
-    outcome = recorded.outcome
-    store.audit(platform=request.message.platform, chat_user=request.message.user, intent=request.intent.name,
-                event="outcome", vendor=recorded.vendor, meeting=recorded.meeting, vendor_ids=recorded.vendor_ids,
-                outcome=outcome.audit or outcome.kind.value, vendor_code=outcome.vendor_code,
-                latency_ms=recorded.latency_ms, detail=outcome.audit_detail or outcome.reason)
+async def audit_outcome(store: AsyncStore, request: Request, recorded: Recorded) -> None:
+    """The audit row of a vendor answer (or of a change in our store: its `audit` names it), unless the change
+    wrote it in its own transaction (`outcome.audited`: a scheduled handover)."""
+    if not recorded.outcome.audited:
+        await store.audit(**outcome_row(request, recorded))
+
 
 
 async def _change(ctx: Context, vendor: MeetingVendor, plan: Plan, progress: ChunkDone | None) -> Outcome:

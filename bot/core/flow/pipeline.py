@@ -35,7 +35,7 @@ from bot.core.model.outcome import Kind, Outcome
 from bot.core.model.plan import Authority, Plan
 from bot.core.request.proposals import offer
 from bot.core.request.registry import IntentSpec, Registry
-from bot.core.request.request import Answer
+from bot.core.request.request import Answer, decision_row
 from bot.core.world.recheck import changes, cohosts_now
 from bot.i18n import t
 
@@ -68,7 +68,7 @@ async def run(ctx: Context) -> Answer:
     A note the planning left (the meeting found for "this meeting") opens the first reply."""
     answer = await _answer(ctx)
     for read in ctx.read:  # vendor answers the handler read (who hosts, a precheck, a listing)
-        audit_outcome(ctx.store, ctx.request, read)
+        await audit_outcome(ctx.store, ctx.request, read)
     recorded = ctx.read[-1] if ctx.read and answer.outcome is None else answer.recorded
     replies = answer.replies
     if ctx.note and replies:
@@ -76,10 +76,10 @@ async def run(ctx: Context) -> Answer:
     return replace(answer, replies=replies, recorded=recorded)
 
 
-def _audit(ctx: Context, decision: str, detail: str = "") -> tuple[str, str]:
-    """The decision's audit row (the only writer of them); returns it for the Answer."""
-    ctx.store.audit(platform=ctx.message.platform, chat_user=ctx.message.user, intent=ctx.intent.name,
-                    event="decision", outcome=decision, detail=detail)
+async def _audit(ctx: Context, decision: str, detail: str = "") -> tuple[str, str]:
+    """The decision's audit row (a question's is written with its proposal: offer's `decision`); returns it for
+    the Answer."""
+    await ctx.store.audit(**decision_row(ctx.request, decision, detail))
     return decision, detail
 
 
@@ -90,13 +90,13 @@ async def _answer(ctx: Context) -> Answer:
     unread = unaccounted(replace(ctx.intent, lang=ctx.lang))
     if unread is not None:
         problem = ctx.intent.meeting_problem or ctx.intent.time_problem
-        return Answer(unread, decided=(_audit(ctx, "rejected", problem.key if problem else ""),))
+        return Answer(unread, decided=(await _audit(ctx, "rejected", problem.key if problem else ""),))
     try:
         planned = await spec.handler(ctx)
         if isinstance(planned, Plan):
             return await settle(ctx, spec, planned)
         if isinstance(planned, Answer):  # a handler that names its decision: audited here
-            return replace(planned, decided=tuple(_audit(ctx, d, detail) for d, detail in planned.decided))
+            return replace(planned, decided=tuple([await _audit(ctx, d, detail) for d, detail in planned.decided]))
         return Answer(planned)
     except UserFacingError as err:  # MeetingChoice (bot/core/world/running.py) brings its buttons
         return Answer([Reply(ctx.t(err.key, **err.values), buttons=getattr(err, "buttons", ()))],
@@ -147,15 +147,16 @@ async def settle(ctx: Context, spec: IntentSpec, plan: Plan, ask_only: bool = Fa
     if decision.verdict is Verdict.ALLOW and ask_only:
         return await _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ALLOW:
-        decided = (_audit(ctx, consent.value, ctx.approval.by if ctx.approval else ""),) \
+        decided = (await _audit(ctx, consent.value, ctx.approval.by if ctx.approval else ""),) \
             if consent is not Consent.NONE else ()
         outcome = await _execute(ctx, plan)
-        return Answer(offer_undo(ctx, plan, outcome, plan.render(outcome)), decided=decided, outcome=outcome)
+        replies = await offer_undo(ctx, plan, outcome, await plan.render(outcome))
+        return Answer(replies, decided=decided, outcome=outcome)
     if decision.verdict is Verdict.CONFIRM:
         return await _ask_confirmation(ctx, spec, plan)
     if decision.verdict is Verdict.ASK_HOST:
         return await _ask_host(ctx, spec, plan, decision)
-    return Answer([Reply(ctx.t(decision.reason, host="?"))], decided=(_audit(ctx, "denied", decision.reason),))
+    return Answer([Reply(ctx.t(decision.reason, host="?"))], decided=(await _audit(ctx, "denied", decision.reason),))
 
 
 def _scheduled(ctx: Context) -> bool:
@@ -167,12 +168,12 @@ async def _execute(ctx: Context, plan: Plan) -> Outcome:
     """execute, with the change back of an expiring change booked first and dropped when nothing changed
     (an answer lost keeps it: the change may have happened, and the change back re-checks before acting)."""
     expiry = plan.expiry
-    back = expiry.book() if expiry is not None else 0
+    back = await expiry.book() if expiry is not None else 0
     outcome = await execute(ctx, plan)
     if expiry is None or not back:
         return outcome
     if outcome.unchanged or outcome.kind not in (Kind.OK, Kind.UNKNOWN):
-        expiry.drop(back)
+        await expiry.drop(back)
         return outcome
     return replace(outcome, handover_id=back)
 
@@ -213,7 +214,7 @@ async def approver_of(ctx: Context, plan: Plan) -> Speaker | None:
 async def _ask_again(ctx: Context, spec: IntentSpec, plan: Plan, moved: list[str]) -> Answer:
     """The world moved between the ask and the click: say what changed, and ask again about the plan
     the world gives now (a new proposal; never run on the strength of the old click)."""
-    changed = _audit(ctx, "changed_since_asked", "; ".join(moved)[:200])
+    changed = await _audit(ctx, "changed_since_asked", "; ".join(moved)[:200])
     ctx.approval, ctx.bound = None, None
     asked = await settle(ctx, spec, plan, ask_only=True)
     head = ctx.t("changed_since_asked", changes="\n".join(f"• {line}" for line in moved))
@@ -232,11 +233,11 @@ async def bound_payload(ctx: Context, plan: Plan, pressers: tuple[str, ...]) -> 
 
 async def _ask_confirmation(ctx: Context, spec: IntentSpec, plan: Plan) -> Answer:
     payload = await bound_payload(ctx, plan, (ctx.message.user,))
-    buttons = offer(ctx.services, ctx.request, spec.name, {**payload, "kind": "confirm"},
-                    ("confirm", "button_confirm", ButtonStyle.PRIMARY),
-                    ("cancel", "button_cancel", ButtonStyle.DEFAULT))
+    buttons = await offer(ctx.services, ctx.request, spec.name, {**payload, "kind": "confirm"},
+                          ("confirm", "button_confirm", ButtonStyle.PRIMARY),
+                          ("cancel", "button_cancel", ButtonStyle.DEFAULT), decision=("confirmation_asked", ""))
     return Answer([Reply(f"{plan.summary}\n{ctx.t('policy_confirm_question')}", buttons=buttons)],
-                  decided=(_audit(ctx, "confirmation_asked"),))
+                  decided=(("confirmation_asked", ""),))
 
 
 async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decision) -> Answer:
@@ -246,21 +247,21 @@ async def _ask_host(ctx: Context, spec: IntentSpec, plan: Plan, decision: Decisi
     vendor = meeting.vendor if meeting is not None else plan.vendor
     host_chat = await ctx.people.find_chat_user(ctx.message.platform, vendor, decision.host)
     if host_chat is None:
-        denied = (_audit(ctx, "denied", "host_unreachable"),)
+        denied = (await _audit(ctx, "denied", "host_unreachable"),)
         if decision.host is None:
             return Answer([Reply(ctx.t("policy_host_unreachable", host="?"))], decided=denied)
         who = await ctx.people.vendor_name_of(vendor, decision.host)
         return Answer([Reply(ctx.t("policy_host_unmapped", host=who, platform=PLATFORM_NAMES.get(
             ctx.message.platform, ctx.message.platform), field=vendor, id=decision.host.id))], decided=denied)
-    host = ctx.people.describe_chat_user(ctx.message.platform, host_chat)
-    requester = ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
+    host = await ctx.people.describe_chat_user(ctx.message.platform, host_chat)
+    requester = await ctx.people.describe_chat_user(ctx.message.platform, ctx.message.user)
     # The summary is kept for surfaces that list open requests (Slack's Home tab).
     payload = await bound_payload(ctx, plan, (host_chat,))
-    buttons = offer(ctx.services, ctx.request, spec.name, {**payload, "kind": "approval",
+    buttons = await offer(ctx.services, ctx.request, spec.name, {**payload, "kind": "approval",
                                                            "on_behalf_of": ctx.message.user, "summary": plan.summary},
                     ("approve", "button_approve", ButtonStyle.PRIMARY),
                     ("decline", "button_decline", ButtonStyle.DANGER),
-                    requester=host_chat)
+                    requester=host_chat, decision=("approval_requested", host_chat))
     text = ctx.t("policy_approval_request", host=host, requester=requester, summary=plan.summary)
     return Answer([Reply(text, buttons=buttons, mention_users=(host_chat,))],
-                  decided=(_audit(ctx, "approval_requested", host_chat),))
+                  decided=(("approval_requested", host_chat),))

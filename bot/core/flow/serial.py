@@ -1,4 +1,4 @@
-"""One at a time across replicas: named leases in the store (bot/store/leases.py), held around work.
+"""One at a time across replicas: named leases in the store (bot/store/rows/leases.py), held around work.
 
     async with held(store, ["meeting:zoom:85012345678"]):   # waits its turn, or raises LeaseBusy
         ...read -> write -> read back...
@@ -20,7 +20,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
 
-from bot.store import Store
+from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class LeaseBusy(Exception):
 
 
 @contextlib.asynccontextmanager
-async def held(store: Store, names: Iterable[str], *, ttl: timedelta = LEASE_TTL, wait: float = WAIT_S,
+async def held(store: AsyncStore, names: Iterable[str], *, ttl: timedelta = LEASE_TTL, wait: float = WAIT_S,
                sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> AsyncIterator[None]:
     """Hold every one of `names` for the body (see the module docstring); LeaseBusy after `wait` s."""
     holder = secrets.token_hex(8)
@@ -47,7 +47,7 @@ async def held(store: Store, names: Iterable[str], *, ttl: timedelta = LEASE_TTL
     try:
         for name in sorted(set(names)):
             pause = POLL_S[0]
-            while not store.take_lease(name, holder, ttl):
+            while not await store.take_lease(name, holder, ttl):
                 if time.monotonic() >= deadline:
                     raise LeaseBusy(name)
                 await sleep(pause)
@@ -60,13 +60,13 @@ async def held(store: Store, names: Iterable[str], *, ttl: timedelta = LEASE_TTL
             keeper.cancel()
     finally:
         for name in taken:
-            store.drop_lease(name, holder)
+            await store.drop_lease(name, holder)
 
 
-async def _keep(store: Store, names: list[str], holder: str, ttl: timedelta) -> None:
+async def _keep(store: AsyncStore, names: list[str], holder: str, ttl: timedelta) -> None:
     """Extend the leases every third of their time while the work runs."""
     while True:
         await asyncio.sleep(ttl.total_seconds() / 3)
         for name in names:
-            if not store.extend_lease(name, holder, ttl):
+            if not await store.extend_lease(name, holder, ttl):
                 log.warning("lease %s was lost while held (the work took longer than its time)", name)

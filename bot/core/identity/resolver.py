@@ -27,7 +27,7 @@ from bot.core.identity.profiles import PLATFORM_NAMES, EmailDirectory, Profile, 
 from bot.core.model.errors import IdentityError
 from bot.core.model.events import ME, neutral_mention
 from bot.core.model.outcome import VendorUser
-from bot.store import VENDOR_ID_COLUMNS, Store
+from bot.store import VENDOR_ID_COLUMNS, AsyncStore
 
 __all__ = ["EMAIL_VENDORS", "IdentityError", "IdentityResolver", "Person"]
 
@@ -91,7 +91,7 @@ def _person(row: dict[str, Any]) -> Person:
 
 
 class IdentityResolver:
-    def __init__(self, store: Store, *, sources: dict[str, ProfileSource] | None = None,
+    def __init__(self, store: AsyncStore, *, sources: dict[str, ProfileSource] | None = None,
                  feishu_directory: EmailDirectory | None = None, ttl: timedelta = DEFAULT_TTL) -> None:
         self.store = store
         self.sources = dict(sources or {})
@@ -104,17 +104,17 @@ class IdentityResolver:
         if ref == ME:
             ref = speaker
         if ref.startswith("@"):
-            return self._with_mappings(self._by_name(ref, platform))
-        return self._with_mappings(await self._looked_up(ref, platform))
+            return await self._with_mappings(await self._by_name(ref, platform))
+        return await self._with_mappings(await self._looked_up(ref, platform))
 
     async def _looked_up(self, ref: str, platform: str) -> Person:
         """What the platform (or the cache of it) says about `ref`, before the mappings."""
-        row = self.store.person(platform, ref)
+        row = await self.store.person(platform, ref)
         if row is not None and (row.get("source") == "profile" and self._fresh(row)):
             return _person(row)
         source = self.sources.get(platform)
         if source is None:
-            if row is not None or self.store.mappings_of(platform, ref):
+            if row is not None or await self.store.mappings_of(platform, ref):
                 return _person(row) if row is not None else Person(platform, ref, source="mapping")
             raise IdentityError("unknown_user", who=f"@{ref}")
         try:
@@ -122,7 +122,7 @@ class IdentityResolver:
         except IdentityError as err:
             if row is not None and (err.transient or row.get("source") == "mapping"):
                 return _person(row)  # a stale answer (or the admin's word) beats none while the platform fails
-            if self.store.mappings_of(platform, ref):
+            if await self.store.mappings_of(platform, ref):
                 return Person(platform, ref, source="mapping")  # the admin mapped them: their ids stand
             if platform == "feishu" and err.key != "unknown_user":
                 # The open_id came from our own app's event, so it is valid for VC even when the
@@ -132,9 +132,9 @@ class IdentityResolver:
             raise
         return await self._from_profile(platform, profile)
 
-    def _with_mappings(self, person: Person) -> Person:
+    async def _with_mappings(self, person: Person) -> Person:
         """The admin's mappings over what was looked up, field by field."""
-        mapped = self.store.mappings_of(person.platform, person.chat_user)
+        mapped = await self.store.mappings_of(person.platform, person.chat_user)
         if not mapped:
             return person
         ids, email, pinned, fields = dict(person.ids), person.email, set(person.pinned), set(person.mapped)
@@ -155,8 +155,8 @@ class IdentityResolver:
         return replace(person, ids=ids, email=email, pinned=frozenset(pinned), mapped=frozenset(fields),
                        problems={v: e for v, e in person.problems.items() if v not in fields})
 
-    def _by_name(self, ref: str, platform: str) -> Person:
-        rows = self.store.people_named(platform, ref[1:])
+    async def _by_name(self, ref: str, platform: str) -> Person:
+        rows = await self.store.people_named(platform, ref[1:])
         if not rows:
             raise IdentityError("unknown_user", who=ref)
         if len(rows) > 1:
@@ -188,7 +188,7 @@ class IdentityResolver:
                     problems["feishu"] = IdentityError("email_not_at_vendor", who=who, vendor="feishu",
                                                        email=profile.email, chat_user=profile.chat_user)
         if complete:
-            self.store.upsert_person(
+            await self.store.upsert_person(
                 platform, profile.chat_user, source="profile", name=profile.name, email=profile.email,
                 **{VENDOR_ID_COLUMNS[v]: i for v, i in ids.items() if v in VENDOR_ID_COLUMNS})
         return Person(platform, profile.chat_user, name=profile.name, email=profile.email, ids=ids,
@@ -217,36 +217,36 @@ class IdentityResolver:
         return IdentityError("no_vendor_id", **values)
 
     # ---- vendor id -> words / chat user --------------------------------------------------------
-    def chat_user_for(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:
+    async def chat_user_for(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:
         """The chat user on `platform` whose `vendor` id is `user` (reverse mapping), if we know one.
         Nobody an admin pinned to "no id" at `vendor` is that user, whatever their email says."""
         column = VENDOR_ID_COLUMNS.get(vendor)
         if user is None or column is None or not user.id:
             return None
-        mapped = self.store.mapped_chat_user(platform, column, user.id)
+        mapped = await self.store.mapped_chat_user(platform, column, user.id)
         if mapped is not None:
             return mapped  # the admin's word for this very id
-        found = self.store.mapped_chat_user(platform, "email", user.id) if vendor in EMAIL_VENDORS else None
+        found = await self.store.mapped_chat_user(platform, "email", user.id) if vendor in EMAIL_VENDORS else None
         if found is None:
-            row = self.store.person_by_vendor_id(vendor, user.id, platform)
+            row = await self.store.person_by_vendor_id(vendor, user.id, platform)
             found = str(row["chat_user"]) if row else None
         if found is None and platform == "feishu" and vendor == "feishu" and user.id.startswith("ou_"):
             found = user.id  # in a Feishu chat the open_id is the chat user (the same app: see profiles.py)
         if found is None and vendor in EMAIL_VENDORS:
-            row = self.store.person_by_email(platform, user.id)
+            row = await self.store.person_by_email(platform, user.id)
             found = str(row["chat_user"]) if row else None
-        return None if found is None or self.pinned_out(platform, found, vendor) else found
+        return None if found is None or await self.pinned_out(platform, found, vendor) else found
 
-    def pinned_out(self, platform: str, chat_user: str, vendor: str) -> bool:
+    async def pinned_out(self, platform: str, chat_user: str, vendor: str) -> bool:
         """An admin pinned `chat_user` to "no id" at `vendor` (`hostbot users set … zoom=-`)."""
         column = VENDOR_ID_COLUMNS.get(vendor)
-        return column is not None and self.store.mappings_of(platform, chat_user).get(column) == "-"
+        return column is not None and (await self.store.mappings_of(platform, chat_user)).get(column) == "-"
 
     async def find_chat_user(self, platform: str, vendor: str, user: VendorUser | None) -> str | None:
         """Like chat_user_for, and when nobody known has that id, look them up: a Feishu open_id
         through Feishu contact to an email, an email through the chat platform's directory (Slack
         users.lookupByEmail, Feishu batch_get_id). The answer is cached like any profile."""
-        known = self.chat_user_for(platform, vendor, user)
+        known = await self.chat_user_for(platform, vendor, user)
         if known is not None or user is None or not user.id:
             return known
         email = user.id if vendor in EMAIL_VENDORS and "@" in user.id else ""
@@ -268,7 +268,7 @@ class IdentityResolver:
         person = await self._from_profile(platform, profile)
         if vendor == "feishu" and person.ids.get("feishu") not in (None, "", user.id):
             return None  # the email leads to somebody else's Feishu account: do not guess
-        return None if self.pinned_out(platform, person.chat_user, vendor) else person.chat_user
+        return None if await self.pinned_out(platform, person.chat_user, vendor) else person.chat_user
 
     async def vendor_name_of(self, vendor: str, user: VendorUser) -> str:
         """A vendor user nobody here is mapped to, named as well as the directories allow:
@@ -285,20 +285,20 @@ class IdentityResolver:
             return f"{name} <{email}>"
         return name or email or user.id
 
-    def describe_chat_user(self, platform: str, chat_user: str) -> str:
-        row = self.store.person(platform, chat_user)
+    async def describe_chat_user(self, platform: str, chat_user: str) -> str:
+        row = await self.store.person(platform, chat_user)
         return mention(chat_user, (row.get("name") or "") if row else "")
 
-    def describe(self, vendor: str, user: VendorUser | None, platform: str = "") -> str:
+    async def describe(self, vendor: str, user: VendorUser | None, platform: str = "") -> str:
         """A vendor user as people know them: a mention on `platform` when we know who it is, else
         @name from any platform, else the raw id."""
         if user is None:
             return "?"
         if platform:
-            chat_user = self.chat_user_for(platform, vendor, user)
+            chat_user = await self.chat_user_for(platform, vendor, user)
             if chat_user is not None:
-                return self.describe_chat_user(platform, chat_user)
-        row = self.store.person_by_vendor_id(vendor, user.id) if vendor in VENDOR_ID_COLUMNS else None
+                return await self.describe_chat_user(platform, chat_user)
+        row = await self.store.person_by_vendor_id(vendor, user.id) if vendor in VENDOR_ID_COLUMNS else None
         if row is not None:
             return f"@{row.get('name') or row['chat_user']}"
         return user.name or user.id

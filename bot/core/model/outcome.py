@@ -106,6 +106,7 @@ class Outcome:
     handover_id: int | None = None
     audit: str = ""  # the audit row's outcome word when not the kind ("scheduled", "cancelled")
     audit_detail: str = ""
+    audited: bool = False  # its audit row was written with the change it reports (one transaction)
 
     @property
     def ok(self) -> bool:

@@ -85,11 +85,11 @@ class Expiry:
     nothing to change). The summary shown says the end: one confirmation or approval covers both."""
 
     at: datetime
-    book: Callable[[], int]
-    drop: Callable[[int], None]
+    book: Callable[[], Awaitable[int]]
+    drop: Callable[[int], Awaitable[None]]
 
 
-Render = Callable[[Outcome], list[Reply]]
+Render = Callable[[Outcome], Awaitable[list[Reply]]]
 Apply = Callable[[], Awaitable[Outcome]]
 
 

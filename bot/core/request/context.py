@@ -17,8 +17,8 @@ from bot.core.model.intent import Intent
 from bot.core.model.vendor import Meeting, MeetingReader
 from bot.core.request.registry import Registry
 from bot.core.request.request import Approval, Recorded, Request
-from bot.store import Store
-from bot.store.undos import UndoRow
+from bot.store import AsyncStore
+from bot.store.rows.undos import UndoRow
 from bot.telemetry.metrics import Metrics
 
 
@@ -28,7 +28,7 @@ class Services:
 
     settings: Settings
     registry: Registry[Context]
-    store: Store
+    store: AsyncStore
     people: IdentityResolver
     vendors: Mapping[str, MeetingReader]  # MeetingVendor objects; only bot/core/flow/execute.py changes meetings
     clock: Callable[[], datetime]
@@ -71,7 +71,7 @@ class Context:
         return self.request.lang
 
     @property
-    def store(self) -> Store:
+    def store(self) -> AsyncStore:
         return self.services.store
 
     @property

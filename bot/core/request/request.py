@@ -122,3 +122,20 @@ class Answer:
         if outcome is not None:  # a change in our store names itself ("scheduled")
             return outcome.audit or outcome.kind.value
         return self.decision or "answered"
+
+
+def outcome_row(request: Request, recorded: Recorded) -> dict[str, Any]:
+    """The audit row of a vendor answer, or of a change in our store (bot/core/flow/execute.py writes it)."""
+    outcome = recorded.outcome
+    return {"platform": request.message.platform, "chat_user": request.message.user, "intent": request.intent.name,
+            "event": "outcome", "vendor": recorded.vendor, "meeting": recorded.meeting,
+            "vendor_ids": recorded.vendor_ids, "outcome": outcome.audit or outcome.kind.value,
+            "vendor_code": outcome.vendor_code, "latency_ms": recorded.latency_ms,
+            "detail": outcome.audit_detail or outcome.reason}
+
+
+def decision_row(request: Request, decision: str, detail: str = "") -> dict[str, Any]:
+    """The audit row of a decision (bot/core/flow/pipeline.py writes it; a question with buttons writes its own
+    with the proposal: bot/core/request/proposals.py)."""
+    return {"platform": request.message.platform, "chat_user": request.message.user, "intent": request.intent.name,
+            "event": "decision", "outcome": decision, "detail": detail}

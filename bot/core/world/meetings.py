@@ -18,12 +18,12 @@ from bot.core.request.context import Context
 from bot.core.world.running import running_now
 
 
-def linked_meeting(ctx: Context) -> MeetingRef | None:
+async def linked_meeting(ctx: Context) -> MeetingRef | None:
     """'this meeting': the one linked to the thread, else to the channel, else named in the thread's root."""
     msg = ctx.message
     for scope in (msg.thread, msg.channel):
         if scope:
-            row = ctx.store.link(msg.platform, scope)
+            row = await ctx.store.link(msg.platform, scope)
             if row is not None:
                 return MeetingRef(row["vendor"], row["meeting_id"])
     if msg.context_text:  # the root message is read only for its meeting
@@ -42,7 +42,7 @@ async def locate(ctx: Context, ref: MeetingRef | None) -> tuple[Meeting, Meeting
     if ref is None and ctx.bound is not None:  # a click means the meeting it showed, never today's link
         ref = ctx.bound.meetings[0].ref if ctx.bound.meetings else None
     if ref is None and not ctx.no_links:
-        ref = linked_meeting(ctx)
+        ref = await linked_meeting(ctx)
         if ref is not None and named and ref.vendor is not None and ref.vendor != named:
             # "the zoom meeting" is not the Feishu meeting linked here: answered, never used instead
             raise MeetingProblem("linked_other_vendor", named=ctx.vendor_name(named),

@@ -89,7 +89,8 @@ async def changes(ctx: Context, spec: PlanSpec, plan: Plan) -> list[str]:
         was = shown.get(meeting.id)
         if was is not None and not _same(was.host, meeting.host):
             found.append(ctx.t("changed_host", vendor=name, meeting=meeting.display,
-                               was=_who(ctx, spec.vendor, was.host), now=_who(ctx, spec.vendor, meeting.host)))
+                               was=await _who(ctx, spec.vendor, was.host),
+                               now=await _who(ctx, spec.vendor, meeting.host)))
     if [u.id.lower() for u in plan.users] != [u.id.lower() for u in spec.users]:
         found.append(ctx.t("changed_targets", vendor=name))
     if spec.meetings and spec.meetings[0].cohosts is not None:
@@ -97,15 +98,16 @@ async def changes(ctx: Context, spec: PlanSpec, plan: Plan) -> list[str]:
         was_cohosts = spec.meetings[0].cohosts
         if now is not None and sorted(c.lower() for c in now) != sorted(c.lower() for c in was_cohosts):
             found.append(ctx.t("changed_cohosts", vendor=name, meeting=spec.meetings[0].display,
-                               was=_names(ctx, spec.vendor, was_cohosts), now=_names(ctx, spec.vendor, now)))
+                               was=await _names(ctx, spec.vendor, was_cohosts),
+                               now=await _names(ctx, spec.vendor, now)))
     return found
 
 
-def _who(ctx: Context, vendor: str, user: VendorUser | None) -> str:
-    return ctx.people.describe(vendor, user, ctx.message.platform)
+async def _who(ctx: Context, vendor: str, user: VendorUser | None) -> str:
+    return await ctx.people.describe(vendor, user, ctx.message.platform)
 
 
-def _names(ctx: Context, vendor: str, ids: Sequence[str]) -> str:
+async def _names(ctx: Context, vendor: str, ids: Sequence[str]) -> str:
     if not ids:
         return ctx.t("changed_nobody")
-    return join_names(ctx.lang, [_who(ctx, vendor, VendorUser(i)) for i in ids])
+    return join_names(ctx.lang, [await _who(ctx, vendor, VendorUser(i)) for i in ids])

@@ -3,7 +3,7 @@
     Zoom      List meetings (type=live) of the speaker's user           vendor.running_meetings
     Webex     List Meetings (meetingType=meeting, state=inProgress) for the speaker as hostEmail
     DingTalk  QueryUserOnGoingConference: the conferences they are in (kept: those they created)
-    Feishu    no per-user call: the store's index, fed by the tenant meeting events (bot/store/running.py)
+    Feishu    no per-user call: the store's index, fed by the tenant meeting events (bot/store/rows/running.py)
 Every candidate is read back from its vendor (find_meeting) and kept only when the vendor reports it
 running with the speaker as its host (DingTalk: its creator): the vendor's word, not the list's.
 
@@ -81,7 +81,8 @@ async def running_now(ctx: Context) -> tuple[Meeting, MeetingReader]:
     if not running.found:
         looked = join_names(ctx.lang, [ctx.vendor_name(v) for v in running.looked])
         raise MeetingProblem("running_none_failed" if failed else "running_none", vendors=looked, failed=failed)
-    raise MeetingChoice("running_several_failed" if failed else "running_several", _pick_buttons(ctx, running.found),
+    buttons = await _pick_buttons(ctx, running.found)
+    raise MeetingChoice("running_several_failed" if failed else "running_several", buttons,
                         count=len(running.found), failed=failed)
 
 
@@ -108,7 +109,7 @@ async def find_running(ctx: Context) -> Running:
 
 
 async def _running_at(ctx: Context, vendor: MeetingReader, who: VendorUser) -> list[Meeting] | Outcome:
-    ids = [str(r["meeting_id"]) for r in ctx.store.running_meetings_of(vendor.key, who.id)]
+    ids = [str(r["meeting_id"]) for r in await ctx.store.running_meetings_of(vendor.key, who.id)]
     listed = await vendor.running_meetings(who)
     if isinstance(listed, Outcome):
         if listed.reason != "op_not_supported":
@@ -124,10 +125,10 @@ async def _running_at(ctx: Context, vendor: MeetingReader, who: VendorUser) -> l
     return list(found.values())
 
 
-def _pick_buttons(ctx: Context, found: list[tuple[Meeting, MeetingReader]]) -> tuple[Button, ...]:
+async def _pick_buttons(ctx: Context, found: list[tuple[Meeting, MeetingReader]]) -> tuple[Button, ...]:
     picks = [MeetingRef(vendor.key, meeting.id).to_json() for meeting, vendor in found]
     choices = [(f"{PICK}{n}", "button_pick", ButtonStyle.DEFAULT) for n in range(len(found))]
-    buttons = offer(ctx.services, ctx.request, ctx.intent.name, {"kind": "pick", "picks": picks}, *choices,
+    buttons = await offer(ctx.services, ctx.request, ctx.intent.name, {"kind": "pick", "picks": picks}, *choices,
                     ("cancel", "button_cancel", ButtonStyle.DEFAULT))
     labels = [_label(ctx, meeting, vendor) for meeting, vendor in found]
     return tuple(replace(b, label=labels[n]) if n < len(labels) else b for n, b in enumerate(buttons))

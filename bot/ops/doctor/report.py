@@ -112,8 +112,8 @@ def check_postgres(s: Settings, say: Say) -> list[Check]:
     """Connect, probe a write (a temporary table, rolled back), compare the migrations applied."""
     import psycopg
 
-    from bot.store import pg_schema
-    from bot.store.postgres import redact
+    from bot.store.postgres import schema as pg_schema
+    from bot.store.postgres.conn import redact
 
     what = say("doctor_what_db_pg", where=redact(s.db_path))
     try:
@@ -212,7 +212,7 @@ def check_secret_key(s: Settings, say: Say) -> list[Check]:
     except VaultError:
         where = s.db_path
         if is_postgres_url(where):
-            from bot.store.postgres import redact
+            from bot.store.postgres.conn import redact
 
             where = redact(where)
         return [Check("feishu", what, False, say("doctor_secret_wrong", path=where),

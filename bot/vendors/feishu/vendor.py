@@ -78,7 +78,7 @@ INVITE_OK, INVITE_FAILED = 1, 2
 class UserTokens(Protocol):
     """Where user tokens come from (the Store; the Feishu OAuth flow puts them there)."""
 
-    def user_token(self, vendor: str, subject: str) -> UserToken | None: ...
+    async def user_token(self, vendor: str, subject: str) -> UserToken | None: ...
 
 
 class FeishuVendor(MeetingVendor):
@@ -232,9 +232,9 @@ class FeishuVendor(MeetingVendor):
         refresh = getattr(self.user_tokens, "refresh_if_due", None)  # bot/adapters/feishu/oauth.py renews a token
         if refresh is not None and actor is not None:  # that is about to expire
             await refresh(actor.id)
-        token = self._user_token(actor)
+        token = await self._user_token(actor)
         if isinstance(token, Outcome):
-            return self._with_authorization(token, actor, meeting)
+            return await self._with_authorization(token, actor, meeting)
         items: list[ItemResult] = []
         errors: list[Outcome] = []  # answers that failed a whole call
         stopped: Outcome | None = None
@@ -254,7 +254,7 @@ class FeishuVendor(MeetingVendor):
                 await progress(len(items))
         if errors and {i.reason for i in items} == {errors[0].reason}:
             # Nobody was invited, for one reason: answer with that reason rather than a list.
-            answer = self._with_authorization(replace(errors[0], items=tuple(items)), actor, meeting)
+            answer = await self._with_authorization(replace(errors[0], items=tuple(items)), actor, meeting)
             return self.numbers.forget_if_gone(meeting.id, answer)
         return Outcome.from_items(items)
 
@@ -269,9 +269,9 @@ class FeishuVendor(MeetingVendor):
             refresh = getattr(self.user_tokens, "refresh_if_due", None)
             if refresh is not None and actor is not None:
                 await refresh(actor.id)
-            token = self._user_token(actor)
+            token = await self._user_token(actor)
             if isinstance(token, Outcome):
-                return self._with_authorization(token, actor, meeting)
+                return await self._with_authorization(token, actor, meeting)
         return None
 
     async def _invite_chunk(self, meeting: Meeting, chunk: list[VendorUser], token: str) -> list[ItemResult] | Outcome:
@@ -319,23 +319,23 @@ class FeishuVendor(MeetingVendor):
             return None
         return {str(p.id) for p in (m.participants or []) if p.status in REACHED}
 
-    def _user_token(self, actor: VendorUser | None) -> str | Outcome:
+    async def _user_token(self, actor: VendorUser | None) -> str | Outcome:
         """The requester's user_access_token, or DENIED telling them to authorize hostbot."""
-        grant = self.user_tokens.user_token(self.key, actor.id) if actor and self.user_tokens else None
+        grant = await self.user_tokens.user_token(self.key, actor.id) if actor and self.user_tokens else None
         if grant is None or not grant.token:
             return Outcome(Kind.DENIED, reason="feishu_user_token_missing", remedy="remedy_authorize_hostbot")
         if grant.expires_at is not None and grant.expires_at.timestamp() <= self.clock():
             return Outcome(Kind.DENIED, reason="feishu_user_token_expired", remedy="remedy_authorize_hostbot")
         return grant.token
 
-    def _with_authorization(self, outcome: Outcome, actor: VendorUser | None, meeting: Meeting) -> Outcome:
+    async def _with_authorization(self, outcome: Outcome, actor: VendorUser | None, meeting: Meeting) -> Outcome:
         """A DENIED asking the person to authorize hostbot carries the link to do it (`authorize_url`),
         when the token source can make one (bot/adapters/feishu/oauth.py: it needs HOSTBOT_PUBLIC_URL).
         The link's state keeps `meeting`: the request resumes on it, whatever the thread is linked to then."""
         offer = getattr(self.user_tokens, "authorization", None)
         if outcome.remedy != "remedy_authorize_hostbot" or offer is None or actor is None:
             return outcome
-        link = offer(actor.id, meeting.id)
+        link = await offer(actor.id, meeting.id)
         if link is None:
             return outcome
         url, remedy = link

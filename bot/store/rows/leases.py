@@ -1,4 +1,4 @@
-"""Named leases shared by every replica (a mixin of bot/store/base.Store): one holder at a time.
+"""Named leases shared by every replica (a mixin of bot/store/rows/base.AsyncStore): one holder at a time.
 
 A lease is a row `leases(name, holder, until)`. Taking it is one statement that both backends run
 atomically: insert the row, or take over a row whose holder's time has passed; the number of rows it
@@ -15,39 +15,39 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.handovers import iso
+from bot.store.rows.handovers import iso
 
 
 class LeaseRows:
     """Lease queries; the backend primitives come from the Store."""
 
-    def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
+    async def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
         raise NotImplementedError
 
-    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         raise NotImplementedError
 
     def now(self) -> datetime:
         raise NotImplementedError
 
-    def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
+    async def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
         """Hold `name` until now + ttl if nobody else holds it now; True when `holder` has it."""
         now = self.now()
-        return self._exec(
+        return await self._exec(
             "INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
             "holder = excluded.holder, until = excluded.until WHERE leases.until <= ? OR leases.holder = ?",
             [name, holder, iso(now + ttl), iso(now), holder]) == 1
 
-    def extend_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
+    async def extend_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
         """Keep holding `name` (now + ttl); False when `holder` lost it (it expired and was taken)."""
-        return self._exec("UPDATE leases SET until = ? WHERE name = ? AND holder = ?",
+        return await self._exec("UPDATE leases SET until = ? WHERE name = ? AND holder = ?",
                           [iso(self.now() + ttl), name, holder]) == 1
 
-    def drop_lease(self, name: str, holder: str) -> None:
+    async def drop_lease(self, name: str, holder: str) -> None:
         """Let `name` go, if `holder` still holds it (never somebody else's)."""
-        self._exec("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder])
+        await self._exec("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder])
 
-    def lease_holder(self, name: str) -> str | None:
+    async def lease_holder(self, name: str) -> str | None:
         """Who holds `name` now (None when nobody does, or the holder's time has passed)."""
-        rows = self._rows("SELECT holder FROM leases WHERE name = ? AND until > ?", [name, iso(self.now())])
+        rows = await self._rows("SELECT holder FROM leases WHERE name = ? AND until > ?", [name, iso(self.now())])
         return str(rows[0]["holder"]) if rows else None

@@ -1,24 +1,14 @@
-"""The embedded store: one SQLite file (WAL) through sqlite-utils, its schema grown by named migrations.
+"""The SQLite schema: named migrations (sqlite-utils), the schema's truth.
 
-The queries are bot/store/base.Store's (shared with PostgreSQL); this module supplies the
-migrations (the schema's truth: bot/store/pg_schema.py mirrors them name by name and column by
-column, and a test compares the two) and the four primitives on one sqlite-utils connection.
-One process owns the file: it is the single-replica default.
+bot/store/postgres/schema.py mirrors them name by name and column by column, and a test compares the two.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import stat
-import threading
-from collections.abc import Iterable, Sequence
-from typing import Any
-
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from bot.store.base import VENDOR_ID_COLUMNS, Clock, Statement, Store, TokenVault
+from bot.store.rows.base import VENDOR_ID_COLUMNS
 
 migrations = Migrations("hostbot")
 
@@ -132,7 +122,7 @@ def m003_handovers(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m004_replicas(db: sqlite_utils.Database) -> None:
-    """Replica leases (bot/store/handovers.py) and the shared vendor rate budget (bot/store/budget.py).
+    """Replica leases (bot/store/rows/handovers.py) and the shared vendor rate budget (bot/store/postgres/budget.py).
 
     SQLite serves one process, so it never uses the budget tables; they exist for one schema on both.
     """
@@ -166,7 +156,7 @@ def m005_mappings(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m006_undos(db: sqlite_utils.Database) -> None:
-    """Undo buttons after a host or co-host change (bot/store/undos.py): what to put back, who may
+    """Undo buttons after a host or co-host change (bot/store/rows/undos.py): what to put back, who may
     press, until when. status: pending -> claimed -> done | stale | failed; pending -> expired."""
     db["undos"].create(  # type: ignore[union-attr]
         {"id": str, "platform": str, "channel": str, "thread": str, "lang": str, "tz": str, "requester": str,
@@ -179,7 +169,7 @@ def m006_undos(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m007_running_meetings(db: sqlite_utils.Database) -> None:
-    """Meetings running now, as Feishu's tenant events tell them (bot/store/running.py): a hint for
+    """Meetings running now, as Feishu's tenant events tell them (bot/store/rows/running.py): a hint for
     "this meeting" when nothing names one. status: running | ended."""
     db["running_meetings"].create(  # type: ignore[union-attr]
         {"vendor": str, "meeting_id": str, "host": str, "owner": str, "topic": str, "number": str, "status": str,
@@ -191,7 +181,7 @@ def m007_running_meetings(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m008_leases(db: sqlite_utils.Database) -> None:
-    """Named leases (bot/store/leases.py): one change per meeting at a time on vendors without a
+    """Named leases (bot/store/rows/leases.py): one change per meeting at a time on vendors without a
     compare-and-swap, one Feishu user-token renewal per person, across replicas."""
     db["leases"].create({"name": str, "holder": str, "until": str}, pk="name")  # type: ignore[union-attr]
 
@@ -205,117 +195,7 @@ def m009_role_reverts(db: sqlite_utils.Database) -> None:
     db["undos"].add_column("handover", str, not_null_default="")  # type: ignore[union-attr]
 
 
-def private_files(path: str) -> None:
-    """The database and its -wal/-shm readable by the owner only (0600): they hold tokens and the audit.
-
-    A new file is created 0600 before SQLite opens it (SQLite then gives -wal and -shm the main
-    file's mode); a file an older hostbot created 0644 is narrowed."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    for name in (path, f"{path}-wal", f"{path}-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            if stat.S_IMODE(os.stat(name).st_mode) & 0o077:
-                os.chmod(name, 0o600)
-
-
-class WriteTurns:
-    """One writer at a time among this process's connections to one SQLite file, in the order they asked.
-
-    SQLite has no queue for its write lock: a connection that finds it taken sleeps and polls (1, 2, 5 …
-    100 ms apart) until busy_timeout. Beside another connection that writes without pause (retention's
-    batches, a second Store on the same file, a test's writer), the lock is taken again between two polls
-    nearly every time, and a bot write fails after 5 s with "database is locked" although every commit is
-    short. Taking turns here first (a ticket lock: FIFO, reentrant per thread) means a write of this
-    process never polls against another write of this process; SQLite's busy_timeout still covers other
-    processes (`hostbot users`, a backup)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._next = self._serving = 0
-        self._owner: int | None = None
-        self._depth = 0
-
-    def __enter__(self) -> None:
-        me = threading.get_ident()
-        with self._cond:
-            if self._owner == me:
-                self._depth += 1
-                return
-            ticket, self._next = self._next, self._next + 1
-            while ticket != self._serving:
-                self._cond.wait()
-            self._owner, self._depth = me, 1
-
-    def __exit__(self, *exc: object) -> None:
-        with self._cond:
-            self._depth -= 1
-            if self._depth == 0:
-                self._owner = None
-                self._serving += 1
-                self._cond.notify_all()
-
-
-_TURNS: dict[str, WriteTurns] = {}
-_TURNS_LOCK = threading.Lock()
-
-
-def write_turns(path: str) -> WriteTurns:
-    """The turns of every connection of this process to the file at `path` (each ":memory:" its own)."""
-    if path == ":memory:":
-        return WriteTurns()
-    with _TURNS_LOCK:
-        return _TURNS.setdefault(os.path.realpath(path), WriteTurns())
-
-
-class SqliteStore(Store):
-    """The Store on a SQLite file (or ":memory:"), WAL, a 5 s busy timeout."""
-
-    kind = "sqlite"
-
-    def __init__(self, path: str, clock: Clock | None = None, vault: TokenVault | None = None,
-                 pool_size: int = 0) -> None:  # pool_size: PostgreSQL's; one connection here
-        self._setup(path, clock, vault)
-        if path != ":memory:":
-            private_files(path)
-        self.db = sqlite_utils.Database(path)
-        self._turns = write_turns(path)
-        if path != ":memory:":
-            self.db.enable_wal()
-        self.db.execute("PRAGMA busy_timeout = 5000")
-        # synchronous stays FULL (WAL's default here): every commit is on disk before hostbot acts on it, so a
-        # delivery id, a claim or an audit row survives a power loss too. Writers of this process take turns
-        # (WriteTurns) instead of polling SQLite's lock against each other.
-        migrations.apply(self.db)
-
-    def close(self) -> None:
-        self.db.close()
-
-    def schema_version(self) -> list[str]:
-        return [m.name for m in migrations.applied(self.db)]
-
-    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        cur = self.db.execute(sql, list(args))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-    def _write_rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with self._turns:
-            try:
-                return self._rows(sql, args)
-            finally:
-                self.db.conn.commit()
-
-    def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
-        with self._turns:
-            cur = self.db.execute(sql, list(args))
-            self.db.conn.commit()
-            return int(cur.rowcount)
-
-    def _insert_id(self, sql: str, args: Sequence[Any] = ()) -> int:
-        rows = self._write_rows(sql, args)
-        return int(rows[0]["id"])
-
-    def _batch(self, statements: Iterable[Statement]) -> None:
-        with self._turns, self.db.conn:  # commits, or rolls back on an exception
-            for sql, args in statements:
-                self.db.conn.execute(sql, list(args))
+@migrations()
+def m010_rate_booking(db: sqlite_utils.Database) -> None:
+    """PostgreSQL books a shared rate slot in one call (a function); one SQLite file is one process, whose
+    limiter paces alone: nothing to add here, the number keeps both backends' migrations in step."""

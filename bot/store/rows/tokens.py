@@ -1,4 +1,4 @@
-"""Store rows of user tokens, sealed by the vault (a mixin of bot/store/base.Store).
+"""Store rows of user tokens, sealed by the vault (a mixin of bot/store/rows/base.AsyncStore).
 
 Tokens a person granted hostbot at a vendor (Feishu invite) are sealed before they are written and
 opened when read (bot/store/vault.py); without HOSTBOT_SECRET_KEY nothing is stored (NoKeyVault).
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.store.handovers import iso
+from bot.store.rows.handovers import iso
 
 
 class TokenVault(Protocol):
@@ -56,55 +56,55 @@ class TokenRows:
 
     vault: TokenVault
 
-    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-    def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
+    async def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
         raise NotImplementedError
 
-    def _one(self, sql: str, args: Sequence[Any] = ()) -> dict[str, Any] | None:
+    async def _one(self, sql: str, args: Sequence[Any] = ()) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def now(self) -> datetime:
         raise NotImplementedError
 
-    def save_user_token(self, vendor: str, subject: str, token: str, refresh_token: str = "",
+    async def save_user_token(self, vendor: str, subject: str, token: str, refresh_token: str = "",
                         expires_at: datetime | None = None) -> None:
-        self._exec("INSERT INTO user_tokens (vendor, subject, token_enc, refresh_enc, expires_at, updated_at) "
+        await self._exec("INSERT INTO user_tokens (vendor, subject, token_enc, refresh_enc, expires_at, updated_at) "
                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (vendor, subject) DO UPDATE SET "
                    "token_enc = excluded.token_enc, refresh_enc = excluded.refresh_enc, "
                    "expires_at = excluded.expires_at, updated_at = excluded.updated_at",
                    [vendor, subject, self.vault.seal(token), self.vault.seal(refresh_token) if refresh_token else "",
                     iso(expires_at) if expires_at else "", iso(self.now())])
 
-    def user_token(self, vendor: str, subject: str) -> UserToken | None:
+    async def user_token(self, vendor: str, subject: str) -> UserToken | None:
         """The token `subject` granted us at `vendor`, expired or not (the caller decides), or None."""
-        r = self._one("SELECT * FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
+        r = await self._one("SELECT * FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
         if r is None:
             return None
         return UserToken(token=self.vault.open(r["token_enc"]),
                          refresh_token=self.vault.open(r["refresh_enc"]) if r["refresh_enc"] else "",
                          expires_at=datetime.fromisoformat(r["expires_at"]) if r["expires_at"] else None)
 
-    def delete_user_token(self, vendor: str, subject: str, *, refresh_token: str | None = None) -> bool:
+    async def delete_user_token(self, vendor: str, subject: str, *, refresh_token: str | None = None) -> bool:
         """Forget `subject`'s token; with `refresh_token`, only while the row still holds that refresh
         token (a renewal that failed must not delete the token another replica just saved). Sealed
         values differ at every seal, so the row is matched on the sealed text that was read and opened:
         a concurrent save changes it and the DELETE then matches nothing. True when a row went."""
         if refresh_token is None:
-            return self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject]) > 0
-        r = self._one("SELECT refresh_enc FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
+            return await self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject]) > 0
+        r = await self._one("SELECT refresh_enc FROM user_tokens WHERE vendor = ? AND subject = ?", [vendor, subject])
         if r is None or not r["refresh_enc"] or self.vault.open(r["refresh_enc"]) != refresh_token:
             return False
-        return self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ? AND refresh_enc = ?",
+        return await self._exec("DELETE FROM user_tokens WHERE vendor = ? AND subject = ? AND refresh_enc = ?",
                           [vendor, subject, r["refresh_enc"]]) > 0
 
-    def any_sealed_token(self) -> str | None:
+    async def any_sealed_token(self) -> str | None:
         """One stored (sealed) token, to check that the key opens it (bot/store/vault.check_vault)."""
-        r = self._one("SELECT token_enc FROM user_tokens LIMIT 1")
+        r = await self._one("SELECT token_enc FROM user_tokens LIMIT 1")
         return str(r["token_enc"]) if r else None
 
-    def sealed_tokens(self) -> list[str]:
+    async def sealed_tokens(self) -> list[str]:
         """Every stored (sealed) token and refresh token: their keys are derived at start-up, off the loop."""
-        rows = self._rows("SELECT token_enc, refresh_enc FROM user_tokens ORDER BY updated_at")
+        rows = await self._rows("SELECT token_enc, refresh_enc FROM user_tokens ORDER BY updated_at")
         return [str(v) for r in rows for v in (r["token_enc"], r["refresh_enc"]) if v]

@@ -5,7 +5,7 @@ to that would together send three times as much. So on PostgreSQL each call firs
 in the database, with the same sliding-window rule as the in-process limiter
 (bot/vendors/http.RateLimiter) but over the calls of all replicas:
 
-    one transaction per call:
+    one call per booking (the function hostbot_book_slot, migration m010: one round trip):
       lock the vendor's `rate_budget` row (an upsert: a row lock, so bookings queue for a moment)
       t = max(db now, paused_until, last slot + spacing,
               for each window (limit, period): the limit-th latest slot + period)
@@ -49,23 +49,12 @@ class SharedBudget:
         longest = max((p for _, p in windows), default=1.0)
         plans = [(booked(limit, period), period) for limit, period in windows]
         gap = spacing / MARGIN_SHORT  # pacing keeps the same margin
-        with self.pool.connection() as conn, conn.transaction():
-            row = conn.execute(
-                "INSERT INTO rate_budget (name) VALUES (%s) ON CONFLICT (name) DO UPDATE SET name = excluded.name "
-                "RETURNING paused_until, extract(epoch FROM clock_timestamp())::float8 AS now", [name]).fetchone()
-            assert row is not None
-            now, paused = _float(row, "now"), _float(row, "paused_until")
-            at = max(now, paused)
-            last = conn.execute("SELECT max(at) AS at FROM rate_slots WHERE name = %s", [name]).fetchone()
-            if last is not None and _value(last, "at") is not None and gap:
-                at = max(at, _float(last, "at") + gap)
-            for limit, period in plans:
-                kth = conn.execute("SELECT at FROM rate_slots WHERE name = %s ORDER BY at DESC OFFSET %s LIMIT 1",
-                                   [name, limit - 1]).fetchone()
-                if kth is not None:
-                    at = max(at, _float(kth, "at") + period)
-            conn.execute("INSERT INTO rate_slots (name, at) VALUES (%s, %s)", [name, at])
-            conn.execute("DELETE FROM rate_slots WHERE name = %s AND at < %s", [name, now - longest - 1.0])
+        with self.pool.connection() as conn:  # autocommit: the row lock lasts the call, one round trip
+            row = conn.execute("SELECT hostbot_book_slot(%s, %s, %s, %s, %s) AS booked",
+                               [name, [n for n, _ in plans], [float(p) for _, p in plans], gap, longest + 1.0]
+                               ).fetchone()
+        assert row is not None
+        now, at = (float(v) for v in _value(row, "booked"))  # type: ignore[attr-defined]
         return max(0.0, at - now), at
 
     def release(self, name: str, slot: float) -> None:

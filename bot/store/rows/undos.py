@@ -1,4 +1,4 @@
-"""Store rows of Undo buttons (a mixin of bot/store/base.Store): what puts a host change back.
+"""Store rows of Undo buttons (a mixin of bot/store/rows/base.AsyncStore): what puts a host change back.
 
 A row holds what an Undo needs after a restart or on another replica: the vendor and meeting,
 the users to restore (the previous host, or the co-hosts added/removed), the users hostbot made
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.handovers import iso
+from bot.store.rows.handovers import iso
 
 UNDO_COLUMNS = ("platform", "channel", "thread", "lang", "tz", "requester", "pressers", "vendor", "meeting_id",
                 "meeting_display", "operation", "handover")
@@ -46,16 +46,19 @@ class UndoRow:
 class UndoRows:
     """Undo rows; the backend primitives come from the Store."""
 
-    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-    def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
+    async def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
+        raise NotImplementedError
+
+    async def _scan(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         raise NotImplementedError
 
     def now(self) -> datetime:
         raise NotImplementedError
 
-    def create_undo(self, *, restore: Sequence[dict[str, Any]], made: Sequence[dict[str, Any]],
+    async def create_undo(self, *, restore: Sequence[dict[str, Any]], made: Sequence[dict[str, Any]],
                     pressers: Sequence[str], ttl: timedelta, **fields: str) -> str:
         """Store an Undo for `ttl`; `fields` are UNDO_COLUMNS but `pressers`. Returns its id (the button's value)."""
         unknown = set(fields) - set(UNDO_COLUMNS)
@@ -66,11 +69,11 @@ class UndoRows:
         cols = ["id", *UNDO_COLUMNS, "restore", "made", "created_at", "expires_at"]
         values = [uid, *(row[c] for c in UNDO_COLUMNS), json.dumps(list(restore), ensure_ascii=False),
                   json.dumps(list(made), ensure_ascii=False), iso(now), iso(now + ttl)]
-        self._exec(f"INSERT INTO undos ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", values)
+        await self._exec(f"INSERT INTO undos ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", values)
         return uid
 
-    def get_undo(self, uid: str) -> UndoRow | None:
-        rows = self._rows("SELECT * FROM undos WHERE id = ?", [uid])
+    async def get_undo(self, uid: str) -> UndoRow | None:
+        rows = await self._rows("SELECT * FROM undos WHERE id = ?", [uid])
         if not rows:
             return None
         r = rows[0]
@@ -79,27 +82,27 @@ class UndoRows:
                        restore=tuple(json.loads(r["restore"] or "[]")), made=tuple(json.loads(r["made"] or "[]")),
                        expires_at=datetime.fromisoformat(r["expires_at"]), status=str(r["status"]))
 
-    def latest_undo(self, platform: str, requester: str) -> UndoRow | None:
+    async def latest_undo(self, platform: str, requester: str) -> UndoRow | None:
         """The newest Undo of a change `requester` asked for that can still be pressed (typed "undo")."""
-        rows = self._rows("SELECT id FROM undos WHERE platform = ? AND requester = ? AND status = 'pending' "
+        rows = await self._scan("SELECT id FROM undos WHERE platform = ? AND requester = ? AND status = 'pending' "
                           "AND expires_at > ? ORDER BY created_at DESC LIMIT 1", [platform, requester, iso(self.now())])
-        return self.get_undo(str(rows[0]["id"])) if rows else None
+        return await self.get_undo(str(rows[0]["id"])) if rows else None
 
-    def claim_undo(self, uid: str, user: str) -> tuple[str, UndoRow | None]:
+    async def claim_undo(self, uid: str, user: str) -> tuple[str, UndoRow | None]:
         """('claimed', row) for the one press that wins; else ('unknown' | 'expired' | 'used', row).
 
         Whether `user` may press it is the caller's check (admins are known to the policy, not here)."""
-        row = self.get_undo(uid)
+        row = await self.get_undo(uid)
         if row is None:
             return "unknown", None
         now = self.now()
-        if self._exec("UPDATE undos SET status = 'claimed', resolved_by = ?, resolved_at = ? "
+        if await self._exec("UPDATE undos SET status = 'claimed', resolved_by = ?, resolved_at = ? "
                       "WHERE id = ? AND status = 'pending' AND expires_at > ?", [user, iso(now), uid, iso(now)]) == 1:
             return "claimed", row
         if row.status in ("pending", "expired") and row.expires_at <= now:  # else another press won the race
-            self._exec("UPDATE undos SET status = 'expired' WHERE id = ? AND status = 'pending'", [uid])
+            await self._exec("UPDATE undos SET status = 'expired' WHERE id = ? AND status = 'pending'", [uid])
             return "expired", row
         return "used", row
 
-    def finish_undo(self, uid: str, status: str) -> None:
-        self._exec("UPDATE undos SET status = ? WHERE id = ?", [status, uid])
+    async def finish_undo(self, uid: str, status: str) -> None:
+        await self._exec("UPDATE undos SET status = ? WHERE id = ?", [status, uid])

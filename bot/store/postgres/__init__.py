@@ -1,0 +1,1 @@
+"""The PostgreSQL store: schema, the blocking and the async pool, the vendors' shared rate budget."""
