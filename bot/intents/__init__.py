@@ -204,12 +204,7 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
 
     targets, from_user = _roles(name, focus, lifted)
     if name in compound.ONE_HOST and len(targets) >= 2:
-        asked = compound.asked_clause(skeleton, name)
-        if asked is not None and asked[0] in compound.ONE_HOST:
-            targets, from_user = _roles(name, asked[1], lifted)
-            if re.search(rules.T, asked[2]):  # "@alice can't host today, make @bob host": the time was about @alice
-                name, when = "set_host", None
-
+        name, targets, from_user, when = _one_host(name, skeleton, lifted, when, (targets, from_user))
     why_two = compound.is_compound(skeleton, name, len(targets))
     if why_two:
         return _compound(why_two, original, lang, [lifted.written.get(t, t) for t in targets], when)
@@ -220,6 +215,19 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
                     vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "",
                     meeting_problem=MeetingProblem(*_first_unread(lifted)) if lifted.unread else None)
     return _details(_with_span(_with_time(intent, when), span), skeleton, bool(meetings))
+
+
+def _one_host(name: str, skeleton: str, lifted: Lifted, when: TimeSpec | None,
+              roles: tuple[list[str], str | None]) -> tuple[str, list[str], str | None, TimeSpec | None]:
+    """Two hosts named: when one clause asks and the others only tell ("@alice can't host today, make @bob
+    host"), the host is the one asked for (and a time said about the other is not the request's)."""
+    asked = compound.asked_clause(skeleton, name)
+    if asked is None or asked[0] not in compound.ONE_HOST:
+        return name, *roles, when
+    targets, from_user = _roles(name, asked[1], lifted)
+    if re.search(rules.T, asked[2]):
+        return "set_host", targets, from_user, None
+    return name, targets, from_user, when
 
 
 def _compound(why_two: str, original: str, lang: str, people: list[str], when: TimeSpec | None) -> Intent:
