@@ -78,7 +78,9 @@ def mark_me(text: str, person: object) -> str:
 # ---- intent rules ------------------------------------------------------------------------------
 _HELP = _rx(
     r"^\s*/?(?:help|usage|commands|\?|h|what\s+(?:can\s+you\s+)?do|how\s+do\s+i\s+use\s+(?:this|you|it)|what\s+do\s+you\s+do"
-    r"|帮助|使用说明|说明|怎么用|如何使用|你能做什么|你会什么|能做什么|有什么功能)\s*[?？!！.。]*\s*$"
+    r"|帮助|使用说明|说明|怎么用|如何使用|你能做什么|你会什么|能做什么|有什么功能"
+    r"|(?:有|都有)?(?:什么|哪些)\s*(?:命令|指令|功能)\s*(?:可以用|能用|可用)?|(?:命令|指令)\s*(?:列表|有哪些|都有什么))"
+    r"\s*[?？!！.。]*\s*$"
     # "how do I ...?", "怎么用", "怎么把…设为主持人？": a question about using hostbot, answered by the help
     r"|^\s*how\s+(?:do|can|should|would|does)\s+(?:<S>|(?:we|you|one|someone|this|it|hostbot|the\s+bot)\b)"
     r"|(?:怎么|如何|怎样)(?:用|使用)\s*[?？!！。]*\s*$|^\s*how\s+to\b|^\s*(?:怎么|怎样|如何|咋)(?:样|才能|可以|能)?\s*(?:用|使用|操作|把|让|设|给|邀请|取消|绑定|查看)"
@@ -138,7 +140,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         # "is there a handover pending?", "我有定时交接吗"
         r"|\bhandovers?\s+(?:pending|scheduled|queued|upcoming|coming\s+up)\b|\b(?:is|are)\s+there\s+(?:a|any)\s+(?:\w+\s+)?handovers?\b"
         r"|有(?:没有)?\s*(?:什么|哪些|几个)?\s*(?:定时)?(?:交接|定时任务)\s*[吗嘛么?？]"
-        r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)"
+        # (not "把@erin的会全部交接给@bob": a handover *to* somebody is a reassign's verb)
+        r"|(?:查看|列出|显示|看看|看一下|查一下|有哪些|有什么|有没有|列一下|所有|全部|我的)\s*.*(?:交接|定时|计划|安排)(?!\s*给)"
         r"|(?:交接|定时交接|计划)\s*(?:列表|清单|有哪些|有什么)"
         r"|(?:交接|定时任务|定时).{0,12}(?:有哪些|哪些|几个|多少|列表|清单|没执行|待执行|[?？])"
         r"|(?:看下|看看|查下|列下|哪些|几个|多少|待执行|排了|约了|设置的).{0,12}(?:交接|定时)")),
