@@ -190,6 +190,14 @@ _OTHER_SERVICE = re.compile(
     r"(?:\s*(?:号|id)?\s*[:：#]?\s*\d[\d -]{3,}\d(?!\d))?", re.I)  # with its number: no other vendor's meeting
 
 
+# Meetings named, but not which: "both meetings", "the other meeting", "两个会": answered, never the linked one.
+_VAGUE_MEETING = re.compile(
+    r"(?<![A-Za-z0-9_])(?:both(?:\s+of\s+the)?|the\s+other|an?other|other|two|three|several|multiple|some)"
+    r"\s+(?:(?:zoom|webex|feishu|lark|dingtalk)\s+)?(?:meetings?|calls?|mtgs?)(?![A-Za-z0-9_])"
+    r"|(?:两|二|三|几)\s*个\s*(?:会议|会(?![议话]))|(?:另一个|另外一个|另外的|别的|其他的?|其它的?)\s*(?:会议|会(?![议话]))",
+    re.I)
+
+
 def _unread(key: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
     def sub(m: re.Match[str]) -> str:
         lifted.unread.append((key, m.group(0).rstrip(_TRAILING)))
@@ -199,6 +207,7 @@ def _unread(key: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
 
 def lift_meetings(text: str, lifted: Lifted) -> str:
     text = _PERSONAL_ROOM.sub(_unread("meeting_personal_room", lifted), text)
+    text = _VAGUE_MEETING.sub(_unread("meeting_not_read", lifted), text)
     text = _OTHER_SERVICE.sub(_unread("meeting_not_read", lifted), text)
     for pattern, vendor in _LINKS:
         text = pattern.sub(_link_lifter(vendor, lifted), text)
