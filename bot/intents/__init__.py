@@ -123,8 +123,10 @@ def parse(
 
 _SLASH = re.compile(r"^\s*/host(?:bot)?\b", re.I)
 _HANDOVER_ID = re.compile(
-    r"#\s*([a-z0-9][\w-]{0,24})|\b(?:handover|id|no\.?|number)\s*#?\s*(\d{1,8}|h[-_]?[a-z0-9]{1,24})\b"
-    r"|(?:交接|编号|id)\s*#?\s*(\d{1,8})|第\s*(\d{1,4})\s*个|^\s*(?:cancel|取消)\s+(\d{1,8})\s*$"
+    # an id is taken whole or not at all: "#1000…0" (26 digits) is no handover, never handover "10000…" cut short
+    r"#\s*([a-z0-9][a-z0-9_-]{0,24})(?![a-z0-9_-])|\b(?:handover|id|no\.?|number)\s*#?\s*(\d{1,8}|h[-_]?[a-z0-9]{1,24})\b"
+    r"|(?:交接|编号|id)\s*#?\s*(\d{1,8})(?!\d)|第\s*(\d{1,4})\s*个|^\s*(?:cancel|取消)\s+(\d{1,8})\s*$"
+    r"|(?<![\d.])(\d{1,8})\s*号\s*(?=交接|定时|任务)"  # "3号交接" (not "3号的交接": the 3rd of the month)
 )
 _SCOPE_THREAD = re.compile(r"\bthread\b|话题|帖子|线程|这条消息")
 _SCOPE_CHANNEL = re.compile(r"\b(?:channel|chat|group|room|conversation)\b|群|频道|会话")
@@ -187,16 +189,25 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
     name = rules.classify(skeleton, slash, has_people, bool(meetings))
     if name == "set_host" and when is not None:
         name = "schedule_handover"
-    why = speech.why_nothing(name, skeleton, spoken, has_people, slash=slash)
+    why = speech.why_nothing(name, skeleton, spoken, has_people, slash=slash,
+                             past=when is not None and when.problem == PAST)
     if name in NEEDS_TARGETS and not has_people and not why and not slash and not speech.asks(skeleton):
         name = "unknown"  # "这周的主持人轮值表发一下": mentions hosts, asks for nothing hostbot does
+    focus = skeleton  # the part of the line that asks: all of it, or the one clause that does
+    asked = compound.asked_clause(skeleton, name) if why == "statement" else None
+    if asked is not None:  # "@alice is out sick, so please make @bob host": a remark, then the request
+        name, focus, why = asked[0], asked[1], ""
+        when = None if re.search(rules.T, asked[2]) else when
+        name = "schedule_handover" if name == "set_host" and when is not None else name
     if why:
         return Intent("nothing", lang=lang, text=original, why=why)
 
-    targets, from_user = _roles(name, skeleton, lifted)
-
-    if compound.is_compound(skeleton, name, len(targets)):
-        return Intent("compound", lang=lang, text=original, parts=compound.parts(original))
+    targets, from_user = _roles(name, focus, lifted)
+    if name in compound.ONE_HOST and len(targets) >= 2:
+        name, targets, from_user, when = _one_host(name, skeleton, lifted, when, (targets, from_user))
+    why_two = compound.is_compound(skeleton, name, len(targets))
+    if why_two:
+        return _compound(why_two, original, lang, [lifted.written.get(t, t) for t in targets], when)
     meeting = meetings[0] if meetings else None
     intent = Intent(name=name, targets=tuple(targets), from_user=from_user, meeting=meeting,
                     lang=lang, text=original, slash=slash,
@@ -204,6 +215,31 @@ def _parse(text: str, bot_user: str, now: datetime | None, tz: str, known: tuple
                     vendor_word=lifted.vendor_word if lifted.vendor_word and meeting is None else "",
                     meeting_problem=MeetingProblem(*_first_unread(lifted)) if lifted.unread else None)
     return _details(_with_span(_with_time(intent, when), span), skeleton, bool(meetings))
+
+
+def _one_host(name: str, skeleton: str, lifted: Lifted, when: TimeSpec | None,
+              roles: tuple[list[str], str | None]) -> tuple[str, list[str], str | None, TimeSpec | None]:
+    """Two hosts named: when one clause asks and the others only tell ("@alice can't host today, make @bob
+    host"), the host is the one asked for (and a time said about the other is not the request's)."""
+    asked = compound.asked_clause(skeleton, name)
+    if asked is None or asked[0] not in compound.ONE_HOST:
+        return name, *roles, when
+    targets, from_user = _roles(name, asked[1], lifted)
+    if re.search(rules.T, asked[2]):
+        return "set_host", targets, from_user, None
+    return name, targets, from_user, when
+
+
+def _compound(why_two: str, original: str, lang: str, people: list[str], when: TimeSpec | None) -> Intent:
+    """Two requests in one message, as parts that can be sent one per message; never a "compound" of one."""
+    if why_two == "hosts":
+        people = [{ME: "我" if lang == "zh" else "me"}.get(p, p) for p in people]
+        parts = compound.one_per_person(people, lang, when.text if when is not None else "")
+    else:
+        parts = compound.parts(original)
+    if len(parts) < 2:  # the clauses could not be cut apart as written: say it was not understood, never act
+        return Intent("unknown", lang=lang, text=original)
+    return Intent("compound", lang=lang, text=original, parts=parts)
 
 
 def _first_unread(lifted: Lifted) -> tuple[str, dict[str, str]]:

@@ -282,7 +282,9 @@ def _zh_absolute(m: re.Match[str], now: datetime, zone: tzinfo) -> TimeSpec | No
     if m.group("hh"):
         if not (m.group("day") or m.group("period")):
             return None  # a bare "15:00" is left to the English pass, which also sees "tomorrow 15:00"
-        return _wall(day, int(m.group("hh")), int(m.group("mm")), m.group(0), now, zone)
+        clock = int(m.group("hh"))
+        placed = _zh_hour(clock, period) if period and clock <= 12 else None  # "下午3:30" is 15:30
+        return _wall(day, clock if placed is None else placed, int(m.group("mm")), m.group(0), now, zone)
     if m.group("h") == "一" and not (m.group("day") or period or m.group("min")):
         return None  # "快一点" is "a bit quicker", not one o'clock
     raw_hour = zh_number(m.group("h"))

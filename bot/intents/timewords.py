@@ -60,7 +60,7 @@ _EN_DAY = (
     rf"(?:today|tonight|tomorrow|tmrw?|tmr|(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday"
     rf"|yesterday|last\s+night|last\s+{_EN_WEEKDAY}|last\s+(?:mon|tue|wed|thu|fri|sat|sun)\b"
     rf"|(?:(?:next|this|on)\s+)?{_EN_WEEKDAY}|(?:next|this)\s+(?:mon|tue|wed|thu|fri|sat|sun)"
-    rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
+    rf"|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|(?<![\d-])\d{{1,2}}-\d{{1,2}}(?![\d-])"
     rf"|{_EN_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_EN_MONTH}(?:\s+\d{{4}})?)"
 )
 _AMPM = r"(?:am|pm|a\.m\.|p\.m\.)"
@@ -115,6 +115,16 @@ _TIME_RESIDUE = re.compile(
     r"|\b(?:next|this|coming)\s+(?:week|month|weekend)\b|\b(?:over\s+|on\s+|at\s+)?the\s+weekend\b"
     r"|\bend\s+of\s+(?:the\s+)?(?:week|month)\b|\b(?:some\s*time|one\s+day)\s+next\b|\bsomeday\b"
     r"|下下?(?:周|个?星期|个?礼拜)(?![一二三四五六日天1-7])|下个?月(?!\d)|这周末|本周末|周末|月底|月初|改天|过几天|过两天|回头"
+    # a time with no time in it: "找个时间", "at some point", "next time"
+    r"|(?:今天|明天|后天)?(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)(?!好)"  # a part of the day with no hour
+    # a count that is no number: "in a couple of minutes", "in several minutes"
+    r"|\bin\s+(?:several|some|many|a\s+few|a\s+couple(?:\s+of)?)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b"
+    # a time tied to the meeting's own course: "before the meeting starts", "会后", "开完会再…"
+    r"|\b(?:before|after|when|once|as\s+soon\s+as)\s+(?:the\s+|this\s+|our\s+)?(?:meeting|call|standup|sync|session)"
+    r"\s+(?:starts?|ends?|begins?|is\s+over|finishes|wraps\s+up)\b"
+    r"|会议?(?:开始|结束)(?:以?后|之?前|时|的时候)|会后|会前|开完会|散会后|等会儿?"
+    r"|找个?时间|抽个?(?:空|时间)|有空(?:的)?时候|方便(?:的)?时候|下次|下一次|下回|过段时间|晚些时候"
+    r"|\bnext\s+time\b|\bat\s+some\s+point\b|\bsome\s*time\b(?!\s+ago)|\beventually\b|\bone\s+of\s+these\s+days\b"
 )
 
 

@@ -32,11 +32,13 @@ class Lifted:
     meetings: list[MeetingRef] = field(default_factory=list)
     vendor_word: str | None = None  # a vendor named without an id ("the zoom meeting")
     unread: list[tuple[str, str]] = field(default_factory=list)  # (i18n key, text): named, cannot be read
+    written: dict[str, str] = field(default_factory=dict)  # ref -> the mention as written (a neutral one whole)
 
-    def person(self, ref: str) -> str:
+    def person(self, ref: str, written: str = "") -> str:
         if len(self.people) >= MAX_PEOPLE:
             return " "
         self.people.append(ref)
+        self.written.setdefault(ref, written or ref)
         return f" {MARK}p{len(self.people) - 1}{MARK} "
 
     def meeting(self, ref: MeetingRef) -> str:
@@ -82,7 +84,7 @@ def lift_people(text: str, bot_user: str, lifted: Lifted, known: Sequence[str] =
     def sub(match: re.Match[str]) -> str:
         if match.group("chat_user") is not None:
             uid = match.group("chat_user")
-            return " " if not uid or uid == bot_user else lifted.person(uid)
+            return " " if not uid or uid == bot_user else lifted.person(uid, match.group(0))
         name = match.group("name")
         rest = ""
         if re.match(_CJK, name):
@@ -151,6 +153,13 @@ _HANDOVER_WORDS = re.compile(r"hand\s?-?over|handoff|schedul|cancel|交接|定�
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}")
 
 
+def _is_date(text: str) -> bool:
+    """"2026-12-01" or a month-day that exists ("12-25"); "12-34" is no date."""
+    parts = [int(p) for p in text.split("-")]
+    month, day = parts[-2], parts[-1]
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
 def _vendor_before(found: list[tuple[int, str]], pos: int) -> str | None:
     """The vendor named closest before `pos`, else the only vendor named anywhere (`found`: _vendor_words)."""
     before = [v for start, v in found if start < pos]
@@ -174,6 +183,19 @@ _OTHER_LINK = re.compile(
 _ODD_ID = re.compile(r"(?:(?<![A-Za-z0-9_])meeting|会议)\s*(?:id|号|号码)?\s*[:：#]?\s*(?<![A-Za-z0-9_])"
                      r"((?=[0-9a-z-]*\d)(?=[0-9a-z-]*[a-z])[0-9a-z][0-9a-z-]{5,63})(?![A-Za-z0-9_])", re.I)
 _TRAILING = ".,;:!?)]}>'\"，。；：！？）】」"
+# A meeting service hostbot does not serve: its meeting is named, and never replaced by the linked one.
+_OTHER_SERVICE = re.compile(
+    r"(?<![A-Za-z0-9_])(?:(?:ms\s+|microsoft\s+)?teams\s+(?:meeting|call)|google\s+meet|skype|tencent\s+meeting|voov"
+    r"|gotomeeting|bluejeans|whereby|jitsi)(?![A-Za-z0-9_])|(?:腾讯会议|企业微信会议|微信会议)"
+    r"(?:\s*(?:号|id)?\s*[:：#]?\s*\d[\d -]{3,}\d(?!\d))?", re.I)  # with its number: no other vendor's meeting
+
+
+# Meetings named, but not which: "both meetings", "the other meeting", "两个会": answered, never the linked one.
+_VAGUE_MEETING = re.compile(
+    r"(?<![A-Za-z0-9_])(?:both(?:\s+of\s+the)?|the\s+other|an?other|other|two|three|several|multiple|some)"
+    r"\s+(?:(?:zoom|webex|feishu|lark|dingtalk)\s+)?(?:meetings?|calls?|mtgs?)(?![A-Za-z0-9_])"
+    r"|(?:两|二|三|几)\s*个\s*(?:会议|会(?![议话]))|(?:另一个|另外一个|另外的|别的|其他的?|其它的?)\s*(?:会议|会(?![议话]))",
+    re.I)
 
 
 def _unread(key: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
@@ -185,6 +207,8 @@ def _unread(key: str, lifted: Lifted) -> Callable[[re.Match[str]], str]:
 
 def lift_meetings(text: str, lifted: Lifted) -> str:
     text = _PERSONAL_ROOM.sub(_unread("meeting_personal_room", lifted), text)
+    text = _VAGUE_MEETING.sub(_unread("meeting_not_read", lifted), text)
+    text = _OTHER_SERVICE.sub(_unread("meeting_not_read", lifted), text)
     for pattern, vendor in _LINKS:
         text = pattern.sub(_link_lifter(vendor, lifted), text)
     if "/" in text:
@@ -204,7 +228,10 @@ def lift_meetings(text: str, lifted: Lifted) -> str:
 
     def named(match: re.Match[str]) -> str:
         if _DATE.fullmatch(match.group(1)):
-            return match.group(0)
+            if _is_date(match.group(1)):
+                return match.group(0)  # "meeting 2026-12-01 15:00", "meeting 12-25": the day, read by times.py
+            lifted.unread.append(("meeting_not_read", match.group(0).strip()))  # "meeting 12-34": neither
+            return match.group(0)[:match.start(1) - match.start()] + " "
         ref = MeetingRef(_vendor_before(found, match.start()), re.sub(r"[ -]", "", match.group(1)))
         return match.group(0)[:match.start(1) - match.start()] + lifted.meeting(ref)
 

@@ -117,10 +117,10 @@ def _add_ats(text: str, known: Sequence[str]) -> str:
         if not name or name.lower() in _BARE_STOP:
             continue
         if name.isascii():
-            pattern = rf"(?<![A-Za-z0-9_@.]){re.escape(name)}(?![A-Za-z0-9_.@])"
+            pattern = rf"(?<![A-Za-z0-9_@.])(?:@\s+)?{re.escape(name)}(?![A-Za-z0-9_.@])"  # "make @ dave host"
         else:
             pattern = rf"(?<!@){re.escape(name)}"
-        text = re.sub(pattern, lambda m: "@" + m.group(0), text, count=1, flags=re.I)
+        text = re.sub(pattern, lambda m: "@" + m.group(0).lstrip("@ "), text, count=1, flags=re.I)
     return text
 
 

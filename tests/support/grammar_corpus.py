@@ -60,6 +60,8 @@ def _expect(spec: str, case: Case) -> None:
             expect["problem"] = value
         elif key == "mproblem":
             expect["mproblem"] = value
+        elif key == "hid":
+            expect["handover_id"] = value
         elif key == "platform":
             case.platform = value
         elif key == "bot":
@@ -122,6 +124,8 @@ def run(case: Case, parse: Callable[..., Any]) -> dict[str, Any]:
     if "mproblem" in case.expect:
         problem = getattr(intent, "meeting_problem", None)
         got["mproblem"] = problem.key if problem else None
+    if "handover_id" in case.expect:
+        got["handover_id"] = getattr(intent, "handover_id", None)
     if "suggestion" in case.expect:
         got["suggestion"] = getattr(intent, "suggestion", None)
     return got
