@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import sys
 from datetime import datetime
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -16,7 +18,26 @@ from bot import __version__
 from bot.telemetry.logs import configure as configure_logs
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """Subcommands that live in their own modules, imported only when named (or listed by --help): `hostbot
+    run` does not pay for the doctor, the audit reader or the store's tables before it serves."""
+
+    LAZY: ClassVar[dict[str, str]] = {"audit": "bot.ops.audit:audit", "users": "bot.ops.users:users",
+            "backup": "bot.ops.backup:backup_command", "doctor": "bot.ops.doctor.report:doctor"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, name = self.LAZY[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="hostbot")
 def main() -> None:
     """hostbot: change who hosts a video meeting, from chat."""
@@ -168,15 +189,6 @@ def say(text: tuple[str, ...], who: str, platform: str, channel: str, p2p: bool,
         sys.exit(2)
 
 
-from bot.ops.audit import audit  # noqa: E402
-from bot.ops.backup import backup_command  # noqa: E402 - subcommands live in their own modules
-from bot.ops.doctor.report import doctor  # noqa: E402
-from bot.ops.users import users  # noqa: E402
-
-main.add_command(audit)
-main.add_command(users)
-main.add_command(backup_command)
-main.add_command(doctor)
 
 
 @main.command()
