@@ -28,16 +28,29 @@ from __future__ import annotations
 import json
 import time
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.feishu.im import BOT, message_words
+from bot.sandbox.feishu.events import FeishuEvents
+from bot.sandbox.feishu.im import BOT, FeishuIMFake, message_words
+from bot.sandbox.feishu.vc import FeishuFake
+from bot.sandbox.slack.web import SlackFake
 
-if TYPE_CHECKING:
-    from bot.sandbox import Sandbox
+
+class Sandbox(Protocol):
+    """What the control API uses of the sandbox (box.Sandbox, which mounts these routes): the chat fakes."""
+
+    @property
+    def slack(self) -> SlackFake: ...
+    @property
+    def feishu(self) -> FeishuFake: ...
+    @property
+    def feishu_im(self) -> FeishuIMFake: ...
+    @property
+    def feishu_events(self) -> FeishuEvents: ...
 
 
 def control_routes(box: Sandbox) -> list[Route]:

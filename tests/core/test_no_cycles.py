@@ -9,15 +9,9 @@ from collections.abc import Iterable, Mapping, Set
 
 import grimp
 
-# The sandbox's fakes (vendor stand-ins, not hostbot) import their mixins and these import the fake's
-# types back; left for the branch that owns bot/sandbox. Each listed edge is ignored; a new one is not.
-KNOWN = {
-    ("bot.sandbox.feishu.vc", "bot.sandbox.feishu.host"),
-    ("bot.sandbox.feishu.vc", "bot.sandbox.feishu.invite"),
-    ("bot.sandbox.slack.web", "bot.sandbox.slack.groups"),
-    ("bot.sandbox.slack.web", "bot.sandbox.slack.views"),
-    ("bot.sandbox.control", "bot.sandbox"),
-}
+# Edges tolerated for a while (each listed edge is ignored; a new one is not). None: the sandbox's mixins
+# see their fake through a Protocol (feishu/state.VcFake, control.Sandbox) or shared values (slack/people.py).
+KNOWN: set[tuple[str, str]] = set()
 
 
 def graph() -> dict[str, set[str]]:

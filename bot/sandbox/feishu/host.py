@@ -8,19 +8,16 @@ where the real API is: the ids of host_user / old_host_user are read as the requ
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.sandbox.feishu.state import IN_PROGRESS, P_IN_MEETING, P_LEFT
+from bot.sandbox.feishu.state import IN_PROGRESS, P_IN_MEETING, P_LEFT, VcFake
 from bot.sandbox.feishu.state import err as _err
 
-if TYPE_CHECKING:
-    from bot.sandbox.feishu.vc import FeishuFake
 
-
-def set_host(fake: FeishuFake, request: Request, body: Any) -> Response:
+def set_host(fake: VcFake, request: Request, body: Any) -> Response:
     admitted = fake.admit_change(request)
     if isinstance(admitted, Response):
         return admitted

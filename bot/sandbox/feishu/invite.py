@@ -22,23 +22,20 @@ are enforced (429 / 99991400, bot/sandbox/feishu/limits.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.sandbox.base import error_json
-from bot.sandbox.feishu.state import IN_PROGRESS, P_CALLING, P_IN_MEETING, P_LEFT, P_RINGING
+from bot.sandbox.feishu.state import IN_PROGRESS, P_CALLING, P_IN_MEETING, P_LEFT, P_RINGING, VcFake
 from bot.sandbox.feishu.state import err as _err
-
-if TYPE_CHECKING:
-    from bot.sandbox.feishu.vc import FeishuFake
 
 MAX_INVITEES = 10
 STATUS_INVITED, STATUS_FAILED = 1, 2
 
 
-def invite(fake: FeishuFake, request: Request, body: Any) -> Response:
+def invite(fake: VcFake, request: Request, body: Any) -> Response:
     token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if token in fake.expired_user_tokens:
         return error_json(400, {"code": 99991677, "msg": "user access token expired"})

@@ -4,9 +4,12 @@ documented error codes and how an error answer looks."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from bot.sandbox.base import error_json
 
@@ -39,3 +42,71 @@ def err(code: int, data: dict[str, Any] | None = None) -> JSONResponse:
     if data is not None:
         body["data"] = data
     return error_json(status, body)
+
+
+@dataclass
+class FeishuUser:
+    open_id: str
+    union_id: str
+    user_id: str
+    name: str
+    email: str = ""
+
+
+@dataclass
+class FeishuMeeting:
+    id: str  # 19 digits, as a string on the wire
+    meeting_no: str  # 9 digits
+    topic: str
+    host: tuple[str, int]  # (id, user_type)
+    status: int = IN_PROGRESS
+    participants: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (user_type, status)
+    start_time: int = 0
+    end_time: int = 0
+    foreign_tenant: bool = False  # owned by another tenant: 121005 for us
+    locked: bool = False  # nobody can be invited: 122008
+    max_participants: int = 100  # invite beyond it: 122006
+
+    def as_json(self, with_participants: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "topic": self.topic,
+            "url": f"https://vc.feishu.cn/j/{self.meeting_no}",
+            "meeting_no": self.meeting_no,
+            "start_time": str(self.start_time),
+            "end_time": str(self.end_time) if self.end_time else "",
+            "host_user": {"id": self.host[0], "user_type": self.host[1]},
+            "status": self.status,
+            "participant_count": str(sum(1 for _, s in self.participants.values() if s == P_IN_MEETING)),
+        }
+        if with_participants:
+            out["participants"] = [
+                {"id": pid, "user_type": utype, "status": status, "is_host": pid == self.host[0]}
+                for pid, (utype, status) in self.participants.items()
+            ]
+        return out
+
+
+class VcFake(Protocol):
+    """What set_host and invite (host.py, invite.py) use of the fake Feishu (vc.FeishuFake): named here so
+    that those modules need not import the fake that mounts them."""
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]: ...
+    @property
+    def users(self) -> dict[str, FeishuUser]: ...
+    @property
+    def meetings(self) -> dict[str, FeishuMeeting]: ...
+    @property
+    def race_hosts(self) -> dict[str, tuple[str, int]]: ...
+    @property
+    def busy(self) -> set[str]: ...
+    @property
+    def expired_user_tokens(self) -> set[str]: ...
+
+    def to_open_id(self, kind: str, raw: str) -> str: ...
+
+    def from_open_id(self, kind: str, open_id: str) -> str: ...
+
+    def admit_change(self, request: Request, *, user_token_only: bool = False
+                     ) -> tuple[tuple[str, str], str] | Response: ...

@@ -31,7 +31,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -49,6 +48,8 @@ from bot.sandbox.feishu.state import (  # noqa: F401 - re-exported for the tests
     P_IN_MEETING,
     P_LEFT,
     P_RINGING,
+    FeishuMeeting,
+    FeishuUser,
 )
 from bot.sandbox.feishu.state import err as _err
 
@@ -57,47 +58,6 @@ RATE_LIMIT_CODE = 99991400
 
 
 
-@dataclass
-class FeishuUser:
-    open_id: str
-    union_id: str
-    user_id: str
-    name: str
-    email: str = ""
-
-
-@dataclass
-class FeishuMeeting:
-    id: str  # 19 digits, as a string on the wire
-    meeting_no: str  # 9 digits
-    topic: str
-    host: tuple[str, int]  # (id, user_type)
-    status: int = IN_PROGRESS
-    participants: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (user_type, status)
-    start_time: int = 0
-    end_time: int = 0
-    foreign_tenant: bool = False  # owned by another tenant: 121005 for us
-    locked: bool = False  # nobody can be invited: 122008
-    max_participants: int = 100  # invite beyond it: 122006
-
-    def as_json(self, with_participants: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.id,
-            "topic": self.topic,
-            "url": f"https://vc.feishu.cn/j/{self.meeting_no}",
-            "meeting_no": self.meeting_no,
-            "start_time": str(self.start_time),
-            "end_time": str(self.end_time) if self.end_time else "",
-            "host_user": {"id": self.host[0], "user_type": self.host[1]},
-            "status": self.status,
-            "participant_count": str(sum(1 for _, s in self.participants.values() if s == P_IN_MEETING)),
-        }
-        if with_participants:
-            out["participants"] = [
-                {"id": pid, "user_type": utype, "status": status, "is_host": pid == self.host[0]}
-                for pid, (utype, status) in self.participants.items()
-            ]
-        return out
 
 
 

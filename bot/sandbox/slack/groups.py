@@ -14,12 +14,11 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-if TYPE_CHECKING:
-    from bot.sandbox.slack.web import SlackToken, SlackUser
+from bot.sandbox.slack.people import SlackToken, SlackUser
 
 _GROUP_IDS = itertools.count(1)
 

@@ -22,12 +22,11 @@ import json
 import secrets
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-if TYPE_CHECKING:
-    from bot.sandbox.slack.web import SlackChannel, SlackToken, SlackUser
+from bot.sandbox.slack.people import SlackChannel, SlackToken, SlackUser
 
 TRIGGER_TTL_S = 3.0
 MAX_BLOCKS = 100
