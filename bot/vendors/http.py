@@ -86,7 +86,6 @@ class RateLimiter:
         self.name = name  # the vendor, for the log line of a wait
         self.observers: list[Callable[[float], None]] = []  # told of every wait (bot/telemetry/metrics.py counts them)
         self._sent: deque[float] = deque()
-        self._slot = 0.0  # when pacing meant the last call to go (see _paced)
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
         self.shared: SharedRate | None = None
@@ -132,19 +131,10 @@ class RateLimiter:
                 if self._paused_until == paused:  # waited out (unless a new pause came meanwhile)
                     self._paused_until = 0.0
             if self.spacing and self._sent:
-                gap = self._slot + self.spacing - self.clock()
+                gap = self._sent[-1] + self.spacing - self.clock()
                 if gap > 0:
                     await self.sleep(gap)
-            self._sent.append(self._paced(self.clock()))
-
-    def _paced(self, now: float) -> float:
-        """Keep pacing's schedule: a call woken a little late (a busy loop, the lock handed over) does not
-        push every later call back by as much (that drift cost ~15 % of the rate under load); the next call
-        is due `spacing` after this one's slot. A call later than half a spacing starts a new schedule, so a
-        stall never lets calls bunch up. The windows count when calls really went (`now`)."""
-        due = self._slot + self.spacing
-        self._slot = due if self.spacing and self._sent and 0.0 <= now - due <= self.spacing / 2 else now
-        return now
+            self._sent.append(self.clock())
 
     async def _acquire_shared(self, budget: SharedRate) -> bool:
         """Book a slot in the shared budget (in a worker thread: it is a database transaction) and
