@@ -194,7 +194,7 @@ _OTHER_SERVICE = re.compile(
 _VAGUE_MEETING = re.compile(
     r"(?<![A-Za-z0-9_])(?:both(?:\s+of\s+the)?|the\s+other|an?other|other|two|three|several|multiple|some)"
     r"\s+(?:(?:zoom|webex|feishu|lark|dingtalk)\s+)?(?:meetings?|calls?|mtgs?)(?![A-Za-z0-9_])"
-    r"|(?:两|二|三|几)\s*个\s*(?:会议|会(?![议话]))|(?:另一个|另外一个|另外的|别的|其他的?|其它的?)\s*(?:会议|会(?![议话]))",
+    r"|(?:两|二|三|几)\s*个\s*(?:会议|会(?![议话员计]))|(?:另一个|另外一个|另外的|别的|其他的?|其它的?)\s*(?:会议|会(?![议话员计]))",
     re.I)
 
 

@@ -82,7 +82,7 @@ async def run_handover(services: Services, h: Handover, message: ChatMessage, w:
     moved = h.operation == Operation.SET_HOST.value and h.host is not None and (
         meeting.host is None or meeting.host.id != h.host.id)
     answer = await run(ctx)  # moved: set_host says who hosts now and offers a Retry (a new plan)
-    outcome, replies = answer.last_outcome, answer.replies
+    outcome, replies = answer.outcome, answer.replies
     if outcome is not None and outcome.kind is Kind.OK:
         return DONE, "ok", replies
     if moved or "changed_since_asked" in (d for d, _ in answer.decided) or (

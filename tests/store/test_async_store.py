@@ -11,18 +11,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.store import AsyncStore, Store, StoreOnLoop
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def where(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "hostbot.db")
-    return str(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture

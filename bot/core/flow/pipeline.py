@@ -69,11 +69,11 @@ async def run(ctx: Context) -> Answer:
     answer = await _answer(ctx)
     for read in ctx.read:  # vendor answers the handler read (who hosts, a precheck, a listing)
         await audit_outcome(ctx.store, ctx.request, read)
-    recorded = ctx.read[-1] if ctx.read and answer.outcome is None else answer.recorded
+    outcome = answer.outcome if answer.outcome is not None or not ctx.read else ctx.read[-1].outcome
     replies = answer.replies
     if ctx.note and replies:
         replies = [replace(replies[0], text=f"{ctx.note}\n{replies[0].text}"), *replies[1:]]
-    return replace(answer, replies=replies, recorded=recorded)
+    return replace(answer, replies=replies, outcome=outcome)
 
 
 async def _audit(ctx: Context, decision: str, detail: str = "") -> tuple[str, str]:

@@ -104,7 +104,7 @@ async def press_undo(services: Services, click: ButtonClick, progress: ProgressS
                       thread=row.thread, tz=row.tz, user_name=click.user_name)
     answer = await run(Context(services, Request(msg, Intent(UNDO_INTENT, lang=lang, text=UNDO_INTENT), lang),
                                progress_sink=progress, undo=row))
-    replies, outcome = answer.replies, answer.last_outcome
+    replies, outcome = answer.replies, answer.outcome
     if outcome is not None and outcome.kind in NOTHING_HAPPENED and replies:
         await store.finish_undo(row.id, "pending")  # the vendor refused: nothing changed, it may be pressed again
         again = Button(t(lang, "button_undo"), UNDO_ACTION, row.id, ButtonStyle.DEFAULT)

@@ -96,12 +96,11 @@ class Recorded:
 class Answer:
     """What became of a request: the replies, the decisions taken (each audited once, by the pipeline), the
     last vendor answer. A handler may return one instead of a bare list of replies, to name its decision
-    or a vendor answer it read (audited by the pipeline, not by the handler)."""
+    (audited by the pipeline, not by the handler)."""
 
     replies: list[Reply] = field(default_factory=list)
     decided: tuple[tuple[str, str], ...] = ()  # (decision, detail) audited, in order: approved, denied, ...
-    recorded: Recorded | None = None  # a vendor answer a handler read or found, not audited yet
-    outcome: Outcome | None = None  # the last vendor answer of a change (audited by execute)
+    outcome: Outcome | None = None  # the last vendor answer: a change's, else the last one read while planning
     status: str = ""  # what became of it when nothing was decided: not_understood, rejected, error
 
     @classmethod
@@ -112,13 +111,9 @@ class Answer:
     def decision(self) -> str:
         return self.decided[-1][0] if self.decided else self.status
 
-    @property
-    def last_outcome(self) -> Outcome | None:
-        return self.outcome if self.outcome is not None else self.recorded.outcome if self.recorded else None
-
     def summary(self) -> str:
         """What became of it in one word: the last vendor answer, else the decision or problem instead."""
-        outcome = self.last_outcome
+        outcome = self.outcome
         if outcome is not None:  # a change in our store names itself ("scheduled")
             return outcome.audit or outcome.kind.value
         return self.decision or "answered"

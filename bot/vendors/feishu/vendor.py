@@ -229,13 +229,9 @@ class FeishuVendor(MeetingVendor):
     # ---- invite (user token only) -----------------------------------------------------------
     async def invite(self, meeting: Meeting, users: Sequence[VendorUser], actor: VendorUser | None,
                      progress: ChunkDone | None = None) -> Outcome:
-        # bot/adapters/feishu/people/oauth.py renews a token that is about to expire
-        refresh = getattr(self.user_tokens, "refresh_if_due", None)
-        if refresh is not None and actor is not None:
-            await refresh(actor.id)
-        token = await self._user_token(actor)
+        token = await self._actor_token(actor, meeting)
         if isinstance(token, Outcome):
-            return await self._with_authorization(token, actor, meeting)
+            return token
         items: list[ItemResult] = []
         errors: list[Outcome] = []  # answers that failed a whole call
         stopped: Outcome | None = None
@@ -267,13 +263,25 @@ class FeishuVendor(MeetingVendor):
             kind, reason, remedy = (INVITE_ERRORS if op == "invite" else ERROR_TABLE)[122001]
             return Outcome(kind, reason=reason, remedy=remedy)
         if op == "invite":
-            refresh = getattr(self.user_tokens, "refresh_if_due", None)
-            if refresh is not None and actor is not None:
-                await refresh(actor.id)
-            token = await self._user_token(actor)
+            token = await self._actor_token(actor, meeting)
             if isinstance(token, Outcome):
-                return await self._with_authorization(token, actor, meeting)
+                return token
         return None
+
+    async def _actor_token(self, actor: VendorUser | None, meeting: Meeting) -> str | Outcome:
+        """The requester's own user_access_token (renewed first when about to expire:
+        bot/adapters/feishu/people/oauth.py), or DENIED telling them to authorize hostbot, with the link."""
+        refresh = getattr(self.user_tokens, "refresh_if_due", None)
+        if refresh is not None and actor is not None:
+            await refresh(actor.id)
+        grant = await self.user_tokens.user_token(self.key, actor.id) if actor and self.user_tokens else None
+        if grant is None or not grant.token:
+            missing = Outcome(Kind.DENIED, reason="feishu_user_token_missing", remedy="remedy_authorize_hostbot")
+            return await self._with_authorization(missing, actor, meeting)
+        if grant.expires_at is not None and grant.expires_at.timestamp() <= self.clock():
+            expired = Outcome(Kind.DENIED, reason="feishu_user_token_expired", remedy="remedy_authorize_hostbot")
+            return await self._with_authorization(expired, actor, meeting)
+        return grant.token
 
     async def _invite_chunk(self, meeting: Meeting, chunk: list[VendorUser], token: str) -> list[ItemResult] | Outcome:
         """Invite one chunk. When the answer is lost, read the participants back: whoever is being called
@@ -319,15 +327,6 @@ class FeishuVendor(MeetingVendor):
         if isinstance(m, Outcome):
             return None
         return {str(p.id) for p in (m.participants or []) if p.status in REACHED}
-
-    async def _user_token(self, actor: VendorUser | None) -> str | Outcome:
-        """The requester's user_access_token, or DENIED telling them to authorize hostbot."""
-        grant = await self.user_tokens.user_token(self.key, actor.id) if actor and self.user_tokens else None
-        if grant is None or not grant.token:
-            return Outcome(Kind.DENIED, reason="feishu_user_token_missing", remedy="remedy_authorize_hostbot")
-        if grant.expires_at is not None and grant.expires_at.timestamp() <= self.clock():
-            return Outcome(Kind.DENIED, reason="feishu_user_token_expired", remedy="remedy_authorize_hostbot")
-        return grant.token
 
     async def _with_authorization(self, outcome: Outcome, actor: VendorUser | None, meeting: Meeting) -> Outcome:
         """A DENIED asking the person to authorize hostbot carries the link to do it (`authorize_url`),
