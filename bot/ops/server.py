@@ -36,6 +36,8 @@ from bot.telemetry.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
+HEALTH_MAX_AGE_S = 0.5  # /healthz may report the database's answer of at most this long ago (and asks again)
+
 
 @dataclass
 class Runtime:
@@ -126,7 +128,9 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
         checks: dict[str, str] = {}
         store = runtime.bot.services.store
         try:
-            await store.ping()  # the load balancer's check: a replica that cannot reach the database is out
+            # the load balancer's check: a replica that cannot reach the database is out. An answer the database
+            # gave at most HEALTH_MAX_AGE_S ago will do (PostgreSQL: bot/store/postgres/ping.py; issue 27)
+            await store.ping(max_age=HEALTH_MAX_AGE_S)
             checks["store"] = "ok"
         except Exception as err:
             checks["store"] = f"error: {type(err).__name__}"

@@ -153,8 +153,8 @@ class Store:
 
     # ---- the queries (bot/store/rows/), one line each: tests/store/test_async_store.py checks that every
     # query of AsyncStore is here with the same signature ---------------------------------------------------
-    def ping(self) -> None:
-        return self._call(self._q.ping())
+    def ping(self, max_age: float = 0.0) -> None:
+        return self._call(self._q.ping(max_age))
 
     def first_delivery(self, platform: str, key: str) -> bool:
         return self._call(self._q.first_delivery(platform, key))

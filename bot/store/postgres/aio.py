@@ -4,7 +4,8 @@ Every statement is awaited, so a database one or two milliseconds away costs the
 and nothing else: acks, other requests and /healthz go on meanwhile. The pool opens on first use (it needs
 the event loop) and closes in `aclose`, after the requests in flight (bot/ops/server.py Runtime.aclose).
 Connections are autocommit, as the synchronous pool's (bot/store/postgres/store.py); `atomic` holds one
-connection in a transaction for its body.
+connection in a transaction for its body. `ping` (GET /healthz) does not queue for the pool behind the
+requests: it has a connection and a loop of its own (bot/store/postgres/ping.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from bot.store.postgres.conn import CONNECT_TIMEOUT_S, PING_S, pg_sql, pool_kwargs, redact, unreachable
+from bot.store.postgres.conn import CONNECT_TIMEOUT_S, pg_sql, pool_kwargs, redact, unreachable
+from bot.store.postgres.ping import Pinger
 from bot.store.rows.base import AsyncStore, Clock, Statement
 from bot.store.rows.tokens import TokenVault
 
@@ -40,6 +42,7 @@ class AsyncPgStore(AsyncStore):
         self._opened: asyncio.Lock | None = None
         self._is_open = False
         self._tx: psycopg.AsyncConnection[Any] | None = None  # inside atomic(): its connection
+        self._pinger = Pinger(path)
 
     def describe(self) -> str:
         return redact(self.path)
@@ -65,10 +68,10 @@ class AsyncPgStore(AsyncStore):
         async with self.pool.connection(timeout=timeout) as conn:
             yield conn
 
-    async def ping(self) -> None:
-        """`SELECT 1` within PING_S: a load balancer's health check must not hang on a dead database."""
-        async with self._conn(timeout=PING_S) as conn:
-            await conn.execute("SELECT 1")
+    async def ping(self, max_age: float = 0.0) -> None:
+        """`SELECT 1` within PING_S, beside the pool (bot/store/postgres/ping.py): a load balancer's health
+        check must not hang on a dead database, nor wait behind the requests that keep the pool busy."""
+        await self._pinger.ping(max_age)
 
     async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         async with self._conn() as conn:
@@ -97,5 +100,6 @@ class AsyncPgStore(AsyncStore):
             return await body(tx)
 
     async def aclose(self) -> None:
+        await asyncio.to_thread(self._pinger.close)
         if self._is_open:
             await self.pool.close()

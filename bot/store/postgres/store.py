@@ -116,8 +116,8 @@ class PostgresStore(Store):
     def close(self) -> None:
         self.pool.close()
 
-    def ping(self) -> None:
-        """`SELECT 1` within PING_S: a load balancer's health check must not hang on a dead database."""
+    def ping(self, max_age: float = 0.0) -> None:
+        """`SELECT 1` within PING_S (the CLIs' check: always asked, `max_age` is the running bot's)."""
         self._guard("ping")
         with self.pool.connection(timeout=PING_S) as conn:
             conn.execute("SELECT 1")

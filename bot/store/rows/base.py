@@ -135,8 +135,9 @@ class AsyncStore(HandoverRows, UndoRows, HomeRows, TokenRows, RunningRows, Lease
     async def aclose(self) -> None:
         raise NotImplementedError
 
-    async def ping(self) -> None:
-        """Raise when the database cannot be reached (GET /healthz)."""
+    async def ping(self, max_age: float = 0.0) -> None:
+        """Raise when the database cannot be reached (GET /healthz). `max_age`: an answer the database gave at
+        most that many seconds ago will do (PostgreSQL: bot/store/postgres/ping.py); a local file is asked."""
         await self._rows("SELECT 1 AS ok")
 
     def describe(self) -> str:
