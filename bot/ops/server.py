@@ -125,23 +125,9 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
         return await runtime.feishu.handle_oauth_callback(request)
 
     async def healthz(request: Request) -> Response:
-        checks: dict[str, str] = {}
-        store = runtime.bot.services.store
-        try:
-            # the load balancer's check: a replica that cannot reach the database is out. An answer the database
-            # gave at most HEALTH_MAX_AGE_S ago will do (PostgreSQL: bot/store/postgres/ping.py; issue 27)
-            await store.ping(max_age=HEALTH_MAX_AGE_S)
-            checks["store"] = "ok"
-        except Exception as err:
-            checks["store"] = f"error: {type(err).__name__}"
-        if runtime.bot.scheduler.started:
-            checks["scheduler"] = "ok" if runtime.bot.scheduler.running else "stopped"
-        if runtime.socket_mode is not None:
-            client = runtime.socket_mode.client
-            checks["slack_socket_mode"] = "ok" if await client.is_connected() else "disconnected"
-        if runtime.feishu_ws is not None:
-            checks["feishu_long_connection"] = "ok" if runtime.feishu_ws.connected else "disconnected"
+        checks = await health_checks(runtime)
         healthy = all(v == "ok" for v in checks.values())
+        store = runtime.bot.services.store
         return JSONResponse({"ok": healthy, "checks": checks, "store": {"kind": store.kind, "at": store.describe()}},
                             status_code=200 if healthy else 503)
 
@@ -156,6 +142,25 @@ def create_asgi(runtime: Runtime, close_on_shutdown: bool = False) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
     ])
+
+
+async def health_checks(runtime: Runtime) -> dict[str, str]:
+    """What GET /healthz reports: {"store": "ok" | "error: …", "scheduler": …, connections in use: …}."""
+    checks: dict[str, str] = {}
+    try:
+        # the load balancer's check: a replica that cannot reach the database is out. An answer the database
+        # gave at most HEALTH_MAX_AGE_S ago will do (PostgreSQL: bot/store/postgres/ping.py; issue 27)
+        await runtime.bot.services.store.ping(max_age=HEALTH_MAX_AGE_S)
+        checks["store"] = "ok"
+    except Exception as err:
+        checks["store"] = f"error: {type(err).__name__}"
+    if runtime.bot.scheduler.started:
+        checks["scheduler"] = "ok" if runtime.bot.scheduler.running else "stopped"
+    if runtime.socket_mode is not None:
+        checks["slack_socket_mode"] = "ok" if await runtime.socket_mode.client.is_connected() else "disconnected"
+    if runtime.feishu_ws is not None:
+        checks["feishu_long_connection"] = "ok" if runtime.feishu_ws.connected else "disconnected"
+    return checks
 
 
 async def start_socket_mode(runtime: Runtime, app_token: str) -> None:
