@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+import re
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -41,6 +42,7 @@ ACK_COMMANDS, ACK_CONCURRENCY, VENDOR_LATENCY_S = 200, 100, 1.5
 RATE_COMMANDS, RATE_CONCURRENCY = 100, 50
 LOOP_LIMIT_S = 0.020
 FAR_MS = 2.0
+GC = re.compile(r"^GC (\d+\.\d+) ", re.M)
 KNOWN_CEILING = 25.0  # Feishu 50 calls/s, 2 calls a command for a number resolved recently
 
 Start = Callable[[str, dict[str, str]], ServerProc]
@@ -51,7 +53,8 @@ def _ack(box: SandboxProc, server: ServerProc, needle: str, warmed: Path | None 
 
 
 def _slow(box: SandboxProc, workdir: Path, label: str, start: Start, needle: str) -> tuple[int, float, str]:
-    """(callbacks over LOOP_LIMIT_S, the worst in s, what it was) during an ack run under asyncio debug."""
+    """(callbacks over LOOP_LIMIT_S, the worst in s, what it was) during an ack run under asyncio debug; what
+    was a garbage collection over LOOP_LIMIT_S is counted in `what` (bench/slow_loop.py, bot/ops/heap.py)."""
     log = workdir / f"stores-slow-{label}.txt"
     log.unlink(missing_ok=True)
     _ack(box, start(f"{label}-debug", {"BENCH_SLOW_LOG": str(log), "_WRAP": str(ROOT / "bench" / "slow_loop.py")}),
@@ -59,7 +62,10 @@ def _slow(box: SandboxProc, workdir: Path, label: str, start: Start, needle: str
     found = [(float(s), what) for s, what in SLOW.findall(log.read_text())] if log.exists() else []
     over = [f for f in found if f[0] > LOOP_LIMIT_S]
     worst = max(found, default=(0.0, "none over 5 ms"))
-    return len(over), worst[0], worst[1][:60]
+    text = log.read_text() if log.exists() else ""
+    collections = [float(x) for x in GC.findall(text) if float(x) > LOOP_LIMIT_S]
+    gcs = f"; {len(collections)} GC over {LOOP_LIMIT_S * 1000:.0f} ms" if collections else ""
+    return len(over), worst[0], worst[1][:60] + gcs
 
 
 def _rate_known(box: SandboxProc, servers: list[ServerProc]) -> float:

@@ -31,6 +31,7 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import HostBot, build
 from bot.config import ConfigError, Settings
 from bot.lark_lazy import preloaded
+from bot.ops import heap
 from bot.ops.limits import BodyLimit
 from bot.telemetry.metrics import Metrics
 
@@ -227,6 +228,7 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     config = uvicorn.Config(create_asgi(runtime, close_on_shutdown=True), host=host, port=settings.port,
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
+    heap.settle()  # start-up is over: what it built lives as long as the process (bot/ops/heap.py)
     told = asyncio.create_task(announce(server, ways))
     loaded = asyncio.create_task(load_feishu_sdk(server, runtime)) if runtime.feishu is not None else None
     try:
@@ -245,7 +247,7 @@ def feishu_warm_up(runtime: Runtime) -> tuple[str, ...]:
 
     prepare = getattr(runtime.bot.services.store.vault, "prepare", None)
     steps = (prepare,) if prepare is not None else ()
-    lark_lazy.on_first_need(SDK_MODULES, (*steps, lambda: log.info("lark-oapi modules loaded")))
+    lark_lazy.on_first_need(SDK_MODULES, (*steps, heap.settle, lambda: log.info("lark-oapi modules loaded")))
     return SDK_MODULES
 
 
