@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot import lark_lazy
+from bot import intents, lark_lazy
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import HostBot, build
 from bot.config import ConfigError, Settings
@@ -202,6 +202,26 @@ async def announce(server: uvicorn.Server, ways: list[str]) -> None:
             log.info("listening on http://%s:%s (%s; /healthz, /metrics)", shown, port, ", ".join(ways))
 
 
+class Listening(uvicorn.Server):
+    """uvicorn's server that, once its socket listens, loads in threads what requests need and readiness does
+    not: the intent grammar (bot.intents.preload; the dispatcher awaits bot.intents.ready) and the vendors' TLS
+    context (bot/vendors/http.tls_context, mostly outside the GIL). /healthz answers meanwhile."""
+
+    def __init__(self, config: uvicorn.Config, runtime: Runtime) -> None:
+        super().__init__(config)
+        self.runtime = runtime
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        if not self.started:
+            return
+        intents.preload()
+        if self.runtime.bot.services.vendors:  # a vendor's first call would otherwise load it on the event loop
+            from bot.vendors.http import tls_context
+
+            asyncio.get_running_loop().run_in_executor(None, tls_context)
+
+
 async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     """`hostbot run`: build everything, start Socket Mode if configured, serve HTTP until stopped."""
     ways = inbound_ways(settings)
@@ -217,7 +237,7 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         await start_feishu_ws(runtime)
     config = uvicorn.Config(create_asgi(runtime, close_on_shutdown=True), host=host, port=settings.port,
                             log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
+    server = Listening(config, runtime)
     told = asyncio.create_task(announce(server, ways))
     loaded = asyncio.create_task(load_feishu_sdk(server, runtime)) if runtime.feishu is not None else None
     try:
