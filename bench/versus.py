@@ -61,6 +61,7 @@ Start = Callable[[str], ServerProc]
 def _starts(start: Start, name: str) -> tuple[float, float, float]:
     """(ready s, RSS MiB right after ready, RSS SETTLE_S later): medians over STARTS fresh processes."""
     ready, rss, later = [], [], []
+    start(f"{name}-warm-up").stop()  # unmeasured: the first start of changed code writes its bytecode (harness)
     for i in range(STARTS):
         server = start(f"{name}-start-{i}")
         try:

@@ -19,7 +19,7 @@ from bot.core.identity.resolver import IdentityResolver
 from bot.core.model.vendor import MeetingVendor
 from bot.core.request.context import Services
 from bot.core.request.registry import Registry
-from bot.intents import parse
+from bot.intents import parse, ready
 from bot.scheduling.book import PENDING
 from bot.scheduling.scheduler import HandoverScheduler
 from bot.scheduling.scheduler import of as scheduler_of
@@ -219,6 +219,7 @@ def build(settings: Settings, *, clock: Callable[[], datetime] | None = None,
         policy=Policy(admins=settings.admins, confirm=parse_confirm_modes(settings.confirm),
                       groups=build_admin_groups(settings, clients, now)),
         parse=parse,
+        parse_ready=ready,
         proposal_ttl=timedelta(seconds=settings.confirm_ttl),
         metrics=Metrics(),
     )

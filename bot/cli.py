@@ -195,6 +195,9 @@ def say(text: tuple[str, ...], who: str, platform: str, channel: str, p2p: bool,
 @click.option("--host", default="0.0.0.0", help="interface to listen on (HOSTBOT_PORT sets the port)")
 def run(host: str) -> None:
     """Run the real bot: HTTP endpoints for Slack and Feishu, Socket Mode when configured."""
+    from bot.ops import heap
+
+    heap.pause()  # no garbage collection until the server listens (bot/ops/heap.py)
     from bot.config import ConfigError, startup_settings
     from bot.ops.server import run as run_server
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot import lark_lazy
+from bot import intents, lark_lazy
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import HostBot, build
 from bot.config import ConfigError, Settings
@@ -212,6 +213,37 @@ async def announce(server: uvicorn.Server, ways: list[str]) -> None:
             log.info("listening on http://%s:%s (%s; /healthz, /metrics)", shown, port, ", ".join(ways))
 
 
+class Listening(uvicorn.Server):
+    """uvicorn's server that, once its socket listens, resumes the garbage collector `hostbot run` paused for
+    start-up (what start-up built is frozen: bot/ops/heap.py), and loads in threads what requests need and
+    readiness does not: the intent grammar (bot.intents.preload; the dispatcher awaits bot.intents.ready;
+    frozen too once loaded) and the vendors' TLS context (bot/vendors/http.tls_context, mostly outside the
+    GIL). /healthz answers meanwhile."""
+
+    def __init__(self, config: uvicorn.Config, runtime: Runtime) -> None:
+        super().__init__(config)
+        self.runtime = runtime
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        if not self.started:
+            return
+        heap.settle()
+        loading = intents.preload()
+        loop = asyncio.get_running_loop()
+        if loading is not None:
+            loop.run_in_executor(None, _settle_after, loading)
+        if self.runtime.bot.services.vendors:  # a vendor's first call would otherwise load it on the event loop
+            from bot.vendors.http import tls_context
+
+            loop.run_in_executor(None, tls_context)
+
+
+def _settle_after(loading: threading.Thread) -> None:
+    loading.join()
+    heap.settle()  # the grammar lives as long as the process too
+
+
 async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     """`hostbot run`: build everything, start Socket Mode if configured, serve HTTP until stopped."""
     ways = inbound_ways(settings)
@@ -227,8 +259,7 @@ async def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         await start_feishu_ws(runtime)
     config = uvicorn.Config(create_asgi(runtime, close_on_shutdown=True), host=host, port=settings.port,
                             log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    heap.settle()  # start-up is over: what it built lives as long as the process (bot/ops/heap.py)
+    server = Listening(config, runtime)
     told = asyncio.create_task(announce(server, ways))
     loaded = asyncio.create_task(load_feishu_sdk(server, runtime)) if runtime.feishu is not None else None
     try:

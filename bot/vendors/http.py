@@ -231,12 +231,21 @@ class VendorHTTP:
                  retry: RetryPolicy | None = None, sleep: Sleep = asyncio.sleep,
                  timeout: httpx.Timeout = DEFAULT_TIMEOUT, clock: Clock = time.monotonic) -> None:
         self.vendor = vendor
-        self.client = client or httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=transport,
-                                                  timeout=timeout, verify=tls_context())
+        self._client = client
+        self._build = functools.partial(httpx.AsyncClient, base_url=base_url.rstrip("/"), transport=transport,
+                                        timeout=timeout)
         self.retry = retry or RetryPolicy()
         self.waits: list[float] = []  # every wait (rate limit, Retry-After, backoff), newest last
         self.limiter = RateLimiter(windows, clock=clock, sleep=sleep, on_wait=self.waits.append, name=vendor)
         self._sleep = sleep
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """Built at its first use, not at start-up: its TLS context loads the CA bundle (~15 ms of CPU, once per
+        process; `hostbot run` loads it in a thread once it listens, bot/ops/server.py)."""
+        if self._client is None:
+            self._client = self._build(verify=tls_context())
+        return self._client
 
     @property
     def sleep(self) -> Sleep:
@@ -289,7 +298,8 @@ class VendorHTTP:
         await self._sleep(seconds)
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
 
 def _no_answer(exc: Exception, safe: bool) -> Outcome:

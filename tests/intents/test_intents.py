@@ -20,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.request.registry import Registry
-from bot.intents import INTENT_NAMES, Intent, _parse, _second_look, parse
+from bot.intents import INTENT_NAMES, Intent, parse
+from bot.intents.parser import _parse, _second_look
 from handlers import HANDLERS
 from tests.support.markup import Mention, neutral, parse_as
 

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.core.flow.pipeline import ACTS_NOW
-from bot.intents import Intent, _parse, _second_look, parse
+from bot.intents import Intent, parse
+from bot.intents.parser import _parse, _second_look
 from tests.conftest import World
 from tests.support.undo import without_undo
 

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.intents import _parse, _second_look, parse
+from bot.intents import parse
+from bot.intents.parser import _parse, _second_look
 from tests.support.markup import Mention, neutral
 
 pytestmark = pytest.mark.serial  # timed to 50 ms a line: run alone (pyproject.toml)

@@ -109,6 +109,7 @@ class SlackSurfaces:
             log.warning("slack: a form submission without its origin; ignored")
             return
         origin = replace(origin, user=user)  # Slack says who submitted; the metadata only where from
+        await self.services.parse_ready()  # _meeting_in parses: the grammar may still be loading
         found = read_form(view, origin, self.services.clock(), self._meeting_in)
         if isinstance(found, dict):
             await ack(response_action="errors", errors=found)

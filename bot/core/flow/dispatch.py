@@ -191,6 +191,7 @@ class Dispatcher:
 
     async def parse(self, msg: ChatMessage) -> Intent:
         """The message's Intent, with the names hostbot knows on that platform (for "did you mean @alice?")."""
+        await self.services.parse_ready()
         return self.services.parse(msg.text, msg.bot_user or self.bot_user,
                                    now=self.services.clock(), tz=msg.tz or self.services.settings.tz,
                                    known_names=await self.known_names(msg.platform))

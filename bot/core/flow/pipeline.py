@@ -20,8 +20,6 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz, process, utils
-
 from bot.core.decide.gate import Consent, Decision, Speaker, Verdict, decide
 from bot.core.flow.execute import audit_outcome, execute
 from bot.core.flow.undo import offer_undo
@@ -121,6 +119,8 @@ def _not_understood(ctx: Context) -> Answer:
 def closest_examples(registry: Registry, text: str, lang: str, limit: int = 3) -> list[str]:
     """The intents' examples in `lang` most like `text` (rapidfuzz WRatio: word order and partial
     matches count, so "make alice the host" finds set_host and "邀请 carol" finds invite)."""
+    from rapidfuzz import fuzz, process, utils  # loaded with the grammar (bot/intents/typos.py), not at start-up
+
     pool = list(dict.fromkeys(e for spec in registry.specs() if spec.name not in NOT_EXAMPLES
                               for e in spec.examples.get(lang, ())))
     found = process.extract(text, pool, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit)

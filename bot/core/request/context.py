@@ -3,7 +3,7 @@ services built once in bot/app.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,6 +22,10 @@ from bot.store.rows.undos import UndoRow
 from bot.telemetry.metrics import Metrics
 
 
+async def _nothing_to_wait() -> None:
+    return None
+
+
 @dataclass
 class Services:
     """Long-lived objects built once in bot/app.py."""
@@ -35,6 +39,8 @@ class Services:
     policy: Policy
     proposal_ttl: timedelta = timedelta(minutes=5)
     parse: Callable[..., Intent] = field(default=lambda *a, **kw: Intent("unknown"))  # bot.intents.parse
+    # awaited before a parse on the event loop: the grammar may still be loading in a thread (bot.intents.ready)
+    parse_ready: Callable[[], Awaitable[None]] = _nothing_to_wait
     # scheduled handovers: bot/scheduling/scheduler.HandoverScheduler, set by bot/app.py; core knows it only as
     # where a platform's notices go (handlers get the scheduler itself through bot/scheduling/scheduler.of)
     scheduler: Notices | None = None
