@@ -89,7 +89,7 @@ async def _batches() -> dict[str, tuple[int, float]]:
 async def _vendor_burst(box: SandboxProc) -> dict[str, str]:
     """FeishuVendor.set_host on BURST meetings at once (this process, the sandbox process answering)."""
     from bot.core.model.outcome import VendorUser
-    from bot.vendors.base import Meeting
+    from bot.core.model.vendor import Meeting
     from bot.vendors.feishu.vendor import FeishuVendor
 
     env = box.env
