@@ -55,13 +55,13 @@ async def _batches() -> dict[str, tuple[int, float]]:
                                           "HOSTBOT_ADMINS": "you"})
         bot = build(settings)
         try:
-            link_people(bot, demo)
+            await link_people(bot, demo)
             store = bot.services.store
             console = ConsoleAdapter(bot.dispatcher, user="you", out=io.StringIO())  # progress notes
             names = [f"guest{i:02d}" for i in range(1, INVITEES + 1)]
             for name in names:
                 user = box.feishu.add_user(name)
-                store.upsert_person("console", name, name=name, email=user.email, feishu_open_id=user.open_id)
+                await store.upsert_person("console", name, name=name, email=user.email, feishu_open_id=user.open_id)
             started = time.perf_counter()
             reply = await console.send("invite " + " ".join(f"@{n}" for n in names) + " to meeting 123456789")
             assert reply.startswith("✅"), reply
@@ -70,7 +70,7 @@ async def _batches() -> dict[str, tuple[int, float]]:
             for n in SERIES:
                 owner = f"owner{n}"
                 webex_user = box.webex.add_user(owner)
-                store.upsert_person("console", owner, name=owner, email=webex_user.email, webex_email=webex_user.email)
+                await store.upsert_person("console", owner, name=owner, email=webex_user.email, webex_email=webex_user.email)
                 for i in range(n):
                     box.webex.add_meeting(webex_user, f"Series {i:04d}")
                 box.recorder.clear()
