@@ -1,9 +1,10 @@
 """Vendor HTTP plumbing every vendor shares: client-side rate limits, retries, timeouts.
 
-    RateLimiter   sliding windows (Feishu: 50 per second and 1000 per minute) plus a shared pause
-                  that a vendor's Retry-After imposes on every later call, not just the refused one;
-                  with `share(budget)` (PostgreSQL: bot/store/postgres/budget.py) the windows count the calls
-                  of every replica, booked in the database, since the limits are per app
+    RateLimiter   sliding windows (Feishu: 50 per second and 1000 per minute) kept by booking each call a
+                  slot on an even schedule, with the safety margin as time; plus a shared pause that a
+                  vendor's Retry-After imposes on every later call, not just the refused one; with
+                  `share(budget)` (PostgreSQL: bot/store/postgres/budget.py) the slots are booked in the
+                  database for every replica, since the limits are per app
     RetryPolicy   how often and how long: exponential backoff, and the longest Retry-After we wait
                   out before answering RATE_LIMITED instead
     VendorHTTP    one httpx.AsyncClient (constructor-injected: tests pass a transport or point it at

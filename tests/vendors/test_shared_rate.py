@@ -76,3 +76,17 @@ async def test_without_the_database_the_process_paces_alone() -> None:
     for _ in range(3):
         await limiter.acquire()
     assert clock.now == pytest.approx(1.0 + MARGIN_S)  # the local window still holds (with its margin)
+
+
+async def test_a_slot_woken_up_a_little_late_is_kept() -> None:
+    clock = ManualClock()
+
+    async def sleep(seconds: float) -> None:  # every sleep ends 10 ms late: within LATE_S
+        clock.now += seconds + 0.01
+
+    limiter = RateLimiter(((50, 1.0),), clock=clock, sleep=sleep, name="feishu", spacing=0.02)
+    budget = FakeBudget(clock, [0.1, 0.1, 0.1])
+    limiter.share(budget)
+    for _ in range(3):
+        await limiter.acquire()
+    assert len(budget.booked) == 3 and budget.released == [] and limiter.rebooked == 0
