@@ -51,9 +51,12 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 REFUSED = (423, 429)  # answered without doing anything: safe to repeat
 # The safety margin of every rate window, as time: `limit` calls are booked per `period + MARGIN_S`, so a
 # call may reach the vendor up to MARGIN_S after its slot without a window ever holding more than `limit`
-# there. Half of it is the limiter's (a call woken later than LATE_S after its slot books another slot),
-# half is left for what follows the slot: building the request, the event loop, the network.
-MARGIN_S = 0.030
+# there. LATE_S of it is the limiter's (a call woken later than that after its slot books another slot), the
+# rest is left for what follows the slot: building the request, lark-oapi's new connection for every call,
+# the event loop, the network. Measured on 2 busy cores (bench/limits.py, 500 /host at 100 at a time): with
+# 30 ms the fake saw 52 VC calls in a second, with 50 ms 50 (a 50-command burst's first call can leave its
+# slot 50 ms late, while the loop parses the other 49).
+MARGIN_S = 0.050
 LATE_S = 0.015
 REBOOKS = 4  # slots booked again for one call that keeps waking up late (the last one is used anyway)
 
@@ -75,7 +78,7 @@ class RateLimiter:
 
     Each call books a *slot* and waits for it; slots follow a schedule, not the calls' real send times:
         slot = max(now, paused until, previous slot + step, each window's limit-th latest slot + period + margin)
-    with `step` = `spacing` stretched by the margin (Feishu: 20 ms * 1.03). `spacing` evenly spreads a
+    with `step` = `spacing` stretched by the margin (Feishu: 20 ms * 1.05). `spacing` evenly spreads a
     window: without it a burst gets a window's whole allowance at once, and the jitter between the slot and
     the request reaching the vendor lets it see more than `limit` in some second (bench/limits.py: 61 in a
     second at 50/s). Since the schedule does not move when a call wakes a few ms late (a busy loop), late

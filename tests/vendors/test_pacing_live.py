@@ -16,7 +16,7 @@ from bot.sandbox import Sandbox
 from bot.vendors.feishu.vendor import FeishuVendor
 from tests.support.rates import busiest_window
 
-CALLS = 110  # more than two windows' worth: ~2.3 s at 50 per 1.03 s
+CALLS = 110  # more than two windows' worth: ~2.3 s at 50 per 1.05 s
 
 
 async def busy_loop(block: float, every: float) -> None:
