@@ -55,13 +55,13 @@ async def _batches() -> dict[str, tuple[int, float]]:
                                           "HOSTBOT_ADMINS": "you"})
         bot = build(settings)
         try:
-            link_people(bot, demo)
+            await link_people(bot, demo)
             store = bot.services.store
             console = ConsoleAdapter(bot.dispatcher, user="you", out=io.StringIO())  # progress notes
             names = [f"guest{i:02d}" for i in range(1, INVITEES + 1)]
             for name in names:
                 user = box.feishu.add_user(name)
-                store.upsert_person("console", name, name=name, email=user.email, feishu_open_id=user.open_id)
+                await store.upsert_person("console", name, name=name, email=user.email, feishu_open_id=user.open_id)
             started = time.perf_counter()
             reply = await console.send("invite " + " ".join(f"@{n}" for n in names) + " to meeting 123456789")
             assert reply.startswith("✅"), reply
@@ -70,7 +70,8 @@ async def _batches() -> dict[str, tuple[int, float]]:
             for n in SERIES:
                 owner = f"owner{n}"
                 webex_user = box.webex.add_user(owner)
-                store.upsert_person("console", owner, name=owner, email=webex_user.email, webex_email=webex_user.email)
+                await store.upsert_person("console", owner, name=owner, email=webex_user.email,
+                                          webex_email=webex_user.email)
                 for i in range(n):
                     box.webex.add_meeting(webex_user, f"Series {i:04d}")
                 box.recorder.clear()
@@ -89,7 +90,7 @@ async def _batches() -> dict[str, tuple[int, float]]:
 async def _vendor_burst(box: SandboxProc) -> dict[str, str]:
     """FeishuVendor.set_host on BURST meetings at once (this process, the sandbox process answering)."""
     from bot.core.model.outcome import VendorUser
-    from bot.vendors.base import Meeting
+    from bot.core.model.vendor import Meeting
     from bot.vendors.feishu.vendor import FeishuVendor
 
     env = box.env
@@ -106,6 +107,7 @@ async def _vendor_burst(box: SandboxProc) -> dict[str, str]:
     took = time.perf_counter() - started
     calls = box.calls("feishu.set_host")
     return {"ok": f"{sum(1 for o in outcomes if o.ok)}/{BURST}", "max_1s": str(calls["max_1s_window"]),
+            "refused": str(calls["statuses"].get("429", 0)),
             "max_calendar": str(calls["max_calendar_second"]), "took": f"{took:.1f} s"}
 
 
@@ -134,7 +136,8 @@ def _burst(box: SandboxProc, workdir: Path) -> dict[str, str]:
     return {
         "ready": f"{bot.ready_s:.1f} s", "rss_idle": f"{idle:.0f} MiB", "rss_after": f"{after:.0f} MiB",
         "acked": f"{fired.ok}/{BURST}", "set_host_calls": str(set_host["count"]),
-        "set_host_ok": str(set_host["statuses"].get("200", 0)), "changed": f"{changed}/{BURST}",
+        "set_host_ok": str(set_host["statuses"].get("200", 0)), "refused": str(set_host["statuses"].get("429", 0)),
+        "changed": f"{changed}/{BURST}",
         "answers": f"{answers['count']}/{BURST}",
         "max_set_host_1s": str(set_host["max_1s_window"]), "max_feishu_1s": str(feishu["max_1s_window"]),
         "max_feishu_60s": str(feishu["max_60s_window"]), "ack_max": f"{max(fired.latencies):.1f} s",
@@ -167,6 +170,7 @@ def run(box: SandboxProc, workdir: Path) -> dict[str, str]:
         (f"{BURST} set_host at once (vendor client): completed", vendor["ok"], f"{BURST}/{BURST}"),
         ("  busiest 1-second window at the sandbox", vendor["max_1s"], f"<= {FEISHU_PER_SECOND}"),
         ("  busiest calendar second at the sandbox", vendor["max_calendar"], f"<= {FEISHU_PER_SECOND}"),
+        ("  refused 429 by the sandbox", vendor["refused"], "0"),
         ("  time for all of them", vendor["took"], ""),
         (f"burst of {BURST} /host to `hostbot run`: acked", burst["acked"], f"{BURST}/{BURST}"),
         ("  slowest ack in the burst", burst["ack_max"], ""),
@@ -176,6 +180,7 @@ def run(box: SandboxProc, workdir: Path) -> dict[str, str]:
         ("busiest second at the sandbox: Feishu VC calls", burst["max_feishu_1s"], f"<= {FEISHU_PER_SECOND}"),
         ("busiest minute at the sandbox: Feishu VC calls", burst["max_feishu_60s"], "<= 1000"),
         ("set_host calls answered 200", burst["set_host_ok"], str(BURST)),
+        ("set_host calls refused 429", burst["refused"], "0"),
         ("meetings whose host changed", burst["changed"], f"{BURST}/{BURST}"),
         ("in-thread answers", burst["answers"], f"{BURST}/{BURST}"),
         ("first command -> last set_host", burst["burst_s"], ""),

@@ -1,9 +1,10 @@
 """Vendor HTTP plumbing every vendor shares: client-side rate limits, retries, timeouts.
 
-    RateLimiter   sliding windows (Feishu: 50 per second and 1000 per minute) plus a shared pause
-                  that a vendor's Retry-After imposes on every later call, not just the refused one;
-                  with `share(budget)` (PostgreSQL: bot/store/postgres/budget.py) the windows count the calls
-                  of every replica, booked in the database, since the limits are per app
+    RateLimiter   sliding windows (Feishu: 50 per second and 1000 per minute) kept by booking each call a
+                  slot on an even schedule, with the safety margin as time; plus a shared pause that a
+                  vendor's Retry-After imposes on every later call, not just the refused one; with
+                  `share(budget)` (PostgreSQL: bot/store/postgres/budget.py) the slots are booked in the
+                  database for every replica, since the limits are per app
     RetryPolicy   how often and how long: exponential backoff, and the longest Retry-After we wait
                   out before answering RATE_LIMITED instead
     VendorHTTP    one httpx.AsyncClient (constructor-injected: tests pass a transport or point it at
@@ -48,15 +49,23 @@ Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 REFUSED = (423, 429)  # answered without doing anything: safe to repeat
-SHARED_TRIES = 5  # slots of a shared budget booked for one call when it keeps waking up late
-LATE_S = 0.005  # ... late meaning later than this (or the pacing) after the slot
+# The safety margin of every rate window, as time: `limit` calls are booked per `period + MARGIN_S`, so a
+# call may reach the vendor up to MARGIN_S after its slot without a window ever holding more than `limit`
+# there. LATE_S of it is the limiter's (a call woken later than that after its slot books another slot), the
+# rest is left for what follows the slot: building the request, lark-oapi's new connection for every call,
+# the event loop, the network. Measured on 2 busy cores (bench/limits.py, 500 /host at 100 at a time): with
+# 30 ms the fake saw 52 VC calls in a second, with 50 ms 50 (a 50-command burst's first call can leave its
+# slot 50 ms late, while the loop parses the other 49).
+MARGIN_S = 0.050
+LATE_S = 0.015
+REBOOKS = 4  # slots booked again for one call that keeps waking up late (the last one is used anyway)
 
 
 class SharedRate(Protocol):
     """A rate budget several processes book slots in (bot/store/postgres/budget.SharedBudget)."""
 
     def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
-        """Book a slot: (seconds to wait, the slot)."""
+        """Book a slot: (seconds to wait, the slot). `windows` carry the margin already; `spacing` is the step."""
         ...
 
     def release(self, name: str, slot: float) -> None: ...
@@ -65,30 +74,53 @@ class SharedRate(Protocol):
 
 
 class RateLimiter:
-    """At most `limit` calls in any `period` seconds, for every (limit, period) window given.
+    """At most `limit` calls in any `period` seconds at the vendor, for every (limit, period) window given.
 
-    `pause(s)` makes every caller wait `s` seconds from now (a vendor's Retry-After applies to
-    the client, not to one request). `sleep` and `clock` are injectable so tests never wait.
-    `spacing` (seconds) keeps consecutive calls at least that far apart: without it a burst gets a
-    window's whole allowance at once, and the jitter between taking a slot and the request reaching
-    the vendor let it see more than `limit` in some second (bench/limits.py: 61 in a second at 50/s).
-    Spacing is pacing, not a refusal: it is not reported as a wait.
+    Each call books a *slot* and waits for it; slots follow a schedule, not the calls' real send times:
+        slot = max(now, paused until, previous slot + step, each window's limit-th latest slot + period + margin)
+    with `step` = `spacing` stretched by the margin (Feishu: 20 ms * 1.05). `spacing` evenly spreads a
+    window: without it a burst gets a window's whole allowance at once, and the jitter between the slot and
+    the request reaching the vendor lets it see more than `limit` in some second (bench/limits.py: 61 in a
+    second at 50/s). Since the schedule does not move when a call wakes a few ms late (a busy loop), late
+    wake-ups do not add up (pacing from the last real send lost ~10 % of the rate that way); and since a
+    window's slots are `period + margin` apart, calls i and i + limit still reach the vendor `period` apart
+    as long as each goes out within `margin` of its slot. A call woken more than `late` after its slot
+    gives it back and books another (and an earlier schedule, 56d31b6, that let late calls catch up with no
+    margin drew 429s from the strict fake, each pausing the app for a second).
+
+    `pause(s)` makes every caller wait `s` seconds from now (a vendor's Retry-After applies to the client,
+    not to one request); a caller that wakes into a pause books again after it. Waits for a window or a
+    pause are reported (`on_wait`, `observers`); pacing is not. `sleep` and `clock` are injectable so
+    tests never wait. With `share(budget)` the slots are booked in the budget every replica shares.
     """
 
     def __init__(self, windows: Sequence[tuple[int, float]] = (), *, clock: Clock = time.monotonic,
                  sleep: Sleep = asyncio.sleep, on_wait: Callable[[float], None] | None = None,
-                 name: str = "", spacing: float = 0.0) -> None:
+                 name: str = "", spacing: float = 0.0, margin: float = MARGIN_S, late: float = LATE_S) -> None:
         self.windows = [(int(n), float(p)) for n, p in windows]
         self.spacing = spacing
+        self.margin = margin
+        self.late = late
         self.clock = clock
         self.sleep = sleep
         self.on_wait = on_wait
         self.name = name  # the vendor, for the log line of a wait
         self.observers: list[Callable[[float], None]] = []  # told of every wait (bot/telemetry/metrics.py counts them)
-        self._sent: deque[float] = deque()
+        self.rebooked = 0  # slots given back because their call woke up too late for them
+        self._slots: deque[float] = deque()  # booked, in order (the future ones included)
         self._paused_until = 0.0
-        self._lock = asyncio.Lock()
         self.shared: SharedRate | None = None
+
+    @property
+    def step(self) -> float:
+        """The pacing interval: `spacing` stretched as the shortest window is (period -> period + margin)."""
+        shortest = min((p for _, p in self.windows), default=0.0)
+        return self.spacing * (1 + self.margin / shortest) if self.spacing and shortest else self.spacing
+
+    @property
+    def booked_windows(self) -> list[tuple[int, float]]:
+        """The windows as booked: `limit` per `period + margin`."""
+        return [(n, p + self.margin) for n, p in self.windows]
 
     def share(self, budget: SharedRate | None) -> None:
         """Count against a budget shared with other replicas (None: this process's windows only)."""
@@ -102,67 +134,75 @@ class RateLimiter:
             except Exception as err:  # the database is away: this process still pauses
                 log.warning("shared rate budget: pause not shared (%s)", type(err).__name__)
 
-    def _wait_needed(self, now: float) -> float:
-        wait = max(0.0, self._paused_until - now)
-        longest = max((p for _, p in self.windows), default=0.0)
-        while self._sent and self._sent[0] <= now - longest:
-            self._sent.popleft()
-        for limit, period in self.windows:
-            recent = [t for t in self._sent if t > now - period]
-            if len(recent) >= limit:
-                wait = max(wait, recent[-limit] + period - now)
-        return wait
+    def _book(self, now: float) -> tuple[float, float]:
+        """Book the next slot (synchronous: nobody books in between): (the slot, how much of the wait is a
+        window's or a pause's rather than pacing)."""
+        keep = max((p for _, p in self.windows), default=0.0) + self.margin
+        while self._slots and self._slots[0] <= now - keep:
+            self._slots.popleft()
+        paced = max(now, self._slots[-1] + self.step) if self._slots else now
+        slot = max(paced, self._paused_until)
+        for limit, period in self.booked_windows:
+            if len(self._slots) >= limit:
+                slot = max(slot, self._slots[-limit] + period)
+        self._slots.append(slot)
+        return slot, slot - paced
+
+    def _report(self, wait: float, shared: bool = False) -> None:
+        if self.on_wait is not None:
+            self.on_wait(wait)
+        for observe in self.observers:
+            observe(wait)
+        event(log, "rate limit wait", vendor=self.name, seconds=round(wait, 3), **({"shared": True} if shared else {}))
 
     async def acquire(self) -> None:
         if self.shared is not None and await self._acquire_shared(self.shared):
             return
-        async with self._lock:
-            # One sleep is enough: the wait is computed to the moment the window frees up (the lock
-            # keeps others out meanwhile); it also keeps an injected instant sleep from spinning.
-            wait = self._wait_needed(self.clock())
-            if wait > 0:
-                if self.on_wait is not None:
-                    self.on_wait(wait)
-                for observe in self.observers:
-                    observe(wait)
-                event(log, "rate limit wait", vendor=self.name, seconds=round(wait, 3))
-                paused = self._paused_until
-                await self.sleep(wait)
-                if self._paused_until == paused:  # waited out (unless a new pause came meanwhile)
-                    self._paused_until = 0.0
-            if self.spacing and self._sent:
-                gap = self._sent[-1] + self.spacing - self.clock()
-                if gap > 0:
-                    await self.sleep(gap)
-            self._sent.append(self.clock())
+        tries = 0
+        while True:
+            now, paused = self.clock(), self._paused_until
+            slot, held = self._book(now)
+            if held > 0:
+                self._report(slot - now)
+            if slot > now:
+                await self.sleep(slot - now)
+            woke = self.clock()
+            if self._paused_until != paused and woke < self._paused_until:  # a Retry-After came meanwhile
+                self._slots.remove(slot)
+                continue
+            if self._paused_until == paused and slot >= paused:  # waited out (the later slots follow this one)
+                self._paused_until = 0.0
+            if woke - slot <= self.late or tries == REBOOKS:
+                return
+            tries += 1
+            self.rebooked += 1
+            self._slots.remove(slot)  # unused: it no longer counts in any window
 
     async def _acquire_shared(self, budget: SharedRate) -> bool:
         """Book a slot in the shared budget (in a worker thread: it is a database transaction) and
         wait for it; False when the budget cannot be reached, so this process paces alone.
 
-        A slot woken up late (the loop was busy, the host starved) is given back and another booked:
-        calls sent late would bunch up with the next ones at the vendor. At most SHARED_TRIES times.
+        The same rule as in-process: the budget books `limit` per `period + margin`, `step` apart, and a
+        slot woken up later than `late` is given back and another booked, at most REBOOKS times.
         """
         total = 0.0
-        for attempt in range(SHARED_TRIES):
+        windows, step = self.booked_windows, self.step
+        for attempt in range(REBOOKS + 1):
             try:
-                wait, slot = await asyncio.to_thread(budget.reserve, self.name, self.windows, self.spacing)
+                wait, slot = await asyncio.to_thread(budget.reserve, self.name, windows, step)
                 booked_at = self.clock()
                 if wait > 0:
                     await self.sleep(wait)
                 total += wait
-                if attempt == SHARED_TRIES - 1 or self.clock() - booked_at - wait <= max(self.spacing, LATE_S):
+                if attempt == REBOOKS or self.clock() - booked_at - wait <= self.late:
                     break
+                self.rebooked += 1
                 await asyncio.to_thread(budget.release, self.name, slot)
             except Exception as err:
                 log.warning("shared rate budget unavailable, pacing this process alone (%s)", type(err).__name__)
                 return False
-        if total > 2 * self.spacing:  # more than pacing: a real wait for the budget
-            if self.on_wait is not None:
-                self.on_wait(total)
-            for observe in self.observers:
-                observe(total)
-            event(log, "rate limit wait", vendor=self.name, seconds=round(total, 3), shared=True)
+        if total > 2 * step + self.late:  # more than pacing: a real wait for the budget
+            self._report(total, shared=True)
         return True
 
 

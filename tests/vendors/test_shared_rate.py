@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.vendors.http import RateLimiter
+import pytest
+
+from bot.vendors.http import MARGIN_S, REBOOKS, RateLimiter
 from tests.support.vendors import ManualClock
 
 
@@ -17,10 +19,12 @@ class FakeBudget:
         self.released: list[float] = []
         self.paused: list[float] = []
         self.down = False
+        self.asked: list[tuple[list[tuple[int, float]], float]] = []  # (windows, spacing) of each booking
 
     def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
         if self.down:
             raise ConnectionError("database away")
+        self.asked.append((list(windows), spacing))
         wait = self.waits.pop(0) if self.waits else 0.0
         self.booked.append(self.clock() + wait)
         return wait, self.clock() + wait
@@ -43,6 +47,8 @@ async def test_every_call_is_booked_in_the_shared_budget_and_waits_for_its_slot(
         await limiter.acquire()
     assert budget.booked == [0.0, 0.5, 0.5] and clock.now == 0.5
     assert waited == [0.5]  # a real wait is reported; pacing is not
+    # the margin is booked as time: 50 per 1 s + MARGIN_S, a step of 20 ms stretched alike
+    assert budget.asked[0] == ([(50, 1.0 + MARGIN_S)], pytest.approx(0.02 * (1 + MARGIN_S)))
     limiter.pause(3.0)
     assert budget.paused == [3.0]  # a Retry-After is for every replica
 
@@ -57,7 +63,8 @@ async def test_a_slot_woken_up_late_is_given_back_and_another_booked() -> None:
     budget = FakeBudget(clock, [0.1, 0.1, 0.1, 0.1, 0.1])
     limiter.share(budget)
     await limiter.acquire()
-    assert len(budget.booked) == 5 and len(budget.released) == 4  # the last try is used whatever happens
+    assert len(budget.booked) == REBOOKS + 1 and len(budget.released) == REBOOKS  # the last one is used anyway
+    assert limiter.rebooked == REBOOKS
 
 
 async def test_without_the_database_the_process_paces_alone() -> None:
@@ -68,4 +75,18 @@ async def test_without_the_database_the_process_paces_alone() -> None:
     limiter.share(budget)
     for _ in range(3):
         await limiter.acquire()
-    assert clock.now == 1.0  # the local window still holds
+    assert clock.now == pytest.approx(1.0 + MARGIN_S)  # the local window still holds (with its margin)
+
+
+async def test_a_slot_woken_up_a_little_late_is_kept() -> None:
+    clock = ManualClock()
+
+    async def sleep(seconds: float) -> None:  # every sleep ends 10 ms late: within LATE_S
+        clock.now += seconds + 0.01
+
+    limiter = RateLimiter(((50, 1.0),), clock=clock, sleep=sleep, name="feishu", spacing=0.02)
+    budget = FakeBudget(clock, [0.1, 0.1, 0.1])
+    limiter.share(budget)
+    for _ in range(3):
+        await limiter.acquire()
+    assert len(budget.booked) == 3 and budget.released == [] and limiter.rebooked == 0

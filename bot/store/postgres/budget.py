@@ -14,28 +14,16 @@ in the database, with the same sliding-window rule as the in-process limiter
 
 Slots are booked in the future, so the rule holds for every window of booked times, and time is
 the database's clock (`clock_timestamp()`), so replicas with skewed clocks agree. A vendor's
-Retry-After sets `paused_until` for everyone. The windows are booked with a margin because a
-request reaches the vendor a little after its slot, and that jitter must not push a second over
-the limit: tens of milliseconds matter in a 1-second window (`MARGIN_SHORT`: 42/s of Feishu's 50;
-with 47/s bench/replicas.py still saw 52 in a second on a loaded machine), hardly in a minute
-(`MARGIN_LONG`: 970/min of its 1,000).
+Retry-After sets `paused_until` for everyone. The safety margin is the limiter's (bot/vendors/http.py:
+`limit` calls per `period + MARGIN_S`, `step` apart, a call woken too late books again): the windows
+and the step arrive here with it, so this module books exactly what it is given.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from psycopg_pool import ConnectionPool
-
-MARGIN_SHORT = 0.85  # book at most this share of a window of a few seconds or less ...
-MARGIN_LONG = 0.97  # ... and of a longer one
-SHORT_S = 5.0
-
-
-def booked(limit: int, period: float = 1.0) -> int:
-    """How many calls are booked in a window the vendor documents as `limit` per `period` seconds."""
-    return max(1, math.floor(limit * (MARGIN_SHORT if period <= SHORT_S else MARGIN_LONG)))
 
 
 class SharedBudget:
@@ -45,14 +33,13 @@ class SharedBudget:
         self.pool = pool
 
     def reserve(self, name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
-        """Book the next slot for `name`: (seconds to wait before sending, the slot to `release` if unused)."""
+        """Book the next slot for `name`: (seconds to wait before sending, the slot to `release` if unused).
+        `windows`: at most `limit` slots in any `period`; `spacing`: at least this far apart."""
         longest = max((p for _, p in windows), default=1.0)
-        plans = [(booked(limit, period), period) for limit, period in windows]
-        gap = spacing / MARGIN_SHORT  # pacing keeps the same margin
         with self.pool.connection() as conn:  # autocommit: the row lock lasts the call, one round trip
             row = conn.execute("SELECT hostbot_book_slot(%s, %s, %s, %s, %s) AS booked",
-                               [name, [n for n, _ in plans], [float(p) for _, p in plans], gap, longest + 1.0]
-                               ).fetchone()
+                               [name, [int(n) for n, _ in windows], [float(p) for _, p in windows], spacing,
+                                longest + 1.0]).fetchone()
         assert row is not None
         now, at = (float(v) for v in _value(row, "booked"))  # type: ignore[attr-defined]
         return max(0.0, at - now), at
