@@ -8,16 +8,20 @@ proxy that holds every packet 2 ms each way (bench/delay_proxy.py: a managed dat
     loop > 20 ms     callbacks that held the event loop over 20 ms during a second such run, under asyncio
                      debug mode (bench/slow_loop.py), and the worst one
     commands/s       RATE_COMMANDS commands on numbers resolved just before (2 Feishu calls each: get and
-                     set_host; ceiling 25/s), one replica; on PostgreSQL + 2 ms also three replicas
+                     set_host; ceiling 25/s), one replica; on PostgreSQL + 2 ms also three replicas. Two
+                     figures: first command sent -> last answer (what a burst of 100 takes, its start
+                     included: each command's parse, people lookups and audit row before its first vendor
+                     call), and first Feishu VC call -> last answer (the rate once the vendor is reached,
+                     which only the vendor's limit should bound); the first call's delay is shown beside them
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterator
-import re
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,6 +40,7 @@ from bench.harness import (
     start_hostbot,
     start_peer,
 )
+from bench.replicas import FEISHU_VC
 from bench.versus import DONE, SLOW, WHO, _answers, ack_run, print_grid
 
 ACK_COMMANDS, ACK_CONCURRENCY, VENDOR_LATENCY_S = 200, 100, 1.5
@@ -68,8 +73,10 @@ def _slow(box: SandboxProc, workdir: Path, label: str, start: Start, needle: str
     return len(over), worst[0], worst[1][:60] + gcs
 
 
-def _rate_known(box: SandboxProc, servers: list[ServerProc]) -> float:
-    """Commands answered per second over `servers` (stopped after), on numbers each looked up just before."""
+def _rate_known(box: SandboxProc, servers: list[ServerProc]) -> tuple[float, float, float]:
+    """Commands answered per second over `servers` (stopped after), on numbers each looked up just before:
+    (from the first command sent, from the first Feishu VC call, the seconds between those two); zeros when
+    not every command was answered."""
     try:
         box.reset()
         meetings = box.meetings(RATE_COMMANDS)
@@ -88,10 +95,20 @@ def _rate_known(box: SandboxProc, servers: list[ServerProc]) -> float:
         started = time.time()
         asyncio.run(spread(bodies))
         got = _answers(box, DONE, RATE_COMMANDS)
+        first_call = box.calls(FEISHU_VC)["first_at"]
     finally:
         for s in servers:
             s.stop()
-    return RATE_COMMANDS / (got["last_at"] - started) if got["count"] >= RATE_COMMANDS else 0.0
+    if got["count"] < RATE_COMMANDS:
+        return 0.0, 0.0, 0.0
+    return (RATE_COMMANDS / (got["last_at"] - started), RATE_COMMANDS / (got["last_at"] - first_call),
+            first_call - started)
+
+
+def _rate_text(rate: tuple[float, float, float]) -> str:
+    sent, reached, delay = rate
+    return (f"{sent:.1f} ({sent / KNOWN_CEILING:.0%}); from the 1st vendor call {reached:.1f} "
+            f"({reached / KNOWN_CEILING:.0%}, it came {delay:.2f} s in)")
 
 
 def _column(box: SandboxProc, workdir: Path, label: str, db: Callable[[], str], replicas: bool) -> dict[str, str]:
@@ -102,11 +119,11 @@ def _column(box: SandboxProc, workdir: Path, label: str, db: Callable[[], str], 
     over, worst, what = _slow(box, workdir, label, start, DONE)
     one = _rate_known(box, [start(f"{label}-rate", {})])
     col = _figures(ack, over, worst, what)
-    col["rate"] = f"{one:.1f} ({one / KNOWN_CEILING:.0%})"
+    col["rate"] = _rate_text(one)
     if replicas:
         url = db()
         three = _rate_known(box, [start_hostbot(box, workdir, f"{label}-rate3-{i}", db=url) for i in range(3)])
-        col["rate3"] = f"{three:.1f} ({three / KNOWN_CEILING:.0%})"
+        col["rate3"] = _rate_text(three)
     return col
 
 
@@ -142,8 +159,9 @@ ROWS = [  # (title, key, ratio key, goal)
     ("/healthz max during the load", "health_max", "", ""),
     (f"loop callbacks over {LOOP_LIMIT_S * 1000:.0f} ms (asyncio debug run)", "loop", "", "0"),
     ("  the worst", "loop_what", "", ""),
-    ("commands/s, known number, 1 replica (of 25/s)", "rate", "", ">= 90 %"),
-    ("commands/s, known number, 3 replicas (of 25/s)", "rate3", "", ">= 90 %"),
+    ("commands/s, known number, 1 replica (of 25/s; sent -> answered; from the 1st vendor call)", "rate", "",
+     ">= 90 %"),
+    ("commands/s, known number, 3 replicas (the same)", "rate3", "", ">= 90 %"),
 ]
 
 

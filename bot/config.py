@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 
+DEFAULT_DB_POOL = 10  # HOSTBOT_DB_POOL's default (why 10: bot/store/postgres/conn.py)
+
 
 class ConfigError(ValueError):
     """A setting is present but unusable; the message says which and how to fix it.
@@ -60,7 +62,7 @@ class Settings:
     zoom_oauth_url: str = "https://zoom.us/oauth/token"
 
     db_path: str = "hostbot.db"  # HOSTBOT_DB: a SQLite file, or a postgresql:// URL (several replicas)
-    db_pool: int = 4  # HOSTBOT_DB_POOL: connections per replica to PostgreSQL
+    db_pool: int = DEFAULT_DB_POOL  # HOSTBOT_DB_POOL: connections per pool to PostgreSQL (a replica has two)
     admins: tuple[str, ...] = field(default_factory=tuple)
     tz: str = "UTC"
     port: int = 3000
