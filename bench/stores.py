@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -111,9 +113,15 @@ def _rate_text(rate: tuple[float, float, float]) -> str:
             f"({reached / KNOWN_CEILING:.0%}, it came {delay:.2f} s in)")
 
 
-def _column(box: SandboxProc, workdir: Path, label: str, db: Callable[[], str], replicas: bool) -> dict[str, str]:
+def _column(box: SandboxProc, workdir: Path, label: str, db: Callable[[], str], replicas: bool,
+            base: str | None = None) -> dict[str, str]:
+    """One store's figures for this checkout's code, or for `base`'s (its `bot` first on PYTHONPATH, as
+    bench/versus.py runs it; this checkout's bench, sandbox and venv)."""
+    code = {"PYTHONPATH": base + os.pathsep + str(ROOT)} if base else {}
+    label = f"{label}-base" if base else label
+
     def start(name: str, env: dict[str, str]) -> ServerProc:
-        return start_hostbot(box, workdir, name, extra_env=env, db=db())
+        return start_hostbot(box, workdir, name, extra_env={**code, **env}, db=db())
 
     ack = _ack(box, start(f"{label}-ack", {}), DONE)
     over, worst, what = _slow(box, workdir, label, start, DONE)
@@ -122,7 +130,8 @@ def _column(box: SandboxProc, workdir: Path, label: str, db: Callable[[], str], 
     col["rate"] = _rate_text(one)
     if replicas:
         url = db()
-        three = _rate_known(box, [start_hostbot(box, workdir, f"{label}-rate3-{i}", db=url) for i in range(3)])
+        three = _rate_known(box, [start_hostbot(box, workdir, f"{label}-rate3-{i}", extra_env=code, db=url)
+                                  for i in range(3)])
         col["rate3"] = _rate_text(three)
     return col
 
@@ -168,17 +177,24 @@ ROWS = [  # (title, key, ratio key, goal)
 def run(box: SandboxProc, workdir: Path) -> dict[str, str]:
     from tests.support import pg
 
+    base = os.environ.get("BENCH_BASE") or None
+    codes = [None, base] if base else [None]
+    named = f"{base} at {_commit(base)}" if base else ""
     peer = _peer(box, workdir)
-    columns = {"SQLite": _column(box, workdir, "sqlite", lambda: str(workdir / f"stores-{time.monotonic_ns()}.db"),
-                                 replicas=False)}
+    columns: dict[str, dict[str, str]] = {}
+
+    def add(name: str, label: str, db: Callable[[], str], replicas: bool) -> None:
+        for code in codes:
+            columns[f"{name} (base)" if code else name] = _column(box, workdir, label, db, replicas, code)
+
+    add("SQLite", "sqlite", lambda: str(workdir / f"stores-{time.monotonic_ns()}.db"), replicas=False)
     with pg.server() as admin:
         if admin is None:
             print(f"\nPostgreSQL columns skipped ({pg.SKIP_LINE})")
         else:
-            columns["PostgreSQL"] = _column(box, workdir, "pg", lambda: pg.fresh_database(admin), replicas=False)
+            add("PostgreSQL", "pg", lambda: pg.fresh_database(admin), replicas=False)
             with _far(admin) as far_admin:
-                columns[f"PostgreSQL +{FAR_MS:.0f} ms"] = _column(
-                    box, workdir, "pgfar", lambda: pg.fresh_database(far_admin), replicas=True)
+                add(f"PostgreSQL +{FAR_MS:.0f} ms", "pgfar", lambda: pg.fresh_database(far_admin), replicas=True)
     head = ("measure", "peer", *(x for name in columns for x in (name, "ratio")), "goal")
     rows = []
     for title, key, ratio, goal in ROWS:
@@ -186,13 +202,20 @@ def run(box: SandboxProc, workdir: Path) -> dict[str, str]:
         for col in columns.values():
             row += [col[key], _ratio(col, peer, ratio) if ratio else ""]
         rows.append((*row, goal))
-    print_grid("hostbot on each store beside the bare Bolt peer (every platform configured)", tuple(head), rows)
+    print_grid("hostbot on each store beside the bare Bolt peer (every platform configured)"
+               + (f"; base = {named}" if base else ""), tuple(head), rows)
     for name, col in columns.items():
         record("Stores beside the Bolt peer", RECORD_COLUMNS,
-               [name, peer["ack_p99"], col["ack_p99"], _ratio(col, peer, "p99"), peer["health_p99"],
+               [name.replace("(base)", f"(base: {named})"),
+                peer["ack_p99"], col["ack_p99"], _ratio(col, peer, "p99"), peer["health_p99"],
                 col["health_p99"], _ratio(col, peer, "health_p99"), col["health_max"], peer["loop"], col["loop"],
                 col["rate"], col["rate3"]])
     return {f"{name}:{k}": v for name, col in columns.items() for k, v in col.items() if not k.startswith("_")}
+
+
+def _commit(checkout: str) -> str:
+    found = subprocess.run(["git", "-C", checkout, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return found.stdout.strip() or "?"
 
 
 RECORD_COLUMNS = ["store", "peer ack p99", "ack p99", "ratio", "peer /healthz p99", "/healthz p99", "ratio",
