@@ -109,6 +109,11 @@ SLOW_FIRST = ("tests/scheduling/test_cluster.py", "tests/faults/test_faults_fuzz
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {path: i for i, path in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(SLOW_FIRST)))
+    # `make test` runs the serial part on the files that grep finds `mark.serial` in (Makefile): a test marked
+    # serial any other way would run in neither part.
+    for path in {item.path for item in items if item.get_closest_marker("serial")}:
+        if "mark.serial" not in path.read_text():
+            raise pytest.UsageError(f"{path}: mark serial tests with pytest.mark.serial (the Makefile greps for it)")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
