@@ -98,8 +98,9 @@ async def world(make_world: WorldFactory) -> World:
     return await make_world()
 
 
-# Started first (`make test` runs two workers on two cores): a test of a minute that starts last ends the run
-# alone. The order within each file is kept; the files here are the longest (pytest --durations).
+# Started first: a test of a minute that starts last ends the run alone. pytest-xdist hands the tests out in this
+# order, one at a time as a worker frees (--maxschedchunk=1, pyproject.toml), so these spread over the workers.
+# The order within each file is kept; the files here are the longest (pytest --durations).
 SLOW_FIRST = ("tests/scheduling/test_cluster.py", "tests/faults/test_faults_fuzz.py",
               "tests/scheduling/test_handover_restart.py", "tests/ops/test_say_loop.py",
               "tests/faults/test_faults_redelivery.py", "tests/ops/test_sandbox_db.py", "tests/intents/test_intents.py",
