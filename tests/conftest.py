@@ -98,8 +98,9 @@ async def world(make_world: WorldFactory) -> World:
     return await make_world()
 
 
-# Started first (`make test` runs two workers on two cores): a test of a minute that starts last ends the run
-# alone. The order within each file is kept; the files here are the longest (pytest --durations).
+# Started first: a test of a minute that starts last ends the run alone. pytest-xdist hands the tests out in this
+# order, one at a time as a worker frees (--maxschedchunk=1, pyproject.toml), so these spread over the workers.
+# The order within each file is kept; the files here are the longest (pytest --durations).
 SLOW_FIRST = ("tests/scheduling/test_cluster.py", "tests/faults/test_faults_fuzz.py",
               "tests/scheduling/test_handover_restart.py", "tests/ops/test_say_loop.py",
               "tests/faults/test_faults_redelivery.py", "tests/ops/test_sandbox_db.py", "tests/intents/test_intents.py",
@@ -109,6 +110,11 @@ SLOW_FIRST = ("tests/scheduling/test_cluster.py", "tests/faults/test_faults_fuzz
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {path: i for i, path in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(SLOW_FIRST)))
+    # `make test` runs the serial part on the files that grep finds `mark.serial` in (Makefile): a test marked
+    # serial any other way would run in neither part.
+    for path in {item.path for item in items if item.get_closest_marker("serial")}:
+        if "mark.serial" not in path.read_text():
+            raise pytest.UsageError(f"{path}: mark serial tests with pytest.mark.serial (the Makefile greps for it)")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
