@@ -49,7 +49,7 @@ _SLASH = re.compile(r"^\s*/host(?:bot)?\b", re.I)
 _HANDOVER_ID = re.compile(
     # an id is taken whole or not at all: "#1000…0" (26 digits) is no handover, never handover "10000…" cut short
     r"#\s*([a-z0-9][a-z0-9_-]{0,24})(?![a-z0-9_-])|\b(?:handover|id|no\.?|number)\s*#?\s*(\d{1,8}|h[-_]?[a-z0-9]{1,24})\b"
-    r"|(?:交接|编号|id)\s*#?\s*(\d{1,8})(?!\d)|第\s*(\d{1,4})\s*个|^\s*(?:cancel|取消)\s+(\d{1,8})\s*$"
+    r"|(?:交接|编号|id)\s*#?\s*(\d{1,8})(?![0-9a-zA-Z])|第\s*(\d{1,4})\s*个|^\s*(?:cancel|取消)\s+(\d{1,8})\s*$"
     r"|(?<![\d.])(\d{1,8})\s*号\s*(?=交接|定时|任务)"  # "3号交接" (not "3号的交接": the 3rd of the month)
 )
 _SCOPE_THREAD = re.compile(r"\bthread\b|话题|帖子|线程|这条消息")
