@@ -54,7 +54,11 @@ class Bot:
         with log.open("a") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"],
                                          env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive runs out: with httpx's default (also 5 s)
+        # a request could go out on a connection the server was closing that instant ("Connection reset by
+        # peer", seen once in test_cluster between its bursts).
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10,
+                                 limits=httpx.Limits(keepalive_expiry=1.0))
         if wait:
             self.ready()
 
