@@ -8,12 +8,8 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
-from bot.config import DEFAULT_DB_POOL, ConfigError
+from bot.config import ConfigError
 
-# Connections per pool. Every statement of a request waits for one, so with the database a few ms away the pool
-# is what a burst queues for: bench/stores.py (100 commands, PostgreSQL 2 ms away) waited 0.95 s for its first
-# vendor call with 4, 0.65-0.8 s with 10. min_size is 1: a quiet replica holds one connection per pool.
-DEFAULT_POOL = DEFAULT_DB_POOL
 CONNECT_TIMEOUT_S = 10.0
 PING_S = 2.0
 

@@ -23,10 +23,11 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from bot.config import DEFAULT_DB_POOL
 from bot.store.postgres import schema as pg_schema
 from bot.store.postgres.aio import AsyncPgStore
 from bot.store.postgres.budget import SharedBudget
-from bot.store.postgres.conn import CONNECT_TIMEOUT_S, DEFAULT_POOL, PING_S, pg_sql, pool_kwargs, redact, unreachable
+from bot.store.postgres.conn import CONNECT_TIMEOUT_S, PING_S, pg_sql, pool_kwargs, redact, unreachable
 from bot.store.rows.base import AsyncStore, Clock, Statement
 from bot.store.rows.tokens import NoKeyVault, TokenVault
 from bot.store.store import Store
@@ -93,7 +94,7 @@ class PostgresStore(Store):
     shared = True
 
     def __init__(self, path: str, clock: Clock | None = None, vault: TokenVault | None = None,
-                 pool_size: int = DEFAULT_POOL) -> None:
+                 pool_size: int = DEFAULT_DB_POOL) -> None:
         self.pool_size = max(1, pool_size)
         self.pool = ConnectionPool(path, min_size=1, max_size=self.pool_size, open=False, name="hostbot",
                                    timeout=CONNECT_TIMEOUT_S, kwargs=pool_kwargs(CONNECT_TIMEOUT_S))
