@@ -195,6 +195,11 @@ def _local(at: datetime, tz: str) -> datetime:
     return at.astimezone(zone_of(tz))
 
 
+def _meeting_matches(h: Handover, ref: MeetingRef) -> bool:
+    """Is `ref` (as typed: a number, a vendor's id) the meeting of `h`? Its id, or its number as shown."""
+    return ref.vendor in (None, h.vendor) and ref.id in (h.meeting_id, h.meeting_display.replace(" ", ""))
+
+
 def _time_matches(h: Handover, it: Intent, tz: str) -> bool:
     """Does "the <time> handover" mean `h`? Compared on the reader's wall clock, deliberately: in
     the autumn DST overlap "1:30" matches the 01:30 EDT and the 01:30 EST handover both (then we
@@ -227,7 +232,8 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
         found = [h for h in pending if str(h.id) == wanted]
         if found:
             return await _cancel_one(ctx, found[0])
-        old = await sched.book.get(int(wanted)) if wanted.isdigit() else None
+        # an id as written may be no number, or one no database integer holds ("#1000…0", 26 digits)
+        old = await sched.book.get(int(wanted)) if wanted.isdigit() and len(wanted) <= 18 else None
         if old is not None and old.platform == ctx.message.platform:
             return [await _not_pending(ctx, old.id)]
         return [Reply(ctx.t("handover_not_found", what=ctx.t("handover_what_id", id=wanted)))]
@@ -242,6 +248,9 @@ async def cancel_handover(ctx: Context) -> Plan | list[Reply]:
         candidates = [h for h in candidates if _time_matches(h, it, tz)]
         shown = when_text(it.at, tz, now) if it.at else it.time_text
         what.append(ctx.t("handover_what_time", when=shown))
+    if it.meeting is not None and it.meeting.id:  # "cancel the handover of meeting 123456789": that meeting's only
+        candidates = [h for h in candidates if _meeting_matches(h, it.meeting)]
+        what.append(ctx.t("handover_what_meeting", meeting=it.meeting.id))
     if it.targets:
         person = await ctx.people.resolve(it.targets[0], ctx.message.platform, user)
         candidates = [h for h in candidates if h.target == person.chat_user]

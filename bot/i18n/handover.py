@@ -144,6 +144,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "handover_what_time": {"en": "at {when}", "zh": " {when} "},
     "handover_what_target": {"en": "to {target}", "zh": "交给 {target} "},
     "handover_what_mine": {"en": "of yours", "zh": "你"},
+    "handover_what_meeting": {"en": "for meeting {meeting}", "zh": "会议 {meeting} "},
     "handover_which": {
         "en": "Several handovers match: {choices}. Say which one, e.g. “cancel handover #{first}”.",
         "zh": "有多个定时交接符合：{choices}。请说明是哪一个，例如“取消交接 #{first}”。",

@@ -52,6 +52,12 @@ _HANDOVER_ID = re.compile(
     r"|(?:交接|编号|id)\s*#?\s*(\d{1,8})(?![0-9a-zA-Z])|第\s*(\d{1,4})\s*个|^\s*(?:cancel|取消)\s+(\d{1,8})\s*$"
     r"|(?<![\d.])(\d{1,8})\s*号\s*(?=交接|定时|任务)"  # "3号交接" (not "3号的交接": the 3rd of the month)
 )
+# A handover named where an id goes, by something no handover id can be ("交接 3a", "第10000个", a 26-digit "#…"):
+# carried as written, so that the answer is "no handover #3a" and never "the only handover you have" cancelled.
+_HANDOVER_NAMED = re.compile(
+    r"#\s*([0-9A-Za-z][0-9A-Za-z_-]*)|\b(?:handover|no\.?|number)\s*#?\s*(\d[0-9A-Za-z_-]*)"
+    r"|(?:交接|编号|\bid)\s*#?\s*(\d[0-9A-Za-z_-]*)|第\s*(\d+)\s*个|(?<![\d.])(\d+)\s*号\s*(?=交接|定时|任务)"
+)
 _SCOPE_THREAD = re.compile(r"\bthread\b|话题|帖子|线程|这条消息")
 _SCOPE_CHANNEL = re.compile(r"\b(?:channel|chat|group|room|conversation)\b|群|频道|会话")
 
@@ -193,7 +199,7 @@ def _details(intent: Intent, skeleton: str, has_meetings: bool) -> Intent:
     if name == "reassign" and not has_meetings:
         return replace(intent, every=True)
     if name == "cancel_handover":
-        hid = _HANDOVER_ID.search(skeleton)
+        hid = _HANDOVER_ID.search(skeleton) or _HANDOVER_NAMED.search(skeleton)
         return replace(intent, handover_id=next(g for g in hid.groups() if g) if hid else "",
                        every=bool(re.search(r"\ball\b|所有|全部", skeleton)))
     if name == "list_handovers":

@@ -93,9 +93,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("取消#3交接", {"intent": "cancel_handover", "extra": {"handover_id": "3"}}),
     ("取消第3个交接", {"intent": "cancel_handover", "extra": {"handover_id": "3"}}),
     ("cancel handover 3", {"intent": "cancel_handover", "extra": {"handover_id": "3"}}),
-    # ... and taken whole or not at all after 交接 too (the fuzz below found "交接 0A" read as handover 0)
-    ("取消第10000个交接 0A", {"intent": "cancel_handover", "extra": {"handover_id": None}}),
-    ("取消交接 3a", {"intent": "cancel_handover", "extra": {"handover_id": None}}),
+    # ... taken whole after 交接 too (the fuzz below found "交接 0A" read as handover 0), and an id no handover can
+    # have is carried as written: "no handover #3a", never the only pending handover cancelled instead
+    ("取消第10000个交接 0A", {"intent": "cancel_handover", "extra": {"handover_id": "10000"}}),
+    ("取消交接 3a", {"intent": "cancel_handover", "extra": {"handover_id": "3a"}}),
     ("取消交接3吧", {"intent": "cancel_handover", "extra": {"handover_id": "3"}}),
     # "can @x be co-host of …" is a polite request; a negation of the old plan before a cancel is no negation
     # of the cancel; "who made @x host??" asks about the past and changes nothing.

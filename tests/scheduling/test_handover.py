@@ -477,6 +477,21 @@ async def test_cancel_by_id_by_time_and_by_target(hw: HW) -> None:
     assert await hw.tick_to(utc(18)) == "" and hw.calls() == []
 
 
+async def test_a_handover_named_by_what_no_handover_is_cancels_nothing(hw: HW) -> None:
+    """An id no handover can have, or another meeting's number, is answered "not found": it never falls back on
+    the one pending handover (it did: "取消交接 3a" and "cancel handover 987654321" both cancelled #1)."""
+    await hw.say(ASK)  # #1, meeting 123456789
+    assert await hw.say("取消交接 3a") == "没有找到 #3a 的待执行定时交接。发送“列出交接”查看全部。"
+    assert await hw.say("取消第10000个交接") == "没有找到 #10000 的待执行定时交接。发送“列出交接”查看全部。"
+    assert await hw.say("cancel handover #" + "1" * 26) == (f"I found no pending handover #{'1' * 26}. "
+                                                             "Say “list handovers” to see them.")
+    assert await hw.say("cancel the handover of meeting 987654321") == (
+        "I found no pending handover for meeting 987654321. Say “list handovers” to see them.")
+    assert (await hw.handover()).status == "pending"
+    assert (await hw.say("cancel the handover of meeting 123456789")).startswith("🗑 Handover #1 cancelled")
+    assert await hw.tick_to(utc(17)) == "" and hw.calls() == []
+
+
 async def test_cancel_without_saying_which_asks_when_several(hw: HW) -> None:
     await hw.say(ASK)
     await hw.say("hand host to @bob at 17:00 of meeting 123456789")
