@@ -49,13 +49,10 @@ Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 REFUSED = (423, 429)  # answered without doing anything: safe to repeat
-# The safety margin of every rate window, as time: `limit` calls are booked per `period + MARGIN_S`, so a
-# call may reach the vendor up to MARGIN_S after its slot without a window ever holding more than `limit`
-# there. LATE_S of it is the limiter's (a call woken later than that after its slot books another slot), the
-# rest is left for what follows the slot: building the request, lark-oapi's new connection for every call,
-# the event loop, the network. Measured on 2 busy cores (bench/limits.py, 500 /host at 100 at a time): with
-# 30 ms the fake saw 52 VC calls in a second, with 50 ms 50 (a 50-command burst's first call can leave its
-# slot 50 ms late, while the loop parses the other 49).
+# The safety margin of every rate window, as time: `limit` calls per `period + MARGIN_S`, so a call may reach the
+# vendor up to MARGIN_S after its slot and no window there holds more than `limit`. LATE_S of it is the limiter's
+# (a call woken later books another slot); the rest covers building the request, the loop, the network. On 2 busy
+# cores (bench/limits.py, 500 /host at 100 at a time) the fake saw 52 VC calls in a second with 30 ms, 50 with 50.
 MARGIN_S = 0.050
 LATE_S = 0.015
 REBOOKS = 4  # slots booked again for one call that keeps waking up late (the last one is used anyway)
@@ -110,6 +107,7 @@ class RateLimiter:
         self._slots: deque[float] = deque()  # booked, in order (the future ones included)
         self._paused_until = 0.0
         self.shared: SharedRate | None = None
+        self._sharing_pause: asyncio.Future[None] | None = None  # the last pause() being written to `shared`
 
     @property
     def step(self) -> float:
@@ -128,11 +126,20 @@ class RateLimiter:
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + max(0.0, seconds))
-        if self.shared is not None:
-            try:
-                self.shared.pause(self.name, seconds)
-            except Exception as err:  # the database is away: this process still pauses
-                log.warning("shared rate budget: pause not shared (%s)", type(err).__name__)
+        if self.shared is None:
+            return
+        try:  # on a loop the budget is written in a worker thread (a database round trip must not hold the loop);
+            # this process's next booking waits for it (_acquire_shared), so nobody books into the pause meanwhile
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a CLI, a test): written right here
+            return self._share_pause(self.shared, seconds)
+        self._sharing_pause = loop.run_in_executor(None, self._share_pause, self.shared, seconds)
+
+    def _share_pause(self, budget: SharedRate, seconds: float) -> None:
+        try:
+            budget.pause(self.name, seconds)
+        except Exception as err:  # the database is away: this process still pauses
+            log.warning("shared rate budget: pause not shared (%s)", type(err).__name__)
 
     def _book(self, now: float) -> tuple[float, float]:
         """Book the next slot (synchronous: nobody books in between): (the slot, how much of the wait is a
@@ -179,12 +186,12 @@ class RateLimiter:
             self._slots.remove(slot)  # unused: it no longer counts in any window
 
     async def _acquire_shared(self, budget: SharedRate) -> bool:
-        """Book a slot in the shared budget (in a worker thread: it is a database transaction) and
-        wait for it; False when the budget cannot be reached, so this process paces alone.
-
-        The same rule as in-process: the budget books `limit` per `period + margin`, `step` apart, and a
-        slot woken up later than `late` is given back and another booked, at most REBOOKS times.
-        """
+        """Book a slot in the shared budget (in a worker thread: a database transaction) and wait for it;
+        False when the budget cannot be reached, so this process paces alone. The rule is the in-process one:
+        `limit` per `period + margin`, `step` apart; a slot woken later than `late` is booked again (REBOOKS)."""
+        writing = self._sharing_pause  # a Retry-After being written to the budget (pause): book after it
+        if writing is not None and not writing.done() and writing.get_loop() is asyncio.get_running_loop():
+            await asyncio.shield(writing)  # shielded: a caller cancelled meanwhile leaves it to the others
         total = 0.0
         windows, step = self.booked_windows, self.step
         for attempt in range(REBOOKS + 1):

@@ -3,6 +3,8 @@ its slot, gives back a slot it woke up too late for, and paces alone when the bu
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Sequence
 
 import pytest
@@ -50,7 +52,37 @@ async def test_every_call_is_booked_in_the_shared_budget_and_waits_for_its_slot(
     # the margin is booked as time: 50 per 1 s + MARGIN_S, a step of 20 ms stretched alike
     assert budget.asked[0] == ([(50, 1.0 + MARGIN_S)], pytest.approx(0.02 * (1 + MARGIN_S)))
     limiter.pause(3.0)
+    await limiter.acquire()  # books only once the pause is in the budget
     assert budget.paused == [3.0]  # a Retry-After is for every replica
+
+
+async def test_a_pause_is_written_to_the_budget_off_the_loop_and_before_the_next_booking() -> None:
+    """A Retry-After on the loop: the database write runs in a worker thread, and the next call of this process
+    books its slot only after the pause is in the budget (else it could book into the pause)."""
+    clock = ManualClock()
+    limiter = RateLimiter(((50, 1.0),), clock=clock, sleep=clock.sleep, name="feishu", spacing=0.02)
+    budget = FakeBudget(clock, [0.0])
+    written = threading.Event()
+    order: list[str] = []
+
+    def pause(name: str, seconds: float) -> None:
+        assert threading.current_thread() is not threading.main_thread()  # not on the loop's thread
+        written.wait(5)
+        order.append("pause")
+
+    def reserve(name: str, windows: Sequence[tuple[int, float]], spacing: float = 0.0) -> tuple[float, float]:
+        order.append("book")
+        return 0.0, clock.now
+
+    budget.pause, budget.reserve = pause, reserve  # type: ignore[method-assign]
+    limiter.share(budget)
+    limiter.pause(3.0)  # returns at once: the loop is not held while the database answers
+    booking = asyncio.ensure_future(limiter.acquire())
+    await asyncio.sleep(0.05)
+    assert order == [] and not booking.done()  # the booking waits for the pause ...
+    written.set()
+    await booking
+    assert order == ["pause", "book"]  # ... and comes after it
 
 
 async def test_a_slot_woken_up_late_is_given_back_and_another_booked() -> None:
