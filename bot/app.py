@@ -17,6 +17,7 @@ from bot.core.identity.admins import AdminGroups, GroupSource, group_ref
 from bot.core.identity.profiles import ProfileSource
 from bot.core.identity.resolver import IdentityResolver
 from bot.core.model.vendor import MeetingVendor
+from bot.core.request.admission import outside
 from bot.core.request.context import Services
 from bot.core.request.registry import Registry
 from bot.intents import parse, ready
@@ -78,6 +79,9 @@ class HostBot:
         for vendor in self.services.vendors.values():
             if isinstance(vendor, MeetingVendor):  # each is; the Services show them as readers
                 await vendor.aclose()
+        from bot.vendors.feishu.auth import close_shared_client
+
+        await close_shared_client()  # lark-oapi's calls share one client (bot/vendors/feishu/auth.py)
         await self.services.store.aclose()  # the writes already asked for are finished first
         if self.store is not None:
             await asyncio.to_thread(self.store.close)
@@ -110,7 +114,7 @@ def build_identity(store: AsyncStore, clients: Clients) -> IdentityResolver:
 
         directory = FeishuDirectory(clients.feishu)
         sources["feishu"] = directory
-    return IdentityResolver(store, sources=sources, feishu_directory=directory)
+    return IdentityResolver(store, sources=sources, feishu_directory=directory, aside=outside)
 
 
 def build_admin_groups(settings: Settings, clients: Clients, clock: Callable[[], datetime]) -> AdminGroups | None:

@@ -83,7 +83,13 @@ class Pipeline:
                       bound: MeetingRef | None = None) -> list[Reply]:
         """A message (or a form's request, `formed`; or one resumed on the meeting it was about, `bound`)
         through every step; the replies sent (none for a redelivery). `keys`: delivery keys beyond the
-        message's own; `refusal`: the platform could not read the payload (e.g. an image)."""
+        message's own; `refusal`: the platform could not read the payload (e.g. an image). It waits for a
+        turn first: a burst's requests do their own work a few at a time (bot/core/request/admission.py)."""
+        async with self.services.admission.turn():
+            return await self._message(msg, outlet, keys, refusal, formed, bound)
+
+    async def _message(self, msg: ChatMessage, outlet: Outlet, keys: Iterable[str], refusal: Reply | None,
+                       formed: Intent | None, bound: MeetingRef | None) -> list[Reply]:
         if not await self.first(msg.platform, [*keys, *delivery_keys(msg)]):
             return []
         if refusal is None and outlet.sized and formed is None and too_long(msg.text):  # a form's is not parsed

@@ -4,7 +4,8 @@
                   slot on an even schedule, with the safety margin as time; plus a shared pause that a
                   vendor's Retry-After imposes on every later call, not just the refused one; with
                   `share(budget)` (PostgreSQL: bot/store/postgres/budget.py) the slots are booked in the
-                  database for every replica, since the limits are per app
+                  database for every replica, since the limits are per app; a request waiting in it gives
+                  its turn to the next (bot/core/request/admission.py)
     RetryPolicy   how often and how long: exponential backoff, and the longest Retry-After we wait
                   out before answering RATE_LIMITED instead
     VendorHTTP    one httpx.AsyncClient (constructor-injected: tests pass a transport or point it at
@@ -12,13 +13,11 @@
                   answer could be had, an UNAVAILABLE Outcome
 
 What is retried, and when (the rule every vendor module relies on):
-  429, 423   the vendor refused before doing anything, so repeating is always safe; we wait
-             Retry-After (or back off) when that is at most `max_wait`, else hand the answer back;
+  429, 423   refused before anything was done: repeated after Retry-After (or a backoff) up to `max_wait`;
   5xx, timeouts, dropped connections
              the request may or may not have been carried out: repeated only when bot/vendors/calls.py
-             says the operation (`op`) is repeatable (reads, token calls). For a change the 5xx goes
-             back to the caller as it is, and a timeout or a dropped connection becomes Kind.UNKNOWN
-             (sent, answer lost); the caller then reads the vendor's state back (calls.py's rule).
+             says the operation (`op`) is repeatable (reads, token calls). For a change a 5xx goes back as
+             it is; a timeout or dropped connection is Kind.UNKNOWN (sent, answer lost): the caller reads back.
              A connection that was never made (refused, connect timeout) is UNAVAILABLE: nothing was sent;
   anything else is the vendor's answer and goes back to the caller untouched.
 Nothing here logs headers or bodies, so tokens never reach a log.
@@ -40,6 +39,7 @@ from typing import Any, Protocol
 import httpx
 
 from bot.core.model.outcome import Kind, Outcome
+from bot.core.request.admission import vendor_bound
 from bot.telemetry.logs import event
 from bot.vendors.calls import NOT_SENT, repeatable
 
@@ -163,6 +163,7 @@ class RateLimiter:
         event(log, "rate limit wait", vendor=self.name, seconds=round(wait, 3), **({"shared": True} if shared else {}))
 
     async def acquire(self) -> None:
+        vendor_bound()
         if self.shared is not None and await self._acquire_shared(self.shared):
             return
         tries = 0

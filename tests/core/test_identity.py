@@ -147,6 +147,46 @@ async def test_a_mapping_wins_for_the_ids_it_sets_and_lookups_give_the_rest(env:
     assert env.requests("slack.users.info") == 2
 
 
+# ---- people asked about by several requests at once ------------------------------------------------
+async def test_requests_naming_the_same_person_at_once_ask_the_platforms_once(env: Env) -> None:
+    """A burst of twenty commands naming @alice: one users.info, one batch_get_id, one cached row, and every
+    request gets her (bot/core/identity/shared.py)."""
+    alice, you = env.slack_users["alice"], env.slack_users["you"]
+    env.box.faults.set_latency("slack.users.info", 0.2)  # all twenty arrive while the first is being answered
+    people = await asyncio.gather(*(env.people.resolve(alice.id, "slack", you.id) for _ in range(20)))
+    feishu_alice = env.box.feishu.user_by_name("alice").open_id
+    assert {(p.chat_user, p.email, env.people.vendor_user(p, "feishu").id) for p in people} == {
+        (alice.id, "alice@example.com", feishu_alice)}
+    assert (env.requests("slack.users.info"), env.requests("feishu.batch_get_id")) == (1, 1)
+    await env.people.resolve(env.slack_users["bob"].id, "slack", you.id)  # somebody else is asked about
+    assert env.requests("slack.users.info") == 2
+
+
+async def test_a_shared_lookup_shares_its_error_and_the_next_request_asks_again(env: Env) -> None:
+    alice, you = env.slack_users["alice"], env.slack_users["you"]
+    env.box.slack.ratelimit("users.info", retry_after=30)  # one refusal, while five ask
+    env.box.faults.set_latency("slack.users.info", 0.2)
+    got = await asyncio.gather(*(env.people.resolve(alice.id, "slack", you.id) for _ in range(5)),
+                               return_exceptions=True)
+    assert all(isinstance(g, IdentityError) and g.key == "profile_unavailable" for g in got), got
+    assert env.requests("slack.users.info") == 1
+    person = await env.people.resolve(alice.id, "slack", you.id)  # nothing cached from the failure
+    assert person.email == "alice@example.com" and env.requests("slack.users.info") == 2
+
+
+async def test_when_the_request_asking_goes_away_a_waiting_one_asks_again(env: Env) -> None:
+    alice, you = env.slack_users["alice"], env.slack_users["you"]
+    env.box.faults.set_latency("slack.users.info", 0.3)
+    first = asyncio.create_task(env.people.resolve(alice.id, "slack", you.id))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(env.people.resolve(alice.id, "slack", you.id))
+    await asyncio.sleep(0.05)
+    first.cancel()  # e.g. its replica shutting down
+    person = await asyncio.wait_for(second, 10)
+    assert first.cancelled() and person.email == "alice@example.com"
+    assert env.requests("slack.users.info") == 2
+
+
 # ---- errors, as the user reads them ----------------------------------------------------------
 async def test_unknown_slack_user(env: Env) -> None:
     with pytest.raises(IdentityError) as err:

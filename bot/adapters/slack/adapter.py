@@ -45,6 +45,7 @@ from bot.adapters.slack.profiles import SlackProfiles
 from bot.adapters.slack.surfaces import SlackSurfaces
 from bot.config import Settings
 from bot.core.flow.dispatch import Dispatcher
+from bot.core.identity.shared import Shared
 from bot.core.model.errors import IdentityError
 from bot.core.model.events import ButtonClick, ChatMessage, Platform, Reply
 from bot.store import AsyncStore
@@ -123,6 +124,7 @@ class SlackAdapter:
             logger=bolt_logger(),
         )
         self._profiles: dict[str, tuple[float, Profile]] = {}
+        self._asking: Shared[Profile] = Shared()  # profiles being asked for (bot/core/identity/shared.py)
         self.inflight = InFlight()
         self._register(dispatcher)
 
@@ -245,10 +247,14 @@ class SlackAdapter:
         return str(messages[0].get("text", "")) if messages else ""
 
     async def profile(self, user: str) -> Profile:
-        """The user's language (Slack locale: zh* -> zh, else en) and time zone, cached for a while."""
+        """The user's language (Slack locale: zh* -> zh, else en) and time zone, cached for a while; asked once
+        for the requests of one person arriving together (a burst of commands: one users.info, not fifty)."""
         cached = self._profiles.get(user)
         if cached and cached[0] > time.monotonic():
             return cached[1]
+        return await self._asking.get(user, lambda: self._profile(user))
+
+    async def _profile(self, user: str) -> Profile:
         profile = Profile(lang="en", tz=self.settings.tz)
         source = self.dispatcher.services.people.sources.get("slack")
         if isinstance(source, SlackProfiles):  # the one users.info per request, shared with identity

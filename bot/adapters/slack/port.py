@@ -21,6 +21,7 @@ from bot.adapters.markup import slack_text
 from bot.adapters.pipeline import Outlet
 from bot.adapters.slack.blocks import answered_blocks, reply_blocks, reply_text
 from bot.core.model.events import ButtonClick, ChatMessage, Reply, neutral_mention
+from bot.core.request.admission import outside
 from bot.i18n import t
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ class SlackWeb:
     async def call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
         """`client.<method>(**kwargs)` without the None arguments; its data, or None when Slack refused."""
         try:
-            resp = await getattr(self.client, method)(**{k: v for k, v in kwargs.items() if v is not None})
+            async with outside():  # the request's turn is lent while Slack answers (bot/core/request/admission.py)
+                resp = await getattr(self.client, method)(**{k: v for k, v in kwargs.items() if v is not None})
             return dict(resp.data) if isinstance(resp.data, dict) else None
         except SlackApiError as err:
             log.warning("slack %s failed: %s", method, err.response.get("error"))

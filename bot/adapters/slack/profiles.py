@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.identity.profiles import SLACK_EMAIL_SCOPE, Profile
 from bot.core.model.errors import IdentityError
+from bot.core.request.admission import outside
 
 MEMO_S = 60.0  # long enough for one request, short enough that a changed email shows soon
 MEMO_MAX = 10_000
@@ -45,7 +46,8 @@ class SlackProfiles:
     async def _users_info(self, user_id: str) -> Profile:
         who = f"@{user_id}"
         try:
-            resp = await self.client.users_info(user=user_id, include_locale=True)
+            async with outside():  # the request's turn is lent while Slack answers (bot/core/request/admission.py)
+                resp = await self.client.users_info(user=user_id, include_locale=True)
         except SlackApiError as err:
             raise _slack_error(err, who) from None
         except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as err:
@@ -56,7 +58,8 @@ class SlackProfiles:
     async def by_email(self, email: str) -> Profile | None:
         """users.lookupByEmail (scope users:read.email): how a host hostbot never met is found."""
         try:
-            resp = await self.client.users_lookupByEmail(email=email)
+            async with outside():
+                resp = await self.client.users_lookupByEmail(email=email)
         except SlackApiError as err:
             data: Any = err.response.data if err.response is not None else {}
             if isinstance(data, dict) and data.get("error") == "users_not_found":

@@ -15,15 +15,18 @@ email, Slack users.lookupByEmail), so that a host hostbot never met can still be
 A Person's id for a vendor is what that vendor wants: Feishu open_id (per app! see profiles.py),
 DingTalk unionId (only from a mapping: no email lookup yields it), Webex and Zoom email.
 Failures are IdentityError, whose key and values render straight into a reply.
+Requests that look up the same person at the same time share one lookup (bot/core/identity/shared.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.identity.profiles import PLATFORM_NAMES, EmailDirectory, Profile, ProfileSource
+from bot.core.identity.shared import Aside, Shared
 from bot.core.model.errors import IdentityError
 from bot.core.model.events import ME, neutral_mention
 from bot.core.model.outcome import VendorUser
@@ -92,11 +95,13 @@ def _person(row: dict[str, Any]) -> Person:
 
 class IdentityResolver:
     def __init__(self, store: AsyncStore, *, sources: dict[str, ProfileSource] | None = None,
-                 feishu_directory: EmailDirectory | None = None, ttl: timedelta = DEFAULT_TTL) -> None:
+                 feishu_directory: EmailDirectory | None = None, ttl: timedelta = DEFAULT_TTL,
+                 aside: Aside = contextlib.nullcontext) -> None:
         self.store = store
         self.sources = dict(sources or {})
         self.feishu_directory = feishu_directory
         self.ttl = ttl
+        self._asking: Shared[Person] = Shared(aside)  # lookups under way, by (platform, ref)
 
     # ---- chat user -> Person -------------------------------------------------------------
     async def resolve(self, ref: str, platform: str, speaker: str) -> Person:
@@ -108,7 +113,11 @@ class IdentityResolver:
         return await self._with_mappings(await self._looked_up(ref, platform))
 
     async def _looked_up(self, ref: str, platform: str) -> Person:
-        """What the platform (or the cache of it) says about `ref`, before the mappings."""
+        """What the platform (or the cache of it) says about `ref`, before the mappings; a lookup of the same
+        person under way for another request is waited for and shared (its answer, or its IdentityError)."""
+        return await self._asking.get((platform, ref), lambda: self._look_up(ref, platform))
+
+    async def _look_up(self, ref: str, platform: str) -> Person:
         row = await self.store.person(platform, ref)
         if row is not None and (row.get("source") == "profile" and self._fresh(row)):
             return _person(row)

@@ -15,6 +15,7 @@ from bot.core.model.bound import PlanSpec
 from bot.core.model.events import ChatMessage
 from bot.core.model.intent import Intent
 from bot.core.model.vendor import Meeting, MeetingReader
+from bot.core.request.admission import Admission
 from bot.core.request.registry import Registry
 from bot.core.request.request import Approval, Recorded, Request
 from bot.store import AsyncStore
@@ -45,6 +46,8 @@ class Services:
     # where a platform's notices go (handlers get the scheduler itself through bot/scheduling/scheduler.of)
     scheduler: Notices | None = None
     metrics: Metrics = field(default_factory=Metrics)  # GET /metrics (bot/telemetry/metrics.py)
+    # how many chat requests do their own work at once, before their vendor (bot/core/request/admission.py)
+    admission: Admission = field(default_factory=Admission)
 
 
 @dataclass

@@ -12,12 +12,14 @@ import asyncio
 import functools
 import json
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
 
 from bot.core.model.outcome import Kind, Outcome
+from bot.core.request.admission import outside
 from bot.lark_lazy import LazyModule, preloaded, wait_preloaded
 from bot.vendors.http import tls_context
 
@@ -43,21 +45,60 @@ TOKEN_INVALID = {99991661, 99991663, 99991664, 99991668}  # missing / invalid / 
 
 
 class _OneTLSContext:
-    """httpx as lark-oapi's transport module sees it, except that AsyncClient() reuses one TLS context.
+    """httpx as lark-oapi's transport module sees it, except that `AsyncClient()` lends one open client.
 
     lark-oapi 1.7.5 opens a new `httpx.AsyncClient()` for every async call (core/http/transport.py,
-    Transport.aexecute). Each one builds an SSL context and loads the CA bundle: tens of ms of CPU
-    on the event loop per call, https or not. Under load every other request waited behind it
-    (bench/ack_load.py: Slack acks took seconds, and a 500-command burst reached RSS 730 MiB).
-    The verification is the same (httpx's defaults, SSL_CERT_FILE honoured), loaded once.
+    Transport.aexecute: `async with httpx.AsyncClient() as client`). Each one built an SSL context and
+    loaded the CA bundle (tens of ms of CPU on the event loop per call: under load Slack acks took seconds),
+    read the proxy settings from the environment, and opened a new connection: a TCP and TLS handshake with
+    Feishu for every call, and closed it after. Now `async with` lends the running loop's one client
+    (`_shared_client`), whose connections stay open between calls; the verification is the same (httpx's
+    defaults, SSL_CERT_FILE honoured), loaded once. A call with arguments (lark-oapi makes none) gets its own.
     """
 
     def __getattr__(self, name: str) -> Any:
         return getattr(httpx, name)
 
-    def AsyncClient(self, *args: Any, **kwargs: Any) -> httpx.AsyncClient:  # the name lark-oapi calls
-        kwargs.setdefault("verify", tls_context())
-        return httpx.AsyncClient(*args, **kwargs)
+    def AsyncClient(self, *args: Any, **kwargs: Any) -> Any:  # the name lark-oapi calls
+        if args or kwargs:
+            kwargs.setdefault("verify", tls_context())
+            return httpx.AsyncClient(*args, **kwargs)
+        return _Lent(_shared_client())
+
+
+class _Lent:
+    """`async with` gives the client and leaves it open."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> httpx.AsyncClient:
+        return self.client
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+# One client per event loop: its connections belong to the loop they were opened on (tests run several).
+_CLIENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+
+
+def _shared_client() -> httpx.AsyncClient:
+    loop = asyncio.get_running_loop()
+    client = _CLIENTS.get(loop)
+    if client is None or client.is_closed:
+        # an idle connection is dropped after 2 s, before a server's usual 5 s+ idle timeout closes it under
+        # a request being sent (uvicorn's is 5 s: reusing one at that moment was a test's "connection reset")
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=2.0)
+        client = _CLIENTS[loop] = httpx.AsyncClient(verify=tls_context(), limits=limits)
+    return client
+
+
+async def close_shared_client() -> None:
+    """Close the running loop's lark-oapi client (at shutdown: its open connections)."""
+    client = _CLIENTS.pop(asyncio.get_running_loop(), None)
+    if client is not None:
+        await client.aclose()
 
 
 def share_tls_context() -> None:
@@ -190,7 +231,8 @@ class FeishuAuth:
                 return token
             option = lark_core.RequestOption.builder().tenant_access_token(token).build()
             try:
-                resp: Any = await method(req, option)
+                async with outside():  # a request's turn is lent while Feishu answers (bot/core/request/admission.py)
+                    resp: Any = await method(req, option)
             except httpx.TimeoutException:
                 return Outcome.unavailable("vendor_timeout", remedy="remedy_retry_later")
             except (httpx.HTTPError, OSError):
