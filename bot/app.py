@@ -82,6 +82,9 @@ class HostBot:
         from bot.vendors.feishu.auth import close_shared_client
 
         await close_shared_client()  # lark-oapi's calls share one client (bot/vendors/feishu/auth.py)
+        aclose = getattr(self.clients.slack, "aclose", None)  # its kept-open session (bot/adapters/slack/adapter.py)
+        if aclose is not None:
+            await aclose()
         await self.services.store.aclose()  # the writes already asked for are finished first
         if self.store is not None:
             await asyncio.to_thread(self.store.close)

@@ -17,6 +17,7 @@ bot/adapters/slack/surfaces.py, registered here before the /host listener.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -25,6 +26,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -76,9 +78,33 @@ def signed_by_slack(secret: str, body: bytes, headers: Mapping[str, str]) -> boo
         return False
 
 
-def build_web_client(settings: Settings) -> AsyncWebClient:
+class KeptOpenClient(AsyncWebClient):
+    """slack_sdk's AsyncWebClient with one aiohttp session per event loop, kept open between calls.
+
+    Given no session, slack_sdk opens a new `aiohttp.ClientSession` for every call and closes it after
+    (web/async_internal_utils.py, _request_with_session): a new connection, with its TCP and TLS handshakes
+    with slack.com, for each users.info and chat.postMessage. One session per loop (its connections belong to
+    the loop that opened them; tests run several), made at the first call on that loop, closed by `aclose`.
+    """
+
+    _session_loop: asyncio.AbstractEventLoop | None = None
+
+    async def api_call(self, *args: Any, **kwargs: Any) -> Any:  # every Web API method goes through here
+        loop = asyncio.get_running_loop()
+        if self.session is None or self.session.closed or self._session_loop is not loop:
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+            self._session_loop = loop
+        return await super().api_call(*args, **kwargs)
+
+    async def aclose(self) -> None:
+        session, self.session = self.session, None
+        if session is not None and not session.closed and self._session_loop is asyncio.get_running_loop():
+            await session.close()
+
+
+def build_web_client(settings: Settings) -> KeptOpenClient:
     """The one Slack Web API client of the app (bot/app.py): adapter, profiles and notifier share it."""
-    return AsyncWebClient(
+    return KeptOpenClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
