@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot import intents, lark_lazy
-from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.adapter import KeptOpenClient, SlackAdapter
 from bot.app import HostBot, build
 from bot.config import ConfigError, Settings
 from bot.lark_lazy import preloaded
@@ -84,6 +84,8 @@ def build_runtime(settings: Settings, bot: HostBot | None = None) -> Runtime:
     slack = None
     if settings.slack_bot_token:
         slack = SlackAdapter(settings, bot.dispatcher, bot.services.store, client=bot.clients.slack)
+        if isinstance(slack.client, KeptOpenClient):  # a server: one Slack session kept open, closed by bot.aclose
+            slack.client.keep_open = True
         bot.scheduler.attach("slack", slack)  # scheduled handovers post their reminders and reports here
     feishu = None
     if settings.feishu_configured:

@@ -169,8 +169,11 @@ class HandoverScheduler:
 
     async def _wake(self, at: datetime | None = None) -> None:
         now = self.now()
-        # A shielded task: stopping APScheduler cancels its job coroutines, never a run in flight.
-        await asyncio.shield(self._spawn(self.run_due(max(now, at) if at else now)))
+        # A shielded task: stopping APScheduler cancels its job coroutines, never a run in flight (stop() waits
+        # for it). That cancellation is the timer stopping, not the job failing: APScheduler would log it as a job
+        # that "raised an exception", with a traceback, at every shutdown that came during a pass.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(self._spawn(self.run_due(max(now, at) if at else now)))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)

@@ -17,6 +17,13 @@ def test_slack_calls_share_one_session_per_loop_closed_at_aclose(sandbox: Sandbo
     users = sandbox.slack.seed(("you", "alice"))
     client = build_web_client(settings_from_mapping(sandbox.env()))
 
+    async def one_call() -> object:
+        await client.auth_test()
+        return client.session
+
+    assert asyncio.run(one_call()) is None  # not a server's: slack_sdk's own session per call, nothing left open
+    client.keep_open = True  # what bot/ops/server.build_runtime sets
+
     async def two_calls() -> object:
         info = await client.users_info(user=users["alice"].id)
         first = client.session
@@ -39,7 +46,7 @@ def test_slack_calls_share_one_session_per_loop_closed_at_aclose(sandbox: Sandbo
         await close()
 
     asyncio.run(close_after_call())
-    assert sandbox.recorder.count("slack.auth.test") == 3
+    assert sandbox.recorder.count("slack.auth.test") == 4
 
 
 def test_lark_calls_share_one_httpx_client_per_loop_closed_at_shutdown(sandbox: Sandbox) -> None:

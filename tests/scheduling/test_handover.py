@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import socket
 import subprocess
@@ -691,3 +692,28 @@ async def _claimed(hw: HW) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("handover #1 was never claimed")
+
+
+async def test_stopping_during_a_pass_logs_no_failed_job_and_lets_the_pass_finish(
+        hw: HW, caplog: pytest.LogCaptureFixture) -> None:
+    """SIGTERM while the timer's job is in a pass: APScheduler cancels the job's coroutine; that is the timer
+    stopping (the pass itself is shielded and waited for), never an ERROR "raised an exception" with a traceback."""
+    scheduler = hw.bot.scheduler
+    await scheduler.start()
+    entered, release, finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def slow_pass(now: object = None) -> None:
+        entered.set()
+        await release.wait()
+        finished.set()
+
+    scheduler.run_due = slow_pass  # type: ignore[method-assign]
+    assert scheduler._aps is not None
+    scheduler._aps.add_job(scheduler._wake, "date", run_date=datetime.now(UTC), id="now")
+    await asyncio.wait_for(entered.wait(), 10)
+    asyncio.get_running_loop().call_later(0.2, release.set)
+    with caplog.at_level(logging.INFO):
+        await scheduler.stop()
+        await asyncio.sleep(0.05)  # the cancelled job's outcome reaches APScheduler's log
+    assert finished.is_set()  # the pass in flight was waited for
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]

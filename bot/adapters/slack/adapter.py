@@ -85,13 +85,16 @@ class KeptOpenClient(AsyncWebClient):
     (web/async_internal_utils.py, _request_with_session): a new connection, with its TCP and TLS handshakes
     with slack.com, for each users.info and chat.postMessage. One session per loop (its connections belong to
     the loop that opened them; tests run several), made at the first call on that loop, closed by `aclose`.
+    Only a server keeps it (`keep_open`, set by bot/ops/server.build_runtime, whose shutdown closes it): a
+    command that calls Slack once and exits does as slack_sdk does, and leaves no session unclosed.
     """
 
+    keep_open = False
     _session_loop: asyncio.AbstractEventLoop | None = None
 
     async def api_call(self, *args: Any, **kwargs: Any) -> Any:  # every Web API method goes through here
-        loop = asyncio.get_running_loop()
-        if self.session is None or self.session.closed or self._session_loop is not loop:
+        loop = asyncio.get_running_loop() if self.keep_open else None
+        if loop is not None and (self.session is None or self.session.closed or self._session_loop is not loop):
             self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
             self._session_loop = loop
         return await super().api_call(*args, **kwargs)

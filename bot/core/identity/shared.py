@@ -37,12 +37,12 @@ class Shared(Generic[T]):
         asking = self._asking[key] = asyncio.get_running_loop().create_future()
         try:
             found = await look_up()
-        except asyncio.CancelledError:
-            asking.cancel()
-            raise
         except Exception as err:
             asking.set_exception(err)
             asking.exception()  # marked as retrieved: with nobody waiting it is no "never retrieved" error
+            raise
+        except BaseException:  # cancelled (or the process stopping): whoever waits asks again
+            asking.cancel()
             raise
         finally:
             if self._asking.get(key) is asking:
