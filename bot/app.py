@@ -79,9 +79,10 @@ class HostBot:
         for vendor in self.services.vendors.values():
             if isinstance(vendor, MeetingVendor):  # each is; the Services show them as readers
                 await vendor.aclose()
-        from bot.vendors.feishu.auth import close_shared_client
+        if self.clients.feishu is not None:
+            from bot.vendors.feishu.auth import close_shared_client
 
-        await close_shared_client()  # lark-oapi's calls share one client (bot/vendors/feishu/auth.py)
+            await close_shared_client()  # lark-oapi's calls share one client (bot/vendors/feishu/auth.py)
         aclose = getattr(self.clients.slack, "aclose", None)  # its kept-open session (bot/adapters/slack/adapter.py)
         if aclose is not None:
             await aclose()

@@ -266,7 +266,7 @@ def tls_context() -> ssl.SSLContext:
     """One TLS context for every vendor client of the process (httpx's defaults; SSL_CERT_FILE honoured).
 
     httpx builds a context and loads the CA bundle for each client: ~0.1 s of CPU apiece, three times
-    at start-up (DingTalk, Webex, Zoom) and once per lark-oapi call (bot/vendors/feishu/auth.py).
+    at start-up (DingTalk, Webex, Zoom) and once per loop for lark-oapi (bot/vendors/feishu/auth.py).
     """
     return httpx.create_ssl_context()
 

@@ -44,7 +44,7 @@ R = TypeVar("R")
 TOKEN_INVALID = {99991661, 99991663, 99991664, 99991668}  # missing / invalid / expired tenant token
 
 
-class _OneTLSContext:
+class _LendingHttpx:
     """httpx as lark-oapi's transport module sees it, except that `AsyncClient()` lends one open client.
 
     lark-oapi 1.7.5 opens a new `httpx.AsyncClient()` for every async call (core/http/transport.py,
@@ -101,13 +101,13 @@ async def close_shared_client() -> None:
         await client.aclose()
 
 
-def share_tls_context() -> None:
-    """Give lark-oapi's transport the shared-context httpx (once per process; a no-op afterwards)."""
+def share_client() -> None:
+    """Give lark-oapi's transport the httpx that lends one client per loop (once per process; a no-op afterwards)."""
     wait_preloaded()  # every import of lark-oapi waits for a preload under way (bot/lark_lazy.py)
     import lark_oapi.core.http.transport as lark_transport
 
     if getattr(lark_transport, "httpx", None) is httpx:
-        lark_transport.httpx = _OneTLSContext()
+        lark_transport.httpx = _LendingHttpx()
 
 
 class LarkClient:
@@ -126,7 +126,7 @@ class LarkClient:
         wait_preloaded()
         from lark_oapi.core.log import logger
 
-        share_tls_context()
+        share_client()
         app_id, app_secret, domain, timeout = self._settings
         config = lark_core.Config()
         config.app_id, config.app_secret, config.domain, config.timeout = app_id, app_secret, domain, timeout
