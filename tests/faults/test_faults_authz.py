@@ -140,8 +140,13 @@ async def test_100_requests_by_non_hosts_change_no_host_without_approval(world: 
     rows = await world.bot.services.store.audit_rows()
     assert not [r for r in rows if r["event"] == "outcome" and r["outcome"] == "ok"]
 
-    # ---- the host approves one: it goes through, once
-    await world.slack.click("you", approvals[0], "hostbot_approve", action_ts="host.1")
+    # ---- the host approves one: it goes through, once. One that must change the meeting now ("make me host":
+    # no asker hosts anything), not whichever approval Slack shows first: an approved "in 5 minutes …" is only
+    # scheduled, and "remove @alice as co-host" of a meeting she does not co-host changes nothing
+    asked = {m["ts"]: m.get("text", "") for m in world.slack.messages()}
+    now = [a for a in approvals if "/host make me host of " in asked.get(a.get("thread_ts", ""), "")]
+    assert now, [asked.get(a.get("thread_ts", "")) for a in approvals]
+    await world.slack.click("you", now[0], "hostbot_approve", action_ts="host.1")
     await wait_for(lambda: mutations(world.sandbox))
     await asyncio.sleep(0)  # a single click: let its work finish before counting
     assert len(mutations(world.sandbox)) == 1
